@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# archy: keeps the containers of an Archipelago node in a known-good state.
+
+VERSION     := 0.1.0
+PKG_CONFIG  ?= pkg-config
+CC          ?= cc
+PREFIX      ?= /usr
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system-generators)
+UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
+BUILD       ?= build
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wundef -Wvla -Wno-unused-parameter
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE
+ifneq ($(shell $(CC) -fcf-protection -E -x c /dev/null >/dev/null 2>&1 && echo y),)
+HARDEN   += -fcf-protection
+endif
+OPT      ?= -O2 -g
+CFLAGS   ?=
+LDFLAGS  ?=
+ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
+              -Ilib -Igenerator $(CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
+
+YAML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS    := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(or $(shell $(PKG_CONFIG) --libs check 2>/dev/null),-lcheck -lsubunit -lm -lrt -lpthread)
+
+LIB_SRCS := $(wildcard lib/*.c)
+GEN_SRCS := $(filter-out generator/main.c,$(wildcard generator/*.c))
+TEST_SRCS := $(wildcard test/unit/*.c)
+
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
+TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
+
+GENERATOR := $(BUILD)/archy-generator
+UNIT_TESTS := $(BUILD)/test-unit
+
+.PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e \
+        demo bench install uninstall clean format lint deps
+all: $(GENERATOR)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(YAML_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libarchy.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+# The generator is on the boot path: it links libyaml and nothing else.
+$(GENERATOR): $(BUILD)/generator/main.o $(GEN_OBJS) $(BUILD)/libarchy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS)
+
+$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(BUILD)/libarchy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Fast: the pure core (parser, validator, renderer, escaping) with check.
+check-unit: $(UNIT_TESTS) $(GENERATOR)
+	cd test/unit && ARCHY_GENERATOR=$(abspath $(GENERATOR)) CK_DEFAULT_TIMEOUT=60 $(abspath $(UNIT_TESTS))
+
+# The same tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan:
+	$(MAKE) BUILD=$(BUILD)/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	        LDFLAGS="-fsanitize=address,undefined" HARDEN="-fPIE" check-unit
+
+check-valgrind: $(UNIT_TESTS) $(GENERATOR)
+	cd test/unit && CK_FORK=no ARCHY_GENERATOR=$(abspath $(GENERATOR)) valgrind --quiet --leak-check=full \
+	        --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	        --trace-children=no $(abspath $(UNIT_TESTS))
+
+# The real binary, run the way systemd runs it, on temporary directories.
+check-generator: $(GENERATOR)
+	bats test/generator
+
+# Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
+check-quadlet: $(GENERATOR)
+	test/quadlet/check-quadlet.sh $(GENERATOR)
+
+check: check-unit check-asan check-valgrind check-generator check-quadlet
+
+demo: $(GENERATOR)
+	@rm -rf demo
+	@$(GENERATOR) --dry-run --manifest manifests/archipelago.yaml --output demo
+	@echo; echo "== the generated tree (demo/)"; find demo -mindepth 1 | sort | sed 's|^|  |'
+	@echo; echo "== one complete unit: demo/quadlet/archy-bitcoin-knots.container"; cat demo/quadlet/archy-bitcoin-knots.container
+
+bench: $(GENERATOR)
+	bench/run.sh
+
+install: $(GENERATOR)
+	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
+	install -d $(DESTDIR)$(SBINDIR)
+	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
+	        $(DESTDIR)$(UNITDIR)/multi-user.target.wants
+	install -m644 units/archipelago-apps.slice units/archy-apps.target units/archy-manifest-save.path \
+	        $(DESTDIR)$(UNITDIR)/
+	sed 's|@GENERATORDIR@|$(GENERATORDIR)|g' units/archy-manifest-save.service.in \
+	        > $(DESTDIR)$(UNITDIR)/archy-manifest-save.service
+	install -m644 units/archipelago.service.d/10-archy-killmode.conf $(DESTDIR)$(UNITDIR)/archipelago.service.d/
+	ln -sf ../archy-apps.target $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apps.target
+	ln -sf ../archy-manifest-save.path $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.path
+	ln -sf ../archy-manifest-save.service $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.service
+	install -d $(DESTDIR)$(SYSCONFDIR)/archipelago
+	install -Dm644 man/archy-generator.8 $(DESTDIR)$(MANDIR)/man8/archy-generator.8
+	install -Dm644 man/archy-manifest.5 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
+
+uninstall:
+	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
+	      $(DESTDIR)$(UNITDIR)/archipelago-apps.slice $(DESTDIR)$(UNITDIR)/archy-apps.target \
+	      $(DESTDIR)$(UNITDIR)/archy-manifest-save.path $(DESTDIR)$(UNITDIR)/archy-manifest-save.service \
+	      $(DESTDIR)$(UNITDIR)/archipelago.service.d/10-archy-killmode.conf \
+	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apps.target \
+	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.path \
+	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.service \
+	      $(DESTDIR)$(MANDIR)/man8/archy-generator.8 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
+
+format:
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
+	        -Ilib -Igenerator --suppress=missingIncludeSystem lib generator
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c) -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator \
+	        -DARCHY_VERSION='"$(VERSION)"'
+
+clean:
+	rm -rf $(BUILD) demo archy-dry-run

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "log.h"
+
+void log_diags(const struct diag_list *diags, int level) {
+        for (size_t i = 0; i < diags->n; i++)
+                log_full_errno((enum log_level)level, 0, "%s%s%s", diags->items[i].text,
+                               diags->items[i].app ? " -- skipping app " : "",
+                               diags->items[i].app ? diags->items[i].app : "");
+}
+
+int load_manifest_with_fallback(const char *path, const char *last_good, struct manifest **ret) {
+        struct diag_list diags = {0};
+        struct manifest *m = NULL;
+        int r = manifest_load(path, true, &m, &diags);
+        log_diags(&diags, LOG_LVL_ERR);
+        diag_list_free(&diags);
+        *ret = NULL;
+        if (r == -ENOENT) {
+                log_info("no manifest at %s: no apps", path);
+                return 0;
+        }
+        if (r >= 0) {
+                *ret = m;
+                return 0;
+        }
+
+        int q = manifest_load(last_good, true, &m, &diags);
+        if (q >= 0) {
+                log_warning("the manifest %s is unusable (see above): using the last good copy %s instead", path,
+                            last_good);
+                log_diags(&diags, LOG_LVL_WARNING);
+                diag_list_free(&diags);
+                *ret = m;
+                return 1;
+        }
+        log_diags(&diags, LOG_LVL_ERR);
+        diag_list_free(&diags);
+        return log_error_errno(r, "the manifest %s is unusable and there is no usable last good copy (%s): "
+                               "generating no app units",
+                               path, last_good);
+}
+
+static bool same_content(const char *path, const char *text, size_t len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ char *old = NULL;
+        size_t old_len;
+        return fd >= 0 && read_file_fd(fd, len + 1, &old, &old_len) == 0 && old_len == len &&
+               memcmp(old, text, len) == 0;
+}
+
+int save_last_good(const char *path, const char *last_good) {
+        struct diag_list diags = {0};
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        int r = manifest_read(path, true, &text, &len, &diags);
+        if (r == -ENOENT) {
+                log_info("no manifest at %s: nothing to save", path);
+                return 0;
+        }
+        /* Validate exactly the bytes that will be saved: the file may change meanwhile. */
+        struct manifest *m = r >= 0 ? manifest_parse(text, len, path, &diags) : NULL;
+        bool clean = m && diags.n == 0;
+        log_diags(&diags, LOG_LVL_ERR);
+        diag_list_free(&diags);
+        manifest_free(m);
+        if (!clean)
+                return log_error_errno(-EINVAL, "%s has problems: keeping the last good copy %s as it is", path,
+                                       last_good);
+        if (same_content(last_good, text, len)) {
+                log_info("%s is valid; the last good copy %s is already current", path, last_good);
+                return 0;
+        }
+        if ((r = write_file_atomic(last_good, text, len, 0644)) < 0)
+                return log_error_errno(r, "cannot write %s: %m", last_good);
+        log_info("%s is valid: saved as the last good copy %s", path, last_good);
+        return 0;
+}

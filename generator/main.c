@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "generate.h"
+#include "load.h"
+#include "log.h"
+
+#define DEFAULT_QUADLET "/usr/libexec/podman/quadlet"
+#define DEFAULT_STAGING "/run/archy/quadlet"
+
+enum { EXIT_PROBLEMS = 1, EXIT_USAGE = 2 };
+
+struct settings {
+        const char *manifest, *last_good, *quadlet, *staging;
+};
+
+static const char *env_or(const char *name, const char *fallback) {
+        const char *v = getenv(name);
+        return v && *v ? v : fallback;
+}
+
+static void help(void) {
+        printf("Usage:\n"
+               "  archy-generator NORMAL-DIR [EARLY-DIR LATE-DIR]   (run by systemd at boot and daemon-reload)\n"
+               "  archy-generator --check [FILE]                    validate a manifest, list every problem\n"
+               "  archy-generator --dry-run [--manifest FILE] [--output DIR]\n"
+               "                                                    render units into DIR without touching the system\n"
+               "  archy-generator --save-last-good                  keep a validated copy for fallback\n"
+               "\n"
+               "Turns the apps of the archy manifest into podman Quadlet units (archy-<app>.service).\n"
+               "\n"
+               "Options:\n"
+               "  -c, --check           validate FILE (default: the installed manifest) and exit\n"
+               "  -n, --dry-run         render Quadlet files into DIR/quadlet and, where podman's Quadlet\n"
+               "                        is installed, the final units into DIR/units\n"
+               "  -m, --manifest FILE   manifest for --dry-run (default: the installed manifest)\n"
+               "  -o, --output DIR      output directory for --dry-run (default: ./archy-dry-run)\n"
+               "      --save-last-good  copy the installed manifest to the last good copy if it is valid\n"
+               "  -h, --help            show this help\n"
+               "      --version         show the version\n"
+               "\n"
+               "Environment:\n"
+               "  ARCHY_MANIFEST     installed manifest   (default " ARCHY_MANIFEST_PATH ")\n"
+               "  ARCHY_LAST_GOOD    last good copy       (default " ARCHY_MANIFEST_LAST_GOOD_PATH ")\n"
+               "  ARCHY_QUADLET      podman's Quadlet     (default " DEFAULT_QUADLET ")\n"
+               "  ARCHY_STAGING_DIR  Quadlet input dir    (default " DEFAULT_STAGING ")\n"
+               "  ARCHY_LOG_LEVEL    err, warning, info, debug (default info)\n"
+               "\n"
+               "Exit status: 0 success; 1 problems found (details on stderr or in the journal); 2 usage error.\n"
+               "See archy-generator(8) and archy-manifest(5).\n");
+}
+
+static int cmd_check(const struct settings *s, const char *file) {
+        struct diag_list diags = {0};
+        struct manifest *m = NULL;
+        /* The installed manifest gets the ownership checks the generator applies; a draft
+         * file elsewhere is the user's own. */
+        int r = manifest_load(file ? file : s->manifest, !file, &m, &diags);
+        if (r == -ENOENT)
+                fprintf(stderr, "%s: no such file\n", file ? file : s->manifest);
+        for (size_t i = 0; i < diags.n; i++)
+                fprintf(stderr, "%s\n", diags.items[i].text);
+        size_t problems = diags.n;
+        if (m) {
+                size_t skipped = 0;
+                for (size_t i = 0; i < m->n_apps; i++)
+                        skipped += m->apps[i].skip;
+                printf("%s: %zu apps, %zu with problems\n", m->path, m->n_apps, skipped);
+        }
+        diag_list_free(&diags);
+        manifest_free(m);
+        return r < 0 || problems > 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
+}
+
+
+static int cmd_dry_run(const struct settings *s, const char *file, const char *outdir) {
+        _cleanup_free_ char *qdir = NULL, *udir = NULL;
+        if (asprintf(&qdir, "%s/quadlet", outdir) < 0 || asprintf(&udir, "%s/units", outdir) < 0)
+                return log_error_errno(-ENOMEM, "out of memory");
+        struct diag_list diags = {0};
+        struct manifest *m = NULL;
+        int r = manifest_load(file ? file : s->manifest, !file, &m, &diags);
+        for (size_t i = 0; i < diags.n; i++)
+                fprintf(stderr, "%s\n", diags.items[i].text);
+        bool problems = r < 0 || diags.n > 0;
+        diag_list_free(&diags);
+        if (r == -ENOENT)
+                fprintf(stderr, "%s: no such file\n", file ? file : s->manifest);
+
+        struct generate_stats st;
+        int q = generate_quadlet_files(m, qdir, &st);
+        manifest_free(m);
+        if (q < 0)
+                return EXIT_PROBLEMS;
+        printf("%zu apps, %zu containers, %zu volumes rendered into %s (%zu apps skipped)\n", st.apps,
+               st.containers, st.volumes, qdir, st.skipped);
+        if ((q = mkdir_p(udir, 0755)) < 0 || (q = clear_output_tree(udir)) < 0)
+                return log_error_errno(q, "cannot prepare %s: %m", udir), EXIT_PROBLEMS;
+        char *outdirs[3] = {udir, udir, udir};
+        q = run_quadlet(s->quadlet, qdir, outdirs, true);
+        if (q == -ENOENT || q == -EACCES) {
+                printf("podman's Quadlet is not installed here (%s; it needs podman >= 4.4, e.g. Debian 13).\n"
+                       "The Quadlet files above are final; on a node, systemctl daemon-reload turns them into\n"
+                       "archy-<app>.service units, and `%s -dryrun` with QUADLET_UNIT_DIRS=%s shows them.\n",
+                       s->quadlet, DEFAULT_QUADLET, qdir);
+        } else if (q != 0) {
+                fprintf(stderr, "podman's Quadlet (%s) failed with status %d on %s\n", s->quadlet, q, qdir);
+                problems = true;
+        } else
+                printf("systemd units made by Quadlet in %s\n", udir);
+        return problems ? EXIT_PROBLEMS : EXIT_SUCCESS;
+}
+
+static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
+        struct manifest *m = NULL;
+        int r = load_manifest_with_fallback(s->manifest, s->last_good, &m);
+        struct generate_stats st = {0};
+        int q = generate_quadlet_files(m, s->staging, &st);
+        const char *used = m ? m->path : "(none)";
+        if (q >= 0)
+                log_info("%zu apps, %zu containers, %zu volumes from %s; %zu apps skipped", st.apps, st.containers,
+                         st.volumes, used, st.skipped);
+        manifest_free(m);
+        if (q < 0)
+                return EXIT_PROBLEMS;
+        q = run_quadlet(s->quadlet, s->staging, outdirs, false);
+        if (q == -ENOENT)
+                return log_error("podman's Quadlet was not found at %s: archy needs podman >= 4.4 with Quadlet; "
+                                 "no app units were made",
+                                 s->quadlet),
+                       EXIT_PROBLEMS;
+        if (q < 0)
+                return log_error_errno(q, "cannot run podman's Quadlet %s: %m", s->quadlet), EXIT_PROBLEMS;
+        if (q != 0)
+                return log_error("podman's Quadlet %s failed with status %d", s->quadlet, q), EXIT_PROBLEMS;
+        return r < 0 || st.skipped > 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
+}
+
+static void setup_logging(bool by_systemd) {
+        log_setup("archy-generator", by_systemd ? LOG_TARGET_KMSG : LOG_TARGET_STDERR);
+        static const char *const levels[] = {[LOG_LVL_ERR] = "err", [LOG_LVL_WARNING] = "warning",
+                                             [LOG_LVL_NOTICE] = "notice", [LOG_LVL_INFO] = "info",
+                                             [LOG_LVL_DEBUG] = "debug"};
+        const char *want = getenv("ARCHY_LOG_LEVEL");
+        for (int l = LOG_LVL_ERR; want && l <= LOG_LVL_DEBUG; l++)
+                if (strcmp(want, levels[l]) == 0)
+                        log_set_max_level((enum log_level)l);
+}
+
+int main(int argc, char *argv[]) {
+        enum { OPT_SAVE = 0x100, OPT_VERSION };
+        static const struct option options[] = {
+                {"check", no_argument, NULL, 'c'},     {"dry-run", no_argument, NULL, 'n'},
+                {"manifest", required_argument, NULL, 'm'}, {"output", required_argument, NULL, 'o'},
+                {"save-last-good", no_argument, NULL, OPT_SAVE}, {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, OPT_VERSION},   {0},
+        };
+        struct settings s = {
+                .manifest = env_or("ARCHY_MANIFEST", ARCHY_MANIFEST_PATH),
+                .last_good = env_or("ARCHY_LAST_GOOD", ARCHY_MANIFEST_LAST_GOOD_PATH),
+                .quadlet = env_or("ARCHY_QUADLET", DEFAULT_QUADLET),
+                .staging = env_or("ARCHY_STAGING_DIR", DEFAULT_STAGING),
+        };
+        bool check = false, dry_run = false, save = false;
+        const char *file = NULL, *outdir = "archy-dry-run";
+
+        for (int c; (c = getopt_long(argc, argv, "cnm:o:h", options, NULL)) >= 0;)
+                switch (c) {
+                case 'c': check = true; break;
+                case 'n': dry_run = true; break;
+                case 'm': file = optarg; break;
+                case 'o': outdir = optarg; break;
+                case OPT_SAVE: save = true; break;
+                case 'h': help(); return EXIT_SUCCESS;
+                case OPT_VERSION: printf("archy-generator %s\n", ARCHY_VERSION); return EXIT_SUCCESS;
+                default: return EXIT_USAGE;
+                }
+        int positional = argc - optind;
+        if (check + dry_run + save > 1 || (check && positional > 1) || (dry_run && positional > 0) ||
+            (save && positional > 0) || (!check && !dry_run && !save && positional != 1 && positional != 3) ||
+            (file && !dry_run)) {
+                fprintf(stderr, "archy-generator: invalid arguments; see --help\n");
+                return EXIT_USAGE;
+        }
+        setup_logging(!check && !dry_run && !save && getenv("SYSTEMD_SCOPE"));
+        if (check)
+                return cmd_check(&s, positional ? argv[optind] : NULL);
+        if (dry_run)
+                return cmd_dry_run(&s, file, outdir);
+        if (save)
+                return save_last_good(s.manifest, s.last_good) < 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
+        char *outdirs[3] = {argv[optind], argv[optind + (positional == 3)], argv[optind + 2 * (positional == 3)]};
+        return cmd_generate(&s, outdirs);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The side-effect layer for files: every write that must survive a power cut goes through
+ * write_file_atomic(). All functions return 0 or a negative errno and do not log. */
+
+/* Read a whole regular file (at most max_size bytes) into a NUL-terminated buffer. */
+int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len);
+
+/* temp file in the same directory, write, fsync, rename over `path`, fsync the directory. */
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
+
+/* Create a new file; fails with -EEXIST if it exists (a generator must not clobber a unit
+ * another generator wrote). No fsync: generator output lives on a tmpfs. */
+int write_file_new(const char *path, const char *data, size_t len, mode_t mode);
+
+int mkdir_p(const char *path, mode_t mode);
+/* Remove the regular files and symlinks directly inside `dir` (not subdirectories). */
+int clear_dir_files(const char *dir);
+/* clear_dir_files() on dir and each subdirectory (one level: unit dirs and their .wants),
+ * removing the emptied subdirectories. */
+int clear_output_tree(const char *dir);
+/* Create `link` pointing at `target` (relative targets are kept as they are). */
+int symlink_new(const char *target, const char *link);

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest-parse.h"
+
+/* Two apps must not claim the same systemd unit (names like archy-a-b can come from app "a"
+ * part "b" or from app "a-b") nor the same host port. Claims are sorted so that this stays
+ * O(n log n) for large manifests; the app later in the manifest is the one reported. */
+
+struct claim {
+        char *key;
+        size_t app;
+        const struct container *ct; /* NULL for a volume */
+        const struct port *port;
+};
+
+struct claims {
+        struct claim *items;
+        size_t n, cap;
+        bool oom;
+};
+
+static void claim_add(struct claims *cl, char *key, size_t app, const struct container *ct, const struct port *p) {
+        if (!key || (cl->n == cl->cap && !(cl->items = realloc(cl->items, (cl->cap = cl->cap * 2 + 64) *
+                                                                                  sizeof(*cl->items))))) {
+                free(key);
+                cl->oom = true;
+                return;
+        }
+        cl->items[cl->n++] = (struct claim){key, app, ct, p};
+}
+
+static void claims_free(struct claims *cl) {
+        for (size_t i = 0; i < cl->n; i++)
+                free(cl->items[i].key);
+        free(cl->items);
+}
+
+static int claim_compare(const void *x, const void *y) {
+        const struct claim *a = x, *b = y;
+        int r = strcmp(a->key, b->key);
+        if (r != 0)
+                return r;
+        return a->app < b->app ? -1 : a->app > b->app;
+}
+
+static char *unit_key(const char *a, const char *volume) {
+        char *s;
+        int r = volume ? asprintf(&s, "archy-%s-%s-volume.service", a, volume) : asprintf(&s, "%s.service", a);
+        return r < 0 ? NULL : s;
+}
+
+static void collect_unit_claims(const struct manifest *m, struct claims *cl) {
+        for (size_t i = 0; i < m->n_apps; i++) {
+                const struct app *a = &m->apps[i];
+                if (a->state == APP_STATE_UNINSTALLED)
+                        continue;
+                for (size_t c = 0; c < a->n_containers; c++) {
+                        const struct container *ct = &a->containers[c];
+                        claim_add(cl, unit_key(ct->unit, NULL), i, ct, NULL);
+                        for (size_t v = 0; v < ct->n_mounts; v++)
+                                if (ct->mounts[v].kind == MOUNT_NAMED_VOLUME)
+                                        claim_add(cl, unit_key(a->name, ct->mounts[v].source), i, NULL, NULL);
+                }
+        }
+}
+
+static void report_unit_conflicts(struct manifest *m, struct claims *cl, struct diag_list *diags) {
+        for (size_t k = 1; k < cl->n; k++) {
+                const struct claim *first = &cl->items[k - 1], *dup = &cl->items[k];
+                /* A volume shared by containers of one app is one volume, not a conflict. */
+                if (strcmp(first->key, dup->key) != 0 || (first->app == dup->app && (!first->ct || !dup->ct)))
+                        continue;
+                struct app *a = &m->apps[dup->app];
+                diag_add(diags, a->name, a->pos.line, a->pos.col,
+                         "apps.%s: unit %s is also generated for app \"%s\", expected unit names to be unique "
+                         "(rename an app, container or volume)",
+                         a->name, dup->key, m->apps[first->app].name);
+                a->skip = true;
+        }
+}
+
+static void collect_port_claims(const struct manifest *m, struct claims *cl) {
+        for (size_t i = 0; i < m->n_apps; i++) {
+                const struct app *a = &m->apps[i];
+                if (a->state == APP_STATE_UNINSTALLED)
+                        continue;
+                for (size_t c = 0; c < a->n_containers; c++)
+                        for (size_t p = 0; p < a->containers[c].n_ports; p++) {
+                                const struct port *port = &a->containers[c].ports[p];
+                                char *key;
+                                if (asprintf(&key, "%05u/%s", port->host_port, port->proto) < 0)
+                                        key = NULL;
+                                claim_add(cl, key, i, &a->containers[c], port);
+                        }
+        }
+}
+
+static bool ports_overlap(const struct port *a, const struct port *b) {
+        return !a->host_ip || !b->host_ip || strcmp(a->host_ip, b->host_ip) == 0;
+}
+
+static void report_port_conflicts(struct manifest *m, struct claims *cl, struct diag_list *diags) {
+        for (size_t k = 0; k < cl->n; k++)
+                for (size_t j = k + 1; j < cl->n && strcmp(cl->items[j].key, cl->items[k].key) == 0; j++) {
+                        const struct claim *first = &cl->items[k], *dup = &cl->items[j];
+                        if (!ports_overlap(first->port, dup->port))
+                                continue;
+                        struct app *a = &m->apps[dup->app];
+                        diag_add(diags, a->name, dup->ct->pos.line, dup->ct->pos.col,
+                                 "apps.%s.containers.%s.ports: host port %s%s%u/%s is already published by %s, "
+                                 "expected each host port to be used once",
+                                 a->name, dup->ct->part, dup->port->host_ip ? dup->port->host_ip : "",
+                                 dup->port->host_ip ? ":" : "", dup->port->host_port, dup->port->proto,
+                                 first->ct->unit);
+                        a->skip = true;
+                }
+}
+
+void manifest_check_conflicts(struct manifest *m, struct diag_list *diags) {
+        struct claims units = {0}, ports = {0};
+        collect_unit_claims(m, &units);
+        collect_port_claims(m, &ports);
+        if (units.oom || ports.oom)
+                diags->oom = true;
+        else {
+                qsort(units.items, units.n, sizeof(*units.items), claim_compare);
+                qsort(ports.items, ports.n, sizeof(*ports.items), claim_compare);
+                report_unit_conflicts(m, &units, diags);
+                report_port_conflicts(m, &ports, diags);
+        }
+        claims_free(&units);
+        claims_free(&ports);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "manifest.h"
+
+#define MANIFEST_MAX_SIZE (16u * 1024 * 1024)
+
+/* Like sshd's StrictModes: whoever can write the manifest (or replace it in its directory)
+ * can run any container as root, so both must belong to root and be writable by root only. */
+static int check_safe(const struct stat *st, const char *what, struct diag_list *diags) {
+        if (st->st_uid != 0) {
+                diag_add(diags, NULL, 0, 0, "%s is owned by uid %u, expected root: refusing it, since its owner "
+                         "could run containers as root", what, (unsigned)st->st_uid);
+                return -EPERM;
+        }
+        if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+                diag_add(diags, NULL, 0, 0, "%s is writable by group or others (mode %04o), expected at most 0755 "
+                         "for the directory and 0644 for the manifest: refusing it, since any such writer could "
+                         "run containers as root",
+                         what, (unsigned)(st->st_mode & 07777));
+                return -EPERM;
+        }
+        return 0;
+}
+
+static int check_owner_and_mode(int fd, const char *path, struct diag_list *diags) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        int r = check_safe(&st, "the manifest", diags);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        const char *dir = dirname(copy);
+        if (stat(dir, &st) < 0)
+                return -errno;
+        return check_safe(&st, "its directory", diags);
+}
+
+int manifest_read(const char *path, bool check_owner, char **ret_text, size_t *ret_len, struct diag_list *diags) {
+        diags->file = path;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                int r = -errno;
+                if (r != -ENOENT)
+                        diag_add(diags, NULL, 0, 0, "cannot open the manifest: %s", strerror(-r));
+                return r;
+        }
+        int r = check_owner ? check_owner_and_mode(fd, path, diags) : 0;
+        if (r < 0)
+                return r;
+        r = read_file_fd(fd, MANIFEST_MAX_SIZE, ret_text, ret_len);
+        if (r < 0)
+                diag_add(diags, NULL, 0, 0, "cannot read the manifest: %s, expected a regular file of at most 16 MiB",
+                         strerror(-r));
+        return r;
+}
+
+int manifest_load(const char *path, bool check_owner, struct manifest **ret, struct diag_list *diags) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r = manifest_read(path, check_owner, &text, &len, diags);
+        if (r < 0)
+                return r;
+        struct manifest *m = manifest_parse(text, len, path, diags);
+        if (!m)
+                return diags->oom ? -ENOMEM : -EINVAL;
+        *ret = m;
+        return 0;
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest-parse.h"
+#include "values.h"
+
+static const char *const container_keys[] = {
+        "image", "command", "volumes", "ports", "env", "env_files", "health", "stop_timeout", NULL,
+};
+static const char *const health_keys[] = {
+        "cmd", "interval", "timeout", "retries", "start_period", "on_failure", NULL,
+};
+
+#define DEFAULT_STOP_TIMEOUT_SEC 30
+
+static bool parse_duration_node(const struct yctx *c, const yaml_node_t *n, const char *key, unsigned *ret) {
+        const char *s = yexpect_text(c, n, key);
+        if (!s)
+                return false;
+        if (duration_parse(s, ret) < 0) {
+                yerror(c, n, "%s: expected a duration between 1s and 24h such as 30s, 10m or 1h, got \"%s\"",
+                       key, s);
+                return false;
+        }
+        return true;
+}
+
+/* A list of text scalars; each item goes through `check` (may be NULL) with `what` naming the
+ * expected form. Returns false if anything was wrong. */
+static bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key,
+                            bool (*check)(const char *), const char *what, const char ***ret, size_t *ret_n) {
+        if (!yexpect_sequence(c, n, key))
+                return false;
+        const char **items = calloc(ysequence_len(n) + 1, sizeof(*items));
+        if (!items)
+                return false;
+        size_t i = 0;
+        bool ok = true;
+        ysequence_foreach(it, n) {
+                char k[MANIFEST_KEY_MAX];
+                ykeyf(k, sizeof(k), "%s[%zu]", key, i);
+                yaml_node_t *item = ynode(c, *it);
+                const char *s = yexpect_text(c, item, k);
+                if (s && check && !check(s)) {
+                        yerror(c, item, "%s: expected %s, got \"%s\"", k, what, s);
+                        s = NULL;
+                }
+                ok = ok && s;
+                items[i++] = s;
+        }
+        *ret = items;
+        *ret_n = i;
+        return ok;
+}
+
+static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
+        if (!yexpect_sequence(c, n, key))
+                return false;
+        ct->ports = calloc(ysequence_len(n) + 1, sizeof(*ct->ports));
+        if (!ct->ports)
+                return false;
+        bool ok = true;
+        ysequence_foreach(it, n) {
+                char k[MANIFEST_KEY_MAX];
+                ykeyf(k, sizeof(k), "%s[%zu]", key, ct->n_ports);
+                yaml_node_t *item = ynode(c, *it);
+                const char *s = yexpect_text(c, item, k);
+                if (!s) {
+                        ok = false;
+                        continue;
+                }
+                if (port_parse(s, &ct->ports[ct->n_ports]) < 0) {
+                        yerror(c, item,
+                               "%s: expected \"[IPv4:]HOST:CONTAINER[/tcp|/udp]\" with ports 1-65535, such as "
+                               "\"127.0.0.1:8332:8332\", got \"%s\"",
+                               k, s);
+                        ok = false;
+                        continue;
+                }
+                ct->n_ports++;
+        }
+        return ok;
+}
+
+static bool parse_volumes(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
+        if (!yexpect_sequence(c, n, key))
+                return false;
+        ct->mounts = calloc(ysequence_len(n) + 1, sizeof(*ct->mounts));
+        if (!ct->mounts)
+                return false;
+        bool ok = true;
+        ysequence_foreach(it, n) {
+                char k[MANIFEST_KEY_MAX];
+                ykeyf(k, sizeof(k), "%s[%zu]", key, ct->n_mounts);
+                yaml_node_t *item = ynode(c, *it);
+                const char *s = yexpect_text(c, item, k);
+                if (!s) {
+                        ok = false;
+                        continue;
+                }
+                if (mount_parse(s, &ct->mounts[ct->n_mounts]) < 0) {
+                        yerror(c, item,
+                               "%s: expected \"VOLUME:/path[:ro]\" (VOLUME matching [a-z][a-z0-9-]{0,47}) or "
+                               "\"/host/path:/path[:ro]\" (absolute, normalized paths), got \"%s\"",
+                               k, s);
+                        ok = false;
+                        continue;
+                }
+                ct->n_mounts++;
+        }
+        return ok;
+}
+
+/* A mapping NAME: value; used for a container's env and a derived env file's vars. */
+bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *key, struct env_var **ret,
+                       size_t *ret_n) {
+        if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
+                return false;
+        struct env_var *vars = calloc(ymapping_len(n) + 1, sizeof(*vars));
+        if (!vars)
+                return false;
+        size_t i = 0;
+        bool ok = true;
+        ymapping_foreach(pair, n) {
+                const char *name = ykey_text(c, pair);
+                char k[MANIFEST_KEY_MAX];
+                ykeyf(k, sizeof(k), "%s.%.64s", key, name);
+                if (!env_name_valid(name)) {
+                        char shown[96];
+                        yaml_node_t *kn = ynode(c, pair->key);
+                        yerror(c, kn, "%s: expected a variable name matching [A-Za-z_][A-Za-z0-9_]*, got \"%s\"",
+                               key, value_for_message(name, kn->data.scalar.length, shown, sizeof(shown)));
+                        ok = false;
+                        continue;
+                }
+                const char *value = yexpect_text(c, ynode(c, pair->value), k);
+                if (!value) {
+                        ok = false;
+                        continue;
+                }
+                vars[i++] = (struct env_var){name, value};
+        }
+        *ret = vars;
+        *ret_n = i;
+        return ok;
+}
+
+static bool parse_health_action(const struct yctx *c, const yaml_node_t *n, const char *key,
+                                enum health_action *ret) {
+        static const char *const names[] = {"none", "kill", "restart", "stop", NULL};
+        const char *s = yexpect_text(c, n, key);
+        if (!s)
+                return false;
+        for (size_t i = 0; names[i]; i++)
+                if (strcmp(s, names[i]) == 0) {
+                        *ret = (enum health_action)i;
+                        return true;
+                }
+        yerror(c, n, "%s: expected one of none, kill, restart, stop, got \"%s\"", key, s);
+        return false;
+}
+
+static bool parse_retries(const struct yctx *c, const yaml_node_t *n, const char *key, unsigned *ret) {
+        const char *s = yexpect_text(c, n, key);
+        if (!s)
+                return false;
+        size_t len = strlen(s);
+        if (len == 0 || len > 3 || strspn(s, "0123456789") != len || atoi(s) < 1) {
+                yerror(c, n, "%s: expected a whole number from 1 to 999, got \"%s\"", key, s);
+                return false;
+        }
+        *ret = (unsigned)atoi(s);
+        return true;
+}
+
+static bool parse_health(const struct yctx *c, const yaml_node_t *n, const char *key, struct health *h) {
+        if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, health_keys))
+                return false;
+        *h = (struct health){.interval_sec = 30, .timeout_sec = 30, .retries = 3,
+                             .on_failure = HEALTH_ACTION_NONE};
+        bool ok = true;
+        char k[MANIFEST_KEY_MAX];
+        ymapping_foreach(pair, n) {
+                const char *name = ykey_text(c, pair);
+                yaml_node_t *v = ynode(c, pair->value);
+                ykeyf(k, sizeof(k), "%s.%s", key, name);
+                if (strcmp(name, "cmd") == 0)
+                        ok = (h->cmd = yexpect_text(c, v, k)) && ok;
+                else if (strcmp(name, "interval") == 0)
+                        ok = parse_duration_node(c, v, k, &h->interval_sec) && ok;
+                else if (strcmp(name, "timeout") == 0)
+                        ok = parse_duration_node(c, v, k, &h->timeout_sec) && ok;
+                else if (strcmp(name, "start_period") == 0)
+                        ok = parse_duration_node(c, v, k, &h->start_period_sec) && ok;
+                else if (strcmp(name, "retries") == 0)
+                        ok = parse_retries(c, v, k, &h->retries) && ok;
+                else if (strcmp(name, "on_failure") == 0)
+                        ok = parse_health_action(c, v, k, &h->on_failure) && ok;
+        }
+        if (ok && (!h->cmd || h->cmd[0] == '\0')) {
+                yerror(c, n, "%s: missing required key \"cmd\" (the command that checks the container)", key);
+                ok = false;
+        }
+        return ok;
+}
+
+static bool parse_container_field(const struct yctx *c, const char *name, const yaml_node_t *v,
+                                  const char *k, struct container *ct) {
+        if (strcmp(name, "image") == 0) {
+                ct->image = yexpect_text(c, v, k);
+                if (ct->image && !image_ref_valid(ct->image)) {
+                        yerror(c, v, "%s: expected an image reference such as \"docker.io/lightninglabs/lnd:v0.18.3-beta\" "
+                               "(letters, digits and ._/:@-), got \"%s\"", k, ct->image);
+                        ct->image = NULL;
+                }
+                return ct->image;
+        }
+        if (strcmp(name, "command") == 0)
+                return parse_text_list(c, v, k, NULL, NULL, &ct->command, &ct->n_command);
+        if (strcmp(name, "volumes") == 0)
+                return parse_volumes(c, v, k, ct);
+        if (strcmp(name, "ports") == 0)
+                return parse_ports(c, v, k, ct);
+        if (strcmp(name, "env") == 0)
+                return parse_env_mapping(c, v, k, &ct->env, &ct->n_env);
+        if (strcmp(name, "env_files") == 0)
+                return parse_text_list(c, v, k, abs_path_valid,
+                                       "an absolute, normalized path of [A-Za-z0-9._/@+-]", &ct->env_files,
+                                       &ct->n_env_files);
+        if (strcmp(name, "health") == 0)
+                return (ct->has_health = parse_health(c, v, k, &ct->health));
+        if (strcmp(name, "stop_timeout") == 0)
+                return parse_duration_node(c, v, k, &ct->stop_timeout_sec);
+        return false;
+}
+
+bool parse_container(const struct yctx *c, const char *app, const char *part, const yaml_node_t *n,
+                     struct container *ct) {
+        char key[MANIFEST_KEY_MAX];
+        ykeyf(key, sizeof(key), "apps.%s.containers.%s", app, part);
+        ct->part = part;
+        ct->pos = ypos(n);
+        ct->stop_timeout_sec = DEFAULT_STOP_TIMEOUT_SEC;
+        int r = strcmp(part, "main") == 0 ? asprintf(&ct->unit, "archy-%s", app)
+                                          : asprintf(&ct->unit, "archy-%s-%s", app, part);
+        if (r < 0) {
+                ct->unit = NULL;
+                return false;
+        }
+        if (!yexpect_mapping(c, n, key))
+                return false;
+        bool ok = ycheck_keys(c, n, key, container_keys);
+        ymapping_foreach(pair, n) {
+                const char *name = ykey_text(c, pair);
+                char k[MANIFEST_KEY_MAX];
+                ykeyf(k, sizeof(k), "%s.%s", key, name);
+                for (const char *const *known = container_keys; *known; known++)
+                        if (strcmp(*known, name) == 0)
+                                ok = parse_container_field(c, name, ynode(c, pair->value), k, ct) && ok;
+        }
+        if (!ylookup(c, n, "image")) {
+                yerror(c, n, "%s: missing required key \"image\" (the container image to run)", key);
+                ok = false;
+        }
+        return ok;
+}

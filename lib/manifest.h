@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yaml.h>
+
+#include "diag.h"
+
+/* The desired state of a node, as read from the manifest (archy-manifest(5)). Strings that
+ * come straight from the YAML point into `doc`; strings archy composes are owned. Everything
+ * here has been validated: no value in it can inject anything into a unit file or a path. */
+
+#define ARCHY_MANIFEST_PATH "/etc/archipelago/manifest.yaml"
+#define ARCHY_MANIFEST_LAST_GOOD_PATH "/etc/archipelago/manifest.last-good.yaml"
+#define ARCHY_NAME_MAX 48
+
+enum app_state { APP_STATE_STARTED, APP_STATE_STOPPED, APP_STATE_UNINSTALLED };
+
+struct mpos {
+        size_t line, col; /* 1-based */
+};
+
+enum mount_kind { MOUNT_NAMED_VOLUME, MOUNT_HOST_PATH };
+
+struct mount {
+        enum mount_kind kind;
+        char *source; /* volume name (as written in the manifest) or absolute host path */
+        char *target;
+        bool read_only;
+};
+
+struct port {
+        char *host_ip; /* NULL: all addresses */
+        unsigned host_port;
+        unsigned container_port;
+        const char *proto; /* "tcp" or "udp" */
+};
+
+struct env_var {
+        const char *name;
+        const char *value;
+};
+
+enum health_action { HEALTH_ACTION_NONE, HEALTH_ACTION_KILL, HEALTH_ACTION_RESTART, HEALTH_ACTION_STOP };
+
+struct health {
+        const char *cmd;
+        unsigned interval_sec, timeout_sec, start_period_sec, retries;
+        enum health_action on_failure;
+};
+
+struct container {
+        const char *part;
+        char *unit; /* archy-<app> for the part "main", archy-<app>-<part> otherwise */
+        const char *image;
+        const char **command;
+        size_t n_command;
+        struct mount *mounts;
+        size_t n_mounts;
+        struct port *ports;
+        size_t n_ports;
+        struct env_var *env;
+        size_t n_env;
+        const char **env_files;
+        size_t n_env_files;
+        bool has_health;
+        struct health health;
+        unsigned stop_timeout_sec;
+        struct mpos pos;
+};
+
+enum derived_kind {
+        DERIVED_BITCOIN_CONF,
+        DERIVED_LND_CONF,
+        DERIVED_ENV,
+        DERIVED_CONTAINERS_CONF,
+        DERIVED_NGINX_ROUTE,
+        _DERIVED_KIND_MAX,
+};
+
+/* A config file archy-derive renders from canonical secrets. Kind-specific settings stay as
+ * validated key/value text here; archy-derive interprets them. */
+struct derived {
+        enum derived_kind kind;
+        const char *path;
+        struct env_var *settings; /* scalar settings other than kind and path */
+        size_t n_settings;
+        struct env_var *vars; /* the `vars` mapping of kind env */
+        size_t n_vars;
+        struct mpos pos;
+};
+
+struct app {
+        const char *name;
+        enum app_state state;
+        const char **requires;
+        struct mpos *requires_pos;
+        size_t n_requires;
+        struct container *containers;
+        size_t n_containers;
+        struct derived *derived;
+        size_t n_derived;
+        bool skip; /* invalid: no units for it, nor for apps that require it */
+        struct mpos pos;
+};
+
+struct manifest {
+        char *path;
+        yaml_document_t doc;
+        bool have_doc;
+        struct app *apps;
+        size_t n_apps;
+};
+
+/* Parse and validate YAML text. Returns NULL only when the manifest as a whole is unusable
+ * (YAML syntax, wrong version, top-level shape) or on OOM; problems confined to one app mark
+ * that app skip=true. Every problem is appended to `diags`. */
+struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags);
+
+/* Cross-app checks: requires name existing apps and form no cycle, no two apps claim the same
+ * unit, volume or host port. Marks offending apps and, transitively, their dependents skip. */
+void manifest_validate(struct manifest *m, struct diag_list *diags);
+
+/* Read, check ownership/mode (refuse a manifest its non-root writer could use to run
+ * containers as root) and parse+validate. Returns -ENOENT when the file does not exist,
+ * -EPERM for unsafe ownership/mode, -EINVAL when unusable; details are in `diags`. */
+int manifest_read(const char *path, bool check_owner, char **ret_text, size_t *ret_len, struct diag_list *diags);
+int manifest_load(const char *path, bool check_owner, struct manifest **ret, struct diag_list *diags);
+
+void manifest_free(struct manifest *m);
+static inline void manifest_freep(struct manifest **m) { manifest_free(*m); }
+#define _cleanup_manifest_ _cleanup_(manifest_freep)
+
+const char *app_state_to_string(enum app_state s);
+const char *derived_kind_to_string(enum derived_kind k);
+const char *health_action_to_string(enum health_action a);
+const struct app *manifest_find_app(const struct manifest *m, const char *name);

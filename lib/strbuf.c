@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool strbuf_reserve(struct strbuf *sb, size_t extra) {
+        if (sb->oom)
+                return false;
+        if (sb->len + extra + 1 <= sb->cap)
+                return true;
+        size_t cap = sb->cap ? sb->cap : 256;
+        while (cap < sb->len + extra + 1)
+                cap *= 2;
+        char *data = realloc(sb->data, cap);
+        if (!data) {
+                sb->oom = true;
+                return false;
+        }
+        sb->data = data;
+        sb->cap = cap;
+        return true;
+}
+
+void strbuf_add(struct strbuf *sb, const char *s, size_t n) {
+        if (!strbuf_reserve(sb, n))
+                return;
+        memcpy(sb->data + sb->len, s, n);
+        sb->len += n;
+        sb->data[sb->len] = '\0';
+}
+
+void strbuf_puts(struct strbuf *sb, const char *s) { strbuf_add(sb, s, strlen(s)); }
+
+void strbuf_putc(struct strbuf *sb, char c) { strbuf_add(sb, &c, 1); }
+
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (n < 0 || !strbuf_reserve(sb, (size_t)n)) {
+                sb->oom = true;
+                return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        sb->len += (size_t)n;
+}
+
+void strbuf_reset(struct strbuf *sb) {
+        sb->len = 0;
+        if (sb->data)
+                sb->data[0] = '\0';
+}
+
+void strbuf_free(struct strbuf *sb) {
+        free(sb->data);
+        *sb = (struct strbuf)STRBUF_INIT;
+}
+
+char *strbuf_steal(struct strbuf *sb) {
+        if (sb->oom) {
+                strbuf_free(sb);
+                return NULL;
+        }
+        char *s = sb->data ? sb->data : strdup("");
+        *sb = (struct strbuf)STRBUF_INIT;
+        return s;
+}

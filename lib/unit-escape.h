@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "strbuf.h"
+
+/* The one place where manifest text becomes unit-file text. Callers have already rejected
+ * control characters (text_valid()), so no value can start a new line or a new directive;
+ * what remains is systemd's own syntax inside a line:
+ *   %  starts a specifier everywhere          -> %%
+ *   $  starts a variable in Exec-type lines   -> $$ (Quadlet copies these lines into ExecStart=)
+ *   "  \  and whitespace split or quote words -> a double-quoted word with \" and \\ */
+
+/* One word of a command line or of a space-separated list (Exec=, Environment=). */
+void unit_append_word(struct strbuf *sb, const char *s);
+/* A value taken whole, as Quadlet takes HealthCmd=: only specifiers and variables escaped.
+ * The caller must reject a trailing backslash (line continuation). */
+void unit_append_raw(struct strbuf *sb, const char *s);

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "manifest.h"
+
+/* Pure checks for every kind of manifest value that ends up in a unit file, a container name or
+ * a path. Each accepts a conservative language; anything else is rejected, not repaired. */
+
+/* ^[a-z][a-z0-9-]{0,47}$ : app, container part and volume names. */
+bool name_valid(const char *s);
+/* Registry references: [A-Za-z0-9._/:@-], 1..255 characters, not starting with '-'. */
+bool image_ref_valid(const char *s);
+/* Absolute, normalized ("/a/b", no "..", ".", "//" or trailing "/"), characters [A-Za-z0-9._/@+-]. */
+bool abs_path_valid(const char *s);
+/* [A-Za-z_][A-Za-z0-9_]* */
+bool env_name_valid(const char *s);
+/* Free text that will be escaped: any UTF-8 but no control characters and no NUL (len is the
+ * length YAML gave, so an embedded "\0" is caught). */
+bool text_valid(const char *s, size_t len);
+
+/* "30", "30s", "10m", "10min", "2h": whole seconds, 1..86400. Returns 0 or -EINVAL. */
+int duration_parse(const char *s, unsigned *ret_sec);
+/* "[IPv4:]HOST:CONTAINER[/tcp|/udp]", ports 1..65535. */
+int port_parse(const char *s, struct port *ret);
+/* "NAME:/dst[:ro|:rw]" or "/host/path:/dst[:ro|:rw]". */
+int mount_parse(const char *s, struct mount *ret);
+void port_done(struct port *p);
+void mount_done(struct mount *m);
+
+/* A short, printable rendering of an offending value for an error message: control characters
+ * escaped, long values cut. Writes into buf (always NUL-terminated). */
+const char *value_for_message(const char *s, size_t len, char *buf, size_t bufsize);

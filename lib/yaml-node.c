@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "yaml-node.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "suggest.h"
+#include "values.h"
+
+yaml_node_t *ynode(const struct yctx *c, int index) { return yaml_document_get_node(c->doc, index); }
+
+struct mpos ypos(const yaml_node_t *n) {
+        return (struct mpos){n->start_mark.line + 1, n->start_mark.column + 1};
+}
+
+const char *ynode_kind(const yaml_node_t *n) {
+        switch (n->type) {
+        case YAML_SCALAR_NODE:
+                return "a scalar";
+        case YAML_SEQUENCE_NODE:
+                return "a list";
+        case YAML_MAPPING_NODE:
+                return "a mapping";
+        default:
+                return "nothing";
+        }
+}
+
+bool yexpect_mapping(const struct yctx *c, const yaml_node_t *n, const char *key) {
+        if (n->type == YAML_MAPPING_NODE)
+                return true;
+        yerror(c, n, "%s: expected a mapping (key: value), got %s", key, ynode_kind(n));
+        return false;
+}
+
+bool yexpect_sequence(const struct yctx *c, const yaml_node_t *n, const char *key) {
+        if (n->type == YAML_SEQUENCE_NODE)
+                return true;
+        yerror(c, n, "%s: expected a list, got %s", key, ynode_kind(n));
+        return false;
+}
+
+const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key) {
+        if (n->type != YAML_SCALAR_NODE) {
+                yerror(c, n, "%s: expected a string, got %s", key, ynode_kind(n));
+                return NULL;
+        }
+        if (!text_valid(yscalar(n), n->data.scalar.length)) {
+                char shown[96];
+                yerror(c, n, "%s: expected text without control characters (newline, tab, NUL), got \"%s\"",
+                       key, value_for_message(yscalar(n), n->data.scalar.length, shown, sizeof(shown)));
+                return NULL;
+        }
+        return yscalar(n);
+}
+
+static void report_unknown_key(const struct yctx *c, const yaml_node_t *k, const char *key,
+                               const char *name, const char *const *allowed) {
+        char shown[96];
+        const char *hint = suggest_closest(name, allowed);
+        value_for_message(name, k->data.scalar.length, shown, sizeof(shown));
+        if (hint) {
+                yerror(c, k, "%s: unknown key \"%s\", did you mean \"%s\"?", key, shown, hint);
+                return;
+        }
+        _cleanup_strbuf_ struct strbuf list = STRBUF_INIT;
+        for (const char *const *a = allowed; *a; a++)
+                strbuf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
+        yerror(c, k, "%s: unknown key \"%s\", expected one of: %s", key, shown, strbuf_str(&list));
+}
+
+bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, const char *const *allowed) {
+        bool ok = true;
+        ymapping_foreach(pair, map) {
+                yaml_node_t *k = ynode(c, pair->key);
+                if (k->type != YAML_SCALAR_NODE) {
+                        yerror(c, k, "%s: expected a plain key, got %s", key, ynode_kind(k));
+                        ok = false;
+                        continue;
+                }
+                const char *name = yscalar(k);
+                for (yaml_node_pair_t *prev = map->data.mapping.pairs.start; prev < pair; prev++) {
+                        yaml_node_t *pk = ynode(c, prev->key);
+                        if (pk->type == YAML_SCALAR_NODE && strcmp(yscalar(pk), name) == 0) {
+                                yerror(c, k, "%s: duplicate key \"%s\" (first at line %zu)", key, name,
+                                       ypos(pk).line);
+                                ok = false;
+                                break;
+                        }
+                }
+                if (!allowed)
+                        continue;
+                bool known = false;
+                for (const char *const *a = allowed; *a && !known; a++)
+                        known = strcmp(*a, name) == 0;
+                if (!known) {
+                        report_unknown_key(c, k, key, name, allowed);
+                        ok = false;
+                }
+        }
+        return ok;
+}
+
+yaml_node_t *ylookup(const struct yctx *c, const yaml_node_t *map, const char *name) {
+        ymapping_foreach(pair, map) {
+                yaml_node_t *k = ynode(c, pair->key);
+                if (k->type == YAML_SCALAR_NODE && strcmp(yscalar(k), name) == 0)
+                        return ynode(c, pair->value);
+        }
+        return NULL;
+}
+
+const char *ykey_text(const struct yctx *c, const yaml_node_pair_t *pair) {
+        yaml_node_t *k = ynode(c, pair->key);
+        return k->type == YAML_SCALAR_NODE ? yscalar(k) : "";
+}
+
+void ykeyf(char *buf, size_t size, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <yaml.h>
+
+#include "diag.h"
+#include "manifest.h"
+
+/* Typed access to a loaded YAML document with errors that say where and what was expected.
+ * `key` is the dotted path of the node ("apps.lnd.containers.main.image") for messages;
+ * `app` attributes the error to an app (NULL: the whole manifest). */
+struct yctx {
+        yaml_document_t *doc;
+        struct diag_list *diags;
+        const char *app;
+};
+
+yaml_node_t *ynode(const struct yctx *c, int index);
+struct mpos ypos(const yaml_node_t *n);
+const char *ynode_kind(const yaml_node_t *n);
+
+bool yexpect_mapping(const struct yctx *c, const yaml_node_t *n, const char *key);
+bool yexpect_sequence(const struct yctx *c, const yaml_node_t *n, const char *key);
+/* A scalar of safe text (no control characters, no NUL). */
+const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key);
+
+/* Reports keys not in `allowed` (NULL-terminated) with a "did you mean" hint, duplicate keys
+ * and non-scalar keys. Returns false if anything was reported. */
+bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, const char *const *allowed);
+/* Value of `name` in a mapping, or NULL. Assumes keys were checked. */
+yaml_node_t *ylookup(const struct yctx *c, const yaml_node_t *map, const char *name);
+/* The scalar text of a key node (keys are checked to be scalars). */
+const char *ykey_text(const struct yctx *c, const yaml_node_pair_t *pair);
+
+#define yerror(c, n, ...) diag_add((c)->diags, (c)->app, ypos(n).line, ypos(n).col, __VA_ARGS__)
+
+#define ymapping_foreach(pair, n)                                                                  \
+        for (yaml_node_pair_t *pair = (n)->data.mapping.pairs.start; pair < (n)->data.mapping.pairs.top; pair++)
+#define ysequence_foreach(item, n)                                                                 \
+        for (yaml_node_item_t *item = (n)->data.sequence.items.start; item < (n)->data.sequence.items.top; item++)
+static inline size_t ymapping_len(const yaml_node_t *n) {
+        return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+}
+static inline size_t ysequence_len(const yaml_node_t *n) {
+        return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+static inline const char *yscalar(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+/* Compose a key path for messages; long paths are cut, never overflowed. */
+void ykeyf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Build (once) and print the path of a cached Debian 13 (trixie) root filesystem with systemd and
+# podman/Quadlet. The cache key is this script's own hash, so editing the package list rebuilds it.
+# Usage: test/e2e/rootfs.sh          prints the rootfs path on stdout, progress on stderr
+# Env:   ARCHY_CACHE (default <repo>/.cache)   MIRROR (default: the host's own Debian mirror)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${ARCHY_CACHE:-$here/../../.cache}
+key=$(sha256sum "$0" | cut -c1-16)
+root="$cache/rootfs-trixie-$key"
+if [ -x "$root/usr/libexec/podman/quadlet" ]; then echo "$root"; exit 0; fi
+
+mirror=${MIRROR:-$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
+[ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list)
+command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >&2
+
+pkgs=systemd,systemd-sysv,dbus,udev,kmod,iproute2,curl,ca-certificates,procps,time
+pkgs=$pkgs,podman,crun,catatonit,conmon,netavark,aardvark-dns,passt,nftables,iptables,nginx
+pkgs=$pkgs,linux-image-amd64,initramfs-tools,e2fsprogs,bats
+pkgs=$pkgs,libsystemd0,libyaml-0-2,libssl3t64,libcurl4t64
+
+mkdir -p "$cache"
+tmp=$(mktemp -d "$cache/.rootfs-build.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+echo "rootfs: debootstrap trixie from $mirror into $tmp (about 1-2 minutes)" >&2
+debootstrap --variant=minbase --include="$pkgs" trixie "$tmp/root" "$mirror" >"$tmp/debootstrap.log" 2>&1 || {
+	tail -n 30 "$tmp/debootstrap.log" >&2
+	exit 1
+}
+echo archy-guest >"$tmp/root/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 archy-guest\n' >"$tmp/root/etc/hosts"
+printf 'deb %s trixie main\n' "$mirror" >"$tmp/root/etc/apt/sources.list"
+rm -rf "$tmp/root/var/cache/apt/archives/"*.deb "$tmp/root/var/lib/apt/lists/"*
+rm -rf "$root"
+mv "$tmp/root" "$root"
+echo "$root"
