@@ -126,8 +126,10 @@ void manifest_check_conflicts(struct manifest *m, struct diag_list *diags) {
         if (units.oom || ports.oom)
                 diags->oom = true;
         else {
-                qsort(units.items, units.n, sizeof(*units.items), claim_compare);
-                qsort(ports.items, ports.n, sizeof(*ports.items), claim_compare);
+                if (units.n > 0)
+                        qsort(units.items, units.n, sizeof(*units.items), claim_compare);
+                if (ports.n > 0)
+                        qsort(ports.items, ports.n, sizeof(*ports.items), claim_compare);
                 report_unit_conflicts(m, &units, diags);
                 report_port_conflicts(m, &ports, diags);
         }

@@ -65,7 +65,7 @@ static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *
         bool ok = true;
         ysequence_foreach(it, n) {
                 char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, ct->n_ports);
+                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
                 yaml_node_t *item = ynode(c, *it);
                 const char *s = yexpect_text(c, item, k);
                 if (!s) {
@@ -94,7 +94,7 @@ static bool parse_volumes(const struct yctx *c, const yaml_node_t *n, const char
         bool ok = true;
         ysequence_foreach(it, n) {
                 char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, ct->n_mounts);
+                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
                 yaml_node_t *item = ynode(c, *it);
                 const char *s = yexpect_text(c, item, k);
                 if (!s) {
@@ -176,19 +176,34 @@ static bool parse_retries(const struct yctx *c, const yaml_node_t *n, const char
         return true;
 }
 
+/* Quadlet takes HealthCmd= whole, so it cannot be quoted: a trailing backslash would continue
+ * the line into the next directive, and an empty command checks nothing. */
+static bool parse_health_cmd(const struct yctx *c, const yaml_node_t *n, const char *key, const char **ret) {
+        const char *s = yexpect_text(c, n, key);
+        if (!s)
+                return false;
+        size_t len = strlen(s);
+        if (len == 0 || s[len - 1] == '\\' || strspn(s, " ") == len) {
+                yerror(c, n, "%s: expected a command that does not end with a backslash, got \"%s\"", key, s);
+                return false;
+        }
+        *ret = s;
+        return true;
+}
+
 static bool parse_health(const struct yctx *c, const yaml_node_t *n, const char *key, struct health *h) {
-        if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, health_keys))
+        if (!yexpect_mapping(c, n, key))
                 return false;
         *h = (struct health){.interval_sec = 30, .timeout_sec = 30, .retries = 3,
                              .on_failure = HEALTH_ACTION_NONE};
-        bool ok = true;
+        bool ok = ycheck_keys(c, n, key, health_keys);
         char k[MANIFEST_KEY_MAX];
         ymapping_foreach(pair, n) {
                 const char *name = ykey_text(c, pair);
                 yaml_node_t *v = ynode(c, pair->value);
                 ykeyf(k, sizeof(k), "%s.%s", key, name);
                 if (strcmp(name, "cmd") == 0)
-                        ok = (h->cmd = yexpect_text(c, v, k)) && ok;
+                        ok = parse_health_cmd(c, v, k, &h->cmd) && ok;
                 else if (strcmp(name, "interval") == 0)
                         ok = parse_duration_node(c, v, k, &h->interval_sec) && ok;
                 else if (strcmp(name, "timeout") == 0)
@@ -200,7 +215,7 @@ static bool parse_health(const struct yctx *c, const yaml_node_t *n, const char 
                 else if (strcmp(name, "on_failure") == 0)
                         ok = parse_health_action(c, v, k, &h->on_failure) && ok;
         }
-        if (ok && (!h->cmd || h->cmd[0] == '\0')) {
+        if (!ylookup(c, n, "cmd")) {
                 yerror(c, n, "%s: missing required key \"cmd\" (the command that checks the container)", key);
                 ok = false;
         }

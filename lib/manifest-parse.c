@@ -141,8 +141,10 @@ static bool parse_apps(struct yctx *c, const yaml_node_t *n, struct manifest *m)
                 yaml_node_t *kn = ynode(c, pair->key);
                 if (!name_valid(name)) {
                         char shown[96];
+                        c->app = name; /* only this app is lost */
                         yerror(c, kn, "apps: expected an app name matching [a-z][a-z0-9-]{0,47}, got \"%s\"",
                                value_for_message(name, kn->data.scalar.length, shown, sizeof(shown)));
+                        c->app = NULL;
                         continue;
                 }
                 struct app *a = &m->apps[m->n_apps++];
@@ -187,8 +189,9 @@ static bool parse_root(struct yctx *c, struct manifest *m) {
 static void report_yaml_error(const yaml_parser_t *p, struct diag_list *diags) {
         if (p->context)
                 diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1,
-                         "YAML syntax error: %s %s (line %zu)", p->problem ? p->problem : "unknown problem",
-                         p->context, p->context_mark.line + 1);
+                         "YAML syntax error: %s %s (started at line %zu, column %zu)",
+                         p->problem ? p->problem : "unknown problem", p->context, p->context_mark.line + 1,
+                         p->context_mark.column + 1);
         else
                 diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1, "YAML syntax error: %s",
                          p->problem ? p->problem : "unknown problem");

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "testlib.h"
+
+struct manifest *parse_text(const char *text, struct diag_list *diags) {
+        return manifest_parse(text, strlen(text), "test.yaml", diags);
+}
+
+char *diags_joined(const struct diag_list *diags) {
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t i = 0; i < diags->n; i++)
+                strbuf_printf(&sb, "%s\n", diags->items[i].text);
+        return strbuf_steal(&sb);
+}
+
+char *read_text_file(const char *path) {
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return NULL;
+        struct strbuf sb = STRBUF_INIT;
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+                strbuf_add(&sb, buf, n);
+        fclose(f);
+        return strbuf_steal(&sb);
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(values_suite());
+        srunner_add_suite(sr, manifest_suite());
+        srunner_add_suite(sr, cases_suite());
+        srunner_add_suite(sr, escape_suite());
+        srunner_add_suite(sr, render_suite());
+        srunner_add_suite(sr, generate_suite());
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

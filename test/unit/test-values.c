@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "suggest.h"
+#include "testlib.h"
+#include "values.h"
+
+START_TEST(names_follow_the_conservative_pattern) {
+        ck_assert(name_valid("bitcoin-knots"));
+        ck_assert(name_valid("a"));
+        ck_assert(name_valid("abcdefghijklmnopqrstuvwxyz0123456789abcdefghijkl")); /* 48 */
+        ck_assert(!name_valid("abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm")); /* 49 */
+        ck_assert(!name_valid(""));
+        ck_assert(!name_valid("Bitcoin"));
+        ck_assert(!name_valid("1app"));
+        ck_assert(!name_valid("-app"));
+        ck_assert(!name_valid("app_x"));
+        ck_assert(!name_valid("../etc"));
+        ck_assert(!name_valid("a%n"));
+        ck_assert(!name_valid("a b"));
+}
+END_TEST
+
+START_TEST(image_references) {
+        ck_assert(image_ref_valid("docker.io/lightninglabs/lnd:v0.18.4-beta"));
+        ck_assert(image_ref_valid("localhost/busybox:test"));
+        ck_assert(image_ref_valid("ghcr.io/x/y@sha256:0123abcd"));
+        ck_assert(!image_ref_valid(""));
+        ck_assert(!image_ref_valid("-v/etc:/x"));
+        ck_assert(!image_ref_valid("busybox --privileged"));
+        ck_assert(!image_ref_valid("busybox%n"));
+        ck_assert(!image_ref_valid("busybox$HOME"));
+}
+END_TEST
+
+START_TEST(absolute_paths_are_normalized) {
+        ck_assert(abs_path_valid("/run/archipelago/env/electrumx.env"));
+        ck_assert(abs_path_valid("/"));
+        ck_assert(!abs_path_valid("relative/path"));
+        ck_assert(!abs_path_valid("/a/../etc/shadow"));
+        ck_assert(!abs_path_valid("/a/./b"));
+        ck_assert(!abs_path_valid("/a//b"));
+        ck_assert(!abs_path_valid("/a/b/"));
+        ck_assert(!abs_path_valid("/a b"));
+        ck_assert(!abs_path_valid("/a:b"));
+        ck_assert(!abs_path_valid("/a%h"));
+        ck_assert(!abs_path_valid("/.."));
+}
+END_TEST
+
+START_TEST(durations) {
+        unsigned s;
+        ck_assert_int_eq(duration_parse("30", &s), 0);
+        ck_assert_uint_eq(s, 30);
+        ck_assert_int_eq(duration_parse("30s", &s), 0);
+        ck_assert_uint_eq(s, 30);
+        ck_assert_int_eq(duration_parse("10m", &s), 0);
+        ck_assert_uint_eq(s, 600);
+        ck_assert_int_eq(duration_parse("10min", &s), 0);
+        ck_assert_uint_eq(s, 600);
+        ck_assert_int_eq(duration_parse("24h", &s), 0);
+        ck_assert_uint_eq(s, 86400);
+        ck_assert_int_eq(duration_parse("25h", &s), -EINVAL);
+        ck_assert_int_eq(duration_parse("0s", &s), -EINVAL);
+        ck_assert_int_eq(duration_parse("", &s), -EINVAL);
+        ck_assert_int_eq(duration_parse("s", &s), -EINVAL);
+        ck_assert_int_eq(duration_parse("1.5s", &s), -EINVAL);
+        ck_assert_int_eq(duration_parse("-1s", &s), -EINVAL);
+        ck_assert_int_eq(duration_parse("99999999999s", &s), -EINVAL);
+}
+END_TEST
+
+START_TEST(ports) {
+        struct port p;
+        ck_assert_int_eq(port_parse("127.0.0.1:8332:8332", &p), 0);
+        ck_assert_str_eq(p.host_ip, "127.0.0.1");
+        ck_assert_uint_eq(p.host_port, 8332);
+        ck_assert_str_eq(p.proto, "tcp");
+        port_done(&p);
+        ck_assert_int_eq(port_parse("8333:18333/udp", &p), 0);
+        ck_assert_ptr_null(p.host_ip);
+        ck_assert_uint_eq(p.container_port, 18333);
+        ck_assert_str_eq(p.proto, "udp");
+        port_done(&p);
+        ck_assert_int_lt(port_parse("8332", &p), 0);
+        ck_assert_int_lt(port_parse("0:80", &p), 0);
+        ck_assert_int_lt(port_parse("65536:80", &p), 0);
+        ck_assert_int_lt(port_parse("80:80/sctp", &p), 0);
+        ck_assert_int_lt(port_parse("localhost:80:80", &p), 0);
+        ck_assert_int_lt(port_parse("1.2.3.4.5:80:80", &p), 0);
+        ck_assert_int_lt(port_parse(":80:80", &p), 0);
+        ck_assert_int_lt(port_parse("80:80 --privileged", &p), 0);
+}
+END_TEST
+
+START_TEST(mounts) {
+        struct mount m;
+        ck_assert_int_eq(mount_parse("bitcoin-data:/data", &m), 0);
+        ck_assert_int_eq(m.kind, MOUNT_NAMED_VOLUME);
+        ck_assert(!m.read_only);
+        mount_done(&m);
+        ck_assert_int_eq(mount_parse("/var/lib/x:/x:ro", &m), 0);
+        ck_assert_int_eq(m.kind, MOUNT_HOST_PATH);
+        ck_assert(m.read_only);
+        mount_done(&m);
+        ck_assert_int_lt(mount_parse("data", &m), 0);
+        ck_assert_int_lt(mount_parse("data:relative", &m), 0);
+        ck_assert_int_lt(mount_parse("data:/", &m), 0);
+        ck_assert_int_lt(mount_parse("../x:/x", &m), 0);
+        ck_assert_int_lt(mount_parse("/a/../b:/x", &m), 0);
+        ck_assert_int_lt(mount_parse("data:/x:rx", &m), 0);
+        ck_assert_int_lt(mount_parse("Data:/x", &m), 0);
+}
+END_TEST
+
+START_TEST(suggestions_catch_typos_only) {
+        static const char *const keys[] = {"image", "command", "volumes", "ports", NULL};
+        ck_assert_str_eq(suggest_closest("imgae", keys), "image");
+        ck_assert_str_eq(suggest_closest("port", keys), "ports");
+        ck_assert_str_eq(suggest_closest("comand", keys), "command");
+        ck_assert_ptr_null(suggest_closest("restart", keys));
+        ck_assert_uint_eq(edit_distance("abc", "abc"), 0);
+        ck_assert_uint_eq(edit_distance("ab", "ba"), 1);
+}
+END_TEST
+
+START_TEST(messages_show_control_characters_escaped) {
+        char buf[64];
+        ck_assert_str_eq(value_for_message("a\nb\"c", 5, buf, sizeof(buf)), "a\\nb\\\"c");
+        ck_assert_str_eq(value_for_message("x\x01", 2, buf, sizeof(buf)), "x\\x01");
+        char longbuf[16];
+        ck_assert_uint_le(strlen(value_for_message("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 30, longbuf, sizeof(longbuf))),
+                          15);
+}
+END_TEST
+
+Suite *values_suite(void) {
+        Suite *s = suite_create("values");
+        TCase *tc = tcase_create("values");
+        tcase_add_test(tc, names_follow_the_conservative_pattern);
+        tcase_add_test(tc, image_references);
+        tcase_add_test(tc, absolute_paths_are_normalized);
+        tcase_add_test(tc, durations);
+        tcase_add_test(tc, ports);
+        tcase_add_test(tc, mounts);
+        tcase_add_test(tc, suggestions_catch_typos_only);
+        tcase_add_test(tc, messages_show_control_characters_escaped);
+        suite_add_tcase(s, tc);
+        return s;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <check.h>
+
+#include "diag.h"
+#include "manifest.h"
+
+/* Directory of the test data (test/cases, test/golden), relative to test/unit. */
+#define CASES_DIR "../cases"
+#define GOLDEN_DIR "../golden"
+
+Suite *values_suite(void);
+Suite *manifest_suite(void);
+Suite *cases_suite(void);
+Suite *escape_suite(void);
+Suite *render_suite(void);
+Suite *generate_suite(void);
+
+/* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
+struct manifest *parse_text(const char *text, struct diag_list *diags);
+/* All diagnostics joined with newlines (for readable failure output). */
+char *diags_joined(const struct diag_list *diags);
+char *read_text_file(const char *path);
