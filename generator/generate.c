@@ -110,3 +110,24 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
                 return log_error_errno(r, "cannot write %s/" ARCHY_NETWORK_NAME ".network: %m", staging);
         return 0;
 }
+
+size_t count_missing_units(const struct manifest *m, const char *outdir) {
+        size_t missing = 0;
+        for (size_t i = 0; m && i < m->n_apps; i++) {
+                const struct app *a = &m->apps[i];
+                if (a->skip || a->state == APP_STATE_UNINSTALLED)
+                        continue;
+                for (size_t c = 0; c < a->n_containers; c++) {
+                        _cleanup_free_ char *path = NULL;
+                        if (asprintf(&path, "%s/%s.service", outdir, a->containers[c].unit) < 0)
+                                return missing + 1;
+                        if (access(path, F_OK) == 0)
+                                continue;
+                        log_error("app %s: podman's Quadlet made no %s.service (see its messages above): this "
+                                  "container will not run",
+                                  a->name, a->containers[c].unit);
+                        missing++;
+                }
+        }
+        return missing;
+}

@@ -15,3 +15,7 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
 /* Run podman's Quadlet on `staging`, writing units into the output dirs systemd gave us.
  * Returns Quadlet's exit status (>= 0), -ENOENT when Quadlet is not installed. */
 int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3], bool log_to_stderr);
+
+/* Quadlet fails a file it dislikes and still exits 0: check that every container of every
+ * generated app became a .service in `outdir`, logging each one that did not. */
+size_t count_missing_units(const struct manifest *m, const char *outdir);

@@ -79,9 +79,13 @@ static int cmd_check(const struct settings *s, const char *file) {
 
 
 static int cmd_dry_run(const struct settings *s, const char *file, const char *outdir) {
-        _cleanup_free_ char *qdir = NULL, *udir = NULL;
-        if (asprintf(&qdir, "%s/quadlet", outdir) < 0 || asprintf(&udir, "%s/units", outdir) < 0)
-                return log_error_errno(-ENOMEM, "out of memory");
+        _cleanup_free_ char *qdir = NULL, *udir = NULL, *abs = NULL;
+        /* Quadlet takes absolute directories only. */
+        int q = mkdir_p(outdir, 0755);
+        if (q < 0 || !(abs = realpath(outdir, NULL)))
+                return log_error_errno(q < 0 ? q : -errno, "cannot create %s: %m", outdir), EXIT_PROBLEMS;
+        if (asprintf(&qdir, "%s/quadlet", abs) < 0 || asprintf(&udir, "%s/units", abs) < 0)
+                return log_error_errno(-ENOMEM, "out of memory"), EXIT_PROBLEMS;
         struct diag_list diags = {0};
         struct manifest *m = NULL;
         int r = manifest_load(file ? file : s->manifest, !file, &m, &diags);
@@ -93,10 +97,11 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
                 fprintf(stderr, "%s: no such file\n", file ? file : s->manifest);
 
         struct generate_stats st;
-        int q = generate_quadlet_files(m, qdir, &st);
-        manifest_free(m);
-        if (q < 0)
+        q = generate_quadlet_files(m, qdir, &st);
+        if (q < 0) {
+                manifest_free(m);
                 return EXIT_PROBLEMS;
+        }
         printf("%zu apps, %zu containers, %zu volumes rendered into %s (%zu apps skipped)\n", st.apps,
                st.containers, st.volumes, qdir, st.skipped);
         if ((q = mkdir_p(udir, 0755)) < 0 || (q = clear_output_tree(udir)) < 0)
@@ -111,8 +116,11 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
         } else if (q != 0) {
                 fprintf(stderr, "podman's Quadlet (%s) failed with status %d on %s\n", s->quadlet, q, qdir);
                 problems = true;
-        } else
+        } else if (count_missing_units(m, udir) > 0)
+                problems = true;
+        else
                 printf("systemd units made by Quadlet in %s\n", udir);
+        manifest_free(m);
         return problems ? EXIT_PROBLEMS : EXIT_SUCCESS;
 }
 
@@ -125,10 +133,13 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
         if (q >= 0)
                 log_info("%zu apps, %zu containers, %zu volumes from %s; %zu apps skipped", st.apps, st.containers,
                          st.volumes, used, st.skipped);
-        manifest_free(m);
-        if (q < 0)
+        if (q < 0) {
+                manifest_free(m);
                 return EXIT_PROBLEMS;
+        }
         q = run_quadlet(s->quadlet, s->staging, outdirs, false);
+        size_t missing = q == 0 ? count_missing_units(m, outdirs[0]) : 0;
+        manifest_free(m);
         if (q == -ENOENT)
                 return log_error("podman's Quadlet was not found at %s: archy needs podman >= 4.4 with Quadlet; "
                                  "no app units were made",
@@ -138,7 +149,7 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
                 return log_error_errno(q, "cannot run podman's Quadlet %s: %m", s->quadlet), EXIT_PROBLEMS;
         if (q != 0)
                 return log_error("podman's Quadlet %s failed with status %d", s->quadlet, q), EXIT_PROBLEMS;
-        return r < 0 || st.skipped > 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
+        return r < 0 || st.skipped > 0 || missing > 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
 }
 
 static void setup_logging(bool by_systemd) {

@@ -148,6 +148,10 @@ bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *k
         return ok;
 }
 
+/* Quadlet drops an empty argument and writes a lone ";" unquoted into ExecStart=, where systemd
+ * reads it as a command separator: neither would reach the container as written. */
+static bool command_arg_valid(const char *s) { return s[0] != '\0' && strcmp(s, ";") != 0; }
+
 static bool parse_health_action(const struct yctx *c, const yaml_node_t *n, const char *key,
                                 enum health_action *ret) {
         static const char *const names[] = {"none", "kill", "restart", "stop", NULL};
@@ -234,7 +238,10 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
                 return ct->image;
         }
         if (strcmp(name, "command") == 0)
-                return parse_text_list(c, v, k, NULL, NULL, &ct->command, &ct->n_command);
+                return parse_text_list(c, v, k, command_arg_valid,
+                                       "a non-empty argument other than \";\" (podman's Quadlet cannot pass these "
+                                       "on to podman)",
+                                       &ct->command, &ct->n_command);
         if (strcmp(name, "volumes") == 0)
                 return parse_volumes(c, v, k, ct);
         if (strcmp(name, "ports") == 0)

@@ -75,10 +75,10 @@ static void assert_only_expected_directives(const char *unit) {
 START_TEST(command_env_and_health_cannot_inject) {
         char *unit = render_first_container(
                 "version: 1\napps:\n  x:\n    containers:\n      main:\n        image: localhost/x:1\n"
-                "        command: [sh, -c, 'echo %n $PATH \"q\" \\ ]; ExecStartPre=/bin/evil', ';']\n"
+                "        command: [sh, -c, 'echo %n $PATH \"q\" \\ ]; ExecStartPre=/bin/evil', '*']\n"
                 "        env: {A: '%h $HOME \"q\" [Service] ExecStartPre=/bin/evil \\'}\n"
                 "        health: {cmd: 'test %p $USER'}\n");
-        ck_assert_ptr_nonnull(strstr(unit, "Exec=sh -c \"echo %%n $$PATH \\\"q\\\" \\\\ ]; ExecStartPre=/bin/evil\" \";\"\n"));
+        ck_assert_ptr_nonnull(strstr(unit, "Exec=sh -c \"echo %%n $$PATH \\\"q\\\" \\\\ ]; ExecStartPre=/bin/evil\" *\n"));
         ck_assert_ptr_nonnull(strstr(unit, "Environment=\"A=%%h $$HOME \\\"q\\\" [Service] ExecStartPre=/bin/evil \\\\\"\n"));
         ck_assert_ptr_nonnull(strstr(unit, "HealthCmd=test %%p $$USER\n"));
         assert_only_expected_directives(unit);

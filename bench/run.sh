@@ -1,0 +1,216 @@
+#!/bin/bash
+# Benchmark archy-generator against podman's Quadlet, inside the cached Debian 13 rootfs (chroot).
+# Usage: bench/run.sh          (as root; `make bench` builds first and runs this)
+# Env:   RUNS (default 21)  timed runs per series
+#        SIZES (default "shipped 100 1000")  "shipped" is manifests/archipelago.yaml, a number N
+#              is bench/make-manifest.sh N
+#        ARCHY_GENERATOR (default build/archy-generator)  CC (default cc, builds bench/timer.c)
+# Prints the results on stdout only; leaves nothing behind (its work dir is under the rootfs's /tmp).
+#
+# For each manifest, RUNS rounds of, in this order:
+#   (a) the whole generator run the way systemd runs it: archy-generator OUT OUT OUT, which renders
+#       the Quadlet files into the staging dir and runs Quadlet on them
+#   (b) Quadlet alone on the same already-rendered files: QUADLET_UNIT_DIRS=STAGING quadlet -no-kmsg-log
+#   (n) the generator with ARCHY_QUADLET=/nonexistent: read, parse, validate, render and write the
+#       staging files, then fail to find Quadlet; our own cost with nothing else in it
+#   (t) /bin/true, timed the same way: what spawning, exec, dynamic loading and exit cost by themselves
+# Staging and output dirs are emptied before every run (as at boot), on a tmpfs like /run.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+RUNS=${RUNS:-21}
+SIZES=${SIZES:-shipped 100 1000}
+gen=${ARCHY_GENERATOR:-$top/build/archy-generator}
+QUADLET=/usr/libexec/podman/quadlet
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "must run as root (it uses chroot)"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, got \"$RUNS\""
+[ -x "$gen" ] || die "$gen not found: run make first"
+command -v chroot >/dev/null || die "chroot not found"
+
+root=$(realpath "$("$top/test/e2e/rootfs.sh")")
+[ -x "$root$QUADLET" ] || die "no Quadlet at $root$QUADLET"
+
+work=$(mktemp -d "$root/tmp/archy-bench.XXXXXX")
+chmod 0755 "$work"
+mounted=
+cleanup() {
+	if [ -n "$mounted" ]; then umount "$work" 2>/dev/null || umount -l "$work" 2>/dev/null || true; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# At boot the staging dir (/run/archy) and the output dirs (/run/systemd/generator*) are on tmpfs.
+if mount -t tmpfs -o size=512m,mode=0755 archy-bench "$work" 2>/dev/null; then
+	mounted=y
+	fs=tmpfs
+else
+	fs="$(stat -f -c %T "$work") (tmpfs mount failed)"
+fi
+t=${work#"$root"}    # the work dir as seen inside the chroot
+
+cc=${CC:-cc}
+"$cc" -O2 -static -o "$work/timer" "$here/timer.c" 2>/dev/null || "$cc" -O2 -o "$work/timer" "$here/timer.c" ||
+	die "cannot build bench/timer.c with $cc"
+cp "$gen" "$work/archy-generator"
+
+# in_root VAR=VALUE... COMMAND...: run in the chroot with only these variables (and PATH) set.
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+
+# sample SERIES-FILE EXPECTED-STATUS VAR=VALUE... -- COMMAND...: time one run, append "ns rss".
+sample() {
+	local file=$1 want=$2 res ns rss code
+	shift 2
+	local vars=()
+	while [ "$1" != -- ]; do vars+=("$1"); shift; done
+	shift
+	res=$(in_root "${vars[@]}" "$t/timer" -o "$t/last.log" "$@") || die "timer failed: $*"
+	read -r ns rss code <<<"$res"
+	if [ "$code" != "$want" ]; then
+		echo "bench: $* exited with status $code, expected $want; its output:" >&2
+		cat "$work/last.log" >&2
+		exit 1
+	fi
+	echo "$ns $rss" >>"$file"
+}
+
+# stats FILE COLUMN: "median min max" of a column (1: ns, 2: RSS KB).
+stats() {
+	cut -d' ' -f"$2" "$1" | sort -n |
+		awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'
+}
+ms() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e6 }'; }
+# the median, min and max of a series in ms
+series_ms() { stats "$1" 1 | awk '{ printf "%9.3f %9.3f %9.3f", $1 / 1e6, $2 / 1e6, $3 / 1e6 }'; }
+median_ns() { stats "$1" 1 | cut -d' ' -f1; }
+
+echo "archy-generator benchmark: $RUNS runs per series" >&2
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+qver=$(in_root "$QUADLET" -version 2>/dev/null || echo "?")
+
+declare -A label apps ctrs vols
+order=()
+for size in $SIZES; do
+	d=$work/$size
+	mkdir -p "$d"
+	case $size in
+	shipped)
+		cp "$top/manifests/archipelago.yaml" "$d/manifest.yaml"
+		label[$size]="shipped node" ;;
+	*)
+		[[ $size =~ ^[1-9][0-9]*$ ]] || die "SIZES: expected \"shipped\" or a number, got \"$size\""
+		"$here/make-manifest.sh" "$size" >"$d/manifest.yaml"
+		label[$size]="$size apps" ;;
+	esac
+	chmod 0644 "$d/manifest.yaml"
+	order+=("$size")
+	mf=$t/$size/manifest.yaml
+
+	# Render once, untimed: the staging files (b) runs Quadlet on, and the counts for the table.
+	echo "bench: ${label[$size]}: preparing" >&2
+	if in_root ARCHY_MANIFEST="$mf" ARCHY_STAGING_DIR="$t/$size/stage-b" ARCHY_QUADLET=/nonexistent \
+		"$t/archy-generator" "$t/$size/out-n" "$t/$size/out-n" "$t/$size/out-n" 2>"$d/prepare.log"; then
+		die "the generator succeeded without Quadlet; expected it to fail: $(cat "$d/prepare.log")"
+	fi
+	grep -q "Quadlet was not found at /nonexistent" "$d/prepare.log" || die "unexpected: $(cat "$d/prepare.log")"
+	read -r apps[$size] ctrs[$size] vols[$size] skipped < <(
+		sed -n 's/.*: \([0-9]*\) apps, \([0-9]*\) containers, \([0-9]*\) volumes from .*; \([0-9]*\) apps skipped$/\1 \2 \3 \4/p' \
+			"$d/prepare.log")
+	[ "${skipped:-x}" = 0 ] || die "${label[$size]}: apps skipped or no summary: $(cat "$d/prepare.log")"
+	want_files=$((ctrs[$size] + vols[$size] + 1))
+	got=$(find "$d/stage-b" -type f | wc -l)
+	[ "$got" = "$want_files" ] || die "${label[$size]}: $got staging files, expected $want_files"
+
+	# One untimed round of (a) and (b) as a warm-up and to check they make the same units.
+	mkdir -p "$d/out-a" "$d/out-b" "$d/out-n"
+	sample "$d/warmup" 0 ARCHY_LOG_LEVEL=err ARCHY_MANIFEST="$mf" ARCHY_STAGING_DIR="$t/$size/stage-a" -- \
+		"$t/archy-generator" "$t/$size/out-a" "$t/$size/out-a" "$t/$size/out-a"
+	sample "$d/warmup" 0 QUADLET_UNIT_DIRS="$t/$size/stage-b" -- \
+		"$QUADLET" -no-kmsg-log "$t/$size/out-b" "$t/$size/out-b" "$t/$size/out-b"
+	units=$(find "$d/out-a" -maxdepth 1 -name '*.service' | wc -l)
+	[ "$units" = "$want_files" ] || die "${label[$size]}: Quadlet made $units units, expected $want_files"
+	diff -r -I "^SourcePath=" "$d/out-a" "$d/out-b" >&2 || die "${label[$size]}: (a) and (b) made different units"
+
+	echo "bench: ${label[$size]}: ${apps[$size]} apps, ${ctrs[$size]} containers, ${vols[$size]} volumes;" \
+		"timing $RUNS rounds" >&2
+	for ((r = 1; r <= RUNS; r++)); do
+		rm -rf "$d/stage-a" "$d/out-a" && mkdir "$d/out-a"
+		sample "$d/a" 0 ARCHY_LOG_LEVEL=err ARCHY_MANIFEST="$mf" ARCHY_STAGING_DIR="$t/$size/stage-a" -- \
+			"$t/archy-generator" "$t/$size/out-a" "$t/$size/out-a" "$t/$size/out-a"
+		rm -rf "$d/out-b" && mkdir "$d/out-b"
+		sample "$d/b" 0 QUADLET_UNIT_DIRS="$t/$size/stage-b" -- \
+			"$QUADLET" -no-kmsg-log "$t/$size/out-b" "$t/$size/out-b" "$t/$size/out-b"
+		rm -rf "$d/stage-n"
+		sample "$d/n" 1 ARCHY_LOG_LEVEL=err ARCHY_MANIFEST="$mf" ARCHY_STAGING_DIR="$t/$size/stage-n" \
+			ARCHY_QUADLET=/nonexistent -- \
+			"$t/archy-generator" "$t/$size/out-n" "$t/$size/out-n" "$t/$size/out-n"
+		sample "$work/true" 0 -- /bin/true
+	done
+	got=$(find "$d/stage-n" -type f | wc -l)
+	[ "$got" = "$want_files" ] || die "${label[$size]}: (n) wrote $got staging files, expected $want_files"
+
+	# Cross-check the peak RSS with GNU time (package "time" in the rootfs), same (n) run.
+	rm -rf "$d/stage-n"
+	in_root ARCHY_LOG_LEVEL=err ARCHY_MANIFEST="$mf" ARCHY_STAGING_DIR="$t/$size/stage-n" ARCHY_QUADLET=/nonexistent \
+		/usr/bin/time -f %M -o "$t/$size/gnu-time" \
+		"$t/archy-generator" "$t/$size/out-n" "$t/$size/out-n" "$t/$size/out-n" 2>/dev/null || true
+done
+
+# ---- report ----------------------------------------------------------------------------------------
+true_med=$(median_ns "$work/true")
+read -r true_rss_med _ _ < <(stats "$work/true" 2)
+echo
+echo "archy-generator benchmark  ($(date -u +%Y-%m-%dT%H:%MZ), archy $(git -C "$top" describe --always --dirty 2>/dev/null || echo '?'))"
+echo "  machine   $cpu, $(nproc) CPUs, Linux $(uname -r)"
+echo "  chroot    Debian 13 rootfs ${root#"$top"/}, podman Quadlet $qver; work dirs on $fs"
+echo "  method    $RUNS rounds of a, b, n (interleaved), each timed from posix_spawn to wait4 (CLOCK_MONOTONIC);"
+echo "            staging and output dirs emptied before every run"
+echo "  (a) archy-generator OUT OUT OUT: render the manifest and run Quadlet (what systemd runs)"
+echo "  (b) Quadlet alone on the same rendered files: QUADLET_UNIT_DIRS=STAGING quadlet -no-kmsg-log OUT OUT OUT"
+echo "  (n) archy-generator with ARCHY_QUADLET=/nonexistent: parse, validate, render, write; no Quadlet"
+echo "  (t) /bin/true timed the same way: the timing method's own per-process cost, included in a, b and n"
+echo
+printf '%-13s %5s %5s %5s  %-30s %9s %9s %9s\n' manifest apps ctrs vols series "median ms" "min ms" "max ms"
+for size in "${order[@]}"; do
+	d=$work/$size
+	printf '%-13s %5s %5s %5s  %-30s %s\n' "${label[$size]}" "${apps[$size]}" "${ctrs[$size]}" "${vols[$size]}" \
+		"(a) generator + Quadlet" "$(series_ms "$d/a")"
+	printf '%-13s %5s %5s %5s  %-30s %s\n' "" "" "" "" "(b) Quadlet alone" "$(series_ms "$d/b")"
+	printf '%-13s %5s %5s %5s  %-30s %s\n' "" "" "" "" "(n) generator, no Quadlet" "$(series_ms "$d/n")"
+	a=$(median_ns "$d/a") b=$(median_ns "$d/b") n=$(median_ns "$d/n")
+	read -r rss_med rss_min rss_max < <(stats "$d/n" 2)
+	read -r qrss _ _ < <(stats "$d/b" 2)
+	awk -v a="$a" -v b="$b" -v n="$n" -v t="$true_med" 'BEGIN {
+		printf "%-33s %-30s %9.3f   (a/b = %.2fx)\n", "", "a - b: own cost in the whole run", (a - b) / 1e6, a / b
+		printf "%-33s %-30s %9.3f\n", "", "n - t: own cost net of exec", (n - t) / 1e6 }'
+	printf '%-33s %-30s %s KB (min %s, median %s; GNU time: %s KB); Quadlet alone: %s KB\n' "" "peak RSS of (n)" \
+		"$rss_max" "$rss_min" "$rss_med" "$(cat "$d/gnu-time" 2>/dev/null || echo '?')" "$qrss"
+done
+printf '%-13s %5s %5s %5s  %-30s %s\n' "(t) /bin/true" "" "" "" "timer overhead per process" "$(series_ms "$work/true")"
+printf '%-33s %-30s %s KB\n' "" "peak RSS of /bin/true" "$true_rss_med"
+
+echo
+printf '%-44s %-26s %-10s %s\n' target measured goal verdict
+verdict() { awk -v v="$1" -v lim="$2" 'BEGIN { print (v < lim ? "met" : "MISSED") }'; }
+for size in "${order[@]}"; do
+	case $size in shipped) goal=1.5 ;; 100) goal=3 ;; 1000) goal=20 ;; *) continue ;; esac
+	d=$work/$size
+	n=$(median_ns "$d/n") a=$(median_ns "$d/a") b=$(median_ns "$d/b")
+	printf '%-44s %-26s %-10s %s\n' "own cost, ${label[$size]} (n median)" \
+		"$(ms "$n") ms ($(ms $((n - true_med))) net)" "< $goal ms" "$(verdict "$(ms "$n")" "$goal")"
+	printf '%-44s %-26s %-10s %s\n' "  same, as a - b (includes spawning Quadlet)" "$(ms $((a - b))) ms" "< $goal ms" \
+		"$(verdict "$(ms $((a - b)))" "$goal")"
+done
+if [ -f "$work/100/a" ]; then
+	ratio=$(awk -v a="$(median_ns "$work/100/a")" -v b="$(median_ns "$work/100/b")" 'BEGIN { printf "%.3f", a / b }')
+	printf '%-44s %-26s %-10s %s\n' "whole run / Quadlet alone, 100 apps (a/b)" "${ratio}x" "<= 1.25x" \
+		"$(awk -v r="$ratio" 'BEGIN { print (r <= 1.25 ? "met" : "MISSED") }')"
+fi
+for size in "${order[@]}"; do
+	read -r _ _ rss_max < <(stats "$work/$size/n" 2)
+	printf '%-44s %-26s %-10s %s\n' "peak RSS, ${label[$size]}" "$rss_max KB" "< 4096 KB" "$(verdict "$rss_max" 4096)"
+done
+echo
+echo "Times include spawning the process (t above); a - b and a/b cancel it. Medians decide; min and max show noise."

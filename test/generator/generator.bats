@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# The real archy-generator binary, run by hand and the way systemd runs it, on temporary
+# directories of this machine. Podman's Quadlet is not installed on Debian 12, so here the
+# generator mode is checked up to the hand-over (its "Quadlet missing" error included);
+# test/quadlet/quadlet.bats runs the hand-over with the real Quadlet of Debian 13.
+
+setup() {
+	GEN=${ARCHY_GENERATOR:-$BATS_TEST_DIRNAME/../../build/archy-generator}
+	SHIPPED=$BATS_TEST_DIRNAME/../../manifests/archipelago.yaml
+	T=$(mktemp -d /tmp/archy-bats.XXXXXX)
+	chmod 755 "$T"
+	mkdir -p "$T/etc" "$T/out/normal" "$T/out/early" "$T/out/late"
+	export ARCHY_MANIFEST=$T/etc/manifest.yaml ARCHY_LAST_GOOD=$T/etc/manifest.last-good.yaml
+	export ARCHY_STAGING_DIR=$T/run/quadlet ARCHY_QUADLET=$T/no-quadlet
+	unset SYSTEMD_SCOPE
+}
+
+teardown() { rm -rf "$T"; }
+
+generate() { run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"; }
+
+@test "--check accepts the shipped manifest" {
+	run "$GEN" --check "$SHIPPED"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$SHIPPED: 7 apps, 0 with problems" ]
+}
+
+@test "--check lists every problem and exits 1" {
+	printf 'version: 1\napps:\n  lnd:\n    containers:\n      main: {imgae: x}\n' >"$T/bad.yaml"
+	run "$GEN" --check "$T/bad.yaml"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/bad.yaml:5:14: apps.lnd.containers.main: unknown key \"imgae\", did you mean \"image\"?" ]
+	[ "${lines[1]}" = "$T/bad.yaml:5:13: apps.lnd.containers.main: missing required key \"image\" (the container image to run)" ]
+}
+
+@test "--check of a missing file says so and exits 1" {
+	run "$GEN" --check "$T/nope.yaml"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$T/nope.yaml: no such file" ]
+}
+
+@test "wrong arguments exit 2" {
+	run "$GEN"
+	[ "$status" -eq 2 ]
+	run "$GEN" a b
+	[ "$status" -eq 2 ]
+	run "$GEN" --check --dry-run
+	[ "$status" -eq 2 ]
+	run "$GEN" --bogus
+	[ "$status" -eq 2 ]
+}
+
+@test "--help names every mode and environment variable" {
+	run "$GEN" --help
+	[ "$status" -eq 0 ]
+	for word in --check --dry-run --manifest --output --save-last-good ARCHY_MANIFEST ARCHY_LAST_GOOD \
+		ARCHY_QUADLET ARCHY_STAGING_DIR ARCHY_LOG_LEVEL; do
+		[[ "$output" == *"$word"* ]]
+	done
+}
+
+@test "--dry-run renders the shipped node and explains where Quadlet is missing" {
+	run "$GEN" --dry-run --manifest "$SHIPPED" --output "$T/dry"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "6 apps, 13 containers, 10 volumes rendered into $T/dry/quadlet (0 apps skipped)" ]]
+	[[ "$output" == *"podman's Quadlet is not installed here"* ]]
+	[ -f "$T/dry/quadlet/archy-bitcoin-knots.container" ]
+	[ ! -e "$T/dry/quadlet/archy-bitcoin-core.container" ]
+	# a second run gives the same bytes
+	sum1=$(cat "$T"/dry/quadlet/* | sha256sum)
+	run "$GEN" --dry-run --manifest "$SHIPPED" --output "$T/dry"
+	[ "$(cat "$T"/dry/quadlet/* | sha256sum)" = "$sum1" ]
+}
+
+@test "generator mode without Quadlet: clear error naming podman >= 4.4, exit 1" {
+	cp "$SHIPPED" "$ARCHY_MANIFEST"
+	generate
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"podman's Quadlet was not found at $T/no-quadlet: archy needs podman >= 4.4 with Quadlet"* ]]
+	[ -f "$T/run/quadlet/archy-lnd.container" ]
+}
+
+@test "no manifest at all: no app units, exit 0" {
+	# a Quadlet stand-in that only records its call: Quadlet itself is not on this machine
+	printf '#!/bin/sh\necho "$QUADLET_UNIT_DIRS $*" >"%s/quadlet-called"\n' "$T" >"$T/fake-quadlet"
+	chmod +x "$T/fake-quadlet"
+	ARCHY_QUADLET=$T/fake-quadlet generate
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"no manifest at $ARCHY_MANIFEST: no apps"* ]]
+	[ -z "$(ls "$T/run/quadlet")" ]
+	[ "$(cat "$T/quadlet-called")" = "$T/run/quadlet $T/out/normal $T/out/early $T/out/late" ]
+}
+
+@test "a manifest writable by others is refused and the last good copy is used" {
+	# a stand-in for Quadlet, which is not on this machine: it makes no units
+	printf '#!/bin/sh\nexit 0\n' >"$T/fake-quadlet" && chmod +x "$T/fake-quadlet"
+	cp "$SHIPPED" "$ARCHY_MANIFEST"
+	run "$GEN" --save-last-good
+	[ "$status" -eq 0 ]
+	cmp "$SHIPPED" "$ARCHY_LAST_GOOD"
+	printf 'version: 1\napps: {}\n' >"$ARCHY_MANIFEST"
+	chmod 666 "$ARCHY_MANIFEST"
+	ARCHY_QUADLET=$T/fake-quadlet generate
+	# (the stand-in makes no units, which the generator reports: exit 1)
+	[[ "$output" == *"the manifest is writable by group or others (mode 0666)"* ]]
+	[[ "$output" == *"using the last good copy $ARCHY_LAST_GOOD instead"* ]]
+	[ -f "$T/run/quadlet/archy-bitcoin-knots.container" ]
+}
+
+@test "a YAML syntax error falls back to the last good copy; a fixed manifest is used again" {
+	printf '#!/bin/sh\nexit 0\n' >"$T/fake-quadlet" && chmod +x "$T/fake-quadlet"
+	cp "$SHIPPED" "$ARCHY_MANIFEST"
+	"$GEN" --save-last-good
+	printf 'version: 1\napps:\n  lnd: [\n' >"$ARCHY_MANIFEST"
+	run "$GEN" --save-last-good
+	[ "$status" -eq 1 ]
+	cmp "$SHIPPED" "$ARCHY_LAST_GOOD"
+	ARCHY_QUADLET=$T/fake-quadlet generate
+	[[ "$output" == *"$ARCHY_MANIFEST:4:1: YAML syntax error"* ]]
+	[ -f "$T/run/quadlet/archy-mempool-ui.container" ]
+	printf 'version: 1\napps:\n  web: {containers: {main: {image: localhost/busybox:test}}}\n' >"$ARCHY_MANIFEST"
+	ARCHY_QUADLET=$T/fake-quadlet generate
+	[[ "$output" == *"podman's Quadlet made no archy-web.service"* ]]
+	[ "$(ls "$T/run/quadlet")" = "$(printf 'archipelago.network\narchy-web.container')" ]
+}
+
+@test "run by systemd (SYSTEMD_SCOPE set) it logs to /dev/kmsg, not stderr" {
+	[ -w /dev/kmsg ] || skip "no writable /dev/kmsg here"
+	cp "$SHIPPED" "$ARCHY_MANIFEST"
+	SYSTEMD_SCOPE=system run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}

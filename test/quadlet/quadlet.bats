@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# podman's real Quadlet (podman 5.4, Debian 13) accepts every file archy-generator writes. It runs
+# in a chroot of the cached Debian 13 root filesystem (test/e2e/rootfs.sh): Debian 12 has no Quadlet.
+# Booting that system with systemd as PID 1 is the end-to-end suite's job (test/e2e).
+
+setup_file() {
+	: "${ROOTFS:?set ROOTFS to the Debian 13 root filesystem (test/quadlet/check-quadlet.sh does)}"
+}
+
+setup() {
+	TOP=$BATS_TEST_DIRNAME/../..
+	W=/tmp/archy-quadlet-test
+	rm -rf "$ROOTFS$W"
+	mkdir -p "$ROOTFS$W/etc" "$ROOTFS$W/out"
+	chmod 755 "$ROOTFS$W" "$ROOTFS$W/etc"
+	cp "${ARCHY_GENERATOR:-$TOP/build/archy-generator}" "$ROOTFS$W/archy-generator"
+	cp "$TOP/manifests/archipelago.yaml" "$ROOTFS$W/etc/manifest.yaml"
+}
+
+teardown() { rm -rf "${ROOTFS:?}$W"; }
+
+in_root() {
+	chroot "$ROOTFS" env ARCHY_MANIFEST=$W/etc/manifest.yaml ARCHY_LAST_GOOD=$W/etc/last-good.yaml \
+		ARCHY_STAGING_DIR=$W/staging ARCHY_LOG_LEVEL=warning "$@"
+}
+
+generate() { run in_root "$W/archy-generator" $W/out $W/out $W/out; }
+
+@test "Quadlet turns the shipped node into units with no warning, as systemd runs the generator" {
+	generate
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]    # neither archy nor Quadlet had anything to complain about
+	cd "$ROOTFS$W/out"
+	for c in bitcoin-knots bitcoin-knots-ui lnd lnd-ui electrumx btcpay-server btcpay-server-nbxplorer \
+		btcpay-server-postgres mempool mempool-ui mempool-db fedimint fedimint-ui; do
+		[ -f "archy-$c.service" ]
+		[ "$(readlink "archy-apps.target.wants/archy-$c.service")" = "../archy-$c.service" ]
+		grep -q "^ExecStart=/usr/bin/podman run --name archy-$c " "archy-$c.service"
+	done
+	[ "$(ls archy-apps.target.wants | wc -l)" -eq 13 ]
+	[ "$(ls *-volume.service | wc -l)" -eq 10 ]
+	[ -f archipelago-network.service ]
+	[ ! -e archy-bitcoin-core.service ]
+}
+
+@test "the generated units match the golden units byte for byte" {
+	run in_root sh -c "cd $W && ./archy-generator --dry-run --manifest etc/manifest.yaml --output dry"
+	[ "$status" -eq 0 ]
+	golden=$TOP/test/golden/archipelago-units
+	if [ -n "${ARCHY_UPDATE_GOLDEN:-}" ]; then
+		rm -rf "$golden" && cp -r "$ROOTFS$W/dry/units" "$golden"
+	fi
+	diff -r "$golden" "$ROOTFS$W/dry/units"
+}
+
+@test "every unit passes systemd-analyze verify (systemd 257)" {
+	generate
+	[ "$status" -eq 0 ]
+	mkdir -p "$ROOTFS$W/verify"
+	cp "$ROOTFS$W"/out/*.service "$ROOTFS$W/verify/"
+	cp "$TOP"/units/archipelago-apps.slice "$TOP"/units/archy-apps.target "$TOP"/units/archy-manifest-save.path \
+		"$ROOTFS$W/verify/"
+	sed 's|@GENERATORDIR@|/usr/lib/systemd/system-generators|' "$TOP/units/archy-manifest-save.service.in" \
+		>"$ROOTFS$W/verify/archy-manifest-save.service"
+	run chroot "$ROOTFS" sh -c "cd $W/verify && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no *"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# podman is not a running service in a chroot; anything else is a real complaint
+	[ -z "$(echo "$output" | grep -v 'podman.*not executable\|Failed to prepare' || true)" ]
+}
+
+@test "every key of the schema, with edge values, is accepted by Quadlet" {
+	cp "$TOP/test/cases/good/every-key.yaml" "$ROOTFS$W/etc/manifest.yaml"
+	generate
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	grep -F 'ExecStart=' "$ROOTFS$W/out/archy-node.service" >"$BATS_TEST_TMPDIR/exec"
+	# the escaped command reaches podman as the manifest wrote it (systemd undoes %% and $$)
+	grep -qF "sh -c \"echo \\\"100%% \$\$HOME\\\" \\\\ ; exit 0\" \"';'\"" "$BATS_TEST_TMPDIR/exec"
+	grep -qF -- '--env "QUOTE=say \"hi\""' "$BATS_TEST_TMPDIR/exec"
+	[ ! -e "$ROOTFS$W/out/archy-wallet.service" ] || ! [ -e "$ROOTFS$W/out/archy-apps.target.wants/archy-wallet.service" ]
+	[ ! -e "$ROOTFS$W/out/archy-gone.service" ]
+}
+
+@test "a reload after an app is uninstalled leaves none of its units" {
+	generate
+	[ -f "$ROOTFS$W/out/archy-lnd.service" ]
+	sed -i '/^  lnd:/,/^  electrumx:/ s/^    state: started/    state: uninstalled/' "$ROOTFS$W/etc/manifest.yaml"
+	sed -i 's/requires: \[bitcoin-knots, lnd\]/requires: [bitcoin-knots]/' "$ROOTFS$W/etc/manifest.yaml"
+	rm -rf "$ROOTFS$W/out" && mkdir "$ROOTFS$W/out"   # systemd hands generators empty dirs
+	generate
+	[ "$status" -eq 0 ]
+	[ ! -e "$ROOTFS$W/out/archy-lnd.service" ]
+	[ ! -e "$ROOTFS$W/staging/archy-lnd.container" ]
+	[ -f "$ROOTFS$W/out/archy-btcpay-server.service" ]
+}
