@@ -160,57 +160,57 @@ done
 
 # ---- report ----------------------------------------------------------------------------------------
 true_med=$(median_ns "$work/true")
-read -r true_rss_med _ _ < <(stats "$work/true" 2)
+# row MANIFEST APPS CTRS VOLS SERIES VALUES: one line of the table
+row() { printf '%-13s %5s %5s %5s  %-34s %s\n' "$@"; }
+rss_kb() { stats "$1" 2 | awk '{ printf "%9d %9d %9d", $1, $2, $3 }'; }
 echo
 echo "archy-generator benchmark  ($(date -u +%Y-%m-%dT%H:%MZ), archy $(git -C "$top" describe --always --dirty 2>/dev/null || echo '?'))"
 echo "  machine   $cpu, $(nproc) CPUs, Linux $(uname -r)"
 echo "  chroot    Debian 13 rootfs ${root#"$top"/}, podman Quadlet $qver; work dirs on $fs"
-echo "  method    $RUNS rounds of a, b, n (interleaved), each timed from posix_spawn to wait4 (CLOCK_MONOTONIC);"
-echo "            staging and output dirs emptied before every run"
-echo "  (a) archy-generator OUT OUT OUT: render the manifest and run Quadlet (what systemd runs)"
+echo "  method    $RUNS rounds of a, b, n, t (interleaved), each timed from posix_spawn to wait4 (CLOCK_MONOTONIC);"
+echo "            staging and output dirs emptied before every run (as at boot)"
+echo "  (a) archy-generator OUT OUT OUT: render the manifest, run Quadlet (what systemd runs)"
 echo "  (b) Quadlet alone on the same rendered files: QUADLET_UNIT_DIRS=STAGING quadlet -no-kmsg-log OUT OUT OUT"
-echo "  (n) archy-generator with ARCHY_QUADLET=/nonexistent: parse, validate, render, write; no Quadlet"
-echo "  (t) /bin/true timed the same way: the timing method's own per-process cost, included in a, b and n"
+echo "  (n) archy-generator with ARCHY_QUADLET=/nonexistent: read, parse, validate, render, write; no Quadlet"
+echo "  (t) /bin/true timed the same way: the cost of the timing method and of any exec, included in a, b, n"
 echo
-printf '%-13s %5s %5s %5s  %-30s %9s %9s %9s\n' manifest apps ctrs vols series "median ms" "min ms" "max ms"
+row manifest apps ctrs vols series "$(printf '%9s %9s %9s' median min max)"
 for size in "${order[@]}"; do
 	d=$work/$size
-	printf '%-13s %5s %5s %5s  %-30s %s\n' "${label[$size]}" "${apps[$size]}" "${ctrs[$size]}" "${vols[$size]}" \
-		"(a) generator + Quadlet" "$(series_ms "$d/a")"
-	printf '%-13s %5s %5s %5s  %-30s %s\n' "" "" "" "" "(b) Quadlet alone" "$(series_ms "$d/b")"
-	printf '%-13s %5s %5s %5s  %-30s %s\n' "" "" "" "" "(n) generator, no Quadlet" "$(series_ms "$d/n")"
 	a=$(median_ns "$d/a") b=$(median_ns "$d/b") n=$(median_ns "$d/n")
-	read -r rss_med rss_min rss_max < <(stats "$d/n" 2)
-	read -r qrss _ _ < <(stats "$d/b" 2)
-	awk -v a="$a" -v b="$b" -v n="$n" -v t="$true_med" 'BEGIN {
-		printf "%-33s %-30s %9.3f   (a/b = %.2fx)\n", "", "a - b: own cost in the whole run", (a - b) / 1e6, a / b
-		printf "%-33s %-30s %9.3f\n", "", "n - t: own cost net of exec", (n - t) / 1e6 }'
-	printf '%-33s %-30s %s KB (min %s, median %s; GNU time: %s KB); Quadlet alone: %s KB\n' "" "peak RSS of (n)" \
-		"$rss_max" "$rss_min" "$rss_med" "$(cat "$d/gnu-time" 2>/dev/null || echo '?')" "$qrss"
+	row "${label[$size]}" "${apps[$size]}" "${ctrs[$size]}" "${vols[$size]}" "(a) generator + Quadlet, ms" "$(series_ms "$d/a")"
+	row "" "" "" "" "(b) Quadlet alone, ms" "$(series_ms "$d/b")"
+	row "" "" "" "" "(n) generator without Quadlet, ms" "$(series_ms "$d/n")"
+	row "" "" "" "" "a - b, ms (own cost in whole run)" "$(awk -v x="$a" -v y="$b" 'BEGIN { printf "%9.3f", (x - y) / 1e6 }')"
+	row "" "" "" "" "n - t, ms (own cost net of exec)" "$(awk -v x="$n" -v y="$true_med" 'BEGIN { printf "%9.3f", (x - y) / 1e6 }')"
+	row "" "" "" "" "a / b" "$(awk -v x="$a" -v y="$b" 'BEGIN { printf "%8.2fx", x / y }')"
+	row "" "" "" "" "(n) peak RSS, KB" "$(rss_kb "$d/n")   GNU time: $(tail -n 1 "$d/gnu-time" 2>/dev/null || echo '?')"
+	row "" "" "" "" "(b) Quadlet's peak RSS, KB" "$(rss_kb "$d/b")"
 done
-printf '%-13s %5s %5s %5s  %-30s %s\n' "(t) /bin/true" "" "" "" "timer overhead per process" "$(series_ms "$work/true")"
-printf '%-33s %-30s %s KB\n' "" "peak RSS of /bin/true" "$true_rss_med"
+row "(t) /bin/true" "" "" "" "timer + exec overhead, ms" "$(series_ms "$work/true")"
+row "" "" "" "" "peak RSS, KB" "$(rss_kb "$work/true")"
 
 echo
-printf '%-44s %-26s %-10s %s\n' target measured goal verdict
+tgt() { printf '%-46s %-24s %-10s %s\n' "$@"; }
 verdict() { awk -v v="$1" -v lim="$2" 'BEGIN { print (v < lim ? "met" : "MISSED") }'; }
+tgt target measured goal verdict
 for size in "${order[@]}"; do
 	case $size in shipped) goal=1.5 ;; 100) goal=3 ;; 1000) goal=20 ;; *) continue ;; esac
 	d=$work/$size
 	n=$(median_ns "$d/n") a=$(median_ns "$d/a") b=$(median_ns "$d/b")
-	printf '%-44s %-26s %-10s %s\n' "own cost, ${label[$size]} (n median)" \
-		"$(ms "$n") ms ($(ms $((n - true_med))) net)" "< $goal ms" "$(verdict "$(ms "$n")" "$goal")"
-	printf '%-44s %-26s %-10s %s\n' "  same, as a - b (includes spawning Quadlet)" "$(ms $((a - b))) ms" "< $goal ms" \
-		"$(verdict "$(ms $((a - b)))" "$goal")"
+	tgt "own cost, ${label[$size]}: n median" "$(ms "$n") ms" "< $goal ms" "$(verdict "$(ms "$n")" "$goal")"
+	tgt "  net of exec: n - t" "$(ms $((n - true_med))) ms" "< $goal ms" "$(verdict "$(ms $((n - true_med)))" "$goal")"
+	tgt "  in the whole run: a - b" "$(ms $((a - b))) ms" "< $goal ms" "$(verdict "$(ms $((a - b)))" "$goal")"
 done
 if [ -f "$work/100/a" ]; then
-	ratio=$(awk -v a="$(median_ns "$work/100/a")" -v b="$(median_ns "$work/100/b")" 'BEGIN { printf "%.3f", a / b }')
-	printf '%-44s %-26s %-10s %s\n' "whole run / Quadlet alone, 100 apps (a/b)" "${ratio}x" "<= 1.25x" \
+	ratio=$(awk -v a="$(median_ns "$work/100/a")" -v b="$(median_ns "$work/100/b")" 'BEGIN { printf "%.2f", a / b }')
+	tgt "whole run / Quadlet alone, 100 apps: a / b" "${ratio}x" "<= 1.25x" \
 		"$(awk -v r="$ratio" 'BEGIN { print (r <= 1.25 ? "met" : "MISSED") }')"
 fi
 for size in "${order[@]}"; do
 	read -r _ _ rss_max < <(stats "$work/$size/n" 2)
-	printf '%-44s %-26s %-10s %s\n' "peak RSS, ${label[$size]}" "$rss_max KB" "< 4096 KB" "$(verdict "$rss_max" 4096)"
+	tgt "peak RSS, ${label[$size]}: max of n" "$rss_max KB" "< 4096 KB" "$(verdict "$rss_max" 4096)"
 done
 echo
-echo "Times include spawning the process (t above); a - b and a/b cancel it. Medians decide; min and max show noise."
+echo "Medians decide; min and max show the noise. Every time includes one process spawn (t); a - b and a / b"
+echo "cancel it, n - t removes it. The verdicts are informational: the exit status is 0 whenever the runs worked."

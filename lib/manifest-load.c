@@ -9,7 +9,7 @@
 #include "fileio.h"
 #include "manifest.h"
 
-#define MANIFEST_MAX_SIZE (16u * 1024 * 1024)
+#define MANIFEST_MAX_SIZE ((size_t)16 << 20)
 
 /* Like sshd's StrictModes: whoever can write the manifest (or replace it in its directory)
  * can run any container as root, so both must belong to root and be writable by root only. */
@@ -66,7 +66,7 @@ int manifest_read(const char *path, bool check_owner, char **ret_text, size_t *r
 
 int manifest_load(const char *path, bool check_owner, struct manifest **ret, struct diag_list *diags) {
         _cleanup_free_ char *text = NULL;
-        size_t len;
+        size_t len = 0;
         int r = manifest_read(path, check_owner, &text, &len, diags);
         if (r < 0)
                 return r;

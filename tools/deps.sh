@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install the Debian packages a make target needs, only those missing. Usage: tools/deps.sh build|test
+# Root installs directly; others through sudo when it exists.
+set -eu
+build="gcc make pkg-config libyaml-dev"
+test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang clang-tidy debootstrap"
+case "${1:-}" in
+build) want=$build ;;
+test) want=$test ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing" >&2
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
