@@ -2,6 +2,7 @@
 #include "generate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,11 @@
 #include "log.h"
 #include "render.h"
 
-static int write_unit(const char *staging, const char *name, const struct strbuf *text) {
+/* Files are written relative to the staging dir, opened once: a big node has thousands. */
+static int write_unit(int staging_fd, const char *name, const struct strbuf *text) {
         if (strbuf_failed(text))
                 return -ENOMEM;
-        _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, "%s/%s", staging, name) < 0)
-                return -ENOMEM;
-        return write_file_new(path, text->data, text->len, 0644);
+        return write_file_new_at(staging_fd, name, text->data, text->len, 0644);
 }
 
 static bool volume_seen_before(const struct app *a, size_t c, size_t v) {
@@ -47,8 +46,8 @@ static void remove_app_files(const struct app *a, const char *staging) {
         }
 }
 
-static int write_app(const struct manifest *m, const struct app *a, const char *staging, struct strbuf *buf,
-                     struct generate_stats *stats) {
+static int write_app(const struct manifest *m, const struct app *a, int staging_fd, const char *staging,
+                     struct strbuf *buf, struct generate_stats *stats) {
         for (size_t c = 0; c < a->n_containers; c++) {
                 const struct container *ct = &a->containers[c];
                 _cleanup_free_ char *name = NULL;
@@ -57,7 +56,7 @@ static int write_app(const struct manifest *m, const struct app *a, const char *
                         return r;
                 strbuf_reset(buf);
                 render_container(m, a, ct, buf);
-                if ((r = write_unit(staging, name, buf)) < 0)
+                if ((r = write_unit(staging_fd, name, buf)) < 0)
                         return log_error_errno(r, "app %s: cannot write %s/%s: %m", a->name, staging, name);
                 stats->containers++;
                 for (size_t v = 0; v < ct->n_mounts; v++) {
@@ -68,7 +67,7 @@ static int write_app(const struct manifest *m, const struct app *a, const char *
                                 return r;
                         strbuf_reset(buf);
                         render_volume(m, a, ct->mounts[v].source, buf);
-                        if ((r = write_unit(staging, vname, buf)) < 0)
+                        if ((r = write_unit(staging_fd, vname, buf)) < 0)
                                 return log_error_errno(r, "app %s: cannot write %s/%s: %m", a->name, staging, vname);
                         stats->volumes++;
                 }
@@ -85,6 +84,9 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
         *stats = (struct generate_stats){0};
         if (!m)
                 return 0;
+        _cleanup_close_ int dfd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return log_error_errno(-errno, "cannot open the Quadlet staging dir %s: %m", staging);
 
         _cleanup_strbuf_ struct strbuf buf = STRBUF_INIT;
         for (size_t i = 0; i < m->n_apps; i++) {
@@ -95,7 +97,7 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
                         stats->skipped++;
                         continue;
                 }
-                if (write_app(m, a, staging, &buf, stats) < 0) {
+                if (write_app(m, a, dfd, staging, &buf, stats) < 0) {
                         remove_app_files(a, staging);
                         stats->skipped++;
                         continue;
@@ -106,7 +108,7 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
                 return 0;
         strbuf_reset(&buf);
         render_network(m, &buf);
-        if ((r = write_unit(staging, ARCHY_NETWORK_NAME ".network", &buf)) < 0)
+        if ((r = write_unit(dfd, ARCHY_NETWORK_NAME ".network", &buf)) < 0)
                 return log_error_errno(r, "cannot write %s/" ARCHY_NETWORK_NAME ".network: %m", staging);
         return 0;
 }

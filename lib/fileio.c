@@ -87,13 +87,13 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
         return fsync_parent_dir(path);
 }
 
-int write_file_new(const char *path, const char *data, size_t len, mode_t mode) {
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+int write_file_new_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode) {
+        _cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
         int r = write_all(fd, data, len);
         if (r < 0)
-                unlink(path);
+                unlinkat(dirfd, name, 0);
         return r;
 }
 

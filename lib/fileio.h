@@ -14,9 +14,10 @@ int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len);
 /* temp file in the same directory, write, fsync, rename over `path`, fsync the directory. */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
-/* Create a new file; fails with -EEXIST if it exists (a generator must not clobber a unit
- * another generator wrote). No fsync: generator output lives on a tmpfs. */
-int write_file_new(const char *path, const char *data, size_t len, mode_t mode);
+/* Create the new file `name` in the directory `dirfd`; fails with -EEXIST if it exists (a
+ * generator must not clobber a unit another generator wrote). No fsync: generator output
+ * lives on a tmpfs. */
+int write_file_new_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode);
 
 int mkdir_p(const char *path, mode_t mode);
 /* Remove the regular files and symlinks directly inside `dir` (not subdirectories). */

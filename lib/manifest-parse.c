@@ -234,6 +234,10 @@ struct manifest *manifest_parse(const char *text, size_t len, const char *path, 
         struct yctx c = {.doc = &m->doc, .diags = diags};
         if (!parse_root(&c, m) || diag_has_global(diags))
                 return NULL;
+        if (manifest_index_apps(m) < 0) {
+                diags->oom = true;
+                return NULL;
+        }
         manifest_validate(m, diags);
         return TAKE_PTR(m);
 }

@@ -15,3 +15,5 @@ bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *k
                        size_t *ret_n);
 
 void manifest_check_conflicts(struct manifest *m, struct diag_list *diags);
+/* Build the name index manifest_find_app() searches; -ENOMEM on failure. */
+int manifest_index_apps(struct manifest *m);

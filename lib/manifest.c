@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "manifest.h"
+#include "manifest-parse.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,15 +40,36 @@ void manifest_free(struct manifest *m) {
         for (size_t i = 0; i < m->n_apps; i++)
                 app_done(&m->apps[i]);
         free(m->apps);
+        free(m->by_name);
         if (m->have_doc)
                 yaml_document_delete(&m->doc);
         free(m->path);
         free(m);
 }
 
-const struct app *manifest_find_app(const struct manifest *m, const char *name) {
+static int app_ptr_compare(const void *x, const void *y) {
+        return strcmp((*(struct app *const *)x)->name, (*(struct app *const *)y)->name);
+}
+
+static int app_key_compare(const void *key, const void *elem) {
+        return strcmp(key, (*(struct app *const *)elem)->name);
+}
+
+int manifest_index_apps(struct manifest *m) {
+        free(m->by_name);
+        m->by_name = calloc(m->n_apps + 1, sizeof(*m->by_name));
+        if (!m->by_name)
+                return -ENOMEM;
         for (size_t i = 0; i < m->n_apps; i++)
-                if (strcmp(m->apps[i].name, name) == 0)
-                        return &m->apps[i];
-        return NULL;
+                m->by_name[i] = &m->apps[i];
+        if (m->n_apps > 0)
+                qsort(m->by_name, m->n_apps, sizeof(*m->by_name), app_ptr_compare);
+        return 0;
+}
+
+const struct app *manifest_find_app(const struct manifest *m, const char *name) {
+        if (m->n_apps == 0)
+                return NULL;
+        struct app *const *found = bsearch(name, m->by_name, m->n_apps, sizeof(*m->by_name), app_key_compare);
+        return found ? *found : NULL;
 }

@@ -111,6 +111,7 @@ struct manifest {
         bool have_doc;
         struct app *apps;
         size_t n_apps;
+        struct app **by_name; /* apps sorted by name, for manifest_find_app() */
 };
 
 /* Parse and validate YAML text. Returns NULL only when the manifest as a whole is unusable

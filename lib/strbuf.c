@@ -37,10 +37,17 @@ void strbuf_puts(struct strbuf *sb, const char *s) { strbuf_add(sb, s, strlen(s)
 void strbuf_putc(struct strbuf *sb, char c) { strbuf_add(sb, &c, 1); }
 
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...) {
+        /* Format straight into the spare room; only a result that does not fit is formatted twice. */
+        if (!strbuf_reserve(sb, 64))
+                return;
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(NULL, 0, fmt, ap);
+        int n = vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap);
         va_end(ap);
+        if (n >= 0 && (size_t)n < sb->cap - sb->len) {
+                sb->len += (size_t)n;
+                return;
+        }
         if (n < 0 || !strbuf_reserve(sb, (size_t)n)) {
                 sb->oom = true;
                 return;

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
@@ -71,8 +72,48 @@ static void report_unknown_key(const struct yctx *c, const yaml_node_t *k, const
         yerror(c, k, "%s: unknown key \"%s\", expected one of: %s", key, shown, strbuf_str(&list));
 }
 
-bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, const char *const *allowed) {
+static bool report_duplicate(const struct yctx *c, const yaml_node_t *k, const yaml_node_t *first, const char *key) {
+        yerror(c, k, "%s: duplicate key \"%s\" (first at line %zu)", key, yscalar(k), ypos(first).line);
+        return false;
+}
+
+struct key_ref {
+        const yaml_node_t *node;
+        size_t index;
+};
+
+static int key_ref_compare(const void *x, const void *y) {
+        const struct key_ref *a = x, *b = y;
+        int r = strcmp(yscalar(a->node), yscalar(b->node));
+        return r != 0 ? r : a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Sorting keeps large mappings (apps of a big node) O(n log n); duplicates are then adjacent. */
+static bool check_duplicates(const struct yctx *c, const yaml_node_t *map, const char *key) {
+        size_t n = ymapping_len(map);
+        _cleanup_free_ struct key_ref *refs = calloc(n + 1, sizeof(*refs));
+        if (!refs) {
+                c->diags->oom = true;
+                return false;
+        }
+        size_t k = 0;
+        ymapping_foreach(pair, map) {
+                yaml_node_t *kn = ynode(c, pair->key);
+                if (kn->type == YAML_SCALAR_NODE)
+                        refs[k] = (struct key_ref){kn, k}, k++;
+        }
+        qsort(refs, k, sizeof(*refs), key_ref_compare);
         bool ok = true;
+        for (size_t i = 1; i < k; i++) {
+                size_t first = i - 1;
+                while (i < k && strcmp(yscalar(refs[i].node), yscalar(refs[first].node)) == 0)
+                        ok = report_duplicate(c, refs[i++].node, refs[first].node, key);
+        }
+        return ok;
+}
+
+bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, const char *const *allowed) {
+        bool ok = check_duplicates(c, map, key);
         ymapping_foreach(pair, map) {
                 yaml_node_t *k = ynode(c, pair->key);
                 if (k->type != YAML_SCALAR_NODE) {
@@ -80,18 +121,9 @@ bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, 
                         ok = false;
                         continue;
                 }
-                const char *name = yscalar(k);
-                for (yaml_node_pair_t *prev = map->data.mapping.pairs.start; prev < pair; prev++) {
-                        yaml_node_t *pk = ynode(c, prev->key);
-                        if (pk->type == YAML_SCALAR_NODE && strcmp(yscalar(pk), name) == 0) {
-                                yerror(c, k, "%s: duplicate key \"%s\" (first at line %zu)", key, name,
-                                       ypos(pk).line);
-                                ok = false;
-                                break;
-                        }
-                }
                 if (!allowed)
                         continue;
+                const char *name = yscalar(k);
                 bool known = false;
                 for (const char *const *a = allowed; *a && !known; a++)
                         known = strcmp(*a, name) == 0;
