@@ -43,7 +43,8 @@ int load_manifest_with_fallback(const char *path, const char *last_good, struct 
         }
         log_diags(&diags, LOG_LVL_ERR);
         diag_list_free(&diags);
-        return log_error_errno(r, "the manifest %s is unusable and there is no usable last good copy (%s): "
+        return log_error_errno(r,
+                               "the manifest %s is unusable and there is no usable last good copy (%s): "
                                "generating no app units",
                                path, last_good);
 }

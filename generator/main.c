@@ -77,7 +77,6 @@ static int cmd_check(const struct settings *s, const char *file) {
         return r < 0 || problems > 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
 }
 
-
 static int cmd_dry_run(const struct settings *s, const char *file, const char *outdir) {
         _cleanup_free_ char *qdir = NULL, *udir = NULL, *abs = NULL;
         /* Quadlet takes absolute directories only. */
@@ -102,8 +101,8 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
                 manifest_free(m);
                 return EXIT_PROBLEMS;
         }
-        printf("%zu apps, %zu containers, %zu volumes rendered into %s (%zu apps skipped)\n", st.apps,
-               st.containers, st.volumes, qdir, st.skipped);
+        printf("%zu apps, %zu containers, %zu volumes rendered into %s (%zu apps skipped)\n", st.apps, st.containers,
+               st.volumes, qdir, st.skipped);
         if ((q = mkdir_p(udir, 0755)) < 0 || (q = clear_output_tree(udir)) < 0)
                 return log_error_errno(q, "cannot prepare %s: %m", udir), EXIT_PROBLEMS;
         char *outdirs[3] = {udir, udir, udir};
@@ -154,8 +153,10 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
 
 static void setup_logging(bool by_systemd) {
         log_setup("archy-generator", by_systemd ? LOG_TARGET_KMSG : LOG_TARGET_STDERR);
-        static const char *const levels[] = {[LOG_LVL_ERR] = "err", [LOG_LVL_WARNING] = "warning",
-                                             [LOG_LVL_NOTICE] = "notice", [LOG_LVL_INFO] = "info",
+        static const char *const levels[] = {[LOG_LVL_ERR] = "err",
+                                             [LOG_LVL_WARNING] = "warning",
+                                             [LOG_LVL_NOTICE] = "notice",
+                                             [LOG_LVL_INFO] = "info",
                                              [LOG_LVL_DEBUG] = "debug"};
         const char *want = getenv("ARCHY_LOG_LEVEL");
         for (int l = LOG_LVL_ERR; want && l <= LOG_LVL_DEBUG; l++)
@@ -166,10 +167,14 @@ static void setup_logging(bool by_systemd) {
 int main(int argc, char *argv[]) {
         enum { OPT_SAVE = 0x100, OPT_VERSION };
         static const struct option options[] = {
-                {"check", no_argument, NULL, 'c'},     {"dry-run", no_argument, NULL, 'n'},
-                {"manifest", required_argument, NULL, 'm'}, {"output", required_argument, NULL, 'o'},
-                {"save-last-good", no_argument, NULL, OPT_SAVE}, {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, OPT_VERSION},   {0},
+                {"check", no_argument, NULL, 'c'},
+                {"dry-run", no_argument, NULL, 'n'},
+                {"manifest", required_argument, NULL, 'm'},
+                {"output", required_argument, NULL, 'o'},
+                {"save-last-good", no_argument, NULL, OPT_SAVE},
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, OPT_VERSION},
+                {0},
         };
         struct settings s = {
                 .manifest = env_or("ARCHY_MANIFEST", ARCHY_MANIFEST_PATH),

@@ -31,7 +31,6 @@
 int render_container_filename(const struct container *ct, char **ret);
 int render_volume_filename(const struct app *a, const char *volume, char **ret);
 
-void render_container(const struct manifest *m, const struct app *a, const struct container *ct,
-                      struct strbuf *out);
+void render_container(const struct manifest *m, const struct app *a, const struct container *ct, struct strbuf *out);
 void render_volume(const struct manifest *m, const struct app *a, const char *volume, struct strbuf *out);
 void render_network(const struct manifest *m, struct strbuf *out);

@@ -23,8 +23,7 @@ struct diag_list {
 };
 
 /* line and col are 1-based; 0 means "no position". */
-void diag_add(struct diag_list *dl, const char *app, size_t line, size_t col, const char *fmt, ...)
-        _printf_(5, 6);
+void diag_add(struct diag_list *dl, const char *app, size_t line, size_t col, const char *fmt, ...) _printf_(5, 6);
 bool diag_has_global(const struct diag_list *dl);
 bool diag_has_app(const struct diag_list *dl, const char *app);
 void diag_list_free(struct diag_list *dl);

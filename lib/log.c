@@ -18,9 +18,13 @@ void log_setup(const char *ident, enum log_target target) {
         /* Without /dev/kmsg (containers, chroots) stderr is all there is. */
 }
 
-void log_set_max_level(enum log_level level) { log_max_level = level; }
+void log_set_max_level(enum log_level level) {
+        log_max_level = level;
+}
 
-enum log_level log_get_max_level(void) { return log_max_level; }
+enum log_level log_get_max_level(void) {
+        return log_max_level;
+}
 
 int log_full_errno(enum log_level level, int err, const char *fmt, ...) {
         int saved_errno = errno;

@@ -12,7 +12,9 @@
 #define _pure_ __attribute__((pure))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 
-static inline void freep(void *p) { free(*(void **)p); }
+static inline void freep(void *p) {
+        free(*(void **)p);
+}
 static inline void fclosep(FILE **f) {
         if (*f)
                 fclose(*f);
@@ -28,17 +30,19 @@ static inline void closep(int *fd) {
 #define _cleanup_close_ _cleanup_(closep)
 
 /* Hand ownership out of a cleanup-managed variable. */
-#define TAKE_PTR(p)                                                                                \
-        ({                                                                                         \
-                __typeof__(p) _took = (p);                                                         \
-                (p) = NULL;                                                                        \
-                _took;                                                                             \
+#define TAKE_PTR(p)                                                                                                    \
+        ({                                                                                                             \
+                __typeof__(p) _took = (p);                                                                             \
+                (p) = NULL;                                                                                            \
+                _took;                                                                                                 \
         })
-#define TAKE_FD(fd)                                                                                \
-        ({                                                                                         \
-                int _took = (fd);                                                                  \
-                (fd) = -1;                                                                         \
-                _took;                                                                             \
+#define TAKE_FD(fd)                                                                                                    \
+        ({                                                                                                             \
+                int _took = (fd);                                                                                      \
+                (fd) = -1;                                                                                             \
+                _took;                                                                                                 \
         })
 
-static inline int negative_errno(int e) { return e > 0 ? -e : -EIO; }
+static inline int negative_errno(int e) {
+        return e > 0 ? -e : -EIO;
+}

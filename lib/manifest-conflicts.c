@@ -23,8 +23,8 @@ struct claims {
 };
 
 static void claim_add(struct claims *cl, char *key, size_t app, const struct container *ct, const struct port *p) {
-        if (!key || (cl->n == cl->cap && !(cl->items = realloc(cl->items, (cl->cap = cl->cap * 2 + 64) *
-                                                                                  sizeof(*cl->items))))) {
+        if (!key || (cl->n == cl->cap &&
+                     !(cl->items = realloc(cl->items, (cl->cap = cl->cap * 2 + 64) * sizeof(*cl->items))))) {
                 free(key);
                 cl->oom = true;
                 return;

@@ -15,12 +15,15 @@
  * can run any container as root, so both must belong to root and be writable by root only. */
 static int check_safe(const struct stat *st, const char *what, struct diag_list *diags) {
         if (st->st_uid != 0) {
-                diag_add(diags, NULL, 0, 0, "%s is owned by uid %u, expected root: refusing it, since its owner "
-                         "could run containers as root", what, (unsigned)st->st_uid);
+                diag_add(diags, NULL, 0, 0,
+                         "%s is owned by uid %u, expected root: refusing it, since its owner "
+                         "could run containers as root",
+                         what, (unsigned)st->st_uid);
                 return -EPERM;
         }
         if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-                diag_add(diags, NULL, 0, 0, "%s is writable by group or others (mode %04o), expected at most 0755 "
+                diag_add(diags, NULL, 0, 0,
+                         "%s is writable by group or others (mode %04o), expected at most 0755 "
                          "for the directory and 0644 for the manifest: refusing it, since any such writer could "
                          "run containers as root",
                          what, (unsigned)(st->st_mode & 07777));

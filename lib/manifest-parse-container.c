@@ -21,8 +21,7 @@ static bool parse_duration_node(const struct yctx *c, const yaml_node_t *n, cons
         if (!s)
                 return false;
         if (duration_parse(s, ret) < 0) {
-                yerror(c, n, "%s: expected a duration between 1s and 24h such as 30s, 10m or 1h, got \"%s\"",
-                       key, s);
+                yerror(c, n, "%s: expected a duration between 1s and 24h such as 30s, 10m or 1h, got \"%s\"", key, s);
                 return false;
         }
         return true;
@@ -30,8 +29,8 @@ static bool parse_duration_node(const struct yctx *c, const yaml_node_t *n, cons
 
 /* A list of text scalars; each item goes through `check` (may be NULL) with `what` naming the
  * expected form. Returns false if anything was wrong. */
-static bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key,
-                            bool (*check)(const char *), const char *what, const char ***ret, size_t *ret_n) {
+static bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key, bool (*check)(const char *),
+                            const char *what, const char ***ret, size_t *ret_n) {
         if (!yexpect_sequence(c, n, key))
                 return false;
         const char **items = calloc(ysequence_len(n) + 1, sizeof(*items));
@@ -39,7 +38,7 @@ static bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const ch
                 return false;
         size_t i = 0;
         bool ok = true;
-        ysequence_foreach(it, n) {
+        ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
                 ykeyf(k, sizeof(k), "%s[%zu]", key, i);
                 yaml_node_t *item = ynode(c, *it);
@@ -63,7 +62,7 @@ static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *
         if (!ct->ports)
                 return false;
         bool ok = true;
-        ysequence_foreach(it, n) {
+        ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
                 ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
                 yaml_node_t *item = ynode(c, *it);
@@ -92,7 +91,7 @@ static bool parse_volumes(const struct yctx *c, const yaml_node_t *n, const char
         if (!ct->mounts)
                 return false;
         bool ok = true;
-        ysequence_foreach(it, n) {
+        ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
                 ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
                 yaml_node_t *item = ynode(c, *it);
@@ -124,15 +123,15 @@ bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *k
                 return false;
         size_t i = 0;
         bool ok = true;
-        ymapping_foreach(pair, n) {
+        ymapping_foreach (pair, n) {
                 const char *name = ykey_text(c, pair);
                 char k[MANIFEST_KEY_MAX];
                 ykeyf(k, sizeof(k), "%s.%.64s", key, name);
                 if (!env_name_valid(name)) {
                         char shown[96];
                         yaml_node_t *kn = ynode(c, pair->key);
-                        yerror(c, kn, "%s: expected a variable name matching [A-Za-z_][A-Za-z0-9_]*, got \"%s\"",
-                               key, value_for_message(name, kn->data.scalar.length, shown, sizeof(shown)));
+                        yerror(c, kn, "%s: expected a variable name matching [A-Za-z_][A-Za-z0-9_]*, got \"%s\"", key,
+                               value_for_message(name, kn->data.scalar.length, shown, sizeof(shown)));
                         ok = false;
                         continue;
                 }
@@ -150,10 +149,11 @@ bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *k
 
 /* Quadlet drops an empty argument and writes a lone ";" unquoted into ExecStart=, where systemd
  * reads it as a command separator: neither would reach the container as written. */
-static bool command_arg_valid(const char *s) { return s[0] != '\0' && strcmp(s, ";") != 0; }
+static bool command_arg_valid(const char *s) {
+        return s[0] != '\0' && strcmp(s, ";") != 0;
+}
 
-static bool parse_health_action(const struct yctx *c, const yaml_node_t *n, const char *key,
-                                enum health_action *ret) {
+static bool parse_health_action(const struct yctx *c, const yaml_node_t *n, const char *key, enum health_action *ret) {
         static const char *const names[] = {"none", "kill", "restart", "stop", NULL};
         const char *s = yexpect_text(c, n, key);
         if (!s)
@@ -198,11 +198,10 @@ static bool parse_health_cmd(const struct yctx *c, const yaml_node_t *n, const c
 static bool parse_health(const struct yctx *c, const yaml_node_t *n, const char *key, struct health *h) {
         if (!yexpect_mapping(c, n, key))
                 return false;
-        *h = (struct health){.interval_sec = 30, .timeout_sec = 30, .retries = 3,
-                             .on_failure = HEALTH_ACTION_NONE};
+        *h = (struct health){.interval_sec = 30, .timeout_sec = 30, .retries = 3, .on_failure = HEALTH_ACTION_NONE};
         bool ok = ycheck_keys(c, n, key, health_keys);
         char k[MANIFEST_KEY_MAX];
-        ymapping_foreach(pair, n) {
+        ymapping_foreach (pair, n) {
                 const char *name = ykey_text(c, pair);
                 yaml_node_t *v = ynode(c, pair->value);
                 ykeyf(k, sizeof(k), "%s.%s", key, name);
@@ -226,13 +225,15 @@ static bool parse_health(const struct yctx *c, const yaml_node_t *n, const char 
         return ok;
 }
 
-static bool parse_container_field(const struct yctx *c, const char *name, const yaml_node_t *v,
-                                  const char *k, struct container *ct) {
+static bool parse_container_field(const struct yctx *c, const char *name, const yaml_node_t *v, const char *k,
+                                  struct container *ct) {
         if (strcmp(name, "image") == 0) {
                 ct->image = yexpect_text(c, v, k);
                 if (ct->image && !image_ref_valid(ct->image)) {
-                        yerror(c, v, "%s: expected an image reference such as \"docker.io/lightninglabs/lnd:v0.18.3-beta\" "
-                               "(letters, digits and ._/:@-), got \"%s\"", k, ct->image);
+                        yerror(c, v,
+                               "%s: expected an image reference such as \"docker.io/lightninglabs/lnd:v0.18.3-beta\" "
+                               "(letters, digits and ._/:@-), got \"%s\"",
+                               k, ct->image);
                         ct->image = NULL;
                 }
                 return ct->image;
@@ -249,9 +250,8 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
         if (strcmp(name, "env") == 0)
                 return parse_env_mapping(c, v, k, &ct->env, &ct->n_env);
         if (strcmp(name, "env_files") == 0)
-                return parse_text_list(c, v, k, abs_path_valid,
-                                       "an absolute, normalized path of [A-Za-z0-9._/@+-]", &ct->env_files,
-                                       &ct->n_env_files);
+                return parse_text_list(c, v, k, abs_path_valid, "an absolute, normalized path of [A-Za-z0-9._/@+-]",
+                                       &ct->env_files, &ct->n_env_files);
         if (strcmp(name, "health") == 0)
                 return (ct->has_health = parse_health(c, v, k, &ct->health));
         if (strcmp(name, "stop_timeout") == 0)
@@ -275,7 +275,7 @@ bool parse_container(const struct yctx *c, const char *app, const char *part, co
         if (!yexpect_mapping(c, n, key))
                 return false;
         bool ok = ycheck_keys(c, n, key, container_keys);
-        ymapping_foreach(pair, n) {
+        ymapping_foreach (pair, n) {
                 const char *name = ykey_text(c, pair);
                 char k[MANIFEST_KEY_MAX];
                 ykeyf(k, sizeof(k), "%s.%s", key, name);

@@ -18,7 +18,7 @@ static const char *const derived_keys[_DERIVED_KIND_MAX][8] = {
 };
 
 static const char *const derived_kind_names[] = {
-        [DERIVED_BITCOIN_CONF] = "bitcoin-conf", [DERIVED_LND_CONF] = "lnd-conf", [DERIVED_ENV] = "env",
+        [DERIVED_BITCOIN_CONF] = "bitcoin-conf",       [DERIVED_LND_CONF] = "lnd-conf",       [DERIVED_ENV] = "env",
         [DERIVED_CONTAINERS_CONF] = "containers-conf", [DERIVED_NGINX_ROUTE] = "nginx-route", NULL,
 };
 
@@ -29,8 +29,10 @@ const char *derived_kind_to_string(enum derived_kind k) {
 static bool parse_kind(const struct yctx *c, const yaml_node_t *map, const char *key, enum derived_kind *ret) {
         yaml_node_t *n = ylookup(c, map, "kind");
         if (!n) {
-                yerror(c, map, "%s: missing required key \"kind\" (one of bitcoin-conf, lnd-conf, env, "
-                       "containers-conf, nginx-route)", key);
+                yerror(c, map,
+                       "%s: missing required key \"kind\" (one of bitcoin-conf, lnd-conf, env, "
+                       "containers-conf, nginx-route)",
+                       key);
                 return false;
         }
         char k[MANIFEST_KEY_MAX];
@@ -44,9 +46,10 @@ static bool parse_kind(const struct yctx *c, const yaml_node_t *map, const char 
                         return true;
                 }
         const char *hint = suggest_closest(s, derived_kind_names);
-        yerror(c, n, "%s: unknown kind \"%s\"%s%s%s, expected one of bitcoin-conf, lnd-conf, env, "
-               "containers-conf, nginx-route", k, s, hint ? " (did you mean \"" : "", hint ? hint : "",
-               hint ? "\"?)" : "");
+        yerror(c, n,
+               "%s: unknown kind \"%s\"%s%s%s, expected one of bitcoin-conf, lnd-conf, env, "
+               "containers-conf, nginx-route",
+               k, s, hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
         return false;
 }
 
@@ -55,7 +58,7 @@ static bool parse_settings(const struct yctx *c, const yaml_node_t *map, const c
         if (!d->settings)
                 return false;
         bool ok = true;
-        ymapping_foreach(pair, map) {
+        ymapping_foreach (pair, map) {
                 const char *name = ykey_text(c, pair);
                 yaml_node_t *v = ynode(c, pair->value);
                 char k[MANIFEST_KEY_MAX];
@@ -68,8 +71,8 @@ static bool parse_settings(const struct yctx *c, const yaml_node_t *map, const c
                 }
                 const char *s = yexpect_text(c, v, k);
                 if (s && strcmp(name, "path") == 0 && !abs_path_valid(s)) {
-                        yerror(c, v, "%s: expected an absolute, normalized path of [A-Za-z0-9._/@+-], got \"%s\"",
-                               k, s);
+                        yerror(c, v, "%s: expected an absolute, normalized path of [A-Za-z0-9._/@+-], got \"%s\"", k,
+                               s);
                         s = NULL;
                 }
                 if (!s) {

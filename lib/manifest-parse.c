@@ -12,7 +12,9 @@ static const char *const top_keys[] = {"version", "apps", NULL};
 static const char *const app_keys[] = {"state", "requires", "containers", "derived", NULL};
 static const char *const state_names[] = {"started", "stopped", "uninstalled", NULL};
 
-const char *app_state_to_string(enum app_state s) { return state_names[s]; }
+const char *app_state_to_string(enum app_state s) {
+        return state_names[s];
+}
 
 const char *health_action_to_string(enum health_action a) {
         static const char *const names[] = {"none", "kill", "restart", "stop"};
@@ -40,7 +42,7 @@ static bool parse_requires(const struct yctx *c, const yaml_node_t *n, const cha
         if (!a->requires || !a->requires_pos)
                 return false;
         bool ok = true;
-        ysequence_foreach(it, n) {
+        ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
                 ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
                 yaml_node_t *item = ynode(c, *it);
@@ -66,7 +68,7 @@ static bool parse_containers(const struct yctx *c, const yaml_node_t *n, const c
         if (!a->containers)
                 return false;
         bool ok = true;
-        ymapping_foreach(pair, n) {
+        ymapping_foreach (pair, n) {
                 const char *part = ykey_text(c, pair);
                 if (!name_valid(part)) {
                         char shown[96];
@@ -76,12 +78,10 @@ static bool parse_containers(const struct yctx *c, const yaml_node_t *n, const c
                         ok = false;
                         continue;
                 }
-                ok = parse_container(c, a->name, part, ynode(c, pair->value), &a->containers[a->n_containers++]) &&
-                     ok;
+                ok = parse_container(c, a->name, part, ynode(c, pair->value), &a->containers[a->n_containers++]) && ok;
         }
         if (ok && !ylookup(c, n, "main")) {
-                yerror(c, n, "%s: missing required container \"main\" (the app's own service, archy-%s)", key,
-                       a->name);
+                yerror(c, n, "%s: missing required container \"main\" (the app's own service, archy-%s)", key, a->name);
                 ok = false;
         }
         return ok;
@@ -94,7 +94,7 @@ static bool parse_derived_list(const struct yctx *c, const yaml_node_t *n, const
         if (!a->derived)
                 return false;
         bool ok = true;
-        ysequence_foreach(it, n) {
+        ysequence_foreach (it, n) {
                 ok = parse_derived(c, a->name, a->n_derived, ynode(c, *it), &a->derived[a->n_derived]) && ok;
                 a->n_derived++;
         }
@@ -109,7 +109,7 @@ static bool parse_app(const struct yctx *c, const yaml_node_t *n, struct app *a)
         if (!yexpect_mapping(c, n, key))
                 return false;
         bool ok = ycheck_keys(c, n, key, app_keys);
-        ymapping_foreach(pair, n) {
+        ymapping_foreach (pair, n) {
                 const char *name = ykey_text(c, pair);
                 yaml_node_t *v = ynode(c, pair->value);
                 char k[MANIFEST_KEY_MAX];
@@ -136,7 +136,7 @@ static bool parse_apps(struct yctx *c, const yaml_node_t *n, struct manifest *m)
         m->apps = calloc(ymapping_len(n) + 1, sizeof(*m->apps));
         if (!m->apps)
                 return false;
-        ymapping_foreach(pair, n) {
+        ymapping_foreach (pair, n) {
                 const char *name = ykey_text(c, pair);
                 yaml_node_t *kn = ynode(c, pair->key);
                 if (!name_valid(name)) {
@@ -173,7 +173,8 @@ static bool parse_version(const struct yctx *c, const yaml_node_t *root) {
 static bool parse_root(struct yctx *c, struct manifest *m) {
         yaml_node_t *root = yaml_document_get_root_node(c->doc);
         if (!root) {
-                diag_add(c->diags, NULL, 0, 0, "the manifest is empty, expected a mapping with \"version\" and \"apps\"");
+                diag_add(c->diags, NULL, 0, 0,
+                         "the manifest is empty, expected a mapping with \"version\" and \"apps\"");
                 return false;
         }
         if (!yexpect_mapping(c, root, "(top level)"))

@@ -7,12 +7,14 @@
 #include "strbuf.h"
 #include "suggest.h"
 
-static bool app_has_units(const struct app *a) { return a->state != APP_STATE_UNINSTALLED; }
+static bool app_has_units(const struct app *a) {
+        return a->state != APP_STATE_UNINSTALLED;
+}
 
-#define app_error(diags, a, pos, ...)                                                             \
-        do {                                                                                       \
-                diag_add((diags), (a)->name, (pos).line, (pos).col, __VA_ARGS__);                   \
-                (a)->skip = true;                                                                  \
+#define app_error(diags, a, pos, ...)                                                                                  \
+        do {                                                                                                           \
+                diag_add((diags), (a)->name, (pos).line, (pos).col, __VA_ARGS__);                                      \
+                (a)->skip = true;                                                                                      \
         } while (0)
 
 static const char *suggest_app(const struct manifest *m, const char *name) {
@@ -38,8 +40,7 @@ static void check_requires(struct manifest *m, struct diag_list *diags) {
                                           "apps",
                                           a->name, a->requires[r], hint ? " (did you mean \"" : "", hint ? hint : "",
                                           hint ? "\"?)" : "");
-                        }
-                        else if (dep->state == APP_STATE_UNINSTALLED)
+                        } else if (dep->state == APP_STATE_UNINSTALLED)
                                 app_error(diags, a, a->requires_pos[r],
                                           "apps.%s.requires: app \"%s\" is uninstalled; install it or drop the "
                                           "requirement",
@@ -127,7 +128,6 @@ static void propagate_skips(struct manifest *m, struct diag_list *diags) {
                 }
         }
 }
-
 
 void manifest_validate(struct manifest *m, struct diag_list *diags) {
         check_requires(m, diags);

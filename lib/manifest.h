@@ -130,7 +130,9 @@ int manifest_read(const char *path, bool check_owner, char **ret_text, size_t *r
 int manifest_load(const char *path, bool check_owner, struct manifest **ret, struct diag_list *diags);
 
 void manifest_free(struct manifest *m);
-static inline void manifest_freep(struct manifest **m) { manifest_free(*m); }
+static inline void manifest_freep(struct manifest **m) {
+        manifest_free(*m);
+}
 #define _cleanup_manifest_ _cleanup_(manifest_freep)
 
 const char *app_state_to_string(enum app_state s);

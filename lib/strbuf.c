@@ -32,9 +32,13 @@ void strbuf_add(struct strbuf *sb, const char *s, size_t n) {
         sb->data[sb->len] = '\0';
 }
 
-void strbuf_puts(struct strbuf *sb, const char *s) { strbuf_add(sb, s, strlen(s)); }
+void strbuf_puts(struct strbuf *sb, const char *s) {
+        strbuf_add(sb, s, strlen(s));
+}
 
-void strbuf_putc(struct strbuf *sb, char c) { strbuf_add(sb, &c, 1); }
+void strbuf_putc(struct strbuf *sb, char c) {
+        strbuf_add(sb, &c, 1);
+}
 
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...) {
         /* Format straight into the spare room; only a result that does not fit is formatted twice. */

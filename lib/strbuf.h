@@ -16,7 +16,8 @@ struct strbuf {
         bool oom;
 };
 
-#define STRBUF_INIT {0}
+#define STRBUF_INIT                                                                                                    \
+        { 0 }
 
 void strbuf_add(struct strbuf *sb, const char *s, size_t n);
 void strbuf_puts(struct strbuf *sb, const char *s);
@@ -24,10 +25,16 @@ void strbuf_putc(struct strbuf *sb, char c);
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...) _printf_(2, 3);
 void strbuf_reset(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);
-static inline bool strbuf_failed(const struct strbuf *sb) { return sb->oom; }
+static inline bool strbuf_failed(const struct strbuf *sb) {
+        return sb->oom;
+}
 /* The text so far; never NULL. */
-static inline const char *strbuf_str(const struct strbuf *sb) { return sb->data ? sb->data : ""; }
+static inline const char *strbuf_str(const struct strbuf *sb) {
+        return sb->data ? sb->data : "";
+}
 char *strbuf_steal(struct strbuf *sb);
 
-static inline void strbuf_freep(struct strbuf *sb) { strbuf_free(sb); }
+static inline void strbuf_freep(struct strbuf *sb) {
+        strbuf_free(sb);
+}
 #define _cleanup_strbuf_ _cleanup_(strbuf_freep)

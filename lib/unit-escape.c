@@ -23,4 +23,6 @@ void unit_append_word(struct strbuf *sb, const char *s) {
                 strbuf_putc(sb, '"');
 }
 
-void unit_append_raw(struct strbuf *sb, const char *s) { append_escaped(sb, s, false); }
+void unit_append_raw(struct strbuf *sb, const char *s) {
+        append_escaped(sb, s, false);
+}

@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-static bool is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
+static bool is_lower_alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+static bool is_alnum(char c) {
+        return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
 
 bool name_valid(const char *s) {
         size_t n = strlen(s);
@@ -129,8 +133,8 @@ int port_parse(const char *s, struct port *ret) {
         const char *mid = memrchr(s, ':', (size_t)(last - s));
         const char *host_start = mid ? mid + 1 : s;
         if (parse_uint(last + 1, spec_len - (size_t)(last + 1 - s), 65535, &p.container_port) < 0 ||
-            parse_uint(host_start, (size_t)(last - host_start), 65535, &p.host_port) < 0 ||
-            p.container_port == 0 || p.host_port == 0)
+            parse_uint(host_start, (size_t)(last - host_start), 65535, &p.host_port) < 0 || p.container_port == 0 ||
+            p.host_port == 0)
                 return -EINVAL;
         if (mid) {
                 size_t ip_len = (size_t)(mid - s);

@@ -10,7 +10,9 @@
 #include "suggest.h"
 #include "values.h"
 
-yaml_node_t *ynode(const struct yctx *c, int index) { return yaml_document_get_node(c->doc, index); }
+yaml_node_t *ynode(const struct yctx *c, int index) {
+        return yaml_document_get_node(c->doc, index);
+}
 
 struct mpos ypos(const yaml_node_t *n) {
         return (struct mpos){n->start_mark.line + 1, n->start_mark.column + 1};
@@ -18,14 +20,10 @@ struct mpos ypos(const yaml_node_t *n) {
 
 const char *ynode_kind(const yaml_node_t *n) {
         switch (n->type) {
-        case YAML_SCALAR_NODE:
-                return "a scalar";
-        case YAML_SEQUENCE_NODE:
-                return "a list";
-        case YAML_MAPPING_NODE:
-                return "a mapping";
-        default:
-                return "nothing";
+        case YAML_SCALAR_NODE: return "a scalar";
+        case YAML_SEQUENCE_NODE: return "a list";
+        case YAML_MAPPING_NODE: return "a mapping";
+        default: return "nothing";
         }
 }
 
@@ -50,15 +48,15 @@ const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char 
         }
         if (!text_valid(yscalar(n), n->data.scalar.length)) {
                 char shown[96];
-                yerror(c, n, "%s: expected text without control characters (newline, tab, NUL), got \"%s\"",
-                       key, value_for_message(yscalar(n), n->data.scalar.length, shown, sizeof(shown)));
+                yerror(c, n, "%s: expected text without control characters (newline, tab, NUL), got \"%s\"", key,
+                       value_for_message(yscalar(n), n->data.scalar.length, shown, sizeof(shown)));
                 return NULL;
         }
         return yscalar(n);
 }
 
-static void report_unknown_key(const struct yctx *c, const yaml_node_t *k, const char *key,
-                               const char *name, const char *const *allowed) {
+static void report_unknown_key(const struct yctx *c, const yaml_node_t *k, const char *key, const char *name,
+                               const char *const *allowed) {
         char shown[96];
         const char *hint = suggest_closest(name, allowed);
         value_for_message(name, k->data.scalar.length, shown, sizeof(shown));
@@ -97,7 +95,7 @@ static bool check_duplicates(const struct yctx *c, const yaml_node_t *map, const
                 return false;
         }
         size_t k = 0;
-        ymapping_foreach(pair, map) {
+        ymapping_foreach (pair, map) {
                 yaml_node_t *kn = ynode(c, pair->key);
                 if (kn->type == YAML_SCALAR_NODE)
                         refs[k] = (struct key_ref){kn, k}, k++;
@@ -114,7 +112,7 @@ static bool check_duplicates(const struct yctx *c, const yaml_node_t *map, const
 
 bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, const char *const *allowed) {
         bool ok = check_duplicates(c, map, key);
-        ymapping_foreach(pair, map) {
+        ymapping_foreach (pair, map) {
                 yaml_node_t *k = ynode(c, pair->key);
                 if (k->type != YAML_SCALAR_NODE) {
                         yerror(c, k, "%s: expected a plain key, got %s", key, ynode_kind(k));
@@ -136,7 +134,7 @@ bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, 
 }
 
 yaml_node_t *ylookup(const struct yctx *c, const yaml_node_t *map, const char *name) {
-        ymapping_foreach(pair, map) {
+        ymapping_foreach (pair, map) {
                 yaml_node_t *k = ynode(c, pair->key);
                 if (k->type == YAML_SCALAR_NODE && strcmp(yscalar(k), name) == 0)
                         return ynode(c, pair->value);

@@ -35,9 +35,9 @@ const char *ykey_text(const struct yctx *c, const yaml_node_pair_t *pair);
 
 #define yerror(c, n, ...) diag_add((c)->diags, (c)->app, ypos(n).line, ypos(n).col, __VA_ARGS__)
 
-#define ymapping_foreach(pair, n)                                                                  \
+#define ymapping_foreach(pair, n)                                                                                      \
         for (yaml_node_pair_t *pair = (n)->data.mapping.pairs.start; pair < (n)->data.mapping.pairs.top; pair++)
-#define ysequence_foreach(item, n)                                                                 \
+#define ysequence_foreach(item, n)                                                                                     \
         for (yaml_node_item_t *item = (n)->data.sequence.items.start; item < (n)->data.sequence.items.top; item++)
 static inline size_t ymapping_len(const yaml_node_t *n) {
         return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
@@ -45,7 +45,9 @@ static inline size_t ymapping_len(const yaml_node_t *n) {
 static inline size_t ysequence_len(const yaml_node_t *n) {
         return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
-static inline const char *yscalar(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+static inline const char *yscalar(const yaml_node_t *n) {
+        return (const char *)n->data.scalar.value;
+}
 
 /* Compose a key path for messages; long paths are cut, never overflowed. */
 void ykeyf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);

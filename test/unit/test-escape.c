@@ -13,11 +13,11 @@ static char *word(const char *s) {
         return strbuf_steal(&sb);
 }
 
-#define ck_assert_word(in, out)                                                                    \
-        do {                                                                                       \
-                char *_w = word(in);                                                               \
-                ck_assert_str_eq(_w, out);                                                         \
-                free(_w);                                                                          \
+#define ck_assert_word(in, out)                                                                                        \
+        do {                                                                                                           \
+                char *_w = word(in);                                                                                   \
+                ck_assert_str_eq(_w, out);                                                                             \
+                free(_w);                                                                                              \
         } while (0)
 
 START_TEST(words_escape_specifiers_variables_and_quotes) {
@@ -59,10 +59,32 @@ static char *render_first_container(const char *yaml) {
 /* Each line of the unit must start with a known directive, a section or a comment. */
 static void assert_only_expected_directives(const char *unit) {
         static const char *const allowed[] = {
-                "#", "[", "Description=", "Documentation=", "After=", "Requires=", "StartLimit", "ContainerName=",
-                "Image=", "Label=", "Network=", "AddHost=", "RunInit=", "StopTimeout=", "Volume=", "PublishPort=",
-                "Environment=", "EnvironmentFile=", "Health", "Exec=", "Slice=", "Restart", "Timeout",
-                "SuccessExitStatus=", "WantedBy=", NULL,
+                "#",
+                "[",
+                "Description=",
+                "Documentation=",
+                "After=",
+                "Requires=",
+                "StartLimit",
+                "ContainerName=",
+                "Image=",
+                "Label=",
+                "Network=",
+                "AddHost=",
+                "RunInit=",
+                "StopTimeout=",
+                "Volume=",
+                "PublishPort=",
+                "Environment=",
+                "EnvironmentFile=",
+                "Health",
+                "Exec=",
+                "Slice=",
+                "Restart",
+                "Timeout",
+                "SuccessExitStatus=",
+                "WantedBy=",
+                NULL,
         };
         for (const char *line = unit; *line; line = strchr(line, '\n') + 1) {
                 bool ok = *line == '\n';
@@ -78,8 +100,10 @@ START_TEST(command_env_and_health_cannot_inject) {
                 "        command: [sh, -c, 'echo %n $PATH \"q\" \\ ]; ExecStartPre=/bin/evil', '*']\n"
                 "        env: {A: '%h $HOME \"q\" [Service] ExecStartPre=/bin/evil \\'}\n"
                 "        health: {cmd: 'test %p $USER'}\n");
-        ck_assert_ptr_nonnull(strstr(unit, "Exec=sh -c \"echo %%n $$PATH \\\"q\\\" \\\\ ]; ExecStartPre=/bin/evil\" *\n"));
-        ck_assert_ptr_nonnull(strstr(unit, "Environment=\"A=%%h $$HOME \\\"q\\\" [Service] ExecStartPre=/bin/evil \\\\\"\n"));
+        ck_assert_ptr_nonnull(
+                strstr(unit, "Exec=sh -c \"echo %%n $$PATH \\\"q\\\" \\\\ ]; ExecStartPre=/bin/evil\" *\n"));
+        ck_assert_ptr_nonnull(
+                strstr(unit, "Environment=\"A=%%h $$HOME \\\"q\\\" [Service] ExecStartPre=/bin/evil \\\\\"\n"));
         ck_assert_ptr_nonnull(strstr(unit, "HealthCmd=test %%p $$USER\n"));
         assert_only_expected_directives(unit);
         free(unit);
@@ -105,8 +129,7 @@ START_TEST(newlines_never_reach_a_unit) {
                                  0);
                 struct diag_list diags = {0};
                 struct manifest *m = parse_text(yaml, &diags);
-                ck_assert_msg(m && m->apps[0].skip && diags.n >= 1, "attempt %zu was not rejected: %s", i,
-                              attempts[i]);
+                ck_assert_msg(m && m->apps[0].skip && diags.n >= 1, "attempt %zu was not rejected: %s", i, attempts[i]);
                 manifest_free(m);
                 diag_list_free(&diags);
                 free(yaml);

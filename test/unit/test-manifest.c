@@ -35,9 +35,10 @@ END_TEST
 
 START_TEST(anchors_and_aliases_are_followed) {
         struct diag_list diags = {0};
-        struct manifest *m = parse_text("version: 1\napps:\n  a:\n    containers:\n      main: &c {image: localhost/x:1}\n"
-                                        "  b:\n    containers:\n      main: *c\n",
-                                        &diags);
+        struct manifest *m =
+                parse_text("version: 1\napps:\n  a:\n    containers:\n      main: &c {image: localhost/x:1}\n"
+                           "  b:\n    containers:\n      main: *c\n",
+                           &diags);
         ck_assert_ptr_nonnull(m);
         ck_assert_uint_eq(diags.n, 0);
         ck_assert_str_eq(m->apps[1].containers[0].image, "localhost/x:1");
@@ -98,9 +99,10 @@ START_TEST(manifest_writable_by_others_is_refused) {
         ck_assert_int_eq(chmod(path, 0664), 0);
         ck_assert_int_eq(load(path, true, &msg), -EPERM);
         char *want;
-        ck_assert_int_ge(asprintf(&want, "%s: the manifest is writable by group or others (mode 0664), expected at "
-                                         "most 0755 for the directory and 0644 for the manifest: refusing it, since "
-                                         "any such writer could run containers as root",
+        ck_assert_int_ge(asprintf(&want,
+                                  "%s: the manifest is writable by group or others (mode 0664), expected at "
+                                  "most 0755 for the directory and 0644 for the manifest: refusing it, since "
+                                  "any such writer could run containers as root",
                                   path),
                          0);
         ck_assert_str_eq(msg, want);
@@ -126,8 +128,9 @@ END_TEST
 START_TEST(directory_instead_of_manifest_is_a_clear_error) {
         char *dir = make_dir(), *msg, *want;
         ck_assert_int_eq(load(dir, false, &msg), -EISDIR);
-        ck_assert_int_ge(asprintf(&want, "%s: cannot read the manifest: Is a directory, expected a regular file of "
-                                         "at most 16 MiB",
+        ck_assert_int_ge(asprintf(&want,
+                                  "%s: cannot read the manifest: Is a directory, expected a regular file of "
+                                  "at most 16 MiB",
                                   dir),
                          0);
         ck_assert_str_eq(msg, want);

@@ -8,7 +8,7 @@
 START_TEST(names_follow_the_conservative_pattern) {
         ck_assert(name_valid("bitcoin-knots"));
         ck_assert(name_valid("a"));
-        ck_assert(name_valid("abcdefghijklmnopqrstuvwxyz0123456789abcdefghijkl")); /* 48 */
+        ck_assert(name_valid("abcdefghijklmnopqrstuvwxyz0123456789abcdefghijkl"));   /* 48 */
         ck_assert(!name_valid("abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm")); /* 49 */
         ck_assert(!name_valid(""));
         ck_assert(!name_valid("Bitcoin"));
