@@ -49,7 +49,7 @@ static void help(void) {
                "  ARCHY_LAST_GOOD    last good copy       (default " ARCHY_MANIFEST_LAST_GOOD_PATH ")\n"
                "  ARCHY_QUADLET      podman's Quadlet     (default " DEFAULT_QUADLET ")\n"
                "  ARCHY_STAGING_DIR  Quadlet input dir    (default " DEFAULT_STAGING ")\n"
-               "  ARCHY_LOG_LEVEL    err, warning, info, debug (default info)\n"
+               "  ARCHY_LOG_LEVEL    err, warning, notice, info, debug (default info)\n"
                "\n"
                "Exit status: 0 success; 1 problems found (details on stderr or in the journal); 2 usage error.\n"
                "See archy-generator(8) and archy-manifest(5).\n");
@@ -183,7 +183,7 @@ int main(int argc, char *argv[]) {
                 .staging = env_or("ARCHY_STAGING_DIR", DEFAULT_STAGING),
         };
         bool check = false, dry_run = false, save = false;
-        const char *file = NULL, *outdir = "archy-dry-run";
+        const char *file = NULL, *outdir = NULL;
 
         for (int c; (c = getopt_long(argc, argv, "cnm:o:h", options, NULL)) >= 0;)
                 switch (c) {
@@ -199,7 +199,7 @@ int main(int argc, char *argv[]) {
         int positional = argc - optind;
         if (check + dry_run + save > 1 || (check && positional > 1) || (dry_run && positional > 0) ||
             (save && positional > 0) || (!check && !dry_run && !save && positional != 1 && positional != 3) ||
-            (file && !dry_run)) {
+            ((file || outdir) && !dry_run)) {
                 fprintf(stderr, "archy-generator: invalid arguments; see --help\n");
                 return EXIT_USAGE;
         }
@@ -207,7 +207,7 @@ int main(int argc, char *argv[]) {
         if (check)
                 return cmd_check(&s, positional ? argv[optind] : NULL);
         if (dry_run)
-                return cmd_dry_run(&s, file, outdir);
+                return cmd_dry_run(&s, file, outdir ? outdir : "archy-dry-run");
         if (save)
                 return save_last_good(s.manifest, s.last_good) < 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
         char *outdirs[3] = {argv[optind], argv[optind + (positional == 3)], argv[optind + 2 * (positional == 3)]};

@@ -68,17 +68,29 @@ static void collect_unit_claims(const struct manifest *m, struct claims *cl) {
 }
 
 static void report_unit_conflicts(struct manifest *m, struct claims *cl, struct diag_list *diags) {
+        size_t reported = (size_t)-1; /* the app last reported for the current key: once is enough */
         for (size_t k = 1; k < cl->n; k++) {
                 const struct claim *first = &cl->items[k - 1], *dup = &cl->items[k];
+                if (strcmp(first->key, dup->key) != 0) {
+                        reported = (size_t)-1;
+                        continue;
+                }
                 /* A volume shared by containers of one app is one volume, not a conflict. */
-                if (strcmp(first->key, dup->key) != 0 || (first->app == dup->app && (!first->ct || !dup->ct)))
+                if ((first->app == dup->app && !first->ct && !dup->ct) || reported == dup->app)
                         continue;
                 struct app *a = &m->apps[dup->app];
-                diag_add(diags, a->name, a->pos.line, a->pos.col,
-                         "apps.%s: unit %s is also generated for app \"%s\", expected unit names to be unique "
-                         "(rename an app, container or volume)",
-                         a->name, dup->key, m->apps[first->app].name);
+                if (first->app == dup->app)
+                        diag_add(diags, a->name, a->pos.line, a->pos.col,
+                                 "apps.%s: unit %s would be generated twice in this app (for a container and a "
+                                 "volume), expected unit names to be unique (rename the container or volume)",
+                                 a->name, dup->key);
+                else
+                        diag_add(diags, a->name, a->pos.line, a->pos.col,
+                                 "apps.%s: unit %s is also generated for app \"%s\", expected unit names to be "
+                                 "unique (rename an app, container or volume)",
+                                 a->name, dup->key, m->apps[first->app].name);
                 a->skip = true;
+                reported = dup->app;
         }
 }
 
@@ -98,8 +110,12 @@ static void collect_port_claims(const struct manifest *m, struct claims *cl) {
         }
 }
 
+static bool port_on_all_addresses(const struct port *p) {
+        return !p->host_ip || strcmp(p->host_ip, "0.0.0.0") == 0;
+}
+
 static bool ports_overlap(const struct port *a, const struct port *b) {
-        return !a->host_ip || !b->host_ip || strcmp(a->host_ip, b->host_ip) == 0;
+        return port_on_all_addresses(a) || port_on_all_addresses(b) || strcmp(a->host_ip, b->host_ip) == 0;
 }
 
 static void report_port_conflicts(struct manifest *m, struct claims *cl, struct diag_list *diags) {

@@ -57,19 +57,19 @@ static int app_key_compare(const void *key, const void *elem) {
 
 int manifest_index_apps(struct manifest *m) {
         free(m->by_name);
-        m->by_name = calloc(m->n_apps + 1, sizeof(*m->by_name));
+        m->by_name = calloc(m->n_apps + 1, sizeof(struct app *));
         if (!m->by_name)
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_apps; i++)
                 m->by_name[i] = &m->apps[i];
         if (m->n_apps > 0)
-                qsort(m->by_name, m->n_apps, sizeof(*m->by_name), app_ptr_compare);
+                qsort(m->by_name, m->n_apps, sizeof(struct app *), app_ptr_compare);
         return 0;
 }
 
 const struct app *manifest_find_app(const struct manifest *m, const char *name) {
         if (m->n_apps == 0)
                 return NULL;
-        struct app *const *found = bsearch(name, m->by_name, m->n_apps, sizeof(*m->by_name), app_key_compare);
+        struct app *const *found = bsearch(name, m->by_name, m->n_apps, sizeof(struct app *), app_key_compare);
         return found ? *found : NULL;
 }

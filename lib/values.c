@@ -184,7 +184,7 @@ int mount_parse(const char *s, struct mount *ret) {
         else
                 m.kind = MOUNT_NAMED_VOLUME;
         if ((m.kind == MOUNT_HOST_PATH ? !abs_path_valid(m.source) : !name_valid(m.source)) ||
-            !abs_path_valid(m.target) || strcmp(m.target, "/") == 0) {
+            !abs_path_valid(m.target) || strcmp(m.target, "/") == 0 || strcmp(m.source, "/") == 0) {
                 mount_done(&m);
                 return -EINVAL;
         }
