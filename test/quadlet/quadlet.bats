@@ -60,7 +60,7 @@ generate() { run in_root "$W/archy-generator" $W/out $W/out $W/out; }
 	cp "$ROOTFS$W"/out/*.service "$ROOTFS$W/verify/"
 	cp "$TOP"/units/archipelago-apps.slice "$TOP"/units/archy-apps.target "$TOP"/units/archy-manifest-save.path \
 		"$ROOTFS$W/verify/"
-	sed 's|@GENERATORDIR@|/usr/lib/systemd/system-generators|' "$TOP/units/archy-manifest-save.service.in" \
+	sed "s|@GENERATORDIR@|$W|" "$TOP/units/archy-manifest-save.service.in" \
 		>"$ROOTFS$W/verify/archy-manifest-save.service"
 	run chroot "$ROOTFS" sh -c "cd $W/verify && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no *"
 	echo "$output"
