@@ -31,17 +31,17 @@ static bool volume_seen_before(const struct app *a, size_t c, size_t v) {
 }
 
 /* Nothing half-written: an app whose files could not all be written loses all of them. */
-static void remove_app_files(const struct app *a, const char *staging) {
+static void remove_app_files(const struct app *a, int staging_fd) {
         for (size_t c = 0; c < a->n_containers; c++) {
                 const struct container *ct = &a->containers[c];
-                _cleanup_free_ char *path = NULL;
-                if (asprintf(&path, "%s/%s.container", staging, ct->unit) >= 0)
-                        unlink(path);
+                _cleanup_free_ char *name = NULL;
+                if (render_container_filename(ct, &name) == 0)
+                        (void)unlinkat(staging_fd, name, 0);
                 for (size_t v = 0; v < ct->n_mounts; v++) {
-                        _cleanup_free_ char *vpath = NULL;
+                        _cleanup_free_ char *vname = NULL;
                         if (ct->mounts[v].kind == MOUNT_NAMED_VOLUME &&
-                            asprintf(&vpath, "%s/archy-%s-%s.volume", staging, a->name, ct->mounts[v].source) >= 0)
-                                unlink(vpath);
+                            render_volume_filename(a, ct->mounts[v].source, &vname) == 0)
+                                (void)unlinkat(staging_fd, vname, 0);
                 }
         }
 }
@@ -98,7 +98,7 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
                         continue;
                 }
                 if (write_app(m, a, dfd, staging, &buf, stats) < 0) {
-                        remove_app_files(a, staging);
+                        remove_app_files(a, dfd);
                         stats->skipped++;
                         continue;
                 }
