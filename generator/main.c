@@ -55,26 +55,33 @@ static void help(void) {
                "See archy-generator(8) and archy-manifest(5).\n");
 }
 
-static int cmd_check(const struct settings *s, const char *file) {
+/* Hand modes: load a manifest and print every problem on stderr. The installed manifest gets
+ * the ownership checks the generator applies; a draft file named on the command line is the
+ * user's own. Returns true when anything was wrong; *ret may be NULL. */
+static bool load_reporting(const struct settings *s, const char *file, struct manifest **ret) {
         struct diag_list diags = {0};
-        struct manifest *m = NULL;
-        /* The installed manifest gets the ownership checks the generator applies; a draft
-         * file elsewhere is the user's own. */
-        int r = manifest_load(file ? file : s->manifest, !file, &m, &diags);
+        *ret = NULL;
+        int r = manifest_load(file ? file : s->manifest, !file, ret, &diags);
         if (r == -ENOENT)
                 fprintf(stderr, "%s: no such file\n", file ? file : s->manifest);
         for (size_t i = 0; i < diags.n; i++)
                 fprintf(stderr, "%s\n", diags.items[i].text);
-        size_t problems = diags.n;
+        bool problems = r < 0 || diags.n > 0;
+        diag_list_free(&diags);
+        return problems;
+}
+
+static int cmd_check(const struct settings *s, const char *file) {
+        struct manifest *m;
+        bool problems = load_reporting(s, file, &m);
         if (m) {
                 size_t skipped = 0;
                 for (size_t i = 0; i < m->n_apps; i++)
                         skipped += m->apps[i].skip;
                 printf("%s: %zu apps, %zu with problems\n", m->path, m->n_apps, skipped);
         }
-        diag_list_free(&diags);
         manifest_free(m);
-        return r < 0 || problems > 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
+        return problems ? EXIT_PROBLEMS : EXIT_SUCCESS;
 }
 
 static int cmd_dry_run(const struct settings *s, const char *file, const char *outdir) {
@@ -85,22 +92,13 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
                 return log_error_errno(q < 0 ? q : -errno, "cannot create %s: %m", outdir), EXIT_PROBLEMS;
         if (asprintf(&qdir, "%s/quadlet", abs) < 0 || asprintf(&udir, "%s/units", abs) < 0)
                 return log_error_errno(-ENOMEM, "out of memory"), EXIT_PROBLEMS;
-        struct diag_list diags = {0};
-        struct manifest *m = NULL;
-        int r = manifest_load(file ? file : s->manifest, !file, &m, &diags);
-        for (size_t i = 0; i < diags.n; i++)
-                fprintf(stderr, "%s\n", diags.items[i].text);
-        bool problems = r < 0 || diags.n > 0;
-        diag_list_free(&diags);
-        if (r == -ENOENT)
-                fprintf(stderr, "%s: no such file\n", file ? file : s->manifest);
+        _cleanup_manifest_ struct manifest *m = NULL;
+        bool problems = load_reporting(s, file, &m);
 
         struct generate_stats st;
         q = generate_quadlet_files(m, qdir, &st);
-        if (q < 0) {
-                manifest_free(m);
+        if (q < 0)
                 return EXIT_PROBLEMS;
-        }
         printf("%zu apps, %zu containers, %zu volumes rendered into %s (%zu apps skipped)\n", st.apps, st.containers,
                st.volumes, qdir, st.skipped);
         if ((q = mkdir_p(udir, 0755)) < 0 || (q = clear_output_tree(udir)) < 0)
@@ -119,7 +117,6 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
                 problems = true;
         else
                 printf("systemd units made by Quadlet in %s\n", udir);
-        manifest_free(m);
         return problems ? EXIT_PROBLEMS : EXIT_SUCCESS;
 }
 
