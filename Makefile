@@ -47,6 +47,11 @@ all: $(GENERATOR)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(YAML_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Only the unit tests are built with check's flags (-pthread).
+$(BUILD)/test/unit/%.o: test/unit/%.c
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(YAML_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libarchy.a: $(LIB_OBJS)
