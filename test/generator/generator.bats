@@ -131,3 +131,11 @@ generate() { run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"; }
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 }
+
+@test "--manifest and --output belong to --dry-run only" {
+	run "$GEN" --check --output "$T/x"
+	[ "$status" -eq 2 ]
+	run "$GEN" --manifest "$SHIPPED" "$T/out/normal"
+	[ "$status" -eq 2 ]
+	[ ! -e "$T/x" ]
+}
