@@ -1,13 +1,16 @@
 #!/bin/sh
-# Install the Debian packages a make target needs, only those missing. Usage: tools/deps.sh build|test
+# Install the Debian packages a make target needs, only those missing. Usage: tools/deps.sh build|test|e2e
 # Root installs directly; others through sudo when it exists.
 set -eu
 build="gcc make pkg-config libyaml-dev"
 test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang clang-tidy debootstrap"
+# The end-to-end suite: guests under systemd-nspawn and QEMU, stand-in images from busybox-static.
+e2e="$build debootstrap systemd-container qemu-system-x86 busybox-static libssl-dev openssl curl util-linux e2fsprogs"
 case "${1:-}" in
 build) want=$build ;;
-test) want=$test ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+test) want="$test $e2e" ;;
+e2e) want=$e2e ;;
+*) echo "usage: $0 build|test|e2e" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Fresh install: the guest's first boot with the test manifest. Every started app must be up the
+# way a user checks it, in archipelago-apps.slice, resolving host.archipelago to the gateway.
+load helpers
+
+assert_installed() {
+	local app=$1 pid cg
+	assert_up "$app" 180
+	pid=$(podman inspect --format '{{.State.Pid}}' "archy-$app")
+	cg=$(cat "/proc/$pid/cgroup")
+	echo "container cgroup: $cg"
+	[[ $cg == */archipelago.slice/archipelago-apps.slice/archy-$app.service/* ]]
+	run podman exec "archy-$app" archy-standin resolve host.archipelago
+	echo "host.archipelago inside archy-$app: $output"
+	[ "$status" = 0 ]
+	[ "$output" = 10.89.0.1 ]
+}
+
+@test "node | install | unit active, container running, RPC answers, in the apps slice, host.archipelago" {
+	assert_installed node
+}
+
+@test "node-ui | install | unit active, container running, UI answers, in the apps slice, host.archipelago" {
+	assert_installed node-ui
+}
+
+@test "wallet | install | unit active, container running, connected to node, in the apps slice, host.archipelago" {
+	assert_installed wallet
+}
+
+@test "wallet-ui | install | unit active, container running, UI answers, in the apps slice, host.archipelago" {
+	assert_installed wallet-ui
+}
+
+@test "indexer | install | unit active, container running, connected to node, in the apps slice, host.archipelago" {
+	assert_installed indexer
+}
+
+@test "notes | install | a stopped app has its unit but is not started" {
+	[ "$(systemctl show -p LoadState --value archy-notes.service)" = loaded ]
+	[ "$(systemctl is-active archy-notes.service)" = inactive ]
+	! podman container exists archy-notes
+	port_closed notes
+}
+
+@test "node | install | the node rejects a wrong password" {
+	run curl -s -o /dev/null -w '%{http_code}' -m 3 -u e2e:wrong http://127.0.0.1:18332/
+	[ "$output" = 401 ]
+}

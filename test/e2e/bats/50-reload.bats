@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# daemon-reload re-runs archy-generator and must leave running containers alone; a manifest edit
+# of one app, applied (daemon-reload, then restart of that app's units, as the daemon does), must
+# change that app and leave every other container untouched.
+load helpers
+
+setup_file() {
+	record_ids "$BATS_FILE_TMPDIR/before-reload"
+	for app in "${STARTED[@]}"; do
+		podman inspect --format '{{.State.Pid}}' "archy-$app"
+	done >"$BATS_FILE_TMPDIR/pids-before-reload"
+	systemctl daemon-reload
+	sleep 2
+}
+
+teardown_file() {
+	apply_manifest "$PRISTINE"
+	systemctl restart archy-wallet-ui.service
+}
+
+same_after_reload() {
+	local app=$1 i=0 pid
+	assert_up "$app" 10
+	[ "$(cid "$app")" = "$(recorded_id "$app" "$BATS_FILE_TMPDIR/before-reload")" ]
+	for a in "${STARTED[@]}"; do
+		i=$((i + 1))
+		[ "$a" = "$app" ] && pid=$(sed -n "${i}p" "$BATS_FILE_TMPDIR/pids-before-reload")
+	done
+	[ "$(podman inspect --format '{{.State.Pid}}' "archy-$app")" = "$pid" ]
+}
+
+@test "node | daemon-reload | same container and PID, still answers" { same_after_reload node; }
+@test "node-ui | daemon-reload | same container and PID, still answers" { same_after_reload node-ui; }
+@test "wallet | daemon-reload | same container and PID, still connected" { same_after_reload wallet; }
+@test "wallet-ui | daemon-reload | same container and PID, still answers" { same_after_reload wallet-ui; }
+@test "indexer | daemon-reload | same container and PID, still connected" { same_after_reload indexer; }
+
+@test "wallet-ui | edit | an edited app restarts with the edit (new env) and answers" {
+	local edited
+	record_ids "$BATS_FILE_TMPDIR/before-edit"
+	edited=$(mktemp /tmp/manifest.XXXXXX)
+	sed 's|^        ports: \["127.0.0.1:18082:80"\]$|&\n        env: {EDITED: "yes"}|' "$PRISTINE" >"$edited"
+	grep -q EDITED "$edited"
+	apply_manifest "$edited"
+	systemctl cat archy-wallet-ui.service | grep -q 'EDITED=yes'
+	systemctl restart archy-wallet-ui.service
+	assert_up wallet-ui
+	podman exec archy-wallet-ui env | grep -qx EDITED=yes
+}
+
+untouched_by_edit() {
+	assert_up "$1" 10
+	[ "$(cid "$1")" = "$(recorded_id "$1" "$BATS_FILE_TMPDIR/before-edit")" ]
+	! podman exec "archy-$1" env | grep -q EDITED
+}
+
+@test "node | edit-other | untouched by the edit of wallet-ui (same container)" { untouched_by_edit node; }
+@test "node-ui | edit-other | untouched by the edit of wallet-ui (same container)" { untouched_by_edit node-ui; }
+@test "wallet | edit-other | untouched by the edit of its own UI (same container)" { untouched_by_edit wallet; }
+@test "indexer | edit-other | untouched by the edit of wallet-ui (same container)" { untouched_by_edit indexer; }

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A manifest with a YAML syntax error reaches daemon-reload: archy-generator falls back to the last
+# good manifest, so every unit stays and every running app keeps running; the error is in the
+# journal. The runner reboots next with the broken manifest still in place (91-bad-yaml-reboot).
+load helpers
+
+setup_file() {
+	local broken
+	record_ids "$STATE/ids-before-bad-yaml"
+	broken=$(mktemp /tmp/manifest.XXXXXX)
+	# An unclosed flow sequence: the whole document becomes unusable.
+	sed '0,/^    state: started$/s//    state: [started/' "$PRISTINE" >"$broken"
+	! cmp -s "$broken" "$PRISTINE"
+	date +%s >"$STATE/bad-yaml-since"
+	sleep 1
+	apply_manifest "$broken"
+	sleep 2
+}
+
+kept_running() {
+	assert_up "$1" 10
+	[ "$(cid "$1")" = "$(recorded_id "$1" "$STATE/ids-before-bad-yaml")" ]
+	[ "$(systemctl show -p LoadState --value "$(unit_of "$1")")" = loaded ]
+}
+
+@test "node | bad-yaml-reload | keeps running (same container), unit still there" { kept_running node; }
+@test "node-ui | bad-yaml-reload | keeps running (same container), unit still there" { kept_running node-ui; }
+@test "wallet | bad-yaml-reload | keeps running (same container), unit still there" { kept_running wallet; }
+@test "wallet-ui | bad-yaml-reload | keeps running (same container), unit still there" { kept_running wallet-ui; }
+@test "indexer | bad-yaml-reload | keeps running (same container), unit still there" { kept_running indexer; }
+
+@test "all | bad-yaml-reload | the journal names the file, line and the fallback to the last good copy" {
+	run journalctl -b --no-pager -o cat --since "@$(cat "$STATE/bad-yaml-since")"
+	echo "$output" | grep -E 'archy-generator|manifest' >&3 || true
+	echo "$output" | grep -qE '/etc/archipelago/manifest\.yaml:[0-9]+:[0-9]+: '
+	echo "$output" | grep -q 'using the last good copy /etc/archipelago/manifest.last-good.yaml'
+}
+
+@test "all | bad-yaml-reload | the last good copy was not overwritten by the broken manifest" {
+	cmp /etc/archipelago/manifest.last-good.yaml "$PRISTINE"
+}

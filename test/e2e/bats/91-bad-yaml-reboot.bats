@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The guest booted with a manifest that has a YAML syntax error: every started app comes back from
+# the last good manifest, stopped apps stay stopped, and this boot's journal says why.
+load helpers
+
+teardown_file() {
+	apply_manifest "$PRISTINE"
+}
+
+@test "node | bad-yaml-reboot | back from the last good manifest and answers" { assert_up node 180; }
+@test "node-ui | bad-yaml-reboot | back from the last good manifest and answers" { assert_up node-ui 180; }
+@test "wallet | bad-yaml-reboot | back from the last good manifest, connected" { assert_up wallet 180; }
+@test "wallet-ui | bad-yaml-reboot | back from the last good manifest and answers" { assert_up wallet-ui 180; }
+@test "indexer | bad-yaml-reboot | back from the last good manifest, connected" { assert_up indexer 180; }
+
+@test "notes | bad-yaml-reboot | a stopped app stays stopped" {
+	[ "$(systemctl is-active archy-notes.service)" = inactive ]
+	port_closed notes
+}
+
+@test "all | bad-yaml-reboot | this boot's journal names the file, line and the fallback" {
+	run journalctl -b --no-pager -o cat
+	echo "$output" | grep -qE '/etc/archipelago/manifest\.yaml:[0-9]+:[0-9]+: '
+	echo "$output" | grep -q 'using the last good copy /etc/archipelago/manifest.last-good.yaml'
+	# The broken manifest is still in place: it was not "repaired" behind the user's back.
+	! cmp -s "$MANIFEST" "$PRISTINE"
+}

@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Boot GUEST_DIR with systemd as PID 1 in systemd-nspawn, SHARE bound to /ci, until the guest's
+# runner has finished its plan. A guest reboot makes nspawn exit with 133: boot the same tree again.
+# Usage: test/e2e/boot-nspawn.sh GUEST_DIR SHARE       Env: E2E_BOOT_TIMEOUT (s, per boot)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+guest=$1
+share=$2
+# These hosts mount hybrid cgroups, read-only inside nspawn: give the guest a pure cgroup2 tree.
+export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
+for boot in 1 2 3 4 5 6; do
+	start=$(date +%s)
+	# nspawn wants a terminal; --private-network gives netavark a namespace it may change;
+	# crun needs keyctl and bpf, which nspawn filters out by default.
+	timeout "${E2E_BOOT_TIMEOUT:-1800}" script -qfec "systemd-nspawn -q -D '$guest' --register=no --keep-unit \
+		--private-network --system-call-filter='@keyring bpf' --bind='$share:/ci' \
+		--bind-ro='$here/nspawn-containers.conf:/etc/containers/containers.conf.d/90-archy-e2e-nspawn.conf' \
+		--boot" /dev/null </dev/null >>"$share/out/console.log" 2>&1
+	rc=$?
+	echo "nspawn boot $boot: exit $rc after $(($(date +%s) - start)) s" >>"$share/out/host.log"
+	[ -e "$share/out/done" ] && exit 0
+	[ "$rc" = 133 ] || break
+done
+echo "nspawn: the guest stopped before finishing its plan (last exit $rc)" >>"$share/out/host.log"
+exit 1

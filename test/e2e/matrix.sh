@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Print the end-to-end results as a table, app x event -> ok / FAIL / -, from the TAP files the
+# guest wrote. Tests are named "APP | EVENT | what is checked". A planned bats file without a
+# complete TAP stream (the guest died, bats timed out) counts as a failure of its own.
+# Usage: test/e2e/matrix.sh LAYER SHARE_DIR      exit 0 when every planned test passed
+set -u
+layer=$1
+share=$2
+missing=0
+for step in $(sed -e 's/#.*//' "$share/plan" | grep '\.bats$'); do
+	tap=$share/out/${step%.bats}.tap
+	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" 2>/dev/null | head -n1)
+	got=$(grep -cE '^(not )?ok ' "$tap" 2>/dev/null)
+	if [ -z "$planned" ] || [ "${got:-0}" != "$planned" ]; then
+		echo "$layer: $step did not complete: ${got:-0} of ${planned:-?} results (see $share/out)"
+		missing=$((missing + 1))
+	fi
+done
+cat "$share"/out/*.tap 2>/dev/null | awk -v layer="$layer" -v missing="$missing" '
+	function trim(s) { gsub(/^ +| +$/, "", s); return s }
+	/^(not )?ok [0-9]+ / {
+		pass = ($1 == "ok")
+		line = $0
+		sub(/^(not )?ok [0-9]+ /, "", line)
+		n = split(line, f, "\\|")
+		if (n < 3) { app = "(other)"; ev = "(other)" } else { app = trim(f[1]); ev = trim(f[2]) }
+		if (!(app in seen_app)) { seen_app[app] = 1; apps[++napps] = app }
+		if (!(ev in seen_ev)) { seen_ev[ev] = 1; evs[++nevs] = ev }
+		k = app SUBSEP ev
+		if (!(k in cell)) cell[k] = "ok"
+		if (!pass) { cell[k] = "FAIL"; failed++; fails[failed] = $0 }
+		total++
+	}
+	END {
+		printf "\n== end-to-end matrix: %s (%d tests, %d failed)\n", layer, total, failed
+		w = 10
+		for (i = 1; i <= napps; i++) if (length(apps[i]) + 2 > w) w = length(apps[i]) + 2
+		printf "%-" w "s", "app"
+		for (j = 1; j <= nevs; j++) printf " %-" (length(evs[j]) > 4 ? length(evs[j]) : 4) "s", evs[j]
+		printf "\n"
+		for (i = 1; i <= napps; i++) {
+			printf "%-" w "s", apps[i]
+			for (j = 1; j <= nevs; j++) {
+				k = apps[i] SUBSEP evs[j]
+				printf " %-" (length(evs[j]) > 4 ? length(evs[j]) : 4) "s", (k in cell) ? cell[k] : "-"
+			}
+			printf "\n"
+		}
+		for (i = 1; i <= failed; i++) print "  " fails[i]
+		exit (failed > 0 || missing > 0 || total == 0) ? 1 : 0
+	}'

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Build a bootable Debian 13 guest tree for the end-to-end suite: a copy of the cached root
+# filesystem (rootfs.sh), archy installed into it the way a package would (`make install
+# DESTDIR=`), the stand-in images loaded into the guest's own podman storage, the test manifest,
+# the credentials the stand-in node and its consumers share, and the guest-side runner.
+# Usage: test/e2e/prepare-guest.sh GUEST_DIR IMAGE_TAR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+guest=$1
+image_tar=$2
+
+rootfs=$("$here/rootfs.sh")
+rm -rf "$guest"
+cp -a "$rootfs" "$guest"
+
+# Built on this host: the guest has the same sonames (libyaml-0-2, libsystemd0) and a newer glibc.
+make -s -C "$repo" BUILD="${ARCHY_E2E_BUILD:-build/e2e/bin}" install DESTDIR="$guest" PREFIX=/usr \
+	SYSCONFDIR=/etc GENERATORDIR=/usr/lib/systemd/system-generators UNITDIR=/usr/lib/systemd/system >/dev/null
+
+install -d "$guest/usr/local/libexec/archy-e2e" "$guest/etc/systemd/system/multi-user.target.wants"
+install -m755 "$here/guest/runner" "$here/guest/archipelagod" "$guest/usr/local/libexec/archy-e2e/"
+for unit in archy-e2e.service archipelago.service; do
+	install -m644 "$here/guest/$unit" "$guest/etc/systemd/system/"
+	ln -sf "../$unit" "$guest/etc/systemd/system/multi-user.target.wants/$unit"
+done
+
+install -d -m755 "$guest/etc/archipelago" "$guest/usr/local/share/archy-e2e"
+install -m644 "$repo/manifests/e2e.yaml" "$guest/etc/archipelago/manifest.yaml"
+install -m644 "$repo/manifests/e2e.yaml" "$guest/usr/local/share/archy-e2e/manifest.yaml"
+
+# The node's rpcauth line and its consumers' URLs, from one random password (archy-derive will
+# own this; until then the harness plays its part). rpcauth: HMAC-SHA256 keyed by the salt's hex text.
+password=$(openssl rand -hex 16)
+salt=$(openssl rand -hex 16)
+hmac=$(printf %s "$password" | openssl dgst -sha256 -hmac "$salt" -r | cut -d' ' -f1)
+install -d -m700 "$guest/var/lib/archipelago/node" "$guest/var/lib/archipelago/env" "$guest/var/lib/archy-e2e"
+printf 'server=1\nrpcauth=e2e:%s$%s\n' "$salt" "$hmac" >"$guest/var/lib/archipelago/node/bitcoin.conf"
+chmod 644 "$guest/var/lib/archipelago/node/bitcoin.conf"
+(
+	umask 077
+	printf 'NODE_URL=http://e2e:%s@archy-node:8332/\n' "$password" >"$guest/var/lib/archipelago/env/wallet.env"
+	printf 'DAEMON_URL=http://e2e:%s@archy-node:8332/\n' "$password" >"$guest/var/lib/archipelago/env/indexer.env"
+	printf '%s\n' "$password" >"$guest/var/lib/archy-e2e/rpc-password"
+)
+
+# Images without a registry: the guest's own podman imports the stand-in tree. containers/storage
+# remounts "/" while unpacking, so the chroot root must be a mount point (bind it onto itself).
+cp "$image_tar" "$guest/tmp/archy-standin.tar"
+unshare -m --propagation private sh -ec "
+	mount --bind '$guest' '$guest'; mount -t proc proc '$guest/proc'; mount -t sysfs sys '$guest/sys'
+	mount --rbind /dev '$guest/dev'; mount -t tmpfs tmpfs '$guest/run'
+	chroot '$guest' env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman import -q \
+		--change 'CMD [\"/bin/sh\"]' --change 'WORKDIR /' /tmp/archy-standin.tar localhost/archy-standin:1 >/dev/null
+	chroot '$guest' env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman tag localhost/archy-standin:1 localhost/archy-standin:2"
+rm -f "$guest/tmp/archy-standin.tar"
+passwd_root_empty=$(chroot "$guest" passwd -d root 2>&1) || echo "$passwd_root_empty" >&2

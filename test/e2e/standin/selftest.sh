@@ -1,0 +1,241 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Check archy-standin on the host, over loopback, before the e2e suite trusts it to stand in for
+# bitcoind/ElectrumX: a stand-in that is wrong about rpcauth or shutdown state would hide the very
+# failures the suite exists to catch.
+# Usage: test/e2e/standin/selftest.sh BINARY      TAP on stdout; exit 1 if any check fails
+# shellcheck disable=SC2317,SC2016  # t_* run through check(); rpcauth lines hold a literal $
+set -euo pipefail
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 BINARY" >&2
+	exit 2
+fi
+bin=$(realpath "$1")
+command -v curl >/dev/null || {
+	echo "selftest: curl is required" >&2
+	exit 2
+}
+
+tmp=$(mktemp -d)
+node_pid='' consumer_pid='' consumer2_pid=''
+cleanup() {
+	local p
+	for p in $node_pid $consumer_pid $consumer2_pid; do kill -9 "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+n=0 failed=0
+check() {
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc"
+		return 0
+	fi
+	failed=1
+	echo "not ok $n - $desc"
+	local f
+	for f in "$tmp"/*.log; do [ -s "$f" ] && tail -n 8 "$f" | sed "s|^|# $(basename "$f"): |"; done
+	return 0
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+	local p=$1
+	while ! port_free "$p"; do p=$((p + 1)); done
+	echo "$p"
+}
+nport=$(free_port 18432)
+cport=$(free_port $((nport + 1)))
+cport2=$(free_port $((cport + 1)))
+
+data=$tmp/data
+mkdir "$data"
+conf=$tmp/bitcoin.conf
+cat >"$conf" <<'EOF'
+# bitcoind stand-in selftest
+server=1
+rpcauth=user1:6dd184e5e69271fdd69103464630014f$eb3d7ce67c4d1ff3564270519b03b636c0291012692a5fa3dd1d2075daedd07b
+  rpcauth = user3:0123456789abcdef0123456789abcdef$24920db98ce69271ebe4a1ad23741a8232111a2cb0d2059d324547d66665d2f7
+EOF
+# user2 / newpass, appended once the node runs: it must stay rejected until a restart.
+user2_line='rpcauth=user2:00112233445566778899aabbccddeeff$cc3bdf9cdb4f7384b5e02f5a81673d4796b634b19d7f8232d80c15454dd595d6'
+
+# http_code PORT [curl args...]: prints the status code (000 if no answer); the body goes to $tmp/body
+http_code() {
+	local port=$1
+	shift
+	curl -s -o "$tmp/body" -w '%{http_code}' --max-time 5 "$@" "http://127.0.0.1:$port/" || true
+}
+rpc() { http_code "$nport" -H 'Content-Type: application/json' -d '{"method":"getblockchaininfo"}' "$@"; }
+body_has() { grep -qF -- "$1" "$tmp/body"; }
+rpc_is() {
+	local want=$1
+	shift
+	[ "$(rpc "$@")" = "$want" ]
+}
+
+wait_listening() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(http_code "$1")" != 000 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+start_node() {
+	"$bin" node --conf "$conf" --port "$nport" --data "$data" --stop-delay 1 2>>"$tmp/node.log" &
+	node_pid=$!
+	wait_listening "$nport"
+}
+# stop_node SIGNAL: sets stop_rc and stop_ms
+stop_rc=0 stop_ms=0
+stop_node() {
+	local t0
+	t0=$(date +%s%N)
+	stop_rc=0
+	if [ -n "$node_pid" ]; then
+		kill "-$1" "$node_pid" 2>/dev/null || true
+		wait "$node_pid" 2>/dev/null || stop_rc=$?
+	fi
+	stop_ms=$((($(date +%s%N) - t0) / 1000000))
+	node_pid=''
+}
+# wait_status PORT CODE TEXT: the consumer's status page answers CODE with TEXT within 8 s
+wait_status() {
+	local i code=''
+	for ((i = 0; i < 80; i++)); do
+		code=$(http_code "$1")
+		[ "$code" = "$2" ] && body_has "$3" && return 0
+		sleep 0.1
+	done
+	echo "# status $1: wanted $2 '$3', got $code '$(cat "$tmp/body" 2>/dev/null)'"
+	return 1
+}
+# exit_status CMD...: prints CMD's exit status (stderr to bad.log); never fails itself
+exit_status() {
+	local rc=0
+	"$@" >/dev/null 2>>"$tmp/bad.log" || rc=$?
+	echo "$rc"
+}
+
+# ---- node ----
+t_first_start() { rpc_is 200 -u user1:bitcoin && body_has '"last_shutdown":"first-start"' && body_has '"chain":"regtest"'; }
+t_wrong_password() {
+	rpc_is 401 -u user1:wrong -D "$tmp/headers" && grep -qi '^WWW-Authenticate: Basic realm="jsonrpc"' "$tmp/headers"
+}
+t_sighup_alive() {
+	kill -0 "$node_pid" 2>/dev/null && grep -qF 'SIGHUP: reopening log, rpcauth not reloaded' "$tmp/node.log"
+}
+t_stop_delay() { [ "$stop_rc" = 0 ] && [ "$stop_ms" -ge 900 ] && [ "$stop_ms" -lt 3000 ]; }
+t_clean() { rpc_is 200 -u user1:bitcoin && body_has '"last_shutdown":"clean"' && [ ! -e "$data/clean-shutdown" ]; }
+t_unclean() {
+	rpc_is 200 -u user1:bitcoin && body_has '"last_shutdown":"unclean"' &&
+		grep -qF 'previous shutdown was not clean: reindexing' "$tmp/node.log"
+}
+t_malformed_rpcauth() {
+	local line rc all=0
+	for line in 'rpcauth=user1' 'rpcauth=user1:6dd184e5' 'rpcauth=:salt$hmac' 'rpcauth=user1:$hmac' \
+		'rpcauth=user1:salt$' 'rpcauth=a:b:c$d' 'rpcauth=a:b$c$d'; do
+		printf '%s\n' "$line" >"$tmp/bad.conf"
+		rc=$(exit_status timeout 5 "$bin" node --conf "$tmp/bad.conf" --port "$cport2" --data "$tmp")
+		[ "$rc" = 1 ] || {
+			echo "# '$line': exit $rc, wanted 1"
+			all=1
+		}
+	done
+	return "$all"
+}
+t_missing_conf() { [ "$(exit_status "$bin" node --conf "$tmp/nope.conf" --port "$cport2" --data "$tmp")" = 1 ]; }
+
+check "node starts on a fresh data dir" start_node
+check "user1:bitcoin is accepted, first start" t_first_start
+check "wrong password is rejected with 401 and a Basic challenge" t_wrong_password
+check "no Authorization header is rejected with 401" rpc_is 401
+check "unknown user with user1's password is rejected" rpc_is 401 -u user3:bitcoin
+check "credentials split at the first colon: user3 / pa:ss is accepted" rpc_is 200 -u 'user3:pa:ss'
+check "malformed base64 is rejected" rpc_is 401 -H 'Authorization: Basic ***'
+
+echo "$user2_line" >>"$conf"
+kill -HUP "$node_pid" 2>/dev/null || true
+sleep 0.3
+check "SIGHUP keeps the node running and logs that rpcauth is not reloaded" t_sighup_alive
+check "after SIGHUP a password added to the conf is still rejected" rpc_is 401 -u user2:newpass
+check "after SIGHUP user1:bitcoin still works" rpc_is 200 -u user1:bitcoin
+
+stop_node TERM
+check "SIGTERM exits 0 after the stop delay (${stop_ms} ms)" t_stop_delay
+check "SIGTERM leaves DIR/clean-shutdown" test -f "$data/clean-shutdown"
+check "restart after a clean stop" start_node
+check "restart reports last_shutdown clean and consumes the marker" t_clean
+check "a password added before the restart now works" rpc_is 200 -u user2:newpass
+
+stop_node KILL
+check "SIGKILL leaves no clean-shutdown" test ! -e "$data/clean-shutdown"
+check "restart after SIGKILL" start_node
+check "restart after SIGKILL reports unclean and reindexes" t_unclean
+check "a malformed rpcauth line makes the node exit 1" t_malformed_rpcauth
+check "a missing conf makes the node exit 1" t_missing_conf
+
+# ---- consumer ----
+consumer_rc() { exit_status env -u DAEMON_URL "$bin" consumer "$@" --port "$cport2"; }
+t_bad_urls() {
+	local url
+	[ "$(consumer_rc --url-env DAEMON_URL)" = 1 ] || return 1
+	for url in '' "http://127.0.0.1:$nport/" 'http://u:p@h:99999/' 'ftp://u:p@h/' 'http://u:p%zz@h/' 'http://u:p@/'; do
+		[ "$(consumer_rc --url "$url")" = 1 ] || {
+			echo "# '$url' was accepted"
+			return 1
+		}
+	done
+}
+t_consumer_sigterm() {
+	local rc=0
+	kill -TERM "$consumer2_pid" 2>/dev/null || true
+	wait "$consumer2_pid" 2>/dev/null || rc=$?
+	consumer2_pid=''
+	[ "$rc" = 0 ]
+}
+
+DAEMON_URL="http://user1:bitcoin@127.0.0.1:$nport/" \
+	"$bin" consumer --url-env DAEMON_URL --port "$cport" --interval 1 2>>"$tmp/consumer.log" &
+consumer_pid=$!
+check "consumer connects to the node" wait_status "$cport" 200 "connected to 127.0.0.1:$nport blocks="
+stop_node TERM
+check "consumer reports the stopped node as unreachable" wait_status "$cport" 503 "unreachable"
+check "node starts again" start_node
+check "consumer reconnects and counts it" wait_status "$cport" 200 "reconnects=1"
+check "consumer status answers POST with 405" test "$(http_code "$cport" -d x)" = 405
+
+"$bin" consumer --url "http://user1:wrong@localhost:$nport" --port "$cport2" 2>>"$tmp/consumer2.log" &
+consumer2_pid=$!
+check "consumer with a wrong password reports unauthorized" wait_status "$cport2" 503 "unauthorized"
+check "consumer exits 0 on SIGTERM" t_consumer_sigterm
+
+"$bin" consumer --url "http://user1:bit%63oin@localhost:$nport" --port "$cport2" 2>>"$tmp/consumer2.log" &
+consumer2_pid=$!
+check "consumer percent-decodes the password" wait_status "$cport2" 200 "connected to localhost:$nport"
+kill -TERM "$consumer2_pid" 2>/dev/null || true
+wait "$consumer2_pid" 2>/dev/null || true
+consumer2_pid=''
+check "consumer exits 1 on a missing, empty or unparsable URL" t_bad_urls
+
+# ---- resolve and command line ----
+t_resolve() { "$bin" resolve localhost | grep -qx 127.0.0.1; }
+t_help() { "$bin" --help | grep -q '^usage: archy-standin node'; }
+t_usage() {
+	local rc=0
+	"$bin" node --port 1 --bogus 2>"$tmp/usage.txt" || rc=$?
+	[ "$rc" = 2 ] && grep -q '^usage:' "$tmp/usage.txt" && [ "$(exit_status "$bin" frobnicate)" = 2 ] &&
+		[ "$(exit_status "$bin")" = 2 ]
+}
+check "resolve localhost prints 127.0.0.1" t_resolve
+check "resolve of an unknown name exits 2" test "$(exit_status timeout 30 "$bin" resolve no-such-host.invalid)" = 2
+check "--help prints usage and exits 0" t_help
+check "a bad command line exits 2 with usage on stderr" t_usage
+
+echo "1..$n"
+exit "$failed"
