@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
@@ -68,13 +69,26 @@ int save_last_good(const char *path, const char *last_good) {
         }
         /* Validate exactly the bytes that will be saved: the file may change meanwhile. */
         struct manifest *m = r >= 0 ? manifest_parse(text, len, path, &diags) : NULL;
-        bool clean = m && diags.n == 0;
+        bool usable = m != NULL, clean = usable && diags.n == 0;
         log_diags(&diags, LOG_LVL_ERR);
         diag_list_free(&diags);
         manifest_free(m);
+        /* Said here as well as by the generator: at boot in a container the generator has no log. */
+        if (!usable && access(last_good, F_OK) < 0)
+                return log_error_errno(-EINVAL,
+                                       "%s is unusable and there is no last good copy %s: archy-generator "
+                                       "generates no app units until it is fixed",
+                                       path, last_good);
+        if (!usable)
+                return log_error_errno(-EINVAL,
+                                       "%s is unusable: archy-generator uses the last good copy %s until it is "
+                                       "fixed, and keeps that copy as it is",
+                                       path, last_good);
         if (!clean)
-                return log_error_errno(-EINVAL, "%s has problems: keeping the last good copy %s as it is", path,
-                                       last_good);
+                return log_error_errno(-EINVAL,
+                                       "%s has problems (apps with problems are skipped): keeping the last good "
+                                       "copy %s as it is",
+                                       path, last_good);
         if (same_content(last_good, text, len)) {
                 log_info("%s is valid; the last good copy %s is already current", path, last_good);
                 return 0;

@@ -149,7 +149,7 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
 }
 
 static void setup_logging(bool by_systemd) {
-        log_setup("archy-generator", by_systemd ? LOG_TARGET_KMSG : LOG_TARGET_STDERR);
+        log_setup("archy-generator", by_systemd ? LOG_TARGET_SYSTEM : LOG_TARGET_STDERR);
         static const char *const levels[] = {[LOG_LVL_ERR] = "err",
                                              [LOG_LVL_WARNING] = "warning",
                                              [LOG_LVL_NOTICE] = "notice",

@@ -114,6 +114,7 @@ generate() { run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"; }
 	printf 'version: 1\napps:\n  lnd: [\n' >"$ARCHY_MANIFEST"
 	run "$GEN" --save-last-good
 	[ "$status" -eq 1 ]
+	[[ "$output" == *"$ARCHY_MANIFEST is unusable: archy-generator uses the last good copy $ARCHY_LAST_GOOD until it is fixed"* ]]
 	cmp "$SHIPPED" "$ARCHY_LAST_GOOD"
 	ARCHY_QUADLET=$T/fake-quadlet generate
 	[[ "$output" == *"$ARCHY_MANIFEST:4:1: YAML syntax error"* ]]
@@ -130,6 +131,46 @@ generate() { run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"; }
 	SYSTEMD_SCOPE=system run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
+}
+
+@test "--save-last-good on an unusable manifest with no last good copy says that no app units are made" {
+	printf 'version: 1\napps: [\n' >"$ARCHY_MANIFEST"
+	run "$GEN" --save-last-good
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is unusable and there is no last good copy $ARCHY_LAST_GOOD: archy-generator generates no app units"* ]]
+	[ ! -e "$ARCHY_LAST_GOOD" ]
+}
+
+@test "a manifest with a bad app: --save-last-good keeps the old copy and says the app is skipped" {
+	cp "$SHIPPED" "$ARCHY_MANIFEST"
+	"$GEN" --save-last-good
+	sed 's|image: docker.io/lukechilds/electrumx:v1.16.0|image: "bad image"|' "$SHIPPED" >"$ARCHY_MANIFEST"
+	run "$GEN" --save-last-good
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"apps.electrumx.containers.main.image"* ]]
+	[[ "$output" == *"has problems (apps with problems are skipped): keeping the last good copy"* ]]
+	cmp "$SHIPPED" "$ARCHY_LAST_GOOD"
+}
+
+@test "run by systemd with journald listening, it sends native journal entries" {
+	command -v python3 >/dev/null || skip "python3 is needed to stand in for journald's socket"
+	cp "$SHIPPED" "$ARCHY_MANIFEST"
+	# journald does not run on this machine: a datagram socket in a private mount of /run takes
+	# its place, and a stand-in for Quadlet (not installed here) makes no units.
+	printf '#!/bin/sh\nexit 0\n' >"$T/fake-quadlet" && chmod +x "$T/fake-quadlet"
+	run unshare -m --propagation private sh -c '
+		mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal &&
+		python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(\"/run/systemd/journal/socket\"); s.settimeout(5)
+sys.stdout.write(s.recv(65536).decode()); sys.stdout.flush()" &
+		while [ ! -S /run/systemd/journal/socket ]; do sleep 0.05; done
+		SYSTEMD_SCOPE=system ARCHY_QUADLET='"$T/fake-quadlet"' ARCHY_STAGING_DIR='"$T/run/quadlet"' \
+			"$0" "$1/normal" "$1/early" "$1/late" 2>/dev/null; wait' "$GEN" "$T/out"
+	echo "$output"
+	[[ "$output" == *"SYSLOG_IDENTIFIER=archy-generator"* ]]
+	[[ "$output" == *"PRIORITY="* ]]
+	[[ "$output" == *"MESSAGE="* ]]
 }
 
 @test "--manifest and --output belong to --dry-run only" {

@@ -36,6 +36,7 @@ int main(void) {
         srunner_add_suite(sr, escape_suite());
         srunner_add_suite(sr, render_suite());
         srunner_add_suite(sr, generate_suite());
+        srunner_add_suite(sr, log_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);

@@ -16,6 +16,7 @@ Suite *cases_suite(void);
 Suite *escape_suite(void);
 Suite *render_suite(void);
 Suite *generate_suite(void);
+Suite *log_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);

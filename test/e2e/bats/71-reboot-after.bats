@@ -33,7 +33,7 @@ has_marker() { [ "$(podman exec "archy-$1" cat /data/e2e-marker)" = written-befo
 	port_closed notes
 }
 @test "all | reboot | no archy unit failed during boot" {
-	run systemctl --failed --no-legend --plain 'archy*'
+	run systemctl list-units --failed --no-legend --plain 'archy*'
 	echo "$output"
 	[ -z "$output" ]
 }

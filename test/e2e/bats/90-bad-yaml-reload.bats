@@ -33,7 +33,7 @@ kept_running() {
 	run journalctl -b --no-pager -o cat --since "@$(cat "$STATE/bad-yaml-since")"
 	echo "$output" | grep -E 'archy-generator|manifest' >&3 || true
 	echo "$output" | grep -qE '/etc/archipelago/manifest\.yaml:[0-9]+:[0-9]+: '
-	echo "$output" | grep -q 'using the last good copy /etc/archipelago/manifest.last-good.yaml'
+	echo "$output" | grep -q 'is unusable (see above): using the last good copy /etc/archipelago/manifest.last-good.yaml'
 }
 
 @test "all | bad-yaml-reload | the last good copy was not overwritten by the broken manifest" {
