@@ -23,8 +23,8 @@ mkfs.ext4 -q -F -L root -d "$guest" "$vm/root.img" || exit 1
 # A machine that is still running firmware when the timeout hits (status 124) proves that KVM works.
 kvm_works() {
 	[ -w /dev/kvm ] || return 1
-	timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine pc -m 64 -display none -nodefaults \
-		</dev/null >/dev/null 2>&1
+	(timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine pc -m 64 -display none -nodefaults \
+		</dev/null >/dev/null 2>&1) 2>/dev/null # (and the shell's own "Aborted")
 	[ $? = 124 ]
 }
 accel="-accel tcg,thread=multi -cpu max"

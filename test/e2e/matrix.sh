@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Print the end-to-end results as a table, app x event -> ok / FAIL / -, from the TAP files the
+# Print the end-to-end results as a table, event x app -> ok / FAIL / -, from the TAP files the
 # guest wrote. Tests are named "APP | EVENT | what is checked". A planned bats file without a
 # complete TAP stream (the guest died, bats timed out) counts as a failure of its own.
 # Usage: test/e2e/matrix.sh LAYER SHARE_DIR      exit 0 when every planned test passed
@@ -19,8 +19,10 @@ for step in $(sed -e 's/#.*//' "$share/plan" | grep '\.bats$'); do
 done
 cat "$share"/out/*.tap 2>/dev/null | awk -v layer="$layer" -v missing="$missing" '
 	function trim(s) { gsub(/^ +| +$/, "", s); return s }
+	/^# / && indiag { fails[failed] = fails[failed] "\n      " $0; next }
 	/^(not )?ok [0-9]+ / {
 		pass = ($1 == "ok")
+		indiag = !pass
 		line = $0
 		sub(/^(not )?ok [0-9]+ /, "", line)
 		n = split(line, f, "\\|")
@@ -33,17 +35,17 @@ cat "$share"/out/*.tap 2>/dev/null | awk -v layer="$layer" -v missing="$missing"
 		total++
 	}
 	END {
-		printf "\n== end-to-end matrix: %s (%d tests, %d failed)\n", layer, total, failed
+		printf "\n== end-to-end matrix: %s (%d tests, %d failed; ok = every test of that cell passed)\n", layer, total, failed
 		w = 10
-		for (i = 1; i <= napps; i++) if (length(apps[i]) + 2 > w) w = length(apps[i]) + 2
-		printf "%-" w "s", "app"
-		for (j = 1; j <= nevs; j++) printf " %-" (length(evs[j]) > 4 ? length(evs[j]) : 4) "s", evs[j]
+		for (j = 1; j <= nevs; j++) if (length(evs[j]) + 2 > w) w = length(evs[j]) + 2
+		printf "%-" w "s", "event"
+		for (i = 1; i <= napps; i++) printf " %-" (length(apps[i]) > 4 ? length(apps[i]) : 4) "s", apps[i]
 		printf "\n"
-		for (i = 1; i <= napps; i++) {
-			printf "%-" w "s", apps[i]
-			for (j = 1; j <= nevs; j++) {
+		for (j = 1; j <= nevs; j++) {
+			printf "%-" w "s", evs[j]
+			for (i = 1; i <= napps; i++) {
 				k = apps[i] SUBSEP evs[j]
-				printf " %-" (length(evs[j]) > 4 ? length(evs[j]) : 4) "s", (k in cell) ? cell[k] : "-"
+				printf " %-" (length(apps[i]) > 4 ? length(apps[i]) : 4) "s", (k in cell) ? cell[k] : "-"
 			}
 			printf "\n"
 		}

@@ -1,40 +1,49 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Uninstall (state: uninstalled, applied): no unit, no container, no published port left; the
-# app's named volume and its data are kept (archy never deletes data; see archy-manifest(5));
-# every other app untouched.
+# Uninstall (state: uninstalled, applied as the daemon must: stop the units that will vanish,
+# then the manifest and daemon-reload): no unit, no container, no published port left; named volumes and their data
+# are kept (archy never deletes data, see archy-manifest(5)); every other app untouched. First the
+# apps that require the node, then the node and the stopped app, so that nothing is left at all.
 load helpers
 
 setup_file() {
-	assert_up indexer
-	podman exec archy-indexer sh -c "echo written-before-uninstall > /data/e2e-uninstall-marker"
+	local app
+	for app in node wallet indexer; do
+		assert_up "$app"
+		podman exec "archy-$app" sh -c "echo $app-before-uninstall > /data/e2e-uninstall-marker"
+	done
 	record_ids "$BATS_FILE_TMPDIR/before"
-	apply_manifest "$(manifest_with_state indexer uninstalled)"
-	systemctl stop archy-indexer.service
-}
-
-@test "indexer | uninstall | no unit left" {
-	[ "$(systemctl show -p LoadState --value archy-indexer.service)" = not-found ]
-	[ ! -e /run/systemd/generator/archy-indexer.service ]
-	! ls /run/systemd/generator/*.wants/archy-indexer* 2>/dev/null
-	! ls /run/archy/quadlet/archy-indexer* 2>/dev/null
-}
-
-@test "indexer | uninstall | no container, port released" {
-	! podman container exists archy-indexer
-	[ -z "$(podman ps -aq --filter label=archy.app=indexer)" ]
-	port_closed indexer
-}
-
-@test "indexer | uninstall | its named volume and data are kept" {
-	podman volume exists archy-indexer-indexer-data
-	grep -qx written-before-uninstall "$(podman volume inspect --format '{{.Mountpoint}}' archy-indexer-indexer-data)/e2e-uninstall-marker"
+	uninstall_apps wallet indexer
 }
 
 untouched() {
 	assert_up "$1" 10
 	[ "$(cid "$1")" = "$(recorded_id "$1" "$BATS_FILE_TMPDIR/before")" ]
 }
-@test "node | uninstall-other | untouched by the uninstall of indexer" { untouched node; }
-@test "node-ui | uninstall-other | untouched by the uninstall of indexer" { untouched node-ui; }
-@test "wallet | uninstall-other | untouched by the uninstall of indexer" { untouched wallet; }
-@test "wallet-ui | uninstall-other | untouched by the uninstall of indexer" { untouched wallet-ui; }
+
+@test "wallet | uninstall | no unit, no container, port released" { assert_gone wallet; }
+@test "wallet-ui | uninstall | no unit, no container, port released" { assert_gone wallet-ui; }
+@test "indexer | uninstall | no unit, no container, port released" { assert_gone indexer; }
+@test "wallet | uninstall | its named volume and data are kept" { assert_data_kept wallet wallet-before-uninstall; }
+@test "indexer | uninstall | its named volume and data are kept" { assert_data_kept indexer indexer-before-uninstall; }
+@test "node | uninstall-other | untouched by the uninstall of wallet and indexer" { untouched node; }
+@test "node-ui | uninstall-other | untouched by the uninstall of wallet and indexer" { untouched node-ui; }
+
+@test "node | uninstall | then the node and the stopped app: no unit, no container, port released, data kept" {
+	uninstall_apps wallet indexer node notes
+	assert_gone node
+	assert_data_kept node node-before-uninstall
+}
+@test "node-ui | uninstall | no unit, no container, port released" { assert_gone node-ui; }
+@test "notes | uninstall | a stopped app: no unit left" { assert_gone notes; }
+
+@test "all | uninstall | with every app uninstalled: no archy container, unit (not even failed) or published port left" {
+	[ -z "$(podman ps -aq --filter label=archy.managed=true)" ]
+	run sh -c "systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*' |
+		grep -vE '^(archy-(apps\.target|manifest-save\.(service|path)|e2e\.service)|archipelago-apps\.slice) '"
+	echo "units left: $output"
+	[ -z "$output" ]
+	[ -z "$(ls /run/archy/quadlet)" ]
+	! ss -Hltn | grep -E ':(18332|18081|18080|18082|18501|18090) '
+	# The podman network itself stays defined (Quadlet 5.4 cannot delete it on stop); it holds nothing.
+	[ -z "$(podman network inspect --format '{{range .Containers}}x{{end}}' archipelago 2>/dev/null)" ]
+}

@@ -1,23 +1,35 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Reinstall (uninstalled -> started, applied: daemon-reload, then start archy-apps.target): the app
-# comes back on the data it left behind; applying the same manifest again changes nothing.
+# Reinstall (uninstalled -> started, applied: daemon-reload, then start archy-apps.target): every
+# app comes back on the data it left behind; applying the same manifest again changes nothing.
 load helpers
 
 setup_file() {
-	record_ids "$BATS_FILE_TMPDIR/before"
 	apply_manifest "$PRISTINE"
 	systemctl start archy-apps.target
 }
 
-@test "indexer | reinstall | back up and connected to node" {
+has_marker() { [ "$(podman exec "archy-$1" cat /data/e2e-uninstall-marker)" = "$1-before-uninstall" ]; }
+
+@test "node | reinstall | back up, on the data it had before the uninstall" {
+	assert_up node
+	has_marker node
+}
+@test "node-ui | reinstall | back up and answers" { assert_up node-ui; }
+@test "wallet | reinstall | back up, connected, on the data it had before the uninstall" {
+	assert_up wallet
+	has_marker wallet
+}
+@test "wallet-ui | reinstall | back up and answers" { assert_up wallet-ui; }
+@test "indexer | reinstall | back up, connected, on the data it had before the uninstall" {
 	assert_up indexer
+	has_marker indexer
+}
+@test "notes | reinstall | back as a stopped app: unit there, not started" {
+	[ "$(systemctl show -p LoadState --value archy-notes.service)" = loaded ]
+	[ "$(systemctl is-active archy-notes.service)" = inactive ]
 }
 
-@test "indexer | reinstall | finds the data it had before the uninstall" {
-	[ "$(podman exec archy-indexer cat /data/e2e-uninstall-marker)" = written-before-uninstall ]
-}
-
-@test "indexer | reinstall | idempotent: applying again keeps every container" {
+@test "all | reinstall | idempotent: applying the same manifest again keeps every container" {
 	record_ids "$BATS_FILE_TMPDIR/after"
 	apply_manifest "$PRISTINE"
 	systemctl start archy-apps.target
@@ -25,9 +37,3 @@ setup_file() {
 	record_ids "$BATS_FILE_TMPDIR/again"
 	diff "$BATS_FILE_TMPDIR/after" "$BATS_FILE_TMPDIR/again"
 }
-
-untouched() {
-	[ "$(cid "$1")" = "$(recorded_id "$1" "$BATS_FILE_TMPDIR/before")" ]
-}
-@test "node | reinstall-other | untouched by the reinstall of indexer" { untouched node; }
-@test "wallet | reinstall-other | untouched by the reinstall of indexer" { untouched wallet; }

@@ -89,14 +89,59 @@ apply_manifest() {
 	systemctl daemon-reload
 }
 
-# Sets one app's state in a copy of the pristine manifest, prints the copy's path.
-manifest_with_state() {
-	local app=$1 state=$2 out
+# Sets apps' states in a copy of the pristine manifest, prints the copy's path.
+# Usage: manifest_with_states APP=STATE...
+manifest_with_states() {
+	local out pair
 	out=$(mktemp /tmp/manifest.XXXXXX)
-	awk -v app="  $app:" -v st="$state" '
-		$0 == app { inapp = 1 }
-		inapp && /^    state:/ { sub(/state: .*/, "state: " st); inapp = 0 }
-		{ print }' "$PRISTINE" >"$out"
-	grep -q "state: $state" "$out"
+	cp "$PRISTINE" "$out"
+	for pair in "$@"; do
+		awk -v app="  ${pair%%=*}:" -v st="${pair#*=}" '
+			$0 == app { inapp = 1 }
+			inapp && /^    state:/ { sub(/state: .*/, "state: " st); inapp = 0 }
+			{ print }' "$out" >"$out.new"
+		mv "$out.new" "$out"
+	done
+	archy-generator --check "$out" >&2
 	echo "$out"
+}
+
+# Units that a manifest would no longer produce: what archy-generator renders for it, compared
+# with what it rendered for the running one.
+vanishing_units() {
+	local dir
+	dir=$(mktemp -d)
+	archy-generator --dry-run --manifest "$1" --output "$dir" >/dev/null
+	comm -23 <(ls /run/archy/quadlet | sort) <(ls "$dir/quadlet" | sort) |
+		sed -e 's/\.container$/.service/' -e 's/\.volume$/-volume.service/' -e 's/\.network$/-network.service/'
+	rm -rf "$dir"
+}
+
+# Uninstalls apps the way the node's daemon must (archy-manifest(5), APPLYING CHANGES): stop the
+# units that will vanish while systemd still knows how to stop them, then the manifest, then reload.
+uninstall_apps() {
+	local app states=() new
+	for app in "$@"; do states+=("$app=uninstalled"); done
+	new=$(manifest_with_states "${states[@]}")
+	# shellcheck disable=SC2046
+	systemctl stop $(vanishing_units "$new")
+	apply_manifest "$new"
+}
+
+# Nothing of a container left: no unit, no generated file, no container, port released.
+assert_gone() {
+	local app=$1
+	[ "$(systemctl show -p LoadState --value "$(unit_of "$app")")" = not-found ]
+	[ ! -e "/run/systemd/generator/$(unit_of "$app")" ]
+	! ls /run/systemd/generator/*.wants/"$(unit_of "$app")" 2>/dev/null
+	[ ! -e "/run/archy/quadlet/archy-$app.container" ]
+	! podman container exists "archy-$app"
+	port_closed "$app"
+}
+
+# The app's named volume and the marker written into it are still there.
+assert_data_kept() {
+	local app=$1 marker=$2
+	podman volume exists "$(volume_of "$app")"
+	grep -qx "$marker" "$(podman volume inspect --format '{{.Mountpoint}}' "$(volume_of "$app")")/e2e-uninstall-marker"
 }
