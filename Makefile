@@ -39,9 +39,13 @@ GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 GENERATOR := $(BUILD)/archy-generator
+# The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
+STANDIN_SRC := test/e2e/standin/archy-standin.c
+SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh) \
+                 test/e2e/guest/runner test/e2e/guest/archipelagod
 UNIT_TESTS := $(BUILD)/test-unit
 
-.PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-clang \
+.PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
         demo bench install uninstall clean format lint deps-build deps-test
 all: $(GENERATOR)
 
@@ -88,6 +92,11 @@ check-generator: $(GENERATOR)
 check-quadlet: $(GENERATOR)
 	test/quadlet/check-quadlet.sh $(GENERATOR)
 
+# The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, reboot survival
+# and a smoke subset in a QEMU VM (test/e2e/run.sh; needs root, uses sudo otherwise).
+check-e2e:
+	test/e2e/run.sh $(E2E_LAYERS)
+
 # Warnings clean under clang too.
 check-clang:
 	$(MAKE) BUILD=$(BUILD)/clang CC=clang $(BUILD)/clang/archy-generator $(BUILD)/clang/test-unit
@@ -101,6 +110,7 @@ check: deps-test
 	$(MAKE) lint
 	$(MAKE) check-generator
 	$(MAKE) check-quadlet
+	$(MAKE) check-e2e
 
 deps-build:
 	@tools/deps.sh build
@@ -148,12 +158,14 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-generator.8 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
 
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h)
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
+	        $(STANDIN_SRC)
 
 lint:
+	shellcheck -x $(SHELL_SCRIPTS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
-	        -Ilib -Igenerator --suppress=missingIncludeSystem lib generator
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c) -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator \
+	        -Ilib -Igenerator --suppress=missingIncludeSystem lib generator $(STANDIN_SRC)
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c) $(STANDIN_SRC) -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator \
 	        -DARCHY_VERSION='"$(VERSION)"'
 
 clean:

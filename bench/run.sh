@@ -115,7 +115,7 @@ for size in $SIZES; do
 		die "the generator succeeded without Quadlet; expected it to fail: $(cat "$d/prepare.log")"
 	fi
 	grep -q "Quadlet was not found at /nonexistent" "$d/prepare.log" || die "unexpected: $(cat "$d/prepare.log")"
-	read -r apps[$size] ctrs[$size] vols[$size] skipped < <(
+	read -r "apps[$size]" "ctrs[$size]" "vols[$size]" skipped < <(
 		sed -n 's/.*: \([0-9]*\) apps, \([0-9]*\) containers, \([0-9]*\) volumes from .*; \([0-9]*\) apps skipped$/\1 \2 \3 \4/p' \
 			"$d/prepare.log")
 	[ "${skipped:-x}" = 0 ] || die "${label[$size]}: apps skipped or no summary: $(cat "$d/prepare.log")"

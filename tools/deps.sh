@@ -3,7 +3,7 @@
 # Root installs directly; others through sudo when it exists.
 set -eu
 build="gcc make pkg-config libyaml-dev"
-test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang clang-tidy debootstrap"
+test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang clang-tidy clang-format shellcheck debootstrap"
 # The end-to-end suite: guests under systemd-nspawn and QEMU, stand-in images from busybox-static.
 e2e="$build debootstrap systemd-container qemu-system-x86 busybox-static libssl-dev openssl curl util-linux e2fsprogs"
 case "${1:-}" in

@@ -8,7 +8,7 @@ set -u
 layer=$1
 share=$2
 missing=0
-for step in $(sed -e 's/#.*//' "$share/plan" | grep '\.bats$'); do
+while read -r step; do
 	tap=$share/out/${step%.bats}.tap
 	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" 2>/dev/null | head -n1)
 	got=$(grep -cE '^(not )?ok ' "$tap" 2>/dev/null)
@@ -16,7 +16,7 @@ for step in $(sed -e 's/#.*//' "$share/plan" | grep '\.bats$'); do
 		echo "$layer: $step did not complete: ${got:-0} of ${planned:-?} results (see $share/out)"
 		missing=$((missing + 1))
 	fi
-done
+done < <(sed -e 's/#.*//' "$share/plan" | grep '\.bats$')
 cat "$share"/out/*.tap 2>/dev/null | awk -v layer="$layer" -v missing="$missing" '
 	function trim(s) { gsub(/^ +| +$/, "", s); return s }
 	/^# / && indiag { fails[failed] = fails[failed] "\n      " $0; next }

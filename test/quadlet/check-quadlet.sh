@@ -5,5 +5,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ROOTFS=$("$here/../e2e/rootfs.sh")
 export ROOTFS
-[ -n "${1:-}" ] && export ARCHY_GENERATOR=$(realpath "$1")
+if [ -n "${1:-}" ]; then
+	ARCHY_GENERATOR=$(realpath "$1")
+	export ARCHY_GENERATOR
+fi
 exec bats "$here/quadlet.bats"

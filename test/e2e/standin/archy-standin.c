@@ -35,8 +35,8 @@
 #include <openssl/hmac.h>
 
 #define HEAD_MAX 16384
-#define BODY_DRAIN_MAX (1024 * 1024)
-#define FIELD_MAX 256
+#define BODY_DRAIN_MAX ((size_t)1024 * 1024)
+#define FIELD_MAX ((size_t)256)
 
 static const char *mode = "main";
 static volatile sig_atomic_t stop_signal;
@@ -152,8 +152,8 @@ static int listen_tcp(unsigned port) {
         if (fd < 0)
                 return -1;
         int one = 1;
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                                 .sin_addr.s_addr = htonl(INADDR_ANY)};
+        struct sockaddr_in sa = {
+                .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_ANY)};
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
             bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0) {
                 int saved = errno;
@@ -217,8 +217,8 @@ static bool find_header(const char *head, const char *name, char *out, size_t ca
 
 static void http_respond(int fd, const char *status, const char *headers, const char *body) {
         char buf[2048];
-        int n = snprintf(buf, sizeof buf, "HTTP/1.0 %s\r\n%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                         status, headers, strlen(body), body);
+        int n = snprintf(buf, sizeof buf, "HTTP/1.0 %s\r\n%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
+                         headers, strlen(body), body);
         if (n > 0 && (size_t)n < sizeof buf)
                 (void)send_all(fd, buf, (size_t)n);
         shutdown(fd, SHUT_WR);
@@ -232,7 +232,7 @@ static void format_peer(const struct sockaddr_in *sa, char *out, size_t cap) {
 
 /* Returns a connected blocking socket with the given receive/send timeout, or -1. */
 static int accept_client(int lfd, int timeout_s, char *peer, size_t peer_cap) {
-        struct sockaddr_in sa;
+        struct sockaddr_in sa = {0};
         socklen_t sl = sizeof sa;
         int fd = accept4(lfd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC);
         if (fd < 0) {
@@ -280,8 +280,8 @@ static bool parse_rpcauth(const char *value, struct rpcauth *ret) {
                 return false;
         buf[colon - value] = '\0';
         buf[dollar - value] = '\0';
-        *ret = (struct rpcauth){.buf = buf, .user = buf, .salt = buf + (colon - value) + 1,
-                                .hmac = buf + (dollar - value) + 1};
+        *ret = (struct rpcauth){
+                .buf = buf, .user = buf, .salt = buf + (colon - value) + 1, .hmac = buf + (dollar - value) + 1};
         return true;
 }
 
@@ -380,7 +380,7 @@ static bool hmac_matches(const struct rpcauth *a, const unsigned char *pass, siz
         if (!HMAC(EVP_sha256(), a->salt, (int)strlen(a->salt), pass, pass_len, md, &md_len))
                 return false;
         char hex[2 * EVP_MAX_MD_SIZE + 1];
-        for (unsigned i = 0; i < md_len; i++) {
+        for (size_t i = 0; i < md_len; i++) {
                 hex[2 * i] = "0123456789abcdef"[md[i] >> 4];
                 hex[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
         }
@@ -585,8 +585,7 @@ static int node_main(int argc, char **argv) {
         }
         if (n.n_auth == 0)
                 logmsg("no rpcauth lines in %s: every request will be rejected", o.conf);
-        logmsg("listening on 0.0.0.0:%lu, %zu rpcauth line(s), last shutdown %s", o.port, n.n_auth,
-               n.last_shutdown);
+        logmsg("listening on 0.0.0.0:%lu, %zu rpcauth line(s), last shutdown %s", o.port, n.n_auth, n.last_shutdown);
         node_loop(&n, lfd);
         r = node_shutdown(&o, lfd);
 out:
@@ -780,8 +779,7 @@ static void classify_reply(const char *reply, char *outcome, size_t cap, long lo
                 snprintf(outcome, cap, "http-%d", code);
 }
 
-static void record(struct cstate *st, const struct target *t, const char *outcome, const char *addr,
-                   long long blocks) {
+static void record(struct cstate *st, const struct target *t, const char *outcome, const char *addr, long long blocks) {
         bool connected = strcmp(outcome, "connected") == 0;
         if (connected && !st->connected) {
                 st->reconnects += st->ever_connected;
