@@ -2,9 +2,16 @@
 # Stop, start and restart by hand, as a user does with systemctl.
 load helpers
 
+# Stopped by SIGTERM, not by the stop timeout's SIGKILL: busybox httpd as a container's PID 1
+# would ignore SIGTERM; podman's --init (RunInit=true) passes it on. The node takes its 3 s flush.
 stop_cleanly() {
+	local start took
+	start=$(date +%s%N)
 	systemctl stop "$(unit_of "$1")"
+	took=$((($(date +%s%N) - start) / 1000000))
+	echo "# $1 stopped in ${took} ms" >&3
 	assert_stopped "$1"
+	[ "$took" -lt 15000 ]
 }
 
 restart_gives_new_container() {

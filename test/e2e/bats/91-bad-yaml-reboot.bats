@@ -27,3 +27,12 @@ teardown_file() {
 	# The broken manifest is still in place: it was not "repaired" behind the user's back.
 	! cmp -s "$MANIFEST" "$PRISTINE"
 }
+
+@test "all | bad-yaml-reboot | the generator's own boot messages reached the journal (through /dev/kmsg)" {
+	if systemd-detect-virt --container -q; then
+		skip "a container has no /dev/kmsg: the generator's boot messages go nowhere (the VM layer checks this)"
+	fi
+	run journalctl -b --no-pager -o cat -t archy-generator
+	echo "$output" | grep -qE '^archy-generator\[[0-9]+\]: /etc/archipelago/manifest\.yaml:[0-9]+:[0-9]+: YAML syntax error|/etc/archipelago/manifest\.yaml:[0-9]+:[0-9]+: YAML syntax error'
+	echo "$output" | grep -q 'is unusable (see above): using the last good copy /etc/archipelago/manifest.last-good.yaml instead'
+}
