@@ -40,7 +40,7 @@ TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 GENERATOR := $(BUILD)/archy-generator
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
-STANDIN_SRC := test/e2e/standin/archy-standin.c
+STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
 SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh) \
                  test/e2e/guest/runner test/e2e/guest/archipelagod
 UNIT_TESTS := $(BUILD)/test-unit
@@ -159,7 +159,7 @@ uninstall:
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
-	        $(STANDIN_SRC)
+	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
 lint:
 	shellcheck -x $(SHELL_SCRIPTS)
