@@ -20,8 +20,7 @@ teardown_file() {
 
 same_after_reload() {
 	local app=$1 i=0 pid
-	assert_up "$app" 10
-	[ "$(cid "$app")" = "$(recorded_id "$app" "$BATS_FILE_TMPDIR/before-reload")" ]
+	assert_same_container "$app" "$BATS_FILE_TMPDIR/before-reload"
 	for a in "${STARTED[@]}"; do
 		i=$((i + 1))
 		[ "$a" = "$app" ] && pid=$(sed -n "${i}p" "$BATS_FILE_TMPDIR/pids-before-reload")
@@ -49,8 +48,7 @@ same_after_reload() {
 }
 
 untouched_by_edit() {
-	assert_up "$1" 10
-	[ "$(cid "$1")" = "$(recorded_id "$1" "$BATS_FILE_TMPDIR/before-edit")" ]
+	assert_same_container "$1" "$BATS_FILE_TMPDIR/before-edit"
 	! podman exec "archy-$1" env | grep -q EDITED
 }
 

@@ -34,10 +34,7 @@ teardown_file() {
 	systemctl stop archy-notes.service
 }
 
-survived() {
-	assert_up "$1" 10
-	[ "$(cid "$1")" = "$(recorded_id "$1" "$BATS_FILE_TMPDIR/before")" ]
-}
+survived() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
 
 @test "archipelago | daemon-crash | the shipped drop-in is in effect: KillMode=mixed" {
 	[ "$(systemctl show -p KillMode --value archipelago.service)" = mixed ]

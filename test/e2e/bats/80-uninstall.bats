@@ -15,10 +15,7 @@ setup_file() {
 	uninstall_apps wallet indexer
 }
 
-untouched() {
-	assert_up "$1" 10
-	[ "$(cid "$1")" = "$(recorded_id "$1" "$BATS_FILE_TMPDIR/before")" ]
-}
+untouched() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
 
 @test "wallet | uninstall | no unit, no container, port released" { assert_gone wallet; }
 @test "wallet-ui | uninstall | no unit, no container, port released" { assert_gone wallet-ui; }

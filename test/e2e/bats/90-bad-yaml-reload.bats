@@ -18,8 +18,7 @@ setup_file() {
 }
 
 kept_running() {
-	assert_up "$1" 10
-	[ "$(cid "$1")" = "$(recorded_id "$1" "$STATE/ids-before-bad-yaml")" ]
+	assert_same_container "$1" "$STATE/ids-before-bad-yaml"
 	[ "$(systemctl show -p LoadState --value "$(unit_of "$1")")" = loaded ]
 }
 

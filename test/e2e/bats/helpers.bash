@@ -82,6 +82,12 @@ record_ids() {
 
 recorded_id() { awk -v a="$1" '$1 == a {print $2}' "$2"; }
 
+# Up, and still the very container recorded in $2: nothing stopped or recreated it.
+assert_same_container() {
+	assert_up "$1" 10
+	[ "$(cid "$1")" = "$(recorded_id "$1" "$2")" ]
+}
+
 # Installs a manifest the way the node's daemon does: atomically, then daemon-reload.
 apply_manifest() {
 	install -m644 "$1" "$MANIFEST.tmp"
