@@ -39,7 +39,10 @@ run_layer() {
 	mkdir -p "$dir/share/out"
 	cp "$here/plans/$plan" "$dir/share/plan"
 	cp -r "$here/bats" "$dir/share/bats"
-	"$here/prepare-guest.sh" "$dir/root" "$image_tar" || return 1
+	"$here/prepare-guest.sh" "$dir/root" "$image_tar" || {
+		echo "e2e: $layer: preparing the guest failed (see above)" >&2
+		return 1
+	}
 	echo "e2e: $layer: guest prepared in $(($(now) - t)) s; booting (plan $plan)" >&2
 	case $layer in
 	nspawn) "$here/boot-nspawn.sh" "$dir/root" "$dir/share" ;;
