@@ -31,7 +31,7 @@ accel=(-accel "tcg,thread=multi" -cpu max)
 kvm_works && accel=(-accel kvm -cpu host)
 echo "vm: ${accel[*]}" >>"$share/out/host.log"
 start=$(date +%s)
-timeout "${E2E_VM_TIMEOUT:-2400}" qemu-system-x86_64 "${accel[@]}" -m "${E2E_VM_MEM:-2048}" -smp 2 -nographic \
+timeout "${E2E_VM_TIMEOUT:-1800}" qemu-system-x86_64 "${accel[@]}" -m "${E2E_VM_MEM:-2048}" -smp 2 -nographic \
 	-kernel "$vm/vmlinuz" -initrd "$vm/initrd.img" -append "root=/dev/vda rw console=ttyS0 panic=-1" \
 	-drive "file=$vm/root.img,format=raw,if=virtio,cache=unsafe" \
 	-virtfs "local,path=$share,mount_tag=ci,security_model=none,id=ci" \
