@@ -22,10 +22,16 @@ mkfs.ext4 -q -F -L root -d "$guest" "$vm/root.img" || exit 1
 # /dev/kvm may exist and still fail once a vCPU runs (nested virtualisation: "failed to set MSR").
 # A machine that is still running firmware when the timeout hits (status 124) proves that KVM works.
 kvm_works() {
+	local status
 	[ -w /dev/kvm ] || return 1
-	(timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine pc -m 64 -display none -nodefaults \
-		</dev/null >/dev/null 2>&1) 2>/dev/null # (and the shell's own "Aborted")
-	[ $? = 124 ]
+	# stderr off inside the substitution: it also silences the shell's own "Aborted".
+	status=$(
+		exec 2>/dev/null
+		timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine pc -m 64 -display none -nodefaults \
+			</dev/null >/dev/null
+		echo $?
+	)
+	[ "$status" = 124 ]
 }
 accel=(-accel "tcg,thread=multi" -cpu max)
 kvm_works && accel=(-accel kvm -cpu host)
