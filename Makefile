@@ -22,23 +22,29 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 LDFLAGS  ?=
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
-              -Ilib -Igenerator $(CFLAGS)
+              -Ilib -Igenerator -Ihelpers/derive $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 YAML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+CRYPTO_LIBS  := $(or $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null),-lcrypto)
+SYSTEMD_LIBS := $(or $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null),-lsystemd)
 YAML_LIBS    := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(or $(shell $(PKG_CONFIG) --libs check 2>/dev/null),-lcheck -lsubunit -lm -lrt -lpthread)
 
 LIB_SRCS := $(wildcard lib/*.c)
 GEN_SRCS := $(filter-out generator/main.c,$(wildcard generator/*.c))
+# archy-derive: everything but its thin D-Bus layer and main is unit-tested.
+DERIVE_SRCS := $(filter-out helpers/derive/main.c helpers/derive/bus.c,$(wildcard helpers/derive/*.c))
 TEST_SRCS := $(wildcard test/unit/*.c)
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
+DERIVE_OBJS = $(DERIVE_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 GENERATOR := $(BUILD)/archy-generator
+DERIVE    := $(BUILD)/archy-derive
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
 SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh) \
@@ -47,7 +53,7 @@ UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
         demo bench install uninstall clean format lint deps-build deps-test
-all: $(GENERATOR)
+all: $(GENERATOR) $(DERIVE)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -65,8 +71,13 @@ $(BUILD)/libarchy.a: $(LIB_OBJS)
 $(GENERATOR): $(BUILD)/generator/main.o $(GEN_OBJS) $(BUILD)/libarchy.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS)
 
-$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(BUILD)/libarchy.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS)
+# archy-derive runs every 30 s: libyaml, libcrypto (rpcauth) and libsystemd (sd-bus) only.
+$(DERIVE): $(BUILD)/helpers/derive/main.o $(BUILD)/helpers/derive/bus.o $(DERIVE_OBJS) $(BUILD)/generator/load.o \
+           $(BUILD)/libarchy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CRYPTO_LIBS) $(SYSTEMD_LIBS)
+
+$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(BUILD)/libarchy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
 -include $(shell find $(BUILD) -maxdepth 3 -name '*.d' -not -path '$(BUILD)/asan/*' -not -path '$(BUILD)/clang/*' 2>/dev/null)
 
@@ -158,14 +169,15 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-generator.8 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
 
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
 lint:
 	shellcheck -x $(SHELL_SCRIPTS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
-	        -Ilib -Igenerator --suppress=missingIncludeSystem lib generator $(STANDIN_SRC)
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c) $(STANDIN_SRC) -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator \
+	        -Ilib -Igenerator -Ihelpers/derive --suppress=missingIncludeSystem lib generator helpers $(STANDIN_SRC)
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c) $(STANDIN_SRC) -- -std=gnu11 -D_GNU_SOURCE \
+	        -Ilib -Igenerator -Ihelpers/derive \
 	        -DARCHY_VERSION='"$(VERSION)"'
 
 clean:

@@ -43,7 +43,7 @@ int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len) {
         return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len) {
+int write_all(int fd, const char *data, size_t len) {
         while (len > 0) {
                 ssize_t n = write(fd, data, len);
                 if (n < 0 && errno == EINTR)
@@ -67,13 +67,19 @@ static int fsync_parent_dir(const char *path) {
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode) {
+        return write_file_atomic_owned(path, data, len, mode, (uid_t)-1, (gid_t)-1);
+}
+
+int write_file_atomic_owned(const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
                 return -ENOMEM;
         _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        int r = fchmod(fd, mode) < 0 ? -errno : 0;
+        /* Owner and mode are right before the file appears under its name: no window where a
+         * secret is readable by the wrong user. */
+        int r = fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0 ? -errno : 0;
         if (r == 0)
                 r = write_all(fd, data, len);
         if (r == 0 && fsync(fd) < 0)

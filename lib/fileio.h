@@ -10,9 +10,13 @@
 
 /* Read a whole regular file (at most max_size bytes) into a NUL-terminated buffer. */
 int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len);
+/* Write all of data, retrying on EINTR and short writes. */
+int write_all(int fd, const char *data, size_t len);
 
 /* temp file in the same directory, write, fsync, rename over `path`, fsync the directory. */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
+/* The same with an owner; (uid_t)-1 / (gid_t)-1 leave that part as the process's own. */
+int write_file_atomic_owned(const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid);
 
 /* Create the new file `name` in the directory `dirfd`; fails with -EEXIST if it exists (a
  * generator must not clobber a unit another generator wrote). No fsync: generator output

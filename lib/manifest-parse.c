@@ -8,7 +8,7 @@
 
 #include "values.h"
 
-static const char *const top_keys[] = {"version", "apps", NULL};
+static const char *const top_keys[] = {"version", "secrets", "apps", NULL};
 static const char *const app_keys[] = {"state", "requires", "containers", "derived", NULL};
 static const char *const state_names[] = {"started", "stopped", "uninstalled", NULL};
 
@@ -181,6 +181,9 @@ static bool parse_root(struct yctx *c, struct manifest *m) {
                 return false;
         bool ok = ycheck_keys(c, root, "(top level)", top_keys);
         ok = parse_version(c, root) && ok;
+        yaml_node_t *secrets = ylookup(c, root, "secrets");
+        if (secrets)
+                ok = parse_secrets(c, secrets, m) && ok;
         yaml_node_t *apps = ylookup(c, root, "apps");
         if (apps && !(apps->type == YAML_SCALAR_NODE && apps->data.scalar.length == 0))
                 ok = parse_apps(c, apps, m) && ok;

@@ -40,6 +40,7 @@ void manifest_free(struct manifest *m) {
         for (size_t i = 0; i < m->n_apps; i++)
                 app_done(&m->apps[i]);
         free(m->apps);
+        free(m->secrets);
         free(m->by_name);
         if (m->have_doc)
                 yaml_document_delete(&m->doc);
@@ -72,4 +73,18 @@ const struct app *manifest_find_app(const struct manifest *m, const char *name) 
                 return NULL;
         struct app *const *found = bsearch(name, m->by_name, m->n_apps, sizeof(struct app *), app_key_compare);
         return found ? *found : NULL;
+}
+
+const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name) {
+        for (size_t i = 0; i < m->n_secrets; i++)
+                if (strcmp(m->secrets[i].name, name) == 0)
+                        return &m->secrets[i];
+        return NULL;
+}
+
+const char *derived_setting(const struct derived *d, const char *key) {
+        for (size_t i = 0; i < d->n_settings; i++)
+                if (strcmp(d->settings[i].name, key) == 0)
+                        return d->settings[i].value;
+        return NULL;
 }

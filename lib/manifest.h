@@ -105,8 +105,17 @@ struct app {
         struct mpos pos;
 };
 
+/* A canonical secret the manifest declares: archy-derive may create it when it is missing. */
+struct secret_decl {
+        const char *name;
+        bool generate;
+        struct mpos pos;
+};
+
 struct manifest {
         char *path;
+        struct secret_decl *secrets;
+        size_t n_secrets;
         yaml_document_t doc;
         bool have_doc;
         struct app *apps;
@@ -139,3 +148,6 @@ const char *app_state_to_string(enum app_state s);
 const char *derived_kind_to_string(enum derived_kind k);
 const char *health_action_to_string(enum health_action a);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
+const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name);
+/* A scalar setting of a derived entry, or NULL when the manifest does not set it. */
+const char *derived_setting(const struct derived *d, const char *key);

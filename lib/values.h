@@ -33,3 +33,21 @@ void mount_done(struct mount *m);
 /* A short, printable rendering of an offending value for an error message: control characters
  * escaped, long values cut. Writes into buf (always NUL-terminated). */
 const char *value_for_message(const char *s, size_t len, char *buf, size_t bufsize);
+
+/* Settings of derived configs (archy-derive(8)). Each is pasted into a config file that has its
+ * own syntax, so each accepts only characters that need no quoting there. */
+/* [A-Za-z0-9_.-], 1..64: an RPC user name (bitcoind splits rpcauth at ':'). */
+bool rpc_user_valid(const char *s);
+/* host:port with host [a-z0-9.-] (a container name or an IPv4 address), port 1..65535. */
+bool host_port_valid(const char *s);
+/* An nginx location: "/" then [A-Za-z0-9._/-], at most 255 characters. */
+bool url_path_valid(const char *s);
+/* "UID:GID", decimal, each at most 4294967294. */
+int owner_parse(const char *s, unsigned *ret_uid, unsigned *ret_gid);
+/* An octal file mode from 0400 to 0777 ("0640" or "640"). */
+int mode_parse(const char *s, unsigned *ret_mode);
+/* Container parts separated by single spaces, each a valid name. */
+bool part_list_valid(const char *s);
+/* A vars value: every "${" starts a "${secret:NAME}" reference with a valid NAME. Sets
+ * *bad_at to the offending offset when it returns false. */
+bool secret_refs_valid(const char *s, size_t *bad_at);

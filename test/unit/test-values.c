@@ -134,6 +134,54 @@ START_TEST(messages_show_control_characters_escaped) {
 }
 END_TEST
 
+START_TEST(derived_settings_accept_only_what_needs_no_quoting) {
+        ck_assert(rpc_user_valid("archipelago") && rpc_user_valid("a_b.c-9"));
+        ck_assert(!rpc_user_valid("") && !rpc_user_valid("a:b") && !rpc_user_valid("a b") && !rpc_user_valid("é"));
+        ck_assert(host_port_valid("archy-bitcoin-knots:8332") && host_port_valid("127.0.0.1:1"));
+        ck_assert(!host_port_valid("host") && !host_port_valid(":80") && !host_port_valid("h:0") &&
+                  !host_port_valid("h:65536") && !host_port_valid("H:80") && !host_port_valid("h;x:80"));
+        ck_assert(url_path_valid("/") && url_path_valid("/apps/mempool/"));
+        ck_assert(!url_path_valid("apps") && !url_path_valid("/a b") && !url_path_valid("/a;b") &&
+                  !url_path_valid("/a{b"));
+        ck_assert(part_list_valid("main") && part_list_valid("main ui"));
+        ck_assert(!part_list_valid("") && !part_list_valid("main  ui") && !part_list_valid(" main") &&
+                  !part_list_valid("main ") && !part_list_valid("Main"));
+}
+END_TEST
+
+START_TEST(owner_and_mode) {
+        unsigned uid, gid, mode;
+        ck_assert_int_eq(owner_parse("0:0", &uid, &gid), 0);
+        ck_assert_int_eq(owner_parse("1000:999", &uid, &gid), 0);
+        ck_assert_uint_eq(uid, 1000);
+        ck_assert_uint_eq(gid, 999);
+        ck_assert_int_lt(owner_parse("4294967295:0", &uid, &gid), 0); /* (uid_t)-1: "unchanged" */
+        ck_assert_int_lt(owner_parse("root:root", &uid, &gid), 0);
+        ck_assert_int_lt(owner_parse("1000", &uid, &gid), 0);
+        ck_assert_int_lt(owner_parse(":0", &uid, &gid), 0);
+        ck_assert_int_eq(mode_parse("0640", &mode), 0);
+        ck_assert_uint_eq(mode, 0640);
+        ck_assert_int_eq(mode_parse("600", &mode), 0);
+        ck_assert_uint_eq(mode, 0600);
+        ck_assert_int_lt(mode_parse("0200", &mode), 0);
+        ck_assert_int_lt(mode_parse("4755", &mode), 0);
+        ck_assert_int_lt(mode_parse("0648", &mode), 0);
+        ck_assert_int_lt(mode_parse("64", &mode), 0);
+}
+END_TEST
+
+START_TEST(secret_references) {
+        size_t at;
+        ck_assert(secret_refs_valid("plain $HOME $ {x}", &at));
+        ck_assert(secret_refs_valid("http://u:${secret:rpc-pass}@h:1/${secret:b}", &at));
+        ck_assert(!secret_refs_valid("a${secret:Upper}", &at));
+        ck_assert_uint_eq(at, 1);
+        ck_assert(!secret_refs_valid("${HOME}", &at));
+        ck_assert(!secret_refs_valid("${secret:unterminated", &at));
+        ck_assert(!secret_refs_valid("${secret:}", &at));
+}
+END_TEST
+
 Suite *values_suite(void) {
         Suite *s = suite_create("values");
         TCase *tc = tcase_create("values");
@@ -145,6 +193,9 @@ Suite *values_suite(void) {
         tcase_add_test(tc, mounts);
         tcase_add_test(tc, suggestions_catch_typos_only);
         tcase_add_test(tc, messages_show_control_characters_escaped);
+        tcase_add_test(tc, derived_settings_accept_only_what_needs_no_quoting);
+        tcase_add_test(tc, owner_and_mode);
+        tcase_add_test(tc, secret_references);
         suite_add_tcase(s, tc);
         return s;
 }

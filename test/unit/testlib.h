@@ -17,6 +17,8 @@ Suite *escape_suite(void);
 Suite *render_suite(void);
 Suite *generate_suite(void);
 Suite *log_suite(void);
+Suite *rpcauth_suite(void);
+Suite *managed_block_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "bus.h"
+
+#include <systemd/sd-bus.h>
+
+#include "log.h"
+#include "macro.h"
+
+static void bus_unrefp(sd_bus **b) {
+        sd_bus_flush_close_unref(*b);
+}
+
+static int call_manager(sd_bus *bus, const char *method, const char *unit) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                   "org.freedesktop.systemd1.Manager", method, &error, &reply, "ss", unit, "replace");
+        if (r < 0)
+                log_error("%s %s: %s", method, unit, error.message ? error.message : "D-Bus call failed");
+        else
+                log_info("%s %s: queued", method, unit);
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+static int open_bus(sd_bus **ret) {
+        int r = sd_bus_open_system(ret);
+        if (r < 0)
+                log_error_errno(r, "cannot connect to the system bus: %m");
+        return r;
+}
+
+int bus_try_restart(char *const *units, size_t n) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        if (n == 0)
+                return 0;
+        if (open_bus(&bus) < 0)
+                return (int)n;
+        int failed = 0;
+        for (size_t i = 0; i < n; i++)
+                failed += call_manager(bus, "TryRestartUnit", units[i]) < 0;
+        return failed;
+}
+
+int bus_reload(const char *unit) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        int r = open_bus(&bus);
+        return r < 0 ? r : call_manager(bus, "ReloadOrTryRestartUnit", unit);
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "derive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "render.h"
+#include "rpcauth.h"
+#include "secrets.h"
+#include "values.h"
+
+#define DERIVED_FILE_MAX (1024 * 1024)
+
+struct ctx {
+        const struct manifest *m;
+        const struct derive_opts *o;
+        struct derive_outcome *out;
+        struct secret_set secrets; /* read once per run */
+        int secrets_fd;
+        const struct app *app;
+        size_t index;
+        const char *error;   /* why the current entry could not be derived */
+        bool would_generate; /* --check: a secret is missing that a real run generates */
+};
+
+struct current {
+        char *text; /* NULL when missing or not a regular file */
+        size_t len;
+        bool exists, symlink;
+        struct stat st;
+};
+
+static int strv_add_unique(char ***v, size_t *n, const char *s) {
+        for (size_t i = 0; i < *n; i++)
+                if (strcmp((*v)[i], s) == 0)
+                        return 0;
+        char **grown = realloc(*v, (*n + 1) * sizeof(**v));
+        if (!grown)
+                return -ENOMEM;
+        *v = grown;
+        return (grown[*n] = strdup(s)) ? (int)++*n : -ENOMEM;
+}
+
+/* Never follows a symlink: archy-derive runs as root, and a link could point it anywhere. */
+static int read_current(const char *path, struct current *c) {
+        *c = (struct current){0};
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                if (errno == ELOOP) {
+                        c->symlink = true;
+                        return 0;
+                }
+                return -errno;
+        }
+        if (fstat(fd, &c->st) < 0)
+                return -errno;
+        if (!S_ISREG(c->st.st_mode))
+                return S_ISDIR(c->st.st_mode) ? -EISDIR : -EINVAL;
+        c->exists = true;
+        return read_file_fd(fd, DERIVED_FILE_MAX, &c->text, &c->len);
+}
+
+static int load_secret(const char *name, void *userdata) {
+        struct ctx *x = userdata;
+        if (secret_lookup(&x->secrets, name))
+                return 0;
+        const struct secret_decl *decl = manifest_find_secret(x->m, name);
+        const char *why = NULL;
+        char *value = NULL;
+        int r = x->secrets_fd < 0 ? -ENOENT : secret_read(x->secrets_fd, name, &value, &why);
+        if (r == -ENOENT && decl && decl->generate && !x->o->check_only && x->secrets_fd >= 0) {
+                r = secret_generate(x->secrets_fd, name, &value);
+                if (r >= 0)
+                        log_notice("secret %s did not exist: generated a new one (secrets.%s.generate)", name, name);
+        }
+        if (r == -ENOENT && decl && decl->generate && x->o->check_only) {
+                x->would_generate = true;
+                x->error = "a secret it needs is missing; a run without --check generates it";
+                return -ENOENT;
+        }
+        if (r < 0) {
+                static char msg[200];
+                if (r == -ENOENT)
+                        snprintf(msg, sizeof(msg), "secret %s is missing%s", name,
+                                 decl && decl->generate ? " (it will be generated)"
+                                                        : " and the manifest does not ask to generate it");
+                else
+                        snprintf(msg, sizeof(msg), "secret %s is unusable: %s", name, why ? why : strerror(-r));
+                x->error = msg;
+                return -ENOENT;
+        }
+        struct secret_value *grown = realloc(x->secrets.items, (x->secrets.n + 1) * sizeof(*grown));
+        if (!grown) {
+                free(value);
+                return -ENOMEM;
+        }
+        x->secrets.items = grown;
+        grown[x->secrets.n++] = (struct secret_value){strdup(name), value};
+        return grown[x->secrets.n - 1].name ? 0 : -ENOMEM;
+}
+
+static void entry_key(const struct ctx *x, char *buf, size_t size) {
+        snprintf(buf, size, "apps.%s.derived[%zu]", x->app->name, x->index);
+}
+
+static int add_unit(struct ctx *x, const char *unit) {
+        char name[128];
+        snprintf(name, sizeof(name), "%s.service", unit);
+        return strv_add_unique(&x->out->restart, &x->out->n_restart, name);
+}
+
+static int add_parts(struct ctx *x, const char *parts) {
+        for (const char *p = parts; *p;) {
+                size_t n = strcspn(p, " ");
+                int r = 0;
+                bool found = false;
+                for (size_t c = 0; c < x->app->n_containers && r >= 0; c++)
+                        if (strlen(x->app->containers[c].part) == n && strncmp(x->app->containers[c].part, p, n) == 0) {
+                                r = add_unit(x, x->app->containers[c].unit);
+                                found = true;
+                        }
+                if (r < 0)
+                        return r;
+                if (!found)
+                        log_warning("apps.%s.derived[%zu].consumers: no container part \"%.*s\" in app %s: ignored",
+                                    x->app->name, x->index, (int)n, p, x->app->name);
+                p += n + (p[n] ? 1 : 0);
+        }
+        return 0;
+}
+
+/* Who reads the file: the consumers the manifest names, else the app's main container, and for an
+ * env file every container of any installed app that lists it in env_files. */
+static int add_consumers(struct ctx *x, const struct derived *d) {
+        const char *parts = derived_setting(d, "consumers");
+        if (parts)
+                return add_parts(x, parts);
+        if (d->kind == DERIVED_BITCOIN_CONF || d->kind == DERIVED_LND_CONF)
+                return add_parts(x, "main");
+        if (d->kind != DERIVED_ENV)
+                return 0;
+        for (size_t a = 0; a < x->m->n_apps; a++) {
+                const struct app *app = &x->m->apps[a];
+                for (size_t c = 0; app->state != APP_STATE_UNINSTALLED && c < app->n_containers; c++)
+                        for (size_t e = 0; e < app->containers[c].n_env_files; e++)
+                                if (strcmp(app->containers[c].env_files[e], d->path) == 0) {
+                                        int r = add_unit(x, app->containers[c].unit);
+                                        if (r < 0)
+                                                return r;
+                                }
+        }
+        return 0;
+}
+
+static int remember_nginx(struct ctx *x, const char *path, const struct current *cur) {
+        struct changed_file *grown = realloc(x->out->nginx, (x->out->n_nginx + 1) * sizeof(*grown));
+        if (!grown)
+                return -ENOMEM;
+        x->out->nginx = grown;
+        struct changed_file *f = &grown[x->out->n_nginx];
+        *f = (struct changed_file){.path = strdup(path), .old_len = cur->len};
+        if (cur->text && !(f->old = malloc(cur->len + 1)))
+                return -ENOMEM;
+        if (cur->text)
+                memcpy(f->old, cur->text, cur->len + 1);
+        x->out->n_nginx++;
+        return f->path ? 0 : -ENOMEM;
+}
+
+struct wanted {
+        char *text;
+        size_t len;
+        unsigned mode, uid, gid;
+};
+
+/* What differs, for the log; NULL when the file is as it should be. */
+static const char *drift_reason(const struct current *cur, const struct wanted *w, char *buf, size_t size) {
+        if (cur->symlink)
+                return "it is a symbolic link";
+        if (!cur->exists)
+                return "it does not exist";
+        if (cur->len != w->len || memcmp(cur->text, w->text, w->len) != 0)
+                return "its content differs from what the manifest and the secrets give";
+        if ((cur->st.st_mode & 07777) != w->mode || cur->st.st_uid != w->uid || cur->st.st_gid != w->gid) {
+                snprintf(buf, size, "owner %u:%u mode %04o, want %u:%u %04o", (unsigned)cur->st.st_uid,
+                         (unsigned)cur->st.st_gid, (unsigned)(cur->st.st_mode & 07777), w->uid, w->gid, w->mode);
+                return buf;
+        }
+        return NULL;
+}
+
+static int fix_metadata(const char *path, const struct wanted *w) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0 || fchown(fd, w->uid, w->gid) < 0 || fchmod(fd, w->mode) < 0)
+                return -errno;
+        return 0;
+}
+
+static int make_parent(const char *path) {
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        return mkdir_p(dirname(copy), 0755);
+}
+
+static int repair(struct ctx *x, const struct derived *d, const char *path, const struct current *cur,
+                  const struct wanted *w) {
+        bool content = cur->symlink || !cur->exists || cur->len != w->len || memcmp(cur->text, w->text, w->len) != 0;
+        if (!content)
+                return fix_metadata(path, w);
+        int r = make_parent(path);
+        if (r >= 0 && d->kind == DERIVED_NGINX_ROUTE)
+                r = remember_nginx(x, path, cur);
+        if (r >= 0)
+                r = write_file_atomic_owned(path, w->text, w->len, w->mode, w->uid, w->gid);
+        if (r >= 0)
+                r = add_consumers(x, d);
+        return r;
+}
+
+static int wanted_for(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
+        const char *owner = derived_setting(d, "owner"), *mode = derived_setting(d, "mode");
+        w->mode = derived_default_mode(d->kind);
+        w->uid = w->gid = 0;
+        if ((owner && owner_parse(owner, &w->uid, &w->gid) < 0) || (mode && mode_parse(mode, &w->mode) < 0))
+                return -EINVAL; /* the parser rejected these already */
+        char salt[RPCAUTH_SALT_HEX_LEN + 1], missing[SECRET_NAME_BUF] = "";
+        int r = rpcauth_new_salt(salt);
+        if (r < 0)
+                return r;
+        struct render_input in = {
+                .d = d,
+                .app = x->app->name,
+                .manifest_path = x->m->path,
+                .secrets = &x->secrets,
+                .current = cur->text,
+                .current_len = cur->len,
+                .new_salt = salt,
+        };
+        r = derived_render(&in, &w->text, missing);
+        if (r == -EINVAL)
+                x->error = "a secret it needs is missing";
+        w->len = w->text ? strlen(w->text) : 0;
+        return r;
+}
+
+static void derive_entry(struct ctx *x, const struct derived *d) {
+        char key[128], path[4352], buf[128];
+        entry_key(x, key, sizeof(key));
+        snprintf(path, sizeof(path), "%s%s", x->o->root, d->path);
+        x->out->entries++;
+        x->error = NULL;
+        x->would_generate = false;
+        struct current cur;
+        struct wanted w = {0};
+        int r = read_current(path, &cur);
+        if (r < 0) {
+                log_error("%s: %s: %s: left alone", key, d->path,
+                          r == -EISDIR   ? "is a directory"
+                          : r == -EINVAL ? "is not a regular file"
+                                         : strerror(-r));
+                goto fail;
+        }
+        r = derived_for_each_secret(d, load_secret, x);
+        if (r >= 0)
+                r = wanted_for(x, d, &cur, &w);
+        if (r < 0 && x->would_generate) {
+                x->out->drifted++;
+                log_notice("%s: %s: drift: %s", key, d->path, x->error);
+                goto done;
+        }
+        if (r < 0) {
+                log_error("%s: %s: not derived, the file is left as it is: %s", key, d->path,
+                          x->error ? x->error : strerror(-r));
+                goto fail;
+        }
+        const char *reason = drift_reason(&cur, &w, buf, sizeof(buf));
+        if (!reason) {
+                x->out->in_sync++;
+                goto done;
+        }
+        x->out->drifted++;
+        if (x->o->check_only) {
+                log_notice("%s: %s: drift: %s", key, d->path, reason);
+                goto done;
+        }
+        r = repair(x, d, path, &cur, &w);
+        if (r < 0) {
+                log_error("%s: %s: drift (%s), and the repair failed: %s", key, d->path, reason, strerror(-r));
+                goto fail;
+        }
+        log_notice("%s: %s: repaired: %s", key, d->path, reason);
+        x->out->repaired++;
+        goto done;
+fail:
+        x->out->errors++;
+done:
+        free(cur.text);
+        free(w.text);
+}
+
+int derive_all(const struct manifest *m, const struct derive_opts *o, struct derive_outcome *out) {
+        *out = (struct derive_outcome){0};
+        struct ctx x = {.m = m, .o = o, .out = out};
+        x.secrets_fd = open(o->secrets_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (x.secrets_fd < 0 && errno == ENOENT && !o->check_only && mkdir_p(o->secrets_dir, 0700) >= 0)
+                x.secrets_fd = open(o->secrets_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        for (size_t a = 0; m && a < m->n_apps; a++) {
+                x.app = &m->apps[a];
+                if (x.app->state == APP_STATE_UNINSTALLED || x.app->skip ||
+                    (o->only_app && strcmp(o->only_app, x.app->name) != 0))
+                        continue;
+                for (x.index = 0; x.index < x.app->n_derived; x.index++)
+                        derive_entry(&x, &x.app->derived[x.index]);
+        }
+        for (size_t i = 0; i < x.secrets.n; i++) {
+                free((char *)x.secrets.items[i].name);
+                /* secrets do not linger in freed memory */
+                explicit_bzero((char *)x.secrets.items[i].value, strlen(x.secrets.items[i].value));
+                free((char *)x.secrets.items[i].value);
+        }
+        free(x.secrets.items);
+        if (x.secrets_fd >= 0)
+                close(x.secrets_fd);
+        return out->errors > 0 ? -EIO : 0;
+}
+
+void derive_outcome_free(struct derive_outcome *out) {
+        for (size_t i = 0; i < out->n_restart; i++)
+                free(out->restart[i]);
+        free(out->restart);
+        for (size_t i = 0; i < out->n_nginx; i++) {
+                free(out->nginx[i].path);
+                free(out->nginx[i].old);
+        }
+        free(out->nginx);
+        *out = (struct derive_outcome){0};
+}
+
+int derive_restore(const struct changed_file *f) {
+        if (!f->old)
+                return unlink(f->path) < 0 && errno != ENOENT ? -errno : 0;
+        return write_file_atomic(f->path, f->old, f->old_len, 0644);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "manifest.h"
+
+/* The side-effect layer of archy-derive: read what is on disk, compare it with what the manifest
+ * and the secrets give, rewrite only what drifted. Restarting consumers is left to the caller. */
+
+struct derive_opts {
+        const char *root;        /* prefix for every path ("" for /) */
+        const char *secrets_dir; /* already prefixed */
+        bool check_only;         /* report drift, change nothing */
+        const char *only_app;    /* NULL: every app */
+};
+
+struct changed_file {
+        char *path; /* prefixed */
+        char *old;  /* previous content, NULL when there was no regular file */
+        size_t old_len;
+};
+
+struct derive_outcome {
+        size_t entries, in_sync, repaired, drifted, errors;
+        char **restart; /* units to try-restart because a file they read changed */
+        size_t n_restart;
+        struct changed_file *nginx; /* nginx routes rewritten: tested, then reloaded or put back */
+        size_t n_nginx;
+};
+
+int derive_all(const struct manifest *m, const struct derive_opts *o, struct derive_outcome *out);
+void derive_outcome_free(struct derive_outcome *out);
+
+/* Put the previous content back (or remove a file that did not exist before). */
+int derive_restore(const struct changed_file *f);

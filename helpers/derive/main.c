@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* archy-derive: re-derives the configs that depend on canonical secrets and repairs drift (FM2).
+ * A run with nothing to do reads, compares and exits: no process, no D-Bus. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "derive.h"
+#include "load.h"
+#include "log.h"
+#include "nginx.h"
+#include "values.h"
+
+enum { EXIT_PROBLEMS = 1, EXIT_USAGE = 2, EXIT_DRIFT = 3 };
+
+struct options {
+        bool check;
+        const char *app, *root, *manifest, *secrets;
+};
+
+static void help(void) {
+        printf("Usage: archy-derive [--check] [--app NAME] [--root DIR] [--manifest FILE] [--secrets-dir DIR]\n"
+               "\n"
+               "Re-derive every config file the manifest declares (derived:) from the canonical secrets,\n"
+               "rewrite only the files that drifted, then try-restart the running units that read them.\n"
+               "\n"
+               "  --check            report drift, change nothing (exit 3 when there is drift)\n"
+               "  --app NAME         only this app's derived files\n"
+               "  --root DIR         act on the tree under DIR (manifest, secrets and files); restart nothing\n"
+               "  --manifest FILE    default $ARCHY_MANIFEST or /etc/archipelago/manifest.yaml\n"
+               "  --secrets-dir DIR  default $ARCHY_SECRETS_DIR or /var/lib/archipelago/secrets\n"
+               "  -h, --help         this text      --version  the version\n"
+               "\n"
+               "Exit status: 0 in sync or repaired, 1 problems (see the log), 2 usage, 3 drift (--check).\n"
+               "See archy-derive(8).\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o) {
+        static const struct option opts[] = {{"check", no_argument, NULL, 'c'},
+                                             {"app", required_argument, NULL, 'a'},
+                                             {"root", required_argument, NULL, 'r'},
+                                             {"manifest", required_argument, NULL, 'm'},
+                                             {"secrets-dir", required_argument, NULL, 's'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {NULL, 0, NULL, 0}};
+        *o = (struct options){.root = "",
+                              .manifest = getenv("ARCHY_MANIFEST") ?: "/etc/archipelago/manifest.yaml",
+                              .secrets = getenv("ARCHY_SECRETS_DIR") ?: "/var/lib/archipelago/secrets"};
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
+                switch (c) {
+                case 'c': o->check = true; break;
+                case 'a': o->app = optarg; break;
+                case 'r': o->root = optarg; break;
+                case 'm': o->manifest = optarg; break;
+                case 's': o->secrets = optarg; break;
+                case 'h': help(); return 0;
+                case 'V': puts("archy-derive " ARCHY_VERSION); return 0;
+                default: return -EINVAL;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "archy-derive: unexpected argument \"%s\" (see --help)\n", argv[optind]);
+                return -EINVAL;
+        }
+        if (o->app && !name_valid(o->app)) {
+                fprintf(stderr, "archy-derive: --app: expected an app name, got \"%s\"\n", o->app);
+                return -EINVAL;
+        }
+        return 1;
+}
+
+/* A route that breaks nginx's configuration is taken back: the old routes keep serving. */
+static int apply_nginx(const struct derive_outcome *out, bool restart) {
+        if (out->n_nginx == 0)
+                return 0;
+        int r = nginx_config_test();
+        if (r == -ENOENT) {
+                log_warning("nginx is not installed: %zu route(s) written, nothing to reload", out->n_nginx);
+                return 0;
+        }
+        if (r != 0) {
+                log_error("nginx -t rejects the configuration with the new route(s): putting the old ones back");
+                for (size_t i = 0; i < out->n_nginx; i++)
+                        (void)derive_restore(&out->nginx[i]);
+                return -EINVAL;
+        }
+        return restart ? bus_reload("nginx.service") : 0;
+}
+
+int main(int argc, char **argv) {
+        struct options o;
+        int r = parse_args(argc, argv, &o);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+        log_setup("archy-derive", LOG_TARGET_STDERR);
+
+        char manifest[4096], last_good[4096], secrets[4096];
+        snprintf(manifest, sizeof(manifest), "%s%s", o.root, o.manifest);
+        snprintf(last_good, sizeof(last_good), "%s/etc/archipelago/manifest.last-good.yaml", o.root);
+        snprintf(secrets, sizeof(secrets), "%s%s", o.root, o.secrets);
+        struct manifest *m = NULL;
+        if (load_manifest_with_fallback(manifest, last_good, &m) < 0)
+                return EXIT_PROBLEMS;
+        if (o.app && m && !manifest_find_app(m, o.app)) {
+                log_error("--app %s: no such app in %s", o.app, m->path);
+                manifest_free(m);
+                return EXIT_USAGE;
+        }
+        struct derive_opts dopts = {.root = o.root, .secrets_dir = secrets, .check_only = o.check, .only_app = o.app};
+        struct derive_outcome out;
+        r = derive_all(m, &dopts, &out);
+        /* Under --root the host's nginx and systemd are not the tree's: test and restart nothing. */
+        bool restart = !o.check && o.root[0] == 0;
+        int failed = restart && apply_nginx(&out, restart) < 0;
+        if (restart)
+                failed += bus_try_restart(out.restart, out.n_restart);
+        if (out.drifted > 0 || out.errors > 0)
+                log_info("%zu derived files: %zu in sync, %zu drifted, %zu repaired, %zu problems", out.entries,
+                         out.in_sync, out.drifted, out.repaired, out.errors);
+        bool drifted = out.drifted > 0;
+        derive_outcome_free(&out);
+        manifest_free(m);
+        if (r < 0 || failed)
+                return EXIT_PROBLEMS;
+        return o.check && drifted ? EXIT_DRIFT : EXIT_SUCCESS;
+}

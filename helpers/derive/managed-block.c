@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "managed-block.h"
+
+#include <string.h>
+
+#include "strbuf.h"
+
+struct line {
+        size_t start;
+        size_t len; /* without the newline */
+        size_t end; /* after the newline, if any */
+};
+
+static bool next_line(const char *text, size_t len, size_t *pos, struct line *ret) {
+        if (*pos >= len)
+                return false;
+        const char *nl = memchr(text + *pos, '\n', len - *pos);
+        size_t stop = nl ? (size_t)(nl - text) : len;
+        *ret = (struct line){
+                .start = *pos,
+                .len = stop - *pos,
+                .end = nl ? stop + 1 : len,
+        };
+        *pos = ret->end;
+        return true;
+}
+
+/* Editors and Windows tools leave trailing blanks and '\r' behind; neither makes a marker another. */
+static bool is_marker(const char *line, size_t len, const char *marker) {
+        while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+                len--;
+        return len == strlen(marker) && memcmp(line, marker, len) == 0;
+}
+
+static bool is_any_marker(const char *line, size_t len) {
+        return is_marker(line, len, BLOCK_BEGIN) || is_marker(line, len, BLOCK_END);
+}
+
+struct markers {
+        struct line begin, end;
+};
+
+static enum block_state find_markers(const char *text, size_t len, struct markers *ret) {
+        unsigned n_begin = 0, n_end = 0;
+        bool end_first = false;
+        struct markers m = {0};
+        size_t pos = 0;
+        struct line l;
+
+        while (next_line(text, len, &pos, &l)) {
+                if (is_marker(text + l.start, l.len, BLOCK_BEGIN)) {
+                        n_begin++;
+                        m.begin = l;
+                } else if (is_marker(text + l.start, l.len, BLOCK_END)) {
+                        if (n_begin == 0)
+                                end_first = true;
+                        n_end++;
+                        m.end = l;
+                }
+        }
+
+        if (n_begin == 0 && n_end == 0)
+                return BLOCK_ABSENT;
+        if (n_begin != 1 || n_end != 1 || end_first)
+                return BLOCK_DAMAGED;
+        *ret = m;
+        return BLOCK_INTACT;
+}
+
+enum block_state block_find(const char *text, size_t len, const char **body, size_t *body_len) {
+        struct markers m;
+        enum block_state state = find_markers(text, len, &m);
+
+        if (state == BLOCK_INTACT) {
+                if (body)
+                        *body = text + m.begin.end;
+                if (body_len)
+                        *body_len = m.end.start - m.begin.end;
+        }
+        return state;
+}
+
+static void add_body(struct strbuf *sb, const char *body) {
+        size_t n = strlen(body);
+        strbuf_add(sb, body, n);
+        /* Without it the END marker would be glued to the last line and the block lost. */
+        if (n > 0 && body[n - 1] != '\n')
+                strbuf_putc(sb, '\n');
+}
+
+char *block_compose(const char *text, size_t len, const char *body, block_drop_fn drop, void *userdata) {
+        struct strbuf sb = STRBUF_INIT;
+        struct markers m;
+        enum block_state state = find_markers(text, len, &m);
+        size_t pos = 0;
+        struct line l;
+
+        if (!body)
+                body = "";
+
+        while (next_line(text, len, &pos, &l)) {
+                const char *s = text + l.start;
+
+                if (state == BLOCK_INTACT && l.start == m.begin.start) {
+                        /* The markers as written: rewriting their line endings would make every
+                         * run see a change and rewrite the file again. */
+                        strbuf_add(&sb, s, m.begin.end - m.begin.start);
+                        add_body(&sb, body);
+                        strbuf_add(&sb, text + m.end.start, m.end.end - m.end.start);
+                        pos = m.end.end;
+                        continue;
+                }
+                if (state == BLOCK_DAMAGED && is_any_marker(s, l.len))
+                        continue;
+                if (drop && drop(s, l.len, userdata))
+                        continue;
+                strbuf_add(&sb, s, l.end - l.start);
+        }
+
+        if (state != BLOCK_INTACT) {
+                if (sb.len > 0 && sb.data[sb.len - 1] != '\n')
+                        strbuf_putc(&sb, '\n');
+                strbuf_puts(&sb, BLOCK_BEGIN "\n");
+                add_body(&sb, body);
+                strbuf_puts(&sb, BLOCK_END "\n");
+        }
+
+        return strbuf_steal(&sb);
+}

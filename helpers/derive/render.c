@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "render.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "managed-block.h"
+#include "rpcauth.h"
+#include "strbuf.h"
+
+/* The archipelago network's gateway and subnet (archy-generator renders the network). */
+#define ARCHY_GATEWAY "10.89.0.1"
+#define ARCHY_SUBNET "10.89.0.0/24"
+
+const char *secret_lookup(const struct secret_set *s, const char *name) {
+        for (size_t i = 0; s && i < s->n; i++)
+                if (strcmp(s->items[i].name, name) == 0)
+                        return s->items[i].value;
+        return NULL;
+}
+
+int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name, void *userdata), void *userdata) {
+        const char *single = derived_setting(d, "secret");
+        int r;
+        if (single && (r = fn(single, userdata)) < 0)
+                return r;
+        for (size_t i = 0; i < d->n_vars; i++)
+                for (const char *p = strstr(d->vars[i].value, "${secret:"); p; p = strstr(p, "${secret:")) {
+                        const char *start = p + strlen("${secret:"), *end = strchr(start, '}');
+                        char name[64];
+                        if (!end || (size_t)(end - start) >= sizeof(name))
+                                return -EINVAL; /* the parser rejected this already */
+                        memcpy(name, start, (size_t)(end - start));
+                        name[end - start] = 0;
+                        if ((r = fn(name, userdata)) < 0)
+                                return r;
+                        p = end + 1;
+                }
+        return 0;
+}
+
+unsigned derived_default_mode(enum derived_kind kind) {
+        switch (kind) {
+        case DERIVED_LND_CONF:
+        case DERIVED_ENV: return 0600;
+        case DERIVED_BITCOIN_CONF: return 0640;
+        default: return 0644;
+        }
+}
+
+static void header(struct strbuf *sb, const struct render_input *in) {
+        strbuf_printf(sb, "# Written by archy-derive from %s (app %s). Edit the manifest, not this file.\n",
+                      in->manifest_path, in->app);
+}
+
+static const char *require_secret(const struct render_input *in, const char *name, char missing[SECRET_NAME_BUF]) {
+        const char *v = secret_lookup(in->secrets, name);
+        if (!v)
+                snprintf(missing, SECRET_NAME_BUF, "%s", name);
+        return v;
+}
+
+/* A salt of the block's rpcauth line for user that validates against password, or NULL: a valid
+ * line keeps its salt, so the file stays byte for byte the same and nothing restarts. */
+static char *valid_salt(const struct render_input *in, const char *user, const char *password) {
+        const char *body;
+        size_t body_len;
+        if (!in->current || block_find(in->current, in->current_len, &body, &body_len) != BLOCK_INTACT)
+                return NULL;
+        for (const char *line = body, *end = body + body_len; line < end;) {
+                const char *nl = memchr(line, '\n', (size_t)(end - line));
+                size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+                const char *value;
+                size_t value_len;
+                struct rpcauth_value rv;
+                if (rpcauth_line_value(line, n, &value, &value_len) &&
+                    rpcauth_matches(value, value_len, user, password) && rpcauth_parse(value, value_len, &rv) == 0)
+                        return strndup(rv.salt, rv.salt_len);
+                line += n + 1;
+        }
+        return NULL;
+}
+
+struct drop_ctx {
+        const char *user;
+        const char *const *prefixes;
+};
+
+/* Outside the block, a line that would compete with it goes: a stale rpcauth line of our user
+ * would keep an old password working, a second rpcpass would override ours. */
+static bool drop_competing(const char *line, size_t len, void *userdata) {
+        const struct drop_ctx *ctx = userdata;
+        if (ctx->user && rpcauth_line_is_for_user(line, len, ctx->user))
+                return true;
+        while (len > 0 && (*line == ' ' || *line == '\t'))
+                line++, len--;
+        for (const char *const *p = ctx->prefixes; p && *p; p++)
+                if (len >= strlen(*p) && strncmp(line, *p, strlen(*p)) == 0)
+                        return true;
+        return false;
+}
+
+static int compose(const struct render_input *in, struct strbuf *body, struct drop_ctx *ctx, char **ret) {
+        if (strbuf_failed(body))
+                return -ENOMEM;
+        *ret = block_compose(in->current ?: "", in->current ? in->current_len : 0, body->data ?: "", drop_competing,
+                             ctx);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int render_bitcoin_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        const char *user = derived_setting(in->d, "rpc_user"), *password;
+        if (!(password = require_secret(in, derived_setting(in->d, "secret"), missing)))
+                return -EINVAL;
+        _cleanup_free_ char *salt = valid_salt(in, user, password);
+        _cleanup_free_ char *auth = rpcauth_format(user, salt ?: in->new_salt, password);
+        if (!auth)
+                return -ENOMEM;
+        struct strbuf body = STRBUF_INIT;
+        strbuf_printf(&body,
+                      "rpcauth=%s\nserver=1\nrpcbind=0.0.0.0\nrpcallowip=127.0.0.1\nrpcallowip=" ARCHY_SUBNET
+                      "\nzmqpubrawblock=tcp://0.0.0.0:28332\nzmqpubrawtx=tcp://0.0.0.0:28333\n",
+                      auth);
+        struct drop_ctx ctx = {.user = user};
+        int r = compose(in, &body, &ctx, ret);
+        strbuf_free(&body);
+        return r;
+}
+
+static int render_lnd_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        const char *user = derived_setting(in->d, "rpc_user"), *host = derived_setting(in->d, "rpc_host"), *password;
+        if (!(password = require_secret(in, derived_setting(in->d, "secret"), missing)))
+                return -EINVAL;
+        size_t host_len = (size_t)(strrchr(host, ':') - host);
+        struct strbuf body = STRBUF_INIT;
+        strbuf_printf(&body,
+                      "[Bitcoin]\nbitcoin.node=bitcoind\n\n[Bitcoind]\nbitcoind.rpchost=%s\nbitcoind.rpcuser=%s\n"
+                      "bitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\n"
+                      "bitcoind.zmqpubrawtx=tcp://%.*s:28333\n",
+                      host, user, password, (int)host_len, host, (int)host_len, host);
+        static const char *const competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost", NULL};
+        struct drop_ctx ctx = {.prefixes = competing};
+        int r = compose(in, &body, &ctx, ret);
+        strbuf_free(&body);
+        return r;
+}
+
+/* ${secret:NAME} replaced; everything else as written. podman reads an env file's value as the
+ * rest of the line, literally: no quoting to add, and no newline can occur (both checked). */
+static int substitute(const struct render_input *in, const char *value, struct strbuf *out,
+                      char missing[SECRET_NAME_BUF]) {
+        for (const char *p = value;;) {
+                const char *ref = strstr(p, "${secret:");
+                if (!ref) {
+                        strbuf_puts(out, p);
+                        return 0;
+                }
+                strbuf_add(out, p, (size_t)(ref - p));
+                const char *start = ref + strlen("${secret:"), *end = strchr(start, '}');
+                char name[SECRET_NAME_BUF];
+                snprintf(name, sizeof(name), "%.*s", (int)(end - start), start);
+                const char *secret = require_secret(in, name, missing);
+                if (!secret)
+                        return -EINVAL;
+                strbuf_puts(out, secret);
+                p = end + 1;
+        }
+}
+
+static int render_env(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        struct strbuf sb = STRBUF_INIT;
+        header(&sb, in);
+        int r = 0;
+        for (size_t i = 0; i < in->d->n_vars && r == 0; i++) {
+                strbuf_printf(&sb, "%s=", in->d->vars[i].name);
+                r = substitute(in, in->d->vars[i].value, &sb, missing);
+                strbuf_putc(&sb, '\n');
+        }
+        if (r == 0 && strbuf_failed(&sb))
+                r = -ENOMEM;
+        if (r == 0)
+                *ret = strbuf_steal(&sb);
+        strbuf_free(&sb);
+        return r;
+}
+
+/* FM4: host.containers.internal must be the archipelago gateway, never the LAN's. */
+static int render_containers_conf(const struct render_input *in, char **ret) {
+        struct strbuf sb = STRBUF_INIT;
+        header(&sb, in);
+        strbuf_puts(&sb, "[containers]\nhost_containers_internal_ip = \"" ARCHY_GATEWAY "\"\n");
+        *ret = strbuf_failed(&sb) ? NULL : strbuf_steal(&sb);
+        strbuf_free(&sb);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The trailing slash of proxy_pass strips the location's prefix: the app sees its own paths. */
+static int render_nginx_route(const struct render_input *in, char **ret) {
+        struct strbuf sb = STRBUF_INIT;
+        header(&sb, in);
+        strbuf_printf(&sb,
+                      "location %s {\n\tproxy_pass http://%s/;\n\tproxy_http_version 1.1;\n"
+                      "\tproxy_set_header Host $host;\n\tproxy_set_header X-Real-IP $remote_addr;\n"
+                      "\tproxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+                      "\tproxy_set_header X-Forwarded-Proto $scheme;\n\tproxy_set_header Upgrade $http_upgrade;\n"
+                      "\tproxy_set_header Connection \"upgrade\";\n}\n",
+                      derived_setting(in->d, "location"), derived_setting(in->d, "upstream"));
+        *ret = strbuf_failed(&sb) ? NULL : strbuf_steal(&sb);
+        strbuf_free(&sb);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int derived_render(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        *ret = NULL;
+        switch (in->d->kind) {
+        case DERIVED_BITCOIN_CONF: return render_bitcoin_conf(in, ret, missing);
+        case DERIVED_LND_CONF: return render_lnd_conf(in, ret, missing);
+        case DERIVED_ENV: return render_env(in, ret, missing);
+        case DERIVED_CONTAINERS_CONF: return render_containers_conf(in, ret);
+        case DERIVED_NGINX_ROUTE: return render_nginx_route(in, ret);
+        default: return -EINVAL;
+        }
+}

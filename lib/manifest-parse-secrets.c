@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest-parse.h"
+#include "values.h"
+
+static const char *const secret_keys[] = {"generate", NULL};
+
+static bool parse_bool(const struct yctx *c, const yaml_node_t *n, const char *key, bool *ret) {
+        const char *s = yexpect_text(c, n, key);
+        if (s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
+                *ret = s[0] == 't';
+                return true;
+        }
+        if (s)
+                yerror(c, n, "%s: expected true or false, got \"%s\"", key, s);
+        return false;
+}
+
+static bool parse_secret(const struct yctx *c, const char *name, const yaml_node_t *n, struct secret_decl *sd) {
+        char key[MANIFEST_KEY_MAX];
+        ykeyf(key, sizeof(key), "secrets.%s", name);
+        sd->name = name;
+        sd->pos = ypos(n);
+        if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, secret_keys))
+                return false;
+        yaml_node_t *g = ylookup(c, n, "generate");
+        char k[MANIFEST_KEY_MAX];
+        ykeyf(k, sizeof(k), "%s.generate", key);
+        return !g || parse_bool(c, g, k, &sd->generate);
+}
+
+bool parse_secrets(const struct yctx *c, const yaml_node_t *n, struct manifest *m) {
+        if (!yexpect_mapping(c, n, "secrets") || !ycheck_keys(c, n, "secrets", NULL))
+                return false;
+        m->secrets = calloc(ymapping_len(n) + 1, sizeof(*m->secrets));
+        if (!m->secrets)
+                return false;
+        bool ok = true;
+        ymapping_foreach (pair, n) {
+                const char *name = ykey_text(c, pair);
+                if (!name_valid(name)) {
+                        yaml_node_t *kn = ynode(c, pair->key);
+                        char shown[96];
+                        yerror(c, kn, "secrets: expected a secret name matching [a-z][a-z0-9-]{0,47}, got \"%s\"",
+                               value_for_message(name, kn->data.scalar.length, shown, sizeof(shown)));
+                        ok = false;
+                        continue;
+                }
+                ok = parse_secret(c, name, ynode(c, pair->value), &m->secrets[m->n_secrets++]) && ok;
+        }
+        return ok;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "values.h"
+
+static bool in_set(char ch, const char *extra) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               (ch && strchr(extra, ch));
+}
+
+static bool all_in_set(const char *s, size_t n, const char *extra) {
+        for (size_t i = 0; i < n; i++)
+                if (!in_set(s[i], extra))
+                        return false;
+        return true;
+}
+
+bool rpc_user_valid(const char *s) {
+        size_t n = strlen(s);
+        return n >= 1 && n <= 64 && all_in_set(s, n, "_.-");
+}
+
+static int decimal_parse(const char *s, size_t n, unsigned long max, unsigned long *ret) {
+        if (n == 0 || n > 10)
+                return -EINVAL;
+        unsigned long v = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+                v = v * 10 + (unsigned long)(s[i] - '0');
+        }
+        if (v > max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+bool host_port_valid(const char *s) {
+        const char *colon = strrchr(s, ':');
+        unsigned long port;
+        if (!colon || colon == s || colon - s > 253)
+                return false;
+        for (const char *p = s; p < colon; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+                        return false;
+        return decimal_parse(colon + 1, strlen(colon + 1), 65535, &port) == 0 && port > 0;
+}
+
+bool url_path_valid(const char *s) {
+        size_t n = strlen(s);
+        return n >= 1 && n <= 255 && s[0] == '/' && all_in_set(s, n, "._/-");
+}
+
+int owner_parse(const char *s, unsigned *ret_uid, unsigned *ret_gid) {
+        const char *colon = strchr(s, ':');
+        unsigned long uid, gid;
+        /* (uid_t)-1 means "unchanged" to chown(2): never a real owner. */
+        if (!colon || decimal_parse(s, (size_t)(colon - s), UINT_MAX - 1, &uid) < 0 ||
+            decimal_parse(colon + 1, strlen(colon + 1), UINT_MAX - 1, &gid) < 0)
+                return -EINVAL;
+        *ret_uid = (unsigned)uid;
+        *ret_gid = (unsigned)gid;
+        return 0;
+}
+
+int mode_parse(const char *s, unsigned *ret_mode) {
+        size_t n = strlen(s);
+        if (n < 3 || n > 4)
+                return -EINVAL;
+        unsigned v = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '7')
+                        return -EINVAL;
+                v = v * 8 + (unsigned)(s[i] - '0');
+        }
+        /* The owner must be able to read it back; no setuid, setgid or sticky bits. */
+        if (v < 0400 || v > 0777)
+                return -EINVAL;
+        *ret_mode = v;
+        return 0;
+}
+
+bool part_list_valid(const char *s) {
+        char part[64];
+        for (const char *p = s;;) {
+                size_t n = strcspn(p, " ");
+                if (n == 0 || n >= sizeof(part))
+                        return false;
+                memcpy(part, p, n);
+                part[n] = 0;
+                if (!name_valid(part))
+                        return false;
+                if (!p[n])
+                        return true;
+                p += n + 1;
+        }
+}
+
+bool secret_refs_valid(const char *s, size_t *bad_at) {
+        static const char prefix[] = "${secret:";
+        char name[64];
+        for (const char *p = strstr(s, "${"); p; p = strstr(p, "${")) {
+                *bad_at = (size_t)(p - s);
+                if (strncmp(p, prefix, sizeof(prefix) - 1) != 0)
+                        return false;
+                const char *start = p + sizeof(prefix) - 1, *end = strchr(start, '}');
+                if (!end || (size_t)(end - start) >= sizeof(name))
+                        return false;
+                memcpy(name, start, (size_t)(end - start));
+                name[end - start] = 0;
+                if (!name_valid(name))
+                        return false;
+                p = end + 1;
+        }
+        return true;
+}
