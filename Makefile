@@ -100,8 +100,8 @@ check-generator: $(GENERATOR)
 	bats test/generator
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
-check-quadlet: $(GENERATOR)
-	test/quadlet/check-quadlet.sh $(GENERATOR)
+check-quadlet: $(GENERATOR) $(DERIVE)
+	ARCHY_DERIVE=$(abspath $(DERIVE)) test/quadlet/check-quadlet.sh $(GENERATOR)
 
 # The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, reboot survival
 # and a smoke subset in a QEMU VM (test/e2e/run.sh; needs root, uses sudo otherwise).
@@ -140,23 +140,28 @@ demo: deps-build
 bench: $(GENERATOR)
 	bench/run.sh
 
-install: $(GENERATOR)
+install: $(GENERATOR) $(DERIVE)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
+	install -Dm755 $(DERIVE) $(DESTDIR)$(SBINDIR)/archy-derive
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
 	        $(DESTDIR)$(UNITDIR)/multi-user.target.wants
 	install -m644 units/archipelago-apps.slice units/archy-apps.target units/archy-manifest-save.path \
-	        $(DESTDIR)$(UNITDIR)/
+	        units/archy-derive.timer $(DESTDIR)$(UNITDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-derive.service.in > $(DESTDIR)$(UNITDIR)/archy-derive.service
 	sed 's|@GENERATORDIR@|$(GENERATORDIR)|g' units/archy-manifest-save.service.in \
 	        > $(DESTDIR)$(UNITDIR)/archy-manifest-save.service
 	install -m644 units/archipelago.service.d/10-archy-killmode.conf $(DESTDIR)$(UNITDIR)/archipelago.service.d/
 	ln -sf ../archy-apps.target $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apps.target
 	ln -sf ../archy-manifest-save.path $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.path
 	ln -sf ../archy-manifest-save.service $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.service
+	install -d $(DESTDIR)$(UNITDIR)/timers.target.wants
+	ln -sf ../archy-derive.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-derive.timer
 	install -d $(DESTDIR)$(SYSCONFDIR)/archipelago
 	install -Dm644 man/archy-generator.8 $(DESTDIR)$(MANDIR)/man8/archy-generator.8
 	install -Dm644 man/archy-manifest.5 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
+	install -Dm644 man/archy-derive.8 $(DESTDIR)$(MANDIR)/man8/archy-derive.8
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -166,7 +171,10 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apps.target \
 	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.path \
 	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.service \
-	      $(DESTDIR)$(MANDIR)/man8/archy-generator.8 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
+	      $(DESTDIR)$(SBINDIR)/archy-derive $(DESTDIR)$(UNITDIR)/archy-derive.service \
+	      $(DESTDIR)$(UNITDIR)/archy-derive.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-derive.timer \
+	      $(DESTDIR)$(MANDIR)/man8/archy-generator.8 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5 \
+	      $(DESTDIR)$(MANDIR)/man8/archy-derive.8
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \

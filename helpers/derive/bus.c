@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "bus.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <systemd/sd-bus.h>
 
 #include "log.h"
@@ -31,6 +34,26 @@ static int open_bus(sd_bus **ret) {
         return r;
 }
 
+/* Only a unit that is running now is restarted: at boot the app units wait (After=) for this run,
+ * and a restart job must not race the start job that is already queued for them. */
+static bool unit_active(sd_bus *bus, const char *unit) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *path = NULL;
+        char *state = NULL;
+        bool active = false;
+        if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "GetUnit", &error, &reply, "s", unit) >= 0 &&
+            sd_bus_message_read(reply, "o", &path) >= 0 &&
+            sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Unit",
+                                       "ActiveState", &error, &state) >= 0)
+                active = strcmp(state, "active") == 0 || strcmp(state, "reloading") == 0;
+        free(state);
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        return active;
+}
+
 int bus_try_restart(char *const *units, size_t n) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         if (n == 0)
@@ -38,8 +61,13 @@ int bus_try_restart(char *const *units, size_t n) {
         if (open_bus(&bus) < 0)
                 return (int)n;
         int failed = 0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+                if (!unit_active(bus, units[i])) {
+                        log_info("%s is not running: not restarted", units[i]);
+                        continue;
+                }
                 failed += call_manager(bus, "TryRestartUnit", units[i]) < 0;
+        }
         return failed;
 }
 

@@ -62,6 +62,9 @@ generate() { run in_root "$W/archy-generator" $W/out $W/out $W/out; }
 		"$ROOTFS$W/verify/"
 	sed "s|@GENERATORDIR@|$W|" "$TOP/units/archy-manifest-save.service.in" \
 		>"$ROOTFS$W/verify/archy-manifest-save.service"
+	cp "${ARCHY_DERIVE:-$TOP/build/archy-derive}" "$ROOTFS$W/archy-derive"
+	sed "s|@SBINDIR@|$W|" "$TOP/units/archy-derive.service.in" >"$ROOTFS$W/verify/archy-derive.service"
+	cp "$TOP/units/archy-derive.timer" "$ROOTFS$W/verify/"
 	run chroot "$ROOTFS" sh -c "cd $W/verify && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no *"
 	echo "$output"
 	[ "$status" -eq 0 ]
