@@ -27,7 +27,6 @@ ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 YAML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
 CRYPTO_LIBS  := $(or $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null),-lcrypto)
-SYSTEMD_LIBS := $(or $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null),-lsystemd)
 YAML_LIBS    := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(or $(shell $(PKG_CONFIG) --libs check 2>/dev/null),-lcheck -lsubunit -lm -lrt -lpthread)
@@ -71,10 +70,11 @@ $(BUILD)/libarchy.a: $(LIB_OBJS)
 $(GENERATOR): $(BUILD)/generator/main.o $(GEN_OBJS) $(BUILD)/libarchy.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS)
 
-# archy-derive runs every 30 s: libyaml, libcrypto (rpcauth) and libsystemd (sd-bus) only.
+# archy-derive runs every 30 s: libyaml and libcrypto (rpcauth); libsystemd (sd-bus) is dlopen()ed
+# only when a unit must be restarted.
 $(DERIVE): $(BUILD)/helpers/derive/main.o $(BUILD)/helpers/derive/bus.o $(DERIVE_OBJS) $(BUILD)/generator/load.o \
            $(BUILD)/libarchy.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CRYPTO_LIBS) $(SYSTEMD_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
 $(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(BUILD)/libarchy.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
@@ -137,8 +137,9 @@ demo: deps-build
 	@echo; echo "== the generated tree (demo/)"; find demo -mindepth 1 | sort | sed 's|^|  |'
 	@echo; echo "== one complete unit: demo/quadlet/archy-bitcoin-knots.container"; cat demo/quadlet/archy-bitcoin-knots.container
 
-bench: $(GENERATOR)
+bench: $(GENERATOR) $(DERIVE)
 	bench/run.sh
+	bench/derive.sh
 
 install: $(GENERATOR) $(DERIVE)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator

@@ -3,7 +3,8 @@
 # Build a bootable Debian 13 guest tree for the end-to-end suite: a copy of the cached root
 # filesystem (rootfs.sh), archy installed into it the way a package would (`make install
 # DESTDIR=`), the stand-in images loaded into the guest's own podman storage, the test manifest,
-# the credentials the stand-in node and its consumers share, and the guest-side runner.
+# an nginx front end for the routes archy-derive writes, and the guest-side runner. The node's
+# credentials are archy-derive's job: it creates the secret on first boot.
 # Usage: test/e2e/prepare-guest.sh GUEST_DIR IMAGE_TAR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,20 +31,11 @@ install -d -m755 "$guest/etc/archipelago" "$guest/usr/local/share/archy-e2e"
 install -m644 "$repo/manifests/e2e.yaml" "$guest/etc/archipelago/manifest.yaml"
 install -m644 "$repo/manifests/e2e.yaml" "$guest/usr/local/share/archy-e2e/manifest.yaml"
 
-# The node's rpcauth line and its consumers' URLs, from one random password (archy-derive will
-# own this; until then the harness plays its part). rpcauth: HMAC-SHA256 keyed by the salt's hex text.
-password=$(openssl rand -hex 16)
-salt=$(openssl rand -hex 16)
-hmac=$(printf %s "$password" | openssl dgst -sha256 -hmac "$salt" -r | cut -d' ' -f1)
-install -d -m700 "$guest/var/lib/archipelago/node" "$guest/var/lib/archipelago/env" "$guest/var/lib/archy-e2e"
-printf 'server=1\nrpcauth=e2e:%s$%s\n' "$salt" "$hmac" >"$guest/var/lib/archipelago/node/bitcoin.conf"
-chmod 644 "$guest/var/lib/archipelago/node/bitcoin.conf"
-(
-	umask 077
-	printf 'NODE_URL=http://e2e:%s@archy-node:8332/\n' "$password" >"$guest/var/lib/archipelago/env/wallet.env"
-	printf 'DAEMON_URL=http://e2e:%s@archy-node:8332/\n' "$password" >"$guest/var/lib/archipelago/env/indexer.env"
-	printf '%s\n' "$password" >"$guest/var/lib/archy-e2e/rpc-password"
-)
+# The node's front end: nginx serves the routes archy-derive writes into /etc/nginx/archipelago.d.
+rm -f "$guest/etc/nginx/sites-enabled/default"
+install -d -m755 "$guest/etc/nginx/archipelago.d"
+printf 'server {\n\tlisten 80 default_server;\n\tinclude /etc/nginx/archipelago.d/*.conf;\n}\n' \
+	>"$guest/etc/nginx/sites-enabled/archipelago"
 
 # Images without a registry: the guest's own podman imports the stand-in tree. containers/storage
 # remounts "/" while unpacking, so the chroot root must be a mount point (bind it onto itself).

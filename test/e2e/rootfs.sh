@@ -16,7 +16,7 @@ command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get inst
 
 pkgs=systemd,systemd-sysv,dbus,udev,kmod,iproute2,curl,ca-certificates,procps,time
 pkgs=$pkgs,podman,crun,catatonit,conmon,netavark,aardvark-dns,passt,nftables,iptables,nginx
-pkgs=$pkgs,linux-image-amd64,initramfs-tools,e2fsprogs,bats
+pkgs=$pkgs,linux-image-amd64,initramfs-tools,e2fsprogs,bats,strace
 pkgs=$pkgs,libsystemd0,libyaml-0-2,libssl3t64,libcurl4t64
 
 mkdir -p "$cache"

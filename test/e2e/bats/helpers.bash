@@ -9,6 +9,9 @@ STARTED=(node node-ui wallet wallet-ui indexer)
 
 unit_of() { echo "archy-$1.service"; }
 
+SECRET=/var/lib/archipelago/secrets/bitcoin-rpc-password
+rpc_password() { cat "$SECRET"; }
+
 port_of() {
 	case $1 in
 	node) echo 18332 ;; node-ui) echo 18081 ;; wallet) echo 18080 ;; wallet-ui) echo 18082 ;;
@@ -24,7 +27,7 @@ answers() {
 	local app=$1 port
 	port=$(port_of "$app")
 	case $app in
-	node) curl -fsS -m 3 -u "e2e:$(cat $STATE/rpc-password)" "http://127.0.0.1:$port/" ;;
+	node) curl -fsS -m 3 -u "e2e:$(rpc_password)" "http://127.0.0.1:$port/" ;;
 	wallet | indexer) curl -fsS -m 3 "http://127.0.0.1:$port/" | grep '^connected' ;;
 	*) curl -fsS -m 3 "http://127.0.0.1:$port/" | grep 'archy stand-in UI' ;;
 	esac
