@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -84,6 +85,19 @@ enum log_level log_get_max_level(void) {
         return log_max_level;
 }
 
+/* systemd sets JOURNAL_STREAM=DEV:INODE when stderr is a journal stream (systemd.exec(5)). */
+static bool stderr_is_journal(void) {
+        static int cached = -1;
+        if (cached < 0) {
+                const char *js = getenv("JOURNAL_STREAM");
+                struct stat st;
+                unsigned long dev, ino;
+                cached = js && sscanf(js, "%lu:%lu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+                         (unsigned long)st.st_dev == dev && (unsigned long)st.st_ino == ino;
+        }
+        return cached;
+}
+
 static void log_emit(enum log_level level, char *msg) {
         if (journal_fd >= 0 && journal_send(level, msg))
                 return;
@@ -92,6 +106,8 @@ static void log_emit(enum log_level level, char *msg) {
                 kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
         if (kmsg_fd >= 0)
                 dprintf(kmsg_fd, "<%d>%s[%d]: %s\n", level, log_ident, (int)getpid(), msg);
+        else if (stderr_is_journal())
+                fprintf(stderr, "<%d>%s\n", level, msg); /* journald reads the priority from the prefix */
         else
                 fprintf(stderr, "%s: %s\n", log_ident, msg);
 }

@@ -70,6 +70,23 @@ static int read_current(const char *path, struct current *c) {
         return read_file_fd(fd, DERIVED_FILE_MAX, &c->text, &c->len);
 }
 
+/* Created on the first secret that must be generated: its parents 0755, itself 0700. */
+static int open_secrets_dir(struct ctx *x) {
+        if (x->secrets_fd >= 0)
+                return 0;
+        _cleanup_free_ char *parent = strdup(x->o->secrets_dir);
+        if (!parent)
+                return -ENOMEM;
+        int r = mkdir_p(dirname(parent), 0755);
+        if (r >= 0 && mkdir(x->o->secrets_dir, 0700) < 0 && errno != EEXIST)
+                r = -errno;
+        if (r >= 0 && (x->secrets_fd = open(x->o->secrets_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                r = -errno;
+        if (r < 0)
+                log_error_errno(r, "cannot create the secrets directory %s: %m", x->o->secrets_dir);
+        return r;
+}
+
 static int load_secret(const char *name, void *userdata) {
         struct ctx *x = userdata;
         if (secret_lookup(&x->secrets, name))
@@ -78,7 +95,7 @@ static int load_secret(const char *name, void *userdata) {
         const char *why = NULL;
         char *value = NULL;
         int r = x->secrets_fd < 0 ? -ENOENT : secret_read(x->secrets_fd, name, &value, &why);
-        if (r == -ENOENT && decl && decl->generate && !x->o->check_only && x->secrets_fd >= 0) {
+        if (r == -ENOENT && decl && decl->generate && !x->o->check_only && open_secrets_dir(x) >= 0) {
                 r = secret_generate(x->secrets_fd, name, &value);
                 if (r >= 0)
                         log_notice("secret %s did not exist: generated a new one (secrets.%s.generate)", name, name);
@@ -168,7 +185,11 @@ static int remember_nginx(struct ctx *x, const char *path, const struct current 
                 return -ENOMEM;
         x->out->nginx = grown;
         struct changed_file *f = &grown[x->out->n_nginx];
-        *f = (struct changed_file){.path = strdup(path), .old_len = cur->len};
+        *f = (struct changed_file){.path = strdup(path),
+                                   .old_len = cur->len,
+                                   .old_mode = cur->st.st_mode & 07777,
+                                   .old_uid = cur->st.st_uid,
+                                   .old_gid = cur->st.st_gid};
         if (cur->text && !(f->old = malloc(cur->len + 1)))
                 return -ENOMEM;
         if (cur->text)
@@ -241,7 +262,6 @@ static int wanted_for(struct ctx *x, const struct derived *d, const struct curre
         struct render_input in = {
                 .d = d,
                 .app = x->app->name,
-                .manifest_path = x->m->path,
                 .secrets = &x->secrets,
                 .current = cur->text,
                 .current_len = cur->len,
@@ -313,8 +333,6 @@ int derive_all(const struct manifest *m, const struct derive_opts *o, struct der
         *out = (struct derive_outcome){0};
         struct ctx x = {.m = m, .o = o, .out = out};
         x.secrets_fd = open(o->secrets_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (x.secrets_fd < 0 && errno == ENOENT && !o->check_only && mkdir_p(o->secrets_dir, 0700) >= 0)
-                x.secrets_fd = open(o->secrets_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         for (size_t a = 0; m && a < m->n_apps; a++) {
                 x.app = &m->apps[a];
                 if (x.app->state == APP_STATE_UNINSTALLED || x.app->skip ||
@@ -350,5 +368,5 @@ void derive_outcome_free(struct derive_outcome *out) {
 int derive_restore(const struct changed_file *f) {
         if (!f->old)
                 return unlink(f->path) < 0 && errno != ENOENT ? -errno : 0;
-        return write_file_atomic(f->path, f->old, f->old_len, 0644);
+        return write_file_atomic_owned(f->path, f->old, f->old_len, f->old_mode, f->old_uid, f->old_gid);
 }

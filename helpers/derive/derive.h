@@ -20,6 +20,7 @@ struct changed_file {
         char *path; /* prefixed */
         char *old;  /* previous content, NULL when there was no regular file */
         size_t old_len;
+        unsigned old_mode, old_uid, old_gid;
 };
 
 struct derive_outcome {

@@ -22,6 +22,11 @@ struct options {
         const char *app, *root, *manifest, *secrets;
 };
 
+static const char *env_or(const char *name, const char *fallback) {
+        const char *v = getenv(name);
+        return v && *v ? v : fallback;
+}
+
 static void help(void) {
         printf("Usage: archy-derive [--check] [--app NAME] [--root DIR] [--manifest FILE] [--secrets-dir DIR]\n"
                "\n"
@@ -49,8 +54,8 @@ static int parse_args(int argc, char **argv, struct options *o) {
                                              {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
         *o = (struct options){.root = "",
-                              .manifest = getenv("ARCHY_MANIFEST") ?: "/etc/archipelago/manifest.yaml",
-                              .secrets = getenv("ARCHY_SECRETS_DIR") ?: "/var/lib/archipelago/secrets"};
+                              .manifest = env_or("ARCHY_MANIFEST", "/etc/archipelago/manifest.yaml"),
+                              .secrets = env_or("ARCHY_SECRETS_DIR", "/var/lib/archipelago/secrets")};
         int c;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
                 switch (c) {
@@ -65,6 +70,10 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 }
         if (optind < argc) {
                 fprintf(stderr, "archy-derive: unexpected argument \"%s\" (see --help)\n", argv[optind]);
+                return -EINVAL;
+        }
+        if (o->manifest[0] != '/' || o->secrets[0] != '/') {
+                fprintf(stderr, "archy-derive: --manifest and --secrets-dir take absolute paths\n");
                 return -EINVAL;
         }
         if (o->app && !name_valid(o->app)) {
@@ -84,7 +93,10 @@ static int apply_nginx(const struct derive_outcome *out, bool restart) {
                 return 0;
         }
         if (r != 0) {
-                log_error("nginx -t rejects the configuration with the new route(s): putting the old ones back");
+                if (r < 0)
+                        log_error_errno(r, "cannot run nginx -t (%m): putting the old route(s) back");
+                else
+                        log_error("nginx -t rejects the configuration with the new route(s): putting the old ones back");
                 for (size_t i = 0; i < out->n_nginx; i++)
                         (void)derive_restore(&out->nginx[i]);
                 return -EINVAL;

@@ -51,8 +51,8 @@ unsigned derived_default_mode(enum derived_kind kind) {
 }
 
 static void header(struct strbuf *sb, const struct render_input *in) {
-        strbuf_printf(sb, "# Written by archy-derive from %s (app %s). Edit the manifest, not this file.\n",
-                      in->manifest_path, in->app);
+        /* No path here: the file must not change when the last good manifest stands in. */
+        strbuf_printf(sb, "# Written by archy-derive for app %s. Edit the manifest, not this file.\n", in->app);
 }
 
 static const char *require_secret(const struct render_input *in, const char *name, char missing[SECRET_NAME_BUF]) {
@@ -140,7 +140,8 @@ static int render_lnd_conf(const struct render_input *in, char **ret, char missi
                       "bitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\n"
                       "bitcoind.zmqpubrawtx=tcp://%.*s:28333\n",
                       host, user, password, (int)host_len, host, (int)host_len, host);
-        static const char *const competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost", NULL};
+        static const char *const competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost",
+                                                "bitcoind.zmqpub",  "bitcoin.node",     NULL};
         struct drop_ctx ctx = {.prefixes = competing};
         int r = compose(in, &body, &ctx, ret);
         strbuf_free(&body);

@@ -27,7 +27,6 @@ int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name,
 struct render_input {
         const struct derived *d;
         const char *app;
-        const char *manifest_path;
         const struct secret_set *secrets;
         const char *current; /* the file's text, NULL when it does not exist or is unusable */
         size_t current_len;
