@@ -14,6 +14,7 @@ struct claim {
         size_t app;
         const struct container *ct; /* NULL for a volume */
         const struct port *port;
+        size_t derived; /* index into the app's derived list, for path claims */
 };
 
 struct claims {
@@ -29,7 +30,7 @@ static void claim_add(struct claims *cl, char *key, size_t app, const struct con
                 cl->oom = true;
                 return;
         }
-        cl->items[cl->n++] = (struct claim){key, app, ct, p};
+        cl->items[cl->n++] = (struct claim){key, app, ct, p, 0};
 }
 
 static void claims_free(struct claims *cl) {
@@ -135,20 +136,60 @@ static void report_port_conflicts(struct manifest *m, struct claims *cl, struct 
                 }
 }
 
+/* Two derived entries writing one file would rewrite each other, and restart their consumers,
+ * on every run of archy-derive. */
+static void collect_path_claims(const struct manifest *m, struct claims *cl) {
+        for (size_t i = 0; i < m->n_apps; i++) {
+                const struct app *a = &m->apps[i];
+                for (size_t d = 0; a->state != APP_STATE_UNINSTALLED && d < a->n_derived; d++)
+                        if (a->derived[d].path) {
+                                claim_add(cl, strdup(a->derived[d].path), i, NULL, NULL);
+                                if (!cl->oom)
+                                        cl->items[cl->n - 1].derived = d;
+                        }
+        }
+}
+
+static void report_path_conflicts(struct manifest *m, struct claims *cl, struct diag_list *diags) {
+        for (size_t k = 1; k < cl->n; k++) {
+                const struct claim *first = &cl->items[k - 1], *dup = &cl->items[k];
+                if (strcmp(first->key, dup->key) != 0)
+                        continue;
+                struct app *a = &m->apps[dup->app];
+                const struct derived *d = &a->derived[dup->derived];
+                diag_add(diags, a->name, d->pos.line, d->pos.col,
+                         "apps.%s.derived[%zu].path: %s is also written by apps.%s.derived[%zu], expected every "
+                         "derived file to have one entry",
+                         a->name, dup->derived, dup->key, m->apps[first->app].name, first->derived);
+                a->skip = true;
+        }
+}
+
+static int path_claim_compare(const void *x, const void *y) {
+        const struct claim *a = x, *b = y;
+        int r = claim_compare(x, y);
+        return r != 0 ? r : (a->derived > b->derived) - (a->derived < b->derived);
+}
+
 void manifest_check_conflicts(struct manifest *m, struct diag_list *diags) {
-        struct claims units = {0}, ports = {0};
+        struct claims units = {0}, ports = {0}, paths = {0};
         collect_unit_claims(m, &units);
         collect_port_claims(m, &ports);
-        if (units.oom || ports.oom)
+        collect_path_claims(m, &paths);
+        if (units.oom || ports.oom || paths.oom)
                 diags->oom = true;
         else {
                 if (units.n > 0)
                         qsort(units.items, units.n, sizeof(*units.items), claim_compare);
                 if (ports.n > 0)
                         qsort(ports.items, ports.n, sizeof(*ports.items), claim_compare);
+                if (paths.n > 0)
+                        qsort(paths.items, paths.n, sizeof(*paths.items), path_claim_compare);
                 report_unit_conflicts(m, &units, diags);
                 report_port_conflicts(m, &ports, diags);
+                report_path_conflicts(m, &paths, diags);
         }
         claims_free(&units);
         claims_free(&ports);
+        claims_free(&paths);
 }

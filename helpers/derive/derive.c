@@ -17,7 +17,7 @@
 #include "secrets.h"
 #include "values.h"
 
-#define DERIVED_FILE_MAX (1024 * 1024)
+#define DERIVED_FILE_MAX ((size_t)1024 * 1024)
 
 struct ctx {
         const struct manifest *m;

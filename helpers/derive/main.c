@@ -96,7 +96,8 @@ static int apply_nginx(const struct derive_outcome *out, bool restart) {
                 if (r < 0)
                         log_error_errno(r, "cannot run nginx -t (%m): putting the old route(s) back");
                 else
-                        log_error("nginx -t rejects the configuration with the new route(s): putting the old ones back");
+                        log_error(
+                                "nginx -t rejects the configuration with the new route(s): putting the old ones back");
                 for (size_t i = 0; i < out->n_nginx; i++)
                         (void)derive_restore(&out->nginx[i]);
                 return -EINVAL;

@@ -110,6 +110,59 @@ static int compose(const struct render_input *in, struct strbuf *body, struct dr
         return *ret ? 0 : -ENOMEM;
 }
 
+static bool is_marker(const char *line, size_t len) {
+        while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+                len--;
+        return (len == strlen(BLOCK_BEGIN) && memcmp(line, BLOCK_BEGIN, len) == 0) ||
+               (len == strlen(BLOCK_END) && memcmp(line, BLOCK_END, len) == 0);
+}
+
+/* Where a new block must go in bitcoin.conf: before the first [section] header, because options
+ * after one apply to that network only. */
+static size_t top_level_end(const char *text, size_t len) {
+        for (size_t off = 0; off < len;) {
+                const char *nl = memchr(text + off, '\n', len - off);
+                size_t n = nl ? (size_t)(nl - text - off) : len - off, i = 0;
+                while (i < n && (text[off + i] == ' ' || text[off + i] == '\t'))
+                        i++;
+                if (i < n && text[off + i] == '[')
+                        return off;
+                off += n + 1;
+        }
+        return len;
+}
+
+/* The user's lines of text, without markers of a damaged block and without what drop rejects. */
+static void append_kept_lines(struct strbuf *out, const char *text, size_t len, struct drop_ctx *ctx) {
+        for (size_t off = 0; off < len;) {
+                const char *nl = memchr(text + off, '\n', len - off);
+                size_t n = nl ? (size_t)(nl - text - off) : len - off;
+                if (!is_marker(text + off, n) && !drop_competing(text + off, n, ctx))
+                        strbuf_add(out, text + off, n + (nl ? 1 : 0));
+                off += n + 1;
+        }
+}
+
+/* An intact block stays where it is; a new one goes at the end of the top-level section. */
+static int compose_top_level(const struct render_input *in, struct strbuf *body, struct drop_ctx *ctx, char **ret) {
+        if (!in->current || block_find(in->current, in->current_len, NULL, NULL) == BLOCK_INTACT)
+                return compose(in, body, ctx, ret);
+        size_t split = top_level_end(in->current, in->current_len);
+        _cleanup_free_ char *top =
+                strbuf_failed(body) ? NULL : block_compose(in->current, split, body->data ?: "", drop_competing, ctx);
+        if (!top)
+                return -ENOMEM;
+        struct strbuf out = STRBUF_INIT;
+        strbuf_puts(&out, top);
+        append_kept_lines(&out, in->current + split, in->current_len - split, ctx);
+        if (strbuf_failed(&out)) {
+                strbuf_free(&out);
+                return -ENOMEM;
+        }
+        *ret = strbuf_steal(&out);
+        return 0;
+}
+
 static int render_bitcoin_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         const char *user = derived_setting(in->d, "rpc_user"), *password;
         if (!(password = require_secret(in, derived_setting(in->d, "secret"), missing)))
@@ -124,7 +177,7 @@ static int render_bitcoin_conf(const struct render_input *in, char **ret, char m
                       "\nzmqpubrawblock=tcp://0.0.0.0:28332\nzmqpubrawtx=tcp://0.0.0.0:28333\n",
                       auth);
         struct drop_ctx ctx = {.user = user};
-        int r = compose(in, &body, &ctx, ret);
+        int r = compose_top_level(in, &body, &ctx, ret);
         strbuf_free(&body);
         return r;
 }

@@ -19,6 +19,7 @@ Suite *generate_suite(void);
 Suite *log_suite(void);
 Suite *rpcauth_suite(void);
 Suite *managed_block_suite(void);
+Suite *derive_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);
