@@ -36,33 +36,38 @@ via_nginx() { curl -fsS -m 3 http://127.0.0.1/node/ | grep -q 'archy stand-in UI
 }
 
 @test "node | derive-rpcauth | a corrupted rpcauth line is repaired within one period; node restarted, accepts the password" {
+	settle
 	record_ids "$BATS_FILE_TMPDIR/before-corrupt"
 	sed -i -E "s/^(rpcauth=e2e:[0-9a-f]{32}\\\$)[0-9a-f]{64}\$/\\1$(printf '0%.0s' $(seq 64))/" "$BITCOIN_CONF"
 	grep -q '^rpcauth=e2e:[0-9a-f]*\$0\{64\}$' "$BITCOIN_CONF"
 	! in_sync
 	within_period in_sync
+	wait_for 60 restarted_since node "$(recorded_id node "$BATS_FILE_TMPDIR/before-corrupt")"
 	assert_up node 60
 	node_accepts "$(rpc_password)"
-	[ "$(cid node)" != "$(recorded_id node "$BATS_FILE_TMPDIR/before-corrupt")" ]
 	journalctl -u archy-derive.service --no-pager -o cat | grep -q "$BITCOIN_CONF: repaired"
 }
 
 @test "wallet | derive-rpcauth | connected to the node again" { assert_up wallet 60; }
 @test "indexer | derive-rpcauth | connected to the node again" { assert_up indexer 60; }
 @test "node-ui | derive-rpcauth | not restarted" { assert_same_container node-ui "$BATS_FILE_TMPDIR/before-corrupt"; }
-@test "wallet-ui | derive-rpcauth | not restarted" { assert_same_container wallet-ui "$BATS_FILE_TMPDIR/before-corrupt"; }
+@test "wallet-ui | derive-rpcauth | restarted with the node (its app requires it) and answers" { assert_up wallet-ui 60; }
+@test "notes | derive-rpcauth | a stopped app stays stopped" { [ "$(systemctl is-active archy-notes.service)" = inactive ]; }
 
 @test "node | derive-missing | a deleted bitcoin.conf is back within one period; the node answers" {
+	settle
 	record_ids "$BATS_FILE_TMPDIR/before-delete"
 	rm "$BITCOIN_CONF"
 	within_period test -f "$BITCOIN_CONF"
 	within_period in_sync
+	wait_for 60 restarted_since node "$(recorded_id node "$BATS_FILE_TMPDIR/before-delete")"
 	assert_up node 60
 	node_accepts "$(rpc_password)"
 	assert_same_container node-ui "$BATS_FILE_TMPDIR/before-delete"
 }
 
 @test "node-ui | derive-nginx | a deleted nginx route is back within one period and nginx serves it; no app restarted" {
+	settle
 	record_ids "$BATS_FILE_TMPDIR/before-route"
 	wait_for 10 via_nginx
 	rm "$ROUTE"
@@ -77,6 +82,7 @@ via_nginx() { curl -fsS -m 3 http://127.0.0.1/node/ | grep -q 'archy stand-in UI
 	local old new
 	old=$(rpc_password)
 	new=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)
+	settle
 	record_ids "$BATS_FILE_TMPDIR/before-password"
 	printf '%s\n' "$new" >"$SECRET.new"
 	chmod 600 "$SECRET.new"
@@ -87,8 +93,8 @@ via_nginx() { curl -fsS -m 3 http://127.0.0.1/node/ | grep -q 'archy stand-in UI
 }
 
 @test "wallet | derive-password | restarted with the new password, connected" {
+	wait_for 60 restarted_since wallet "$(recorded_id wallet "$BATS_FILE_TMPDIR/before-password")"
 	assert_up wallet 60
-	[ "$(cid wallet)" != "$(recorded_id wallet "$BATS_FILE_TMPDIR/before-password")" ]
 	podman exec archy-wallet env | grep -q "NODE_URL=http://e2e:$(rpc_password)@"
 }
 @test "indexer | derive-password | restarted with the new password, connected" {
@@ -99,6 +105,7 @@ via_nginx() { curl -fsS -m 3 http://127.0.0.1/node/ | grep -q 'archy stand-in UI
 
 @test "all | derive-idempotent | another run writes nothing: same inodes and times" {
 	local f before
+	settle
 	before=$(for f in "$BITCOIN_CONF" "$ROUTE" /run/archipelago/env/*.env /etc/containers/containers.conf.d/50-archipelago.conf; do
 		stat -c '%n %i %Y.%y' "$f"
 	done)

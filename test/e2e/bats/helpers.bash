@@ -77,6 +77,22 @@ assert_up() {
 	running "$app"
 }
 
+no_jobs() { [ -z "$(systemctl list-jobs --no-legend 2>/dev/null)" ]; }
+
+# Waits until systemd has no job left and every started app answers: restarts have settled.
+settle() {
+	local app
+	wait_for 90 no_jobs
+	for app in "${STARTED[@]}"; do assert_up "$app" 90; done
+}
+
+# True once app $1 runs in another container than $2.
+restarted_since() {
+	local now
+	now=$(cid "$1")
+	[ -n "$now" ] && [ "$now" != "$2" ]
+}
+
 # Records the container ID of every running app into $1.
 record_ids() {
 	local app
