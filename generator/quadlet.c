@@ -9,6 +9,7 @@
 
 #include "generate.h"
 #include "log.h"
+#include "process.h"
 
 extern char **environ;
 
@@ -51,17 +52,8 @@ int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3]
                 argv[argc++] = outdirs[i];
         argv[argc] = NULL;
 
-        pid_t pid;
-        int r = posix_spawn(&pid, quadlet, NULL, NULL, argv, env);
+        int r = spawn_and_wait(quadlet, argv, env);
         free(env[n_env - 1]);
         free(env);
-        if (r != 0)
-                return -r;
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        return r;
 }

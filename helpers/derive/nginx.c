@@ -2,10 +2,10 @@
 #include "nginx.h"
 
 #include <errno.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "process.h"
 
 extern char **environ;
 
@@ -14,13 +14,6 @@ int nginx_config_test(void) {
         if (access(nginx, X_OK) < 0)
                 return -errno;
         char *const argv[] = {(char *)nginx, (char *)"-t", (char *)"-q", NULL};
-        pid_t pid;
-        int r = posix_spawn(&pid, nginx, NULL, NULL, argv, environ);
-        if (r != 0)
-                return -r;
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+        int r = spawn_and_wait(nginx, argv, environ);
+        return r < 0 ? r : r == 0 ? 0 : 1;
 }
