@@ -95,9 +95,10 @@ check-valgrind: $(UNIT_TESTS) $(GENERATOR)
 	        --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	        --trace-children=no $(abspath $(UNIT_TESTS))
 
-# The real binary, run the way systemd runs it, on temporary directories.
-check-generator: $(GENERATOR)
+# The real binaries on temporary directories (the generator run the way systemd runs it).
+check-generator: $(GENERATOR) $(DERIVE)
 	bats test/generator
+	ARCHY_DERIVE=$(abspath $(DERIVE)) bats test/derive
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)

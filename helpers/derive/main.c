@@ -18,7 +18,7 @@
 enum { EXIT_PROBLEMS = 1, EXIT_USAGE = 2, EXIT_DRIFT = 3 };
 
 struct options {
-        bool check;
+        bool check, explicit_manifest;
         const char *app, *root, *manifest, *secrets;
 };
 
@@ -62,7 +62,10 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 case 'c': o->check = true; break;
                 case 'a': o->app = optarg; break;
                 case 'r': o->root = optarg; break;
-                case 'm': o->manifest = optarg; break;
+                case 'm':
+                        o->manifest = optarg;
+                        o->explicit_manifest = true;
+                        break;
                 case 's': o->secrets = optarg; break;
                 case 'h': help(); return 0;
                 case 'V': puts("archy-derive " ARCHY_VERSION); return 0;
@@ -105,6 +108,23 @@ static int apply_nginx(const struct derive_outcome *out, bool restart) {
         return restart ? bus_reload("nginx.service") : 0;
 }
 
+/* The installed manifest falls back to its last good copy, as for archy-generator; a manifest
+ * named on the command line is what the caller wants checked, so it never does. */
+static int load(const struct options *o, const char *manifest, const char *last_good, struct manifest **ret) {
+        if (!o->explicit_manifest)
+                return load_manifest_with_fallback(manifest, last_good, ret);
+        struct diag_list diags = {0};
+        int r = manifest_load(manifest, true, ret, &diags);
+        log_diags(&diags, LOG_LVL_ERR);
+        diag_list_free(&diags);
+        if (r == -ENOENT)
+                return log_error_errno(r, "%s: no such file", manifest);
+        if (r < 0)
+                log_error("%s is unusable: nothing derived (--manifest has no fallback to the last good copy)",
+                          manifest);
+        return r;
+}
+
 int main(int argc, char **argv) {
         struct options o;
         int r = parse_args(argc, argv, &o);
@@ -117,7 +137,7 @@ int main(int argc, char **argv) {
         snprintf(last_good, sizeof(last_good), "%s/etc/archipelago/manifest.last-good.yaml", o.root);
         snprintf(secrets, sizeof(secrets), "%s%s", o.root, o.secrets);
         struct manifest *m = NULL;
-        if (load_manifest_with_fallback(manifest, last_good, &m) < 0)
+        if (load(&o, manifest, last_good, &m) < 0)
                 return EXIT_PROBLEMS;
         if (o.app && m && !manifest_find_app(m, o.app)) {
                 log_error("--app %s: no such app in %s", o.app, m->path);

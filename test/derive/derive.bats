@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# archy-derive's command line and exit codes, the real binary on a temporary tree (--root: it
+# restarts nothing there, so no systemd is needed; the restarts are covered by test/e2e).
+
+setup() {
+	DERIVE=${ARCHY_DERIVE:-$BATS_TEST_DIRNAME/../../build/archy-derive}
+	T=$(mktemp -d)
+	chmod 755 "$T"
+	install -d -m755 "$T/etc/archipelago"
+	cat >"$T/etc/archipelago/manifest.yaml" <<'EOM'
+version: 1
+secrets:
+  rpc: {generate: true}
+apps:
+  node:
+    containers: {main: {image: localhost/x:1}}
+    derived:
+      - {kind: bitcoin-conf, path: /var/lib/archipelago/node/bitcoin.conf, rpc_user: u, secret: rpc}
+  wallet:
+    containers: {main: {image: localhost/x:1, env_files: [/run/archipelago/env/wallet.env]}}
+    derived:
+      - {kind: env, path: /run/archipelago/env/wallet.env, vars: {URL: "http://u:${secret:rpc}@archy-node:8332/"}}
+      - {kind: env, path: /run/archipelago/env/other.env, vars: {X: "${secret:not-declared}"}}
+EOM
+	CONF=$T/var/lib/archipelago/node/bitcoin.conf
+}
+
+teardown() {
+	rm -rf "$T"
+}
+
+@test "--help and --version answer with exit 0" {
+	run "$DERIVE" --help
+	[ "$status" -eq 0 ]
+	for word in --check --app --root --manifest --secrets-dir "Exit status"; do [[ "$output" == *"$word"* ]]; done
+	run "$DERIVE" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "archy-derive "* ]]
+}
+
+@test "usage errors exit 2 and change nothing" {
+	for args in "--bogus" "extra-arg" "--manifest relative.yaml" "--secrets-dir relative" "--app Bad_Name"; do
+		# shellcheck disable=SC2086
+		run "$DERIVE" --root "$T" $args
+		echo "$args -> $status: $output"
+		[ "$status" -eq 2 ]
+	done
+	run "$DERIVE" --root "$T" --app nosuchapp
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--app nosuchapp: no such app"* ]]
+	[ ! -e "$T/var" ] && [ ! -e "$T/run" ]
+}
+
+@test "--check on a fresh tree: drift, exit 3, nothing written, no secret generated" {
+	run "$DERIVE" --root "$T" --check
+	[ "$status" -eq 1 ] # problems (an undeclared missing secret) come before drift
+	sed -i '/not-declared/d' "$T/etc/archipelago/manifest.yaml"
+	run "$DERIVE" --root "$T" --check
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"apps.node.derived[0]: /var/lib/archipelago/node/bitcoin.conf: drift: a secret it needs is missing; a run without --check generates it"* ]]
+	[ ! -e "$T/var" ] && [ ! -e "$T/run" ]
+}
+
+@test "a run derives what it can; an undeclared missing secret is a problem for its entry only (exit 1)" {
+	run "$DERIVE" --root "$T"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"apps.wallet.derived[1]: /run/archipelago/env/other.env: not derived, the file is left as it is: secret not-declared is missing and the manifest does not ask to generate it"* ]]
+	[ -f "$CONF" ] && [ -f "$T/run/archipelago/env/wallet.env" ] && [ ! -e "$T/run/archipelago/env/other.env" ]
+	[ "$(stat -c %a "$T/var/lib/archipelago/secrets/rpc")" = 600 ]
+	grep -q "^URL=http://u:$(cat "$T/var/lib/archipelago/secrets/rpc")@archy-node:8332/$" "$T/run/archipelago/env/wallet.env"
+}
+
+@test "in sync: --check exits 0 and a run writes nothing; drift: --check exits 3, a run repairs it" {
+	printf 'not-declared-value\n' >"$T/secret"
+	install -d -m700 "$T/var/lib/archipelago/secrets"
+	install -m600 "$T/secret" "$T/var/lib/archipelago/secrets/not-declared"
+	"$DERIVE" --root "$T"
+	run "$DERIVE" --root "$T" --check
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	before=$(stat -c '%i %Y' "$CONF")
+	"$DERIVE" --root "$T"
+	[ "$(stat -c '%i %Y' "$CONF")" = "$before" ]
+	printf 'user-line=1\n' >>"$CONF"
+	sed -i 's/^rpcauth=u:\([0-9a-f]*\)\$[0-9a-f]*/rpcauth=u:\1$00/' "$CONF"
+	run "$DERIVE" --root "$T" --check
+	[ "$status" -eq 3 ]
+	run "$DERIVE" --root "$T"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bitcoin.conf: repaired: its content differs"* ]]
+	grep -qx 'user-line=1' "$CONF"
+	! grep -q 'rpcauth=u:[0-9a-f]*\$00$' "$CONF"
+}
+
+@test "--manifest with a YAML error: exit 1, no fallback to the last good copy, nothing written" {
+	cp "$T/etc/archipelago/manifest.yaml" "$T/etc/archipelago/manifest.last-good.yaml"
+	printf 'version: 1\napps: [\n' >"$T/etc/archipelago/draft.yaml"
+	run "$DERIVE" --root "$T" --manifest /etc/archipelago/draft.yaml
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"draft.yaml:3:1: YAML syntax error"* ]]
+	[[ "$output" == *"--manifest has no fallback"* ]]
+	[ ! -e "$T/var" ]
+}
+
+@test "the installed manifest with a YAML error falls back to the last good copy, as the generator does" {
+	cp "$T/etc/archipelago/manifest.yaml" "$T/etc/archipelago/manifest.last-good.yaml"
+	printf 'version: 1\napps: [\n' >"$T/etc/archipelago/manifest.yaml"
+	run "$DERIVE" --root "$T" --app node
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"using the last good copy"* ]]
+	[ -f "$CONF" ]
+}
+
+@test "no manifest at all: nothing to derive, exit 0" {
+	rm "$T/etc/archipelago/manifest.yaml"
+	run "$DERIVE" --root "$T"
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/var" ]
+}
