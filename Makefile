@@ -22,7 +22,7 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 LDFLAGS  ?=
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
-              -Ilib -Igenerator -Ihelpers/derive $(CFLAGS)
+              -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 YAML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
@@ -35,11 +35,14 @@ LIB_SRCS := $(wildcard lib/*.c)
 GEN_SRCS := $(filter-out generator/main.c,$(wildcard generator/*.c))
 # archy-derive: everything but its thin D-Bus layer and main is unit-tested.
 DERIVE_SRCS := $(filter-out helpers/derive/main.c helpers/derive/bus.c,$(wildcard helpers/derive/*.c))
+# archy-podman-repair (issue 5, in progress): its pure classifier and planner, unit-tested.
+REPAIR_SRCS := $(filter-out helpers/podman-repair/main.c,$(wildcard helpers/podman-repair/*.c))
 TEST_SRCS := $(wildcard test/unit/*.c)
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
 DERIVE_OBJS = $(DERIVE_SRCS:%.c=$(BUILD)/%.o)
+REPAIR_OBJS = $(REPAIR_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 GENERATOR := $(BUILD)/archy-generator
@@ -76,7 +79,7 @@ $(DERIVE): $(BUILD)/helpers/derive/main.o $(BUILD)/helpers/derive/bus.o $(DERIVE
            $(BUILD)/libarchy.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
-$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(BUILD)/libarchy.a
+$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(BUILD)/libarchy.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
 -include $(shell find $(BUILD) -maxdepth 3 -name '*.d' -not -path '$(BUILD)/asan/*' -not -path '$(BUILD)/clang/*' 2>/dev/null)
@@ -179,15 +182,16 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-derive.8
 
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
 lint:
 	shellcheck -x $(SHELL_SCRIPTS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
-	        -Ilib -Igenerator -Ihelpers/derive --suppress=missingIncludeSystem lib generator helpers $(STANDIN_SRC)
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c) $(STANDIN_SRC) -- -std=gnu11 -D_GNU_SOURCE \
-	        -Ilib -Igenerator -Ihelpers/derive \
+	        -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair --suppress=missingIncludeSystem lib generator \
+	        helpers $(STANDIN_SRC)
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c) $(STANDIN_SRC) \
+	        -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair \
 	        -DARCHY_VERSION='"$(VERSION)"'
 
 clean:

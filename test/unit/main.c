@@ -37,6 +37,7 @@ int main(void) {
         srunner_add_suite(sr, render_suite());
         srunner_add_suite(sr, generate_suite());
         srunner_add_suite(sr, log_suite());
+        srunner_add_suite(sr, podman_state_suite());
         srunner_add_suite(sr, rpcauth_suite());
         srunner_add_suite(sr, managed_block_suite());
         srunner_add_suite(sr, derive_suite());

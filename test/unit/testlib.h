@@ -17,6 +17,7 @@ Suite *escape_suite(void);
 Suite *render_suite(void);
 Suite *generate_suite(void);
 Suite *log_suite(void);
+Suite *podman_state_suite(void);
 Suite *rpcauth_suite(void);
 Suite *managed_block_suite(void);
 Suite *derive_suite(void);
