@@ -99,21 +99,29 @@ bool part_list_valid(const char *s) {
         }
 }
 
-bool secret_refs_valid(const char *s, size_t *bad_at) {
+const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const char **after) {
         static const char prefix[] = "${secret:";
-        char name[64];
-        for (const char *p = strstr(s, "${"); p; p = strstr(p, "${")) {
+        const char *p = strstr(s, "${");
+        *after = NULL;
+        if (!p || strncmp(p, prefix, sizeof(prefix) - 1) != 0)
+                return p;
+        const char *start = p + sizeof(prefix) - 1, *end = strchr(start, '}');
+        if (!end || (size_t)(end - start) >= SECRET_REF_NAME_MAX)
+                return p;
+        memcpy(name, start, (size_t)(end - start));
+        name[end - start] = 0;
+        if (name_valid(name))
+                *after = end + 1;
+        return p;
+}
+
+bool secret_refs_valid(const char *s, size_t *bad_at) {
+        char name[SECRET_REF_NAME_MAX];
+        const char *after;
+        for (const char *p = secret_ref_next(s, name, &after); p; p = secret_ref_next(after, name, &after)) {
                 *bad_at = (size_t)(p - s);
-                if (strncmp(p, prefix, sizeof(prefix) - 1) != 0)
+                if (!after)
                         return false;
-                const char *start = p + sizeof(prefix) - 1, *end = strchr(start, '}');
-                if (!end || (size_t)(end - start) >= sizeof(name))
-                        return false;
-                memcpy(name, start, (size_t)(end - start));
-                name[end - start] = 0;
-                if (!name_valid(name))
-                        return false;
-                p = end + 1;
         }
         return true;
 }

@@ -9,6 +9,7 @@
 #include "managed-block.h"
 #include "rpcauth.h"
 #include "strbuf.h"
+#include "values.h"
 
 /* The archipelago network's gateway and subnet (archy-generator renders the network). */
 #define ARCHY_GATEWAY "10.89.0.1"
@@ -26,18 +27,17 @@ int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name,
         int r;
         if (single && (r = fn(single, userdata)) < 0)
                 return r;
-        for (size_t i = 0; i < d->n_vars; i++)
-                for (const char *p = strstr(d->vars[i].value, "${secret:"); p; p = strstr(p, "${secret:")) {
-                        const char *start = p + strlen("${secret:"), *end = strchr(start, '}');
-                        char name[64];
-                        if (!end || (size_t)(end - start) >= sizeof(name))
+        for (size_t i = 0; i < d->n_vars; i++) {
+                char name[SECRET_REF_NAME_MAX];
+                const char *after;
+                for (const char *p = secret_ref_next(d->vars[i].value, name, &after); p;
+                     p = secret_ref_next(after, name, &after)) {
+                        if (!after)
                                 return -EINVAL; /* the parser rejected this already */
-                        memcpy(name, start, (size_t)(end - start));
-                        name[end - start] = 0;
                         if ((r = fn(name, userdata)) < 0)
                                 return r;
-                        p = end + 1;
                 }
+        }
         return 0;
 }
 
@@ -205,21 +205,21 @@ static int render_lnd_conf(const struct render_input *in, char **ret, char missi
  * rest of the line, literally: no quoting to add, and no newline can occur (both checked). */
 static int substitute(const struct render_input *in, const char *value, struct strbuf *out,
                       char missing[SECRET_NAME_BUF]) {
-        for (const char *p = value;;) {
-                const char *ref = strstr(p, "${secret:");
+        char name[SECRET_REF_NAME_MAX];
+        const char *after;
+        for (const char *p = value;; p = after) {
+                const char *ref = secret_ref_next(p, name, &after);
                 if (!ref) {
                         strbuf_puts(out, p);
                         return 0;
                 }
+                if (!after)
+                        return -EINVAL; /* the parser rejected this already */
                 strbuf_add(out, p, (size_t)(ref - p));
-                const char *start = ref + strlen("${secret:"), *end = strchr(start, '}');
-                char name[SECRET_NAME_BUF];
-                snprintf(name, sizeof(name), "%.*s", (int)(end - start), start);
                 const char *secret = require_secret(in, name, missing);
                 if (!secret)
                         return -EINVAL;
                 strbuf_puts(out, secret);
-                p = end + 1;
         }
 }
 

@@ -179,6 +179,14 @@ START_TEST(secret_references) {
         ck_assert(!secret_refs_valid("${HOME}", &at));
         ck_assert(!secret_refs_valid("${secret:unterminated", &at));
         ck_assert(!secret_refs_valid("${secret:}", &at));
+        char name[SECRET_REF_NAME_MAX];
+        const char *after, *value = "u:${secret:rpc-pass}@h";
+        ck_assert_ptr_eq(secret_ref_next(value, name, &after), value + 2);
+        ck_assert_str_eq(name, "rpc-pass");
+        ck_assert_str_eq(after, "@h");
+        ck_assert_ptr_null(secret_ref_next(after, name, &after));
+        ck_assert_ptr_nonnull(secret_ref_next("${HOME}", name, &after));
+        ck_assert_ptr_null(after);
 }
 END_TEST
 
