@@ -5,18 +5,12 @@
 
 #include "strbuf.h"
 
-struct line {
-        size_t start;
-        size_t len; /* without the newline */
-        size_t end; /* after the newline, if any */
-};
-
-static bool next_line(const char *text, size_t len, size_t *pos, struct line *ret) {
+bool text_next_line(const char *text, size_t len, size_t *pos, struct text_line *ret) {
         if (*pos >= len)
                 return false;
         const char *nl = memchr(text + *pos, '\n', len - *pos);
         size_t stop = nl ? (size_t)(nl - text) : len;
-        *ret = (struct line){
+        *ret = (struct text_line){
                 .start = *pos,
                 .len = stop - *pos,
                 .end = nl ? stop + 1 : len,
@@ -32,12 +26,12 @@ static bool is_marker(const char *line, size_t len, const char *marker) {
         return len == strlen(marker) && memcmp(line, marker, len) == 0;
 }
 
-static bool is_any_marker(const char *line, size_t len) {
+bool block_is_marker_line(const char *line, size_t len) {
         return is_marker(line, len, BLOCK_BEGIN) || is_marker(line, len, BLOCK_END);
 }
 
 struct markers {
-        struct line begin, end;
+        struct text_line begin, end;
 };
 
 static enum block_state find_markers(const char *text, size_t len, struct markers *ret) {
@@ -45,9 +39,9 @@ static enum block_state find_markers(const char *text, size_t len, struct marker
         bool end_first = false;
         struct markers m = {0};
         size_t pos = 0;
-        struct line l;
+        struct text_line l;
 
-        while (next_line(text, len, &pos, &l)) {
+        while (text_next_line(text, len, &pos, &l)) {
                 if (is_marker(text + l.start, l.len, BLOCK_BEGIN)) {
                         n_begin++;
                         m.begin = l;
@@ -93,12 +87,12 @@ char *block_compose(const char *text, size_t len, const char *body, block_drop_f
         struct markers m;
         enum block_state state = find_markers(text, len, &m);
         size_t pos = 0;
-        struct line l;
+        struct text_line l;
 
         if (!body)
                 body = "";
 
-        while (next_line(text, len, &pos, &l)) {
+        while (text_next_line(text, len, &pos, &l)) {
                 const char *s = text + l.start;
 
                 if (state == BLOCK_INTACT && l.start == m.begin.start) {
@@ -110,7 +104,7 @@ char *block_compose(const char *text, size_t len, const char *body, block_drop_f
                         pos = m.end.end;
                         continue;
                 }
-                if (state == BLOCK_DAMAGED && is_any_marker(s, l.len))
+                if (state == BLOCK_DAMAGED && block_is_marker_line(s, l.len))
                         continue;
                 if (drop && drop(s, l.len, userdata))
                         continue;

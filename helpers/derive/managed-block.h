@@ -10,6 +10,19 @@
 #define BLOCK_BEGIN "# BEGIN archy-derive: this block is rewritten by archy-derive, edit the manifest instead"
 #define BLOCK_END "# END archy-derive"
 
+/* One line of a text: [start, start + len) without its newline; end is past the newline. */
+struct text_line {
+        size_t start;
+        size_t len;
+        size_t end;
+};
+
+/* Walks text line by line from *pos; false at the end. */
+bool text_next_line(const char *text, size_t len, size_t *pos, struct text_line *ret);
+
+/* A BEGIN or END marker line (trailing blanks and '\r' ignored). */
+bool block_is_marker_line(const char *line, size_t len);
+
 enum block_state {
         BLOCK_ABSENT,
         BLOCK_INTACT,

@@ -69,16 +69,14 @@ static char *valid_salt(const struct render_input *in, const char *user, const c
         size_t body_len;
         if (!in->current || block_find(in->current, in->current_len, &body, &body_len) != BLOCK_INTACT)
                 return NULL;
-        for (const char *line = body, *end = body + body_len; line < end;) {
-                const char *nl = memchr(line, '\n', (size_t)(end - line));
-                size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        struct text_line l;
+        for (size_t pos = 0; text_next_line(body, body_len, &pos, &l);) {
                 const char *value;
                 size_t value_len;
                 struct rpcauth_value rv;
-                if (rpcauth_line_value(line, n, &value, &value_len) &&
+                if (rpcauth_line_value(body + l.start, l.len, &value, &value_len) &&
                     rpcauth_matches(value, value_len, user, password) && rpcauth_parse(value, value_len, &rv) == 0)
                         return strndup(rv.salt, rv.salt_len);
-                line += n + 1;
         }
         return NULL;
 }
@@ -110,37 +108,24 @@ static int compose(const struct render_input *in, struct strbuf *body, struct dr
         return *ret ? 0 : -ENOMEM;
 }
 
-static bool is_marker(const char *line, size_t len) {
-        while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
-                len--;
-        return (len == strlen(BLOCK_BEGIN) && memcmp(line, BLOCK_BEGIN, len) == 0) ||
-               (len == strlen(BLOCK_END) && memcmp(line, BLOCK_END, len) == 0);
-}
-
 /* Where a new block must go in bitcoin.conf: before the first [section] header, because options
  * after one apply to that network only. */
 static size_t top_level_end(const char *text, size_t len) {
-        for (size_t off = 0; off < len;) {
-                const char *nl = memchr(text + off, '\n', len - off);
-                size_t n = nl ? (size_t)(nl - text - off) : len - off, i = 0;
-                while (i < n && (text[off + i] == ' ' || text[off + i] == '\t'))
-                        i++;
-                if (i < n && text[off + i] == '[')
-                        return off;
-                off += n + 1;
+        struct text_line l;
+        for (size_t pos = 0; text_next_line(text, len, &pos, &l);) {
+                size_t i = strspn(text + l.start, " \t");
+                if (i < l.len && text[l.start + i] == '[')
+                        return l.start;
         }
         return len;
 }
 
 /* The user's lines of text, without markers of a damaged block and without what drop rejects. */
 static void append_kept_lines(struct strbuf *out, const char *text, size_t len, struct drop_ctx *ctx) {
-        for (size_t off = 0; off < len;) {
-                const char *nl = memchr(text + off, '\n', len - off);
-                size_t n = nl ? (size_t)(nl - text - off) : len - off;
-                if (!is_marker(text + off, n) && !drop_competing(text + off, n, ctx))
-                        strbuf_add(out, text + off, n + (nl ? 1 : 0));
-                off += n + 1;
-        }
+        struct text_line l;
+        for (size_t pos = 0; text_next_line(text, len, &pos, &l);)
+                if (!block_is_marker_line(text + l.start, l.len) && !drop_competing(text + l.start, l.len, ctx))
+                        strbuf_add(out, text + l.start, l.end - l.start);
 }
 
 /* An intact block stays where it is; a new one goes at the end of the top-level section. */
