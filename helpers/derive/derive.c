@@ -255,8 +255,9 @@ static int wanted_for(struct ctx *x, const struct derived *d, const struct curre
         w->uid = w->gid = 0;
         if ((owner && owner_parse(owner, &w->uid, &w->gid) < 0) || (mode && mode_parse(mode, &w->mode) < 0))
                 return -EINVAL; /* the parser rejected these already */
-        char salt[RPCAUTH_SALT_HEX_LEN + 1], missing[SECRET_NAME_BUF] = "";
-        int r = rpcauth_new_salt(salt);
+        /* Only bitcoin-conf takes a salt, and the timer runs this every 30 s: no getrandom() for the rest. */
+        char salt[RPCAUTH_SALT_HEX_LEN + 1] = "", missing[SECRET_NAME_BUF] = "";
+        int r = d->kind == DERIVED_BITCOIN_CONF ? rpcauth_new_salt(salt) : 0;
         if (r < 0)
                 return r;
         struct render_input in = {
