@@ -46,7 +46,7 @@ int load_manifest_with_fallback(const char *path, const char *last_good, struct 
         diag_list_free(&diags);
         return log_error_errno(r,
                                "the manifest %s is unusable and there is no usable last good copy (%s): "
-                               "generating no app units",
+                               "acting as if there were no apps",
                                path, last_good);
 }
 
