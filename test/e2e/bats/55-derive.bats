@@ -70,9 +70,12 @@ via_nginx() { curl -fsS -m 3 http://127.0.0.1/node/ | grep -q 'archy stand-in UI
 	settle
 	record_ids "$BATS_FILE_TMPDIR/before-route"
 	wait_for 10 via_nginx
+	# The timer paused, so that it cannot repair the route before the test has seen it gone.
+	systemctl stop archy-derive.timer
 	rm "$ROUTE"
 	systemctl reload nginx.service
 	wait_for 10 sh -c '! curl -fsS -m 3 http://127.0.0.1/node/ >/dev/null'
+	systemctl start archy-derive.timer
 	within_period via_nginx
 	[ -f "$ROUTE" ]
 	for app in "${STARTED[@]}"; do assert_same_container "$app" "$BATS_FILE_TMPDIR/before-route"; done
