@@ -26,6 +26,7 @@ ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERS
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 YAML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+SYSTEMD_LIBS := $(or $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null),-lsystemd)
 CRYPTO_LIBS  := $(or $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null),-lcrypto)
 YAML_LIBS    := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
@@ -35,7 +36,7 @@ LIB_SRCS := $(wildcard lib/*.c)
 GEN_SRCS := $(filter-out generator/main.c,$(wildcard generator/*.c))
 # archy-derive: everything but its thin D-Bus layer and main is unit-tested.
 DERIVE_SRCS := $(filter-out helpers/derive/main.c helpers/derive/bus.c,$(wildcard helpers/derive/*.c))
-# archy-podman-repair (issue 5, in progress): its pure classifier and planner, unit-tested.
+# archy-podman-repair: everything but main is linked into the unit tests.
 REPAIR_SRCS := $(filter-out helpers/podman-repair/main.c,$(wildcard helpers/podman-repair/*.c))
 TEST_SRCS := $(wildcard test/unit/*.c)
 
@@ -47,6 +48,7 @@ TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 GENERATOR := $(BUILD)/archy-generator
 DERIVE    := $(BUILD)/archy-derive
+REPAIR    := $(BUILD)/archy-podman-repair
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
 SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh) \
@@ -55,7 +57,7 @@ UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
         demo bench install uninstall clean format lint deps-build deps-test
-all: $(GENERATOR) $(DERIVE)
+all: $(GENERATOR) $(DERIVE) $(REPAIR)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -79,8 +81,13 @@ $(DERIVE): $(BUILD)/helpers/derive/main.o $(BUILD)/helpers/derive/bus.o $(DERIVE
            $(BUILD)/libarchy.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
+# archy-podman-repair talks to systemd on every run (which app units are active): libsystemd
+# linked, with libyaml (manifest, podman info JSON).
+$(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(BUILD)/generator/load.o $(BUILD)/libarchy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
+
 $(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(BUILD)/libarchy.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS) $(SYSTEMD_LIBS)
 
 -include $(shell find $(BUILD) -maxdepth 3 -name '*.d' -not -path '$(BUILD)/asan/*' -not -path '$(BUILD)/clang/*' 2>/dev/null)
 
@@ -145,16 +152,19 @@ bench: $(GENERATOR) $(DERIVE)
 	bench/run.sh
 	bench/derive.sh
 
-install: $(GENERATOR) $(DERIVE)
+install: $(GENERATOR) $(DERIVE) $(REPAIR)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
 	install -Dm755 $(DERIVE) $(DESTDIR)$(SBINDIR)/archy-derive
+	install -Dm755 $(REPAIR) $(DESTDIR)$(SBINDIR)/archy-podman-repair
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
 	        $(DESTDIR)$(UNITDIR)/multi-user.target.wants
 	install -m644 units/archipelago-apps.slice units/archy-apps.target units/archy-manifest-save.path \
-	        units/archy-derive.timer $(DESTDIR)$(UNITDIR)/
+	        units/archy-derive.timer units/archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-derive.service.in > $(DESTDIR)$(UNITDIR)/archy-derive.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-podman-repair.service.in \
+	        > $(DESTDIR)$(UNITDIR)/archy-podman-repair.service
 	sed 's|@GENERATORDIR@|$(GENERATORDIR)|g' units/archy-manifest-save.service.in \
 	        > $(DESTDIR)$(UNITDIR)/archy-manifest-save.service
 	install -m644 units/archipelago.service.d/10-archy-killmode.conf $(DESTDIR)$(UNITDIR)/archipelago.service.d/
@@ -163,10 +173,12 @@ install: $(GENERATOR) $(DERIVE)
 	ln -sf ../archy-manifest-save.service $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.service
 	install -d $(DESTDIR)$(UNITDIR)/timers.target.wants
 	ln -sf ../archy-derive.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-derive.timer
+	ln -sf ../archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer
 	install -d $(DESTDIR)$(SYSCONFDIR)/archipelago
 	install -Dm644 man/archy-generator.8 $(DESTDIR)$(MANDIR)/man8/archy-generator.8
 	install -Dm644 man/archy-manifest.5 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
 	install -Dm644 man/archy-derive.8 $(DESTDIR)$(MANDIR)/man8/archy-derive.8
+	install -Dm644 man/archy-podman-repair.8 $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -179,7 +191,11 @@ uninstall:
 	      $(DESTDIR)$(SBINDIR)/archy-derive $(DESTDIR)$(UNITDIR)/archy-derive.service \
 	      $(DESTDIR)$(UNITDIR)/archy-derive.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-derive.timer \
 	      $(DESTDIR)$(MANDIR)/man8/archy-generator.8 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5 \
-	      $(DESTDIR)$(MANDIR)/man8/archy-derive.8
+	      $(DESTDIR)$(MANDIR)/man8/archy-derive.8 \
+	      $(DESTDIR)$(SBINDIR)/archy-podman-repair $(DESTDIR)$(UNITDIR)/archy-podman-repair.service \
+	      $(DESTDIR)$(UNITDIR)/archy-podman-repair.timer \
+	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer \
+	      $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \

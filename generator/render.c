@@ -26,8 +26,9 @@ int render_volume_filename(const struct app *a, const char *volume, char **ret) 
 static void render_unit_section(const struct app *a, const struct container *ct, struct strbuf *out) {
         strbuf_printf(out, "[Unit]\nDescription=archy app %s, container %s\n", a->name, ct->part);
         strbuf_puts(out, "Documentation=man:archy-manifest(5)\n");
-        /* archy-derive writes the configs apps read; harmless while no derive unit exists. */
-        strbuf_puts(out, "After=" ARCHY_DERIVE_SERVICE "\n");
+        /* archy-derive writes the configs apps read, archy-podman-repair mends podman's state
+         * first; ordering only, so an app still starts when either fails. */
+        strbuf_puts(out, "After=" ARCHY_DERIVE_SERVICE " " ARCHY_PODMAN_REPAIR_SERVICE "\n");
         for (size_t r = 0; r < a->n_requires; r++)
                 strbuf_printf(out, "Requires=archy-%s.service\nAfter=archy-%s.service\n", a->requires[r],
                               a -> requires[r]);

@@ -13,6 +13,7 @@
 #define ARCHY_SLICE "archipelago-apps.slice"
 #define ARCHY_TARGET "archy-apps.target"
 #define ARCHY_DERIVE_SERVICE "archy-derive.service"
+#define ARCHY_PODMAN_REPAIR_SERVICE "archy-podman-repair.service"
 
 /* Restart policy: quick first retry, exponential backoff to 5 minutes. With the backoff, a
  * crash-looping app retries forever without ever hitting the start limit; only a storm of

@@ -82,3 +82,19 @@ char *strbuf_steal(struct strbuf *sb) {
         *sb = (struct strbuf)STRBUF_INIT;
         return s;
 }
+
+void strbuf_json_string(struct strbuf *sb, const char *s, size_t len) {
+        strbuf_putc(sb, '"');
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c == '"' || c == '\\')
+                        strbuf_printf(sb, "\\%c", c);
+                else if (c == '\n')
+                        strbuf_puts(sb, "\\n");
+                else if (c < 0x20 || c == 0x7f)
+                        strbuf_printf(sb, "\\u%04x", c);
+                else
+                        strbuf_putc(sb, (char)c);
+        }
+        strbuf_putc(sb, '"');
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "facts.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "macro.h"
+
+static int strv_push(char ***v, size_t *n, char *s) {
+        if (!s)
+                return -ENOMEM;
+        char **bigger = reallocarray(*v, *n + 2, sizeof(char *));
+        if (!bigger) {
+                free(s);
+                return -ENOMEM;
+        }
+        bigger[(*n)++] = s;
+        bigger[*n] = NULL;
+        *v = bigger;
+        return 0;
+}
+
+static int push_service(char ***v, size_t *n, const char *unit) {
+        char *s;
+        if (asprintf(&s, "%s.service", unit) < 0)
+                return -ENOMEM;
+        return strv_push(v, n, s);
+}
+
+static int add_app(const struct app *a, struct app_units *au) {
+        size_t n_containers = au->n, n_apps = au->n_volumes;
+        int r = 0;
+        for (size_t c = 0; r == 0 && c < a->n_containers; c++) {
+                const struct container *ct = &a->containers[c];
+                size_t n = au->n;
+                r = push_service(&au->units, &n, ct->unit);
+                if (r == 0)
+                        r = strv_push(&au->containers, &n_containers, strdup(ct->unit));
+                au->n = n;
+                for (size_t i = 0; r == 0 && i < ct->n_mounts; i++) {
+                        const struct mount *mt = &ct->mounts[i];
+                        char *name;
+                        if (mt->kind != MOUNT_NAMED_VOLUME)
+                                continue;
+                        if (asprintf(&name, "archy-%s-%s", a->name, mt->source) < 0)
+                                return -ENOMEM;
+                        if (strv_contains(au->volumes, name)) {
+                                free(name);
+                                continue;
+                        }
+                        size_t nv = au->n_volumes;
+                        r = strv_push(&au->volumes, &nv, name);
+                        if (r == 0)
+                                r = strv_push(&au->volume_apps, &n_apps, strdup(a->name));
+                        au->n_volumes = nv;
+                }
+        }
+        return r;
+}
+
+int app_units_from_manifest(const struct manifest *m, struct app_units *ret) {
+        *ret = (struct app_units){0};
+        for (size_t i = 0; m && i < m->n_apps; i++) {
+                if (m->apps[i].skip)
+                        continue;
+                int r = add_app(&m->apps[i], ret);
+                if (r < 0) {
+                        app_units_done(ret);
+                        return r;
+                }
+        }
+        ret->active = calloc(ret->n + 1, sizeof(bool));
+        if (!ret->active) {
+                app_units_done(ret);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+void app_units_done(struct app_units *au) {
+        strv_free(au->units);
+        strv_free(au->containers);
+        strv_free(au->volumes);
+        strv_free(au->volume_apps);
+        free(au->active);
+        *au = (struct app_units){0};
+}
+
+int names_missing(char *const *dirs, char *const *records, char ***ret) {
+        char **missing = calloc(1, sizeof(char *));
+        size_t n = 0;
+        if (!missing)
+                return -ENOMEM;
+        for (; dirs && *dirs; dirs++)
+                if (!strv_contains(records, *dirs)) {
+                        int r = strv_push(&missing, &n, strdup(*dirs));
+                        if (r < 0) {
+                                strv_free(missing);
+                                return r;
+                        }
+                }
+        *ret = missing;
+        return 0;
+}
+
+int volume_dirs_list(const char *volume_path, char ***ret) {
+        char **names = calloc(1, sizeof(char *));
+        size_t n = 0;
+        if (!names)
+                return -ENOMEM;
+        DIR *d = opendir(volume_path);
+        if (!d) {
+                *ret = names; /* no volume was ever made */
+                return errno == ENOENT ? 0 : (strv_free(names), -errno);
+        }
+        int r = 0;
+        for (struct dirent *e; r == 0 && (e = readdir(d));) {
+                struct stat st;
+                char data[512];
+                if (e->d_name[0] == '.' || snprintf(data, sizeof(data), "%s/_data", e->d_name) >= (int)sizeof(data))
+                        continue;
+                if (fstatat(dirfd(d), data, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+                        r = strv_push(&names, &n, strdup(e->d_name));
+        }
+        closedir(d);
+        if (r < 0) {
+                strv_free(names);
+                return r;
+        }
+        *ret = names;
+        return 0;
+}
+
+static int count_unknown_containers(const struct podman *p, const struct app_units *au, size_t *ret) {
+        static const char *const args[] = {"ps", "--all", "--format", "{{.Names}}", NULL};
+        _cleanup_strv_ char **names = NULL;
+        int r = podman_lines(p, args, &names);
+        if (r < 0)
+                return r;
+        *ret = 0;
+        for (size_t i = 0; i < au->n; i++)
+                if (au->active[i] && !strv_contains(names, au->containers[i])) {
+                        log_warning("%s is active, but podman does not know its container %s", au->units[i],
+                                    au->containers[i]);
+                        (*ret)++;
+                }
+        return 0;
+}
+
+static int check_volume_records(const struct podman *p, const struct podman_info *info, char *const *dirs,
+                                struct podman_knowledge *k) {
+        static const char *const args[] = {"volume", "ls", "--format", "{{.Name}}", NULL};
+        _cleanup_strv_ char **records = NULL;
+        int r = podman_lines(p, args, &records);
+        if (r < 0)
+                return r;
+        r = names_missing(dirs, records, &k->volume_dirs_unregistered);
+        if (r < 0)
+                return r;
+        k->volumes_verified = true;
+        k->facts.volume_dirs_without_record = strv_length(k->volume_dirs_unregistered);
+        for (char **v = k->volume_dirs_unregistered; *v; v++)
+                log_warning("volume data %s/%s/_data exists, but podman has no volume %s", info->volume_path, *v, *v);
+        return 0;
+}
+
+int facts_gather(const struct podman *p, sd_bus *bus, const struct podman_info *info, struct app_units *au,
+                 struct repair_state *state, struct podman_knowledge *ret) {
+        *ret = (struct podman_knowledge){0};
+        int r = au->n > 0 ? units_active(bus, au->units, au->n, au->active) : 0;
+        if (r < 0)
+                return r;
+        size_t n_active = 0;
+        for (size_t i = 0; i < au->n; i++)
+                n_active += au->active[i];
+        /* Other containers only raise podman's count, so this can miss nothing it must see. */
+        if (n_active > 0 && (info->containers_running < 0 || (size_t)info->containers_running < n_active)) {
+                r = count_unknown_containers(p, au, &ret->facts.units_without_container);
+                if (r < 0)
+                        return r;
+        }
+        if (!info->volume_path)
+                return 0;
+        _cleanup_strv_ char **dirs = NULL;
+        r = volume_dirs_list(info->volume_path, &dirs);
+        if (r < 0)
+                return log_error_errno(r, "cannot list %s: %m", info->volume_path);
+        _cleanup_free_ char *db = podman_db_path(info->db_backend, info->graph_root);
+        struct stat st = {0};
+        if (!db)
+                return -ENOMEM;
+        (void)stat(db, &st);
+        bool same = st.st_ino != 0 && state->db_dev == (unsigned long long)st.st_dev &&
+                    state->db_ino == (unsigned long long)st.st_ino && state->volume_dirs == (long)strv_length(dirs);
+        if (same)
+                return 0;
+        r = check_volume_records(p, info, dirs, ret);
+        if (r < 0)
+                return r;
+        if (ret->facts.volume_dirs_without_record == 0) {
+                state->db_dev = st.st_dev;
+                state->db_ino = st.st_ino;
+                state->volume_dirs = (long)strv_length(dirs);
+        }
+        return 0;
+}
+
+void podman_knowledge_done(struct podman_knowledge *k) {
+        strv_free(k->volume_dirs_unregistered);
+        *k = (struct podman_knowledge){0};
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Pure: what archy-podman-repair remembers between runs (a small key=value file under
+ * /var/lib/archipelago, so that it survives a reboot) and the rate limit that reads it. */
+
+#define REPAIR_HISTORY 8
+
+struct repair_state {
+        unsigned failures;                 /* repairs in a row after which podman was still broken */
+        long long repairs[REPAIR_HISTORY]; /* when the latest repairs ran (wall clock, s), newest first */
+        size_t n_repairs;
+        /* From the last healthy probe: where podman's files are when it cannot say itself. */
+        char *graph_root, *db_backend, *volume_path;
+        /* The database file whose volume records were last checked, and how many volume data
+         * directories there were: a new file or a new count means checking again. */
+        unsigned long long db_dev, db_ino;
+        long volume_dirs;
+};
+
+/* Unknown keys and malformed lines are skipped (the file is ours, a damaged one must not stop a
+ * repair); returns the number of lines skipped, or -ENOMEM. */
+int repair_state_parse(const char *text, struct repair_state *ret);
+/* NULL on OOM. */
+char *repair_state_format(const struct repair_state *s);
+void repair_state_done(struct repair_state *s);
+/* Replace *field by a copy of value (NULL clears it). 0 or -ENOMEM. */
+int repair_state_set(char **field, const char *value);
+
+enum repair_verdict {
+        REPAIR_ALLOWED,
+        REPAIR_GIVE_UP_FAILED,    /* max_failures repairs in a row did not help */
+        REPAIR_GIVE_UP_TOO_OFTEN, /* max_per_hour repairs in the last hour: it keeps breaking */
+};
+
+enum repair_verdict repair_allowed(const struct repair_state *s, long long now, unsigned max_failures,
+                                   unsigned max_per_hour);
+/* Record a repair that ran at `now`; helped: podman was healthy afterwards. */
+void repair_state_record(struct repair_state *s, long long now, bool helped);

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "repair.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "log.h"
+#include "macro.h"
+#include "stuck.h"
+
+char *aside_name(const char *path, long long now) {
+        time_t t = (time_t)now;
+        struct tm tm;
+        char stamp[32];
+        char *name;
+        if (!gmtime_r(&t, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+                return NULL;
+        return asprintf(&name, "%s.archy-broken-%s", path, stamp) < 0 ? NULL : name;
+}
+
+static int stop_apps(struct repair_ctx *c) {
+        int r = c->au->n > 0 ? units_active(c->bus, c->au->units, c->au->n, c->au->active) : 0;
+        if (r < 0)
+                return r;
+        size_t n = 0;
+        c->stopped = calloc(c->au->n + 1, sizeof(char *));
+        if (!c->stopped)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->au->n; i++)
+                if (c->au->active[i] && !(c->stopped[n++] = strdup(c->au->units[i])))
+                        return -ENOMEM;
+        c->units_stopped = n;
+        size_t left = units_stop(c->bus, c->stopped, n, c->stop_timeout_ms);
+        if (left > 0)
+                return log_error_errno(-ETIMEDOUT, "%zu app unit(s) did not stop: podman's state is left alone", left);
+        return 0;
+}
+
+static int start_apps(struct repair_ctx *c) {
+        size_t n = strv_length(c->stopped);
+        size_t left = n > 0 ? units_start(c->bus, c->stopped, n, c->start_timeout_ms) : 0;
+        if (left > 0)
+                return log_error_errno(-ETIMEDOUT, "%zu app unit(s) are not active again after the repair", left);
+        return 0;
+}
+
+static int fsync_dir_of(const char *path) {
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 || fsync(fd) < 0 ? -errno : 0;
+}
+
+/* The database and its SQLite companions go aside under one name; nothing is deleted. */
+static int move_database_aside(struct repair_ctx *c) {
+        _cleanup_free_ char *db = podman_db_path(c->db_backend, c->graph_root);
+        _cleanup_free_ char *aside = db ? aside_name(db, c->now) : NULL;
+        if (!aside)
+                return -ENOMEM;
+        if (access(db, F_OK) < 0) {
+                log_notice("%s does not exist: nothing to move aside", db);
+                return 0;
+        }
+        static const char *const companions[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t i = 0; i < ELEMENTSOF(companions); i++) {
+                _cleanup_free_ char *from = NULL, *to = NULL;
+                if (asprintf(&from, "%s%s", db, companions[i]) < 0 || asprintf(&to, "%s%s", aside, companions[i]) < 0)
+                        return -ENOMEM;
+                if (rename(from, to) < 0 && (errno != ENOENT || i == 0))
+                        return log_error_errno(-errno, "cannot move %s aside to %s: %m", from, to);
+        }
+        int r = fsync_dir_of(db);
+        if (r < 0)
+                log_warning_errno(r, "cannot sync the directory of %s: %m", db);
+        log_warning("moved podman's broken database %s aside to %s", db, aside);
+        c->moved_aside = TAKE_PTR(aside);
+        return 0;
+}
+
+static int system_migrate(struct repair_ctx *c) {
+        static const char *const args[] = {"system", "migrate", NULL};
+        struct spawn_result res;
+        int r = podman_run(c->podman, args, &res);
+        if (r < 0)
+                return log_error_errno(r, "cannot run podman system migrate: %m");
+        bool ok = res.end == SPAWN_EXITED && res.status == 0;
+        if (!ok)
+                log_error("podman system migrate failed: %.*s", (int)strcspn(res.err, "\n"), res.err);
+        spawn_result_done(&res);
+        return ok ? 0 : -EIO;
+}
+
+static const char *volume_app(const struct app_units *au, const char *volume) {
+        for (size_t i = 0; i < au->n_volumes; i++)
+                if (strcmp(au->volumes[i], volume) == 0)
+                        return au->volume_apps[i];
+        return NULL;
+}
+
+/* podman volume create on an existing data directory keeps its content: the record comes back,
+ * with archy's labels for the manifest's volumes, so that no app starts on an empty volume. */
+static int reregister_volume(struct repair_ctx *c, const char *name) {
+        _cleanup_free_ char *app_label = NULL;
+        const char *app = volume_app(c->au, name);
+        if (app && asprintf(&app_label, "archy.app=%s", app) < 0)
+                return -ENOMEM;
+        const char *args[] = {"volume", "create", "--ignore", name, NULL, NULL, NULL, NULL, NULL};
+        if (app) {
+                args[3] = "--label";
+                args[4] = "archy.managed=true";
+                args[5] = "--label";
+                args[6] = app_label;
+                args[7] = name;
+        }
+        _cleanup_strv_ char **out = NULL;
+        int r = podman_lines(c->podman, args, &out);
+        if (r == 0) {
+                log_notice("re-registered volume %s on its surviving data", name);
+                c->volumes_reregistered++;
+        }
+        return r;
+}
+
+static int reregister_volumes(struct repair_ctx *c) {
+        static const char *const args[] = {"volume", "ls", "--format", "{{.Name}}", NULL};
+        _cleanup_strv_ char **dirs = NULL, **records = NULL, **missing = NULL;
+        int r = volume_dirs_list(c->volume_path, &dirs);
+        if (r < 0)
+                return log_error_errno(r, "cannot list %s: %m", c->volume_path);
+        r = podman_lines(c->podman, args, &records);
+        if (r == 0)
+                r = names_missing(dirs, records, &missing);
+        for (char **v = missing; r >= 0 && v && *v; v++) {
+                int k = reregister_volume(c, *v);
+                if (k < 0)
+                        r = k;
+        }
+        return r;
+}
+
+/* A container in storage that no database knows keeps its name taken: the app's next
+ * `podman run --name` would fail. Only the manifest's containers are removed; anything else in
+ * storage is not archy's to judge. */
+static int remove_orphans(struct repair_ctx *c) {
+        static const char *const all_args[] = {
+                "ps", "--all", "--external", "--no-trunc", "--format", "{{.ID}} {{.Names}}", NULL};
+        static const char *const known_args[] = {"ps", "--all", "--no-trunc", "--format", "{{.ID}}", NULL};
+        _cleanup_strv_ char **all = NULL, **known = NULL;
+        int r = podman_lines(c->podman, all_args, &all);
+        if (r == 0)
+                r = podman_lines(c->podman, known_args, &known);
+        for (char **line = all; r >= 0 && line && *line; line++) {
+                char *name = strchr(*line, ' ');
+                if (!name)
+                        continue;
+                *name++ = '\0';
+                if (strv_contains(known, *line) || !strv_contains(c->au->containers, name))
+                        continue;
+                const char *rm_args[] = {"rm", "--force", *line, NULL};
+                _cleanup_strv_ char **out = NULL;
+                int k = podman_lines(c->podman, rm_args, &out);
+                if (k < 0)
+                        r = k;
+                else {
+                        log_notice("removed container %s (%s), left in storage without a database record", name, *line);
+                        c->orphans_removed++;
+                }
+        }
+        return r;
+}
+
+int repair_step_run(struct repair_ctx *c, enum repair_step step) {
+        switch (step) {
+        case STEP_STOP_APP_UNITS: return stop_apps(c);
+        case STEP_KILL_STUCK_PODMAN:
+                c->processes_killed =
+                        stuck_kill(c->lock_dirs, c->podman->path, c->pause_pid, c->podman->timeout_ms / 1000, 3000);
+                return c->processes_killed > 0 ? 0 : log_error_errno(-ESRCH, "found no process holding podman's locks");
+        case STEP_MOVE_DATABASE_ASIDE: return move_database_aside(c);
+        case STEP_SYSTEM_MIGRATE: return system_migrate(c);
+        case STEP_REREGISTER_VOLUMES: return reregister_volumes(c);
+        case STEP_REMOVE_ORPHANS: return remove_orphans(c);
+        case STEP_START_APP_UNITS: return start_apps(c);
+        default: return 0;
+        }
+}
+
+void repair_ctx_done(struct repair_ctx *c) {
+        strv_free(c->stopped);
+        free(c->moved_aside);
+        c->stopped = NULL;
+        c->moved_aside = NULL;
+}

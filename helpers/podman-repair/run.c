@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <systemd/sd-journal.h>
+
+#include "facts.h"
+#include "fileio.h"
+#include "load.h"
+#include "log.h"
+#include "podman-info.h"
+#include "repair-state.h"
+#include "repair.h"
+
+/* A repair that stops many apps waits for each to stop: bitcoind may flush for minutes. */
+#define STOP_TIMEOUT_MS (10L * 60 * 1000)
+#define START_TIMEOUT_MS (5L * 60 * 1000)
+#define MAX_REPAIRS_PER_HOUR 4
+
+/* Everything one run holds; freed in one place. */
+struct session {
+        const struct run_options *o;
+        struct podman podman;
+        struct manifest *manifest;
+        struct app_units au;
+        struct repair_state state;
+        char *state_text; /* as read, to write the file only when it changes */
+        sd_bus *bus;
+        struct spawn_result res;
+        struct podman_info info;
+        struct podman_knowledge knowledge;
+        char *evidence;
+        struct repair_report report;
+};
+
+static void session_done(struct session *s) {
+        manifest_free(s->manifest);
+        app_units_done(&s->au);
+        repair_state_done(&s->state);
+        free(s->state_text);
+        units_close(s->bus);
+        spawn_result_done(&s->res);
+        podman_info_done(&s->info);
+        podman_knowledge_done(&s->knowledge);
+        free(s->evidence);
+}
+
+static void load_state(struct session *s) {
+        _cleanup_close_ int fd = open(s->o->state_file, O_RDONLY | O_CLOEXEC);
+        size_t len;
+        if (fd < 0 || read_file_fd(fd, 65536, &s->state_text, &len) < 0 ||
+            repair_state_parse(s->state_text, &s->state) < 0) {
+                if (fd >= 0 || errno != ENOENT)
+                        log_warning("cannot read %s: starting from an empty state", s->o->state_file);
+                repair_state_done(&s->state);
+        }
+        if (s->o->reset) {
+                s->state.failures = 0;
+                s->state.n_repairs = 0;
+        }
+}
+
+static int write_with_dir(const char *path, const char *text) {
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        int r = mkdir_p(dirname(copy), 0755);
+        if (r >= 0)
+                r = write_file_atomic(path, text, strlen(text), 0644);
+        return r < 0 ? log_error_errno(r, "cannot write %s: %m", path) : 0;
+}
+
+static void save_state(struct session *s) {
+        _cleanup_free_ char *text = repair_state_format(&s->state);
+        if (text && (!s->state_text || strcmp(text, s->state_text) != 0))
+                (void)write_with_dir(s->o->state_file, text);
+}
+
+static int load_apps(struct session *s) {
+        const struct run_options *o = s->o;
+        int r;
+        if (o->explicit_manifest) {
+                struct diag_list diags = {0};
+                r = manifest_load(o->manifest, true, &s->manifest, &diags);
+                log_diags(&diags, LOG_LVL_ERR);
+                diag_list_free(&diags);
+        } else
+                r = load_manifest_with_fallback(o->manifest, "/etc/archipelago/manifest.last-good.yaml", &s->manifest);
+        if (r < 0 && r != -ENOENT)
+                log_warning("no usable manifest: podman is checked, but no app unit is stopped or started");
+        return app_units_from_manifest(r < 0 ? NULL : s->manifest, &s->au);
+}
+
+static int ensure_bus(struct session *s) {
+        return s->bus || s->au.n == 0 ? 0 : units_open(s->o->user, &s->bus);
+}
+
+/* Probe, and when podman answers, compare what it knows with what systemd runs. */
+static enum podman_state probe(struct session *s) {
+        spawn_result_done(&s->res);
+        podman_info_done(&s->info);
+        podman_knowledge_done(&s->knowledge);
+        struct podman_probe p;
+        podman_probe(&s->podman, &s->res, &p);
+        const char *ev;
+        size_t ev_len;
+        enum podman_state st = podman_classify(&p, NULL, &ev, &ev_len);
+        if (st == PODMAN_HEALTHY) {
+                if (podman_info_parse(s->res.out, strlen(s->res.out), &s->info) < 0)
+                        st = PODMAN_UNKNOWN_ERROR, ev = "podman info printed no usable JSON", ev_len = strlen(ev);
+                else if (ensure_bus(s) < 0 ||
+                         facts_gather(&s->podman, s->bus, &s->info, &s->au, &s->state, &s->knowledge) < 0)
+                        log_warning("cannot compare podman's containers and volumes with the apps': probe only");
+                else
+                        st = podman_classify(&p, &s->knowledge.facts, &ev, &ev_len);
+        }
+        free(s->evidence);
+        s->evidence = ev ? strndup(ev, ev_len) : NULL;
+        s->report.probe_ms = s->res.elapsed_ms;
+        if (s->info.version)
+                s->report.podman_version = s->info.version;
+        return st;
+}
+
+/* Where podman's files are: what it said now, else what it said when last healthy, else its
+ * defaults. */
+static const char *default_graph_root(const struct run_options *o, char *buf, size_t size) {
+        if (!o->user)
+                return "/var/lib/containers/storage";
+        const char *data = getenv("XDG_DATA_HOME");
+        if (data && data[0] == '/')
+                snprintf(buf, size, "%s/containers/storage", data);
+        else
+                snprintf(buf, size, "%s/.local/share/containers/storage", getenv("HOME") ? getenv("HOME") : "");
+        return buf;
+}
+
+static const char *guess_backend(const struct session *s) {
+        if (s->info.db_backend)
+                return s->info.db_backend;
+        if (s->state.db_backend)
+                return s->state.db_backend;
+        /* BoltDB's own words; anything else is podman 5's default, SQLite. */
+        bool bolt = s->evidence && (strstr(s->evidence, "bolt") || strstr(s->evidence, "invalid page type"));
+        return bolt ? "boltdb" : "sqlite";
+}
+
+static void remember_paths(struct session *s) {
+        if (!s->info.graph_root)
+                return;
+        (void)repair_state_set(&s->state.graph_root, s->info.graph_root);
+        (void)repair_state_set(&s->state.db_backend, s->info.db_backend);
+        (void)repair_state_set(&s->state.volume_path, s->info.volume_path);
+}
+
+static pid_t read_pause_pid(void) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/libpod/tmp/pause.pid", getenv("XDG_RUNTIME_DIR"));
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        int pid = 0;
+        return f && fscanf(f, "%d", &pid) == 1 ? (pid_t)pid : 0;
+}
+
+static int setup_ctx(struct session *s, struct repair_ctx *c, char *graph_buf, size_t size, char **volume_path) {
+        const char *graph = s->info.graph_root    ? s->info.graph_root
+                            : s->state.graph_root ? s->state.graph_root
+                                                  : default_graph_root(s->o, graph_buf, size);
+        const char *vp = s->info.volume_path ? s->info.volume_path : s->state.volume_path;
+        if (vp ? !(*volume_path = strdup(vp)) : asprintf(volume_path, "%s/volumes", graph) < 0)
+                return -ENOMEM;
+        *c = (struct repair_ctx){.podman = &s->podman,
+                                 .bus = s->bus,
+                                 .au = &s->au,
+                                 .graph_root = graph,
+                                 .db_backend = guess_backend(s),
+                                 .volume_path = *volume_path,
+                                 .now = s->report.when,
+                                 .stop_timeout_ms = STOP_TIMEOUT_MS,
+                                 .start_timeout_ms = START_TIMEOUT_MS};
+        const char *runtime = getenv("XDG_RUNTIME_DIR");
+        char *dirs[3] = {strdup(graph), NULL, NULL};
+        if (s->o->user) {
+                if (asprintf(&dirs[1], "%s/containers", runtime) < 0 || asprintf(&dirs[2], "%s/libpod", runtime) < 0)
+                        dirs[1] = dirs[2] = NULL;
+                c->pause_pid = read_pause_pid();
+        } else {
+                dirs[1] = strdup("/run/containers/storage");
+                dirs[2] = strdup("/run/libpod");
+        }
+        c->lock_dirs = calloc(4, sizeof(char *));
+        if (!c->lock_dirs || !dirs[0] || !dirs[1] || !dirs[2]) {
+                free(dirs[0]), free(dirs[1]), free(dirs[2]);
+                return -ENOMEM;
+        }
+        memcpy(c->lock_dirs, dirs, sizeof(dirs));
+        return 0;
+}
+
+/* Steps run in order; when the apps cannot be stopped, podman's state is not touched, and what
+ * was stopped is started again. */
+static void run_steps(struct session *s, const enum repair_step *plan, size_t n) {
+        char graph_buf[4096];
+        _cleanup_free_ char *volume_path = NULL;
+        struct repair_ctx c;
+        struct repair_report *rep = &s->report;
+        if (setup_ctx(s, &c, graph_buf, sizeof(graph_buf), &volume_path) < 0) {
+                log_error("out of memory");
+                return;
+        }
+        bool skip_to_start = false;
+        for (size_t i = 0; i < n; i++) {
+                if (skip_to_start && plan[i] != STEP_START_APP_UNITS)
+                        continue;
+                log_notice("repair step %s", repair_step_to_string(plan[i]));
+                int r = repair_step_run(&c, plan[i]);
+                rep->steps[rep->n_steps] = plan[i];
+                rep->step_ok[rep->n_steps++] = r >= 0;
+                skip_to_start |= r < 0 && plan[i] == STEP_STOP_APP_UNITS;
+        }
+        rep->units_stopped = c.units_stopped;
+        rep->volumes_reregistered = c.volumes_reregistered;
+        rep->orphans_removed = c.orphans_removed;
+        rep->processes_killed = c.processes_killed;
+        s->report.moved_aside = c.moved_aside ? strdup(c.moved_aside) : NULL;
+        strv_free(c.lock_dirs);
+        repair_ctx_done(&c);
+}
+
+static void journal(const struct session *s, const char *summary) {
+        const struct repair_report *r = &s->report;
+        int priority = r->result == RESULT_REPAIRED ? LOG_LVL_WARNING : LOG_LVL_ERR;
+        char steps[256] = "";
+        for (size_t i = 0; i < r->n_steps; i++)
+                snprintf(steps + strlen(steps), sizeof(steps) - strlen(steps), "%s%s", i ? "," : "",
+                         repair_step_to_string(r->steps[i]));
+        sd_journal_send("MESSAGE=%s", summary, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=archy-podman-repair",
+                        "ARCHY_PODMAN_STATE=%s", podman_state_to_string(r->found), "ARCHY_PODMAN_STATE_AFTER=%s",
+                        podman_state_to_string(r->after), "ARCHY_REPAIR_RESULT=%s", repair_result_to_string(r->result),
+                        "ARCHY_REPAIR_STEPS=%s", steps, "ARCHY_PODMAN_VERSION=%s",
+                        r->podman_version ? r->podman_version : "", "ARCHY_DB_MOVED_ASIDE=%s",
+                        r->moved_aside ? r->moved_aside : "", NULL);
+}
+
+/* stdout for a person; under systemd (stdout is the journal) the structured entry says it. A
+ * healthy podman is not news: the status file has it. */
+static int finish(struct session *s, bool write_status) {
+        struct repair_report *r = &s->report;
+        r->evidence = s->evidence;
+        r->evidence_len = s->evidence ? strlen(s->evidence) : 0;
+        r->failures = s->state.failures;
+        _cleanup_free_ char *summary = report_summary(r);
+        _cleanup_free_ char *json = report_status_json(r);
+        if (!summary || !json)
+                return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAILURE;
+        if (!getenv("JOURNAL_STREAM"))
+                puts(summary);
+        if (r->result != RESULT_HEALTHY)
+                journal(s, summary);
+        if (write_status && write_with_dir(s->o->status_file, json) < 0)
+                return EXIT_FAILURE;
+        return report_exit_status(r->result);
+}
+
+static int repair(struct session *s) {
+        struct repair_report *r = &s->report;
+        enum repair_step plan[REPAIR_PLAN_MAX];
+        size_t n = repair_plan(r->found, plan);
+        if (n == 1 && plan[0] == STEP_REPORT_ONLY) {
+                log_error("podman is %s: nothing archy can do safely; a person must look (%s)",
+                          podman_state_to_string(r->found), s->evidence ? s->evidence : "no details");
+                r->result = RESULT_REPORTED;
+                return finish(s, true);
+        }
+        enum repair_verdict v = repair_allowed(&s->state, r->when, s->o->max_failures, MAX_REPAIRS_PER_HOUR);
+        if (v != REPAIR_ALLOWED) {
+                r->gave_up_reason = v == REPAIR_GIVE_UP_FAILED ? "the last repairs did not help"
+                                                               : "it keeps breaking: too many repairs in the last hour";
+                log_error("GIVING UP on podman (%s): %s. Fix it by hand, then run archy-podman-repair --reset",
+                          podman_state_to_string(r->found), r->gave_up_reason);
+                r->result = RESULT_GAVE_UP;
+                return finish(s, true);
+        }
+        if (ensure_bus(s) < 0) {
+                r->result = RESULT_FAILED;
+                return finish(s, true);
+        }
+        run_steps(s, plan, n);
+        r->after = probe(s);
+        bool helped = r->after == PODMAN_HEALTHY;
+        for (size_t i = 0; i < r->n_steps; i++)
+                helped &= r->step_ok[i];
+        repair_state_record(&s->state, r->when, helped);
+        if (r->after == PODMAN_HEALTHY)
+                remember_paths(s);
+        save_state(s);
+        r->result = helped ? RESULT_REPAIRED : RESULT_FAILED;
+        return finish(s, true);
+}
+
+int run(const struct run_options *o) {
+        struct session s = {.o = o, .podman = {.path = o->podman, .timeout_ms = o->timeout_s * 1000}};
+        s.report = (struct repair_report){.mode = o->user ? "user" : "system", .when = (long long)time(NULL)};
+        load_state(&s);
+        if (load_apps(&s) < 0) {
+                session_done(&s);
+                return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAILURE;
+        }
+        s.report.found = s.report.after = probe(&s);
+        int code;
+        if (s.report.found == PODMAN_HEALTHY) {
+                s.state.failures = 0;
+                remember_paths(&s);
+                if (!o->check)
+                        save_state(&s);
+                s.report.result = RESULT_HEALTHY;
+                code = finish(&s, !o->check);
+        } else if (o->check) {
+                s.report.result = RESULT_UNHEALTHY;
+                code = finish(&s, false);
+        } else
+                code = repair(&s);
+        free((char *)s.report.moved_aside);
+        session_done(&s);
+        return code;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A hung podman is almost always one process holding one of podman's locks: a podman that got
+ * stuck, or anything else that took the lock and never let go. This finds and kills those, and
+ * only those: never conmon, never a container. */
+
+struct proc_lock {
+        pid_t pid;
+        unsigned major, minor;
+        unsigned long inode;
+};
+
+/* Pure: one line of /proc/locks ("1: POSIX  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"). Lines
+ * with "->" (a waiter, not a holder) are not holders: returns false for them. */
+bool proc_locks_parse_line(const char *line, struct proc_lock *ret);
+
+/* Kill (SIGTERM, then SIGKILL after grace_ms) every process older than min_age_s that holds a
+ * lock on a file up to two levels inside one of dirs (NULL-terminated), or that runs the podman
+ * binary podman_path, except conmon, catatonit, PID 1, ourselves and spare (the rootless pause
+ * process, also a podman binary). Returns how many. */
+size_t stuck_kill(char *const *dirs, const char *podman_path, pid_t spare, long min_age_s, long grace_ms);

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "units.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <systemd/sd-bus.h>
+
+#include "log.h"
+#include "macro.h"
+
+#define SYSTEMD "org.freedesktop.systemd1"
+
+int units_open(bool user, sd_bus **ret) {
+        int r = user ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
+        if (r < 0)
+                return log_error_errno(r, "cannot connect to the %s manager: %m", user ? "user's" : "system");
+        return 0;
+}
+
+void units_close(sd_bus *bus) {
+        if (bus)
+                sd_bus_flush_close_unref(bus);
+}
+
+static int active_state(sd_bus *bus, const char *unit, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        r = sd_bus_get_property_string(bus, SYSTEMD, path, "org.freedesktop.systemd1.Unit", "ActiveState", &error, ret);
+        sd_bus_error_free(&error);
+        return r;
+}
+
+static bool is_one_of(const char *s, const char *const *set) {
+        for (; *set; set++)
+                if (strcmp(s, *set) == 0)
+                        return true;
+        return false;
+}
+
+int units_active(sd_bus *bus, char *const *units, size_t n, bool *active) {
+        static const char *const running[] = {"active", "activating", "reloading", "refreshing", NULL};
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *state = NULL;
+                int r = active_state(bus, units[i], &state);
+                if (r < 0)
+                        return log_error_errno(r, "cannot read the state of %s: %m", units[i]);
+                active[i] = is_one_of(state, running);
+        }
+        return 0;
+}
+
+static int call(sd_bus *bus, const char *method, const char *unit) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(bus, SYSTEMD, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                   method, &error, &reply, "ss", unit, "replace");
+        if (r < 0)
+                log_error("%s %s: %s", method, unit, error.message ? error.message : strerror(-r));
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+static long now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Poll until every unit's ActiveState is in `done` or the deadline passes; returns how many are
+ * not. Polling keeps this free of signal subscriptions, and a repair is rare. */
+static size_t wait_for(sd_bus *bus, char *const *units, size_t n, const char *const *done, long timeout_ms) {
+        long deadline = now_ms() + timeout_ms;
+        for (;;) {
+                size_t pending = 0;
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_free_ char *state = NULL;
+                        if (active_state(bus, units[i], &state) < 0 || !is_one_of(state, done))
+                                pending++;
+                }
+                if (pending == 0 || now_ms() >= deadline)
+                        return pending;
+                struct timespec pause = {0, 200 * 1000 * 1000};
+                nanosleep(&pause, NULL);
+        }
+}
+
+size_t units_stop(sd_bus *bus, char *const *units, size_t n, long timeout_ms) {
+        static const char *const stopped[] = {"inactive", "failed", NULL};
+        for (size_t i = 0; i < n; i++)
+                (void)call(bus, "StopUnit", units[i]);
+        return wait_for(bus, units, n, stopped, timeout_ms);
+}
+
+size_t units_start(sd_bus *bus, char *const *units, size_t n, long timeout_ms) {
+        static const char *const started[] = {"active", NULL};
+        for (size_t i = 0; i < n; i++)
+                (void)call(bus, "StartUnit", units[i]);
+        return wait_for(bus, units, n, started, timeout_ms);
+}

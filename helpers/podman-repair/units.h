@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The D-Bus layer of archy-podman-repair: app units are stopped and started through systemd,
+ * never behind its back, so that systemd's view and podman's agree after a repair. */
+
+typedef struct sd_bus sd_bus;
+
+/* The system manager, or with user the calling user's own. 0 or negative errno. */
+int units_open(bool user, sd_bus **ret);
+void units_close(sd_bus *bus);
+
+/* active[i]: units[i] is active, activating or reloading. 0 or negative errno. */
+int units_active(sd_bus *bus, char *const *units, size_t n, bool *active);
+/* Stop every unit at once (systemd orders them), then wait until none is still stopping, at most
+ * timeout_ms. Returns the number that did not end inactive or failed. */
+size_t units_stop(sd_bus *bus, char *const *units, size_t n, long timeout_ms);
+/* Start every unit, then wait at most timeout_ms for each to be active. Returns the number that
+ * did not get there. */
+size_t units_start(sd_bus *bus, char *const *units, size_t n, long timeout_ms);
