@@ -76,7 +76,7 @@ static void kill_and_reap_all(pid_t pid) {
                         ;
                 if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
                         return;
-                struct timespec pause = {0, 10 * 1000 * 1000};
+                struct timespec pause = {0, 10L * 1000 * 1000};
                 nanosleep(&pause, NULL);
         }
 }
@@ -143,13 +143,17 @@ static bool wait_until(pid_t pid, long deadline, int *status) {
                         return false;
                 if (now_ms() >= deadline)
                         return false;
-                struct timespec pause = {0, 5 * 1000 * 1000};
+                struct timespec pause = {0, 5L * 1000 * 1000};
                 nanosleep(&pause, NULL);
         }
 }
 
 int spawn_capture(const char *path, char *const argv[], char *const envp[], long timeout_ms, struct spawn_result *ret) {
         *ret = (struct spawn_result){0};
+        /* posix_spawn() reports a failed exec only where libc can (not under valgrind, nor with a
+         * fork-based libc): there the child would just exit 127. */
+        if (access(path, X_OK) < 0)
+                return -errno;
         int out[2], err[2];
         if (pipe2(out, O_CLOEXEC) < 0)
                 return -errno;

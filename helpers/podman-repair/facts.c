@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "log.h"
 #include "macro.h"
@@ -115,8 +116,13 @@ int volume_dirs_list(const char *volume_path, char ***ret) {
                 return -ENOMEM;
         DIR *d = opendir(volume_path);
         if (!d) {
+                int r = -errno;
+                if (r != -ENOENT) {
+                        strv_free(names);
+                        return r;
+                }
                 *ret = names; /* no volume was ever made */
-                return errno == ENOENT ? 0 : (strv_free(names), -errno);
+                return 0;
         }
         int r = 0;
         for (struct dirent *e; r == 0 && (e = readdir(d));) {
@@ -136,15 +142,39 @@ int volume_dirs_list(const char *volume_path, char ***ret) {
         return 0;
 }
 
-static int count_unknown_containers(const struct podman *p, const struct app_units *au, size_t *ret) {
+static int unknown_containers(const struct podman *p, const struct app_units *au, bool *unknown) {
         static const char *const args[] = {"ps", "--all", "--format", "{{.Names}}", NULL};
         _cleanup_strv_ char **names = NULL;
         int r = podman_lines(p, args, &names);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < au->n; i++)
+                unknown[i] = au->active[i] && !strv_contains(names, au->containers[i]);
+        return 0;
+}
+
+/* An app whose container just exited is still "active" for a moment: only a unit that is active
+ * without a container known to podman twice, CONFIRM_MS apart, counts. */
+#define CONFIRM_MS 3000
+
+static int count_unknown_containers(const struct podman *p, sd_bus *bus, struct app_units *au, size_t *ret) {
+        _cleanup_free_ bool *first = calloc(au->n + 1, sizeof(bool));
+        _cleanup_free_ bool *second = calloc(au->n + 1, sizeof(bool));
+        if (!first || !second)
+                return -ENOMEM;
+        int r = unknown_containers(p, au, first);
+        if (r < 0)
+                return r;
+        struct timespec pause = {CONFIRM_MS / 1000, 0};
+        nanosleep(&pause, NULL);
+        r = units_active(bus, au->units, au->n, false, au->active);
+        if (r >= 0)
+                r = unknown_containers(p, au, second);
+        if (r < 0)
+                return r;
         *ret = 0;
         for (size_t i = 0; i < au->n; i++)
-                if (au->active[i] && !strv_contains(names, au->containers[i])) {
+                if (first[i] && second[i]) {
                         log_warning("%s is active, but podman does not know its container %s", au->units[i],
                                     au->containers[i]);
                         (*ret)++;
@@ -152,16 +182,27 @@ static int count_unknown_containers(const struct podman *p, const struct app_uni
         return 0;
 }
 
-static int check_volume_records(const struct podman *p, const struct podman_info *info, char *const *dirs,
-                                struct podman_knowledge *k) {
+static int unregistered_volumes(const struct podman *p, char *const *dirs, char ***ret) {
         static const char *const args[] = {"volume", "ls", "--format", "{{.Name}}", NULL};
         _cleanup_strv_ char **records = NULL;
         int r = podman_lines(p, args, &records);
+        return r < 0 ? r : names_missing(dirs, records, ret);
+}
+
+/* podman volume create makes the directory before the record: a volume being created looks
+ * unregistered for a moment, so a second look CONFIRM_MS later must agree. */
+static int check_volume_records(const struct podman *p, const struct podman_info *info, char *const *dirs,
+                                struct podman_knowledge *k) {
+        _cleanup_strv_ char **first = NULL, **second = NULL;
+        int r = unregistered_volumes(p, dirs, &first);
+        if (r >= 0 && first[0]) {
+                struct timespec pause = {CONFIRM_MS / 1000, 0};
+                nanosleep(&pause, NULL);
+                r = unregistered_volumes(p, first, &second);
+        }
         if (r < 0)
                 return r;
-        r = names_missing(dirs, records, &k->volume_dirs_unregistered);
-        if (r < 0)
-                return r;
+        k->volume_dirs_unregistered = second ? TAKE_PTR(second) : TAKE_PTR(first);
         k->volumes_verified = true;
         k->facts.volume_dirs_without_record = strv_length(k->volume_dirs_unregistered);
         for (char **v = k->volume_dirs_unregistered; *v; v++)
@@ -172,7 +213,7 @@ static int check_volume_records(const struct podman *p, const struct podman_info
 int facts_gather(const struct podman *p, sd_bus *bus, const struct podman_info *info, struct app_units *au,
                  struct repair_state *state, struct podman_knowledge *ret) {
         *ret = (struct podman_knowledge){0};
-        int r = au->n > 0 ? units_active(bus, au->units, au->n, au->active) : 0;
+        int r = au->n > 0 ? units_active(bus, au->units, au->n, false, au->active) : 0;
         if (r < 0)
                 return r;
         size_t n_active = 0;
@@ -180,7 +221,7 @@ int facts_gather(const struct podman *p, sd_bus *bus, const struct podman_info *
                 n_active += au->active[i];
         /* Other containers only raise podman's count, so this can miss nothing it must see. */
         if (n_active > 0 && (info->containers_running < 0 || (size_t)info->containers_running < n_active)) {
-                r = count_unknown_containers(p, au, &ret->facts.units_without_container);
+                r = count_unknown_containers(p, bus, au, &ret->facts.units_without_container);
                 if (r < 0)
                         return r;
         }

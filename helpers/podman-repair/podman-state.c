@@ -16,6 +16,8 @@ static const struct {
         {PODMAN_DB_CORRUPT, "database disk image is malformed"}, /* SQLITE_CORRUPT */
         {PODMAN_DB_CORRUPT, "file is not a database"},           /* SQLITE_NOTADB: overwritten */
         {PODMAN_DB_CORRUPT, "invalid database"},                 /* BoltDB: bad magic or version */
+        /* SQLite gives up after its busy timeout while another process holds the database. */
+        {PODMAN_HUNG, "database is locked"},
 };
 
 static const char *const state_names[] = {

@@ -119,9 +119,10 @@ enum repair_verdict repair_allowed(const struct repair_state *s, long long now, 
                 return REPAIR_GIVE_UP_FAILED;
         unsigned recent = 0;
         /* A clock that jumped back makes a repair look recent: count it, erring on the side of
-         * fewer repairs, never more. */
+         * fewer repairs, never more. (Compared this way round, no timestamp from a damaged file
+         * can overflow the subtraction.) */
         for (size_t i = 0; i < s->n_repairs; i++)
-                if (now - s->repairs[i] < 3600)
+                if (s->repairs[i] > now - 3600)
                         recent++;
         return recent >= max_per_hour ? REPAIR_GIVE_UP_TOO_OFTEN : REPAIR_ALLOWED;
 }

@@ -18,7 +18,7 @@ struct repair_ctx {
         char **lock_dirs; /* where podman's lock files are, for a hung podman */
         pid_t pause_pid;  /* rootless: podman's pause process, never killed */
         long long now;
-        long stop_timeout_ms, start_timeout_ms;
+        long stop_timeout_ms;
         /* Filled while running: */
         char **stopped; /* the app units stopped, started again at the end */
         char *moved_aside;

@@ -94,7 +94,14 @@ char *report_summary(const struct repair_report *r) {
                 strbuf_printf(&sb, " %s%s", repair_step_to_string(r->steps[i]), r->step_ok[i] ? "" : "(failed)");
         if (r->moved_aside)
                 strbuf_printf(&sb, "; database kept as %s", r->moved_aside);
-        if (r->evidence && r->result != RESULT_HEALTHY)
-                strbuf_printf(&sb, " [%.*s]", (int)(r->evidence_len > 200 ? 200 : r->evidence_len), r->evidence);
+        if (r->evidence && r->result != RESULT_HEALTHY) {
+                /* The evidence may be all of podman's stderr: its lines and tabs become spaces. */
+                strbuf_puts(&sb, " [");
+                for (size_t i = 0; i < r->evidence_len && i < 200; i++) {
+                        unsigned char c = (unsigned char)r->evidence[i];
+                        strbuf_putc(&sb, c < 0x20 || c == 0x7f ? ' ' : (char)c);
+                }
+                strbuf_putc(&sb, ']');
+        }
         return strbuf_steal(&sb);
 }

@@ -187,7 +187,7 @@ size_t stuck_kill(char *const *dirs, const char *podman_path, pid_t spare, long 
                         alive |= kill(victims[i], 0) == 0;
                 if (!alive)
                         break;
-                struct timespec pause = {0, 100 * 1000 * 1000};
+                struct timespec pause = {0, 100L * 1000 * 1000};
                 nanosleep(&pause, NULL);
         }
         for (size_t i = 0; i < n; i++)

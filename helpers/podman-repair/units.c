@@ -42,14 +42,15 @@ static bool is_one_of(const char *s, const char *const *set) {
         return false;
 }
 
-int units_active(sd_bus *bus, char *const *units, size_t n, bool *active) {
+int units_active(sd_bus *bus, char *const *units, size_t n, bool starting, bool *active) {
         static const char *const running[] = {"active", "activating", "reloading", "refreshing", NULL};
+        static const char *const only_active[] = {"active", NULL};
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *state = NULL;
                 int r = active_state(bus, units[i], &state);
                 if (r < 0)
                         return log_error_errno(r, "cannot read the state of %s: %m", units[i]);
-                active[i] = is_one_of(state, running);
+                active[i] = is_one_of(state, starting ? running : only_active);
         }
         return 0;
 }
@@ -97,9 +98,9 @@ size_t units_stop(sd_bus *bus, char *const *units, size_t n, long timeout_ms) {
         return wait_for(bus, units, n, stopped, timeout_ms);
 }
 
-size_t units_start(sd_bus *bus, char *const *units, size_t n, long timeout_ms) {
-        static const char *const started[] = {"active", NULL};
+size_t units_start(sd_bus *bus, char *const *units, size_t n) {
+        size_t refused = 0;
         for (size_t i = 0; i < n; i++)
-                (void)call(bus, "StartUnit", units[i]);
-        return wait_for(bus, units, n, started, timeout_ms);
+                refused += call(bus, "StartUnit", units[i]) < 0;
+        return refused;
 }

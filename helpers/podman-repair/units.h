@@ -13,11 +13,13 @@ typedef struct sd_bus sd_bus;
 int units_open(bool user, sd_bus **ret);
 void units_close(sd_bus *bus);
 
-/* active[i]: units[i] is active, activating or reloading. 0 or negative errno. */
-int units_active(sd_bus *bus, char *const *units, size_t n, bool *active);
+/* active[i]: units[i] is active (running: its container exists), or with starting also
+ * activating or reloading (a unit to stop and start again). 0 or negative errno. */
+int units_active(sd_bus *bus, char *const *units, size_t n, bool starting, bool *active);
 /* Stop every unit at once (systemd orders them), then wait until none is still stopping, at most
  * timeout_ms. Returns the number that did not end inactive or failed. */
 size_t units_stop(sd_bus *bus, char *const *units, size_t n, long timeout_ms);
-/* Start every unit, then wait at most timeout_ms for each to be active. Returns the number that
- * did not get there. */
-size_t units_start(sd_bus *bus, char *const *units, size_t n, long timeout_ms);
+/* Queue a start job for every unit; no waiting: app units are ordered after
+ * archy-podman-repair.service, so they start when this run has ended. Returns the number of
+ * jobs systemd refused. */
+size_t units_start(sd_bus *bus, char *const *units, size_t n);

@@ -43,6 +43,7 @@ START_TEST(every_signature_has_its_state) {
                 {"Error: database static dir \"/var/lib/containers/storage/libpod\" does not match our static dir "
                  "\"/srv/storage/libpod\": database configuration mismatch\n",
                  PODMAN_CONFIG_MISMATCH},
+                {"Error: beginning transaction: database is locked\n", PODMAN_HUNG}, /* recorded, podman 5.4.2 */
                 {"Error: invalid internal status, try resetting the pause process with \"podman system migrate\": "
                  "could not find any running process: no such process\n",
                  PODMAN_PAUSE_PROCESS},

@@ -21,6 +21,7 @@ Suite *podman_state_suite(void);
 Suite *rpcauth_suite(void);
 Suite *managed_block_suite(void);
 Suite *derive_suite(void);
+Suite *podman_repair_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);

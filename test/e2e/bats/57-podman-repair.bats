@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# FM6: podman's state breaks while the apps run (the database deleted, overwritten with garbage,
+# its lock held so that every podman command hangs) and archy-podman-repair.timer repairs it
+# within one period: every started app runs again, answers, and finds the data written into its
+# named volume before the fault. A healthy probe changes nothing and spawns only `podman info`.
+# The guest runs the timer every 20 s (prepare-guest.sh) instead of 3 min, during the whole suite:
+# every earlier test (stops, kills, uninstall, reinstall) ran with it and must not have made it
+# repair anything.
+load helpers
+
+STATUS=/run/archipelago/podman-health.json
+STATE_FILE=/var/lib/archipelago/podman-repair.state
+DB=/var/lib/containers/storage/db.sql
+DATA_APPS=(node wallet indexer)
+
+field() { sed -n "s/^  \"$1\": \"\\{0,1\\}\\([^\",]*\\)\"\\{0,1\\},\\{0,1\\}\$/\\1/p" "$STATUS"; }
+
+# The status file of a run that began after $1 (unix time) says it repaired what it found ($2).
+repaired_since() {
+	[ -e "$STATUS" ] && [ "$(field checked_at_unix)" -ge "$1" ] && [ "$(field result)" = repaired ] &&
+		[ "$(field found)" = "$2" ]
+}
+
+healthy_since() { [ "$(field checked_at_unix)" -gt "$1" ] && [ "$(field result)" = healthy ]; }
+
+# One timer period (20 s), the probe's own timeout for a hang (30 s), stopping the node (its 3 s
+# flush) and starting every app again.
+wait_repaired() {
+	wait_for 150 repaired_since "$1" "$2" || {
+		cat "$STATUS" >&2
+		journalctl -u archy-podman-repair.service -n 40 --no-pager >&2
+		return 1
+	}
+	cat "$STATUS"
+}
+
+write_markers() {
+	local app
+	for app in "${DATA_APPS[@]}"; do
+		podman exec "archy-$app" sh -c "echo '$1' > /data/e2e-podman-marker"
+	done
+}
+
+marker_kept() { [ "$(podman exec "archy-$1" cat /data/e2e-podman-marker)" = "$2" ]; }
+
+assert_recovered() {
+	local app=$1 marker=$2
+	assert_up "$app" 120
+	if [[ " ${DATA_APPS[*]} " == *" $app "* ]]; then marker_kept "$app" "$marker"; fi
+}
+
+@test "all | podman-healthy | at boot and on every timer run so far podman was healthy: no repair ran" {
+	[ "$(systemctl is-active archy-podman-repair.timer)" = active ]
+	[ "$(systemctl show -p Result --value archy-podman-repair.service)" = success ]
+	cat "$STATUS" "$STATE_FILE"
+	[ "$(field result)" = healthy ]
+	[ "$(field podman_version)" = "$(podman version --format '{{.Client.Version}}')" ]
+	grep -qx 'repairs=' "$STATE_FILE"
+	grep -qx 'failures=0' "$STATE_FILE"
+}
+
+@test "all | podman-healthy | a healthy run changes nothing and spawns one process: podman info" {
+	settle
+	record_ids "$BATS_FILE_TMPDIR/healthy"
+	strace -f -qq -e trace=execve,clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/trace" archy-podman-repair
+	local main
+	main=$(awk 'NR == 1 {print $1}' "$BATS_TEST_TMPDIR/trace")
+	grep "^$main " "$BATS_TEST_TMPDIR/trace"
+	# archy's own process starts exactly one child, and the only podman it runs is the probe
+	[ "$(grep -cE "^$main +(clone|clone3|fork|vfork)\\(" "$BATS_TEST_TMPDIR/trace")" = 1 ]
+	[ "$(grep -c 'execve("/usr/bin/podman"' "$BATS_TEST_TMPDIR/trace")" = 1 ]
+	grep -q 'execve("/usr/bin/podman", \["podman", "info", "--format", "json"\]' "$BATS_TEST_TMPDIR/trace"
+	local app
+	for app in "${STARTED[@]}"; do assert_same_container "$app" "$BATS_FILE_TMPDIR/healthy"; done
+}
+
+@test "all | podman-db-deleted | the database deleted while apps run: repaired within one timer period" {
+	settle
+	write_markers before-db-deleted
+	local t0
+	t0=$(date +%s)
+	rm -f "$DB" "$DB-wal" "$DB-shm"
+	wait_repaired "$t0" database-missing
+	journalctl -o verbose ARCHY_PODMAN_STATE=database-missing ARCHY_REPAIR_RESULT=repaired --no-pager | grep -q MESSAGE=
+}
+
+@test "node | podman-db-deleted | up again; data written before the fault is in its volume" { assert_recovered node before-db-deleted; }
+@test "node-ui | podman-db-deleted | up again" { assert_recovered node-ui; }
+@test "wallet | podman-db-deleted | up again, connected; data kept" { assert_recovered wallet before-db-deleted; }
+@test "wallet-ui | podman-db-deleted | up again" { assert_recovered wallet-ui; }
+@test "indexer | podman-db-deleted | up again, connected; data kept" { assert_recovered indexer before-db-deleted; }
+@test "notes | podman-db-deleted | the stopped app stays stopped" { [ "$(systemctl is-active archy-notes.service)" = inactive ]; }
+
+@test "all | podman-db-garbage | the database overwritten with garbage: moved aside, repaired within one period" {
+	settle
+	write_markers before-db-garbage
+	local t0 aside
+	t0=$(date +%s)
+	head -c 65536 /dev/urandom >"$BATS_FILE_TMPDIR/garbage"
+	cp "$BATS_FILE_TMPDIR/garbage" "$DB"
+	wait_repaired "$t0" database-corrupt
+	aside=$(field moved_aside)
+	[[ "$aside" == "$DB.archy-broken-"* ]]
+	# kept for forensics, byte for byte
+	cmp "$aside" "$BATS_FILE_TMPDIR/garbage"
+	podman info >/dev/null
+}
+
+@test "node | podman-db-garbage | up again; data written before the fault is in its volume" { assert_recovered node before-db-garbage; }
+@test "node-ui | podman-db-garbage | up again" { assert_recovered node-ui; }
+@test "wallet | podman-db-garbage | up again, connected; data kept" { assert_recovered wallet before-db-garbage; }
+@test "wallet-ui | podman-db-garbage | up again" { assert_recovered wallet-ui; }
+@test "indexer | podman-db-garbage | up again, connected; data kept" { assert_recovered indexer before-db-garbage; }
+@test "notes | podman-db-garbage | the stopped app stays stopped" { [ "$(systemctl is-active archy-notes.service)" = inactive ]; }
+
+# Holds a POSIX write lock (containers/storage locks with fcntl, so flock(1) would not do) on
+# podman's alive.lck: every podman command waits for it.
+hold_podman_lock() {
+	# shellcheck disable=SC2016 # perl's variables
+	setsid perl -e 'use Fcntl; open(my $f, "+<", $ARGV[0]) or die "$!";
+		fcntl($f, F_SETLKW, pack("s s x4 q q i x4", F_WRLCK, 0, 0, 0, 0)) or die "$!";
+		open(my $p, ">", $ARGV[1]); print $p "$$\n"; close $p; sleep 100000' \
+		/run/libpod/alive.lck "$BATS_FILE_TMPDIR/holder.pid" </dev/null >/dev/null 2>&1 &
+	wait_for 10 test -s "$BATS_FILE_TMPDIR/holder.pid"
+}
+
+@test "all | podman-hung | podman's lock held forever: the holder is killed within one period, podman answers" {
+	settle
+	write_markers before-hang
+	local t0
+	t0=$(date +%s)
+	hold_podman_lock
+	if timeout 5 podman info >/dev/null 2>&1; then false; fi
+	wait_repaired "$t0" hung
+	[ "$(field processes_killed)" -ge 1 ]
+	if kill -0 "$(cat "$BATS_FILE_TMPDIR/holder.pid")" 2>/dev/null; then false; fi
+	timeout 30 podman info >/dev/null
+}
+
+@test "node | podman-hung | up; data kept" { assert_recovered node before-hang; }
+@test "node-ui | podman-hung | up" { assert_recovered node-ui; }
+@test "wallet | podman-hung | up, connected; data kept" { assert_recovered wallet before-hang; }
+@test "wallet-ui | podman-hung | up" { assert_recovered wallet-ui; }
+@test "indexer | podman-hung | up, connected; data kept" { assert_recovered indexer before-hang; }
+
+@test "all | podman-repair | after the repairs: no archy unit failed, the next timer run finds podman healthy" {
+	settle
+	local t0
+	t0=$(date +%s)
+	wait_for 60 healthy_since "$t0"
+	systemctl --failed --no-legend | tee /dev/stderr | { ! grep -q archy; }
+}

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# FM6 across a reboot: podman's database is overwritten with garbage and the node goes down
+# before any timer run sees it. 59-podman-boot-after.bats checks that the boot repaired it
+# before the apps started.
+load helpers
+
+DB=/var/lib/containers/storage/db.sql
+
+@test "all | podman-boot | before: data in every volume, then the database is overwritten with garbage" {
+	settle
+	local app
+	for app in node wallet indexer; do
+		podman exec "archy-$app" sh -c 'echo before-boot-garbage > /data/e2e-podman-boot-marker'
+	done
+	# Only the boot may find it: the runner reboots right after this file.
+	systemctl stop archy-podman-repair.timer
+	head -c 65536 /dev/urandom >"$STATE/podman-boot-garbage"
+	cp "$STATE/podman-boot-garbage" "$DB"
+	if podman info >/dev/null 2>&1; then false; fi
+}
