@@ -51,7 +51,7 @@ DERIVE    := $(BUILD)/archy-derive
 REPAIR    := $(BUILD)/archy-podman-repair
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
-SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh) \
+SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh) \
                  test/e2e/guest/runner test/e2e/guest/archipelagod
 UNIT_TESTS := $(BUILD)/test-unit
 
@@ -106,9 +106,10 @@ check-valgrind: $(UNIT_TESTS) $(GENERATOR)
 	        --trace-children=no $(abspath $(UNIT_TESTS))
 
 # The real binaries on temporary directories (the generator run the way systemd runs it).
-check-generator: $(GENERATOR) $(DERIVE)
+check-generator: $(GENERATOR) $(DERIVE) $(REPAIR)
 	bats test/generator
 	ARCHY_DERIVE=$(abspath $(DERIVE)) bats test/derive
+	ARCHY_PODMAN_REPAIR=$(abspath $(REPAIR)) bats test/podman-repair
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)
@@ -148,9 +149,10 @@ demo: deps-build
 	@echo; echo "== the generated tree (demo/)"; find demo -mindepth 1 | sort | sed 's|^|  |'
 	@echo; echo "== one complete unit: demo/quadlet/archy-bitcoin-knots.container"; cat demo/quadlet/archy-bitcoin-knots.container
 
-bench: $(GENERATOR) $(DERIVE)
+bench: $(GENERATOR) $(DERIVE) $(REPAIR)
 	bench/run.sh
 	bench/derive.sh
+	bench/podman-repair.sh
 
 install: $(GENERATOR) $(DERIVE) $(REPAIR)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator

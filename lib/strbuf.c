@@ -83,18 +83,39 @@ char *strbuf_steal(struct strbuf *sb) {
         return s;
 }
 
+/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t len) {
+        size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : 0;
+        if (n == 0 || n > len)
+                return 0;
+        for (size_t i = 1; i < n; i++)
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+        /* overlong three-byte forms, surrogates, and beyond U+10FFFF */
+        if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) || (s[0] == 0xf0 && s[1] < 0x90) ||
+            (s[0] == 0xf4 && s[1] >= 0x90))
+                return 0;
+        return n;
+}
+
 void strbuf_json_string(struct strbuf *sb, const char *s, size_t len) {
         strbuf_putc(sb, '"');
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char)s[i];
+                size_t n;
                 if (c == '"' || c == '\\')
                         strbuf_printf(sb, "\\%c", c);
                 else if (c == '\n')
                         strbuf_puts(sb, "\\n");
                 else if (c < 0x20 || c == 0x7f)
                         strbuf_printf(sb, "\\u%04x", c);
-                else
+                else if (c < 0x80)
                         strbuf_putc(sb, (char)c);
+                else if ((n = utf8_sequence((const unsigned char *)s + i, len - i)) > 0) {
+                        strbuf_add(sb, s + i, n);
+                        i += n - 1;
+                } else
+                        strbuf_puts(sb, "\\ufffd"); /* not UTF-8: JSON cannot carry the byte */
         }
         strbuf_putc(sb, '"');
 }

@@ -40,5 +40,5 @@ static inline void strbuf_freep(struct strbuf *sb) {
 #define _cleanup_strbuf_ _cleanup_(strbuf_freep)
 
 /* Append s (len bytes) as a JSON string literal, quotes included. Control characters become
- * \uXXXX; bytes >= 0x80 pass through (callers hand in UTF-8 or ASCII). */
+ * \uXXXX, valid UTF-8 passes through, any other byte becomes U+FFFD. */
 void strbuf_json_string(struct strbuf *sb, const char *s, size_t len);

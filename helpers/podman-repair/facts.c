@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "log.h"
@@ -232,20 +233,26 @@ int facts_gather(const struct podman *p, sd_bus *bus, const struct podman_info *
         if (r < 0)
                 return log_error_errno(r, "cannot list %s: %m", info->volume_path);
         _cleanup_free_ char *db = podman_db_path(info->db_backend, info->graph_root);
-        struct stat st = {0};
         if (!db)
                 return -ENOMEM;
-        (void)stat(db, &st);
-        bool same = st.st_ino != 0 && state->db_dev == (unsigned long long)st.st_dev &&
-                    state->db_ino == (unsigned long long)st.st_ino && state->volume_dirs == (long)strv_length(dirs);
+        struct statx stx = {0};
+        (void)statx(AT_FDCWD, db, 0, STATX_INO | STATX_BTIME, &stx);
+        unsigned long long dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+        unsigned long long btime =
+                (stx.stx_mask & STATX_BTIME)
+                        ? (unsigned long long)stx.stx_btime.tv_sec * 1000000000ULL + stx.stx_btime.tv_nsec
+                        : 0;
+        bool same = stx.stx_ino != 0 && state->db_dev == dev && state->db_ino == stx.stx_ino &&
+                    state->db_btime_ns == btime && state->volume_dirs == (long)strv_length(dirs);
         if (same)
                 return 0;
         r = check_volume_records(p, info, dirs, ret);
         if (r < 0)
                 return r;
         if (ret->facts.volume_dirs_without_record == 0) {
-                state->db_dev = st.st_dev;
-                state->db_ino = st.st_ino;
+                state->db_dev = dev;
+                state->db_ino = stx.stx_ino;
+                state->db_btime_ns = btime;
                 state->volume_dirs = (long)strv_length(dirs);
         }
         return 0;

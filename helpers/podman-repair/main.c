@@ -102,14 +102,15 @@ static int parse_args(int argc, char **argv, struct run_options *o) {
                 case 'S': o->state_file = optarg; break;
                 case 'h': help(); return 0;
                 case 'V': puts("archy-podman-repair " ARCHY_VERSION); return 0;
-                default: return -EINVAL;
+                default: fprintf(stderr, "archy-podman-repair: see --help\n"); return -EINVAL;
                 }
         if (optind < argc) {
                 fprintf(stderr, "archy-podman-repair: unexpected argument \"%s\" (see --help)\n", argv[optind]);
                 return -EINVAL;
         }
         if (o->manifest[0] != '/') {
-                fprintf(stderr, "archy-podman-repair: --manifest takes an absolute path\n");
+                fprintf(stderr, "archy-podman-repair: --manifest: expected an absolute path, got \"%s\"\n",
+                        o->manifest);
                 return -EINVAL;
         }
         return 1;

@@ -4,10 +4,15 @@
 #include <string.h>
 
 static const char *const step_names[] = {
-        [STEP_STOP_APP_UNITS] = "stop-app-units",           [STEP_KILL_STUCK_PODMAN] = "kill-stuck-podman",
-        [STEP_MOVE_DATABASE_ASIDE] = "move-database-aside", [STEP_SYSTEM_MIGRATE] = "system-migrate",
-        [STEP_REREGISTER_VOLUMES] = "reregister-volumes",   [STEP_REMOVE_ORPHANS] = "remove-orphans",
-        [STEP_START_APP_UNITS] = "start-app-units",         [STEP_REPORT_ONLY] = "report-only",
+        [STEP_STOP_APP_UNITS] = "stop-app-units",
+        [STEP_KILL_STUCK_PODMAN] = "kill-stuck-podman",
+        [STEP_MOVE_DATABASE_ASIDE] = "move-database-aside",
+        [STEP_SYSTEM_MIGRATE] = "system-migrate",
+        [STEP_REREGISTER_VOLUMES] = "reregister-volumes",
+        [STEP_REMOVE_ORPHANS] = "remove-orphans",
+        [STEP_CLEAR_NETWORK_STATE] = "clear-network-state",
+        [STEP_START_APP_UNITS] = "start-app-units",
+        [STEP_REPORT_ONLY] = "report-only",
 };
 
 const char *repair_step_to_string(enum repair_step s) {
@@ -21,11 +26,13 @@ static size_t copy(enum repair_step *out, const enum repair_step *steps, size_t 
 
 size_t repair_plan(enum podman_state s, enum repair_step out[REPAIR_PLAN_MAX]) {
         /* The database is rebuilt from the units: apps stop first so that nothing writes meanwhile,
-         * volumes come back before any app starts so that none starts on an empty volume. */
-        static const enum repair_step corrupt[] = {STEP_STOP_APP_UNITS, STEP_MOVE_DATABASE_ASIDE,
-                                                   STEP_REREGISTER_VOLUMES, STEP_REMOVE_ORPHANS, STEP_START_APP_UNITS};
+         * volumes come back before any app starts so that none starts on an empty volume, and the
+         * forgotten containers' port forwards and DNS names go, or they would shadow the new ones. */
+        static const enum repair_step corrupt[] = {STEP_STOP_APP_UNITS,      STEP_MOVE_DATABASE_ASIDE,
+                                                   STEP_REREGISTER_VOLUMES,  STEP_REMOVE_ORPHANS,
+                                                   STEP_CLEAR_NETWORK_STATE, STEP_START_APP_UNITS};
         static const enum repair_step missing[] = {STEP_STOP_APP_UNITS, STEP_REREGISTER_VOLUMES, STEP_REMOVE_ORPHANS,
-                                                   STEP_START_APP_UNITS};
+                                                   STEP_CLEAR_NETWORK_STATE, STEP_START_APP_UNITS};
         static const enum repair_step pause[] = {STEP_STOP_APP_UNITS, STEP_SYSTEM_MIGRATE, STEP_START_APP_UNITS};
         static const enum repair_step hung[] = {STEP_KILL_STUCK_PODMAN};
         static const enum repair_step report[] = {STEP_REPORT_ONLY};

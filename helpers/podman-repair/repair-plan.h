@@ -15,6 +15,7 @@ enum repair_step {
         STEP_SYSTEM_MIGRATE,      /* podman system migrate: resets the rootless pause process */
         STEP_REREGISTER_VOLUMES,  /* podman volume create for data directories that survived */
         STEP_REMOVE_ORPHANS,      /* containers left in storage that no database knows */
+        STEP_CLEAR_NETWORK_STATE, /* port forwards and DNS names of containers no database knows */
         STEP_START_APP_UNITS,     /* through systemd: every container is recreated from its unit */
         STEP_REPORT_ONLY,         /* nothing safe to do: say so loudly */
         _REPAIR_STEP_MAX,

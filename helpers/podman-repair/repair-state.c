@@ -56,6 +56,8 @@ static bool parse_line(char *line, struct repair_state *s, int *r) {
                 s->db_dev = n;
         else if (strcmp(line, "db_ino") == 0 && parse_ull(v, &n))
                 s->db_ino = n;
+        else if (strcmp(line, "db_btime_ns") == 0 && parse_ull(v, &n))
+                s->db_btime_ns = n;
         else if (strcmp(line, "volume_dirs") == 0 && parse_ull(v, &n) && n < 1000000)
                 s->volume_dirs = (long)n;
         else if (strcmp(line, "graph_root") == 0 && v[0] == '/')
@@ -100,7 +102,8 @@ char *repair_state_format(const struct repair_state *s) {
         if (s->db_backend)
                 strbuf_printf(&sb, "db_backend=%s\n", s->db_backend);
         if (s->db_ino)
-                strbuf_printf(&sb, "db_dev=%llu\ndb_ino=%llu\n", s->db_dev, s->db_ino);
+                strbuf_printf(&sb, "db_dev=%llu\ndb_ino=%llu\ndb_btime_ns=%llu\n", s->db_dev, s->db_ino,
+                              s->db_btime_ns);
         if (s->volume_dirs >= 0)
                 strbuf_printf(&sb, "volume_dirs=%ld\n", s->volume_dirs);
         return strbuf_steal(&sb);

@@ -17,7 +17,7 @@ struct repair_state {
         char *graph_root, *db_backend, *volume_path;
         /* The database file whose volume records were last checked, and how many volume data
          * directories there were: a new file or a new count means checking again. */
-        unsigned long long db_dev, db_ino;
+        unsigned long long db_dev, db_ino, db_btime_ns; /* birth time: a new file may reuse the inode */
         long volume_dirs;
 };
 

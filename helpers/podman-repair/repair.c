@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "netstate.h"
 #include "macro.h"
 #include "stuck.h"
 
@@ -185,17 +186,28 @@ static int remove_orphans(struct repair_ctx *c) {
         return r;
 }
 
+static int clear_network_state(struct repair_ctx *c) {
+        if (c->au->n == 0)
+                return 0; /* no app of ours to start again on a clean network */
+        if (c->user) {
+                log_notice("rootless: podman's network state lives in its own namespace, left alone");
+                return 0;
+        }
+        int r = netstate_clear(c->podman, "/run/containers/networks");
+        return r == -EBUSY ? 0 : r;
+}
+
 int repair_step_run(struct repair_ctx *c, enum repair_step step) {
         switch (step) {
         case STEP_STOP_APP_UNITS: return stop_apps(c);
         case STEP_KILL_STUCK_PODMAN:
-                c->processes_killed =
-                        stuck_kill(c->lock_dirs, c->podman->path, c->pause_pid, c->podman->timeout_ms / 2000, 3000);
+                c->processes_killed = stuck_kill(c->lock_dirs, c->pause_pid, c->podman->timeout_ms / 2000, 3000);
                 return c->processes_killed > 0 ? 0 : log_error_errno(-ESRCH, "found no process holding podman's locks");
         case STEP_MOVE_DATABASE_ASIDE: return move_database_aside(c);
         case STEP_SYSTEM_MIGRATE: return system_migrate(c);
         case STEP_REREGISTER_VOLUMES: return reregister_volumes(c);
         case STEP_REMOVE_ORPHANS: return remove_orphans(c);
+        case STEP_CLEAR_NETWORK_STATE: return clear_network_state(c);
         case STEP_START_APP_UNITS: return start_apps(c);
         default: return 0;
         }

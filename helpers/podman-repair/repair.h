@@ -17,6 +17,7 @@ struct repair_ctx {
         const char *graph_root, *db_backend, *volume_path;
         char **lock_dirs; /* where podman's lock files are, for a hung podman */
         pid_t pause_pid;  /* rootless: podman's pause process, never killed */
+        bool user;        /* rootless podman */
         long long now;
         long stop_timeout_ms;
         /* Filled while running: */

@@ -54,6 +54,7 @@ char *report_status_json(const struct repair_report *r) {
         json_cstr(&sb, "found", podman_state_to_string(r->found));
         json_field(&sb, "evidence", r->evidence, r->evidence_len);
         json_cstr(&sb, "state_now", podman_state_to_string(r->after));
+        json_field(&sb, "evidence_now", r->evidence_after, r->evidence_after_len);
         strbuf_puts(&sb, ",\n  \"steps\": [");
         for (size_t i = 0; i < r->n_steps; i++)
                 strbuf_printf(&sb, "%s{\"step\": \"%s\", \"ok\": %s}", i ? ", " : "",

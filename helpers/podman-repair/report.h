@@ -29,7 +29,9 @@ struct repair_report {
         enum repair_step steps[REPAIR_PLAN_MAX]; /* the steps that ran, in order */
         bool step_ok[REPAIR_PLAN_MAX];
         size_t n_steps;
-        enum podman_state after; /* the probe after the repair; found when none ran */
+        enum podman_state after;    /* the probe after the repair; found when none ran */
+        const char *evidence_after; /* what decided `after`, when a repair ran */
+        size_t evidence_after_len;
         enum repair_result result;
         const char *podman_version; /* NULL when podman did not say */
         const char *moved_aside;    /* where a broken database went, or NULL */

@@ -35,6 +35,7 @@ struct session {
         struct podman_info info;
         struct podman_knowledge knowledge;
         char *evidence;
+        char *found_evidence; /* kept when a repair probes again */
         struct repair_report report;
 };
 
@@ -48,21 +49,7 @@ static void session_done(struct session *s) {
         podman_info_done(&s->info);
         podman_knowledge_done(&s->knowledge);
         free(s->evidence);
-}
-
-static void load_state(struct session *s) {
-        _cleanup_close_ int fd = open(s->o->state_file, O_RDONLY | O_CLOEXEC);
-        size_t len;
-        if (fd < 0 || read_file_fd(fd, 65536, &s->state_text, &len) < 0 ||
-            repair_state_parse(s->state_text, &s->state) < 0) {
-                if (fd >= 0 || errno != ENOENT)
-                        log_warning("cannot read %s: starting from an empty state", s->o->state_file);
-                repair_state_done(&s->state);
-        }
-        if (s->o->reset) {
-                s->state.failures = 0;
-                s->state.n_repairs = 0;
-        }
+        free(s->found_evidence);
 }
 
 static int write_with_dir(const char *path, const char *text) {
@@ -81,6 +68,22 @@ static void save_state(struct session *s) {
                 (void)write_with_dir(s->o->state_file, text);
 }
 
+static void load_state(struct session *s) {
+        _cleanup_close_ int fd = open(s->o->state_file, O_RDONLY | O_CLOEXEC);
+        size_t len;
+        if (fd < 0 || read_file_fd(fd, 65536, &s->state_text, &len) < 0 ||
+            repair_state_parse(s->state_text, &s->state) < 0) {
+                if (fd >= 0 || errno != ENOENT)
+                        log_warning("cannot read %s: starting from an empty state", s->o->state_file);
+                repair_state_done(&s->state);
+        }
+        if (s->o->reset && !s->o->check) {
+                s->state.failures = 0;
+                s->state.n_repairs = 0;
+                save_state(s); /* whatever this run finds: a person said podman is fixed */
+        }
+}
+
 static int load_apps(struct session *s) {
         const struct run_options *o = s->o;
         int r;
@@ -91,7 +94,9 @@ static int load_apps(struct session *s) {
                 diag_list_free(&diags);
         } else
                 r = load_manifest_with_fallback(o->manifest, "/etc/archipelago/manifest.last-good.yaml", &s->manifest);
-        if (r < 0 && r != -ENOENT)
+        if (r == -ENOENT && o->explicit_manifest)
+                log_warning("%s: no such file: podman is checked, but no app unit is stopped or started", o->manifest);
+        else if (r < 0 && r != -ENOENT)
                 log_warning("no usable manifest: podman is checked, but no app unit is stopped or started");
         return app_units_from_manifest(r < 0 ? NULL : s->manifest, &s->au);
 }
@@ -180,6 +185,7 @@ static int setup_ctx(struct session *s, struct repair_ctx *c, char *graph_buf, s
                                  .db_backend = guess_backend(s),
                                  .volume_path = *volume_path,
                                  .now = s->report.when,
+                                 .user = s->o->user,
                                  .stop_timeout_ms = STOP_TIMEOUT_MS};
         const char *runtime = getenv("XDG_RUNTIME_DIR");
         char *dirs[3] = {strdup(graph), NULL, NULL};
@@ -242,15 +248,18 @@ static void journal(const struct session *s, const char *summary) {
                         podman_state_to_string(r->after), "ARCHY_REPAIR_RESULT=%s", repair_result_to_string(r->result),
                         "ARCHY_REPAIR_STEPS=%s", steps, "ARCHY_PODMAN_VERSION=%s",
                         r->podman_version ? r->podman_version : "", "ARCHY_DB_MOVED_ASIDE=%s",
-                        r->moved_aside ? r->moved_aside : "", NULL);
+                        r->moved_aside ? r->moved_aside : "", "ARCHY_PODMAN_EVIDENCE=%.*s", (int)r->evidence_len,
+                        r->evidence ? r->evidence : "", NULL);
 }
 
 /* stdout for a person; under systemd (stdout is the journal) the structured entry says it. A
  * healthy podman is not news: the status file has it. */
 static int finish(struct session *s, bool write_status) {
         struct repair_report *r = &s->report;
-        r->evidence = s->evidence;
-        r->evidence_len = s->evidence ? strlen(s->evidence) : 0;
+        r->evidence = s->found_evidence ? s->found_evidence : s->evidence;
+        r->evidence_len = r->evidence ? strlen(r->evidence) : 0;
+        r->evidence_after = s->found_evidence ? s->evidence : NULL;
+        r->evidence_after_len = r->evidence_after ? strlen(r->evidence_after) : 0;
         r->failures = s->state.failures;
         _cleanup_free_ char *summary = report_summary(r);
         _cleanup_free_ char *json = report_status_json(r);
@@ -258,7 +267,8 @@ static int finish(struct session *s, bool write_status) {
                 return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAILURE;
         if (!getenv("JOURNAL_STREAM"))
                 puts(summary);
-        if (r->result != RESULT_HEALTHY)
+        /* A --check is an inspection, a healthy run is no news: neither goes to the journal. */
+        if (r->result != RESULT_HEALTHY && r->result != RESULT_UNHEALTHY)
                 journal(s, summary);
         if (write_status && write_with_dir(s->o->status_file, json) < 0)
                 return EXIT_FAILURE;
@@ -285,10 +295,15 @@ static int repair(struct session *s) {
                 return finish(s, true);
         }
         if (ensure_bus(s) < 0) {
+                /* Counted like a repair that did not help, so that the rate limit ends it too. */
+                repair_state_record(&s->state, r->when, false);
+                save_state(s);
                 r->result = RESULT_FAILED;
                 return finish(s, true);
         }
         run_steps(s, plan, n);
+        s->found_evidence = s->evidence;
+        s->evidence = NULL;
         r->after = probe(s);
         /* Healthy again with every app back; a failed migrate is forgiven when the probe is happy. */
         bool helped = r->after == PODMAN_HEALTHY;

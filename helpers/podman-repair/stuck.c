@@ -106,16 +106,6 @@ static long process_age_s(pid_t pid) {
         return (long)(uptime - (double)start / (double)sysconf(_SC_CLK_TCK));
 }
 
-static bool exe_is(pid_t pid, const char *path) {
-        char link[64], target[4096];
-        snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-        ssize_t n = readlink(link, target, sizeof(target) - 1);
-        if (n <= 0)
-                return false;
-        target[n] = '\0';
-        return strcmp(target, path) == 0;
-}
-
 static bool spared(pid_t pid) {
         char link[64], target[4096];
         snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
@@ -155,29 +145,15 @@ static size_t find_lock_holders(char *const *dirs, pid_t *pids, size_t n, size_t
         return n;
 }
 
-static size_t find_podman_processes(const char *podman_path, pid_t *pids, size_t n, size_t max) {
-        DIR *d = opendir("/proc");
-        for (struct dirent *e; d && (e = readdir(d));) {
-                pid_t pid = (pid_t)atoi(e->d_name);
-                if (pid > 0 && exe_is(pid, podman_path))
-                        n = add_pid(pids, n, max, pid);
-        }
-        if (d)
-                closedir(d);
-        return n;
-}
-
-size_t stuck_kill(char *const *dirs, const char *podman_path, pid_t spare, long min_age_s, long grace_ms) {
+size_t stuck_kill(char *const *dirs, pid_t spare, long min_age_s, long grace_ms) {
         pid_t found[256], victims[256];
         size_t n_found = find_lock_holders(dirs, found, 0, ELEMENTSOF(found));
-        n_found = find_podman_processes(podman_path, found, n_found, ELEMENTSOF(found));
         size_t n = 0;
         for (size_t i = 0; i < n_found; i++) {
                 long age = process_age_s(found[i]);
                 if (found[i] == spare || spared(found[i]) || age < min_age_s)
                         continue;
-                log_warning("killing process %d (running %ld s): it holds podman's lock or is a stuck podman",
-                            (int)found[i], age);
+                log_warning("killing process %d (running %ld s): it holds a lock podman waits for", (int)found[i], age);
                 if (kill(found[i], SIGTERM) == 0)
                         victims[n++] = found[i];
         }

@@ -6,8 +6,10 @@
 #include <sys/types.h>
 
 /* A hung podman is almost always one process holding one of podman's locks: a podman that got
- * stuck, or anything else that took the lock and never let go. This finds and kills those, and
- * only those: never conmon, never a container. */
+ * stuck, or anything else that took the lock and never let go. This finds and kills the holders,
+ * and only them: never a podman that merely waits (it finishes once the lock is free), never
+ * conmon, never a container. Locks /proc/locks cannot show (podman's shared-memory container
+ * locks) are out of its reach: such a hang is reported. */
 
 struct proc_lock {
         pid_t pid;
@@ -20,7 +22,6 @@ struct proc_lock {
 bool proc_locks_parse_line(const char *line, struct proc_lock *ret);
 
 /* Kill (SIGTERM, then SIGKILL after grace_ms) every process older than min_age_s that holds a
- * lock on a file up to two levels inside one of dirs (NULL-terminated), or that runs the podman
- * binary podman_path, except conmon, catatonit, PID 1, ourselves and spare (the rootless pause
- * process, also a podman binary). Returns how many. */
-size_t stuck_kill(char *const *dirs, const char *podman_path, pid_t spare, long min_age_s, long grace_ms);
+ * lock on a file up to two levels inside one of dirs (NULL-terminated), except conmon, catatonit,
+ * PID 1, ourselves and spare (the rootless pause process). Returns how many. */
+size_t stuck_kill(char *const *dirs, pid_t spare, long min_age_s, long grace_ms);

@@ -1,0 +1,611 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# archy-podman-repair's command line, exit codes, status file, state file and repairs: the real
+# binary on a temporary tree, with a manifest without apps (so that no step needs systemd over
+# D-Bus; stopping and starting app units is covered by test/e2e/bats/57-podman-repair.bats).
+#
+# podman is mocked because podman 5.4 cannot run on the Debian 12 hosts this suite runs on: a
+# stand-in `podman` (ARCHY_PODMAN), generated per test, replays what real podman 5.4.2 printed
+# (test/unit/podman-outputs/: `podman info --format json`, and the errors of a corrupt database,
+# a locked one, a rootless pause process that is gone). It keeps a tiny model of podman's
+# database: $T/storage/db.sql that does not start with SQLite's header makes every command fail
+# with the recorded "file is not a database"; a missing db.sql is created afresh, and a fresh
+# database knows no volume, as podman does. Every call is logged to $T/calls, one line each.
+#
+# Run: bats test/podman-repair (ARCHY_PODMAN_REPAIR overrides the binary). As root: the manifest
+# must belong to root.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	REPAIR=${ARCHY_PODMAN_REPAIR:-$BATS_TEST_DIRNAME/../../build/archy-podman-repair}
+	OUTPUTS=$(cd "$BATS_TEST_DIRNAME/../unit/podman-outputs" && pwd)
+	T=$(mktemp -d)
+	chmod 755 "$T"
+	unset JOURNAL_STREAM ARCHY_MANIFEST
+	MANIFEST=$T/manifest.yaml
+	printf 'version: 1\napps: {}\n' >"$MANIFEST"
+	chmod 644 "$MANIFEST"
+	STATUS=$T/run/podman-health.json
+	STATE=$T/lib/podman-repair.state
+	DB=$T/storage/db.sql
+	VOLS=$T/storage/volumes
+	# podman's answer, with its storage moved into $T.
+	sed -e "s|\"graphRoot\": \"[^\"]*\"|\"graphRoot\": \"$T/storage\"|" \
+		-e "s|\"volumePath\": \"[^\"]*\"|\"volumePath\": \"$VOLS\"|" "$OUTPUTS/info-healthy.json" >"$T/info.json"
+	grep -q "\"graphRoot\": \"$T/storage\"" "$T/info.json"
+	grep -q "\"volumePath\": \"$VOLS\"" "$T/info.json"
+	mkdir -p "$VOLS"
+	printf 'SQLite format 3\0rest of a healthy database\n' >"$DB"
+	: >"$T/volumes-known"
+	: >"$T/calls"
+	echo db >"$T/mode"
+	write_standin
+	export ARCHY_PODMAN=$T/podman
+}
+
+teardown() {
+	# A hung stand-in that the binary failed to kill: only our own (its pid may have been reused).
+	local standin="" child="" pid
+	[ ! -s "$T/pids" ] || read -r standin child <"$T/pids"
+	for pid in $standin $child; do
+		case $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") in
+		"/bin/bash $T/podman "* | "sleep 100 ") kill -9 "$pid" ;;
+		esac
+	done
+	rm -rf "$T"
+}
+
+# The stand-in podman. Modes ($T/mode): db (the database model above), hang (`info` starts a
+# child in its own session and sleeps; both pids go to $T/pids), error:FILE (every command prints
+# FILE on stderr and exits 125, like podman's "Error: ..."), pause (every command fails with the
+# recorded pause-process error until `system migrate` ran).
+write_standin() {
+	{
+		echo '#!/bin/bash'
+		printf 'T=%q\nOUTPUTS=%q\n' "$T" "$OUTPUTS"
+		cat <<'EOS'
+printf '%s\n' "$*" >>"$T/calls"
+db=$T/storage/db.sql
+mode=$(cat "$T/mode")
+case $mode in
+hang)
+	if [ "$1" = info ]; then
+		setsid sleep 100 &
+		printf '%s %s\n' "$$" "$!" >"$T/pids"
+		sleep 100
+		exit 0
+	fi
+	;;
+error:*)
+	cat "${mode#error:}" >&2
+	exit 125
+	;;
+pause)
+	if [ "$1 $2" = "system migrate" ]; then
+		touch "$T/migrated"
+		exit 0
+	fi
+	if [ ! -e "$T/migrated" ]; then
+		cat "$OUTPUTS/rootless-pause-process-gone.stderr" >&2
+		exit 125
+	fi
+	;;
+esac
+if [ -e "$db" ] && [ "$(head -c 15 "$db")" != "SQLite format 3" ]; then
+	cat "$OUTPUTS/db-garbage-text.stderr" >&2
+	exit 125
+fi
+if [ ! -e "$db" ]; then
+	printf 'SQLite format 3\0a fresh database\n' >"$db"
+	: >"$T/volumes-known"
+fi
+case "$1 $2" in
+"info --format")
+	head -n 1 "$OUTPUTS/rootless-pause-process-gone.stderr" >&2
+	cat "$T/info.json"
+	;;
+"volume ls") cat "$T/volumes-known" ;;
+"volume create") printf '%s\n' "${*: -1}" >>"$T/volumes-known" ;;
+"ps --all" | "ps --quiet") ;;
+*)
+	echo "Error: stand-in podman: unexpected command: $*" >&2
+	exit 125
+	;;
+esac
+EOS
+	} >"$T/podman"
+	chmod 755 "$T/podman"
+}
+
+# The binary with this test's manifest, status file and state file; stdout in $output, stderr in
+# $stderr.
+# shellcheck disable=SC2154 # bats sets $stderr (run --separate-stderr)
+repair() {
+	run --separate-stderr "$REPAIR" --manifest "$MANIFEST" --status-file "$STATUS" --state-file "$STATE" "$@"
+	printf 'exit %s\nstdout: %s\nstderr: %s\n' "$status" "$output" "$stderr"
+	[ ! -e "$STATUS" ] || cat "$STATUS"
+}
+
+# A field of the status file: strings as they are, anything else as JSON. Fails unless the file
+# is valid JSON.
+field() {
+	python3 - "$STATUS" "$1" <<'EOF'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    v = json.load(f)[sys.argv[2]]
+print(v if isinstance(v, str) else json.dumps(v))
+EOF
+}
+
+steps() {
+	python3 - "$STATUS" <<'EOF'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    print(" ".join("%s:%s" % (s["step"], "ok" if s["ok"] else "failed") for s in json.load(f)["steps"]))
+EOF
+}
+
+status_is_json() {
+	python3 -m json.tool "$STATUS" >/dev/null
+}
+
+# A database that is not one (the recorded case: garbage text written over it), as a new file;
+# $1 makes its bytes unique, a copy is kept in $T/garbage-$1.
+garbage_db() {
+	rm -f "$DB" "$DB-wal"
+	printf 'garbage %s: this is no longer a database\n' "$1" >"$DB"
+	printf 'wal %s\n' "$1" >"$DB-wal"
+	cp "$DB" "$T/garbage-$1"
+	cp "$DB-wal" "$T/garbage-$1-wal"
+}
+
+aside_files() { find "$T/storage" -maxdepth 1 -name 'db.sql*.archy-broken-*' | sort; }
+
+count_calls() { grep -cx -- "$1" "$T/calls" || true; }
+
+# Waits until the wall clock enters a new second, so that two runs get different timestamps.
+next_second() {
+	local s
+	s=$(date +%s)
+	while [ "$(date +%s)" = "$s" ]; do sleep 0.05; done
+}
+
+# --user: the runtime directory and home of a rootless podman.
+rootless_env() {
+	export XDG_RUNTIME_DIR=$T/xdg-run HOME=$T/home
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+gone() {
+	local pid=$1
+	for _ in $(seq 20); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "--help and --version answer with exit 0" {
+	run "$REPAIR" --help
+	[ "$status" -eq 0 ]
+	for word in --check --reset --manifest --timeout --max-failures --status-file --state-file "Exit status"; do
+		[[ "$output" == *"$word"* ]]
+	done
+	run "$REPAIR" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "archy-podman-repair "* ]]
+	[ ! -s "$T/calls" ]
+}
+
+@test "healthy: exit 0, one summary line, status file; a second run spawns only podman info and leaves the state file alone" {
+	repair
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^podman\ healthy\ \([0-9]+\ ms\)$ ]]
+	status_is_json
+	[ "$(field result)" = healthy ]
+	[ "$(field healthy)" = true ]
+	[ "$(field found)" = healthy ]
+	[ "$(field state_now)" = healthy ]
+	[ "$(field podman_version)" = 5.4.2 ]
+	[ "$(field mode)" = system ]
+	[ "$(field evidence)" = null ]
+	[ "$(field steps)" = "[]" ]
+	[ "$(field failed_repairs_in_a_row)" = 0 ]
+	# The first run may verify the volume records once; nothing else.
+	cat "$T/calls"
+	[ "$(count_calls 'info --format json')" -eq 1 ]
+	[ "$(count_calls 'volume ls --format {{.Name}}')" -le 1 ]
+	[ "$(grep -cvx -e 'info --format json' -e 'volume ls --format {{.Name}}' "$T/calls")" -eq 0 ]
+	[ -f "$STATE" ]
+	grep -qx "graph_root=$T/storage" "$STATE"
+	grep -qx "volume_path=$VOLS" "$STATE"
+	grep -qx 'db_backend=sqlite' "$STATE"
+	grep -qx 'failures=0' "$STATE"
+	before=$(stat -c '%i %.9Y' "$STATE")
+
+	: >"$T/calls"
+	repair
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^podman\ healthy\ \([0-9]+\ ms\)$ ]]
+	[ "$(cat "$T/calls")" = "info --format json" ]
+	[ "$(stat -c '%i %.9Y' "$STATE")" = "$before" ]
+	status_is_json
+	[ "$(field result)" = healthy ]
+}
+
+@test "--check on a corrupt database: exit 3, no status file, no state file, nothing moved" {
+	garbage_db 1
+	repair --check
+	[ "$status" -eq 3 ]
+	[ "$output" = "podman database-corrupt: not repaired (--check) [Error: beginning transaction: file is not a database]" ]
+	[ ! -e "$STATUS" ] && [ ! -e "$STATE" ] && [ ! -e "$T/run" ] && [ ! -e "$T/lib" ]
+	cmp "$DB" "$T/garbage-1"
+	cmp "$DB-wal" "$T/garbage-1-wal"
+	[ -z "$(aside_files)" ]
+	[ "$(cat "$T/calls")" = "info --format json" ]
+}
+
+@test "corrupt database: moved aside with its -wal (same bytes, one stamp), surviving volumes re-registered, exit 4" {
+	repair # healthy: the state file remembers where the database is
+	[ "$status" -eq 0 ]
+	grep -qx "graph_root=$T/storage" "$STATE"
+
+	garbage_db 1
+	mkdir -p "$VOLS/archy-x-y/_data" "$VOLS/plain-vol/_data" "$VOLS/no-data" "$VOLS/.hidden/_data"
+	echo 'the data of x' >"$VOLS/archy-x-y/_data/file"
+	echo 'other data' >"$VOLS/plain-vol/_data/file"
+	: >"$T/calls"
+	before=$(date -u +%Y%m%dT%H%M%SZ)
+	repair
+	after=$(date -u +%Y%m%dT%H%M%SZ)
+	[ "$status" -eq 4 ]
+	status_is_json
+	[ "$(field result)" = repaired ]
+	[ "$(field healthy)" = true ]
+	[ "$(field found)" = database-corrupt ]
+	[ "$(field state_now)" = healthy ]
+	[ "$(steps)" = "stop-app-units:ok move-database-aside:ok reregister-volumes:ok remove-orphans:ok clear-network-state:ok start-app-units:ok" ]
+	[ "$(field volumes_reregistered)" = 2 ]
+	[ "$(field orphans_removed)" = 0 ]
+	[ "$(field units_stopped)" = 0 ]
+	[ "$(field failed_repairs_in_a_row)" = 0 ]
+	[ "$(field podman_version)" = 5.4.2 ]
+
+	# Moved aside, not deleted: same bytes, the -wal with the same suffix.
+	aside=$(field moved_aside)
+	[[ "$aside" =~ ^"$DB.archy-broken-"[0-9]{8}T[0-9]{6}Z$ ]]
+	stamp=${aside##*.archy-broken-}
+	[[ ! "$stamp" < "$before" && ! "$stamp" > "$after" ]]
+	cmp "$aside" "$T/garbage-1"
+	cmp "$aside-wal" "$T/garbage-1-wal"
+	[ "$(aside_files)" = "$(printf '%s\n%s' "$aside" "$aside-wal")" ]
+	[ ! -e "$DB-wal" ]
+	[[ "$output" == "podman was database-corrupt, repaired: stop-app-units move-database-aside reregister-volumes remove-orphans clear-network-state start-app-units; database kept as $aside [Error: beginning transaction: file is not a database]" ]]
+
+	# Every data directory that survived got its record back, on its data, without labels (no app
+	# of the manifest uses it); what is not a volume did not.
+	cat "$T/calls"
+	[ "$(count_calls 'volume create --ignore archy-x-y')" -eq 1 ]
+	[ "$(count_calls 'volume create --ignore plain-vol')" -eq 1 ]
+	[ "$(grep -c '^volume create' "$T/calls")" -eq 2 ]
+	[ "$(cat "$VOLS/archy-x-y/_data/file")" = 'the data of x' ]
+	[ "$(cat "$VOLS/plain-vol/_data/file")" = 'other data' ]
+	[ "$(grep -cE '^(system reset|volume rm|rm )' "$T/calls")" -eq 0 ]
+	[ "$(head -n 1 "$T/calls")" = "info --format json" ]
+	[ "$(tail -n 2 "$T/calls" | head -n 1)" = "info --format json" ] # the probe after the repair
+	grep -qx "failures=0" "$STATE"
+	grep -qx "repairs=[0-9]*" "$STATE"
+}
+
+@test "database deleted: podman's new empty database forgot volumes; only the ones it does not list are re-registered" {
+	mkdir -p "$VOLS/kept/_data" "$VOLS/archy-x-y/_data"
+	printf 'kept\narchy-x-y\n' >"$T/volumes-known"
+	repair
+	[ "$status" -eq 0 ]
+	# podman made a new database (a new file: see the next test for one that reuses the inode);
+	# one volume was created in it since.
+	printf 'SQLite format 3\0a new database\n' >"$DB.new"
+	mv "$DB.new" "$DB"
+	echo kept >"$T/volumes-known"
+	: >"$T/calls"
+	repair
+	[ "$status" -eq 4 ]
+	status_is_json
+	[ "$(field found)" = database-missing ]
+	[ "$(field result)" = repaired ]
+	[ "$(steps)" = "stop-app-units:ok reregister-volumes:ok remove-orphans:ok clear-network-state:ok start-app-units:ok" ]
+	[ "$(field volumes_reregistered)" = 1 ]
+	[ "$(field moved_aside)" = null ]
+	[ "$(count_calls 'volume create --ignore archy-x-y')" -eq 1 ]
+	[ "$(grep -c '^volume create' "$T/calls")" -eq 1 ]
+	[ -z "$(aside_files)" ]
+}
+
+@test "database deleted, and the new one got the old inode number: the forgotten volumes are still seen" {
+	mkdir -p "$VOLS/archy-x-y/_data"
+	echo archy-x-y >"$T/volumes-known"
+	repair
+	[ "$status" -eq 0 ]
+	ino=$(stat -c %i "$DB")
+	# Deleted, and podman's next command made a new, empty one (ext4 reuses the inode at once).
+	rm "$DB"
+	printf 'SQLite format 3\0a new database\n' >"$DB"
+	: >"$T/volumes-known"
+	echo "old inode $ino, new $(stat -c %i "$DB")"
+	: >"$T/calls"
+	repair
+	[ "$status" -eq 4 ]
+	[ "$(field found)" = database-missing ]
+	[ "$(count_calls 'volume create --ignore archy-x-y')" -eq 1 ]
+}
+
+@test "rate limit: three repairs that do not help (exit 5), then it gives up (exit 6) and touches nothing; --reset allows a repair again" {
+	repair
+	[ "$status" -eq 0 ]
+	echo "error:$OUTPUTS/db-garbage-text.stderr" >"$T/mode" # corrupt for ever: the move does not help
+	for n in 1 2 3; do
+		garbage_db "$n"
+		next_second
+		repair
+		[ "$status" -eq 5 ]
+		status_is_json
+		[ "$(field result)" = failed ]
+		[ "$(field failed_repairs_in_a_row)" = "$n" ]
+		[ "$(field found)" = database-corrupt ] && [ "$(field state_now)" = database-corrupt ]
+		[ "$(field healthy)" = false ]
+		[[ "$output" == "podman was database-corrupt, repair did not help (now database-corrupt): "* ]]
+		grep -qx "failures=$n" "$STATE"
+		[ ! -e "$DB" ]
+		cmp "$(field moved_aside)" "$T/garbage-$n"
+		cmp "$(field moved_aside)-wal" "$T/garbage-$n-wal"
+	done
+	[ "$(aside_files | wc -l)" -eq 6 ]
+
+	garbage_db 4
+	: >"$T/calls"
+	next_second
+	repair
+	[ "$status" -eq 6 ]
+	status_is_json
+	[ "$(field result)" = gave-up ]
+	[ "$(field gave_up_reason)" = "the last repairs did not help" ]
+	[ "$(field failed_repairs_in_a_row)" = 3 ]
+	[ "$(field steps)" = "[]" ]
+	[ "$(field moved_aside)" = null ]
+	[[ "$output" == "podman database-corrupt: NOT repaired, the last repairs did not help"* ]]
+	[[ "$stderr" == *"archy-podman-repair --reset"* ]]
+	cmp "$DB" "$T/garbage-4"
+	[ "$(aside_files | wc -l)" -eq 6 ]
+	[ "$(cat "$T/calls")" = "info --format json" ]
+
+	# Fixed by hand: podman answers again when its database is gone. --reset lets the repair run.
+	echo db >"$T/mode"
+	next_second
+	repair --reset
+	[ "$status" -eq 4 ]
+	[ "$(field result)" = repaired ]
+	[ "$(field failed_repairs_in_a_row)" = 0 ]
+	cmp "$(field moved_aside)" "$T/garbage-4"
+	[ "$(aside_files | wc -l)" -eq 8 ]
+	grep -qx "failures=0" "$STATE"
+}
+
+@test "rate limit: a podman that breaks again after each repair is repaired 4 times an hour, then it gives up" {
+	repair
+	[ "$status" -eq 0 ]
+	for n in 1 2 3 4; do
+		garbage_db "$n"
+		repair
+		[ "$status" -eq 4 ]
+		[ "$(field failed_repairs_in_a_row)" = 0 ]
+	done
+	garbage_db 5
+	repair
+	[ "$status" -eq 6 ]
+	status_is_json
+	[ "$(field result)" = gave-up ]
+	[ "$(field gave_up_reason)" = "it keeps breaking: too many repairs in the last hour" ]
+	cmp "$DB" "$T/garbage-5"
+	[[ "$stderr" == *"--reset"* ]]
+}
+
+@test "two repairs in the same second keep both broken databases, each under its own name" {
+	repair
+	[ "$status" -eq 0 ]
+	same_second=
+	for attempt in 1 2 3 4 5; do
+		# Early in a second, so that both runs (a few ms each) very likely fall into it.
+		while [ "$(date +%N | cut -c1)" -ge 3 ]; do sleep 0.02; done
+		s=$(date +%s)
+		garbage_db "a$attempt"
+		repair
+		[ "$status" -eq 4 ]
+		first=$(field moved_aside)
+		garbage_db "b$attempt"
+		repair
+		[ "$status" -eq 4 ]
+		second=$(field moved_aside)
+		if [ "$(date +%s)" = "$s" ]; then
+			same_second=1
+			break
+		fi
+	done
+	echo "first: $first, second: $second"
+	[ -n "$same_second" ]
+	[ "${first##*.archy-broken-}" = "$(date -u -d "@$s" +%Y%m%dT%H%M%SZ)" ]
+	[[ "$second" == "$first"* ]]
+	# Both databases are kept, each under its own name, each -wal beside its database.
+	[ "$first" != "$second" ]
+	cmp "$first" "$T/garbage-a$attempt"
+	cmp "$first-wal" "$T/garbage-a$attempt-wal"
+	cmp "$second" "$T/garbage-b$attempt"
+	cmp "$second-wal" "$T/garbage-b$attempt-wal"
+}
+
+@test "hung: --timeout 1 --check gives up on the probe within seconds and kills it with what it started" {
+	echo hang >"$T/mode"
+	start=$(now_ms)
+	repair --timeout 1 --check
+	elapsed=$(($(now_ms) - start))
+	echo "elapsed $elapsed ms"
+	[ "$status" -eq 3 ]
+	[ "$elapsed" -lt 3000 ]
+	[ "$output" = "podman hung: not repaired (--check) [podman info did not finish in time]" ]
+	[ ! -e "$STATUS" ] && [ ! -e "$STATE" ]
+	read -r standin child <"$T/pids"
+	[ -n "$standin" ] && [ -n "$child" ] && [ "$standin" != "$child" ]
+	gone "$standin"
+	gone "$child"
+}
+
+@test "hung: the recorded \"database is locked\" counts as hung" {
+	echo "error:$OUTPUTS/db-locked-100s.stderr" >"$T/mode"
+	repair --check
+	[ "$status" -eq 3 ]
+	[ "$output" = "podman hung: not repaired (--check) [Error: beginning transaction: database is locked]" ]
+}
+
+@test "podman missing: --check exits 3, a run exits 5 and says a person is needed" {
+	export ARCHY_PODMAN=/nonexistent
+	repair --check
+	[ "$status" -eq 3 ]
+	[ "$output" = "podman podman-broken: not repaired (--check) [podman is not installed]" ]
+	[ ! -e "$STATUS" ]
+	repair
+	[ "$status" -eq 5 ]
+	[ "$output" = "podman podman-broken: needs a person, nothing changed [podman is not installed]" ]
+	status_is_json
+	[ "$(field result)" = needs-attention ]
+	[ "$(field found)" = podman-broken ]
+	[ "$(field healthy)" = false ]
+	[ "$(field steps)" = "[]" ]
+	[ "$(field podman_version)" = null ]
+	[ "$(field evidence)" = "podman is not installed" ]
+	[ ! -s "$T/calls" ]
+}
+
+@test "configuration mismatch: exit 5, needs a person, nothing moved" {
+	repair
+	[ "$status" -eq 0 ]
+	# podman 5.4's words when graphRoot moved under an existing database (test/unit/test-podman-state.c).
+	line="Error: database static dir \"/var/lib/containers/storage/libpod\" does not match our static dir \"/srv/storage/libpod\": database configuration mismatch"
+	printf '%s\n' "$line" >"$T/mismatch.stderr"
+	echo "error:$T/mismatch.stderr" >"$T/mode"
+	cp "$DB" "$T/db-before"
+	: >"$T/calls"
+	repair
+	[ "$status" -eq 5 ]
+	status_is_json
+	[ "$(field result)" = needs-attention ]
+	[ "$(field found)" = configuration-mismatch ]
+	[ "$(field evidence)" = "$line" ]
+	[ "$(field steps)" = "[]" ]
+	[ "$(field moved_aside)" = null ]
+	[[ "$output" == "podman configuration-mismatch: needs a person, nothing changed [$line]" ]]
+	cmp "$DB" "$T/db-before"
+	[ -z "$(aside_files)" ]
+	[ "$(cat "$T/calls")" = "info --format json" ]
+	grep -qx 'failures=0' "$STATE"
+}
+
+@test "rootless pause process gone: podman system migrate, exit 4" {
+	rootless_env
+	echo pause >"$T/mode"
+	repair --user
+	[ "$status" -eq 4 ]
+	status_is_json
+	[ "$(field result)" = repaired ]
+	[ "$(field found)" = pause-process ]
+	[ "$(field mode)" = user ]
+	[ "$(field state_now)" = healthy ]
+	[ "$(steps)" = "stop-app-units:ok system-migrate:ok start-app-units:ok" ]
+	cat "$T/calls"
+	[ "$(count_calls 'system migrate')" -eq 1 ]
+	[ "$(head -n 2 "$T/calls")" = "$(printf 'info --format json\nsystem migrate')" ]
+	[ "$(sed -n 3p "$T/calls")" = "info --format json" ]
+	[ -z "$(aside_files)" ]
+}
+
+@test "a repaired run's status file keeps the evidence of what it found" {
+	rootless_env
+	echo pause >"$T/mode"
+	repair --user
+	[ "$status" -eq 4 ]
+	[ "$(field evidence)" = "$(tail -n 1 "$OUTPUTS/rootless-pause-process-gone.stderr")" ]
+}
+
+@test "usage errors exit 2, name the option and what it expects, and run nothing" {
+	check_usage() {
+		run --separate-stderr "$REPAIR" --status-file "$STATUS" --state-file "$STATE" "$@"
+		printf '%s -> %s: %s\n' "$*" "$status" "$stderr"
+		[ "$status" -eq 2 ]
+	}
+	check_usage --manifest "$MANIFEST" --bogus
+	[[ "$stderr" == *"unrecognized option '--bogus'"* ]]
+	check_usage --manifest "$MANIFEST" extra
+	[[ "$stderr" == *'unexpected argument "extra"'* ]]
+	check_usage --manifest "$MANIFEST" --timeout 0
+	[[ "$stderr" == *'--timeout: expected a number from 1 to 3600, got "0"'* ]]
+	check_usage --manifest "$MANIFEST" --timeout abc
+	[[ "$stderr" == *'--timeout: expected a number from 1 to 3600, got "abc"'* ]]
+	check_usage --manifest "$MANIFEST" --timeout
+	[[ "$stderr" == *"option '--timeout' requires an argument"* ]]
+	check_usage --manifest "$MANIFEST" --max-failures -1
+	[[ "$stderr" == *'--max-failures: expected a number from 1 to 1000, got "-1"'* ]]
+	check_usage --manifest "$MANIFEST" --max-failures 0
+	[[ "$stderr" == *'--max-failures: expected a number from 1 to 1000, got "0"'* ]]
+	check_usage --manifest manifest.yaml
+	[[ "$stderr" == *"--manifest: expected an absolute path, got \"manifest.yaml\""* ]]
+	[ ! -s "$T/calls" ]
+	[ ! -e "$STATUS" ] && [ ! -e "$STATE" ]
+}
+
+@test "a --manifest that does not exist: podman is still probed (no apps to stop or start)" {
+	rm "$MANIFEST"
+	repair
+	[ "$status" -eq 0 ]
+	[ "$(field result)" = healthy ]
+	grep -qx 'info --format json' "$T/calls"
+}
+
+@test "an unsafe manifest (group-writable) is refused, podman is still probed" {
+	chmod 664 "$MANIFEST"
+	repair
+	[ "$status" -eq 0 ]
+	[ "$(field result)" = healthy ]
+	[[ "$stderr" == *"writable by group or others"* ]]
+}
+
+@test "status file: an unknown error's text with quotes, backslashes, tabs and lines is escaped, the JSON holds it exactly" {
+	printf 'Error: something "odd" in C:\\podman\\x\ttab\nsecond line \\" end\n' >"$T/odd.stderr"
+	echo "error:$T/odd.stderr" >"$T/mode"
+	repair
+	[ "$status" -eq 5 ]
+	status_is_json
+	[ "$(field found)" = unknown-error ]
+	[ "$(field result)" = needs-attention ]
+	python3 - "$STATUS" "$T/odd.stderr" <<'EOF'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    evidence = json.load(f)["evidence"]
+with open(sys.argv[2], encoding="utf-8") as f:
+    expected = f.read()
+assert evidence == expected, (evidence, expected)
+EOF
+	grep -qF '"evidence": "Error: something \"odd\" in C:\\podman\\x\u0009tab\nsecond line \\\" end\n",' "$STATUS"
+	# The summary stays one line.
+	[[ "$output" != *$'\n'* ]]
+	[[ "$output" == 'podman unknown-error: needs a person, nothing changed [Error: something "odd" in C:\podman\x tab second line \" end ]' ]]
+}
+
+@test "status file: podman's error with bytes that are not UTF-8 still makes valid JSON" {
+	printf 'Error: bad bytes \377\376 in a path\n' >"$T/bytes.stderr"
+	echo "error:$T/bytes.stderr" >"$T/mode"
+	repair
+	[ "$status" -eq 5 ]
+	status_is_json
+	[ "$(field found)" = unknown-error ]
+	[ "$(field result)" = needs-attention ]
+}
