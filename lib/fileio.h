@@ -31,3 +31,6 @@ int clear_dir_files(const char *dir);
 int clear_output_tree(const char *dir);
 /* Create `link` pointing at `target` (relative targets are kept as they are). */
 int symlink_new(const char *target, const char *link);
+/* Read at most size - 1 bytes of a small file (/proc files, pid files) into buf, NUL-terminated.
+ * Returns the length or negative errno. */
+ssize_t read_small_file(const char *path, char *buf, size_t size);

@@ -159,10 +159,11 @@ static int unknown_containers(const struct podman *p, const struct app_units *au
 #define CONFIRM_MS 3000
 
 static int count_unknown_containers(const struct podman *p, sd_bus *bus, struct app_units *au, size_t *ret) {
-        _cleanup_free_ bool *first = calloc(au->n + 1, sizeof(bool));
-        _cleanup_free_ bool *second = calloc(au->n + 1, sizeof(bool));
-        if (!first || !second)
+        /* One allocation, two halves: the first look and the second. */
+        _cleanup_free_ bool *looks = calloc(2 * (au->n + 1), sizeof(bool));
+        if (!looks)
                 return -ENOMEM;
+        bool *first = looks, *second = looks + au->n + 1;
         int r = unknown_containers(p, au, first);
         if (r < 0)
                 return r;

@@ -46,9 +46,9 @@ static int delete_netavark_table(long timeout_ms) {
 static void stop_aardvark(const char *dir) {
         char path[4200];
         snprintf(path, sizeof(path), "%s/aardvark.pid", dir);
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        char text[32];
         int pid = 0;
-        if (!f || fscanf(f, "%d", &pid) != 1 || pid <= 1)
+        if (read_small_file(path, text, sizeof(text)) <= 0 || sscanf(text, "%d", &pid) != 1 || pid <= 1)
                 return;
         char exe_link[64], exe[4096];
         snprintf(exe_link, sizeof(exe_link), "/proc/%d/exe", pid);

@@ -164,11 +164,10 @@ static void remember_paths(struct session *s) {
 }
 
 static pid_t read_pause_pid(void) {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/libpod/tmp/pause.pid", getenv("XDG_RUNTIME_DIR"));
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        char path[4096], text[32];
         int pid = 0;
-        return f && fscanf(f, "%d", &pid) == 1 ? (pid_t)pid : 0;
+        snprintf(path, sizeof(path), "%s/libpod/tmp/pause.pid", getenv("XDG_RUNTIME_DIR"));
+        return read_small_file(path, text, sizeof(text)) > 0 && sscanf(text, "%d", &pid) == 1 ? (pid_t)pid : 0;
 }
 
 static int setup_ctx(struct session *s, struct repair_ctx *c, char *graph_buf, size_t size, char **volume_path) {

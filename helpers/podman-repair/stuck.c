@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
 
@@ -88,20 +89,19 @@ static bool holds_lock_in(const struct proc_lock *l, const struct file_ids *f) {
 }
 
 static long process_age_s(pid_t pid) {
-        char path[64], buf[1024];
+        char path[64], stat[1024], uptime_text[64];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f || !fgets(buf, sizeof(buf), f))
+        if (read_small_file(path, stat, sizeof(stat)) <= 0 ||
+            read_small_file("/proc/uptime", uptime_text, sizeof(uptime_text)) <= 0)
                 return -1;
         /* comm may hold spaces and parentheses: fields start after the last ')'. */
-        const char *p = strrchr(buf, ')');
+        const char *p = strrchr(stat, ')');
         unsigned long long start;
-        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-                         &start) != 1)
-                return -1;
         double uptime;
-        _cleanup_fclose_ FILE *u = fopen("/proc/uptime", "re");
-        if (!u || fscanf(u, "%lf", &uptime) != 1)
+        if (!p ||
+            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &start) !=
+                    1 ||
+            sscanf(uptime_text, "%lf", &uptime) != 1)
                 return -1;
         return (long)(uptime - (double)start / (double)sysconf(_SC_CLK_TCK));
 }

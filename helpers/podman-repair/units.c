@@ -86,7 +86,7 @@ static size_t wait_for(sd_bus *bus, char *const *units, size_t n, const char *co
                 }
                 if (pending == 0 || now_ms() >= deadline)
                         return pending;
-                struct timespec pause = {0, 200 * 1000 * 1000};
+                struct timespec pause = {0, 200L * 1000 * 1000};
                 nanosleep(&pause, NULL);
         }
 }

@@ -6,6 +6,7 @@
 # in a QEMU VM (faithful), one after the other. Prints the app x event matrix per layer.
 # Usage: test/e2e/run.sh [nspawn|vm]...
 # Env:   E2E_NSPAWN_PLAN (default full), E2E_VM_PLAN (default vm): a file name under test/e2e/plans
+#        E2E_BENCH_DIR, E2E_BENCH_TIMER: a benchmark's guest scripts and timer (bench/podman-repair.sh)
 #        E2E_OUT (default <repo>/build/e2e): guest trees, shares, and what the guests left behind
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +40,11 @@ run_layer() {
 	mkdir -p "$dir/share/out"
 	cp "$here/plans/$plan" "$dir/share/plan"
 	cp -r "$here/bats" "$dir/share/bats"
+	# bench/podman-repair.sh: the guest half of a benchmark and its static timer.
+	if [ -n "${E2E_BENCH_DIR:-}" ]; then
+		cp -r "$E2E_BENCH_DIR" "$dir/share/bench"
+		cp "$E2E_BENCH_TIMER" "$dir/share/bench/timer"
+	fi
 	"$here/prepare-guest.sh" "$dir/root" "$image_tar" || {
 		echo "e2e: $layer: preparing the guest failed (see above)" >&2
 		return 1

@@ -118,10 +118,14 @@ assert_recovered() {
 hold_podman_lock() {
 	# shellcheck disable=SC2016 # perl's variables
 	setsid perl -e 'use Fcntl; open(my $f, "+<", $ARGV[0]) or die "$!";
-		fcntl($f, F_SETLKW, pack("s s x4 q q i x4", F_WRLCK, 0, 0, 0, 0)) or die "$!";
+		my $lock = pack("s s x4 q q i x4", F_WRLCK, 0, 0, 0, 0);
+		fcntl($f, F_SETLKW, $lock) or die "$!";
 		open(my $p, ">", $ARGV[1]); print $p "$$\n"; close $p; sleep 100000' \
-		/run/libpod/alive.lck "$BATS_FILE_TMPDIR/holder.pid" </dev/null >/dev/null 2>&1 &
-	wait_for 10 test -s "$BATS_FILE_TMPDIR/holder.pid"
+		/run/libpod/alive.lck "$BATS_FILE_TMPDIR/holder.pid" </dev/null >/dev/null 2>"$BATS_FILE_TMPDIR/holder.err" &
+	wait_for 10 test -s "$BATS_FILE_TMPDIR/holder.pid" || {
+		cat "$BATS_FILE_TMPDIR/holder.err" >&2
+		return 1
+	}
 }
 
 @test "all | podman-hung | podman's lock held forever: the holder is killed within one period, podman answers" {
