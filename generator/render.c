@@ -141,14 +141,18 @@ void render_volume(const struct manifest *m, const struct app *a, const char *vo
         char what[160];
         snprintf(what, sizeof(what), "app %s, volume %s", a->name, volume);
         render_header(m, out, what);
-        strbuf_printf(out, "[Unit]\nDescription=archy app %s, volume %s\n\n", a->name, volume);
+        /* After the repair: a broken podman database would fail `podman volume create`, and the app
+         * with it. */
+        strbuf_printf(out, "[Unit]\nDescription=archy app %s, volume %s\nAfter=" ARCHY_PODMAN_REPAIR_SERVICE "\n\n",
+                      a->name, volume);
         strbuf_printf(out, "[Volume]\nVolumeName=archy-%s-%s\nLabel=archy.managed=true\nLabel=archy.app=%s\n", a->name,
                       volume, a->name);
 }
 
 void render_network(const struct manifest *m, struct strbuf *out) {
         render_header(m, out, "the network every app joins");
-        strbuf_puts(out, "[Unit]\nDescription=archy network " ARCHY_NETWORK_NAME "\n\n");
+        strbuf_puts(out, "[Unit]\nDescription=archy network " ARCHY_NETWORK_NAME "\nAfter=" ARCHY_PODMAN_REPAIR_SERVICE
+                         "\n\n");
         strbuf_puts(out, "[Network]\nNetworkName=" ARCHY_NETWORK_NAME "\nSubnet=" ARCHY_NETWORK_SUBNET
                          "\nGateway=" ARCHY_NETWORK_GATEWAY "\nLabel=archy.managed=true\n");
 }
