@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 
 #include "log.h"
@@ -12,7 +13,26 @@
 
 #define SYSTEMD "org.freedesktop.systemd1"
 
+/* As root, systemd's private socket, as systemctl uses it: no broker in between (about a third
+ * of this helper's own cost), and it works before dbus-daemon is up at boot. */
+static int open_private(sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, "unix:path=/run/systemd/private");
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return r;
+        }
+        *ret = bus;
+        return 0;
+}
+
 int units_open(bool user, sd_bus **ret) {
+        if (!user && geteuid() == 0 && open_private(ret) >= 0)
+                return 0;
         int r = user ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
         if (r < 0)
                 return log_error_errno(r, "cannot connect to the %s manager: %m", user ? "user's" : "system");
