@@ -37,3 +37,20 @@ has_marker() { [ "$(podman exec "archy-$1" cat /data/e2e-uninstall-marker)" = "$
 	record_ids "$BATS_FILE_TMPDIR/again"
 	diff "$BATS_FILE_TMPDIR/after" "$BATS_FILE_TMPDIR/again"
 }
+
+@test "all | reinstall | six manifests applied within seconds: the last good copy still follows the manifest" {
+	for _ in 1 2 3 4 5 6; do
+		apply_manifest "$PRISTINE"
+		systemctl start archy-apps.target
+	done
+	# systemd's default start limit (5 in 10 s) once failed archy-manifest-save and its path unit
+	wait_for 30 no_jobs
+	[ "$(systemctl is-active archy-manifest-save.path)" = active ]
+	if systemctl is-failed --quiet archy-manifest-save.service; then false; fi
+	sed 's/^# e2e-last-good-probe.*//' "$PRISTINE" >"$BATS_TEST_TMPDIR/m.yaml"
+	echo "# e2e-last-good-probe $$" >>"$BATS_TEST_TMPDIR/m.yaml"
+	apply_manifest "$BATS_TEST_TMPDIR/m.yaml"
+	wait_for 30 grep -q "e2e-last-good-probe $$" /etc/archipelago/manifest.last-good.yaml
+	apply_manifest "$PRISTINE"
+	wait_for 30 cmp -s /etc/archipelago/manifest.last-good.yaml "$PRISTINE"
+}
