@@ -43,10 +43,17 @@ has_marker() { [ "$(podman exec "archy-$1" cat /data/e2e-uninstall-marker)" = "$
 		apply_manifest "$PRISTINE"
 		systemctl start archy-apps.target
 	done
-	# systemd's default start limit (5 in 10 s) once failed archy-manifest-save and its path unit
+	# systemd's default start limit (5 in 10 s) once failed archy-manifest-save and its path unit,
+	# archy-derive and archy-podman-repair (archy-apps.target wants all three)
 	wait_for 30 no_jobs
 	[ "$(systemctl is-active archy-manifest-save.path)" = active ]
-	if systemctl is-failed --quiet archy-manifest-save.service; then false; fi
+	local unit
+	for unit in archy-manifest-save archy-derive archy-podman-repair; do
+		if systemctl is-failed --quiet "$unit.service"; then
+			systemctl status --no-pager "$unit.service" >&2
+			false
+		fi
+	done
 	sed 's/^# e2e-last-good-probe.*//' "$PRISTINE" >"$BATS_TEST_TMPDIR/m.yaml"
 	echo "# e2e-last-good-probe $$" >>"$BATS_TEST_TMPDIR/m.yaml"
 	apply_manifest "$BATS_TEST_TMPDIR/m.yaml"
