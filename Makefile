@@ -22,10 +22,11 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 LDFLAGS  ?=
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
-              -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair $(CFLAGS)
+              -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 YAML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+CURL_LIBS    := $(or $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null),-lcurl)
 SYSTEMD_LIBS := $(or $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null),-lsystemd)
 CRYPTO_LIBS  := $(or $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null),-lcrypto)
 YAML_LIBS    := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
@@ -38,17 +39,21 @@ GEN_SRCS := $(filter-out generator/main.c,$(wildcard generator/*.c))
 DERIVE_SRCS := $(filter-out helpers/derive/main.c helpers/derive/bus.c,$(wildcard helpers/derive/*.c))
 # archy-podman-repair: everything but main is linked into the unit tests.
 REPAIR_SRCS := $(filter-out helpers/podman-repair/main.c,$(wildcard helpers/podman-repair/*.c))
+# archy-verify-ota (issue 6, in progress): its pure core (marker, state machine, deadlines).
+VERIFY_SRCS := $(filter-out helpers/verify-ota/main.c,$(wildcard helpers/verify-ota/*.c))
 TEST_SRCS := $(wildcard test/unit/*.c)
 
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
 DERIVE_OBJS = $(DERIVE_SRCS:%.c=$(BUILD)/%.o)
 REPAIR_OBJS = $(REPAIR_SRCS:%.c=$(BUILD)/%.o)
+VERIFY_OBJS = $(VERIFY_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 GENERATOR := $(BUILD)/archy-generator
 DERIVE    := $(BUILD)/archy-derive
 REPAIR    := $(BUILD)/archy-podman-repair
+VERIFY    := $(BUILD)/archy-verify-ota
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
 SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh) \
@@ -57,7 +62,7 @@ UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
         demo bench install uninstall clean format lint deps-build deps-test
-all: $(GENERATOR) $(DERIVE) $(REPAIR)
+all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -86,8 +91,12 @@ $(DERIVE): $(BUILD)/helpers/derive/main.o $(BUILD)/helpers/derive/bus.o $(DERIVE
 $(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(BUILD)/generator/load.o $(BUILD)/libarchy.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
 
-$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(BUILD)/libarchy.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS) $(SYSTEMD_LIBS)
+# archy-verify-ota runs once per update: libyaml (marker), libcurl (checks), libsystemd (restarts).
+$(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(BUILD)/libarchy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CURL_LIBS) $(SYSTEMD_LIBS)
+
+$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_OBJS) $(BUILD)/libarchy.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
 -include $(shell find $(BUILD) -maxdepth 3 -name '*.d' -not -path '$(BUILD)/asan/*' -not -path '$(BUILD)/clang/*' 2>/dev/null)
 
@@ -106,10 +115,11 @@ check-valgrind: $(UNIT_TESTS) $(GENERATOR)
 	        --trace-children=no $(abspath $(UNIT_TESTS))
 
 # The real binaries on temporary directories (the generator run the way systemd runs it).
-check-generator: $(GENERATOR) $(DERIVE) $(REPAIR)
+check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 	bats test/generator
 	ARCHY_DERIVE=$(abspath $(DERIVE)) bats test/derive
 	ARCHY_PODMAN_REPAIR=$(abspath $(REPAIR)) bats test/podman-repair
+	ARCHY_VERIFY_OTA=$(abspath $(VERIFY)) bats test/verify-ota
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)
@@ -154,7 +164,7 @@ bench: $(GENERATOR) $(DERIVE) $(REPAIR)
 	bench/derive.sh
 	bench/podman-repair.sh
 
-install: $(GENERATOR) $(DERIVE) $(REPAIR)
+install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
 	install -Dm755 $(DERIVE) $(DESTDIR)$(SBINDIR)/archy-derive
 	install -Dm755 $(REPAIR) $(DESTDIR)$(SBINDIR)/archy-podman-repair
@@ -200,16 +210,16 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8
 
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
 lint:
 	shellcheck -x $(SHELL_SCRIPTS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
-	        -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair --suppress=missingIncludeSystem lib generator \
+	        -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota --suppress=missingIncludeSystem lib generator \
 	        helpers $(STANDIN_SRC)
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c) $(STANDIN_SRC) \
-	        -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair \
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c) $(STANDIN_SRC) \
+	        -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
 	        -DARCHY_VERSION='"$(VERSION)"'
 
 clean:

@@ -190,42 +190,10 @@ static bool parse_root(struct yctx *c, struct manifest *m) {
         return ok;
 }
 
-static void report_yaml_error(const yaml_parser_t *p, struct diag_list *diags) {
-        if (p->context)
-                diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1,
-                         "YAML syntax error: %s %s (started at line %zu, column %zu)",
-                         p->problem ? p->problem : "unknown problem", p->context, p->context_mark.line + 1,
-                         p->context_mark.column + 1);
-        else
-                diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1, "YAML syntax error: %s",
-                         p->problem ? p->problem : "unknown problem");
-}
-
 static bool load_document(const char *text, size_t len, struct manifest *m, struct diag_list *diags) {
-        yaml_parser_t parser;
-        if (!yaml_parser_initialize(&parser))
-                return false;
-        yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-        bool ok = yaml_parser_load(&parser, &m->doc);
-        if (!ok)
-                report_yaml_error(&parser, diags);
-        m->have_doc = ok;
-        if (ok) {
-                yaml_document_t extra;
-                if (!yaml_parser_load(&parser, &extra)) {
-                        report_yaml_error(&parser, diags);
-                        ok = false;
-                } else {
-                        if (yaml_document_get_root_node(&extra)) {
-                                diag_add(diags, NULL, extra.start_mark.line + 1, extra.start_mark.column + 1,
-                                         "expected a single YAML document, found a second one");
-                                ok = false;
-                        }
-                        yaml_document_delete(&extra);
-                }
-        }
-        yaml_parser_delete(&parser);
-        return ok;
+        m->have_doc = yload_single(text, len, &m->doc, diags, "YAML syntax error",
+                                   "expected a single YAML document, found a second one");
+        return m->have_doc;
 }
 
 struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags) {

@@ -124,3 +124,10 @@ size_t units_start(sd_bus *bus, char *const *units, size_t n) {
                 refused += call(bus, "StartUnit", units[i]) < 0;
         return refused;
 }
+
+size_t units_restart(sd_bus *bus, char *const *units, size_t n, long timeout_ms) {
+        static const char *const started[] = {"active", NULL};
+        for (size_t i = 0; i < n; i++)
+                (void)call(bus, "RestartUnit", units[i]);
+        return wait_for(bus, units, n, started, timeout_ms);
+}

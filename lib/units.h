@@ -4,8 +4,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The D-Bus layer of archy-podman-repair: app units are stopped and started through systemd,
- * never behind its back, so that systemd's view and podman's agree after a repair. */
+/* Units stopped, started and restarted through systemd over D-Bus (archy-podman-repair,
+ * archy-verify-ota), never behind its back. Only binaries that use it link libsystemd: lib is a
+ * static archive. */
 
 typedef struct sd_bus sd_bus;
 
@@ -23,3 +24,6 @@ size_t units_stop(sd_bus *bus, char *const *units, size_t n, long timeout_ms);
  * archy-podman-repair.service, so they start when this run has ended. Returns the number of
  * jobs systemd refused. */
 size_t units_start(sd_bus *bus, char *const *units, size_t n);
+/* Restart every unit and wait at most timeout_ms for each to be active again. Returns the number
+ * that did not get there. */
+size_t units_restart(sd_bus *bus, char *const *units, size_t n, long timeout_ms);

@@ -153,3 +153,45 @@ void ykeyf(char *buf, size_t size, const char *fmt, ...) {
         vsnprintf(buf, size, fmt, ap);
         va_end(ap);
 }
+
+static void report_yaml_error(const yaml_parser_t *p, struct diag_list *diags, const char *syntax) {
+        const char *problem = p->problem ? p->problem : "unknown problem";
+        if (p->context)
+                diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1,
+                         "%s: %s %s (started at line %zu, column %zu)", syntax, problem, p->context,
+                         p->context_mark.line + 1, p->context_mark.column + 1);
+        else
+                diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1, "%s: %s", syntax, problem);
+}
+
+bool yload_single(const char *text, size_t len, yaml_document_t *doc, struct diag_list *diags, const char *syntax,
+                  const char *second_document) {
+        yaml_parser_t parser;
+        if (!yaml_parser_initialize(&parser)) {
+                diags->oom = true;
+                return false;
+        }
+        yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+        bool loaded = yaml_parser_load(&parser, doc); /* a failed load has freed doc itself */
+        bool ok = loaded;
+        yaml_document_t extra;
+        if (!loaded)
+                report_yaml_error(&parser, diags, syntax);
+        else if (!yaml_parser_load(&parser, &extra)) {
+                report_yaml_error(&parser, diags, syntax);
+                ok = false;
+        } else {
+                if (yaml_document_get_root_node(&extra)) {
+                        diag_add(diags, NULL, extra.start_mark.line + 1, extra.start_mark.column + 1, "%s",
+                                 second_document);
+                        ok = false;
+                }
+                yaml_document_delete(&extra);
+        }
+        if (parser.error == YAML_MEMORY_ERROR)
+                diags->oom = true;
+        yaml_parser_delete(&parser);
+        if (loaded && !ok)
+                yaml_document_delete(doc);
+        return ok;
+}

@@ -51,3 +51,9 @@ static inline const char *yscalar(const yaml_node_t *n) {
 
 /* Compose a key path for messages; long paths are cut, never overflowed. */
 void ykeyf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+
+/* Load exactly one document from text into doc. Syntax errors are reported as "<syntax>: ..."
+ * with their position, a second document as second_document. Returns true when doc holds the
+ * document (the caller deletes it); on false nothing is left to delete. */
+bool yload_single(const char *text, size_t len, yaml_document_t *doc, struct diag_list *diags, const char *syntax,
+                  const char *second_document);

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "verify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "fileio.h"
+#include "log.h"
+#include "marker.h"
+#include "ota-state.h"
+#include "probe.h"
+#include "swap.h"
+#include "units.h"
+
+#define CONNECT_TIMEOUT_MS 3000L
+#define REQUEST_TIMEOUT_MS 10000L
+#define RESTART_TIMEOUT_MS (5L * 60 * 1000)
+
+struct run {
+        const struct verify_options *o;
+        struct ota_marker marker;
+        struct ota_state state;
+};
+
+static long long mono_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Test hook (archy-verify-ota(8), TESTING): ARCHY_VERIFY_OTA_CRASH_AT=POINT kills this process
+ * with SIGKILL at POINT, right after the state that precedes it was persisted, as a power cut
+ * would. The crash-safety tests loop over every point. */
+static void crash_point(const char *point) {
+        const char *want = getenv("ARCHY_VERIFY_OTA_CRASH_AT");
+        if (want && strcmp(want, point) == 0)
+                raise(SIGKILL);
+}
+
+static int save(struct run *r, const char *point) {
+        _cleanup_free_ char *text = ota_state_format(&r->state);
+        if (!text)
+                return log_error_errno(-ENOMEM, "out of memory");
+        int k = write_file_atomic(r->o->state_file, text, strlen(text), 0644);
+        if (k < 0)
+                return log_error_errno(k, "cannot write %s: %m", r->o->state_file);
+        crash_point(point);
+        return 0;
+}
+
+static int read_text(const char *path, char **ret, size_t *len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_file_fd(fd, 1 << 20, ret, len);
+}
+
+static int load_marker(struct run *r) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        int k = read_text(r->o->marker, &text, &len);
+        if (k < 0)
+                return k;
+        struct diag_list diags = {.file = r->o->marker};
+        k = marker_parse(text, len, &diags, &r->marker);
+        for (size_t i = 0; i < diags.n; i++)
+                log_error("%s", diags.items[i].text);
+        diag_list_free(&diags);
+        if (k == -EINVAL)
+                log_error("%s is malformed: nothing verified, nothing rolled back", r->o->marker);
+        return k;
+}
+
+/* The state file belongs to one update: a marker for another (versions or time differ) starts
+ * afresh. A damaged state file is an error, never a guess. */
+static int load_state(struct run *r, bool *fresh) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        int k = read_text(r->o->state_file, &text, &len);
+        *fresh = k == -ENOENT;
+        if (k == -ENOENT)
+                return 0;
+        if (k < 0)
+                return log_error_errno(k, "cannot read %s: %m", r->o->state_file);
+        k = ota_state_parse(text, &r->state);
+        if (k < 0)
+                return log_error_errno(k, "%s is damaged: a person must look (nothing done)", r->o->state_file);
+        return 0;
+}
+
+static bool state_is_for(const struct ota_state *s, const struct ota_marker *m) {
+        return s->new_version && s->previous_version && strcmp(s->new_version, m->new_version) == 0 &&
+               strcmp(s->previous_version, m->previous_version) == 0 && s->applied_at == m->applied_at;
+}
+
+static int start_fresh(struct run *r) {
+        ota_state_done(&r->state);
+        r->state.phase = OTA_PENDING;
+        r->state.new_version = strdup(r->marker.new_version);
+        r->state.previous_version = strdup(r->marker.previous_version);
+        r->state.applied_at = r->marker.applied_at;
+        if (!r->state.new_version || !r->state.previous_version)
+                return log_error_errno(-ENOMEM, "out of memory");
+        log_info("update %s -> %s: verification pending", r->marker.previous_version, r->marker.new_version);
+        return save(r, "pending");
+}
+
+/* Every check once; true when all answered with their expected status. */
+static bool probe_all(struct run *r) {
+        for (size_t i = 0; i < r->marker.n_checks; i++) {
+                const struct ota_check *c = &r->marker.checks[i];
+                struct probe_result res;
+                int k = probe_get(c->url, CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS, &res);
+                r->state.last_status = k < 0 ? -1 : (int)res.status;
+                free(r->state.last_error);
+                r->state.last_error = NULL;
+                if (k < 0 || res.status != c->expect_status) {
+                        char why[CURL_ERROR_SIZE + 160];
+                        if (k < 0)
+                                snprintf(why, sizeof(why), "%s: %s", c->url, res.error);
+                        else
+                                snprintf(why, sizeof(why), "%s: HTTP %ld, expected %d", c->url, res.status,
+                                         c->expect_status);
+                        r->state.last_error = strdup(why);
+                        log_info("check failed: %s", why);
+                        return false;
+                }
+        }
+        return true;
+}
+
+static void sleep_ms(long long ms) {
+        struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+        while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+/* Grace, then probes with backoff until all pass or the window closes, on the monotonic clock. */
+static enum ota_event attempt(struct run *r) {
+        struct attempt_clock clock = {.mono_start_ms = mono_ms(), .wall_start_s = (long long)time(NULL)};
+        log_info("attempt %u of %u: waiting %u s for start-up, then checking for up to %u s", r->state.attempts,
+                 r->marker.max_attempts, r->marker.grace_seconds, r->marker.deadline_seconds);
+        while (in_grace(&clock, mono_ms(), r->marker.grace_seconds))
+                sleep_ms(200);
+        for (unsigned n = 0;; n++) {
+                if (probe_all(r))
+                        return EV_PROBE_OK;
+                long long left = attempt_remaining_ms(&clock, mono_ms(), r->marker.deadline_seconds);
+                if (left <= 0)
+                        return EV_PROBE_FAILED;
+                sleep_ms(next_probe_delay_ms(n, left));
+        }
+}
+
+/* Put pair swaps_done back. The backup's identity is persisted before the exchange; after a
+ * crash, the live path carrying it means the exchange already happened, so it is never undone
+ * by a second one. */
+static int swap_next(struct run *r) {
+        size_t i = r->state.swaps_done;
+        const struct ota_swap *p = &r->marker.swaps[i];
+        char point[64];
+        if (r->state.swap_ino == 0) {
+                struct file_identity id;
+                int k = path_identity(p->backup, &id);
+                if (k < 0)
+                        return log_error_errno(k, "rollback: cannot find the previous version %s: %m", p->backup);
+                r->state.swap_dev = id.dev;
+                r->state.swap_ino = id.ino;
+                snprintf(point, sizeof(point), "swap-%zu-before", i + 1);
+                if ((k = save(r, point)) < 0)
+                        return k;
+        }
+        struct file_identity live = {0};
+        bool done =
+                path_identity(p->current, &live) == 0 && live.dev == r->state.swap_dev && live.ino == r->state.swap_ino;
+        if (!done) {
+                int k = swap_exchange(p->current, p->backup);
+                if (k < 0)
+                        return log_error_errno(k, "rollback: cannot put %s back in place of %s: %m", p->backup,
+                                               p->current);
+                snprintf(point, sizeof(point), "swap-%zu-after", i + 1);
+                crash_point(point);
+        }
+        log_notice("rollback: %s is the previous version again (the new one is kept as %s)", p->current, p->backup);
+        r->state.swap_dev = r->state.swap_ino = 0;
+        return 0;
+}
+
+static int restart_units(struct run *r) {
+        if (r->marker.n_restarts == 0)
+                return 0;
+        crash_point("restart-before");
+        sd_bus *bus = NULL;
+        int k = units_open(false, &bus);
+        if (k < 0)
+                return k;
+        size_t failed = units_restart(bus, r->marker.restarts, r->marker.n_restarts, RESTART_TIMEOUT_MS);
+        units_close(bus);
+        if (failed > 0)
+                log_error("rollback: %zu unit(s) are not active after their restart", failed);
+        return 0;
+}
+
+/* The marker is closed once the outcome is persisted: a crash in between leaves a final state
+ * and the marker, and the next run only removes the marker. */
+static int close_marker(struct run *r) {
+        if (unlink(r->o->marker) < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "cannot remove %s: %m", r->o->marker);
+        _cleanup_free_ char *copy = strdup(r->o->marker);
+        _cleanup_close_ int dir = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (dir >= 0)
+                (void)fsync(dir);
+        return 0;
+}
+
+static int finish(struct run *r, enum ota_phase final) {
+        ota_finish(&r->state, final, (long long)time(NULL));
+        int k = save(r, "final");
+        if (k < 0)
+                return k;
+        if (final == OTA_COMMITTED)
+                log_notice("update %s -> %s committed: %s", r->marker.previous_version, r->marker.new_version,
+                           r->state.reason);
+        else
+                log_error("update %s -> %s rolled back: %s (last check: %s)", r->marker.previous_version,
+                          r->marker.new_version, r->state.reason, r->state.last_error ? r->state.last_error : "none");
+        return close_marker(r);
+}
+
+/* Drive the state machine until a final state; every transition is persisted before its action. */
+static int drive(struct run *r) {
+        size_t n_swaps = r->marker.n_swaps;
+        unsigned max = r->marker.max_attempts;
+        enum ota_action act = ota_step(&r->state, EV_RUN, max, n_swaps);
+        for (;;) {
+                int k = 0;
+                switch (act) {
+                case ACT_START_ATTEMPT:
+                        if ((k = save(r, "verifying")) < 0)
+                                return k;
+                        act = ota_step(&r->state, attempt(r), max, n_swaps);
+                        break;
+                case ACT_SWAP_NEXT:
+                        if ((k = save(r, "rolling-back")) < 0 || (k = swap_next(r)) < 0)
+                                return k;
+                        act = ota_step(&r->state, EV_SWAPPED, max, n_swaps);
+                        break;
+                case ACT_RESTART_UNITS:
+                        if ((k = save(r, "swaps-done")) < 0 || (k = restart_units(r)) < 0)
+                                return k;
+                        act = ota_step(&r->state, EV_RESTARTED, max, n_swaps);
+                        break;
+                case ACT_COMMIT: return finish(r, OTA_COMMITTED);
+                case ACT_FINISH_ROLLBACK: return finish(r, OTA_ROLLED_BACK);
+                default: return close_marker(r);
+                }
+        }
+}
+
+static int exit_for(const struct ota_state *s) {
+        switch (s->phase) {
+        case OTA_COMMITTED: return 0;
+        case OTA_ROLLED_BACK: return EXIT_VERIFY_ROLLED_BACK;
+        default: return EXIT_VERIFY_PENDING;
+        }
+}
+
+static void print_status(const struct ota_state *s) {
+        printf("update: %s -> %s\nstate: %s\nattempts: %u\n", s->previous_version ? s->previous_version : "?",
+               s->new_version ? s->new_version : "?", ota_phase_to_string(s->phase), s->attempts);
+        if (s->phase == OTA_ROLLING_BACK || s->phase == OTA_ROLLED_BACK)
+                printf("swaps back: %zu\n", s->swaps_done);
+        if (s->reason)
+                printf("reason: %s\n", s->reason);
+        if (s->last_status)
+                printf("last check: %s%s%d%s\n", s->last_error ? s->last_error : "", s->last_error ? " (" : "HTTP ",
+                       s->last_status, s->last_error ? ")" : "");
+        if (s->decided_at) {
+                char when[32];
+                time_t t = (time_t)s->decided_at;
+                struct tm tm;
+                if (gmtime_r(&t, &tm) && strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+                        printf("decided: %s\n", when);
+        }
+}
+
+static int status(struct run *r) {
+        bool fresh;
+        if (load_state(r, &fresh) < 0)
+                return EXIT_VERIFY_ERROR;
+        bool pending = access(r->o->marker, F_OK) == 0;
+        if (fresh) {
+                puts(pending ? "state: pending (not started)" : "state: no update to verify");
+                return pending ? EXIT_VERIFY_PENDING : 0;
+        }
+        print_status(&r->state);
+        return exit_for(&r->state);
+}
+
+/* The updater runs the verifier, and so does the boot unit when a marker exists: one at a time.
+ * The second waits, then finds the outcome and only reports it. */
+static int lock_state(const char *state_file) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s.lock", state_file);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot open %s: %m", path);
+        if (flock(fd, LOCK_EX) < 0) {
+                int k = -errno;
+                close(fd);
+                return log_error_errno(k, "cannot lock %s: %m", path);
+        }
+        return fd;
+}
+
+int verify_run(const struct verify_options *o) {
+        struct run r = {.o = o};
+        int code;
+        _cleanup_close_ int lock = o->status_only ? -1 : lock_state(o->state_file);
+        if (!o->status_only && lock < 0)
+                return EXIT_VERIFY_ERROR;
+        if (o->status_only)
+                code = status(&r);
+        else {
+                bool fresh;
+                int k = load_marker(&r);
+                if (k == -ENOENT) {
+                        log_info("%s does not exist: no update to verify", o->marker);
+                        return 0;
+                }
+                if (k < 0)
+                        return k == -EINVAL ? EXIT_VERIFY_MARKER : EXIT_VERIFY_ERROR;
+                k = load_state(&r, &fresh);
+                if (k >= 0 && (fresh || !state_is_for(&r.state, &r.marker)))
+                        k = start_fresh(&r);
+                if (k >= 0)
+                        k = drive(&r);
+                code = k < 0 ? EXIT_VERIFY_ERROR : exit_for(&r.state);
+        }
+        marker_done(&r.marker);
+        ota_state_done(&r.state);
+        return code;
+}
