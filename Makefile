@@ -39,7 +39,7 @@ GEN_SRCS := $(filter-out generator/main.c,$(wildcard generator/*.c))
 DERIVE_SRCS := $(filter-out helpers/derive/main.c helpers/derive/bus.c,$(wildcard helpers/derive/*.c))
 # archy-podman-repair: everything but main is linked into the unit tests.
 REPAIR_SRCS := $(filter-out helpers/podman-repair/main.c,$(wildcard helpers/podman-repair/*.c))
-# archy-verify-ota (issue 6, in progress): its pure core (marker, state machine, deadlines).
+# archy-verify-ota: everything but main is linked into the unit tests.
 VERIFY_SRCS := $(filter-out helpers/verify-ota/main.c,$(wildcard helpers/verify-ota/*.c))
 TEST_SRCS := $(wildcard test/unit/*.c)
 
@@ -164,10 +164,11 @@ bench: $(GENERATOR) $(DERIVE) $(REPAIR)
 	bench/derive.sh
 	bench/podman-repair.sh
 
-install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
+install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(VERIFY)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
 	install -Dm755 $(DERIVE) $(DESTDIR)$(SBINDIR)/archy-derive
 	install -Dm755 $(REPAIR) $(DESTDIR)$(SBINDIR)/archy-podman-repair
+	install -Dm755 $(VERIFY) $(DESTDIR)$(SBINDIR)/archy-verify-ota
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
@@ -177,12 +178,14 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-derive.service.in > $(DESTDIR)$(UNITDIR)/archy-derive.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-podman-repair.service.in \
 	        > $(DESTDIR)$(UNITDIR)/archy-podman-repair.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-verify-ota.service.in > $(DESTDIR)$(UNITDIR)/archy-verify-ota.service
 	sed 's|@GENERATORDIR@|$(GENERATORDIR)|g' units/archy-manifest-save.service.in \
 	        > $(DESTDIR)$(UNITDIR)/archy-manifest-save.service
 	install -m644 units/archipelago.service.d/10-archy-killmode.conf $(DESTDIR)$(UNITDIR)/archipelago.service.d/
 	ln -sf ../archy-apps.target $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apps.target
 	ln -sf ../archy-manifest-save.path $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.path
 	ln -sf ../archy-manifest-save.service $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.service
+	ln -sf ../archy-verify-ota.service $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-verify-ota.service
 	install -d $(DESTDIR)$(UNITDIR)/timers.target.wants
 	ln -sf ../archy-derive.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-derive.timer
 	ln -sf ../archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer
@@ -191,6 +194,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 	install -Dm644 man/archy-manifest.5 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
 	install -Dm644 man/archy-derive.8 $(DESTDIR)$(MANDIR)/man8/archy-derive.8
 	install -Dm644 man/archy-podman-repair.8 $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8
+	install -Dm644 man/archy-verify-ota.8 $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -207,7 +211,10 @@ uninstall:
 	      $(DESTDIR)$(SBINDIR)/archy-podman-repair $(DESTDIR)$(UNITDIR)/archy-podman-repair.service \
 	      $(DESTDIR)$(UNITDIR)/archy-podman-repair.timer \
 	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer \
-	      $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8
+	      $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8 \
+	      $(DESTDIR)$(SBINDIR)/archy-verify-ota $(DESTDIR)$(UNITDIR)/archy-verify-ota.service \
+	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-verify-ota.service \
+	      $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \

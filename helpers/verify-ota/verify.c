@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <systemd/sd-journal.h>
 
 #include "deadline.h"
 #include "fileio.h"
@@ -222,17 +223,36 @@ static int close_marker(struct run *r) {
         return 0;
 }
 
+/* One structured entry per outcome, for the node's UI and for journalctl field matches. */
+static void journal_outcome(const struct run *r) {
+        const struct ota_state *s = &r->state;
+        bool committed = s->phase == OTA_COMMITTED;
+        sd_journal_send("MESSAGE=update %s -> %s %s: %s", r->marker.previous_version, r->marker.new_version,
+                        committed ? "committed" : "rolled back", s->reason ? s->reason : "", "PRIORITY=%d",
+                        committed ? LOG_LVL_NOTICE : LOG_LVL_ERR, "SYSLOG_IDENTIFIER=archy-verify-ota",
+                        "ARCHY_OTA_RESULT=%s", ota_phase_to_string(s->phase), "ARCHY_OTA_NEW_VERSION=%s",
+                        r->marker.new_version, "ARCHY_OTA_PREVIOUS_VERSION=%s", r->marker.previous_version,
+                        "ARCHY_OTA_ATTEMPTS=%u", s->attempts, "ARCHY_OTA_REASON=%s", s->reason ? s->reason : "",
+                        "ARCHY_OTA_LAST_STATUS=%d", s->last_status, "ARCHY_OTA_LAST_ERROR=%s",
+                        s->last_error ? s->last_error : "", NULL);
+}
+
 static int finish(struct run *r, enum ota_phase final) {
         ota_finish(&r->state, final, (long long)time(NULL));
         int k = save(r, "final");
         if (k < 0)
                 return k;
+        journal_outcome(r);
+        /* Under systemd stderr is the journal too: the structured entry says it once. */
+        if (getenv("JOURNAL_STREAM"))
+                return close_marker(r);
         if (final == OTA_COMMITTED)
                 log_notice("update %s -> %s committed: %s", r->marker.previous_version, r->marker.new_version,
                            r->state.reason);
         else
                 log_error("update %s -> %s rolled back: %s (last check: %s)", r->marker.previous_version,
-                          r->marker.new_version, r->state.reason, r->state.last_error ? r->state.last_error : "none");
+                          r->marker.new_version, r->state.reason,
+                          r->state.last_error ? r->state.last_error : "none");
         return close_marker(r);
 }
 
