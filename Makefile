@@ -164,7 +164,7 @@ bench: $(GENERATOR) $(DERIVE) $(REPAIR)
 	bench/derive.sh
 	bench/podman-repair.sh
 
-install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(VERIFY)
+install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
 	install -Dm755 $(DERIVE) $(DESTDIR)$(SBINDIR)/archy-derive
 	install -Dm755 $(REPAIR) $(DESTDIR)$(SBINDIR)/archy-podman-repair

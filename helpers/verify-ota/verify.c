@@ -69,15 +69,19 @@ static int load_marker(struct run *r) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
         int k = read_text(r->o->marker, &text, &len);
-        if (k < 0)
+        if (k == -ENOENT)
                 return k;
+        if (k < 0)
+                return log_error_errno(k, "cannot read %s: %m", r->o->marker);
         struct diag_list diags = {.file = r->o->marker};
         k = marker_parse(text, len, &diags, &r->marker);
         for (size_t i = 0; i < diags.n; i++)
                 log_error("%s", diags.items[i].text);
         diag_list_free(&diags);
-        if (k == -EINVAL)
+        if (k == -EINVAL) {
                 log_error("%s is malformed: nothing verified, nothing rolled back", r->o->marker);
+                return -EBADMSG; /* told apart from a read error: exit 3 */
+        }
         return k;
 }
 
@@ -317,12 +321,36 @@ static int status(struct run *r) {
         bool fresh;
         if (load_state(r, &fresh) < 0)
                 return EXIT_VERIFY_ERROR;
-        bool pending = access(r->o->marker, F_OK) == 0;
+        int m = load_marker(r);
+        if (m == -EBADMSG)
+                return EXIT_VERIFY_MARKER;
+        bool pending = m == 0;
+        /* A marker for another update than the state's has not been started yet. */
+        if (!fresh && pending && !state_is_for(&r->state, &r->marker)) {
+                printf("update: %s -> %s\nstate: pending (not started)\n", r->marker.previous_version,
+                       r->marker.new_version);
+                return EXIT_VERIFY_PENDING;
+        }
         if (fresh) {
                 puts(pending ? "state: pending (not started)" : "state: no update to verify");
                 return pending ? EXIT_VERIFY_PENDING : 0;
         }
         print_status(&r->state);
+        return exit_for(&r->state);
+}
+
+/* No marker: either nothing was ever pending, or another run (the boot unit, the updater) has
+ * just decided; then that outcome is this run's too, so the updater learns of a rollback. */
+static int outcome_without_marker(struct run *r) {
+        bool fresh;
+        if (load_state(r, &fresh) < 0)
+                return EXIT_VERIFY_ERROR;
+        if (fresh || (r->state.phase != OTA_COMMITTED && r->state.phase != OTA_ROLLED_BACK)) {
+                log_info("%s does not exist: no update to verify", r->o->marker);
+                return 0;
+        }
+        log_info("no marker: update %s was %s: %s", r->state.new_version ? r->state.new_version : "?",
+                 ota_phase_to_string(r->state.phase), r->state.reason ? r->state.reason : "");
         return exit_for(&r->state);
 }
 
@@ -354,13 +382,19 @@ int verify_run(const struct verify_options *o) {
                 bool fresh;
                 int k = load_marker(&r);
                 if (k == -ENOENT) {
-                        log_info("%s does not exist: no update to verify", o->marker);
-                        return 0;
+                        code = outcome_without_marker(&r);
+                        ota_state_done(&r.state);
+                        return code;
                 }
                 if (k < 0)
-                        return k == -EINVAL ? EXIT_VERIFY_MARKER : EXIT_VERIFY_ERROR;
+                        return k == -EBADMSG ? EXIT_VERIFY_MARKER : EXIT_VERIFY_ERROR;
                 k = load_state(&r, &fresh);
-                if (k >= 0 && (fresh || !state_is_for(&r.state, &r.marker)))
+                if (k >= 0 && !fresh && !state_is_for(&r.state, &r.marker) && r.state.phase == OTA_ROLLING_BACK)
+                        k = log_error_errno(-EBUSY,
+                                            "%s: the rollback of update %s is unfinished; a new marker does not "
+                                            "replace it (a person must look)",
+                                            o->state_file, r.state.new_version ? r.state.new_version : "?");
+                else if (k >= 0 && (fresh || !state_is_for(&r.state, &r.marker)))
                         k = start_fresh(&r);
                 if (k >= 0)
                         k = drive(&r);

@@ -258,3 +258,45 @@ crash_then_rerun() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"expected absolute paths"* ]]
 }
+
+@test "a run that finds the marker gone reports the outcome another run decided (the updater learns of a rollback)" {
+	answer 500
+	verify
+	[ "$status" -eq 4 ]
+	verify
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"1.4.0 was rolled-back"* ]]
+}
+
+@test "--status with a new marker not started yet: pending (exit 5), not the previous outcome" {
+	verify
+	[ "$status" -eq 0 ]
+	sleep 1
+	marker
+	verify --status
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"state: pending (not started)"* ]]
+}
+
+@test "a new marker while an earlier rollback is unfinished: exit 1, the rollback state is kept" {
+	answer 500
+	ARCHY_VERIFY_OTA_CRASH_AT=swap-1-after run "$VERIFY" --marker "$MARKER" --state-file "$STATE"
+	[ "$status" -eq 137 ]
+	sleep 1
+	marker
+	verify
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rollback of update 1.4.0 is unfinished"* ]]
+	state_is rolling-back
+}
+
+@test "a marker that cannot be read (a directory): exit 1 with the reason" {
+	rm "$MARKER" && mkdir "$MARKER"
+	verify
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot read $MARKER"* ]]
+}
