@@ -54,3 +54,20 @@ unshare -m --propagation private sh -ec "
 	chroot '$guest' env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman tag localhost/archy-standin:1 localhost/archy-standin:2"
 rm -f "$guest/tmp/archy-standin.tar"
 passwd_root_empty=$(chroot "$guest" passwd -d root 2>&1) || echo "$passwd_root_empty" >&2
+
+# FM5: the node's web front end as an update replaces it (archy-verify-ota's tests). Release
+# 1.3.2 of a stand-in daemon (archy-standin web, built on this host with the image) and of its web
+# UI, behind nginx on https://127.0.0.1/ with a self-signed certificate, as on a node.
+install -m755 "$(dirname "$image_tar")/archy-standin" "$guest/usr/local/bin/archy-standin"
+install -d "$guest/opt/archipelago/bin" "$guest/opt/archipelago/web-ui"
+printf '#!/bin/sh\nexec /usr/local/bin/archy-standin web --port 8090 --status 200 --body "archipelago 1.3.2"\n' \
+	>"$guest/opt/archipelago/bin/archipelago-web"
+chmod 755 "$guest/opt/archipelago/bin/archipelago-web"
+echo "web ui 1.3.2" >"$guest/opt/archipelago/web-ui/index.html"
+printf '[Unit]\nDescription=Archipelago web front end (e2e stand-in)\n\n[Service]\nExecStart=/opt/archipelago/bin/archipelago-web\n\n[Install]\nWantedBy=multi-user.target\n' \
+	>"$guest/etc/systemd/system/archipelago-web.service"
+ln -sf ../archipelago-web.service "$guest/etc/systemd/system/multi-user.target.wants/archipelago-web.service"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost -keyout "$guest/etc/nginx/archy-e2e.key" \
+	-out "$guest/etc/nginx/archy-e2e.crt" >/dev/null 2>&1
+printf 'server {\n\tlisten 443 ssl default_server;\n\tssl_certificate /etc/nginx/archy-e2e.crt;\n\tssl_certificate_key /etc/nginx/archy-e2e.key;\n\tlocation /ui/ { alias /opt/archipelago/web-ui/; }\n\tlocation / { proxy_pass http://127.0.0.1:8090; }\n}\n' \
+	>"$guest/etc/nginx/sites-enabled/archipelago-tls"

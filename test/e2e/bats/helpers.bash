@@ -170,3 +170,52 @@ assert_data_kept() {
 	podman volume exists "$(volume_of "$app")"
 	grep -qx "$marker" "$(podman volume inspect --format '{{.Mountpoint}}' "$(volume_of "$app")")/e2e-uninstall-marker"
 }
+
+# FM5 (archy-verify-ota): the updater's side, as the node's updater would do it.
+OTA_MARKER=/var/lib/archipelago/update-pending-verify.json
+OTA_STATE=/var/lib/archipelago/update-verify.state
+WEB_BIN=/opt/archipelago/bin/archipelago-web
+WEB_UI=/opt/archipelago/web-ui
+
+# The release the front end serves, as a user sees it through nginx.
+served_release() { curl -sk -m 5 https://127.0.0.1/ | sed -n 's/^archipelago //p'; }
+ui_release() { curl -sk -m 5 https://127.0.0.1/ui/index.html | sed -n 's/^web ui //p'; }
+serves() { [ "$(served_release)" = "$1" ]; }
+front_end_status() { [ "$(curl -sk -m 5 -o /dev/null -w '%{http_code}' https://127.0.0.1/)" = "$1" ]; }
+
+# Usage: apply_update VERSION HTTP_STATUS DEADLINE_SECONDS
+# Keeps the running release as .bak, installs the new one, writes the marker, restarts.
+apply_update() {
+	local version=$1 status=$2 deadline=$3 previous
+	previous=$(served_release)
+	cp -a "$WEB_BIN" "$WEB_BIN.bak"
+	rm -rf "$WEB_UI.bak" && cp -a "$WEB_UI" "$WEB_UI.bak"
+	printf '#!/bin/sh\nexec /usr/local/bin/archy-standin web --port 8090 --status %s --body "archipelago %s"\n' \
+		"$status" "$version" >"$WEB_BIN.new"
+	chmod 755 "$WEB_BIN.new" && mv "$WEB_BIN.new" "$WEB_BIN"
+	echo "web ui $version" >"$WEB_UI/index.html"
+	cat >"$OTA_MARKER.tmp" <<EOM
+{
+  "marker_version": 1,
+  "new_version": "$version",
+  "previous_version": "$previous",
+  "applied_at": $(date +%s),
+  "deadline_seconds": $deadline,
+  "grace_seconds": 2,
+  "max_attempts": 3,
+  "checks": [{"url": "https://127.0.0.1/", "expect_status": 200}],
+  "rollback": {
+    "swap": [
+      {"current": "$WEB_BIN", "backup": "$WEB_BIN.bak"},
+      {"current": "$WEB_UI", "backup": "$WEB_UI.bak"}
+    ],
+    "restart": ["archipelago-web.service"]
+  }
+}
+EOM
+	sync "$OTA_MARKER.tmp" && mv "$OTA_MARKER.tmp" "$OTA_MARKER"
+	systemctl restart archipelago-web.service
+}
+
+ota_phase() { sed -n 's/^phase=//p' "$OTA_STATE" 2>/dev/null; }
+ota_phase_is() { [ "$(ota_phase)" = "$1" ]; }

@@ -44,3 +44,4 @@ void http_respond(int fd, const char *status, const char *headers, const char *b
 int node_main(int argc, char **argv);
 int consumer_main(int argc, char **argv);
 int resolve_main(int argc, char **argv);
+int web_main(int argc, char **argv);
