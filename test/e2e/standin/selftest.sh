@@ -223,6 +223,20 @@ wait "$consumer2_pid" 2>/dev/null || true
 consumer2_pid=''
 check "consumer exits 1 on a missing, empty or unparsable URL" t_bad_urls
 
+# ---- web (archy-verify-ota's front end) ----
+t_web() {
+	local port pid ok=0
+	port=$(free_port 18600)
+	"$bin" web --port "$port" --status "$1" --body "release $2" 2>>"$tmp/web.log" &
+	pid=$!
+	wait_listening "$port" && [ "$(http_code "$port")" = "$1" ] && body_has "release $2" || ok=1
+	kill "$pid" && wait "$pid" || ok=1
+	return "$ok"
+}
+check "web answers every GET with its status and body (200), exits 0 on SIGTERM" t_web 200 1.4.0
+check "web answers 500 when told to" t_web 500 1.5.0
+check "web refuses a status out of range (exit 2)" test "$(exit_status "$bin" web --port 1 --status 700)" = 2
+
 # ---- resolve and command line ----
 t_resolve() { "$bin" resolve localhost | grep -qx 127.0.0.1; }
 t_help() { "$bin" --help | grep -q '^usage: archy-standin node'; }
