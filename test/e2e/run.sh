@@ -45,7 +45,7 @@ run_layer() {
 		cp -r "$E2E_BENCH_DIR" "$dir/share/bench"
 		cp "$E2E_BENCH_TIMER" "$dir/share/bench/timer"
 	fi
-	"$here/prepare-guest.sh" "$dir/root" "$image_tar" || {
+	"$here/prepare-guest.sh" "$dir/root" "$image_tar" "$layer" || {
 		echo "e2e: $layer: preparing the guest failed (see above)" >&2
 		return 1
 	}

@@ -13,7 +13,7 @@ setup_file() {
 }
 
 # Waits one timer period (plus the run and the restart it triggers) for a command to succeed.
-within_period() { wait_for $((PERIOD + 20)) "$@"; }
+within_period() { wait_for $((PERIOD + 40)) "$@"; }
 
 in_sync() { archy-derive --check >/dev/null 2>&1; }
 node_accepts() { [ "$(curl -s -o /dev/null -w '%{http_code}' -m 3 -u "e2e:$1" http://127.0.0.1:18332/)" = 200 ]; }

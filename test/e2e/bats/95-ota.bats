@@ -44,3 +44,19 @@ load helpers
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"state: rolled-back"* ]]
 }
+
+@test "web | ota-crash | killed right before the restart of a rollback, the next run restarts and ends healthy" {
+	apply_update 1.5.1 500 5
+	wait_for 20 front_end_status 500
+	ARCHY_VERIFY_OTA_CRASH_AT=restart-before run archy-verify-ota
+	[ "$status" -eq 137 ]
+	[ "$(ota_phase)" = rolling-back ]
+	# the files are the previous release already; the running process is still the bad one
+	grep -q 'archipelago 1.4.0' "$WEB_BIN"
+	front_end_status 500
+	run archy-verify-ota
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[ "$(ota_phase)" = rolled-back ]
+	wait_for 20 serves 1.4.0
+}
