@@ -36,7 +36,7 @@ untouched() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
 @test "all | uninstall | with every app uninstalled: no archy container, unit (not even failed) or published port left" {
 	[ -z "$(podman ps -aq --filter label=archy.managed=true)" ]
 	run sh -c "systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*' |
-		grep -vE '^(archy-(apps\.target|manifest-save\.(service|path)|derive\.(service|timer)|podman-repair\.(service|timer)|e2e\.service)|archipelago-apps\.slice) '"
+		grep -vE '^(archy-(apps\.target|manifest-save\.(service|path)|derive\.(service|timer)|podman-repair\.(service|timer)|verify-ota\.service|e2e\.service)|archipelago-(apps\.slice|web\.service)) '"
 	echo "units left: $output"
 	[ -z "$output" ]
 	[ -z "$(ls /run/archy/quadlet)" ]
