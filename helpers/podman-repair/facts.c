@@ -27,40 +27,42 @@ static int strv_push(char ***v, size_t *n, char *s) {
         return 0;
 }
 
-static int push_service(char ***v, size_t *n, const char *unit) {
-        char *s;
-        if (asprintf(&s, "%s.service", unit) < 0)
+/* Appends x to a and y to b, which run in parallel: *n counts a pair only when both are in. */
+static int push_pair(char ***a, char ***b, size_t *n, char *x, char *y) {
+        size_t na = *n, nb = *n;
+        int r = strv_push(a, &na, x);
+        if (r < 0) {
+                free(y);
+                return r;
+        }
+        r = strv_push(b, &nb, y);
+        if (r == 0)
+                (*n)++;
+        return r;
+}
+
+static int add_volume(const struct app *a, const struct mount *mt, struct app_units *au) {
+        char *name;
+        if (asprintf(&name, "archy-%s-%s", a->name, mt->source) < 0)
                 return -ENOMEM;
-        return strv_push(v, n, s);
+        if (strv_contains(au->volumes, name)) {
+                free(name);
+                return 0;
+        }
+        return push_pair(&au->volumes, &au->volume_apps, &au->n_volumes, name, strdup(a->name));
 }
 
 static int add_app(const struct app *a, struct app_units *au) {
-        size_t n_containers = au->n, n_apps = au->n_volumes;
         int r = 0;
         for (size_t c = 0; r == 0 && c < a->n_containers; c++) {
                 const struct container *ct = &a->containers[c];
-                size_t n = au->n;
-                r = push_service(&au->units, &n, ct->unit);
-                if (r == 0)
-                        r = strv_push(&au->containers, &n_containers, strdup(ct->unit));
-                au->n = n;
-                for (size_t i = 0; r == 0 && i < ct->n_mounts; i++) {
-                        const struct mount *mt = &ct->mounts[i];
-                        char *name;
-                        if (mt->kind != MOUNT_NAMED_VOLUME)
-                                continue;
-                        if (asprintf(&name, "archy-%s-%s", a->name, mt->source) < 0)
-                                return -ENOMEM;
-                        if (strv_contains(au->volumes, name)) {
-                                free(name);
-                                continue;
-                        }
-                        size_t nv = au->n_volumes;
-                        r = strv_push(&au->volumes, &nv, name);
-                        if (r == 0)
-                                r = strv_push(&au->volume_apps, &n_apps, strdup(a->name));
-                        au->n_volumes = nv;
-                }
+                char *service;
+                if (asprintf(&service, "%s.service", ct->unit) < 0)
+                        return -ENOMEM;
+                r = push_pair(&au->units, &au->containers, &au->n, service, strdup(ct->unit));
+                for (size_t i = 0; r == 0 && i < ct->n_mounts; i++)
+                        if (ct->mounts[i].kind == MOUNT_NAMED_VOLUME)
+                                r = add_volume(a, &ct->mounts[i], au);
         }
         return r;
 }

@@ -255,8 +255,7 @@ static int finish(struct run *r, enum ota_phase final) {
                            r->state.reason);
         else
                 log_error("update %s -> %s rolled back: %s (last check: %s)", r->marker.previous_version,
-                          r->marker.new_version, r->state.reason,
-                          r->state.last_error ? r->state.last_error : "none");
+                          r->marker.new_version, r->state.reason, r->state.last_error ? r->state.last_error : "none");
         return close_marker(r);
 }
 
