@@ -29,13 +29,14 @@ static int strv_push(char ***v, size_t *n, char *s) {
 
 /* Appends x to a and y to b, which run in parallel: *n counts a pair only when both are in. */
 static int push_pair(char ***a, char ***b, size_t *n, char *x, char *y) {
-        size_t na = *n, nb = *n;
-        int r = strv_push(a, &na, x);
+        size_t len = *n;
+        int r = strv_push(a, &len, x);
         if (r < 0) {
                 free(y);
                 return r;
         }
-        r = strv_push(b, &nb, y);
+        len = *n;
+        r = strv_push(b, &len, y);
         if (r == 0)
                 (*n)++;
         return r;
