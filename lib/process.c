@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "clock.h"
 #include "strbuf.h"
 
 int spawn_and_wait(const char *path, char *const argv[], char *const envp[]) {
@@ -28,12 +29,6 @@ int spawn_and_wait(const char *path, char *const argv[], char *const envp[]) {
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-static long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 void spawn_result_done(struct spawn_result *r) {
@@ -117,10 +112,10 @@ static bool drain(struct stream *s) {
 }
 
 /* Collect both streams until they close (all writers gone) or the deadline passes. */
-static bool collect(struct stream st[2], long deadline) {
+static bool collect(struct stream st[2], long long deadline) {
         struct pollfd p[2] = {{.fd = st[0].fd, .events = POLLIN}, {.fd = st[1].fd, .events = POLLIN}};
         while (p[0].fd >= 0 || p[1].fd >= 0) {
-                long left = deadline - now_ms();
+                long long left = deadline - now_monotonic_ms();
                 if (left <= 0)
                         return false;
                 int n = poll(p, 2, (int)(left > 1000 ? 1000 : left));
@@ -134,14 +129,14 @@ static bool collect(struct stream st[2], long deadline) {
 }
 
 /* The child has closed its output; it may still be running (a daemon that kept no copy). */
-static bool wait_until(pid_t pid, long deadline, int *status) {
+static bool wait_until(pid_t pid, long long deadline, int *status) {
         for (;;) {
                 pid_t r = waitpid(pid, status, WNOHANG);
                 if (r == pid)
                         return true;
                 if (r < 0 && errno != EINTR)
                         return false;
-                if (now_ms() >= deadline)
+                if (now_monotonic_ms() >= deadline)
                         return false;
                 struct timespec pause = {0, 5L * 1000 * 1000};
                 nanosleep(&pause, NULL);
@@ -164,7 +159,7 @@ int spawn_capture(const char *path, char *const argv[], char *const envp[], long
                 return e;
         }
         (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        long started = now_ms();
+        long long started = now_monotonic_ms();
         pid_t pid;
         int r = start(path, argv, envp, out[1], err[1], &pid);
         close(out[1]);
@@ -181,7 +176,7 @@ int spawn_capture(const char *path, char *const argv[], char *const envp[], long
                 strbuf_free(&st[1].buf);
                 return r;
         }
-        ret->elapsed_ms = now_ms() - started;
+        ret->elapsed_ms = now_monotonic_ms() - started;
         ret->end = !finished ? SPAWN_TIMED_OUT : WIFEXITED(status) ? SPAWN_EXITED : SPAWN_SIGNALED;
         ret->status = !finished ? 0 : WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status);
         ret->out = strbuf_steal(&st[0].buf);

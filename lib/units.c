@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
+#include "clock.h"
 #include "log.h"
 #include "macro.h"
 
@@ -87,16 +88,10 @@ static int call(sd_bus *bus, const char *method, const char *unit) {
         return r;
 }
 
-static long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Poll until every unit's ActiveState is in `done` or the deadline passes; returns how many are
  * not. Polling keeps this free of signal subscriptions, and a repair is rare. */
 static size_t wait_for(sd_bus *bus, char *const *units, size_t n, const char *const *done, long timeout_ms) {
-        long deadline = now_ms() + timeout_ms;
+        long long deadline = now_monotonic_ms() + timeout_ms;
         for (;;) {
                 size_t pending = 0;
                 for (size_t i = 0; i < n; i++) {
@@ -104,7 +99,7 @@ static size_t wait_for(sd_bus *bus, char *const *units, size_t n, const char *co
                         if (active_state(bus, units[i], &state) < 0 || !is_one_of(state, done))
                                 pending++;
                 }
-                if (pending == 0 || now_ms() >= deadline)
+                if (pending == 0 || now_monotonic_ms() >= deadline)
                         return pending;
                 struct timespec pause = {0, 200L * 1000 * 1000};
                 nanosleep(&pause, NULL);

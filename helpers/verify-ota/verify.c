@@ -15,6 +15,7 @@
 
 #include "deadline.h"
 #include "fileio.h"
+#include "clock.h"
 #include "log.h"
 #include "marker.h"
 #include "ota-state.h"
@@ -31,12 +32,6 @@ struct run {
         struct ota_marker marker;
         struct ota_state state;
 };
-
-static long long mono_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Test hook (archy-verify-ota(8), TESTING): ARCHY_VERIFY_OTA_CRASH_AT=POINT kills this process
  * with SIGKILL at POINT, right after the state that precedes it was persisted, as a power cut
@@ -151,15 +146,15 @@ static void sleep_ms(long long ms) {
 
 /* Grace, then probes with backoff until all pass or the window closes, on the monotonic clock. */
 static enum ota_event attempt(struct run *r) {
-        struct attempt_clock clock = {.mono_start_ms = mono_ms(), .wall_start_s = (long long)time(NULL)};
+        struct attempt_clock clock = {.mono_start_ms = now_monotonic_ms(), .wall_start_s = (long long)time(NULL)};
         log_info("attempt %u of %u: waiting %u s for start-up, then checking for up to %u s", r->state.attempts,
                  r->marker.max_attempts, r->marker.grace_seconds, r->marker.deadline_seconds);
-        while (in_grace(&clock, mono_ms(), r->marker.grace_seconds))
+        while (in_grace(&clock, now_monotonic_ms(), r->marker.grace_seconds))
                 sleep_ms(200);
         for (unsigned n = 0;; n++) {
                 if (probe_all(r))
                         return EV_PROBE_OK;
-                long long left = attempt_remaining_ms(&clock, mono_ms(), r->marker.deadline_seconds);
+                long long left = attempt_remaining_ms(&clock, now_monotonic_ms(), r->marker.deadline_seconds);
                 if (left <= 0)
                         return EV_PROBE_FAILED;
                 sleep_ms(next_probe_delay_ms(n, left));
