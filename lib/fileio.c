@@ -13,6 +13,22 @@
 
 #include "macro.h"
 
+/* Read until end of file or until cap bytes; *len says how many. 0 or negative errno. */
+static int read_up_to(int fd, char *buf, size_t cap, size_t *len) {
+        *len = 0;
+        while (*len < cap) {
+                ssize_t n = read(fd, buf + *len, cap - *len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                *len += (size_t)n;
+        }
+        return 0;
+}
+
 int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len) {
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -24,19 +40,12 @@ int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len) {
         _cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
         if (!buf)
                 return -ENOMEM;
-        size_t len = 0;
-        for (;;) {
-                if (len == (size_t)st.st_size + 1)
-                        return -EFBIG; /* grew while we read it */
-                ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
+        size_t len;
+        int r = read_up_to(fd, buf, (size_t)st.st_size + 1, &len);
+        if (r < 0)
+                return r;
+        if (len == (size_t)st.st_size + 1)
+                return -EFBIG; /* grew while we read it */
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         *ret_len = len;
@@ -164,17 +173,10 @@ ssize_t read_small_file(const char *path, char *buf, size_t size) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
-        size_t len = 0;
-        while (len + 1 < size) {
-                ssize_t n = read(fd, buf + len, size - 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
+        size_t len;
+        int r = read_up_to(fd, buf, size - 1, &len);
+        if (r < 0)
+                return r;
         buf[len] = '\0';
         return (ssize_t)len;
 }
