@@ -113,6 +113,15 @@ int names_missing(char *const *dirs, char *const *records, char ***ret) {
         return 0;
 }
 
+/* podman's rule for volume names ([a-zA-Z0-9][a-zA-Z0-9_.-]*): anything else in the volume
+ * directory was not made by podman, and must never reach its command line (a name starting with
+ * "-" would be read as an option). */
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+bool volume_name_valid(const char *name) {
+        return name[0] != '\0' && strchr(ALNUM, name[0]) && name[strspn(name, ALNUM "_.-")] == '\0';
+}
+
 int volume_dirs_list(const char *volume_path, char ***ret) {
         char **names = calloc(1, sizeof(char *));
         size_t n = 0;
@@ -132,7 +141,8 @@ int volume_dirs_list(const char *volume_path, char ***ret) {
         for (struct dirent *e; r == 0 && (e = readdir(d));) {
                 struct stat st;
                 char data[512];
-                if (e->d_name[0] == '.' || snprintf(data, sizeof(data), "%s/_data", e->d_name) >= (int)sizeof(data))
+                if (!volume_name_valid(e->d_name) ||
+                    snprintf(data, sizeof(data), "%s/_data", e->d_name) >= (int)sizeof(data))
                         continue;
                 if (fstatat(dirfd(d), data, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
                         r = strv_push(&names, &n, strdup(e->d_name));

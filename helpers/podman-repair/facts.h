@@ -44,5 +44,8 @@ int facts_gather(const struct podman *p, sd_bus *bus, const struct podman_info *
                  struct repair_state *state, struct podman_knowledge *ret);
 void podman_knowledge_done(struct podman_knowledge *k);
 
-/* Volume data directories (<volume_path>/<name>/_data), NULL-terminated. */
+/* Pure: podman's rule for a volume name, [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+bool volume_name_valid(const char *name);
+/* Volume data directories (<volume_path>/<name>/_data) whose names podman could have made,
+ * NULL-terminated. */
 int volume_dirs_list(const char *volume_path, char ***ret);

@@ -678,6 +678,10 @@ START_TEST(volume_dirs_with_data_only) {
         mkdir_in(dir, "no-data/data"); /* ... nor under another name */
         mkdir_in(dir, "link");         /* _data is a symlink to a directory */
         mkdir_in(dir, "filedata");     /* _data is a file */
+        mkdir_in(dir, "-x");           /* not a podman name: it would be read as an option */
+        mkdir_in(dir, "-x/_data");
+        mkdir_in(dir, ".hidden");
+        mkdir_in(dir, ".hidden/_data");
         _cleanup_free_ char *link = path_in(dir, "link/_data");
         ck_assert_int_eq(symlink("/", link), 0);
         touch_in(dir, "filedata/_data");
@@ -687,6 +691,17 @@ START_TEST(volume_dirs_with_data_only) {
         ck_assert_uint_eq(strv_length(names), 2);
         ck_assert(strv_contains(names, "archy-a-data") && strv_contains(names, "archy-b-data"));
         remove_tree(dir);
+}
+END_TEST
+
+START_TEST(volume_names_follow_podman) {
+        ck_assert(volume_name_valid("archy-node-node-data"));
+        ck_assert(volume_name_valid("a") && volume_name_valid("0_x.y-z"));
+        ck_assert(!volume_name_valid(""));
+        ck_assert(!volume_name_valid("-rf"));
+        ck_assert(!volume_name_valid("--label=x"));
+        ck_assert(!volume_name_valid(".x") && !volume_name_valid("_x"));
+        ck_assert(!volume_name_valid("a b") && !volume_name_valid("a/b") && !volume_name_valid("a\nb"));
 }
 END_TEST
 
@@ -923,6 +938,7 @@ Suite *podman_repair_suite(void) {
         TCase *facts = tcase_create("facts");
         tcase_add_test(facts, names_missing_from_records);
         tcase_add_test(facts, volume_dirs_with_data_only);
+        tcase_add_test(facts, volume_names_follow_podman);
         tcase_add_test(facts, volume_dirs_of_a_missing_path);
         tcase_add_test(facts, volume_dirs_of_an_unreadable_path);
         tcase_add_test(facts, app_units_of_a_manifest);
