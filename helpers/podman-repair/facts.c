@@ -218,7 +218,6 @@ static int check_volume_records(const struct podman *p, const struct podman_info
         if (r < 0)
                 return r;
         k->volume_dirs_unregistered = second ? TAKE_PTR(second) : TAKE_PTR(first);
-        k->volumes_verified = true;
         k->facts.volume_dirs_without_record = strv_length(k->volume_dirs_unregistered);
         for (char **v = k->volume_dirs_unregistered; *v; v++)
                 log_warning("volume data %s/%s/_data exists, but podman has no volume %s", info->volume_path, *v, *v);

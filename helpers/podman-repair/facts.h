@@ -33,7 +33,6 @@ int names_missing(char *const *dirs, char *const *records, char ***ret);
 struct podman_knowledge {
         struct podman_facts facts;
         char **volume_dirs_unregistered; /* volume data directories podman has no record of */
-        bool volumes_verified;           /* the records were compared (else skipped: nothing changed) */
 };
 
 /* With a healthy probe's info: which active app units' containers podman does not know, and
