@@ -69,7 +69,7 @@ int manifest_index_apps(struct manifest *m) {
 }
 
 const struct app *manifest_find_app(const struct manifest *m, const char *name) {
-        if (m->n_apps == 0)
+        if (!name || m->n_apps == 0)
                 return NULL;
         struct app *const *found = bsearch(name, m->by_name, m->n_apps, sizeof(struct app *), app_key_compare);
         return found ? *found : NULL;

@@ -70,48 +70,8 @@ static void report_unknown_key(const struct yctx *c, const yaml_node_t *k, const
         yerror(c, k, "%s: unknown key \"%s\", expected one of: %s", key, shown, strbuf_str(&list));
 }
 
-static bool report_duplicate(const struct yctx *c, const yaml_node_t *k, const yaml_node_t *first, const char *key) {
-        yerror(c, k, "%s: duplicate key \"%s\" (first at line %zu)", key, yscalar(k), ypos(first).line);
-        return false;
-}
-
-struct key_ref {
-        const yaml_node_t *node;
-        size_t index;
-};
-
-static int key_ref_compare(const void *x, const void *y) {
-        const struct key_ref *a = x, *b = y;
-        int r = strcmp(yscalar(a->node), yscalar(b->node));
-        return r != 0 ? r : a->index < b->index ? -1 : a->index > b->index;
-}
-
-/* Sorting keeps large mappings (apps of a big node) O(n log n); duplicates are then adjacent. */
-static bool check_duplicates(const struct yctx *c, const yaml_node_t *map, const char *key) {
-        size_t n = ymapping_len(map);
-        _cleanup_free_ struct key_ref *refs = calloc(n + 1, sizeof(*refs));
-        if (!refs) {
-                c->diags->oom = true;
-                return false;
-        }
-        size_t k = 0;
-        ymapping_foreach (pair, map) {
-                yaml_node_t *kn = ynode(c, pair->key);
-                if (kn->type == YAML_SCALAR_NODE)
-                        refs[k] = (struct key_ref){kn, k}, k++;
-        }
-        qsort(refs, k, sizeof(*refs), key_ref_compare);
-        bool ok = true;
-        for (size_t i = 1; i < k; i++) {
-                size_t first = i - 1;
-                while (i < k && strcmp(yscalar(refs[i].node), yscalar(refs[first].node)) == 0)
-                        ok = report_duplicate(c, refs[i++].node, refs[first].node, key);
-        }
-        return ok;
-}
-
 bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, const char *const *allowed) {
-        bool ok = check_duplicates(c, map, key);
+        bool ok = true;
         ymapping_foreach (pair, map) {
                 yaml_node_t *k = ynode(c, pair->key);
                 if (k->type != YAML_SCALAR_NODE) {
@@ -152,46 +112,4 @@ void ykeyf(char *buf, size_t size, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(buf, size, fmt, ap);
         va_end(ap);
-}
-
-static void report_yaml_error(const yaml_parser_t *p, struct diag_list *diags, const char *syntax) {
-        const char *problem = p->problem ? p->problem : "unknown problem";
-        if (p->context)
-                diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1,
-                         "%s: %s %s (started at line %zu, column %zu)", syntax, problem, p->context,
-                         p->context_mark.line + 1, p->context_mark.column + 1);
-        else
-                diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1, "%s: %s", syntax, problem);
-}
-
-bool yload_single(const char *text, size_t len, yaml_document_t *doc, struct diag_list *diags, const char *syntax,
-                  const char *second_document) {
-        yaml_parser_t parser;
-        if (!yaml_parser_initialize(&parser)) {
-                diags->oom = true;
-                return false;
-        }
-        yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-        bool loaded = yaml_parser_load(&parser, doc); /* a failed load has freed doc itself */
-        bool ok = loaded;
-        yaml_document_t extra;
-        if (!loaded)
-                report_yaml_error(&parser, diags, syntax);
-        else if (!yaml_parser_load(&parser, &extra)) {
-                report_yaml_error(&parser, diags, syntax);
-                ok = false;
-        } else {
-                if (yaml_document_get_root_node(&extra)) {
-                        diag_add(diags, NULL, extra.start_mark.line + 1, extra.start_mark.column + 1, "%s",
-                                 second_document);
-                        ok = false;
-                }
-                yaml_document_delete(&extra);
-        }
-        if (parser.error == YAML_MEMORY_ERROR)
-                diags->oom = true;
-        yaml_parser_delete(&parser);
-        if (loaded && !ok)
-                yaml_document_delete(doc);
-        return ok;
 }

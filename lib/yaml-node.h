@@ -25,8 +25,8 @@ bool yexpect_sequence(const struct yctx *c, const yaml_node_t *n, const char *ke
 /* A scalar of safe text (no control characters, no NUL). */
 const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key);
 
-/* Reports keys not in `allowed` (NULL-terminated) with a "did you mean" hint, duplicate keys
- * and non-scalar keys. Returns false if anything was reported. */
+/* Reports keys not in `allowed` (NULL-terminated) with a "did you mean" hint and non-scalar
+ * keys (duplicate keys never get here: yload_single() refuses them). Returns false if anything was reported. */
 bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, const char *const *allowed);
 /* Value of `name` in a mapping, or NULL. Assumes keys were checked. */
 yaml_node_t *ylookup(const struct yctx *c, const yaml_node_t *map, const char *name);
@@ -52,8 +52,13 @@ static inline const char *yscalar(const yaml_node_t *n) {
 /* Compose a key path for messages; long paths are cut, never overflowed. */
 void ykeyf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 
-/* Load exactly one document from text into doc. Syntax errors are reported as "<syntax>: ..."
- * with their position, a second document as second_document. Returns true when doc holds the
- * document (the caller deletes it); on false nothing is left to delete. */
+/* The deepest nesting of lists and mappings a document may have (the manifest needs 7). */
+#define YAML_DEPTH_MAX 64
+
+/* Load exactly one document from text into doc (lib/yaml-load.c). Refused, each with its
+ * position: syntax errors ("<syntax>: ..."), a second document (second_document), lists and
+ * mappings nested deeper than YAML_DEPTH_MAX, anchors and aliases, and a key written twice in
+ * one mapping (every one reported). Returns true when doc holds the document (the caller
+ * deletes it); on false nothing is left to delete and every problem is manifest-wide. */
 bool yload_single(const char *text, size_t len, yaml_document_t *doc, struct diag_list *diags, const char *syntax,
                   const char *second_document);
