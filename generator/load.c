@@ -51,10 +51,10 @@ int load_manifest_with_fallback(const char *path, const char *last_good, struct 
 }
 
 static bool same_content(const char *path, const char *text, size_t len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         _cleanup_free_ char *old = NULL;
         size_t old_len;
-        return fd >= 0 && read_file_fd(fd, len + 1, &old, &old_len) == 0 && old_len == len &&
+        mode_t type;
+        return read_regular_file(path, len + 1, false, &old, &old_len, &type) == 0 && old_len == len &&
                memcmp(old, text, len) == 0;
 }
 

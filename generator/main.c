@@ -57,29 +57,43 @@ static void help(void) {
 
 /* Hand modes: load a manifest and print every problem on stderr. The installed manifest gets
  * the ownership checks the generator applies; a draft file named on the command line is the
- * user's own. Returns true when anything was wrong; *ret may be NULL. */
-static bool load_reporting(const struct settings *s, const char *file, struct manifest **ret) {
-        struct diag_list diags = {0};
+ * user's own. Returns what manifest_load() returned; *ret may be NULL, diags holds the problems. */
+static int load_reporting(const struct settings *s, const char *file, struct manifest **ret, struct diag_list *diags) {
         *ret = NULL;
-        int r = manifest_load(file ? file : s->manifest, !file, ret, &diags);
+        int r = manifest_load(file ? file : s->manifest, !file, ret, diags);
         if (r == -ENOENT)
                 fprintf(stderr, "%s: no such file\n", file ? file : s->manifest);
-        for (size_t i = 0; i < diags.n; i++)
-                fprintf(stderr, "%s\n", diags.items[i].text);
-        bool problems = r < 0 || diags.n > 0;
-        diag_list_free(&diags);
-        return problems;
+        for (size_t i = 0; i < diags->n; i++)
+                fprintf(stderr, "%s\n", diags->items[i].text);
+        return r;
+}
+
+/* Apps with problems: those skipped, and entries refused before they became apps (a bad app
+ * name: its one problem names an app the manifest does not hold). */
+static void count_apps(const struct manifest *m, const struct diag_list *diags, size_t *total, size_t *bad) {
+        *total = m->n_apps;
+        *bad = 0;
+        for (size_t i = 0; i < m->n_apps; i++)
+                *bad += m->apps[i].skip;
+        for (size_t i = 0; i < diags->n; i++)
+                if (diags->items[i].app && !manifest_find_app(m, diags->items[i].app))
+                        ++*total, ++*bad;
 }
 
 static int cmd_check(const struct settings *s, const char *file) {
         struct manifest *m;
-        bool problems = load_reporting(s, file, &m);
+        struct diag_list diags = {0};
+        int r = load_reporting(s, file, &m, &diags);
+        size_t total, bad, n = diags.n > 0 ? diags.n : 1;
         if (m) {
-                size_t skipped = 0;
-                for (size_t i = 0; i < m->n_apps; i++)
-                        skipped += m->apps[i].skip;
-                printf("%s: %zu apps, %zu with problems\n", m->path, m->n_apps, skipped);
-        }
+                count_apps(m, &diags, &total, &bad);
+                printf("%s: %zu apps, %zu with problems\n", m->path, total, bad);
+        } else if (r != -ENOENT)
+                printf("%s: the manifest is unusable as a whole: %zu problem%s (archy-generator falls back to the "
+                       "last good copy)\n",
+                       file ? file : s->manifest, n, n == 1 ? "" : "s");
+        bool problems = r < 0 || diags.n > 0;
+        diag_list_free(&diags);
         manifest_free(m);
         return problems ? EXIT_PROBLEMS : EXIT_SUCCESS;
 }
@@ -93,7 +107,10 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
         if (asprintf(&qdir, "%s/quadlet", abs) < 0 || asprintf(&udir, "%s/units", abs) < 0)
                 return log_error_errno(-ENOMEM, "out of memory"), EXIT_PROBLEMS;
         _cleanup_manifest_ struct manifest *m = NULL;
-        bool problems = load_reporting(s, file, &m);
+        struct diag_list diags = {0};
+        int r = load_reporting(s, file, &m, &diags);
+        bool problems = r < 0 || diags.n > 0;
+        diag_list_free(&diags);
 
         struct generate_stats st;
         q = generate_quadlet_files(m, qdir, &st);
@@ -148,6 +165,11 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
         return r < 0 || st.skipped > 0 || missing > 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
 }
 
+static int usage_error(const char *what) {
+        fprintf(stderr, "archy-generator: %s; see --help\n", what);
+        return EXIT_USAGE;
+}
+
 static void setup_logging(bool by_systemd) {
         log_setup("archy-generator", by_systemd ? LOG_TARGET_SYSTEM : LOG_TARGET_STDERR);
         static const char *const levels[] = {[LOG_LVL_ERR] = "err",
@@ -194,11 +216,17 @@ int main(int argc, char *argv[]) {
                 default: return EXIT_USAGE;
                 }
         int positional = argc - optind;
+        for (int i = optind; i < argc; i++)
+                if (!*argv[i])
+                        return usage_error(check ? "--check: the manifest path is empty, expected a file name"
+                                                 : "an output directory is empty, expected a directory name");
+        if ((file && !*file) || (outdir && !*outdir))
+                return usage_error(file && !*file ? "--manifest: the path is empty, expected a file name"
+                                                  : "--output: the path is empty, expected a directory name");
         if (check + dry_run + save > 1 || (check && positional > 1) || (dry_run && positional > 0) ||
             (save && positional > 0) || (!check && !dry_run && !save && positional != 1 && positional != 3) ||
             ((file || outdir) && !dry_run)) {
-                fprintf(stderr, "archy-generator: invalid arguments; see --help\n");
-                return EXIT_USAGE;
+                return usage_error("invalid arguments");
         }
         setup_logging(!check && !dry_run && !save && getenv("SYSTEMD_SCOPE"));
         if (check)

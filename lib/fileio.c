@@ -52,6 +52,46 @@ int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len) {
         return 0;
 }
 
+int open_regular(const char *path, bool nofollow, mode_t *ret_type) {
+        *ret_type = 0;
+        int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0);
+        _cleanup_close_ int fd = open(path, flags);
+        if (fd < 0 && errno == ELOOP && nofollow) {
+                *ret_type = S_IFLNK;
+                return -EINVAL;
+        }
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode)) {
+                *ret_type = st.st_mode & S_IFMT;
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+        }
+        if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK & ~O_CLOEXEC) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+int read_regular_file(const char *path, size_t max_size, bool nofollow, char **ret, size_t *ret_len, mode_t *ret_type) {
+        _cleanup_close_ int fd = open_regular(path, nofollow, ret_type);
+        if (fd < 0)
+                return fd;
+        return read_file_fd(fd, max_size, ret, ret_len);
+}
+
+const char *file_problem(int r, mode_t type) {
+        switch (type) {
+        case 0: return strerror(-r);
+        case S_IFIFO: return "it is a FIFO, expected a regular file";
+        case S_IFDIR: return "it is a directory, expected a regular file";
+        case S_IFCHR: return "it is a character device, expected a regular file";
+        case S_IFBLK: return "it is a block device, expected a regular file";
+        case S_IFSOCK: return "it is a socket, expected a regular file";
+        case S_IFLNK: return "it is a symbolic link, expected a regular file";
+        default: return "it is not a regular file";
+        }
+}
+
 int write_all(int fd, const char *data, size_t len) {
         while (len > 0) {
                 ssize_t n = write(fd, data, len);
@@ -170,9 +210,10 @@ int clear_output_tree(const char *dir) {
 }
 
 ssize_t read_small_file(const char *path, char *buf, size_t size) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        mode_t type;
+        _cleanup_close_ int fd = open_regular(path, false, &type);
         if (fd < 0)
-                return -errno;
+                return fd;
         size_t len;
         int r = read_up_to(fd, buf, size - 1, &len);
         if (r < 0)

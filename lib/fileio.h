@@ -10,6 +10,20 @@
 
 /* Read a whole regular file (at most max_size bytes) into a NUL-terminated buffer. */
 int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len);
+
+/* The one way to open a file that comes from outside (manifest, last good copy, OTA marker and
+ * state, podman-repair state, pid files): with O_NONBLOCK, so that a FIFO or a device at the
+ * path cannot block the open, and O_NOFOLLOW when `nofollow`; then fstat(), and anything but a
+ * regular file is refused before a single read. Returns the fd (O_NONBLOCK cleared) or a
+ * negative errno; for a file that is there but not a regular one (a symlink with `nofollow`)
+ * -EISDIR for a directory, else -EINVAL, and *ret_type is its S_IFMT type; otherwise *ret_type
+ * is 0. */
+int open_regular(const char *path, bool nofollow, mode_t *ret_type);
+/* open_regular() and read_file_fd(). */
+int read_regular_file(const char *path, size_t max_size, bool nofollow, char **ret, size_t *ret_len, mode_t *ret_type);
+/* Why open_regular() or read_regular_file() failed, for a message: "it is a FIFO, expected a
+ * regular file" (and likewise for the other types) when `type` is set, else strerror(). */
+const char *file_problem(int r, mode_t type);
 /* Write all of data, retrying on EINTR and short writes. */
 int write_all(int fd, const char *data, size_t len);
 
@@ -31,6 +45,6 @@ int clear_dir_files(const char *dir);
 int clear_output_tree(const char *dir);
 /* Create `link` pointing at `target` (relative targets are kept as they are). */
 int symlink_new(const char *target, const char *link);
-/* Read at most size - 1 bytes of a small file (/proc files, pid files) into buf, NUL-terminated.
- * Returns the length or negative errno. */
+/* Read at most size - 1 bytes of a small regular file (/proc files, pid files; opened with
+ * open_regular()) into buf, NUL-terminated. Returns the length or negative errno. */
 ssize_t read_small_file(const char *path, char *buf, size_t size);

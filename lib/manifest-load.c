@@ -50,13 +50,14 @@ static int check_owner_and_mode(int fd, const char *path, struct diag_list *diag
 
 int manifest_read(const char *path, bool check_owner, char **ret_text, size_t *ret_len, struct diag_list *diags) {
         diags->file = path;
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-                int r = -errno;
-                if (r != -ENOENT)
-                        diag_add(diags, NULL, 0, 0, "cannot open the manifest: %s", strerror(-r));
-                return r;
-        }
+        mode_t type;
+        _cleanup_close_ int fd = open_regular(path, false, &type);
+        if (fd < 0 && type)
+                diag_add(diags, NULL, 0, 0, "cannot read the manifest: %s", file_problem(fd, type));
+        else if (fd < 0 && fd != -ENOENT)
+                diag_add(diags, NULL, 0, 0, "cannot open the manifest: %s", strerror(-fd));
+        if (fd < 0)
+                return fd;
         int r = check_owner ? check_owner_and_mode(fd, path, diags) : 0;
         if (r < 0)
                 return r;

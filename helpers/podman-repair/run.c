@@ -69,14 +69,16 @@ static void save_state(struct session *s) {
 }
 
 static void load_state(struct session *s) {
-        _cleanup_close_ int fd = open(s->o->state_file, O_RDONLY | O_CLOEXEC);
         size_t len;
-        if (fd < 0 || read_file_fd(fd, 65536, &s->state_text, &len) < 0 ||
-            repair_state_parse(s->state_text, &s->state) < 0) {
-                if (fd >= 0 || errno != ENOENT)
-                        log_warning("cannot read %s: starting from an empty state", s->o->state_file);
+        mode_t type;
+        int r = read_regular_file(s->o->state_file, 65536, true, &s->state_text, &len, &type);
+        if (r == 0 && repair_state_parse(s->state_text, &s->state) < 0)
+                r = -ENOMEM;
+        if (r < 0 && r != -ENOENT)
+                log_warning("cannot read %s: %s: starting from an empty state", s->o->state_file,
+                            file_problem(r, type));
+        if (r < 0)
                 repair_state_done(&s->state);
-        }
         if (s->o->reset && !s->o->check) {
                 s->state.failures = 0;
                 s->state.n_repairs = 0;

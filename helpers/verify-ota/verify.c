@@ -53,21 +53,20 @@ static int save(struct run *r, const char *point) {
         return 0;
 }
 
-static int read_text(const char *path, char **ret, size_t *len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        return read_file_fd(fd, 1 << 20, ret, len);
+/* The marker and the state file; *type says what a path that is not a regular file holds. */
+static int read_text(const char *path, char **ret, size_t *len, mode_t *type) {
+        return read_regular_file(path, 1 << 20, false, ret, len, type);
 }
 
 static int load_marker(struct run *r) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        int k = read_text(r->o->marker, &text, &len);
+        mode_t type;
+        int k = read_text(r->o->marker, &text, &len, &type);
         if (k == -ENOENT)
                 return k;
         if (k < 0)
-                return log_error_errno(k, "cannot read %s: %m", r->o->marker);
+                return log_error_errno(k, "cannot read %s: %s", r->o->marker, file_problem(k, type));
         struct diag_list diags = {.file = r->o->marker};
         k = marker_parse(text, len, &diags, &r->marker);
         for (size_t i = 0; i < diags.n; i++)
@@ -85,12 +84,13 @@ static int load_marker(struct run *r) {
 static int load_state(struct run *r, bool *fresh) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        int k = read_text(r->o->state_file, &text, &len);
+        mode_t type;
+        int k = read_text(r->o->state_file, &text, &len, &type);
         *fresh = k == -ENOENT;
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
-                return log_error_errno(k, "cannot read %s: %m", r->o->state_file);
+                return log_error_errno(k, "cannot read %s: %s", r->o->state_file, file_problem(k, type));
         k = ota_state_parse(text, &r->state);
         if (k < 0)
                 return log_error_errno(k, "%s is damaged: a person must look (nothing done)", r->o->state_file);

@@ -121,3 +121,27 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ ! -e "$T/var" ]
 }
+
+@test "the installed manifest with a key written twice: no crash, the last good copy is used" {
+	cp "$T/etc/archipelago/manifest.yaml" "$T/etc/archipelago/manifest.last-good.yaml"
+	sed -i 's|^\(    derived:\)$|\1\n      - {kind: env, path: /run/archipelago/env/x.env, vars: {}}\n\1|' \
+		"$T/etc/archipelago/manifest.yaml"
+	sed -i 's|^\(    containers: {main: {image: localhost/x:1}}\)$|\1\n\1|' "$T/etc/archipelago/manifest.yaml"
+	run "$DERIVE" --root "$T" --app node
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"manifest.yaml:7:5: apps.node: duplicate key \"containers\" (first at line 6)"* ]]
+	[[ "$output" == *"manifest.yaml:10:5: apps.node: duplicate key \"derived\" (first at line 8)"* ]]
+	[[ "$output" == *"using the last good copy"* ]]
+	[ -f "$CONF" ]
+}
+
+@test "a FIFO at the manifest path is refused at once, with what it is" {
+	rm "$T/etc/archipelago/manifest.yaml"
+	mkfifo "$T/etc/archipelago/manifest.yaml"
+	run timeout 5 "$DERIVE" --root "$T" --manifest /etc/archipelago/manifest.yaml
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/etc/archipelago/manifest.yaml: cannot read the manifest: it is a FIFO, expected a regular file"* ]]
+	[ ! -e "$T/var" ]
+}

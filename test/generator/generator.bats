@@ -180,3 +180,120 @@ sys.stdout.write(s.recv(65536).decode()); sys.stdout.flush()" &
 	[ "$status" -eq 2 ]
 	[ ! -e "$T/x" ]
 }
+
+# A stand-in for podman's Quadlet (not installed on this machine) that makes the service of
+# every .container it is given, as the real one does: the generator then counts no missing unit.
+fake_quadlet() {
+	cat >"$T/fake-quadlet" <<'EOS'
+#!/bin/sh
+for f in "$QUADLET_UNIT_DIRS"/*.container; do
+	[ -e "$f" ] || continue
+	n=${f##*/}
+	printf '[Service]\n' >"$1/${n%.container}.service"
+done
+EOS
+	chmod +x "$T/fake-quadlet"
+	export ARCHY_QUADLET=$T/fake-quadlet
+}
+
+@test "a key written twice (copy-paste of ports:) at boot: no crash, the last good copy's units, exit 0" {
+	fake_quadlet
+	cp "$SHIPPED" "$ARCHY_MANIFEST"
+	run "$GEN" --save-last-good
+	[ "$status" -eq 0 ]
+	# every key the issue found crashing or leaking, repeated in its mapping
+	sed -e 's|^\(      *\)\(ports: .*\)$|\1\2\n\1\2|' -e 's|^\(      *\)\(volumes: .*\)$|\1\2\n\1\2|' \
+		-e 's|^\(    \)\(requires: .*\)$|\1\2\n\1\2|' "$SHIPPED" >"$ARCHY_MANIFEST"
+	! cmp -s "$SHIPPED" "$ARCHY_MANIFEST" || false
+	generate
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$ARCHY_MANIFEST:"*": apps.bitcoin-knots.containers.main: duplicate key \"ports\" (first at line "* ]]
+	[[ "$output" == *": duplicate key \"requires\" (first at line "* ]]
+	[[ "$output" == *"using the last good copy $ARCHY_LAST_GOOD instead"* ]]
+	[[ "$output" == *"6 apps, 13 containers, 10 volumes from $ARCHY_LAST_GOOD; 0 apps skipped"* ]]
+	[ -f "$T/out/normal/archy-bitcoin-knots.service" ]
+	[ -f "$T/run/quadlet/archy-mempool-ui.container" ]
+}
+
+@test "--check of a manifest with duplicate keys: every one with its place, and a summary line" {
+	printf 'version: 1\napps:\n  web:\n    containers:\n      main:\n        image: localhost/x:1\n        ports: ["1:1"]\n        ports: ["2:2"]\n    containers: {}\n' >"$T/dup.yaml"
+	run "$GEN" --check "$T/dup.yaml"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[0]}" = "$T/dup.yaml:8:9: apps.web.containers.main: duplicate key \"ports\" (first at line 7)" ]
+	[ "${lines[1]}" = "$T/dup.yaml:9:5: apps.web: duplicate key \"containers\" (first at line 4)" ]
+	[ "${lines[2]}" = "$T/dup.yaml: the manifest is unusable as a whole: 2 problems (archy-generator falls back to the last good copy)" ]
+}
+
+@test "--check of an entry with a bad app name counts it: 1 apps, 1 with problems" {
+	printf 'version: 1\napps:\n  Bad: {containers: {main: {image: localhost/x:1}}}\n' >"$T/bad.yaml"
+	run "$GEN" --check "$T/bad.yaml"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/bad.yaml:3:3: apps: expected an app name matching [a-z][a-z0-9-]{0,47}, got \"Bad\"" ]
+	[ "${lines[1]}" = "$T/bad.yaml: 1 apps, 1 with problems" ]
+}
+
+@test "an empty path is a usage error that says so (exit 2)" {
+	run "$GEN" --check ''
+	[ "$status" -eq 2 ]
+	[ "$output" = "archy-generator: --check: the manifest path is empty, expected a file name; see --help" ]
+	run "$GEN" --dry-run --manifest '' --output "$T/dry"
+	[ "$status" -eq 2 ]
+	[ "$output" = "archy-generator: --manifest: the path is empty, expected a file name; see --help" ]
+	run "$GEN" --dry-run --output ''
+	[ "$status" -eq 2 ]
+	[ "$output" = "archy-generator: --output: the path is empty, expected a directory name; see --help" ]
+	[ ! -e "$T/dry" ]
+}
+
+@test "an alias bomb is refused where its first anchor is, and nothing is rendered" {
+	{
+		printf 'version: 1\napps:\n  web:\n    containers:\n      main:\n        image: localhost/x:1\n'
+		printf '        command: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]\n'
+		for i in 1 2 3 4 5 6 7 8; do
+			printf '        x%s: &a%s [*a%s, *a%s, *a%s, *a%s, *a%s, *a%s, *a%s, *a%s, *a%s, *a%s]\n' \
+				"$i" "$i" $(for _ in 1 2 3 4 5 6 7 8 9 10; do echo $((i - 1)); done)
+		done
+	} >"$T/bomb.yaml"
+	run timeout 10 "$GEN" --dry-run --manifest "$T/bomb.yaml" --output "$T/dry"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/bomb.yaml:7:18: YAML anchor \"&a0\": anchors and aliases are not allowed, write the value out in full" ]
+	[ "${lines[1]}" = "0 apps, 0 containers, 0 volumes rendered into $T/dry/quadlet (0 apps skipped)" ]
+	[ -z "$(ls "$T/dry/quadlet")" ]
+}
+
+@test "a 16 MiB nesting bomb is refused at the 65th level within a second" {
+	python3 -c 'import sys; n = (8 << 20) - 16; sys.stdout.write("version: 1\napps: " + "[" * n + "]" * n + "\n")' >"$T/deep.yaml"
+	SECONDS=0
+	run timeout 10 "$GEN" --check "$T/deep.yaml"
+	[ "$SECONDS" -le 1 ]
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$T/deep.yaml:2:70: lists and mappings nested deeper than 64 levels, expected at most 64" ]
+}
+
+@test "a FIFO at the manifest path or the last good path is refused at once, with what it is" {
+	fake_quadlet
+	cp "$SHIPPED" "$ARCHY_LAST_GOOD"
+	mkfifo "$ARCHY_MANIFEST"
+	run timeout 5 "$GEN" --check
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$ARCHY_MANIFEST: cannot read the manifest: it is a FIFO, expected a regular file" ]
+	run timeout 5 "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"using the last good copy $ARCHY_LAST_GOOD instead"* ]]
+	[ -f "$T/out/normal/archy-bitcoin-knots.service" ]
+	rm "$ARCHY_MANIFEST" "$ARCHY_LAST_GOOD"
+	printf 'version: 1\napps: [\n' >"$ARCHY_MANIFEST"
+	mkfifo "$ARCHY_LAST_GOOD"
+	run timeout 5 "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$ARCHY_LAST_GOOD: cannot read the manifest: it is a FIFO, expected a regular file"* ]]
+	[[ "$output" == *"there is no usable last good copy"* ]]
+	run timeout 5 "$GEN" --save-last-good
+	[ "$status" -eq 1 ]
+	[ -p "$ARCHY_LAST_GOOD" ]
+}

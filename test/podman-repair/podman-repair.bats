@@ -609,3 +609,24 @@ EOF
 	[ "$(field found)" = unknown-error ]
 	[ "$(field result)" = needs-attention ]
 }
+
+@test "a manifest with a key written twice is reported, no crash, podman is still probed" {
+	printf 'version: 1\napps:\n  web:\n    containers: {main: {image: localhost/x:1}}\n    requires: [a]\n    requires: [b]\n' >"$MANIFEST"
+	repair
+	[ "$status" -eq 0 ]
+	[ "$(field result)" = healthy ]
+	[[ "$stderr" == *"$MANIFEST:6:5: apps.web: duplicate key \"requires\" (first at line 5)"* ]]
+	[[ "$stderr" == *"no usable manifest: podman is checked, but no app unit is stopped or started"* ]]
+}
+
+@test "a FIFO at the manifest or the state file path is refused at once, podman is still probed" {
+	rm "$MANIFEST" && mkfifo "$MANIFEST"
+	mkdir -p "${STATE%/*}" && mkfifo "$STATE"
+	run --separate-stderr timeout 5 "$REPAIR" --manifest "$MANIFEST" --status-file "$STATUS" --state-file "$STATE"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"$MANIFEST: cannot read the manifest: it is a FIFO, expected a regular file"* ]]
+	[[ "$stderr" == *"cannot read $STATE: it is a FIFO, expected a regular file: starting from an empty state"* ]]
+	[ "$(field result)" = healthy ]
+	[ -f "$STATE" ]
+}

@@ -250,13 +250,38 @@ END_TEST
 START_TEST(directory_instead_of_manifest_is_a_clear_error) {
         char *dir = make_dir(), *msg, *want;
         ck_assert_int_eq(load(dir, false, &msg), -EISDIR);
-        ck_assert_int_ge(asprintf(&want,
-                                  "%s: cannot read the manifest: Is a directory, expected a regular file of "
-                                  "at most 16 MiB",
-                                  dir),
-                         0);
+        ck_assert_int_ge(
+                asprintf(&want, "%s: cannot read the manifest: it is a directory, expected a regular file", dir), 0);
         ck_assert_str_eq(msg, want);
         free(msg), free(want);
+        remove_dir(dir);
+}
+END_TEST
+
+/* A FIFO, a directory, a symlink (with nofollow): refused without blocking and said what it is. */
+START_TEST(only_regular_files_are_read) {
+        char *dir = make_dir(), *fifo, *link;
+        ck_assert_int_ge(asprintf(&fifo, "%s/fifo", dir), 0);
+        ck_assert_int_ge(asprintf(&link, "%s/link", dir), 0);
+        ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+        ck_assert_int_eq(symlink(fifo, link), 0);
+        char *text = NULL;
+        size_t len;
+        mode_t type;
+        ck_assert_int_eq(read_regular_file(fifo, 100, false, &text, &len, &type), -EINVAL);
+        ck_assert_str_eq(file_problem(-EINVAL, type), "it is a FIFO, expected a regular file");
+        ck_assert_int_eq(read_regular_file(link, 100, true, &text, &len, &type), -EINVAL);
+        ck_assert_str_eq(file_problem(-EINVAL, type), "it is a symbolic link, expected a regular file");
+        ck_assert_int_eq(read_regular_file(dir, 100, false, &text, &len, &type), -EISDIR);
+        ck_assert_str_eq(file_problem(-EISDIR, type), "it is a directory, expected a regular file");
+        ck_assert_int_eq(read_regular_file("/dev/null", 100, false, &text, &len, &type), -EINVAL);
+        ck_assert_str_eq(file_problem(-EINVAL, type), "it is a character device, expected a regular file");
+        ck_assert_int_eq(read_regular_file("/nonexistent/x", 100, false, &text, &len, &type), -ENOENT);
+        ck_assert_int_eq(type, 0);
+        char buf[16];
+        ck_assert_int_eq(read_small_file(fifo, buf, sizeof(buf)), -EINVAL);
+        ck_assert_ptr_null(text);
+        free(fifo), free(link);
         remove_dir(dir);
 }
 END_TEST
@@ -273,6 +298,7 @@ Suite *manifest_suite(void) {
         tcase_add_test(tc, missing_manifest_is_enoent_without_message);
         tcase_add_test(tc, manifest_writable_by_others_is_refused);
         tcase_add_test(tc, directory_instead_of_manifest_is_a_clear_error);
+        tcase_add_test(tc, only_regular_files_are_read);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -300,3 +300,33 @@ crash_then_rerun() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"cannot read $MARKER"* ]]
 }
+
+@test "a FIFO at the marker or the state file path: exit 1 at once, with what it is, nothing touched" {
+	rm "$MARKER" && mkfifo "$MARKER"
+	run timeout 5 "$VERIFY" --marker "$MARKER" --state-file "$STATE"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot read $MARKER: it is a FIFO, expected a regular file"* ]]
+	rm "$MARKER" && marker
+	mkfifo "$STATE"
+	run timeout 5 "$VERIFY" --marker "$MARKER" --state-file "$STATE"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot read $STATE: it is a FIFO, expected a regular file"* ]]
+	fully_new
+}
+
+@test "a marker with a key written twice or nested too deep: exit 3, the exact message, nothing touched" {
+	sed -i 's/^  "max_attempts": 3,$/  "max_attempts": 3,\n  "max_attempts": 4,/' "$MARKER"
+	verify
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"$MARKER:9:3: (top level): duplicate key \"max_attempts\" (first at line 8)"* ]]
+	marker
+	python3 -c 'import sys; sys.stdout.write("{\"checks\": " + "[" * 64 + "]" * 64 + "}\n")' >"$MARKER"
+	verify
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"$MARKER:1:75: lists and mappings nested deeper than 64 levels, expected at most 64"* ]]
+	fully_new
+}
