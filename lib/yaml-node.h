@@ -52,7 +52,7 @@ static inline const char *yscalar(const yaml_node_t *n) {
 /* Compose a key path for messages; long paths are cut, never overflowed. */
 void ykeyf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 
-/* The deepest nesting of lists and mappings a document may have (the manifest needs 7). */
+/* The deepest nesting of lists and mappings a document may have (the manifest needs 6). */
 #define YAML_DEPTH_MAX 64
 
 /* Load exactly one document from text into doc (lib/yaml-load.c). Refused, each with its
