@@ -4,7 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,41 +71,36 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 }
 
 int write_file_atomic_owned(const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
-        _cleanup_free_ char *dir = strdup(path), *base = strdup(path);
-        if (!dir || !base)
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = !slash ? strdup(".") : slash == path ? strdup("/") : strndup(path, slash - path);
+        if (!dir)
                 return -ENOMEM;
-        _cleanup_close_ int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        return write_file_atomic_owned_at(dfd, basename(base), data, len, mode, uid, gid);
+        return write_file_atomic_owned_at(dfd, slash ? slash + 1 : path, data, len, mode, uid, gid);
 }
 
-/* A new file name.tmp.XXXXXX in dirfd, never following a link there. */
-static int open_temp_at(int dirfd, const char *name, char **ret) {
+/* A new file name.tmp.XXXXXXXX in dirfd (its name in tmp), never following a link there. */
+static int open_temp_at(int dirfd, const char *name, char tmp[static PATH_MAX]) {
         for (unsigned attempt = 0; attempt < 100; attempt++) {
                 unsigned char rnd[4];
                 if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
                         return -EIO;
-                char *tmp;
-                if (asprintf(&tmp, "%s.tmp.%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2], rnd[3]) < 0)
-                        return -ENOMEM;
+                if (snprintf(tmp, PATH_MAX, "%s.tmp.%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2], rnd[3]) >=
+                    PATH_MAX)
+                        return -ENAMETOOLONG;
                 int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (fd >= 0) {
-                        *ret = tmp;
-                        return fd;
-                }
-                int r = -errno;
-                free(tmp);
-                if (r != -EEXIST)
-                        return r;
+                if (fd >= 0 || errno != EEXIST)
+                        return fd >= 0 ? fd : -errno;
         }
         return -EEXIST;
 }
 
 int write_file_atomic_owned_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode, uid_t uid,
                                gid_t gid) {
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = open_temp_at(dirfd, name, &tmp);
+        char tmp[PATH_MAX];
+        _cleanup_close_ int fd = open_temp_at(dirfd, name, tmp);
         if (fd < 0)
                 return fd;
         /* Owner and mode are right before the file appears under its name: no window where a
