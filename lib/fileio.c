@@ -4,10 +4,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,27 +106,43 @@ int write_all(int fd, const char *data, size_t len) {
         return 0;
 }
 
-static int fsync_parent_dir(const char *path) {
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return -ENOMEM;
-        _cleanup_close_ int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        return fsync(dfd) < 0 ? -errno : 0;
-}
-
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode) {
         return write_file_atomic_owned(path, data, len, mode, (uid_t)-1, (gid_t)-1);
 }
 
 int write_file_atomic_owned(const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = !slash ? strdup(".") : slash == path ? strdup("/") : strndup(path, slash - path);
+        if (!dir)
                 return -ENOMEM;
-        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
                 return -errno;
+        return write_file_atomic_owned_at(dfd, slash ? slash + 1 : path, data, len, mode, uid, gid);
+}
+
+/* A new file name.tmp.XXXXXXXX in dirfd (its name in tmp), never following a link there. */
+static int open_temp_at(int dirfd, const char *name, char tmp[static PATH_MAX]) {
+        for (unsigned attempt = 0; attempt < 100; attempt++) {
+                unsigned char rnd[4];
+                if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+                        return -EIO;
+                if (snprintf(tmp, PATH_MAX, "%s.tmp.%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2], rnd[3]) >=
+                    PATH_MAX)
+                        return -ENAMETOOLONG;
+                int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd >= 0 || errno != EEXIST)
+                        return fd >= 0 ? fd : -errno;
+        }
+        return -EEXIST;
+}
+
+int write_file_atomic_owned_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode, uid_t uid,
+                               gid_t gid) {
+        char tmp[PATH_MAX];
+        _cleanup_close_ int fd = open_temp_at(dirfd, name, tmp);
+        if (fd < 0)
+                return fd;
         /* Owner and mode are right before the file appears under its name: no window where a
          * secret is readable by the wrong user. */
         int r = fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0 ? -errno : 0;
@@ -133,13 +150,13 @@ int write_file_atomic_owned(const char *path, const char *data, size_t len, mode
                 r = write_all(fd, data, len);
         if (r == 0 && fsync(fd) < 0)
                 r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
+        if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = -errno;
         if (r < 0) {
-                unlink(tmp);
+                unlinkat(dirfd, tmp, 0);
                 return r;
         }
-        return fsync_parent_dir(path);
+        return fsync(dirfd) < 0 ? -errno : 0;
 }
 
 int write_file_new_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode) {

@@ -31,6 +31,11 @@ int write_all(int fd, const char *data, size_t len);
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
 /* The same with an owner; (uid_t)-1 / (gid_t)-1 leave that part as the process's own. */
 int write_file_atomic_owned(const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid);
+/* The same for the file `name` directly inside the directory dirfd: the temp file is created with
+ * O_NOFOLLOW and renamed with renameat(), so no path is resolved again (a directory swapped for a
+ * symlink meanwhile cannot redirect the write). */
+int write_file_atomic_owned_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode, uid_t uid,
+                               gid_t gid);
 
 /* Create the new file `name` in the directory `dirfd`; fails with -EEXIST if it exists (a
  * generator must not clobber a unit another generator wrote). No fsync: generator output

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "fileio.h"
 #include "log.h"
 #include "render.h"
@@ -35,6 +37,7 @@ struct current {
         char *text; /* NULL when missing or not a regular file */
         size_t len;
         bool exists, symlink;
+        const char *nul; /* the first NUL byte of text, NULL when there is none */
         struct stat st;
 };
 
@@ -49,12 +52,13 @@ static int strv_add_unique(char ***v, size_t *n, const char *s) {
         return (grown[*n] = strdup(s)) ? (int)++*n : -ENOMEM;
 }
 
-/* Never follows a symlink: archy-derive runs as root, and a link could point it anywhere. */
-static int read_current(const char *path, struct current *c) {
+/* Never follows a symlink: archy-derive runs as root, and a link could point it anywhere. dirfd -1:
+ * the directory does not exist, nor the file. */
+static int read_current(int dirfd, const char *name, struct current *c) {
         *c = (struct current){0};
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        _cleanup_close_ int fd = dirfd < 0 ? -1 : openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0) {
-                if (errno == ENOENT)
+                if (dirfd < 0 || errno == ENOENT)
                         return 0;
                 if (errno == ELOOP) {
                         c->symlink = true;
@@ -67,7 +71,10 @@ static int read_current(const char *path, struct current *c) {
         if (!S_ISREG(c->st.st_mode))
                 return S_ISDIR(c->st.st_mode) ? -EISDIR : -EINVAL;
         c->exists = true;
-        return read_file_fd(fd, DERIVED_FILE_MAX, &c->text, &c->len);
+        int r = read_file_fd(fd, DERIVED_FILE_MAX, &c->text, &c->len);
+        if (r >= 0)
+                c->nul = memchr(c->text, '\0', c->len);
+        return r;
 }
 
 /* Created on the first secret that must be generated: its parents 0755, itself 0700. */
@@ -179,38 +186,63 @@ static int add_consumers(struct ctx *x, const struct derived *d) {
         return 0;
 }
 
-static int remember_nginx(struct ctx *x, const char *path, const struct current *cur) {
+static int remember_nginx(struct ctx *x, const char *path, const struct beneath *where, const struct current *cur) {
         struct changed_file *grown = realloc(x->out->nginx, (x->out->n_nginx + 1) * sizeof(*grown));
         if (!grown)
                 return -ENOMEM;
         x->out->nginx = grown;
-        struct changed_file *f = &grown[x->out->n_nginx];
+        struct changed_file *f = &grown[x->out->n_nginx++];
         *f = (struct changed_file){.path = strdup(path),
+                                   .name = strdup(where->name),
+                                   .dirfd = fcntl(where->dirfd, F_DUPFD_CLOEXEC, 3),
                                    .old_len = cur->len,
                                    .old_mode = cur->st.st_mode & 07777,
                                    .old_uid = cur->st.st_uid,
                                    .old_gid = cur->st.st_gid};
-        if (cur->text && !(f->old = malloc(cur->len + 1)))
-                return -ENOMEM;
-        if (cur->text)
+        if (f->dirfd < 0)
+                return -errno;
+        if (cur->text && (f->old = malloc(cur->len + 1)))
                 memcpy(f->old, cur->text, cur->len + 1);
-        x->out->n_nginx++;
-        return f->path ? 0 : -ENOMEM;
+        return f->path && f->name && (f->old || !cur->text) ? 0 : -ENOMEM;
 }
 
 struct wanted {
-        char *text;
+        char *text; /* NULL: the file must not exist (an uninstalled app's) */
         size_t len;
         unsigned mode, uid, gid;
 };
 
+static bool shares_file_with_user(enum derived_kind kind) {
+        return kind == DERIVED_BITCOIN_CONF || kind == DERIVED_LND_CONF;
+}
+
+static const char *nul_reason(const struct ctx *x, const struct derived *d, const struct current *cur, char *buf,
+                              size_t size) {
+        bool shared = shares_file_with_user(d->kind);
+        snprintf(buf, size, "it holds NUL bytes, the first at offset %zu; every other byte is kept%s%s%s",
+                 (size_t)(cur->nul - cur->text),
+                 !shared            ? ""
+                 : x->o->check_only ? ", and the file as it is would be kept as "
+                                    : ", and the file as it was is kept as ",
+                 shared ? strrchr(d->path, '/') + 1 : "", shared ? DAMAGED_SUFFIX : "");
+        return buf;
+}
+
 /* What differs, for the log; NULL when the file is as it should be. */
-static const char *drift_reason(const struct current *cur, const struct wanted *w, char *buf, size_t size) {
+static const char *drift_reason(const struct ctx *x, const struct derived *d, const struct current *cur,
+                                const struct wanted *w, char *buf, size_t size) {
+        if (!w->text)
+                return cur->exists ? "the app is uninstalled: the file is archy-derive's, it is removed" : NULL;
         if (cur->symlink)
                 return "it is a symbolic link";
         if (!cur->exists)
                 return "it does not exist";
-        if (cur->len != w->len || memcmp(cur->text, w->text, w->len) != 0)
+        bool differs = cur->len != w->len || memcmp(cur->text, w->text, w->len) != 0;
+        if (differs && x->app->state == APP_STATE_UNINSTALLED)
+                return "the app is uninstalled: archy-derive's block is removed, the user's lines are kept";
+        if (cur->nul)
+                return nul_reason(x, d, cur, buf, size);
+        if (differs)
                 return "its content differs from what the manifest and the secrets give";
         if ((cur->st.st_mode & 07777) != w->mode || cur->st.st_uid != w->uid || cur->st.st_gid != w->gid) {
                 snprintf(buf, size, "owner %u:%u mode %04o, want %u:%u %04o", (unsigned)cur->st.st_uid,
@@ -220,44 +252,68 @@ static const char *drift_reason(const struct current *cur, const struct wanted *
         return NULL;
 }
 
-static int fix_metadata(const char *path, const struct wanted *w) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+static int fix_metadata(const struct beneath *where, const struct wanted *w) {
+        _cleanup_close_ int fd = openat(where->dirfd, where->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0 || fchown(fd, w->uid, w->gid) < 0 || fchmod(fd, w->mode) < 0)
                 return -errno;
         return 0;
 }
 
-static int make_parent(const char *path) {
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return -ENOMEM;
-        return mkdir_p(dirname(copy), 0755);
+/* The damaged file as it was, next to it, with its owner and mode: NUL bytes may stand where user
+ * lines were, and only the user can tell. */
+static int keep_damaged_copy(const struct beneath *where, const struct current *cur) {
+        char name[NAME_MAX + 1];
+        if (snprintf(name, sizeof(name), "%s" DAMAGED_SUFFIX, where->name) >= (int)sizeof(name))
+                return -ENAMETOOLONG;
+        return write_file_atomic_owned_at(where->dirfd, name, cur->text, cur->len, cur->st.st_mode & 07777,
+                                          cur->st.st_uid, cur->st.st_gid);
 }
 
-static int repair(struct ctx *x, const struct derived *d, const char *path, const struct current *cur,
-                  const struct wanted *w) {
+static int remove_file(struct ctx *x, const struct derived *d, const char *path, const struct beneath *where,
+                       const struct current *cur) {
+        int r = d->kind == DERIVED_NGINX_ROUTE ? remember_nginx(x, path, where, cur) : 0;
+        if (r >= 0 && unlinkat(where->dirfd, where->name, 0) < 0 && errno != ENOENT)
+                r = -errno;
+        if (r >= 0 && fsync(where->dirfd) < 0)
+                r = -errno;
+        return r;
+}
+
+static int repair(struct ctx *x, const struct derived *d, const char *path, struct beneath *where,
+                  const struct current *cur, const struct wanted *w) {
+        if (!w->text)
+                return remove_file(x, d, path, where, cur);
         bool content = cur->symlink || !cur->exists || cur->len != w->len || memcmp(cur->text, w->text, w->len) != 0;
         if (!content)
-                return fix_metadata(path, w);
-        int r = make_parent(path);
+                return fix_metadata(where, w);
+        int r = where->dirfd >= 0 ? 0 : beneath_open_parent(x->o->root, d->path, true, where);
+        if (r >= 0 && cur->nul && shares_file_with_user(d->kind))
+                r = keep_damaged_copy(where, cur);
         if (r >= 0 && d->kind == DERIVED_NGINX_ROUTE)
-                r = remember_nginx(x, path, cur);
+                r = remember_nginx(x, path, where, cur);
         if (r >= 0)
-                r = write_file_atomic_owned(path, w->text, w->len, w->mode, w->uid, w->gid);
-        if (r >= 0)
+                r = write_file_atomic_owned_at(where->dirfd, where->name, w->text, w->len, w->mode, w->uid, w->gid);
+        if (r >= 0 && x->app->state != APP_STATE_UNINSTALLED)
                 r = add_consumers(x, d);
         return r;
 }
 
-static int wanted_for(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
+static int wanted_meta(const struct derived *d, struct wanted *w) {
         const char *owner = derived_setting(d, "owner"), *mode = derived_setting(d, "mode");
         w->mode = derived_default_mode(d->kind);
         w->uid = w->gid = 0;
         if ((owner && owner_parse(owner, &w->uid, &w->gid) < 0) || (mode && mode_parse(mode, &w->mode) < 0))
                 return -EINVAL; /* the parser rejected these already */
+        return 0;
+}
+
+static int wanted_for(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
+        int r = wanted_meta(d, w);
+        if (r < 0)
+                return r;
         /* Only bitcoin-conf takes a salt, and the timer runs this every 30 s: no getrandom() for the rest. */
         char salt[RPCAUTH_SALT_HEX_LEN + 1] = "", missing[SECRET_NAME_BUF] = "";
-        int r = d->kind == DERIVED_BITCOIN_CONF ? rpcauth_new_salt(salt) : 0;
+        r = d->kind == DERIVED_BITCOIN_CONF ? rpcauth_new_salt(salt) : 0;
         if (r < 0)
                 return r;
         struct render_input in = {
@@ -271,43 +327,120 @@ static int wanted_for(struct ctx *x, const struct derived *d, const struct curre
         r = derived_render(&in, &w->text, missing);
         if (r == -EINVAL)
                 x->error = "a secret it needs is missing";
-        w->len = w->text ? strlen(w->text) : 0;
+        w->len = w->text ? strlen(w->text) : 0; /* derived_render() never puts a NUL byte in it */
+        return r;
+}
+
+/* Another app that is not uninstalled derives the file too, or lists it in env_files. */
+static bool used_by_other_app(const struct ctx *x, const char *path) {
+        for (size_t a = 0; a < x->m->n_apps; a++) {
+                const struct app *app = &x->m->apps[a];
+                if (app == x->app || app->state == APP_STATE_UNINSTALLED)
+                        continue;
+                for (size_t i = 0; i < app->n_derived; i++)
+                        if (app->derived[i].path && strcmp(app->derived[i].path, path) == 0)
+                                return true;
+                for (size_t c = 0; c < app->n_containers; c++)
+                        for (size_t e = 0; e < app->containers[c].n_env_files; e++)
+                                if (strcmp(app->containers[c].env_files[e], path) == 0)
+                                        return true;
+        }
+        return false;
+}
+
+/* An uninstalled app: what archy-derive wrote for it goes, the user's lines stay. w->text NULL:
+ * remove the file; 1: leave the file alone. */
+static int wanted_uninstalled(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
+        if (d->kind == DERIVED_CONTAINERS_CONF || used_by_other_app(x, d->path) || !cur->exists)
+                return 1; /* containers-conf is the node's, not the app's: kept */
+        if (!shares_file_with_user(d->kind)) {
+                if (derived_written_by_archy(cur->text, cur->len, x->app->name))
+                        return 0;
+                log_notice("apps.%s.derived[%zu]: %s: the app is uninstalled, but the file does not start with "
+                           "archy-derive's header for it: left alone",
+                           x->app->name, x->index, d->path);
+                return 1;
+        }
+        int r = wanted_meta(d, w);
+        struct render_input in = {.d = d, .app = x->app->name, .current = cur->text, .current_len = cur->len};
+        if (r >= 0)
+                r = derived_render_uninstalled(&in, &w->text, &w->len);
+        if (r < 0)
+                return r;
+        /* Nothing of the user's in it: the file was archy-derive's alone, it goes. */
+        if (w->len == 0 && cur->len > 0) {
+                free(w->text);
+                w->text = NULL;
+                return 0;
+        }
+        /* Content only: the owner and mode are the user's again. */
+        w->mode = cur->st.st_mode & 07777;
+        w->uid = cur->st.st_uid;
+        w->gid = cur->st.st_gid;
+        return 0;
+}
+
+/* The directory that holds the file, and the file, read without following any symbolic link. */
+static int open_entry(const struct ctx *x, const struct derived *d, const char *key, struct beneath *where,
+                      struct current *cur) {
+        *cur = (struct current){0};
+        int r = beneath_open_parent(x->o->root, d->path, false, where);
+        if (r == -ELOOP || r == -ENOTDIR) {
+                log_error("%s: %s: %.*s is %s: left alone, nothing is written through it", key, d->path,
+                          (int)where->bad_len, d->path, r == -ELOOP ? "a symbolic link" : "not a directory");
+                return r;
+        }
+        if (r >= 0)
+                r = read_current(where->dirfd, where->name, cur);
+        if (r < 0)
+                log_error("%s: %s: %s: left alone", key, d->path,
+                          r == -EISDIR   ? "is a directory"
+                          : r == -EINVAL ? "is not a regular file"
+                                         : strerror(-r));
+        return r;
+}
+
+/* 0, or 1 when there is nothing to do (in sync); logs its own errors. */
+static int wanted_entry(struct ctx *x, const struct derived *d, const char *key, const struct current *cur,
+                        struct wanted *w) {
+        if (x->app->state == APP_STATE_UNINSTALLED) {
+                int r = wanted_uninstalled(x, d, cur, w);
+                if (r < 0)
+                        log_error("%s: %s: not cleaned: %s", key, d->path, strerror(-r));
+                return r;
+        }
+        int r = derived_for_each_secret(d, load_secret, x);
+        if (r >= 0)
+                r = wanted_for(x, d, cur, w);
+        if (r < 0 && x->would_generate) {
+                x->out->drifted++;
+                log_notice("%s: %s: drift: %s", key, d->path, x->error);
+                return 1;
+        }
+        if (r < 0)
+                log_error("%s: %s: not derived, the file is left as it is: %s", key, d->path,
+                          x->error ? x->error : strerror(-r));
         return r;
 }
 
 static void derive_entry(struct ctx *x, const struct derived *d) {
-        char key[128], path[4352], buf[128];
+        char key[128], path[4352], buf[256];
         entry_key(x, key, sizeof(key));
         snprintf(path, sizeof(path), "%s%s", x->o->root, d->path);
         x->out->entries++;
         x->error = NULL;
         x->would_generate = false;
+        struct beneath where;
         struct current cur;
         struct wanted w = {0};
-        int r = read_current(path, &cur);
-        if (r < 0) {
-                log_error("%s: %s: %s: left alone", key, d->path,
-                          r == -EISDIR   ? "is a directory"
-                          : r == -EINVAL ? "is not a regular file"
-                                         : strerror(-r));
-                goto fail;
-        }
-        r = derived_for_each_secret(d, load_secret, x);
+        int r = open_entry(x, d, key, &where, &cur);
         if (r >= 0)
-                r = wanted_for(x, d, &cur, &w);
-        if (r < 0 && x->would_generate) {
-                x->out->drifted++;
-                log_notice("%s: %s: drift: %s", key, d->path, x->error);
-                goto done;
-        }
-        if (r < 0) {
-                log_error("%s: %s: not derived, the file is left as it is: %s", key, d->path,
-                          x->error ? x->error : strerror(-r));
+                r = wanted_entry(x, d, key, &cur, &w);
+        if (r < 0)
                 goto fail;
-        }
-        const char *reason = drift_reason(&cur, &w, buf, sizeof(buf));
+        const char *reason = r > 0 ? NULL : drift_reason(x, d, &cur, &w, buf, sizeof(buf));
         if (!reason) {
-                x->out->in_sync++;
+                x->out->in_sync += !x->would_generate;
                 goto done;
         }
         x->out->drifted++;
@@ -315,7 +448,7 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
                 log_notice("%s: %s: drift: %s", key, d->path, reason);
                 goto done;
         }
-        r = repair(x, d, path, &cur, &w);
+        r = repair(x, d, path, &where, &cur, &w);
         if (r < 0) {
                 log_error("%s: %s: drift (%s), and the repair failed: %s", key, d->path, reason, strerror(-r));
                 goto fail;
@@ -326,6 +459,8 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
 fail:
         x->out->errors++;
 done:
+        if (where.dirfd >= 0)
+                close(where.dirfd);
         free(cur.text);
         free(w.text);
 }
@@ -336,8 +471,7 @@ int derive_all(const struct manifest *m, const struct derive_opts *o, struct der
         x.secrets_fd = open(o->secrets_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         for (size_t a = 0; m && a < m->n_apps; a++) {
                 x.app = &m->apps[a];
-                if (x.app->state == APP_STATE_UNINSTALLED || x.app->skip ||
-                    (o->only_app && strcmp(o->only_app, x.app->name) != 0))
+                if (x.app->skip || (o->only_app && strcmp(o->only_app, x.app->name) != 0))
                         continue;
                 for (x.index = 0; x.index < x.app->n_derived; x.index++)
                         derive_entry(&x, &x.app->derived[x.index]);
@@ -360,7 +494,10 @@ void derive_outcome_free(struct derive_outcome *out) {
         free(out->restart);
         for (size_t i = 0; i < out->n_nginx; i++) {
                 free(out->nginx[i].path);
+                free(out->nginx[i].name);
                 free(out->nginx[i].old);
+                if (out->nginx[i].dirfd >= 0)
+                        close(out->nginx[i].dirfd);
         }
         free(out->nginx);
         *out = (struct derive_outcome){0};
@@ -368,6 +505,6 @@ void derive_outcome_free(struct derive_outcome *out) {
 
 int derive_restore(const struct changed_file *f) {
         if (!f->old)
-                return unlink(f->path) < 0 && errno != ENOENT ? -errno : 0;
-        return write_file_atomic_owned(f->path, f->old, f->old_len, f->old_mode, f->old_uid, f->old_gid);
+                return unlinkat(f->dirfd, f->name, 0) < 0 && errno != ENOENT ? -errno : 0;
+        return write_file_atomic_owned_at(f->dirfd, f->name, f->old, f->old_len, f->old_mode, f->old_uid, f->old_gid);
 }

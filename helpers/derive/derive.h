@@ -16,8 +16,13 @@ struct derive_opts {
         const char *only_app;    /* NULL: every app */
 };
 
+/* Next to a bitcoin.conf or lnd.conf whose NUL bytes were removed: the file as it was. */
+#define DAMAGED_SUFFIX ".archy-damaged"
+
 struct changed_file {
-        char *path; /* prefixed */
+        char *path; /* prefixed, for messages */
+        int dirfd;  /* the directory that holds it, opened without following symbolic links */
+        char *name; /* the file's name in dirfd */
         char *old;  /* previous content, NULL when there was no regular file */
         size_t old_len;
         unsigned old_mode, old_uid, old_gid;
@@ -34,5 +39,5 @@ struct derive_outcome {
 int derive_all(const struct manifest *m, const struct derive_opts *o, struct derive_outcome *out);
 void derive_outcome_free(struct derive_outcome *out);
 
-/* Put the previous content back (or remove a file that did not exist before). */
+/* Put the previous content back (through dirfd, never a path) (or remove a file that did not exist before). */
 int derive_restore(const struct changed_file *f);

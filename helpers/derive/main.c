@@ -32,6 +32,7 @@ static void help(void) {
                "\n"
                "Re-derive every config file the manifest declares (derived:) from the canonical secrets,\n"
                "rewrite only the files that drifted, then try-restart the running units that read them.\n"
+               "For an uninstalled app, remove what it derived, keeping the user's lines (archy-derive(8)).\n"
                "\n"
                "  --check            report drift, change nothing (exit 3 when there is drift)\n"
                "  --app NAME         only this app's derived files\n"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "managed-block.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
@@ -82,15 +83,13 @@ static void add_body(struct strbuf *sb, const char *body) {
                 strbuf_putc(sb, '\n');
 }
 
-char *block_compose(const char *text, size_t len, const char *body, block_drop_fn drop, void *userdata) {
-        struct strbuf sb = STRBUF_INIT;
+/* The user's lines into sb; with_body: an intact block is rewritten in place with body. */
+static void keep_user_lines(struct strbuf *sb, const char *text, size_t len, const char *body, block_drop_fn drop,
+                            void *userdata, enum block_state *ret_state) {
         struct markers m;
         enum block_state state = find_markers(text, len, &m);
         size_t pos = 0;
         struct text_line l;
-
-        if (!body)
-                body = "";
 
         while (text_next_line(text, len, &pos, &l)) {
                 const char *s = text + l.start;
@@ -98,9 +97,11 @@ char *block_compose(const char *text, size_t len, const char *body, block_drop_f
                 if (state == BLOCK_INTACT && l.start == m.begin.start) {
                         /* The markers as written: rewriting their line endings would make every
                          * run see a change and rewrite the file again. */
-                        strbuf_add(&sb, s, m.begin.end - m.begin.start);
-                        add_body(&sb, body);
-                        strbuf_add(&sb, text + m.end.start, m.end.end - m.end.start);
+                        if (body) {
+                                strbuf_add(sb, s, m.begin.end - m.begin.start);
+                                add_body(sb, body);
+                                strbuf_add(sb, text + m.end.start, m.end.end - m.end.start);
+                        }
                         pos = m.end.end;
                         continue;
                 }
@@ -108,9 +109,18 @@ char *block_compose(const char *text, size_t len, const char *body, block_drop_f
                         continue;
                 if (drop && drop(s, l.len, userdata))
                         continue;
-                strbuf_add(&sb, s, l.end - l.start);
+                strbuf_add(sb, s, l.end - l.start);
         }
+        *ret_state = state;
+}
 
+char *block_compose(const char *text, size_t len, const char *body, block_drop_fn drop, void *userdata) {
+        struct strbuf sb = STRBUF_INIT;
+        enum block_state state;
+
+        if (!body)
+                body = "";
+        keep_user_lines(&sb, text, len, body, drop, userdata, &state);
         if (state != BLOCK_INTACT) {
                 if (sb.len > 0 && sb.data[sb.len - 1] != '\n')
                         strbuf_putc(&sb, '\n');
@@ -120,4 +130,26 @@ char *block_compose(const char *text, size_t len, const char *body, block_drop_f
         }
 
         return strbuf_steal(&sb);
+}
+
+char *block_remove(const char *text, size_t len, block_drop_fn drop, void *userdata, size_t *ret_len) {
+        struct strbuf sb = STRBUF_INIT;
+        enum block_state state;
+
+        keep_user_lines(&sb, text, len, NULL, drop, userdata, &state);
+        *ret_len = sb.len;
+        return strbuf_steal(&sb);
+}
+
+char *text_without_nul(const char *text, size_t len, size_t *ret_len) {
+        char *out = malloc(len + 1);
+        if (!out)
+                return NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < len; i++)
+                if (text[i] != '\0')
+                        out[n++] = text[i];
+        out[n] = '\0';
+        *ret_len = n;
+        return out;
 }

@@ -47,3 +47,13 @@ typedef bool (*block_drop_fn)(const char *line, size_t len, void *userdata);
  * the same bytes back. body is empty (or NULL) or ends with '\n'; a missing final newline is added.
  * A last user line without a newline stays so. NULL on allocation failure. */
 char *block_compose(const char *text, size_t len, const char *body, block_drop_fn drop, void *userdata);
+
+/* Newly allocated: every user line of text, as block_compose() keeps them, with no block at all
+ * (an intact block goes whole, a damaged one loses its marker lines). For a file whose app is
+ * uninstalled. NULL on allocation failure; *ret_len is the length. */
+char *block_remove(const char *text, size_t len, block_drop_fn drop, void *userdata, size_t *ret_len);
+
+/* Newly allocated (NUL-terminated) copy of text without its NUL bytes: a NUL byte is never
+ * anybody's content (a power cut during a write leaves zero-filled stretches). NULL on allocation
+ * failure; *ret_len is the length. */
+char *text_without_nul(const char *text, size_t len, size_t *ret_len);

@@ -10,7 +10,9 @@
 extern char **environ;
 
 int nginx_config_test(void) {
-        const char *nginx = getenv("ARCHY_NGINX") ?: "/usr/sbin/nginx";
+        const char *nginx = getenv("ARCHY_NGINX");
+        if (!nginx || !*nginx) /* empty counts as unset, as for ARCHY_MANIFEST */
+                nginx = "/usr/sbin/nginx";
         if (access(nginx, X_OK) < 0)
                 return -errno;
         char *const argv[] = {(char *)nginx, (char *)"-t", (char *)"-q", NULL};

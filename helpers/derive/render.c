@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "managed-block.h"
 #include "rpcauth.h"
 #include "strbuf.h"
@@ -86,6 +87,10 @@ struct drop_ctx {
         const char *const *prefixes;
 };
 
+/* lnd.conf lines outside the block that would compete with it. */
+static const char *const lnd_competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost",
+                                            "bitcoind.zmqpub",  "bitcoin.node",     NULL};
+
 /* Outside the block, a line that would compete with it goes: a stale rpcauth line of our user
  * would keep an old password working, a second rpcpass would override ours. */
 static bool drop_competing(const char *line, size_t len, void *userdata) {
@@ -138,7 +143,7 @@ static int compose_top_level(const struct render_input *in, struct strbuf *body,
         if (!top)
                 return -ENOMEM;
         struct strbuf out = STRBUF_INIT;
-        strbuf_puts(&out, top);
+        strbuf_puts(&out, top); /* holds no NUL byte: derived_render() took them out */
         append_kept_lines(&out, in->current + split, in->current_len - split, ctx);
         if (strbuf_failed(&out)) {
                 strbuf_free(&out);
@@ -178,9 +183,7 @@ static int render_lnd_conf(const struct render_input *in, char **ret, char missi
                       "bitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\n"
                       "bitcoind.zmqpubrawtx=tcp://%.*s:28333\n",
                       host, user, password, (int)host_len, host, (int)host_len, host);
-        static const char *const competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost",
-                                                "bitcoind.zmqpub",  "bitcoin.node",     NULL};
-        struct drop_ctx ctx = {.prefixes = competing};
+        struct drop_ctx ctx = {.prefixes = lnd_competing};
         int r = compose(in, &body, &ctx, ret);
         strbuf_free(&body);
         return r;
@@ -251,8 +254,7 @@ static int render_nginx_route(const struct render_input *in, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-int derived_render(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
-        *ret = NULL;
+static int render_kind(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         switch (in->d->kind) {
         case DERIVED_BITCOIN_CONF: return render_bitcoin_conf(in, ret, missing);
         case DERIVED_LND_CONF: return render_lnd_conf(in, ret, missing);
@@ -261,4 +263,44 @@ int derived_render(const struct render_input *in, char **ret, char missing[SECRE
         case DERIVED_NGINX_ROUTE: return render_nginx_route(in, ret);
         default: return -EINVAL;
         }
+}
+
+int derived_render(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        *ret = NULL;
+        if (!in->current || !memchr(in->current, '\0', in->current_len))
+                return render_kind(in, ret, missing);
+        struct render_input clean = *in;
+        _cleanup_free_ char *text = text_without_nul(in->current, in->current_len, &clean.current_len);
+        if (!text)
+                return -ENOMEM;
+        clean.current = text;
+        return render_kind(&clean, ret, missing);
+}
+
+int derived_render_uninstalled(const struct render_input *in, char **ret, size_t *ret_len) {
+        *ret = NULL;
+        *ret_len = 0;
+        struct drop_ctx ctx = {0};
+        if (in->d->kind == DERIVED_BITCOIN_CONF)
+                ctx.user = derived_setting(in->d, "rpc_user");
+        else if (in->d->kind == DERIVED_LND_CONF)
+                ctx.prefixes = lnd_competing;
+        else
+                return -EINVAL;
+        if (!in->current)
+                return 0;
+        size_t len;
+        _cleanup_free_ char *text = text_without_nul(in->current, in->current_len, &len);
+        if (!text)
+                return -ENOMEM;
+        *ret = block_remove(text, len, drop_competing, &ctx, ret_len);
+        return *ret ? 0 : -ENOMEM;
+}
+
+bool derived_written_by_archy(const char *text, size_t len, const char *app) {
+        struct strbuf sb = STRBUF_INIT;
+        header(&sb, &(struct render_input){.app = app});
+        bool ours = !strbuf_failed(&sb) && len >= sb.len && memcmp(text, sb.data, sb.len) == 0;
+        strbuf_free(&sb);
+        return ours;
 }

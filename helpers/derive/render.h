@@ -36,8 +36,19 @@ struct render_input {
 #define SECRET_NAME_BUF 64
 
 /* 0 and the wanted content in *ret; -EINVAL when a secret is missing from the set (missing names
- * it); -ENOMEM. */
+ * it); -ENOMEM. NUL bytes of the current text are not content: they are left out, every other
+ * byte is kept, and the result never holds one (so its length is strlen()). */
 int derived_render(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]);
+
+/* For bitcoin-conf and lnd-conf of an app that is uninstalled: the current text with neither
+ * archy's block nor the lines that would have competed with it (credentials), nor NUL bytes; every
+ * other line of the user's kept. 0 (*ret NULL when there is no current text); -EINVAL for the
+ * other kinds, whose files are archy's whole; -ENOMEM. */
+int derived_render_uninstalled(const struct render_input *in, char **ret, size_t *ret_len);
+
+/* The text starts with the header line archy-derive writes into the files it owns whole (env,
+ * containers-conf, nginx-route) for app: only such a file is removed when the app is uninstalled. */
+bool derived_written_by_archy(const char *text, size_t len, const char *app);
 
 /* The mode a kind's file gets unless the manifest says otherwise: files that hold credentials
  * (lnd.conf, env files) 0600, bitcoin.conf (rpcauth holds only a salted hash) 0640, the rest 0644. */

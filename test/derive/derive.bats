@@ -145,3 +145,78 @@ teardown() {
 	[[ "$output" == *"$T/etc/archipelago/manifest.yaml: cannot read the manifest: it is a FIFO, expected a regular file"* ]]
 	[ ! -e "$T/var" ]
 }
+
+# The tree's files as "mode uid:gid name" lines plus their bytes in hex, for "nothing changed".
+tree_state() { (cd "$T" && find . -path ./etc -prune -o -type f -printf '%m %U:%G %i %T@ %p\n' | sort); }
+
+@test "NUL bytes in bitcoin.conf (an interrupted write): removed, every user line kept, the damaged file kept next to it; a second run changes nothing" {
+	sed -i '/not-declared/d' "$T/etc/archipelago/manifest.yaml"
+	"$DERIVE" --root "$T"
+	good=$(cat "$CONF")
+	# user lines around the block, then a NUL run in the middle and a zero-filled tail
+	{ printf 'dbcache=4000\nprune=0\0\0\0\0\n'; printf '%s\n' "$good"; printf 'txindex=1\n'; head -c 4096 /dev/zero; } >"$CONF"
+	cp "$CONF" "$T/damaged"
+	run "$DERIVE" --root "$T"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"apps.node.derived[0]: /var/lib/archipelago/node/bitcoin.conf: repaired: it holds NUL bytes, the first at offset 20; every other byte is kept, and the file as it was is kept as bitcoin.conf.archy-damaged"* ]]
+	printf 'dbcache=4000\nprune=0\n%s\ntxindex=1\n' "$good" >"$T/want"
+	cmp "$CONF" "$T/want"
+	cmp "$CONF.archy-damaged" "$T/damaged"
+	[ "$(stat -c '%a %u:%g' "$CONF.archy-damaged")" = "$(stat -c '%a %u:%g' "$CONF")" ]
+	before=$(tree_state)
+	run "$DERIVE" --root "$T"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] # no drift, nothing repaired, no restart asked for
+	[ "$(tree_state)" = "$before" ]
+}
+
+@test "a symlinked parent directory: refused with its name, exit 1, nothing written through it, the other apps' files derived" {
+	sed -i '/not-declared/d' "$T/etc/archipelago/manifest.yaml"
+	install -d -m755 "$T/var/lib/archipelago" "$T/elsewhere"
+	ln -s "$T/elsewhere" "$T/var/lib/archipelago/node"
+	run "$DERIVE" --root "$T"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"apps.node.derived[0]: /var/lib/archipelago/node/bitcoin.conf: /var/lib/archipelago/node is a symbolic link: left alone, nothing is written through it"* ]]
+	[ -z "$(ls -A "$T/elsewhere")" ]
+	[ -L "$T/var/lib/archipelago/node" ]
+	[ -f "$T/run/archipelago/env/wallet.env" ]
+	# a link higher up, above directories that do not exist yet: nothing is created through it
+	rm -rf "$T/run" && install -d -m755 "$T/elsewhere2" && ln -s "$T/elsewhere2" "$T/run"
+	run "$DERIVE" --root "$T" --app wallet
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"apps.wallet.derived[0]: /run/archipelago/env/wallet.env: /run is a symbolic link: left alone, nothing is written through it"* ]]
+	[ -z "$(ls -A "$T/elsewhere2")" ]
+}
+
+@test "uninstall: archy's env file goes, bitcoin.conf keeps only the user's lines; idempotent; reinstall derives everything again" {
+	sed -i '/not-declared/d' "$T/etc/archipelago/manifest.yaml"
+	"$DERIVE" --root "$T"
+	{ printf 'dbcache=4000\n'; cat "$CONF"; printf '[test]\nrpcport=18332\n'; } >"$T/conf" && cat "$T/conf" >"$CONF"
+	cp "$T/etc/archipelago/manifest.yaml" "$T/installed.yaml"
+	sed -i 's/^  \(node\|wallet\):$/&\n    state: uninstalled/' "$T/etc/archipelago/manifest.yaml"
+	run "$DERIVE" --root "$T" --check
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"apps.wallet.derived[0]: /run/archipelago/env/wallet.env: drift: the app is uninstalled: the file is archy-derive's, it is removed"* ]]
+	run "$DERIVE" --root "$T"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"apps.node.derived[0]: /var/lib/archipelago/node/bitcoin.conf: repaired: the app is uninstalled: archy-derive's block is removed, the user's lines are kept"* ]]
+	[ "$(cat "$CONF")" = "$(printf 'dbcache=4000\n[test]\nrpcport=18332')" ]
+	[ ! -e "$T/run/archipelago/env/wallet.env" ]
+	run grep -rl "$(cat "$T/var/lib/archipelago/secrets/rpc")" "$T/run" "$T/var/lib/archipelago/node"
+	[ "$status" -eq 1 ] # the password is nowhere but in the secret
+	before=$(tree_state)
+	run "$DERIVE" --root "$T"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(tree_state)" = "$before" ]
+	cp "$T/installed.yaml" "$T/etc/archipelago/manifest.yaml"
+	run "$DERIVE" --root "$T"
+	[ "$status" -eq 0 ]
+	grep -qx 'dbcache=4000' "$CONF"
+	grep -q '^rpcauth=u:' "$CONF"
+	grep -q "^URL=http://u:$(cat "$T/var/lib/archipelago/secrets/rpc")@" "$T/run/archipelago/env/wallet.env"
+}

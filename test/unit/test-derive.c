@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "managed-block.h"
+#include "strbuf.h"
 #include "../../helpers/derive/render.h" /* generator/render.h has the same name */
 #include "rpcauth.h"
 #include "secrets.h"
@@ -1297,13 +1298,297 @@ START_TEST(uninstalled_apps_and_no_manifest_derive_nothing) {
                                   "      - {kind: containers-conf, path: " CTR "}\n");
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
-        assert_counts(&out, 0, 0, 0, 0, 0);
+        assert_counts(&out, 1, 1, 0, 0, 0);
         ck_assert(!present(CTR));
         derive_outcome_free(&out);
         ck_assert_int_eq(run(NULL, false, NULL, &out), 0);
         assert_counts(&out, 0, 0, 0, 0, 0);
         derive_outcome_free(&out);
         manifest_free(m);
+}
+END_TEST
+
+/* ---- NUL bytes: what a power cut during a write leaves ---- */
+
+static void put_bytes(const char *path, const char *data, size_t len, mode_t mode) {
+        put(path, "", mode);
+        ck_assert_int_eq(write_file_atomic(at(path), data, len, mode), 0);
+}
+
+static char *slurp_bytes(const char *path, size_t *len) {
+        int fd = open(at(path), O_RDONLY | O_CLOEXEC);
+        ck_assert_msg(fd >= 0, "%s cannot be opened", path);
+        char *text;
+        ck_assert_int_eq(read_file_fd(fd, 1 << 20, &text, len), 0);
+        close(fd);
+        return text;
+}
+
+static void assert_bytes(const char *path, const char *want, size_t want_len) {
+        size_t len;
+        _cleanup_free_ char *text = slurp_bytes(path, &len);
+        ck_assert_uint_eq(len, want_len);
+        ck_assert_msg(memcmp(text, want, len) == 0, "%s differs", path);
+}
+
+/* One run repairs, keeps the damaged file next to it, restarts the consumer once; the next run finds
+ * nothing to do. Returns the repaired text. */
+static char *repair_damaged(const struct manifest *m, const char *path, const char *damaged, size_t len,
+                            const char *unit) {
+        put_bytes(path, damaged, len, 0640);
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        ck_assert_uint_eq(out.repaired, 1);
+        assert_restart(&out, unit, NULL);
+        derive_outcome_free(&out);
+        char backup[256];
+        snprintf(backup, sizeof(backup), "%s" DAMAGED_SUFFIX, path);
+        assert_bytes(backup, damaged, len);
+        assert_meta(backup, 0640, 0, 0);
+        size_t now_len;
+        char *now = slurp_bytes(path, &now_len);
+        ck_assert_uint_eq(now_len, strlen(now)); /* no NUL left */
+        struct snap before, after;
+        snapshot(&before);
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        assert_counts(&out, 1, 1, 0, 0, 0);
+        assert_restart(&out, NULL);
+        derive_outcome_free(&out);
+        snapshot(&after);
+        assert_snapshots_equal(&before, &after);
+        return now;
+}
+
+START_TEST(bitcoin_conf_nul_in_the_middle_keeps_every_user_line) {
+        struct manifest *m = load(btc_only);
+        put_secret("rpc-pass", "hunter2");
+        static const char damaged[] = "dbcache=4000\nprune=0\0\0\0\0\ntxindex=1\n";
+        _cleanup_free_ char *now = repair_damaged(m, BTC, damaged, sizeof(damaged) - 1, "archy-node.service");
+        _cleanup_free_ char *auth = block_rpcauth(now);
+        ck_assert(auth_matches(auth, "hunter2"));
+        _cleanup_free_ char *block = btc_block(auth);
+        _cleanup_free_ char *want = concat3("dbcache=4000\nprune=0\ntxindex=1\n", block, "");
+        ck_assert_str_eq(now, want);
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(bitcoin_conf_nul_at_the_start_keeps_every_user_line) {
+        struct manifest *m = load(btc_only);
+        put_secret("rpc-pass", "hunter2");
+        static const char damaged[] = "\0\0\0dbcache=4000\n[test]\nrpcport=18332\n";
+        _cleanup_free_ char *now = repair_damaged(m, BTC, damaged, sizeof(damaged) - 1, "archy-node.service");
+        _cleanup_free_ char *auth = block_rpcauth(now);
+        _cleanup_free_ char *block = btc_block(auth);
+        _cleanup_free_ char *want = concat3("dbcache=4000\n", block, "[test]\nrpcport=18332\n");
+        ck_assert_str_eq(now, want);
+        manifest_free(m);
+}
+END_TEST
+
+/* The most common shape: the file's size was updated, its data never written. */
+START_TEST(bitcoin_conf_zero_filled_tail_is_dropped_and_the_block_kept_byte_for_byte) {
+        struct manifest *m = load(btc_only);
+        put_secret("rpc-pass", "hunter2");
+        put(BTC, "dbcache=4000\n", 0640);
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        derive_outcome_free(&out);
+        _cleanup_free_ char *good = slurp(BTC);
+        size_t len = strlen(good) + 4096;
+        _cleanup_free_ char *damaged = calloc(1, len);
+        memcpy(damaged, good, strlen(good));
+        _cleanup_free_ char *now = repair_damaged(m, BTC, damaged, len, "archy-node.service");
+        ck_assert_str_eq(now, good); /* same salt: the valid line is kept */
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(bitcoin_conf_nul_inside_the_managed_block_is_repaired) {
+        struct manifest *m = load(btc_only);
+        put_secret("rpc-pass", "hunter2");
+        _cleanup_free_ char *auth = fixed_auth("hunter2");
+        _cleanup_free_ char *block = btc_block(auth);
+        _cleanup_free_ char *good = concat3("dbcache=4000\n", block, "txindex=1\n");
+        size_t len = strlen(good) + 2;
+        _cleanup_free_ char *damaged = malloc(len);
+        const char *in_line = strstr(good, "rpcauth=") + 4; /* "rpca" NUL NUL "uth=..." */
+        size_t cut = (size_t)(in_line - good);
+        memcpy(damaged, good, cut);
+        damaged[cut] = damaged[cut + 1] = '\0';
+        memcpy(damaged + cut + 2, good + cut, strlen(good) - cut);
+        _cleanup_free_ char *now = repair_damaged(m, BTC, damaged, len, "archy-node.service");
+        ck_assert_str_eq(now, good);
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(lnd_conf_nul_bytes_are_dropped_and_user_lines_kept) {
+        struct manifest *m = load("version: 1\napps:\n  lnd:\n    containers: {main: {image: localhost/l:1}}\n"
+                                  "    derived:\n      - {kind: lnd-conf, path: " LND ", rpc_user: archy, secret: "
+                                  "rpc-pass, rpc_host: \"archy-node:8332\"}\n");
+        put_secret("rpc-pass", "hunter2");
+        static const char damaged[] = "[Application Options]\0\0\ndebuglevel=info\n\0\0\0\0";
+        _cleanup_free_ char *now = repair_damaged(m, LND, damaged, sizeof(damaged) - 1, "archy-lnd.service");
+        _cleanup_free_ char *block = want_lnd("hunter2");
+        _cleanup_free_ char *want = concat3("[Application Options]\ndebuglevel=info\n", block, "");
+        ck_assert_str_eq(now, want);
+        manifest_free(m);
+}
+END_TEST
+
+/* ---- symbolic links among the parent directories ---- */
+
+static size_t dir_entries(const char *path) {
+        char cmd[1200];
+        snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 0", at(path));
+        return system(cmd) == 0 ? 0 : 1;
+}
+
+START_TEST(symlinked_parent_directory_is_refused_and_nothing_written_through_it) {
+        struct manifest *m = load(all_kinds);
+        put_secret("rpc-pass", "hunter2");
+        put("/elsewhere/placeholder", "", 0644);
+        ck_assert_int_eq(unlink(at("/elsewhere/placeholder")), 0);
+        put("/etc/placeholder", "", 0644);
+        ck_assert_int_eq(symlink(at("/elsewhere"), at("/etc/bitcoin")), 0); /* an existing parent */
+        ck_assert_int_eq(mkdir(at("/other"), 0755), 0);
+        ck_assert_int_eq(symlink(at("/other"), at("/run")), 0); /* a parent above missing ones */
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), -EIO);
+        assert_counts(&out, 5, 0, 3, 3, 2);
+        ck_assert_uint_eq(dir_entries("/elsewhere"), 0);
+        ck_assert_uint_eq(dir_entries("/other"), 0);
+        ck_assert(present(LND) && present(CTR) && present(NGX)); /* the other files are derived */
+        derive_outcome_free(&out);
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(parent_that_is_a_file_is_refused) {
+        struct manifest *m = load(btc_only);
+        put_secret("rpc-pass", "hunter2");
+        put("/etc/bitcoin", "a file\n", 0644);
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), -EIO);
+        assert_counts(&out, 1, 0, 0, 0, 1);
+        assert_content("/etc/bitcoin", "a file\n");
+        derive_outcome_free(&out);
+        manifest_free(m);
+}
+END_TEST
+
+/* ---- uninstall: what archy-derive wrote goes, the user's lines stay ---- */
+
+/* all_kinds with every app in state. */
+static struct manifest *all_kinds_in(const char *state) {
+        struct strbuf sb = STRBUF_INIT;
+        for (const char *p = all_kinds; *p;) {
+                const char *nl = strchrnul(p, '\n');
+                strbuf_add(&sb, p, (size_t)(nl - p) + (*nl ? 1 : 0));
+                /* an app's name line: "  name:" */
+                if (nl - p > 3 && p[0] == ' ' && p[1] == ' ' && p[2] != ' ' && nl[-1] == ':')
+                        strbuf_printf(&sb, "    state: %s\n", state);
+                p = *nl ? nl + 1 : nl;
+        }
+        _cleanup_free_ char *yaml = strbuf_steal(&sb);
+        return load(yaml);
+}
+
+START_TEST(uninstall_removes_archy_files_and_block_keeps_user_lines_and_reinstall_restores) {
+        struct manifest *m = load(all_kinds), *gone = all_kinds_in("uninstalled");
+        put_secret("rpc-pass", "hunter2");
+        put(BTC, "dbcache=4000\n", 0644);
+        put(LND, "[Application Options]\ndebuglevel=info\n", 0600);
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        derive_outcome_free(&out);
+        _cleanup_free_ char *route = slurp(NGX);
+
+        ck_assert_int_eq(run(gone, true, NULL, &out), 0); /* --check: drift, nothing changed */
+        assert_counts(&out, 5, 1, 4, 0, 0);
+        derive_outcome_free(&out);
+        ck_assert(present(ENV) && present(NGX));
+
+        ck_assert_int_eq(run(gone, false, NULL, &out), 0);
+        assert_counts(&out, 5, 1, 4, 4, 0);
+        assert_restart(&out, NULL);
+        ck_assert_uint_eq(out.n_nginx, 1); /* tested and reloaded, or put back */
+        ck_assert_str_eq(out.nginx[0].old, route);
+        derive_outcome_free(&out);
+        assert_content(BTC, "dbcache=4000\n");
+        assert_meta(BTC, 0640, 0, 0); /* the mode archy-derive gave it stays */
+        assert_content(LND, "[Application Options]\ndebuglevel=info\n");
+        ck_assert(!present(ENV) && !present(NGX));
+        assert_content(CTR, WANT_CTR); /* the node's, not the app's */
+
+        struct snap before, after;
+        snapshot(&before);
+        ck_assert_int_eq(run(gone, false, NULL, &out), 0);
+        assert_counts(&out, 5, 5, 0, 0, 0);
+        ck_assert_uint_eq(out.n_nginx, 0);
+        derive_outcome_free(&out);
+        snapshot(&after);
+        assert_snapshots_equal(&before, &after);
+
+        ck_assert_int_eq(run(m, false, NULL, &out), 0); /* reinstall */
+        assert_counts(&out, 5, 1, 4, 4, 0);
+        derive_outcome_free(&out);
+        _cleanup_free_ char *env = want_env("hunter2"), *lnd = want_lnd("hunter2");
+        assert_content(ENV, env);
+        assert_content(NGX, route);
+        _cleanup_free_ char *lnd_now = slurp(LND);
+        _cleanup_free_ char *lnd_want = concat3("[Application Options]\ndebuglevel=info\n", lnd, "");
+        ck_assert_str_eq(lnd_now, lnd_want);
+        _cleanup_free_ char *btc_now = slurp(BTC);
+        _cleanup_free_ char *btc_auth = block_rpcauth(btc_now);
+        ck_assert(auth_matches(btc_auth, "hunter2"));
+        manifest_free(m);
+        manifest_free(gone);
+}
+END_TEST
+
+START_TEST(uninstall_removes_a_file_that_held_only_the_block_and_competing_lines_outside_it) {
+        struct manifest *m = load(all_kinds), *gone = all_kinds_in("uninstalled");
+        put_secret("rpc-pass", "hunter2");
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        derive_outcome_free(&out);
+        /* a damaged block: the credential lines between the markers still go */
+        _cleanup_free_ char *lnd = slurp(LND);
+        *strstr(lnd, BLOCK_END) = 0;
+        _cleanup_free_ char *damaged = concat3("alias=mine\n", lnd, "");
+        put(LND, damaged, 0600);
+        ck_assert_int_eq(run(gone, false, NULL, &out), 0);
+        derive_outcome_free(&out);
+        ck_assert(!present(BTC));
+        assert_content(LND, "alias=mine\n[Bitcoin]\n\n[Bitcoind]\n");
+        manifest_free(m);
+        manifest_free(gone);
+}
+END_TEST
+
+START_TEST(uninstall_never_removes_a_file_archy_did_not_write_or_another_app_uses) {
+        struct manifest *gone =
+                load("version: 1\napps:\n"
+                     "  explorer:\n    state: uninstalled\n    containers: {main: {image: localhost/e:1}}\n"
+                     "    derived:\n"
+                     "      - {kind: env, path: " ENV ", vars: {A: b}}\n"
+                     "      - {kind: env, path: /run/archipelago/env/shared.env, vars: {A: b}}\n"
+                     "      - {kind: nginx-route, path: " NGX ", location: /e/, upstream: \"127.0.0.1:1\"}\n"
+                     "  other:\n    containers: {main: {image: localhost/o:1, env_files: "
+                     "[/run/archipelago/env/shared.env]}}\n");
+        put(ENV, "A=mine\n", 0600);                                            /* no header: the user's */
+        put("/run/archipelago/env/shared.env", HDR("explorer") "A=b\n", 0600); /* read by other */
+        put(NGX, "# Written by archy-derive for app other. Edit the manifest, not this file.\n", 0644);
+        struct derive_outcome out;
+        ck_assert_int_eq(run(gone, false, NULL, &out), 0);
+        assert_counts(&out, 3, 3, 0, 0, 0);
+        derive_outcome_free(&out);
+        assert_content(ENV, "A=mine\n");
+        assert_content("/run/archipelago/env/shared.env", HDR("explorer") "A=b\n");
+        ck_assert(present(NGX));
+        manifest_free(gone);
 }
 END_TEST
 
@@ -1466,6 +1751,16 @@ Suite *derive_suite(void) {
         tcase_add_test(tc, metadata_only_drift_is_fixed_in_place_without_consumers);
         tcase_add_test(tc, only_app_limits_the_run_to_that_app);
         tcase_add_test(tc, uninstalled_apps_and_no_manifest_derive_nothing);
+        tcase_add_test(tc, bitcoin_conf_nul_in_the_middle_keeps_every_user_line);
+        tcase_add_test(tc, bitcoin_conf_nul_at_the_start_keeps_every_user_line);
+        tcase_add_test(tc, bitcoin_conf_zero_filled_tail_is_dropped_and_the_block_kept_byte_for_byte);
+        tcase_add_test(tc, bitcoin_conf_nul_inside_the_managed_block_is_repaired);
+        tcase_add_test(tc, lnd_conf_nul_bytes_are_dropped_and_user_lines_kept);
+        tcase_add_test(tc, symlinked_parent_directory_is_refused_and_nothing_written_through_it);
+        tcase_add_test(tc, parent_that_is_a_file_is_refused);
+        tcase_add_test(tc, uninstall_removes_archy_files_and_block_keeps_user_lines_and_reinstall_restores);
+        tcase_add_test(tc, uninstall_removes_a_file_that_held_only_the_block_and_competing_lines_outside_it);
+        tcase_add_test(tc, uninstall_never_removes_a_file_archy_did_not_write_or_another_app_uses);
         tcase_add_test(tc, nginx_route_changes_are_recorded_and_can_be_restored);
         tcase_add_test(tc, derived_render_names_the_missing_secret);
         tcase_add_test(tc, derived_render_keeps_a_valid_salt_and_uses_the_new_one_otherwise);

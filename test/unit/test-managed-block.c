@@ -246,6 +246,74 @@ START_TEST(len_bounds_the_text) {
 }
 END_TEST
 
+static bool drop_secret(const char *line, size_t len, void *userdata) {
+        return len >= 7 && memcmp(line, "secret=", 7) == 0;
+}
+
+#define ck_assert_remove(text, len, expected)                                                                          \
+        do {                                                                                                           \
+                size_t _n = 99;                                                                                        \
+                char *_r = block_remove(text, len, drop_secret, NULL, &_n);                                            \
+                ck_assert_ptr_nonnull(_r);                                                                             \
+                ck_assert_str_eq(_r, expected);                                                                        \
+                ck_assert_uint_eq(_n, strlen(expected));                                                               \
+                free(_r);                                                                                              \
+        } while (0)
+
+START_TEST(remove_keeps_only_user_lines) {
+        const char *t = "a=1\n" B "secret=x\nb=2\n" E "c=3";
+        ck_assert_remove(t, strlen(t), "a=1\nc=3");
+        t = B "x\n" E;
+        ck_assert_remove(t, strlen(t), "");
+        t = "a=1\nsecret=outside\n";
+        ck_assert_remove(t, strlen(t), "a=1\n");
+        t = "a=1\n" B "secret=x\nkept=damaged\n"; /* damaged: only markers and dropped lines go */
+        ck_assert_remove(t, strlen(t), "a=1\nkept=damaged\n");
+        ck_assert_remove("", 0, "");
+        /* removing twice is removing once */
+        t = "a=1\n" B "b\n" E "c\n";
+        size_t n;
+        char *once = block_remove(t, strlen(t), NULL, NULL, &n);
+        char *twice = block_remove(once, n, NULL, NULL, &n);
+        ck_assert_str_eq(once, "a=1\nc\n");
+        ck_assert_str_eq(twice, once);
+        free(once);
+        free(twice);
+}
+END_TEST
+
+START_TEST(nul_bytes_are_removed_and_nothing_else) {
+        static const char cases[][2][32] = {
+                {"a=1\0\0\nb=2\n", "a=1\nb=2\n"},
+                {"\0\0\0a=1\n", "a=1\n"},
+                {"a=1\n\0\0\0\0\0\0\0", "a=1\n"},
+                {"\0\0\0\0", ""},
+        };
+        static const size_t lens[] = {11, 7, 11, 4};
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                size_t n = 99;
+                char *r = text_without_nul(cases[i][0], lens[i], &n);
+                ck_assert_ptr_nonnull(r);
+                ck_assert_str_eq(r, cases[i][1]);
+                ck_assert_uint_eq(n, strlen(cases[i][1]));
+                free(r);
+        }
+}
+END_TEST
+
+/* A NUL byte is not a line end: block_find and block_compose carry text by length. */
+START_TEST(nul_inside_the_text_does_not_cut_it) {
+        static const char t[] = "a=1\0x\n" B "y\n" E "tail\n";
+        size_t len = sizeof(t) - 1;
+        ck_assert_int_eq(block_find(t, len, NULL, NULL), BLOCK_INTACT);
+        size_t n;
+        char *r = block_remove(t, len, NULL, NULL, &n);
+        ck_assert_uint_eq(n, 11);
+        ck_assert(memcmp(r, "a=1\0x\ntail\n", 11) == 0);
+        free(r);
+}
+END_TEST
+
 Suite *managed_block_suite(void) {
         Suite *s = suite_create("managed_block");
         TCase *tc = tcase_create("managed_block");
@@ -259,6 +327,9 @@ Suite *managed_block_suite(void) {
         tcase_add_test(tc, crlf_and_trailing_blanks_on_markers_are_recognised);
         tcase_add_test(tc, body_without_final_newline_still_closes_the_block);
         tcase_add_test(tc, len_bounds_the_text);
+        tcase_add_test(tc, remove_keeps_only_user_lines);
+        tcase_add_test(tc, nul_bytes_are_removed_and_nothing_else);
+        tcase_add_test(tc, nul_inside_the_text_does_not_cut_it);
         suite_add_tcase(s, tc);
         return s;
 }
