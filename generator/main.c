@@ -9,6 +9,7 @@
 #include "generate.h"
 #include "load.h"
 #include "log.h"
+#include "values.h"
 
 #define DEFAULT_QUADLET "/usr/libexec/podman/quadlet"
 #define DEFAULT_STAGING "/run/archy/quadlet"
@@ -51,7 +52,9 @@ static void help(void) {
                "  ARCHY_STAGING_DIR  Quadlet input dir    (default " DEFAULT_STAGING ")\n"
                "  ARCHY_LOG_LEVEL    err, warning, notice, info, debug (default info)\n"
                "\n"
-               "Exit status: 0 success; 1 problems found (details on stderr or in the journal); 2 usage error.\n"
+               "Exit status: 0 success; 1 problems found (details on stderr or in the journal), among them, for\n"
+               "--dry-run, an app skipped because its files could not be written; 2 usage error (also a path\n"
+               "above or an argument with a control character: it cannot be written into a unit safely).\n"
                "See archy-generator(8) and archy-manifest(5).\n");
 }
 
@@ -101,6 +104,10 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
                 return EXIT_PROBLEMS;
         printf("%zu apps, %zu containers, %zu volumes rendered into %s (%zu apps skipped)\n", st.apps, st.containers,
                st.volumes, qdir, st.skipped);
+        /* An app skipped for a file that could not be written is a problem too (it has no
+         * diagnostic of the manifest's own). */
+        if (st.skipped > 0)
+                problems = true;
         if ((q = mkdir_p(udir, 0755)) < 0 || (q = clear_output_tree(udir)) < 0)
                 return log_error_errno(q, "cannot prepare %s: %m", udir), EXIT_PROBLEMS;
         char *outdirs[3] = {udir, udir, udir};
@@ -146,6 +153,29 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
         if (q != 0)
                 return log_error("podman's Quadlet %s failed with status %d", s->quadlet, q), EXIT_PROBLEMS;
         return r < 0 || st.skipped > 0 || missing > 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
+}
+
+/* Every path below ends up in unit files (the manifest's in the header comment, the staging
+ * and output dirs in Quadlet's SourcePath=, Quadlet's own name in its header): a control
+ * character there would start a new line, a new directive. Such a path cannot be written
+ * safely, so it is refused; '%' and '$' are harmless in a comment and Quadlet escapes its
+ * SourcePath=. Returns false after saying which one. */
+static bool path_writable_in_units(const char *what, const char *path) {
+        if (!path || text_valid(path, strlen(path)))
+                return true;
+        char shown[96];
+        log_error("%s: the path \"%s\" has a control character or invalid UTF-8 and cannot be written into a "
+                  "unit file safely; refusing it, no units were made",
+                  what, value_for_message(path, strlen(path), shown, sizeof(shown)));
+        return false;
+}
+
+static bool paths_writable_in_units(const struct settings *s, const char *file, const char *outdir) {
+        return path_writable_in_units("ARCHY_MANIFEST", s->manifest) &&
+               path_writable_in_units("ARCHY_LAST_GOOD", s->last_good) &&
+               path_writable_in_units("ARCHY_QUADLET", s->quadlet) &&
+               path_writable_in_units("ARCHY_STAGING_DIR", s->staging) &&
+               path_writable_in_units("the manifest", file) && path_writable_in_units("--output", outdir);
 }
 
 static void setup_logging(bool by_systemd) {
@@ -201,6 +231,8 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
         setup_logging(!check && !dry_run && !save && getenv("SYSTEMD_SCOPE"));
+        if (!paths_writable_in_units(&s, check && positional ? argv[optind] : file, outdir))
+                return EXIT_USAGE;
         if (check)
                 return cmd_check(&s, positional ? argv[optind] : NULL);
         if (dry_run)
