@@ -9,6 +9,7 @@
 #include "generate.h"
 #include "load.h"
 #include "log.h"
+#include "verify-units.h"
 #include "values.h"
 
 #define DEFAULT_QUADLET "/usr/libexec/podman/quadlet"
@@ -119,8 +120,9 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
                        s->quadlet, DEFAULT_QUADLET, qdir);
         } else if (q != 0) {
                 fprintf(stderr, "podman's Quadlet (%s) failed with status %d on %s\n", s->quadlet, q, qdir);
+                (void)verify_quadlet_units(m, udir); /* remove what it left broken */
                 problems = true;
-        } else if (count_missing_units(m, udir) > 0)
+        } else if (verify_quadlet_units(m, udir) > 0)
                 problems = true;
         else
                 printf("systemd units made by Quadlet in %s\n", udir);
@@ -141,7 +143,8 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
                 return EXIT_PROBLEMS;
         }
         q = run_quadlet(s->quadlet, s->staging, outdirs, false);
-        size_t missing = q == 0 ? count_missing_units(m, outdirs[0]) : 0;
+        /* Also after a failed run: what it left half-written must not be loaded. */
+        size_t missing = q >= 0 ? verify_quadlet_units(m, outdirs[0]) : 0;
         manifest_free(m);
         if (q == -ENOENT)
                 return log_error("podman's Quadlet was not found at %s: archy needs podman >= 4.4 with Quadlet; "

@@ -224,3 +224,79 @@ ExecStartPre=touch pwned
 	[ "$(cd "$T/dry/quadlet" && echo *lnd*)" = "archy-lnd.container" ]
 	[ -d "$T/dry/quadlet/archy-lnd.container" ]
 }
+
+# A stand-in for podman's Quadlet that fails the way it does on a full /run: it writes some units
+# whole, leaves others empty (0 bytes) or cut short, and links each into archy-apps.target.wants.
+# A stand-in, because a full /run cannot be made safely on a host that runs other things, and
+# Quadlet is not on this machine anyway (test/quadlet runs the real one).
+full_run_quadlet() {
+	cat >"$T/full-quadlet" <<'EOS'
+#!/bin/sh
+[ "$1" = -no-kmsg-log ] && shift
+out=$1
+mkdir -p "$out/archy-apps.target.wants"
+for f in "$QUADLET_UNIT_DIRS"/*; do
+	b=${f##*/}
+	case $b in
+	*.container) u=${b%.container}.service ;;
+	*.volume) u=${b%.volume}-volume.service ;;
+	*.network) u=${b%.network}-network.service ;;
+	esac
+	case $u in
+	archy-web.service) : >"$out/$u" ;;
+	archy-web-ui.service) printf '[Unit]\nDescription=cut\n[Serv' >"$out/$u" ;;
+	*) printf '[Unit]\nDescription=%s\n\n[Service]\nExecStart=/bin/true\n' "$u" >"$out/$u" ;;
+	esac
+	ln -s "../$u" "$out/archy-apps.target.wants/$u"
+done
+exit "${QUADLET_STATUS:-0}"
+EOS
+	chmod +x "$T/full-quadlet"
+	cat >"$ARCHY_MANIFEST" <<'EOM'
+version: 1
+apps:
+  web:
+    containers:
+      main: {image: localhost/busybox:test, volumes: ["data:/data"]}
+      ui: {image: localhost/busybox:test}
+  db:
+    containers:
+      main: {image: localhost/busybox:test}
+EOM
+}
+
+@test "Quadlet on a full /run (stand-in): empty and cut-short units are removed with their links, reported, exit 1" {
+	full_run_quadlet
+	ARCHY_QUADLET=$T/full-quadlet generate
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${lines[1]}" = "archy-generator: app web: podman's Quadlet left $T/out/normal/archy-web.service that is empty (0 bytes; is /run full?): removed it so that systemd loads no broken unit, this unit will not run" ]
+	[ "${lines[2]}" = "archy-generator: app web: podman's Quadlet left $T/out/normal/archy-web-ui.service that is cut short (no final newline) (28 bytes; is /run full?): removed it so that systemd loads no broken unit, this unit will not run" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ ! -e "$T/out/normal/archy-web.service" ] && [ ! -L "$T/out/normal/archy-apps.target.wants/archy-web.service" ]
+	[ ! -e "$T/out/normal/archy-web-ui.service" ] && [ ! -L "$T/out/normal/archy-apps.target.wants/archy-web-ui.service" ]
+	# the whole ones stay, links and all
+	[ -s "$T/out/normal/archy-db.service" ] && [ -L "$T/out/normal/archy-apps.target.wants/archy-db.service" ]
+	[ -s "$T/out/normal/archy-web-data-volume.service" ] && [ -s "$T/out/normal/archipelago-network.service" ]
+}
+
+@test "Quadlet failing after leaving empty units (stand-in): they are removed too" {
+	full_run_quadlet
+	QUADLET_STATUS=1 ARCHY_QUADLET=$T/full-quadlet generate
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"podman's Quadlet $T/full-quadlet failed with status 1"* ]]
+	[[ "$output" == *"left $T/out/normal/archy-web.service that is empty"* ]]
+	[ ! -e "$T/out/normal/archy-web.service" ]
+	[ -s "$T/out/normal/archy-db.service" ]
+}
+
+@test "--dry-run with Quadlet on a full /run (stand-in): broken units removed from DIR/units, exit 1" {
+	full_run_quadlet
+	ARCHY_QUADLET=$T/full-quadlet run "$GEN" --dry-run --manifest "$ARCHY_MANIFEST" --output "$T/dry"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"app web: podman's Quadlet left $T/dry/units/archy-web.service that is empty (0 bytes"* ]]
+	[ ! -e "$T/dry/units/archy-web.service" ] && [ ! -e "$T/dry/units/archy-web-ui.service" ]
+	[ -s "$T/dry/units/archy-db.service" ]
+}
