@@ -68,6 +68,11 @@ const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char 
                 yerror(c, n, "%s: expected a string, got %s", key, ynode_kind(n));
                 return NULL;
         }
+        if (n->data.scalar.length > ARCHY_VALUE_MAX) {
+                yerror(c, n, "%s: expected a value of at most %u bytes, got %zu bytes", key, ARCHY_VALUE_MAX,
+                       n->data.scalar.length);
+                return NULL;
+        }
         if (!text_valid(yscalar(n), n->data.scalar.length)) {
                 report_bad_text(c, n, key);
                 return NULL;
