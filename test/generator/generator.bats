@@ -9,6 +9,9 @@ setup() {
 	SHIPPED=$BATS_TEST_DIRNAME/../../manifests/archipelago.yaml
 	T=$(mktemp -d /tmp/archy-bats.XXXXXX)
 	chmod 755 "$T"
+	# the tree is under /tmp (world-writable): trust /tmp and above, check the tree itself
+	# (ARCHY_TEST_TRUSTED_DIR, archy-manifest(5) OWNERSHIP AND MODE)
+	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
 	mkdir -p "$T/etc" "$T/out/normal" "$T/out/early" "$T/out/late"
 	export ARCHY_MANIFEST=$T/etc/manifest.yaml ARCHY_LAST_GOOD=$T/etc/manifest.last-good.yaml
 	export ARCHY_STAGING_DIR=$T/run/quadlet ARCHY_QUADLET=$T/no-quadlet
