@@ -32,11 +32,13 @@ const char *unit_text_problem(const char *text, size_t len) {
 /* Links to a removed unit in the .wants/.requires dirs Quadlet made: systemd would warn about
  * each dangling one. */
 static void remove_links_to(int dfd, const char *unit) {
-        _cleanup_close_ int dup_fd = dup(dfd);
-        DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-        if (!d)
+        int dup_fd = dup(dfd);
+        DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL; /* d owns dup_fd */
+        if (!d) {
+                if (dup_fd >= 0)
+                        close(dup_fd);
                 return;
-        dup_fd = -1; /* owned by d now */
+        }
         rewinddir(d);
         for (struct dirent *de; (de = readdir(d));) {
                 size_t n = strlen(de->d_name);

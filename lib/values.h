@@ -21,11 +21,11 @@ bool env_name_valid(const char *s);
 /* The longest line systemd reads in a unit file: LONG_LINE_MAX (1 MiB, systemd's
  * src/basic/fileio.h) less one; a line of 1048576 bytes fails the unit ("No buffer space
  * available"), measured with systemd-analyze verify. */
-#define ARCHY_UNIT_LINE_MAX (1024u * 1024u - 1u)
+#define ARCHY_UNIT_LINE_MAX 1048575u /* 1024 * 1024 - 1 */
 /* The longest single manifest value (a command argument, an environment value, a health
  * command...): well within a unit line, and within the kernel's 128 KiB limit on one argument
  * or environment string (MAX_ARG_STRLEN), which podman and the container's execve() meet. */
-#define ARCHY_VALUE_MAX (64u * 1024u)
+#define ARCHY_VALUE_MAX 65536u /* 64 KiB */
 
 /* Free text that will be escaped: well-formed UTF-8 (shortest form, no surrogates) without
  * control characters: no C0 (NUL, tab, newline...), no DEL, no C1 (U+0080..U+009F, e.g. NEL).
