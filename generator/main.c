@@ -52,6 +52,8 @@ static void help(void) {
                "  ARCHY_QUADLET      podman's Quadlet     (default " DEFAULT_QUADLET ")\n"
                "  ARCHY_STAGING_DIR  Quadlet input dir    (default " DEFAULT_STAGING ")\n"
                "  ARCHY_LOG_LEVEL    err, warning, notice, info, debug (default info)\n"
+               "  ARCHY_TEST_TRUSTED_DIR  tests only: directories at and above it skip the manifest's\n"
+               "                     ownership check (default: every directory up to / is checked)\n"
                "\n"
                "Exit status: 0 success; 1 problems found (details on stderr or in the journal), among them, for\n"
                "--dry-run, an app skipped because its files could not be written; 2 usage error (also a path\n"

@@ -57,7 +57,7 @@ generate() { run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"; }
 	run "$GEN" --help
 	[ "$status" -eq 0 ]
 	for word in --check --dry-run --manifest --output --save-last-good ARCHY_MANIFEST ARCHY_LAST_GOOD \
-		ARCHY_QUADLET ARCHY_STAGING_DIR ARCHY_LOG_LEVEL; do
+		ARCHY_QUADLET ARCHY_STAGING_DIR ARCHY_LOG_LEVEL ARCHY_TEST_TRUSTED_DIR; do
 		[[ "$output" == *"$word"* ]]
 	done
 }
