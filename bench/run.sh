@@ -57,7 +57,8 @@ cc=${CC:-cc}
 cp "$gen" "$work/archy-generator"
 
 # in_root VAR=VALUE... COMMAND...: run in the chroot with only these variables (and PATH) set.
-in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+# The work dir is under the rootfs's world-writable /tmp: trust /tmp and above (ARCHY_TEST_TRUSTED_DIR).
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ARCHY_TEST_TRUSTED_DIR=/tmp "$@"; }
 
 # sample SERIES-FILE EXPECTED-STATUS VAR=VALUE... -- COMMAND...: time one run, append "ns rss".
 sample() {

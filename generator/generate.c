@@ -19,7 +19,7 @@ static int write_unit(int staging_fd, const char *name, const struct strbuf *tex
         return write_file_new_at(staging_fd, name, text->data, text->len, 0644);
 }
 
-static bool volume_seen_before(const struct app *a, size_t c, size_t v) {
+bool app_volume_seen_before(const struct app *a, size_t c, size_t v) {
         const char *name = a->containers[c].mounts[v].source;
         for (size_t pc = 0; pc <= c; pc++)
                 for (size_t pv = 0; pv < (pc == c ? v : a->containers[pc].n_mounts); pv++) {
@@ -60,7 +60,7 @@ static int write_app(const struct manifest *m, const struct app *a, int staging_
                         return log_error_errno(r, "app %s: cannot write %s/%s: %m", a->name, staging, name);
                 stats->containers++;
                 for (size_t v = 0; v < ct->n_mounts; v++) {
-                        if (ct->mounts[v].kind != MOUNT_NAMED_VOLUME || volume_seen_before(a, c, v))
+                        if (ct->mounts[v].kind != MOUNT_NAMED_VOLUME || app_volume_seen_before(a, c, v))
                                 continue;
                         _cleanup_free_ char *vname = NULL;
                         if ((r = render_volume_filename(a, ct->mounts[v].source, &vname)) < 0)
@@ -111,25 +111,4 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
         if ((r = write_unit(dfd, ARCHY_NETWORK_NAME ".network", &buf)) < 0)
                 return log_error_errno(r, "cannot write %s/" ARCHY_NETWORK_NAME ".network: %m", staging);
         return 0;
-}
-
-size_t count_missing_units(const struct manifest *m, const char *outdir) {
-        size_t missing = 0;
-        for (size_t i = 0; m && i < m->n_apps; i++) {
-                const struct app *a = &m->apps[i];
-                if (a->skip || a->state == APP_STATE_UNINSTALLED)
-                        continue;
-                for (size_t c = 0; c < a->n_containers; c++) {
-                        _cleanup_free_ char *path = NULL;
-                        if (asprintf(&path, "%s/%s.service", outdir, a->containers[c].unit) < 0)
-                                return missing + 1;
-                        if (access(path, F_OK) == 0)
-                                continue;
-                        log_error("app %s: podman's Quadlet made no %s.service (see its messages above): this "
-                                  "container will not run",
-                                  a->name, a->containers[c].unit);
-                        missing++;
-                }
-        }
-        return missing;
 }

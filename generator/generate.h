@@ -16,6 +16,6 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
  * Returns Quadlet's exit status (>= 0), -ENOENT when Quadlet is not installed. */
 int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3], bool log_to_stderr);
 
-/* Quadlet fails a file it dislikes and still exits 0: check that every container of every
- * generated app became a .service in `outdir`, logging each one that did not. */
-size_t count_missing_units(const struct manifest *m, const char *outdir);
+/* Whether mount v of container c names a volume an earlier mount of the app named already
+ * (one volume shared by two containers is one .volume file, one unit). */
+bool app_volume_seen_before(const struct app *a, size_t c, size_t v);

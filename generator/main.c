@@ -9,6 +9,8 @@
 #include "generate.h"
 #include "load.h"
 #include "log.h"
+#include "verify-units.h"
+#include "values.h"
 
 #define DEFAULT_QUADLET "/usr/libexec/podman/quadlet"
 #define DEFAULT_STAGING "/run/archy/quadlet"
@@ -50,8 +52,12 @@ static void help(void) {
                "  ARCHY_QUADLET      podman's Quadlet     (default " DEFAULT_QUADLET ")\n"
                "  ARCHY_STAGING_DIR  Quadlet input dir    (default " DEFAULT_STAGING ")\n"
                "  ARCHY_LOG_LEVEL    err, warning, notice, info, debug (default info)\n"
+               "  ARCHY_TEST_TRUSTED_DIR  tests only: directories at and above it skip the manifest's\n"
+               "                     ownership check (default: every directory up to / is checked)\n"
                "\n"
-               "Exit status: 0 success; 1 problems found (details on stderr or in the journal); 2 usage error.\n"
+               "Exit status: 0 success; 1 problems found (details on stderr or in the journal), among them, for\n"
+               "--dry-run, an app skipped because its files could not be written; 2 usage error (also a path\n"
+               "above or an argument with a control character: it cannot be written into a unit safely).\n"
                "See archy-generator(8) and archy-manifest(5).\n");
 }
 
@@ -118,6 +124,10 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
                 return EXIT_PROBLEMS;
         printf("%zu apps, %zu containers, %zu volumes rendered into %s (%zu apps skipped)\n", st.apps, st.containers,
                st.volumes, qdir, st.skipped);
+        /* An app skipped for a file that could not be written is a problem too (it has no
+         * diagnostic of the manifest's own). */
+        if (st.skipped > 0)
+                problems = true;
         if ((q = mkdir_p(udir, 0755)) < 0 || (q = clear_output_tree(udir)) < 0)
                 return log_error_errno(q, "cannot prepare %s: %m", udir), EXIT_PROBLEMS;
         char *outdirs[3] = {udir, udir, udir};
@@ -129,8 +139,9 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
                        s->quadlet, DEFAULT_QUADLET, qdir);
         } else if (q != 0) {
                 fprintf(stderr, "podman's Quadlet (%s) failed with status %d on %s\n", s->quadlet, q, qdir);
+                (void)verify_quadlet_units(m, udir); /* remove what it left broken */
                 problems = true;
-        } else if (count_missing_units(m, udir) > 0)
+        } else if (verify_quadlet_units(m, udir) > 0)
                 problems = true;
         else
                 printf("systemd units made by Quadlet in %s\n", udir);
@@ -151,7 +162,8 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
                 return EXIT_PROBLEMS;
         }
         q = run_quadlet(s->quadlet, s->staging, outdirs, false);
-        size_t missing = q == 0 ? count_missing_units(m, outdirs[0]) : 0;
+        /* Also after a failed run: what it left half-written must not be loaded. */
+        size_t missing = q >= 0 ? verify_quadlet_units(m, outdirs[0]) : 0;
         manifest_free(m);
         if (q == -ENOENT)
                 return log_error("podman's Quadlet was not found at %s: archy needs podman >= 4.4 with Quadlet; "
@@ -168,6 +180,29 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
 static int usage_error(const char *what) {
         fprintf(stderr, "archy-generator: %s; see --help\n", what);
         return EXIT_USAGE;
+}
+
+/* Every path below ends up in unit files (the manifest's in the header comment, the staging
+ * and output dirs in Quadlet's SourcePath=, Quadlet's own name in its header): a control
+ * character there would start a new line, a new directive. Such a path cannot be written
+ * safely, so it is refused; '%' and '$' are harmless in a comment and Quadlet escapes its
+ * SourcePath=. Returns false after saying which one. */
+static bool path_writable_in_units(const char *what, const char *path) {
+        if (!path || text_valid(path, strlen(path)))
+                return true;
+        char shown[96];
+        log_error("%s: the path \"%s\" has a control character or invalid UTF-8 and cannot be written into a "
+                  "unit file safely; refusing it, no units were made",
+                  what, value_for_message(path, strlen(path), shown, sizeof(shown)));
+        return false;
+}
+
+static bool paths_writable_in_units(const struct settings *s, const char *file, const char *outdir) {
+        return path_writable_in_units("ARCHY_MANIFEST", s->manifest) &&
+               path_writable_in_units("ARCHY_LAST_GOOD", s->last_good) &&
+               path_writable_in_units("ARCHY_QUADLET", s->quadlet) &&
+               path_writable_in_units("ARCHY_STAGING_DIR", s->staging) &&
+               path_writable_in_units("the manifest", file) && path_writable_in_units("--output", outdir);
 }
 
 static void setup_logging(bool by_systemd) {
@@ -229,6 +264,8 @@ int main(int argc, char *argv[]) {
                 return usage_error("invalid arguments");
         }
         setup_logging(!check && !dry_run && !save && getenv("SYSTEMD_SCOPE"));
+        if (!paths_writable_in_units(&s, check && positional ? argv[optind] : file, outdir))
+                return EXIT_USAGE;
         if (check)
                 return cmd_check(&s, positional ? argv[optind] : NULL);
         if (dry_run)

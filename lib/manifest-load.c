@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "fileio.h"
 #include "manifest.h"
+#include "path-trust.h"
 
 #define MANIFEST_MAX_SIZE ((size_t)16 << 20)
 
@@ -39,13 +39,8 @@ static int check_owner_and_mode(int fd, const char *path, struct diag_list *diag
         int r = check_safe(&st, "the manifest", diags);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return -ENOMEM;
-        const char *dir = dirname(copy);
-        if (stat(dir, &st) < 0)
-                return -errno;
-        return check_safe(&st, "its directory", diags);
+        /* every directory on the way, through symlinks, up to / */
+        return path_check_trusted(path, &st, "the manifest", diags);
 }
 
 int manifest_read(const char *path, bool check_owner, char **ret_text, size_t *ret_len, struct diag_list *diags) {

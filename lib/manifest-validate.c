@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest-checks.h"
 #include "manifest-parse.h"
 #include "strbuf.h"
 #include "suggest.h"
@@ -133,5 +134,7 @@ void manifest_validate(struct manifest *m, struct diag_list *diags) {
         check_requires(m, diags);
         check_cycles(m, diags);
         manifest_check_conflicts(m, diags);
+        manifest_check_line_limits(m, diags);
+        manifest_check_derived_paths(m, diags);
         propagate_skips(m, diags);
 }

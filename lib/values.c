@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,15 +61,51 @@ bool env_name_valid(const char *s) {
         return strlen(s) <= 255;
 }
 
-bool text_valid(const char *s, size_t len) {
-        if (strlen(s) != len)
-                return false;
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char)s[i];
-                if (c < 0x20 || c == 0x7f)
-                        return false;
+/* The length of the well-formed UTF-8 sequence at s (shortest form, no surrogate, at most
+ * U+10FFFF), its code point in *cp; 0 when the bytes there are not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t left, uint32_t *cp) {
+        static const uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+        size_t n = s[0] < 0x80             ? 1
+                   : (s[0] & 0xe0) == 0xc0 ? 2
+                   : (s[0] & 0xf0) == 0xe0 ? 3
+                   : (s[0] & 0xf8) == 0xf0 ? 4
+                                           : 0;
+        if (n == 0 || n > left)
+                return 0;
+        uint32_t v = n == 1 ? s[0] : s[0] & (0x7fu >> n);
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                v = v << 6 | (s[i] & 0x3fu);
         }
-        return true;
+        if (v < min_for_len[n] || (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
+                return 0;
+        *cp = v;
+        return n;
+}
+
+static bool is_control(uint32_t cp) {
+        return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+enum text_problem text_check(const char *s, size_t len, size_t *ret_at, uint32_t *ret_char) {
+        for (size_t i = 0; i < len;) {
+                uint32_t cp = 0;
+                size_t n = utf8_sequence((const unsigned char *)s + i, len - i, &cp);
+                if (n == 0 || is_control(cp)) {
+                        *ret_at = i;
+                        *ret_char = n == 0 ? (unsigned char)s[i] : cp;
+                        return n == 0 ? TEXT_BAD_UTF8 : cp < 0x80 ? TEXT_C0_CONTROL : TEXT_C1_CONTROL;
+                }
+                i += n;
+        }
+        return TEXT_OK;
+}
+
+bool text_valid(const char *s, size_t len) {
+        size_t at;
+        uint32_t ch;
+        return text_check(s, len, &at, &ch) == TEXT_OK;
 }
 
 static int parse_uint(const char *s, size_t len, unsigned max, unsigned *ret) {
@@ -194,17 +231,23 @@ int mount_parse(const char *s, struct mount *ret) {
 
 const char *value_for_message(const char *s, size_t len, char *buf, size_t bufsize) {
         size_t o = 0;
-        for (size_t i = 0; i < len && o + 8 < bufsize; i++) {
+        for (size_t i = 0; i < len && o + 8 < bufsize;) {
                 unsigned char c = (unsigned char)s[i];
+                uint32_t cp = 0;
+                size_t n = utf8_sequence((const unsigned char *)s + i, len - i, &cp);
                 if (c == '\n')
                         o += (size_t)snprintf(buf + o, bufsize - o, "\\n");
                 else if (c == '"' || c == '\\')
                         o += (size_t)snprintf(buf + o, bufsize - o, "\\%c", c);
-                else if (c < 0x20 || c == 0x7f)
-                        o += (size_t)snprintf(buf + o, bufsize - o, "\\x%02x", c);
+                else if (n == 0 || is_control(cp))
+                        /* one byte at a time: a C1 control or a broken sequence is shown as its bytes */
+                        n = 1, o += (size_t)snprintf(buf + o, bufsize - o, "\\x%02x", c);
+                else if (o + n + 8 < bufsize)
+                        memcpy(buf + o, s + i, n), o += n;
                 else
-                        buf[o++] = (char)c;
-                if (o + 8 >= bufsize && i + 1 < len) {
+                        break;
+                i += n ? n : 1;
+                if (o + 8 >= bufsize && i < len) {
                         o += (size_t)snprintf(buf + o, bufsize - o, "...");
                         break;
                 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "manifest.h"
 
@@ -17,9 +18,23 @@ bool image_ref_valid(const char *s);
 bool abs_path_valid(const char *s);
 /* [A-Za-z_][A-Za-z0-9_]* */
 bool env_name_valid(const char *s);
-/* Free text that will be escaped: any UTF-8 but no control characters and no NUL (len is the
- * length YAML gave, so an embedded "\0" is caught). */
+/* The longest line systemd reads in a unit file: LONG_LINE_MAX (1 MiB, systemd's
+ * src/basic/fileio.h) less one; a line of 1048576 bytes fails the unit ("No buffer space
+ * available"), measured with systemd-analyze verify. */
+#define ARCHY_UNIT_LINE_MAX 1048575u /* 1024 * 1024 - 1 */
+/* The longest single manifest value (a command argument, an environment value, a health
+ * command...): well within a unit line, and within the kernel's 128 KiB limit on one argument
+ * or environment string (MAX_ARG_STRLEN), which podman and the container's execve() meet. */
+#define ARCHY_VALUE_MAX 65536u /* 64 KiB */
+
+/* Free text that will be escaped: well-formed UTF-8 (shortest form, no surrogates) without
+ * control characters: no C0 (NUL, tab, newline...), no DEL, no C1 (U+0080..U+009F, e.g. NEL).
+ * len is the length YAML gave, so an embedded "\0" is caught. */
 bool text_valid(const char *s, size_t len);
+enum text_problem { TEXT_OK, TEXT_C0_CONTROL, TEXT_C1_CONTROL, TEXT_BAD_UTF8 };
+/* What text_valid() refuses first: *ret_at is its byte offset, *ret_char the control character's
+ * code point (C0, DEL or C1) or the offending byte (TEXT_BAD_UTF8). */
+enum text_problem text_check(const char *s, size_t len, size_t *ret_at, uint32_t *ret_char);
 
 /* "30", "30s", "10m", "10min", "2h": whole seconds, 1..86400. Returns 0 or -EINVAL. */
 int duration_parse(const char *s, unsigned *ret_sec);
@@ -31,7 +46,8 @@ void port_done(struct port *p);
 void mount_done(struct mount *m);
 
 /* A short, printable rendering of an offending value for an error message: control characters
- * escaped, long values cut. Writes into buf (always NUL-terminated). */
+ * (C0, DEL, C1) and bytes of invalid UTF-8 escaped as \xNN, long values cut. Writes into buf (always NUL-terminated).
+ */
 const char *value_for_message(const char *s, size_t len, char *buf, size_t bufsize);
 
 /* Settings of derived configs (archy-derive(8)). Each is pasted into a config file that has its

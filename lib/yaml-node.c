@@ -2,6 +2,7 @@
 #include "yaml-node.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,15 +42,39 @@ bool yexpect_sequence(const struct yctx *c, const yaml_node_t *n, const char *ke
         return false;
 }
 
+/* What is wrong with a scalar text_valid() refused: the C0 controls as always, a C1 control
+ * or a byte of invalid UTF-8 named with its offset in the value. */
+static void report_bad_text(const struct yctx *c, const yaml_node_t *n, const char *key) {
+        char shown[96];
+        size_t at = 0;
+        uint32_t ch = 0;
+        enum text_problem p = text_check(yscalar(n), n->data.scalar.length, &at, &ch);
+        value_for_message(yscalar(n), n->data.scalar.length, shown, sizeof(shown));
+        if (p == TEXT_C1_CONTROL)
+                yerror(c, n,
+                       "%s: expected text without control characters, got the C1 control character U+%04X at byte %zu "
+                       "of \"%s\"",
+                       key, (unsigned)ch, at, shown);
+        else if (p == TEXT_BAD_UTF8)
+                yerror(c, n, "%s: expected UTF-8 text, got the invalid byte 0x%02x at byte %zu of \"%s\"", key,
+                       (unsigned)ch, at, shown);
+        else
+                yerror(c, n, "%s: expected text without control characters (newline, tab, NUL), got \"%s\"", key,
+                       shown);
+}
+
 const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key) {
         if (n->type != YAML_SCALAR_NODE) {
                 yerror(c, n, "%s: expected a string, got %s", key, ynode_kind(n));
                 return NULL;
         }
+        if (n->data.scalar.length > ARCHY_VALUE_MAX) {
+                yerror(c, n, "%s: expected a value of at most %u bytes, got %zu bytes", key, ARCHY_VALUE_MAX,
+                       n->data.scalar.length);
+                return NULL;
+        }
         if (!text_valid(yscalar(n), n->data.scalar.length)) {
-                char shown[96];
-                yerror(c, n, "%s: expected text without control characters (newline, tab, NUL), got \"%s\"", key,
-                       value_for_message(yscalar(n), n->data.scalar.length, shown, sizeof(shown)));
+                report_bad_text(c, n, key);
                 return NULL;
         }
         return yscalar(n);

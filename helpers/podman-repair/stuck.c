@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,34 +90,99 @@ static bool holds_lock_in(const struct proc_lock *l, const struct file_ids *f) {
         return false;
 }
 
-static long process_age_s(pid_t pid) {
-        char path[64], stat[1024], uptime_text[64];
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        if (read_small_file(path, stat, sizeof(stat)) <= 0 ||
-            read_small_file("/proc/uptime", uptime_text, sizeof(uptime_text)) <= 0)
-                return -1;
-        /* comm may hold spaces and parentheses: fields start after the last ')'. */
-        const char *p = strrchr(stat, ')');
+bool proc_stat_start_ticks(const char *stat_text, unsigned long long *ret) {
+        /* comm may hold spaces and parentheses: the fields after it start after the last ')',
+         * with field 3 (state); the start time is field 22. */
+        const char *p = strrchr(stat_text, ')');
         unsigned long long start;
-        double uptime;
-        if (!p ||
+        if (!p || p[1] != ' ' ||
             sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &start) !=
-                    1 ||
-            sscanf(uptime_text, "%lf", &uptime) != 1)
-                return -1;
-        return (long)(uptime - (double)start / (double)sysconf(_SC_CLK_TCK));
+                    1)
+                return false;
+        *ret = start;
+        return true;
 }
 
-static bool spared(pid_t pid) {
-        char link[64], target[4096];
-        snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-        ssize_t n = readlink(link, target, sizeof(target) - 1);
-        if (pid <= 1 || pid == getpid() || n <= 0)
-                return true;
-        target[n] = '\0';
-        const char *base = strrchr(target, '/');
-        base = base ? base + 1 : target;
-        return strcmp(base, "conmon") == 0 || strcmp(base, "catatonit") == 0;
+const char *exe_name(const char *exe, char *buf, size_t size) {
+        static const char deleted[] = " (deleted)";
+        const char *base = strrchr(exe, '/');
+        base = base ? base + 1 : exe;
+        size_t n = strlen(base);
+        /* the binary was replaced (a package upgrade) or removed since the process started */
+        if (n >= sizeof(deleted) - 1 && strcmp(base + n - (sizeof(deleted) - 1), deleted) == 0)
+                n -= sizeof(deleted) - 1;
+        snprintf(buf, size, "%.*s", (int)n, base);
+        return buf;
+}
+
+enum proc_kind proc_kind_of(const char *comm, const char *exe) {
+        static const struct {
+                const char *name;
+                enum proc_kind kind;
+        } known[] = {{"conmon", PROC_CONMON}, {"catatonit", PROC_CATATONIT}, {"podman", PROC_PODMAN}};
+        char name[256];
+        exe_name(exe, name, sizeof(name));
+        for (size_t i = 0; i < ELEMENTSOF(known); i++)
+                if (strcmp(comm, known[i].name) == 0 || strcmp(name, known[i].name) == 0)
+                        return known[i].kind;
+        return PROC_OTHER;
+}
+
+bool proc_identity_same(const struct proc_identity *recorded, const struct proc_identity *now) {
+        return recorded->start_ticks == now->start_ticks;
+}
+
+int proc_identity_read(pid_t pid, struct proc_identity *ret) {
+        char path[64], text[1024];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        ssize_t n = read_small_file(path, text, sizeof(text));
+        if (n <= 0)
+                return n < 0 ? (int)n : -ESRCH;
+        *ret = (struct proc_identity){0};
+        if (!proc_stat_start_ticks(text, &ret->start_ticks))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+        if ((n = read_small_file(path, ret->comm, sizeof(ret->comm))) < 0)
+                return (int)n;
+        ret->comm[strcspn(ret->comm, "\n")] = '\0';
+        snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+        ssize_t len = readlink(path, ret->exe, sizeof(ret->exe) - 1);
+        if (len <= 0)
+                return -errno ?: -EINVAL; /* a kernel thread has none */
+        ret->exe[len] = '\0';
+        return 0;
+}
+
+static long age_s(const struct proc_identity *id) {
+        char uptime_text[64];
+        double uptime;
+        if (read_small_file("/proc/uptime", uptime_text, sizeof(uptime_text)) <= 0 ||
+            sscanf(uptime_text, "%lf", &uptime) != 1)
+                return -1;
+        return (long)(uptime - (double)id->start_ticks / (double)sysconf(_SC_CLK_TCK));
+}
+
+/* Never conmon (it would take its container down), catatonit (the rootless pause process),
+ * PID 1 or ourselves; nor a process we cannot identify. */
+static bool spared(pid_t pid, const struct proc_identity *id) {
+        enum proc_kind k = proc_kind_of(id->comm, id->exe);
+        return pid <= 1 || pid == getpid() || k == PROC_CONMON || k == PROC_CATATONIT;
+}
+
+int process_pin(pid_t pid, const struct proc_identity *recorded) {
+        int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (fd < 0)
+                return -errno;
+        struct proc_identity now;
+        if (proc_identity_read(pid, &now) < 0 || !proc_identity_same(recorded, &now) || spared(pid, &now)) {
+                close(fd);
+                return -ESRCH;
+        }
+        return fd;
+}
+
+static int pidfd_signal(int pidfd, int sig) {
+        return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
 static size_t add_pid(pid_t *pids, size_t n, size_t max, pid_t pid) {
@@ -145,28 +212,54 @@ static size_t find_lock_holders(char *const *dirs, pid_t *pids, size_t n, size_t
         return n;
 }
 
-size_t stuck_kill(char *const *dirs, pid_t spare, long min_age_s, long grace_ms) {
-        pid_t found[256], victims[256];
-        size_t n_found = find_lock_holders(dirs, found, 0, ELEMENTSOF(found));
-        size_t n = 0;
-        for (size_t i = 0; i < n_found; i++) {
-                long age = process_age_s(found[i]);
-                if (found[i] == spare || spared(found[i]) || age < min_age_s)
-                        continue;
-                log_warning("killing process %d (running %ld s): it holds a lock podman waits for", (int)found[i], age);
-                if (kill(found[i], SIGTERM) == 0)
-                        victims[n++] = found[i];
-        }
-        for (long waited = 0; n > 0 && waited < grace_ms; waited += 100) {
-                bool alive = false;
+/* Waits up to grace_ms for the pinned processes to exit (a pidfd turns readable then). */
+static void wait_exits(const int *pidfds, size_t n, long grace_ms) {
+        struct pollfd pfd[ELEMENTSOF(((struct stuck_victims *)0)->pidfd)];
+        for (long waited = 0; waited < grace_ms; waited += 100) {
+                size_t alive = 0;
                 for (size_t i = 0; i < n; i++)
-                        alive |= kill(victims[i], 0) == 0;
-                if (!alive)
-                        break;
+                        pfd[i] = (struct pollfd){.fd = pidfds[i], .events = POLLIN};
+                if (poll(pfd, n, 0) >= 0)
+                        for (size_t i = 0; i < n; i++)
+                                alive += !(pfd[i].revents & (POLLIN | POLLHUP));
+                if (alive == 0)
+                        return;
                 struct timespec pause = {0, 100L * 1000 * 1000};
                 nanosleep(&pause, NULL);
         }
-        for (size_t i = 0; i < n; i++)
-                (void)kill(victims[i], SIGKILL);
-        return n;
+}
+
+size_t stuck_kill(char *const *dirs, pid_t spare, long min_age_s, long grace_ms) {
+        pid_t found[256];
+        struct stuck_victims v = {0};
+        size_t n_found = find_lock_holders(dirs, found, 0, ELEMENTSOF(found));
+        for (size_t i = 0; i < n_found && v.n < ELEMENTSOF(v.pidfd); i++) {
+                struct proc_identity id;
+                if (found[i] == spare || proc_identity_read(found[i], &id) < 0 || spared(found[i], &id))
+                        continue;
+                long age = age_s(&id);
+                if (age < min_age_s)
+                        continue;
+                int fd = process_pin(found[i], &id);
+                if (fd == -ENOSYS) {
+                        log_warning("cannot pin process %d (pidfd_open needs Linux 5.3): not killing it, it holds a "
+                                    "lock podman waits for",
+                                    (int)found[i]);
+                        continue;
+                }
+                if (fd < 0)
+                        continue; /* gone, or its pid now names another process */
+                log_warning("killing process %d (%s, running %ld s): it holds a lock podman waits for", (int)found[i],
+                            id.comm, age);
+                if (pidfd_signal(fd, SIGTERM) == 0)
+                        v.pidfd[v.n++] = fd;
+                else
+                        close(fd);
+        }
+        wait_exits(v.pidfd, v.n, grace_ms);
+        for (size_t i = 0; i < v.n; i++) {
+                (void)pidfd_signal(v.pidfd[i], SIGKILL); /* -ESRCH once it has exited: nothing to do */
+                close(v.pidfd[i]);
+        }
+        return v.n;
 }

@@ -27,6 +27,11 @@ int probe_get(const char *url, long connect_timeout_ms, long total_timeout_ms, s
         curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
         curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_timeout_ms);
         curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+        /* Never through a proxy, whatever http_proxy, https_proxy or ALL_PROXY say: a proxy would
+         * answer for the node (a broken update committed, a good one rolled back). "" disables
+         * the proxy, "*" exempts every host in case a libcurl reads the environment anyway. */
+        curl_easy_setopt(curl, CURLOPT_PROXY, "");
+        curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
         curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, loopback ? 0L : 1L);

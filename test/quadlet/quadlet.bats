@@ -20,8 +20,9 @@ setup() {
 teardown() { rm -rf "${ROOTFS:?}$W"; }
 
 in_root() {
+	# $W is under the chroot's world-writable /tmp: trust /tmp and above (ARCHY_TEST_TRUSTED_DIR)
 	chroot "$ROOTFS" env ARCHY_MANIFEST=$W/etc/manifest.yaml ARCHY_LAST_GOOD=$W/etc/last-good.yaml \
-		ARCHY_STAGING_DIR=$W/staging ARCHY_LOG_LEVEL=warning "$@"
+		ARCHY_STAGING_DIR=$W/staging ARCHY_LOG_LEVEL=warning ARCHY_TEST_TRUSTED_DIR=/tmp "$@"
 }
 
 generate() { run in_root "$W/archy-generator" $W/out $W/out $W/out; }

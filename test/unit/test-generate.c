@@ -11,6 +11,7 @@
 #include "load.h"
 #include "log.h"
 #include "testlib.h"
+#include "verify-units.h"
 
 static char *tmpdir;
 
@@ -181,11 +182,35 @@ START_TEST(last_good_is_saved_only_when_clean_and_only_when_changed) {
 }
 END_TEST
 
+START_TEST(quadlet_units_are_whole_or_named_broken) {
+        ck_assert_str_eq(unit_text_problem("", 0), "is empty");
+        ck_assert_str_eq(unit_text_problem("[Unit]\nDescription=x\n[Serv", 26), "is cut short (no final newline)");
+        ck_assert_str_eq(unit_text_problem("[Unit]\n\0\n[Service]\n", 19), "has a NUL byte");
+        ck_assert_str_eq(unit_text_problem("[Unit]\nDescription=x\n", 21), "has no [Service] section");
+        ck_assert_str_eq(unit_text_problem("[Unit]\nX=[Service]\n", 19), "has no [Service] section");
+        ck_assert_ptr_null(unit_text_problem("[Service]\nExecStart=/bin/true\n", 30));
+        /* every unit the real Quadlet made from the shipped manifest is whole */
+        static const char *const golden[] = {"archy-bitcoin-knots.service", "archy-bitcoin-knots-ui.service",
+                                             "archy-bitcoin-knots-bitcoin-data-volume.service",
+                                             "archipelago-network.service"};
+        for (size_t i = 0; i < sizeof(golden) / sizeof(golden[0]); i++) {
+                char path[256];
+                snprintf(path, sizeof(path), "../golden/archipelago-units/%s", golden[i]);
+                char *text = read_text_file(path);
+                ck_assert_msg(text, "cannot read %s", path);
+                ck_assert_msg(!unit_text_problem(text, strlen(text)), "%s: %s", path,
+                              unit_text_problem(text, strlen(text)));
+                free(text);
+        }
+}
+END_TEST
+
 Suite *generate_suite(void) {
         Suite *s = suite_create("generate");
         TCase *tc = tcase_create("generate");
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, staging_holds_exactly_the_current_apps);
+        tcase_add_test(tc, quadlet_units_are_whole_or_named_broken);
         tcase_add_test(tc, a_bad_app_skips_only_itself_and_its_dependents);
         tcase_add_test(tc, uninstalled_apps_and_empty_manifests_leave_nothing);
         tcase_add_test(tc, unusable_manifest_falls_back_to_last_good);

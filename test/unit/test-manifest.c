@@ -240,7 +240,7 @@ START_TEST(manifest_writable_by_others_is_refused) {
         ck_assert_int_eq(chown(path, 0, 0), 0);
         ck_assert_int_eq(chmod(dir, 0777), 0);
         ck_assert_int_eq(load(path, true, &msg), -EPERM);
-        ck_assert_ptr_nonnull(strstr(msg, "its directory is writable by group or others (mode 0777)"));
+        ck_assert_ptr_nonnull(strstr(msg, "on the way to the manifest is writable by group or others (mode 0777)"));
         free(msg);
         free(path);
         remove_dir(dir);

@@ -134,6 +134,49 @@ START_TEST(messages_show_control_characters_escaped) {
 }
 END_TEST
 
+/* Byte strings libyaml never hands over (its reader refuses them) still meet the validator when
+ * it is called on other text: every C0, DEL and C1 control and every kind of broken UTF-8. */
+START_TEST(text_refuses_c0_c1_controls_and_invalid_utf8) {
+        size_t at = 99;
+        uint32_t ch = 0;
+        ck_assert(text_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xc2\xa0", 17));
+        ck_assert_int_eq(text_check("ab\tc", 4, &at, &ch), TEXT_C0_CONTROL);
+        ck_assert_uint_eq(at, 2);
+        ck_assert_uint_eq(ch, '\t');
+        ck_assert_int_eq(text_check("a\x7f", 2, &at, &ch), TEXT_C0_CONTROL);
+        ck_assert_int_eq(text_check("a\xc2\x85"
+                                    "b",
+                                    4, &at, &ch),
+                         TEXT_C1_CONTROL);
+        ck_assert_uint_eq(at, 1);
+        ck_assert_uint_eq(ch, 0x85);
+        ck_assert_int_eq(text_check("\xc2\x80", 2, &at, &ch), TEXT_C1_CONTROL);
+        ck_assert_int_eq(text_check("\xc2\x9f", 2, &at, &ch), TEXT_C1_CONTROL);
+        ck_assert(text_valid("\xc2\xa0", 2)); /* U+00A0, the first character after C1 */
+        static const struct {
+                const char *s;
+                size_t at;
+        } broken[] = {
+                {"ab\xff", 2},           /* never a UTF-8 byte */
+                {"a\x85", 1},            /* a raw C1 byte: a lone continuation byte */
+                {"\xc2", 0},             /* truncated */
+                {"\xe2\x82", 0},         /* truncated */
+                {"\xc0\xaf", 0},         /* overlong '/' */
+                {"\xe0\x80\xaf", 0},     /* overlong '/' */
+                {"\xed\xa0\x80", 0},     /* a surrogate, U+D800 */
+                {"\xf4\x90\x80\x80", 0}, /* beyond U+10FFFF */
+                {"x\xc3(", 1},           /* a lead byte without its continuation */
+        };
+        for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+                ck_assert_msg(text_check(broken[i].s, strlen(broken[i].s), &at, &ch) == TEXT_BAD_UTF8, "case %zu", i);
+                ck_assert_uint_eq(at, broken[i].at);
+                ck_assert_uint_eq(ch, (unsigned char)broken[i].s[broken[i].at]);
+        }
+        char buf[64];
+        ck_assert_str_eq(value_for_message("a\xc2\x85\xff\xc3\xa9", 6, buf, sizeof(buf)), "a\\xc2\\x85\\xff\xc3\xa9");
+}
+END_TEST
+
 START_TEST(derived_settings_accept_only_what_needs_no_quoting) {
         ck_assert(rpc_user_valid("archipelago") && rpc_user_valid("a_b.c-9"));
         ck_assert(!rpc_user_valid("") && !rpc_user_valid("a:b") && !rpc_user_valid("a b") && !rpc_user_valid("é"));
@@ -195,6 +238,7 @@ Suite *values_suite(void) {
         TCase *tc = tcase_create("values");
         tcase_add_test(tc, names_follow_the_conservative_pattern);
         tcase_add_test(tc, image_references);
+        tcase_add_test(tc, text_refuses_c0_c1_controls_and_invalid_utf8);
         tcase_add_test(tc, absolute_paths_are_normalized);
         tcase_add_test(tc, durations);
         tcase_add_test(tc, ports);

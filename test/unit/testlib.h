@@ -23,6 +23,9 @@ Suite *managed_block_suite(void);
 Suite *derive_suite(void);
 Suite *podman_repair_suite(void);
 Suite *verify_ota_suite(void);
+Suite *limits_suite(void);
+Suite *path_trust_suite(void);
+Suite *stuck_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);

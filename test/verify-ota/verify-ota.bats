@@ -30,6 +30,7 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${PROXY:-}" ]; then kill "$PROXY" 2>/dev/null || true; fi
 	kill -CONT "$SERVER" 2>/dev/null || true
 	kill "$SERVER" 2>/dev/null || true
 	wait "$SERVER" 2>/dev/null || true
@@ -46,7 +47,7 @@ answer() {
 	mv "$T/srv/health.new" "$T/srv/health"
 }
 
-# marker [max_attempts] [deadline_seconds]
+# marker [max_attempts] [deadline_seconds] [check_url]
 marker() {
 	cat >"$MARKER" <<EOM
 {
@@ -57,7 +58,7 @@ marker() {
   "deadline_seconds": ${2:-2},
   "grace_seconds": 0,
   "max_attempts": ${1:-3},
-  "checks": [{"url": "https://127.0.0.1:$PORT/health", "expect_status": 200}],
+  "checks": [{"url": "${3:-https://127.0.0.1:$PORT/health}", "expect_status": 200}],
   "rollback": {
     "swap": [
       {"current": "$T/app", "backup": "$T/app.bak"},
@@ -136,6 +137,53 @@ state_is() { grep -qx "phase=$1" "$STATE"; }
 	[ "$status" -eq 0 ]
 	fully_new
 	grep -qx 'attempts=1' "$STATE"
+}
+
+# A proxy that answers 200 to every request (a plain GET through it, or CONNECT) on port $1.
+proxy_answering_200() {
+	python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.recv(65536)
+    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    c.close()
+' "$1" &
+	PROXY=$!
+	for _ in $(seq 50); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/")" = 200 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "a proxy in the environment that answers 200 is not used: a broken update is rolled back" {
+	local pport=$((PORT + 1)) dead=$((PORT + 2))
+	proxy_answering_200 "$pport"
+	# the check's own port has nothing listening: only the proxy could answer it
+	marker 3 2 "http://127.0.0.1:$dead/health"
+	http_proxy=http://127.0.0.1:$pport https_proxy=http://127.0.0.1:$pport HTTP_PROXY=http://127.0.0.1:$pport \
+		HTTPS_PROXY=http://127.0.0.1:$pport ALL_PROXY=http://127.0.0.1:$pport all_proxy=http://127.0.0.1:$pport \
+		verify
+	echo "$output"
+	[ "$status" -eq 4 ]
+	fully_old
+	state_is rolled-back
+}
+
+@test "a dead proxy in the environment is not used: a good update is committed" {
+	local dead=$((PORT + 2))
+	http_proxy=http://127.0.0.1:$dead https_proxy=http://127.0.0.1:$dead HTTP_PROXY=http://127.0.0.1:$dead \
+		HTTPS_PROXY=http://127.0.0.1:$dead ALL_PROXY=http://127.0.0.1:$dead all_proxy=http://127.0.0.1:$dead \
+		verify
+	echo "$output"
+	[ "$status" -eq 0 ]
+	fully_new
+	state_is committed
 }
 
 @test "nothing listening (connection refused): rolled back" {

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Checks manifest_validate() runs on a parsed manifest, each in its own file. A problem skips
+ * its app (diag_add with the app's name). */
+
+#include "diag.h"
+#include "manifest.h"
+
+/* An upper bound on the ExecStart= line podman's Quadlet makes of a container: Quadlet puts the
+ * image, the command, every environment variable, env file, volume, port and the health
+ * command on that one line, each escaped (at most doubled) after a flag. Pure. */
+size_t container_exec_line_bound(const struct app *a, const struct container *ct);
+/* Every container's bound is below ARCHY_UNIT_LINE_MAX (manifest-limits.c). */
+void manifest_check_line_limits(struct manifest *m, struct diag_list *diags);
+
+/* archy-derive's default canonical secrets directory (archy-derive --secrets-dir). */
+#define ARCHY_SECRETS_DIR "/var/lib/archipelago/secrets"
+/* No derived path may be, lie below or above the secrets directory, the manifest (the default
+ * one and the one being read) or its last good copy; nor lie in a directory any container
+ * mounts read-write (manifest-derived-paths.c). */
+void manifest_check_derived_paths(struct manifest *m, struct diag_list *diags);
