@@ -61,7 +61,7 @@ SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/
 UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
-        demo bench install uninstall clean format lint deps-build deps-test fuzz fuzz-build check-fuzz
+        demo bench install uninstall clean format lint deps-build deps-test fuzz fuzz-build check-fuzz lint-fuzz format-fuzz
 all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 
 $(BUILD)/%.o: %.c
@@ -189,6 +189,19 @@ fuzz: fuzz-build
 check-fuzz: fuzz-build
 	test/fuzz/run.sh replay $(FUZZ_BUILD) 0 $(FUZZ)
 	test/fuzz/run.sh fuzz $(FUZZ_BUILD) 20 $(FUZZ)
+
+FUZZ_SRCS := $(wildcard test/fuzz/*.c)
+# `make lint` and `make format` cover the harnesses too (prerequisites added here, recipes above untouched).
+lint: lint-fuzz
+format: format-fuzz
+lint-fuzz:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
+	        -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
+	        --suppress=missingIncludeSystem $(FUZZ_SRCS)
+	clang-tidy --quiet $(FUZZ_SRCS) -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator -Ihelpers/derive \
+	        -Ihelpers/podman-repair -Ihelpers/verify-ota $(YAML_CFLAGS)
+format-fuzz:
+	clang-format -i $(FUZZ_SRCS) $(wildcard test/fuzz/*.h)
 
 # Everything CI runs (README's test command): installs its own Debian packages first.
 check: deps-test

@@ -63,6 +63,7 @@ fuzz_one() {
         local harness=$1 bin=$build/fuzz-$1 work=$build/corpus/$1 art=$build/artifacts/$1/ log
         log=$build/logs/$harness.log
         mkdir -p "$art" "$build/logs"
+        touch "$log.start"
         seed_corpus "$harness" "$work"
         local dict rc=0
         dict=$(dict_for "$harness")
@@ -75,7 +76,7 @@ fuzz_one() {
         fi
         printf '%-18s %s  FOUND (exit %s): %s\n' "$harness" "$(summary "$log")" "$rc" \
                 "$(grep -m1 -E '^==[0-9]+==ERROR|oracle failed|^SUMMARY' "$log" || echo "see $log")"
-        find "$art" -maxdepth 1 -type f -newer "$bin" -printf '    reproducer: %p\n'
+        find "$art" -maxdepth 1 -type f -newer "$log.start" -printf '    reproducer: %p\n'
         echo "    log: $log"
         failed=1
 }
