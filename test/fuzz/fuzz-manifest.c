@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Manifest text -> manifest_parse (parse + validate) -> every Quadlet unit the generator renders,
- * in memory. Oracles: no crash, no leak (ASan), and rendering the same manifest twice gives the
- * same bytes. */
+ * in memory. Oracles: no crash, no leak (ASan), rendering the same manifest twice gives the
+ * same bytes, and what is rendered is valid UTF-8 without control characters (C0 but newline, DEL,
+ * C1): validation lets none into a unit file. */
 #include "fuzz.h"
 #include "log.h"
 #include "manifest.h"
@@ -41,6 +42,35 @@ static void render_all(const struct manifest *m, struct strbuf *out) {
                 render_network(m, out);
 }
 
+/* Length of the valid UTF-8 sequence at s that is no control character, or 0. */
+static size_t clean_char_len(const unsigned char *s, size_t left) {
+        if (s[0] == '\n' || (s[0] >= 0x20 && s[0] < 0x7f))
+                return 1;
+        size_t n = s[0] >= 0xc2 && s[0] <= 0xdf   ? 2
+                   : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+                   : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                                  : 0;
+        if (n == 0 || n > left)
+                return 0;
+        unsigned cp = s[0] & (0x7f >> n);
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        static const unsigned min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min_cp[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+                return 0;
+        return n;
+}
+
+static bool clean_text(const char *text, size_t len) {
+        for (size_t i = 0, n; i < len; i += n)
+                if ((n = clean_char_len((const unsigned char *)text + i, len - i)) == 0)
+                        return false;
+        return true;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
         log_set_max_level(LOG_LVL_ERR - 1); /* the parser's messages are not the point */
         return 0;
@@ -59,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 render_all(m, &second);
                 FUZZ_ASSERT(!strbuf_failed(&first) && !strbuf_failed(&second));
                 FUZZ_ASSERT(fuzz_bytes_eq(strbuf_str(&first), first.len, strbuf_str(&second), second.len));
+                FUZZ_ASSERT(clean_text(strbuf_str(&first), first.len));
                 strbuf_free(&first);
                 strbuf_free(&second);
         }
