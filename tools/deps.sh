@@ -3,7 +3,8 @@
 # Root installs directly; others through sudo when it exists.
 set -eu
 build="gcc make pkg-config libyaml-dev libssl-dev libsystemd-dev libcurl4-openssl-dev"
-test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang clang-tidy clang-format shellcheck debootstrap"
+# libclang-rt-dev: the sanitizer and libFuzzer runtimes of the default clang (make fuzz, check-fuzz).
+test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang libclang-rt-dev clang-tidy clang-format shellcheck debootstrap"
 # The end-to-end suite: guests under systemd-nspawn and QEMU, stand-in images from busybox-static.
 e2e="$build debootstrap systemd-container qemu-system-x86 busybox-static libssl-dev openssl curl util-linux e2fsprogs"
 case "${1:-}" in
