@@ -118,7 +118,9 @@ static int compose(const struct render_input *in, struct strbuf *body, struct dr
 static size_t top_level_end(const char *text, size_t len) {
         struct text_line l;
         for (size_t pos = 0; text_next_line(text, len, &pos, &l);) {
-                size_t i = strspn(text + l.start, " \t");
+                size_t i = 0;
+                while (i < l.len && (text[l.start + i] == ' ' || text[l.start + i] == '\t'))
+                        i++; /* by length: text need not end in a NUL byte */
                 if (i < l.len && text[l.start + i] == '[')
                         return l.start;
         }
@@ -138,8 +140,15 @@ static int compose_top_level(const struct render_input *in, struct strbuf *body,
         if (!in->current || block_find(in->current, in->current_len, NULL, NULL) == BLOCK_INTACT)
                 return compose(in, body, ctx, ret);
         size_t split = top_level_end(in->current, in->current_len);
-        _cleanup_free_ char *top =
-                strbuf_failed(body) ? NULL : block_compose(in->current, split, body->data ?: "", drop_competing, ctx);
+        /* The block is absent or damaged in the whole file: every line but a marker is the user's,
+         * also between markers that look intact within the top-level part alone (found by
+         * test/fuzz/fuzz-derive-render.c: a stray END marker in a later section). */
+        struct strbuf kept = STRBUF_INIT;
+        append_kept_lines(&kept, in->current, split, ctx);
+        _cleanup_free_ char *top = strbuf_failed(body) || strbuf_failed(&kept)
+                                           ? NULL
+                                           : block_compose(kept.data ?: "", kept.len, body->data ?: "", NULL, NULL);
+        strbuf_free(&kept);
         if (!top)
                 return -ENOMEM;
         struct strbuf out = STRBUF_INIT;

@@ -693,6 +693,30 @@ START_TEST(bitcoin_conf_lone_end_marker_is_repaired_into_one_block) {
 }
 END_TEST
 
+/* Found by test/fuzz/fuzz-derive-render.c: a block that looks intact in the top-level part alone
+ * but is damaged in the whole file (a stray END in a section) lost the lines between its markers. */
+START_TEST(bitcoin_conf_stray_end_marker_in_a_section_keeps_every_user_line) {
+        struct manifest *m = load(btc_only);
+        put_secret("rpc-pass", "hunter2");
+        put(BTC,
+            "dbcache=4000\n" BLOCK_BEGIN "\nmaxconnections=8\n" BLOCK_END "\n[test]\nrpcport=18332\n" BLOCK_END "\n",
+            0640);
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        derive_outcome_free(&out);
+        _cleanup_free_ char *now = slurp(BTC);
+        _cleanup_free_ char *auth = block_rpcauth(now);
+        ck_assert(auth_matches(auth, "hunter2"));
+        _cleanup_free_ char *block = btc_block(auth);
+        _cleanup_free_ char *want = concat3("dbcache=4000\nmaxconnections=8\n", block, "[test]\nrpcport=18332\n");
+        ck_assert_str_eq(now, want);
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        assert_counts(&out, 1, 1, 0, 0, 0);
+        derive_outcome_free(&out);
+        manifest_free(m);
+}
+END_TEST
+
 START_TEST(bitcoin_conf_end_before_begin_is_repaired_into_one_block) {
         assert_one_block_after_damage("a=1\n" BLOCK_END "\nb=2\n" BLOCK_BEGIN "\nc=3", "a=1\nb=2\nc=3\n");
 }
@@ -1725,6 +1749,7 @@ Suite *derive_suite(void) {
         tcase_add_test(tc, bitcoin_conf_user_lines_around_the_block_survive_every_rewrite);
         tcase_add_test(tc, bitcoin_conf_stale_rpcauth_of_our_user_outside_the_block_is_removed);
         tcase_add_test(tc, bitcoin_conf_hand_edited_block_is_repaired);
+        tcase_add_test(tc, bitcoin_conf_stray_end_marker_in_a_section_keeps_every_user_line);
         tcase_add_test(tc, bitcoin_conf_lone_begin_marker_is_repaired_into_one_block);
         tcase_add_test(tc, bitcoin_conf_lone_end_marker_is_repaired_into_one_block);
         tcase_add_test(tc, bitcoin_conf_end_before_begin_is_repaired_into_one_block);
