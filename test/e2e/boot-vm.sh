@@ -99,14 +99,15 @@ attempt() {
 	echo "exit $?"
 }
 
-# Usage: run ACCEL STALL_SECONDS; true once the guest finished its plan.
+# Usage: run ACCEL STALL_SECONDS; true once the guest finished its plan. Leaves why it stopped in
+# $stopped.
 run() {
-	local start why
+	local start
 	make_disk || exit 1
 	start=$(date +%s)
 	log "$1: booting"
-	why=$(attempt "$1" "$2")
-	log "$1: qemu stopped after $(($(date +%s) - start)) s: $why"
+	stopped=$(attempt "$1" "$2")
+	log "$1: qemu stopped after $(($(date +%s) - start)) s: $stopped"
 	[ -e "$share/out/done" ]
 }
 
@@ -141,8 +142,9 @@ if [ "$accel" = kvm ]; then
 		exit 1
 	}
 	set_aside
-	log "KVM is broken on this host: $(grep -m1 -aE 'KVM internal error|error|Assertion' "$vm/kvm-attempt/console.log" |
-		tr -d '\r' | cut -c1-160)"
+	# QEMU's first complaint, without the terminal escapes the guest's firmware prints.
+	log "KVM is broken on this host ($stopped): $(grep -m1 -aE 'KVM internal error|error|Assertion' \
+		"$vm/kvm-attempt/console.log" | sed 's/\x1b[^A-Za-z]*[A-Za-z]//g' | tr -d '\r' | cut -c1-160)"
 	log "running the layer again under TCG (the KVM attempt's console: $vm/kvm-attempt/console.log)"
 fi
 run tcg "${E2E_VM_STALL_TCG:-600}" && {

@@ -11,10 +11,10 @@ teardown_file() {
 }
 
 @test "node | dup-key-boot | back from the last good manifest and answers" { assert_up node 180; }
-@test "node-ui | dup-key-boot | back from the last good manifest and answers" { assert_up node-ui 180; }
-@test "wallet | dup-key-boot | back from the last good manifest, connected" { assert_up wallet 180; }
-@test "wallet-ui | dup-key-boot | back from the last good manifest and answers" { assert_up wallet-ui 180; }
-@test "indexer | dup-key-boot | back from the last good manifest, connected" { assert_up indexer 180; }
+@test "node-ui | dup-key-boot | back from the last good manifest and answers" { assert_up node-ui 60; }
+@test "wallet | dup-key-boot | back from the last good manifest, connected" { assert_up wallet 60; }
+@test "wallet-ui | dup-key-boot | back from the last good manifest and answers" { assert_up wallet-ui 60; }
+@test "indexer | dup-key-boot | back from the last good manifest, connected" { assert_up indexer 60; }
 
 @test "notes | dup-key-boot | a stopped app stays stopped" {
 	[ "$(systemctl is-active archy-notes.service)" = inactive ]
