@@ -31,7 +31,9 @@ image_tar=$("$here/standin/build-image.sh" "$out/image") || exit 1
 	exit 1
 }
 "$here/rootfs.sh" >/dev/null || exit 1
-echo "e2e: images and root filesystem ready after $(($(now) - t0)) s" >&2
+declare -A took
+took[setup]=$(($(now) - t0))
+echo "e2e: images and root filesystem ready after ${took[setup]} s" >&2
 
 run_layer() {
 	local layer=$1 plan=$2 dir=$out/$1 t
@@ -55,14 +57,15 @@ run_layer() {
 	vm) "$here/boot-vm.sh" "$dir/root" "$dir/share" "$dir/vm" && rm -f "$dir/vm/root.img" ;;
 	esac
 	cat "$dir/share/out/host.log" >&2
-	echo "e2e: $layer: finished in $(($(now) - t)) s; the guest left its journal, units and TAP in $dir/share/out" >&2
+	took[$layer]=$(($(now) - t))
+	echo "e2e: $layer: finished in ${took[$layer]} s; the guest left its journal, units and TAP in $dir/share/out" >&2
 }
 
 failed=0
+declare -A plan_of=([nspawn]=${E2E_NSPAWN_PLAN:-full} [vm]=${E2E_VM_PLAN:-vm})
 for layer in "${layers[@]}"; do
 	case $layer in
-	nspawn) run_layer nspawn "${E2E_NSPAWN_PLAN:-full}" ;;
-	vm) run_layer vm "${E2E_VM_PLAN:-vm}" ;;
+	nspawn | vm) run_layer "$layer" "${plan_of[$layer]}" ;;
 	*) echo "usage: $0 [nspawn|vm]..." >&2 && exit 2 ;;
 	esac
 done
@@ -70,5 +73,10 @@ for layer in "${layers[@]}"; do
 	"$here/matrix.sh" "$layer" "$out/$layer/share" || failed=1
 done
 echo
+echo "e2e: time per layer: images and root filesystem ${took[setup]} s"
+for layer in "${layers[@]}"; do
+	echo "e2e:   $layer: ${took[$layer]:-?} s, plan ${plan_of[$layer]}$(sed -n 's/^vm: accelerator used: / (accelerator: /p' \
+		"$out/$layer/share/out/host.log" 2>/dev/null | sed 's/$/)/')"
+done
 echo "e2e: $([ $failed = 0 ] && echo passed || echo FAILED) in $(($(now) - t0)) s"
 exit $failed

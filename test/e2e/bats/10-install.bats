@@ -39,7 +39,7 @@ assert_installed() {
 @test "notes | install | a stopped app has its unit but is not started" {
 	[ "$(systemctl show -p LoadState --value archy-notes.service)" = loaded ]
 	[ "$(systemctl is-active archy-notes.service)" = inactive ]
-	! podman container exists archy-notes
+	no_container notes
 	port_closed notes
 }
 

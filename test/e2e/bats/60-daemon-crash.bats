@@ -26,7 +26,8 @@ setup_file() {
 	wait_for 20 sh -c "[ \"\$(systemctl show -p NRestarts --value archipelago.service)\" -ge 2 ]"
 	wait_for 20 systemctl is-active -q archipelago.service
 	systemctl stop archipelago.service
-	sleep 2
+	wait_for 30 no_jobs
+	[ "$(systemctl is-active archipelago.service)" = inactive ]
 }
 
 teardown_file() {

@@ -29,7 +29,7 @@ has_marker() { [ "$(podman exec "archy-$1" cat /data/e2e-marker)" = written-befo
 }
 @test "notes | reboot | a stopped app stays stopped" {
 	[ "$(systemctl is-active archy-notes.service)" = inactive ]
-	! podman container exists archy-notes
+	no_container notes
 	port_closed notes
 }
 @test "all | reboot | no archy unit failed during boot" {

@@ -40,7 +40,7 @@ untouched() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
 	echo "units left: $output"
 	[ -z "$output" ]
 	[ -z "$(ls /run/archy/quadlet)" ]
-	! ss -Hltn | grep -E ':(18332|18081|18080|18082|18501|18090) '
+	! ss -Hltn | grep -E ':(18332|18081|18080|18082|18501|18090) ' || false
 	# The podman network itself stays defined (Quadlet 5.4 cannot delete it on stop); it holds nothing.
 	[ -z "$(podman network inspect --format '{{range .Containers}}x{{end}}' archipelago 2>/dev/null)" ]
 }

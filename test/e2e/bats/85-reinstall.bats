@@ -33,7 +33,7 @@ has_marker() { [ "$(podman exec "archy-$1" cat /data/e2e-uninstall-marker)" = "$
 	record_ids "$BATS_FILE_TMPDIR/after"
 	apply_manifest "$PRISTINE"
 	systemctl start archy-apps.target
-	sleep 2
+	wait_for 30 no_jobs
 	record_ids "$BATS_FILE_TMPDIR/again"
 	diff "$BATS_FILE_TMPDIR/after" "$BATS_FILE_TMPDIR/again"
 }

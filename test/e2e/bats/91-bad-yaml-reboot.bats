@@ -25,7 +25,7 @@ teardown_file() {
 	# where a generator has no log at boot).
 	echo "$output" | grep -qE 'unusable.*(using|uses) the last good copy /etc/archipelago/manifest.last-good.yaml'
 	# The broken manifest is still in place: it was not "repaired" behind the user's back.
-	! cmp -s "$MANIFEST" "$PRISTINE"
+	! cmp -s "$MANIFEST" "$PRISTINE" || false
 }
 
 @test "all | bad-yaml-reboot | the generator's own boot messages reached the journal (through /dev/kmsg)" {

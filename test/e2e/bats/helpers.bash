@@ -2,8 +2,16 @@
 # Shared by the end-to-end bats files; they run inside the booted guest as root. Tests name
 # "APP | EVENT | what a user would check", so that matrix.sh can print app x event. An APP is an
 # app or app-part as in the unit name: node-ui is container "ui" of app "node", unit archy-node-ui.
+#
+# Negative assertions: bats runs tests under errexit, which ignores a negated command, so a bare
+# `! cmd` asserts nothing unless it is a test's very last command. Write `! cmd || false`, or use
+# a helper below whose own last command is the negation (make lint refuses any other `! cmd` line).
+# Used by the bats files that load this one:
+# shellcheck disable=SC2034
 MANIFEST=/etc/archipelago/manifest.yaml
+# shellcheck disable=SC2034
 PRISTINE=/usr/local/share/archy-e2e/manifest.yaml
+# shellcheck disable=SC2034
 STATE=/var/lib/archy-e2e
 STARTED=(node node-ui wallet wallet-ui indexer)
 
@@ -50,7 +58,14 @@ wait_for() {
 cid() { podman inspect --format '{{.Id}}' "archy-$1" 2>/dev/null; }
 running() { [ "$(podman inspect --format '{{.State.Running}}' "archy-$1" 2>/dev/null)" = true ]; }
 active() { [ "$(systemctl is-active "$(unit_of "$1")")" = active ]; }
-port_closed() { ! curl -s -m 2 -o /dev/null "http://127.0.0.1:$(port_of "$1")/"; }
+# Port released: no socket listens on the app's port any more (ss), whatever would answer on it.
+listening() { [ -n "$(ss -Hltn "sport = :$(port_of "$1")")" ]; }
+port_closed() { ! listening "$1"; }
+no_container() { ! podman container exists "archy-$1"; }
+
+# Runs a helper as a test line runs it, under errexit, so that any of its lines can fail it (bats'
+# `run` turns errexit off: a helper under `run` would only answer for its last line).
+as_test_line() { bash -ec 'source "$0" && "$@"' "$BATS_TEST_DIRNAME/helpers.bash" "$@"; }
 
 # Stopped cleanly: inactive, not failed, container gone, port released.
 assert_stopped() {
@@ -61,7 +76,7 @@ assert_stopped() {
 		return 1
 	}
 	[ "$(systemctl show -p Result --value "$u")" = success ]
-	! podman container exists "archy-$app"
+	no_container "$app"
 	port_closed "$app"
 }
 
@@ -137,7 +152,7 @@ vanishing_units() {
 	local dir
 	dir=$(mktemp -d)
 	archy-generator --dry-run --manifest "$1" --output "$dir" >/dev/null
-	comm -23 <(ls /run/archy/quadlet | sort) <(ls "$dir/quadlet" | sort) |
+	comm -23 <(find /run/archy/quadlet -mindepth 1 -printf '%f\n' | sort) <(find "$dir/quadlet" -mindepth 1 -printf '%f\n' | sort) |
 		sed -e 's/\.container$/.service/' -e 's/\.volume$/-volume.service/' -e 's/\.network$/-network.service/'
 	rm -rf "$dir"
 }
@@ -158,9 +173,9 @@ assert_gone() {
 	local app=$1
 	[ "$(systemctl show -p LoadState --value "$(unit_of "$app")")" = not-found ]
 	[ ! -e "/run/systemd/generator/$(unit_of "$app")" ]
-	! ls /run/systemd/generator/*.wants/"$(unit_of "$app")" 2>/dev/null
+	[ -z "$(find /run/systemd/generator -path "*.wants/$(unit_of "$app")")" ]
 	[ ! -e "/run/archy/quadlet/archy-$app.container" ]
-	! podman container exists "archy-$app"
+	no_container "$app"
 	port_closed "$app"
 }
 
