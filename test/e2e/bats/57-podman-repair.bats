@@ -104,6 +104,8 @@ assert_recovered() {
 	t0=$(date +%s)
 	head -c 65536 /dev/urandom >"$BATS_FILE_TMPDIR/garbage"
 	cp "$BATS_FILE_TMPDIR/garbage" "$DB"
+	# and its write-ahead log, whose pages would hide the garbage until the next checkpoint
+	rm -f "$DB-wal" "$DB-shm"
 	wait_repaired "$t0" database-corrupt
 	aside=$(entry_field "$t0" database-corrupt ARCHY_DB_MOVED_ASIDE)
 	[[ "$aside" == "$DB.archy-broken-"* ]]
