@@ -209,16 +209,16 @@ format-fuzz:
 	clang-format -i $(FUZZ_SRCS) $(wildcard test/fuzz/*.h)
 
 # Everything CI runs (README's test command): installs its own Debian packages first.
+# Each layer is timed; the times are printed as it goes and together at the end.
+CHECK_LAYERS := check-unit check-asan check-valgrind check-clang check-fuzz lint check-generator check-quadlet check-e2e
 check: deps-test
-	$(MAKE) check-unit
-	$(MAKE) check-asan
-	$(MAKE) check-valgrind
-	$(MAKE) check-clang
-	$(MAKE) check-fuzz
-	$(MAKE) lint
-	$(MAKE) check-generator
-	$(MAKE) check-quadlet
-	$(MAKE) check-e2e
+	@set -e; t0=$$(date +%s); times=""; \
+	for layer in $(CHECK_LAYERS); do \
+		t=$$(date +%s); $(MAKE) $$layer; \
+		line="$$(printf '%-16s %5d s' $$layer $$(($$(date +%s) - t)))"; times="$$times$$line\n"; \
+		echo "make check: $$line"; \
+	done; \
+	printf '\nmake check: every layer passed in %d s\n%b' $$(($$(date +%s) - t0)) "$$times"
 
 deps-build:
 	@tools/deps.sh build
