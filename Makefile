@@ -21,8 +21,11 @@ endif
 OPT      ?= -O2 -g
 CFLAGS   ?=
 LDFLAGS  ?=
+# lib/basic: generic pure helpers; lib/model: the app model (parser, validation, naming), pure, on
+# basic only; lib/system: files, processes, D-Bus. Headers are included by name from all three.
+INCLUDES    := -Ilib/basic -Ilib/model -Ilib/system -Igenerator
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
-              -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(CFLAGS)
+              $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 YAML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
@@ -33,7 +36,10 @@ YAML_LIBS    := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(or $(shell $(PKG_CONFIG) --libs check 2>/dev/null),-lcheck -lsubunit -lm -lrt -lpthread)
 
-LIB_SRCS := $(wildcard lib/*.c)
+BASIC_SRCS  := $(wildcard lib/basic/*.c)
+MODEL_SRCS  := $(wildcard lib/model/*.c)
+SYSTEM_SRCS := $(wildcard lib/system/*.c)
+LIB_SRCS := $(BASIC_SRCS) $(MODEL_SRCS) $(SYSTEM_SRCS)
 GEN_SRCS := $(filter-out generator/main.c,$(wildcard generator/*.c))
 # archy-derive: everything but its thin D-Bus layer and main is unit-tested.
 DERIVE_SRCS := $(filter-out helpers/derive/main.c helpers/derive/bus.c,$(wildcard helpers/derive/*.c))
@@ -43,7 +49,11 @@ REPAIR_SRCS := $(filter-out helpers/podman-repair/main.c,$(wildcard helpers/podm
 VERIFY_SRCS := $(filter-out helpers/verify-ota/main.c,$(wildcard helpers/verify-ota/*.c))
 TEST_SRCS := $(wildcard test/unit/*.c)
 
-LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+BASIC_OBJS  = $(BASIC_SRCS:%.c=$(BUILD)/%.o)
+MODEL_OBJS  = $(MODEL_SRCS:%.c=$(BUILD)/%.o)
+SYSTEM_OBJS = $(SYSTEM_SRCS:%.c=$(BUILD)/%.o)
+# Static archives, linked model before system before basic: a binary takes only the objects it uses.
+ARCHY_LIBS  = $(BUILD)/libarchy-model.a $(BUILD)/libarchy-system.a $(BUILD)/libarchy-basic.a
 GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
 DERIVE_OBJS = $(DERIVE_SRCS:%.c=$(BUILD)/%.o)
 REPAIR_OBJS = $(REPAIR_SRCS:%.c=$(BUILD)/%.o)
@@ -78,29 +88,33 @@ $(BUILD)/test/unit/%.o: test/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(YAML_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/libarchy.a: $(LIB_OBJS)
+$(BUILD)/libarchy-basic.a: $(BASIC_OBJS)
+	$(AR) rcs $@ $^
+$(BUILD)/libarchy-model.a: $(MODEL_OBJS)
+	$(AR) rcs $@ $^
+$(BUILD)/libarchy-system.a: $(SYSTEM_OBJS)
 	$(AR) rcs $@ $^
 
 # The generator is on the boot path: it links libyaml and nothing else.
-$(GENERATOR): $(BUILD)/generator/main.o $(GEN_OBJS) $(BUILD)/libarchy.a
+$(GENERATOR): $(BUILD)/generator/main.o $(GEN_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS)
 
 # archy-derive runs every 30 s: libyaml and libcrypto (rpcauth); libsystemd (sd-bus) is dlopen()ed
 # only when a unit must be restarted.
 $(DERIVE): $(BUILD)/helpers/derive/main.o $(BUILD)/helpers/derive/bus.o $(DERIVE_OBJS) $(BUILD)/generator/load.o \
-           $(BUILD)/libarchy.a
+           $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
 # archy-podman-repair talks to systemd on every run (which app units are active): libsystemd
 # linked, with libyaml (manifest, podman info JSON).
-$(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(BUILD)/generator/load.o $(BUILD)/libarchy.a
+$(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(BUILD)/generator/load.o $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
 
 # archy-verify-ota runs once per update: libyaml (marker), libcurl (checks), libsystemd (restarts).
-$(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(BUILD)/libarchy.a
+$(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CURL_LIBS) $(SYSTEMD_LIBS)
 
-$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_OBJS) $(BUILD)/libarchy.a
+$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
 -include $(shell find $(BUILD) -maxdepth 3 -name '*.d' -not -path '$(BUILD)/asan/*' -not -path '$(BUILD)/clang/*' 2>/dev/null)
@@ -151,7 +165,7 @@ FUZZ_BUILD   := $(BUILD)/fuzz
 FUZZ         ?= $(patsubst test/fuzz/fuzz-%.c,%,$(wildcard test/fuzz/fuzz-*.c))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=gnu11 -O1 -g $(WARNINGS) $(FUZZ_SAN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
-                -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(YAML_CFLAGS)
+                $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(YAML_CFLAGS)
 fuzz_objs     = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(1))
 
 $(FUZZ_BUILD)/obj/%.o: %.c
@@ -201,9 +215,9 @@ lint: lint-fuzz
 format: format-fuzz
 lint-fuzz:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
-	        -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
+	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
 	        --suppress=missingIncludeSystem $(FUZZ_SRCS)
-	clang-tidy --quiet $(FUZZ_SRCS) -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator -Ihelpers/derive \
+	clang-tidy --quiet $(FUZZ_SRCS) -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive \
 	        -Ihelpers/podman-repair -Ihelpers/verify-ota $(YAML_CFLAGS)
 format-fuzz:
 	clang-format -i $(FUZZ_SRCS) $(wildcard test/fuzz/*.h)
@@ -292,7 +306,7 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
 
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
 lint:
@@ -305,10 +319,10 @@ lint:
 		exit 1; \
 	fi
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
-	        -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota --suppress=missingIncludeSystem lib generator \
+	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota --suppress=missingIncludeSystem lib generator \
 	        helpers $(STANDIN_SRC)
 	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c) $(STANDIN_SRC) \
-	        -- -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
+	        -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
 	        -DARCHY_VERSION='"$(VERSION)"'
 
 clean:
