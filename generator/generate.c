@@ -108,7 +108,7 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
                 return 0;
         strbuf_reset(&buf);
         render_network(m, &buf);
-        if ((r = write_unit(dfd, ARCHY_NETWORK_NAME ".network", &buf)) < 0)
+        if ((r = write_unit(dfd, ARCHY_NETWORK_FILE, &buf)) < 0)
                 return log_error_errno(r, "cannot write %s/" ARCHY_NETWORK_NAME ".network: %m", staging);
         return 0;
 }

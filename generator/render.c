@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "naming.h"
 #include "unit-escape.h"
 
 static void render_header(const struct manifest *m, struct strbuf *out, const char *what) {
@@ -20,7 +21,14 @@ int render_container_filename(const struct container *ct, char **ret) {
 }
 
 int render_volume_filename(const struct app *a, const char *volume, char **ret) {
-        return asprintf(ret, "archy-%s-%s.volume", a->name, volume) < 0 ? -ENOMEM : 0;
+        return naming_volume_file(a->name, volume, ret);
+}
+
+/* KEY=the service of app's main part */
+static void put_app_service(struct strbuf *out, const char *key, const char *app) {
+        strbuf_printf(out, "%s=", key);
+        naming_put_app_service(out, app);
+        strbuf_putc(out, '\n');
 }
 
 static void render_unit_section(const struct app *a, const struct container *ct, struct strbuf *out) {
@@ -29,11 +37,12 @@ static void render_unit_section(const struct app *a, const struct container *ct,
         /* archy-derive writes the configs apps read, archy-podman-repair mends podman's state
          * first; ordering only, so an app still starts when either fails. */
         strbuf_puts(out, "After=" ARCHY_DERIVE_SERVICE " " ARCHY_PODMAN_REPAIR_SERVICE "\n");
-        for (size_t r = 0; r < a->n_requires; r++)
-                strbuf_printf(out, "Requires=archy-%s.service\nAfter=archy-%s.service\n", a->requires[r],
-                              a -> requires[r]);
-        if (strcmp(ct->part, "main") != 0)
-                strbuf_printf(out, "After=archy-%s.service\n", a->name);
+        for (size_t r = 0; r < a->n_requires; r++) {
+                put_app_service(out, "Requires", a->requires[r]);
+                put_app_service(out, "After", a->requires[r]);
+        }
+        if (strcmp(ct->part, ARCHY_MAIN_PART) != 0)
+                put_app_service(out, "After", a->name);
         strbuf_printf(out, "StartLimitIntervalSec=%u\nStartLimitBurst=%u\n", ARCHY_START_LIMIT_INTERVAL_SEC,
                       ARCHY_START_LIMIT_BURST);
 }
@@ -41,11 +50,12 @@ static void render_unit_section(const struct app *a, const struct container *ct,
 static void render_mounts(const struct app *a, const struct container *ct, struct strbuf *out) {
         for (size_t i = 0; i < ct->n_mounts; i++) {
                 const struct mount *mt = &ct->mounts[i];
+                strbuf_puts(out, "Volume=");
                 if (mt->kind == MOUNT_NAMED_VOLUME)
-                        strbuf_printf(out, "Volume=archy-%s-%s.volume:%s%s\n", a->name, mt->source, mt->target,
-                                      mt->read_only ? ":ro" : "");
+                        naming_put_volume_file(out, a->name, mt->source);
                 else
-                        strbuf_printf(out, "Volume=%s:%s%s\n", mt->source, mt->target, mt->read_only ? ":ro" : "");
+                        strbuf_puts(out, mt->source);
+                strbuf_printf(out, ":%s%s\n", mt->target, mt->read_only ? ":ro" : "");
         }
 }
 
@@ -92,9 +102,10 @@ static void render_health(const struct container *ct, struct strbuf *out) {
 
 static void render_container_section(const struct app *a, const struct container *ct, struct strbuf *out) {
         strbuf_printf(out, "\n[Container]\nContainerName=%s\nImage=%s\n", ct->unit, ct->image);
-        strbuf_printf(out, "Label=archy.managed=true\nLabel=archy.app=%s\nLabel=archy.container=%s\n", a->name,
-                      ct->part);
-        strbuf_puts(out, "Network=" ARCHY_NETWORK_NAME ".network\n");
+        strbuf_puts(out, "Label=" ARCHY_LABEL_MANAGED "\nLabel=");
+        naming_put_label_app(out, a->name);
+        strbuf_printf(out, "\nLabel=" ARCHY_LABEL_CONTAINER "=%s\n", ct->part);
+        strbuf_puts(out, "Network=" ARCHY_NETWORK_FILE "\n");
         strbuf_puts(out, "AddHost=" ARCHY_HOST_ALIAS ":" ARCHY_NETWORK_GATEWAY "\n");
         /* An init as PID 1 forwards SIGTERM; many app binaries ignore it as PID 1. */
         strbuf_puts(out, "RunInit=true\n");
@@ -145,8 +156,11 @@ void render_volume(const struct manifest *m, const struct app *a, const char *vo
          * with it. */
         strbuf_printf(out, "[Unit]\nDescription=archy app %s, volume %s\nAfter=" ARCHY_PODMAN_REPAIR_SERVICE "\n\n",
                       a->name, volume);
-        strbuf_printf(out, "[Volume]\nVolumeName=archy-%s-%s\nLabel=archy.managed=true\nLabel=archy.app=%s\n", a->name,
-                      volume, a->name);
+        strbuf_puts(out, "[Volume]\nVolumeName=");
+        naming_put_volume(out, a->name, volume);
+        strbuf_puts(out, "\nLabel=" ARCHY_LABEL_MANAGED "\nLabel=");
+        naming_put_label_app(out, a->name);
+        strbuf_putc(out, '\n');
 }
 
 void render_network(const struct manifest *m, struct strbuf *out) {
@@ -154,5 +168,5 @@ void render_network(const struct manifest *m, struct strbuf *out) {
         strbuf_puts(out, "[Unit]\nDescription=archy network " ARCHY_NETWORK_NAME "\nAfter=" ARCHY_PODMAN_REPAIR_SERVICE
                          "\n\n");
         strbuf_puts(out, "[Network]\nNetworkName=" ARCHY_NETWORK_NAME "\nSubnet=" ARCHY_NETWORK_SUBNET
-                         "\nGateway=" ARCHY_NETWORK_GATEWAY "\nLabel=archy.managed=true\n");
+                         "\nGateway=" ARCHY_NETWORK_GATEWAY "\nLabel=" ARCHY_LABEL_MANAGED "\n");
 }

@@ -2,11 +2,11 @@
 #pragma once
 
 #include "manifest.h"
+#include "naming.h"
 #include "strbuf.h"
 
 /* Pure: manifest structs in, Quadlet unit text out. Same input, same bytes. */
 
-#define ARCHY_NETWORK_NAME "archipelago"
 #define ARCHY_NETWORK_SUBNET "10.89.0.0/24"
 #define ARCHY_NETWORK_GATEWAY "10.89.0.1"
 #define ARCHY_HOST_ALIAS "host.archipelago"

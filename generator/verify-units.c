@@ -10,6 +10,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "naming.h"
 #include "generate.h"
 #include "render.h"
 
@@ -80,19 +81,31 @@ static bool check_unit(int dfd, const char *outdir, const char *who, const char 
         return false;
 }
 
+/* A unit named in unit (a failed allocation counts as a bad unit). */
+static bool check_named_unit(int dfd, const char *outdir, const char *who, struct strbuf *unit) {
+        if (strbuf_failed(unit)) {
+                log_error("%s: out of memory naming a unit", who);
+                return false;
+        }
+        bool ok = check_unit(dfd, outdir, who, strbuf_str(unit));
+        strbuf_reset(unit);
+        return ok;
+}
+
 static size_t check_app_units(int dfd, const char *outdir, const struct app *a) {
-        char who[ARCHY_NAME_MAX + 8], unit[ARCHY_NAME_MAX * 2 + 32];
+        char who[ARCHY_NAME_MAX + 8];
         snprintf(who, sizeof(who), "app %s", a->name);
+        _cleanup_strbuf_ struct strbuf unit = STRBUF_INIT;
         size_t bad = 0;
         for (size_t c = 0; c < a->n_containers; c++) {
                 const struct container *ct = &a->containers[c];
-                snprintf(unit, sizeof(unit), "%s.service", ct->unit);
-                bad += !check_unit(dfd, outdir, who, unit);
+                naming_put_service(&unit, ct->unit);
+                bad += !check_named_unit(dfd, outdir, who, &unit);
                 for (size_t v = 0; v < ct->n_mounts; v++) {
                         if (ct->mounts[v].kind != MOUNT_NAMED_VOLUME || app_volume_seen_before(a, c, v))
                                 continue;
-                        snprintf(unit, sizeof(unit), "archy-%s-%s-volume.service", a->name, ct->mounts[v].source);
-                        bad += !check_unit(dfd, outdir, who, unit);
+                        naming_put_volume_service(&unit, a->name, ct->mounts[v].source);
+                        bad += !check_named_unit(dfd, outdir, who, &unit);
                 }
         }
         return bad;
@@ -112,7 +125,7 @@ size_t verify_quadlet_units(const struct manifest *m, const char *outdir) {
                 bad += check_app_units(dfd, outdir, a);
                 containers += a->n_containers;
         }
-        if (containers > 0 && !check_unit(dfd, outdir, "the network", ARCHY_NETWORK_NAME "-network.service"))
+        if (containers > 0 && !check_unit(dfd, outdir, "the network", ARCHY_NETWORK_SERVICE))
                 bad++;
         return bad;
 }

@@ -14,6 +14,7 @@
 #include "beneath.h"
 #include "fileio.h"
 #include "log.h"
+#include "naming.h"
 #include "render.h"
 #include "rpcauth.h"
 #include "secrets.h"
@@ -138,8 +139,9 @@ static void entry_key(const struct ctx *x, char *buf, size_t size) {
 }
 
 static int add_unit(struct ctx *x, const char *unit) {
-        char name[128];
-        snprintf(name, sizeof(name), "%s.service", unit);
+        _cleanup_free_ char *name = NULL;
+        if (naming_service(unit, &name) < 0)
+                return -ENOMEM;
         return strv_add_unique(&x->out->restart, &x->out->n_restart, name);
 }
 

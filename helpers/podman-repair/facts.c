@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "naming.h"
 
 static int strv_push(char ***v, size_t *n, char *s) {
         if (!s)
@@ -44,7 +45,7 @@ static int push_pair(char ***a, char ***b, size_t *n, char *x, char *y) {
 
 static int add_volume(const struct app *a, const struct mount *mt, struct app_units *au) {
         char *name;
-        if (asprintf(&name, "archy-%s-%s", a->name, mt->source) < 0)
+        if (naming_volume(a->name, mt->source, &name) < 0)
                 return -ENOMEM;
         if (strv_contains(au->volumes, name)) {
                 free(name);
@@ -58,7 +59,7 @@ static int add_app(const struct app *a, struct app_units *au) {
         for (size_t c = 0; r == 0 && c < a->n_containers; c++) {
                 const struct container *ct = &a->containers[c];
                 char *service;
-                if (asprintf(&service, "%s.service", ct->unit) < 0)
+                if (naming_service(ct->unit, &service) < 0)
                         return -ENOMEM;
                 r = push_pair(&au->units, &au->containers, &au->n, service, strdup(ct->unit));
                 for (size_t i = 0; r == 0 && i < ct->n_mounts; i++)

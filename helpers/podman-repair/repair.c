@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "naming.h"
 #include "netstate.h"
 #include "macro.h"
 #include "stuck.h"
@@ -119,12 +120,12 @@ static const char *volume_app(const struct app_units *au, const char *volume) {
 static int reregister_volume(struct repair_ctx *c, const char *name) {
         _cleanup_free_ char *app_label = NULL;
         const char *app = volume_app(c->au, name);
-        if (app && asprintf(&app_label, "archy.app=%s", app) < 0)
+        if (app && naming_label_app(app, &app_label) < 0)
                 return -ENOMEM;
         const char *args[] = {"volume", "create", "--ignore", name, NULL, NULL, NULL, NULL, NULL};
         if (app) {
                 args[3] = "--label";
-                args[4] = "archy.managed=true";
+                args[4] = ARCHY_LABEL_MANAGED;
                 args[5] = "--label";
                 args[6] = app_label;
                 args[7] = name;

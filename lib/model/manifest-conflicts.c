@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "manifest-parse.h"
+#include "naming.h"
 
 /* Two apps must not claim the same systemd unit (names like archy-a-b can come from app "a"
  * part "b" or from app "a-b") nor the same host port. Claims are sorted so that this stays
@@ -49,7 +50,7 @@ static int claim_compare(const void *x, const void *y) {
 
 static char *unit_key(const char *a, const char *volume) {
         char *s;
-        int r = volume ? asprintf(&s, "archy-%s-%s-volume.service", a, volume) : asprintf(&s, "%s.service", a);
+        int r = volume ? naming_volume_service(a, volume, &s) : naming_service(a, &s);
         return r < 0 ? NULL : s;
 }
 

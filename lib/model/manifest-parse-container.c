@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "manifest-parse.h"
+#include "naming.h"
 #include "values.h"
 
 static const char *const container_keys[] = {
@@ -266,12 +267,8 @@ bool parse_container(const struct yctx *c, const char *app, const char *part, co
         ct->part = part;
         ct->pos = ypos(n);
         ct->stop_timeout_sec = DEFAULT_STOP_TIMEOUT_SEC;
-        int r = strcmp(part, "main") == 0 ? asprintf(&ct->unit, "archy-%s", app)
-                                          : asprintf(&ct->unit, "archy-%s-%s", app, part);
-        if (r < 0) {
-                ct->unit = NULL;
+        if (naming_unit(app, part, &ct->unit) < 0)
                 return false;
-        }
         if (!yexpect_mapping(c, n, key))
                 return false;
         bool ok = ycheck_keys(c, n, key, container_keys);

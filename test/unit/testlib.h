@@ -26,6 +26,7 @@ Suite *verify_ota_suite(void);
 Suite *limits_suite(void);
 Suite *path_trust_suite(void);
 Suite *stuck_suite(void);
+Suite *naming_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);
