@@ -52,8 +52,9 @@ TEST_SRCS := $(wildcard test/unit/*.c)
 BASIC_OBJS  = $(BASIC_SRCS:%.c=$(BUILD)/%.o)
 MODEL_OBJS  = $(MODEL_SRCS:%.c=$(BUILD)/%.o)
 SYSTEM_OBJS = $(SYSTEM_SRCS:%.c=$(BUILD)/%.o)
-# Static archives, linked model before system before basic: a binary takes only the objects it uses.
-ARCHY_LIBS  = $(BUILD)/libarchy-model.a $(BUILD)/libarchy-system.a $(BUILD)/libarchy-basic.a
+# Static archives, linked system (reads the manifest) before model before basic: a binary takes only
+# the objects it uses.
+ARCHY_LIBS  = $(BUILD)/libarchy-system.a $(BUILD)/libarchy-model.a $(BUILD)/libarchy-basic.a
 GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
 DERIVE_OBJS = $(DERIVE_SRCS:%.c=$(BUILD)/%.o)
 REPAIR_OBJS = $(REPAIR_SRCS:%.c=$(BUILD)/%.o)
@@ -101,13 +102,12 @@ $(GENERATOR): $(BUILD)/generator/main.o $(GEN_OBJS) $(ARCHY_LIBS)
 
 # archy-derive runs every 30 s: libyaml and libcrypto (rpcauth); libsystemd (sd-bus) is dlopen()ed
 # only when a unit must be restarted.
-$(DERIVE): $(BUILD)/helpers/derive/main.o $(BUILD)/helpers/derive/bus.o $(DERIVE_OBJS) $(BUILD)/generator/load.o \
-           $(ARCHY_LIBS)
+$(DERIVE): $(BUILD)/helpers/derive/main.o $(BUILD)/helpers/derive/bus.o $(DERIVE_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
 # archy-podman-repair talks to systemd on every run (which app units are active): libsystemd
 # linked, with libyaml (manifest, podman info JSON).
-$(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(BUILD)/generator/load.o $(ARCHY_LIBS)
+$(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
 
 # archy-verify-ota runs once per update: libyaml (marker), libcurl (checks), libsystemd (restarts).

@@ -7,7 +7,7 @@
 
 #include "fileio.h"
 #include "generate.h"
-#include "load.h"
+#include "manifest-source.h"
 #include "log.h"
 #include "verify-units.h"
 #include "values.h"
@@ -232,7 +232,7 @@ int main(int argc, char *argv[]) {
         };
         struct settings s = {
                 .manifest = env_or("ARCHY_MANIFEST", ARCHY_MANIFEST_PATH),
-                .last_good = env_or("ARCHY_LAST_GOOD", ARCHY_MANIFEST_LAST_GOOD_PATH),
+                .last_good = manifest_last_good_path(),
                 .quadlet = env_or("ARCHY_QUADLET", DEFAULT_QUADLET),
                 .staging = env_or("ARCHY_STAGING_DIR", DEFAULT_STAGING),
         };

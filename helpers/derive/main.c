@@ -10,7 +10,7 @@
 
 #include "bus.h"
 #include "derive.h"
-#include "load.h"
+#include "manifest-source.h"
 #include "log.h"
 #include "nginx.h"
 #include "values.h"
@@ -37,7 +37,9 @@ static void help(void) {
                "  --check            report drift, change nothing (exit 3 when there is drift)\n"
                "  --app NAME         only this app's derived files\n"
                "  --root DIR         act on the tree under DIR (manifest, secrets and files); restart nothing\n"
-               "  --manifest FILE    default $ARCHY_MANIFEST or /etc/archipelago/manifest.yaml\n"
+               "  --manifest FILE    default $ARCHY_MANIFEST or /etc/archipelago/manifest.yaml; that one falls\n"
+               "                     back to $ARCHY_LAST_GOOD or " ARCHY_MANIFEST_LAST_GOOD_PATH "\n"
+               "                     (under --root too) when unusable\n"
                "  --secrets-dir DIR  default $ARCHY_SECRETS_DIR or /var/lib/archipelago/secrets\n"
                "  -h, --help         this text      --version  the version\n"
                "\n"
@@ -114,10 +116,7 @@ static int apply_nginx(const struct derive_outcome *out, bool restart) {
 static int load(const struct options *o, const char *manifest, const char *last_good, struct manifest **ret) {
         if (!o->explicit_manifest)
                 return load_manifest_with_fallback(manifest, last_good, ret);
-        struct diag_list diags = {0};
-        int r = manifest_load(manifest, true, ret, &diags);
-        log_diags(&diags, LOG_LVL_ERR);
-        diag_list_free(&diags);
+        int r = load_manifest_logged(manifest, ret);
         if (r == -ENOENT)
                 return log_error_errno(r, "%s: no such file", manifest);
         if (r < 0)
@@ -135,7 +134,7 @@ int main(int argc, char **argv) {
 
         char manifest[4096], last_good[4096], secrets[4096];
         snprintf(manifest, sizeof(manifest), "%s%s", o.root, o.manifest);
-        snprintf(last_good, sizeof(last_good), "%s/etc/archipelago/manifest.last-good.yaml", o.root);
+        snprintf(last_good, sizeof(last_good), "%s%s", o.root, manifest_last_good_path());
         snprintf(secrets, sizeof(secrets), "%s%s", o.root, o.secrets);
         struct manifest *m = NULL;
         if (load(&o, manifest, last_good, &m) < 0)

@@ -13,7 +13,7 @@
 #include <systemd/sd-journal.h>
 
 #include "fileio.h"
-#include "load.h"
+#include "manifest.h"
 #include "log.h"
 #include "run.h"
 
@@ -34,7 +34,8 @@ static void help(void) {
                "  --check             probe and classify only; change nothing (exit 3 when not healthy)\n"
                "  --user              the calling user's rootless podman and user manager\n"
                "  --reset             forget earlier failed repairs (after fixing podman by hand)\n"
-               "  --manifest FILE     default $ARCHY_MANIFEST or /etc/archipelago/manifest.yaml\n"
+               "  --manifest FILE     default $ARCHY_MANIFEST or /etc/archipelago/manifest.yaml; that one falls\n"
+               "                      back to $ARCHY_LAST_GOOD or " ARCHY_MANIFEST_LAST_GOOD_PATH " when unusable\n"
                "  --timeout SEC       how long a podman command may take (default 30)\n"
                "  --max-failures N    repairs in a row that did not help before giving up (default 3)\n"
                "  --status-file FILE  default /run/archipelago/podman-health.json\n"

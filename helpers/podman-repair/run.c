@@ -12,7 +12,7 @@
 
 #include "facts.h"
 #include "fileio.h"
-#include "load.h"
+#include "manifest-source.h"
 #include "log.h"
 #include "podman-info.h"
 #include "repair-state.h"
@@ -89,13 +89,10 @@ static void load_state(struct session *s) {
 static int load_apps(struct session *s) {
         const struct run_options *o = s->o;
         int r;
-        if (o->explicit_manifest) {
-                struct diag_list diags = {0};
-                r = manifest_load(o->manifest, true, &s->manifest, &diags);
-                log_diags(&diags, LOG_LVL_ERR);
-                diag_list_free(&diags);
-        } else
-                r = load_manifest_with_fallback(o->manifest, "/etc/archipelago/manifest.last-good.yaml", &s->manifest);
+        if (o->explicit_manifest)
+                r = load_manifest_logged(o->manifest, &s->manifest);
+        else
+                r = load_manifest_with_fallback(o->manifest, manifest_last_good_path(), &s->manifest);
         if (r == -ENOENT && o->explicit_manifest)
                 log_warning("%s: no such file: podman is checked, but no app unit is stopped or started", o->manifest);
         else if (r < 0 && r != -ENOENT)

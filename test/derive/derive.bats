@@ -35,7 +35,7 @@ teardown() {
 @test "--help and --version answer with exit 0" {
 	run "$DERIVE" --help
 	[ "$status" -eq 0 ]
-	for word in --check --app --root --manifest --secrets-dir "Exit status"; do [[ "$output" == *"$word"* ]]; done
+	for word in --check --app --root --manifest --secrets-dir ARCHY_LAST_GOOD "Exit status"; do [[ "$output" == *"$word"* ]]; done
 	run "$DERIVE" --version
 	[ "$status" -eq 0 ]
 	[[ "$output" == "archy-derive "* ]]
@@ -116,6 +116,18 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"using the last good copy"* ]]
 	[ -f "$CONF" ]
+}
+
+@test "ARCHY_LAST_GOOD names the last good copy (under --root), as for the generator" {
+	install -d -m755 "$T/srv/keep"
+	cp "$T/etc/archipelago/manifest.yaml" "$T/srv/keep/good.yaml"
+	printf 'version: 1\napps: [\n' >"$T/etc/archipelago/manifest.yaml"
+	ARCHY_LAST_GOOD=/srv/keep/good.yaml run "$DERIVE" --root "$T" --app node
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"using the last good copy $T/srv/keep/good.yaml instead"* ]]
+	[ -f "$CONF" ]
+	[ ! -e "$T/etc/archipelago/manifest.last-good.yaml" ]
 }
 
 @test "no manifest at all: nothing to derive, exit 0" {

@@ -193,7 +193,8 @@ gone() {
 @test "--help and --version answer with exit 0" {
 	run "$REPAIR" --help
 	[ "$status" -eq 0 ]
-	for word in --check --reset --manifest --timeout --max-failures --status-file --state-file "Exit status"; do
+	for word in --check --reset --manifest --timeout --max-failures --status-file --state-file ARCHY_LAST_GOOD \
+		"Exit status"; do
 		[[ "$output" == *"$word"* ]]
 	done
 	run "$REPAIR" --version
@@ -607,6 +608,30 @@ EOF
 	status_is_json
 	[ "$(field found)" = unknown-error ]
 	[ "$(field result)" = needs-attention ]
+}
+
+@test "ARCHY_LAST_GOOD names the last good copy the installed manifest falls back to: its apps are compared" {
+	# No system bus here (a path that does not exist): with apps to compare, the probe says it
+	# cannot; with no apps there is nothing to compare and it says nothing.
+	export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/no-bus
+	mkdir -m755 "$T/keep"
+	printf 'version: 1\napps:\n  x:\n    containers: {main: {image: localhost/x:1}}\n' >"$T/keep/good.yaml"
+	chmod 644 "$T/keep/good.yaml"
+	printf 'version: 1\napps: [\n' >"$MANIFEST"
+	ARCHY_MANIFEST=$MANIFEST ARCHY_LAST_GOOD=$T/keep/good.yaml \
+		run --separate-stderr "$REPAIR" --status-file "$STATUS" --state-file "$STATE"
+	printf 'exit %s\nstdout: %s\nstderr: %s\n' "$status" "$output" "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"using the last good copy $T/keep/good.yaml instead"* ]]
+	[[ "$stderr" == *"cannot compare podman's containers and volumes with the apps': probe only"* ]]
+
+	# The same without apps in the copy: nothing to compare, so no bus is needed.
+	printf 'version: 1\napps: {}\n' >"$T/keep/good.yaml"
+	ARCHY_MANIFEST=$MANIFEST ARCHY_LAST_GOOD=$T/keep/good.yaml \
+		run --separate-stderr "$REPAIR" --status-file "$STATUS" --state-file "$STATE"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"using the last good copy $T/keep/good.yaml instead"* ]]
+	[[ "$stderr" != *"cannot compare"* ]]
 }
 
 @test "a manifest with a key written twice is reported, no crash, podman is still probed" {

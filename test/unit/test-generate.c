@@ -8,7 +8,7 @@
 
 #include "fileio.h"
 #include "generate.h"
-#include "load.h"
+#include "manifest-source.h"
 #include "log.h"
 #include "testlib.h"
 #include "verify-units.h"

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "load.h"
+#include "manifest-source.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,12 +18,23 @@ void log_diags(const struct diag_list *diags, int level) {
                                diags->items[i].app ? diags->items[i].app : "");
 }
 
-int load_manifest_with_fallback(const char *path, const char *last_good, struct manifest **ret) {
+const char *manifest_last_good_path(void) {
+        const char *v = getenv("ARCHY_LAST_GOOD");
+        return v && *v ? v : ARCHY_MANIFEST_LAST_GOOD_PATH;
+}
+
+int load_manifest_logged(const char *path, struct manifest **ret) {
         struct diag_list diags = {0};
-        struct manifest *m = NULL;
-        int r = manifest_load(path, true, &m, &diags);
+        int r = manifest_load(path, true, ret, &diags);
         log_diags(&diags, LOG_LVL_ERR);
         diag_list_free(&diags);
+        return r;
+}
+
+int load_manifest_with_fallback(const char *path, const char *last_good, struct manifest **ret) {
+        struct manifest *m = NULL;
+        int r = load_manifest_logged(path, &m);
+        struct diag_list diags = {0};
         *ret = NULL;
         if (r == -ENOENT) {
                 log_info("no manifest at %s: no apps", path);

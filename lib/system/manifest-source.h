@@ -3,8 +3,18 @@
 
 #include "manifest.h"
 
+/* Which manifest a binary acts on: the installed one, or its last good copy when the installed one
+ * is unusable. archy-generator, archy-derive and archy-podman-repair all ask here. */
+
+/* The last good copy: $ARCHY_LAST_GOOD when set and not empty, else ARCHY_MANIFEST_LAST_GOOD_PATH. */
+const char *manifest_last_good_path(void);
+
 /* Log every problem in `diags` (one line each) at `level`. */
 void log_diags(const struct diag_list *diags, int level);
+
+/* A manifest named on the command line, which never falls back: manifest_load() with its problems
+ * logged as errors. */
+int load_manifest_logged(const char *path, struct manifest **ret);
 
 /* The manifest the generator acts on: `path`; if that exists but is unusable as a whole, the
  * last good copy. *ret is NULL when there is no manifest at all (no apps). Returns 0 when *ret
