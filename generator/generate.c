@@ -10,7 +10,7 @@
 
 #include "fileio.h"
 #include "log.h"
-#include "render.h"
+#include "quadlet-render.h"
 
 /* Files are written relative to the staging dir, opened once: a big node has thousands. */
 static int write_unit(int staging_fd, const char *name, const struct strbuf *text) {

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "naming.h"
 #include "generate.h"
-#include "render.h"
+#include "quadlet-render.h"
 
 /* Far above any unit archy renders (a line is at most UNIT_LINE_MAX): a bigger file is not ours. */
 #define QUADLET_UNIT_MAX (64u << 20)

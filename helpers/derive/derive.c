@@ -15,7 +15,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "naming.h"
-#include "render.h"
+#include "config-render.h"
 #include "rpcauth.h"
 #include "secrets.h"
 #include "values.h"

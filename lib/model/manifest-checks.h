@@ -7,6 +7,9 @@
 #include "diag.h"
 #include "manifest.h"
 
+/* No two apps claim the same unit, volume or host port (manifest-conflicts.c). */
+void manifest_check_conflicts(struct manifest *m, struct diag_list *diags);
+
 /* An upper bound on the ExecStart= line podman's Quadlet makes of a container: Quadlet puts the
  * image, the command, every environment variable, env file, volume, port and the health
  * command on that one line, each escaped (at most doubled) after a flag. Pure. */

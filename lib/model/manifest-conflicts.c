@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest-parse.h"
+#include "manifest-checks.h"
 #include "naming.h"
 
 /* Two apps must not claim the same systemd unit (names like archy-a-b can come from app "a"

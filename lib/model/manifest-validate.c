@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "manifest-checks.h"
-#include "manifest-parse.h"
 #include "strbuf.h"
 #include "suggest.h"
 

@@ -148,6 +148,8 @@ const char *app_state_to_string(enum app_state s);
 const char *derived_kind_to_string(enum derived_kind k);
 const char *health_action_to_string(enum health_action a);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
+/* Build the name index manifest_find_app() searches (the parser does); -ENOMEM on failure. */
+int manifest_index_apps(struct manifest *m);
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name);
 /* A scalar setting of a derived entry, or NULL when the manifest does not set it. */
 const char *derived_setting(const struct derived *d, const char *key);

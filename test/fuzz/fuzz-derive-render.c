@@ -9,7 +9,7 @@
 #include "fuzz.h"
 #include "log.h"
 #include "managed-block.h"
-#include "../../helpers/derive/render.h" /* generator/render.h has the same name */
+#include "config-render.h"
 #include "rpcauth.h"
 
 #define USER "electrumx"

@@ -7,7 +7,7 @@
 #include "fuzz.h"
 #include "log.h"
 #include "manifest.h"
-#include "../../helpers/derive/render.h" /* generator/render.h has the same name */
+#include "config-render.h"
 
 static const char fixed_salt[] = "00112233445566778899aabbccddeeff";
 static const char other_salt[] = "ffeeddccbbaa99887766554433221100";

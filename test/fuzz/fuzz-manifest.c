@@ -6,7 +6,7 @@
 #include "fuzz.h"
 #include "log.h"
 #include "manifest.h"
-#include "render.h"
+#include "quadlet-render.h"
 #include "strbuf.h"
 
 static void render_app(const struct manifest *m, const struct app *a, struct strbuf *out) {

@@ -16,7 +16,7 @@
 #include "log.h"
 #include "managed-block.h"
 #include "strbuf.h"
-#include "../../helpers/derive/render.h" /* generator/render.h has the same name */
+#include "config-render.h"
 #include "rpcauth.h"
 #include "secrets.h"
 #include "testlib.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
+#include "quadlet-render.h"
 #include "testlib.h"
 #include "unit-escape.h"
 

@@ -9,7 +9,7 @@
 
 #include "fileio.h"
 #include "generate.h"
-#include "render.h"
+#include "quadlet-render.h"
 #include "testlib.h"
 
 #define SHIPPED "../../manifests/archipelago.yaml"

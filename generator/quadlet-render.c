@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "render.h"
+#include "quadlet-render.h"
 
 #include <errno.h>
 #include <stdio.h>
