@@ -13,6 +13,7 @@
 #include <systemd/sd-journal.h>
 
 #include "fileio.h"
+#include "parse-number.h"
 #include "manifest.h"
 #include "log.h"
 #include "run.h"
@@ -50,15 +51,13 @@ static void help(void) {
 }
 
 static int parse_number(const char *opt, const char *v, long min, long max, long *ret) {
-        char *end;
-        errno = 0;
-        long n = strtol(v, &end, 10);
-        if (errno || end == v || *end || n < min || n > max) {
+        unsigned long long n;
+        if (parse_unsigned(v, (unsigned long long)max, &n) < 0 || (long)n < min) {
                 fprintf(stderr, "archy-podman-repair: %s: expected a number from %ld to %ld, got \"%s\"\n", opt, min,
                         max, v);
                 return -EINVAL;
         }
-        *ret = n;
+        *ret = (long)n;
         return 0;
 }
 

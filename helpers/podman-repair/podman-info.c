@@ -2,12 +2,14 @@
 #include "podman-info.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "macro.h"
+#include "parse-number.h"
 
 static yaml_node_t *lookup(yaml_document_t *doc, yaml_node_t *map, const char *key) {
         if (!map || map->type != YAML_MAPPING_NODE)
@@ -46,9 +48,8 @@ static int dup_at(yaml_document_t *doc, const char *path, char **ret) {
 
 static long number_at(yaml_document_t *doc, const char *path) {
         const char *v = scalar_at(doc, path);
-        char *end;
-        long n = v ? strtol(v, &end, 10) : -1;
-        return v && *v && *end == '\0' && n >= 0 ? n : -1;
+        unsigned long long n;
+        return v && parse_unsigned(v, LONG_MAX, &n) == 0 ? (long)n : -1;
 }
 
 int podman_info_parse(const char *text, size_t len, struct podman_info *ret) {

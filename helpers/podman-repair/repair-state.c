@@ -2,11 +2,13 @@
 #include "repair-state.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
+#include "parse-number.h"
 #include "strbuf.h"
 
 int repair_state_set(char **field, const char *value) {
@@ -19,13 +21,7 @@ int repair_state_set(char **field, const char *value) {
 }
 
 static bool parse_ull(const char *v, unsigned long long *ret) {
-        char *end;
-        errno = 0;
-        unsigned long long n = strtoull(v, &end, 10);
-        if (errno || end == v || *end || v[0] == '-')
-                return false;
-        *ret = n;
-        return true;
+        return parse_unsigned(v, ULLONG_MAX, ret) == 0;
 }
 
 static bool parse_repairs(const char *v, struct repair_state *s) {

@@ -3,12 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "naming.h"
 #include "netstate.h"
@@ -51,14 +51,6 @@ static int start_apps(struct repair_ctx *c) {
         return 0;
 }
 
-static int fsync_dir_of(const char *path) {
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return -ENOMEM;
-        _cleanup_close_ int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        return fd < 0 || fsync(fd) < 0 ? -errno : 0;
-}
-
 /* The database and its SQLite companions go aside under one name; nothing is deleted. */
 static int move_database_aside(struct repair_ctx *c) {
         _cleanup_free_ char *db = podman_db_path(c->db_backend, c->graph_root);
@@ -85,7 +77,7 @@ static int move_database_aside(struct repair_ctx *c) {
                 if (rename(from, to) < 0 && (errno != ENOENT || i == 0))
                         return log_error_errno(-errno, "cannot move %s aside to %s: %m", from, to);
         }
-        int r = fsync_dir_of(db);
+        int r = fsync_parent_dir(db);
         if (r < 0)
                 log_warning_errno(r, "cannot sync the directory of %s: %m", db);
         log_warning("moved podman's broken database %s aside to %s", db, aside);

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "macro.h"
+#include "parse-number.h"
 #include "values.h"
 #include "yaml-node.h"
 
@@ -47,10 +48,8 @@ static bool url_char_valid(char c) {
 }
 
 static bool port_valid(const char *s, size_t len) {
-        if (len == 0 || len > 5 || strspn(s, "0123456789") < len)
-                return false;
-        long port = strtol(s, NULL, 10);
-        return port >= 1 && port <= 65535;
+        unsigned long long port;
+        return len <= 5 && parse_decimal(s, len, 65535, &port) == 0 && port >= 1;
 }
 
 /* The part of url after "http://" or "https://", or NULL. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "parse-number.h"
 #include "strbuf.h"
 
 static const char *const phase_names[_OTA_PHASE_MAX] = {
@@ -225,19 +226,6 @@ char *ota_state_format(const struct ota_state *s) {
         if (strbuf_failed(&sb))
                 return NULL;
         return strbuf_steal(&sb);
-}
-
-/* Decimal digits only, as we write them (no sign, no spaces, no "0x"), at most max. */
-static int parse_unsigned(const char *v, unsigned long long max, unsigned long long *ret) {
-        size_t len = strlen(v);
-        if (len == 0 || len > 20 || strspn(v, "0123456789") != len)
-                return -EINVAL;
-        errno = 0;
-        unsigned long long n = strtoull(v, NULL, 10);
-        if (errno != 0 || n > max)
-                return -EINVAL;
-        *ret = n;
-        return 0;
 }
 
 static int parse_signed(const char *v, long long min, long long max, long long *ret) {

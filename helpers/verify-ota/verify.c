@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <stdio.h>
@@ -215,10 +214,7 @@ static int restart_units(struct run *r) {
 static int close_marker(struct run *r) {
         if (unlink(r->o->marker) < 0 && errno != ENOENT)
                 return log_error_errno(-errno, "cannot remove %s: %m", r->o->marker);
-        _cleanup_free_ char *copy = strdup(r->o->marker);
-        _cleanup_close_ int dir = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (dir >= 0)
-                (void)fsync(dir);
+        (void)fsync_parent_dir(r->o->marker);
         return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse-number.h"
 #include "values.h"
 
 static bool in_set(char ch, const char *extra) {
@@ -23,18 +24,12 @@ bool rpc_user_valid(const char *s) {
         return n >= 1 && n <= 64 && all_in_set(s, n, "_.-");
 }
 
+/* At most 10 digits (a UID). */
 static int decimal_parse(const char *s, size_t n, unsigned long max, unsigned long *ret) {
-        if (n == 0 || n > 10)
+        unsigned long long v;
+        if (n > 10 || parse_decimal(s, n, max, &v) < 0)
                 return -EINVAL;
-        unsigned long v = 0;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (unsigned long)(s[i] - '0');
-        }
-        if (v > max)
-                return -ERANGE;
-        *ret = v;
+        *ret = (unsigned long)v;
         return 0;
 }
 

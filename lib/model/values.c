@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse-number.h"
+
 static bool is_lower_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
@@ -108,18 +110,12 @@ bool text_valid(const char *s, size_t len) {
         return text_check(s, len, &at, &ch) == TEXT_OK;
 }
 
+/* At most 9 digits. */
 static int parse_uint(const char *s, size_t len, unsigned max, unsigned *ret) {
-        if (len == 0 || len > 9)
+        unsigned long long v;
+        if (len > 9 || parse_decimal(s, len, max, &v) < 0)
                 return -EINVAL;
-        unsigned v = 0;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (unsigned)(s[i] - '0');
-        }
-        if (v > max)
-                return -ERANGE;
-        *ret = v;
+        *ret = (unsigned)v;
         return 0;
 }
 

@@ -27,6 +27,9 @@ const char *file_problem(int r, mode_t type);
 /* Write all of data, retrying on EINTR and short writes. */
 int write_all(int fd, const char *data, size_t len);
 
+/* fsync the directory that holds path (after a rename or unlink in it): 0 or negative errno. */
+int fsync_parent_dir(const char *path);
+
 /* temp file in the same directory, write, fsync, rename over `path`, fsync the directory. */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
 /* The same with an owner; (uid_t)-1 / (gid_t)-1 leave that part as the process's own. */
