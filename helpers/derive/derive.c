@@ -18,6 +18,7 @@
 #include "config-render.h"
 #include "rpcauth.h"
 #include "secrets.h"
+#include "strv.h"
 #include "values.h"
 
 #define DERIVED_FILE_MAX ((size_t)1024 * 1024)
@@ -41,17 +42,6 @@ struct current {
         const char *nul; /* the first NUL byte of text, NULL when there is none */
         struct stat st;
 };
-
-static int strv_add_unique(char ***v, size_t *n, const char *s) {
-        for (size_t i = 0; i < *n; i++)
-                if (strcmp((*v)[i], s) == 0)
-                        return 0;
-        char **grown = realloc(*v, (*n + 1) * sizeof(**v));
-        if (!grown)
-                return -ENOMEM;
-        *v = grown;
-        return (grown[*n] = strdup(s)) ? (int)++*n : -ENOMEM;
-}
 
 /* Never follows a symlink: archy-derive runs as root, and a link could point it anywhere. dirfd -1:
  * the directory does not exist, nor the file. */

@@ -14,20 +14,6 @@
 #include "macro.h"
 #include "naming.h"
 
-static int strv_push(char ***v, size_t *n, char *s) {
-        if (!s)
-                return -ENOMEM;
-        char **bigger = reallocarray(*v, *n + 2, sizeof(char *));
-        if (!bigger) {
-                free(s);
-                return -ENOMEM;
-        }
-        bigger[(*n)++] = s;
-        bigger[*n] = NULL;
-        *v = bigger;
-        return 0;
-}
-
 /* Appends x to a and y to b, which run in parallel: *n counts a pair only when both are in. */
 static int push_pair(char ***a, char ***b, size_t *n, char *x, char *y) {
         size_t len = *n;

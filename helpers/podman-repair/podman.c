@@ -11,26 +11,6 @@
 
 extern char **environ;
 
-void strv_free(char **v) {
-        for (char **s = v; s && *s; s++)
-                free(*s);
-        free(v);
-}
-
-size_t strv_length(char *const *v) {
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-int strv_contains(char *const *v, const char *s) {
-        for (; v && *v; v++)
-                if (strcmp(*v, s) == 0)
-                        return 1;
-        return 0;
-}
-
 int podman_run(const struct podman *p, const char *const *args, struct spawn_result *ret) {
         const char *argv[16] = {"podman"};
         size_t n = 1;
@@ -67,28 +47,17 @@ void podman_probe(const struct podman *p, struct spawn_result *res, struct podma
 }
 
 static int split_lines(const char *text, char ***ret) {
-        size_t n = 0, cap = 8;
-        char **v = calloc(cap, sizeof(char *));
-        bool oom = !v;
-        for (const char *s = text; !oom && *s;) {
+        _cleanup_strv_ char **v = calloc(1, sizeof(char *));
+        size_t n = 0;
+        if (!v)
+                return -ENOMEM;
+        for (const char *s = text; *s;) {
                 size_t len = strcspn(s, "\n");
-                if (len > 0 && n + 2 > cap) {
-                        char **bigger = reallocarray(v, cap * 2, sizeof(char *));
-                        oom = !bigger;
-                        v = bigger ? bigger : v;
-                        cap *= 2;
-                }
-                if (!oom && len > 0) {
-                        oom = !(v[n] = strndup(s, len));
-                        v[oom ? n : ++n] = NULL;
-                }
+                if (len > 0 && strv_push(&v, &n, strndup(s, len)) < 0)
+                        return -ENOMEM;
                 s += len + (s[len] == '\n');
         }
-        if (oom) {
-                strv_free(v);
-                return -ENOMEM;
-        }
-        *ret = v;
+        *ret = TAKE_PTR(v);
         return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "podman-state.h"
 #include "process.h"
+#include "strv.h"
 
 /* Running podman: every call has a hard timeout, and a hung podman is killed with everything it
  * started. stdout is parsed, stderr kept for the report. */
@@ -20,11 +21,3 @@ int podman_run(const struct podman *p, const char *const *args, struct spawn_res
 void podman_probe(const struct podman *p, struct spawn_result *res, struct podman_probe *probe);
 /* Each non-empty stdout line of a successful podman ARGS... as a NULL-terminated array. */
 int podman_lines(const struct podman *p, const char *const *args, char ***ret);
-
-void strv_free(char **v);
-static inline void strv_freep(char ***v) {
-        strv_free(*v);
-}
-#define _cleanup_strv_ _cleanup_(strv_freep)
-size_t strv_length(char *const *v);
-int strv_contains(char *const *v, const char *s);

@@ -56,11 +56,14 @@ static bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const ch
         return ok;
 }
 
-static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
+/* A list of text items, each parsed by `parse` into the next of `size`-byte elements of a new
+ * array (*ret; *ret_n counts the ones parsed); `what` names the expected form in the error. */
+static bool parse_item_list(const struct yctx *c, const yaml_node_t *n, const char *key, size_t size,
+                            int (*parse)(const char *s, void *item), const char *what, void **ret, size_t *ret_n) {
         if (!yexpect_sequence(c, n, key))
                 return false;
-        ct->ports = calloc(ysequence_len(n) + 1, sizeof(*ct->ports));
-        if (!ct->ports)
+        char *items = calloc(ysequence_len(n) + 1, size);
+        if (!(*ret = items))
                 return false;
         bool ok = true;
         ysequence_foreach (it, n) {
@@ -72,45 +75,41 @@ static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *
                         ok = false;
                         continue;
                 }
-                if (port_parse(s, &ct->ports[ct->n_ports]) < 0) {
-                        yerror(c, item,
-                               "%s: expected \"[IPv4:]HOST:CONTAINER[/tcp|/udp]\" with ports 1-65535, such as "
-                               "\"127.0.0.1:8332:8332\", got \"%s\"",
-                               k, s);
+                if (parse(s, items + *ret_n * size) < 0) {
+                        yerror(c, item, "%s: expected %s, got \"%s\"", k, what, s);
                         ok = false;
                         continue;
                 }
-                ct->n_ports++;
+                (*ret_n)++;
         }
         return ok;
 }
 
+static int port_item(const char *s, void *item) {
+        return port_parse(s, item);
+}
+
+static int mount_item(const char *s, void *item) {
+        return mount_parse(s, item);
+}
+
+static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
+        void *items = NULL;
+        bool ok = parse_item_list(c, n, key, sizeof(*ct->ports), port_item,
+                                  "\"[IPv4:]HOST:CONTAINER[/tcp|/udp]\" with ports 1-65535, such as "
+                                  "\"127.0.0.1:8332:8332\"",
+                                  &items, &ct->n_ports);
+        ct->ports = items;
+        return ok;
+}
+
 static bool parse_volumes(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
-        if (!yexpect_sequence(c, n, key))
-                return false;
-        ct->mounts = calloc(ysequence_len(n) + 1, sizeof(*ct->mounts));
-        if (!ct->mounts)
-                return false;
-        bool ok = true;
-        ysequence_foreach (it, n) {
-                char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
-                yaml_node_t *item = ynode(c, *it);
-                const char *s = yexpect_text(c, item, k);
-                if (!s) {
-                        ok = false;
-                        continue;
-                }
-                if (mount_parse(s, &ct->mounts[ct->n_mounts]) < 0) {
-                        yerror(c, item,
-                               "%s: expected \"VOLUME:/path[:ro]\" (VOLUME matching [a-z][a-z0-9-]{0,47}) or "
-                               "\"/host/path:/path[:ro]\" (absolute, normalized paths), got \"%s\"",
-                               k, s);
-                        ok = false;
-                        continue;
-                }
-                ct->n_mounts++;
-        }
+        void *items = NULL;
+        bool ok = parse_item_list(c, n, key, sizeof(*ct->mounts), mount_item,
+                                  "\"VOLUME:/path[:ro]\" (VOLUME matching [a-z][a-z0-9-]{0,47}) or "
+                                  "\"/host/path:/path[:ro]\" (absolute, normalized paths)",
+                                  &items, &ct->n_mounts);
+        ct->mounts = items;
         return ok;
 }
 
