@@ -155,16 +155,11 @@ static bool command_arg_valid(const char *s) {
 
 static bool parse_health_action(const struct yctx *c, const yaml_node_t *n, const char *key, enum health_action *ret) {
         static const char *const names[] = {"none", "kill", "restart", "stop", NULL};
-        const char *s = yexpect_text(c, n, key);
-        if (!s)
+        size_t i;
+        if (!yexpect_choice(c, n, key, names, &i))
                 return false;
-        for (size_t i = 0; names[i]; i++)
-                if (strcmp(s, names[i]) == 0) {
-                        *ret = (enum health_action)i;
-                        return true;
-                }
-        yerror(c, n, "%s: expected one of none, kill, restart, stop, got \"%s\"", key, s);
-        return false;
+        *ret = (enum health_action)i;
+        return true;
 }
 
 static bool parse_retries(const struct yctx *c, const yaml_node_t *n, const char *key, unsigned *ret) {

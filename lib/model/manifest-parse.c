@@ -22,16 +22,11 @@ const char *health_action_to_string(enum health_action a) {
 }
 
 static bool parse_state(const struct yctx *c, const yaml_node_t *n, const char *key, enum app_state *ret) {
-        const char *s = yexpect_text(c, n, key);
-        if (!s)
+        size_t i;
+        if (!yexpect_choice(c, n, key, state_names, &i))
                 return false;
-        for (size_t i = 0; state_names[i]; i++)
-                if (strcmp(s, state_names[i]) == 0) {
-                        *ret = (enum app_state)i;
-                        return true;
-                }
-        yerror(c, n, "%s: expected one of started, stopped, uninstalled, got \"%s\"", key, s);
-        return false;
+        *ret = (enum app_state)i;
+        return true;
 }
 
 static bool parse_requires(const struct yctx *c, const yaml_node_t *n, const char *key, struct app *a) {

@@ -138,3 +138,20 @@ void ykeyf(char *buf, size_t size, const char *fmt, ...) {
         vsnprintf(buf, size, fmt, ap);
         va_end(ap);
 }
+
+bool yexpect_choice(const struct yctx *c, const yaml_node_t *n, const char *key, const char *const *names,
+                    size_t *ret) {
+        const char *s = yexpect_text(c, n, key);
+        if (!s)
+                return false;
+        _cleanup_strbuf_ struct strbuf expected = STRBUF_INIT;
+        for (size_t i = 0; names[i]; i++) {
+                if (strcmp(s, names[i]) == 0) {
+                        *ret = i;
+                        return true;
+                }
+                strbuf_printf(&expected, "%s%s", i ? ", " : "", names[i]);
+        }
+        yerror(c, n, "%s: expected one of %s, got \"%s\"", key, strbuf_str(&expected), s);
+        return false;
+}

@@ -24,6 +24,8 @@ bool yexpect_mapping(const struct yctx *c, const yaml_node_t *n, const char *key
 bool yexpect_sequence(const struct yctx *c, const yaml_node_t *n, const char *key);
 /* A scalar of safe text (no control characters, no NUL). */
 const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key);
+/* A scalar that is one of `names` (NULL-terminated): its index in *ret, or an error listing them. */
+bool yexpect_choice(const struct yctx *c, const yaml_node_t *n, const char *key, const char *const *names, size_t *ret);
 
 /* Reports keys not in `allowed` (NULL-terminated) with a "did you mean" hint and non-scalar
  * keys (duplicate keys never get here: yload_single() refuses them). Returns false if anything was reported. */
