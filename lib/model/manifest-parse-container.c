@@ -63,8 +63,9 @@ static bool parse_item_list(const struct yctx *c, const yaml_node_t *n, const ch
         if (!yexpect_sequence(c, n, key))
                 return false;
         char *items = calloc(ysequence_len(n) + 1, size);
-        if (!(*ret = items))
+        if (!items)
                 return false;
+        *ret = items;
         bool ok = true;
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
