@@ -143,22 +143,20 @@ static int add_unit(struct ctx *x, const char *unit) {
         return strv_add_unique(&x->out->restart, &x->out->n_restart, name);
 }
 
-static int add_parts(struct ctx *x, const char *parts) {
-        for (const char *p = parts; *p;) {
-                size_t n = strcspn(p, " ");
+static int add_parts(struct ctx *x, char *const *parts, size_t n_parts) {
+        for (size_t i = 0; i < n_parts; i++) {
                 int r = 0;
                 bool found = false;
                 for (size_t c = 0; c < x->app->n_containers && r >= 0; c++)
-                        if (strlen(x->app->containers[c].part) == n && strncmp(x->app->containers[c].part, p, n) == 0) {
+                        if (strcmp(x->app->containers[c].part, parts[i]) == 0) {
                                 r = add_unit(x, x->app->containers[c].unit);
                                 found = true;
                         }
                 if (r < 0)
                         return r;
                 if (!found)
-                        log_warning("apps.%s.derived[%zu].consumers: no container part \"%.*s\" in app %s: ignored",
-                                    x->app->name, x->index, (int)n, p, x->app->name);
-                p += n + (p[n] ? 1 : 0);
+                        log_warning("apps.%s.derived[%zu].consumers: no container part \"%s\" in app %s: ignored",
+                                    x->app->name, x->index, parts[i], x->app->name);
         }
         return 0;
 }
@@ -166,11 +164,11 @@ static int add_parts(struct ctx *x, const char *parts) {
 /* Who reads the file: the consumers the manifest names, else the app's main container, and for an
  * env file every container of any installed app that lists it in env_files. */
 static int add_consumers(struct ctx *x, const struct derived *d) {
-        const char *parts = derived_setting(d, "consumers");
-        if (parts)
-                return add_parts(x, parts);
+        static char *const main_part[] = {"main"};
+        if (d->consumers)
+                return add_parts(x, d->consumers, d->n_consumers);
         if (d->kind == DERIVED_BITCOIN_CONF || d->kind == DERIVED_LND_CONF)
-                return add_parts(x, "main");
+                return add_parts(x, main_part, 1);
         if (d->kind != DERIVED_ENV)
                 return 0;
         for (size_t a = 0; a < x->m->n_apps; a++) {
@@ -298,19 +296,15 @@ static int repair(struct ctx *x, const struct derived *d, const char *path, stru
         return r;
 }
 
-static int wanted_meta(const struct derived *d, struct wanted *w) {
-        const char *owner = derived_setting(d, "owner"), *mode = derived_setting(d, "mode");
-        w->mode = derived_default_mode(d->kind);
-        w->uid = w->gid = 0;
-        if ((owner && owner_parse(owner, &w->uid, &w->gid) < 0) || (mode && mode_parse(mode, &w->mode) < 0))
-                return -EINVAL; /* the parser rejected these already */
-        return 0;
+static void wanted_meta(const struct derived *d, struct wanted *w) {
+        w->mode = d->mode;
+        w->uid = d->uid;
+        w->gid = d->gid;
 }
 
 static int wanted_for(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
-        int r = wanted_meta(d, w);
-        if (r < 0)
-                return r;
+        int r;
+        wanted_meta(d, w);
         /* Only bitcoin-conf takes a salt, and the timer runs this every 30 s: no getrandom() for the rest. */
         char salt[RPCAUTH_SALT_HEX_LEN + 1] = "", missing[SECRET_NAME_BUF] = "";
         r = d->kind == DERIVED_BITCOIN_CONF ? rpcauth_new_salt(salt) : 0;
@@ -361,10 +355,9 @@ static int wanted_uninstalled(struct ctx *x, const struct derived *d, const stru
                            x->app->name, x->index, d->path);
                 return 1;
         }
-        int r = wanted_meta(d, w);
+        wanted_meta(d, w);
         struct render_input in = {.d = d, .app = x->app->name, .current = cur->text, .current_len = cur->len};
-        if (r >= 0)
-                r = derived_render_uninstalled(&in, &w->text, &w->len);
+        int r = derived_render_uninstalled(&in, &w->text, &w->len);
         if (r < 0)
                 return r;
         /* Nothing of the user's in it: the file was archy-derive's alone, it goes. */

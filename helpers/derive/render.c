@@ -24,14 +24,16 @@ const char *secret_lookup(const struct secret_set *s, const char *name) {
 }
 
 int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name, void *userdata), void *userdata) {
-        const char *single = derived_setting(d, "secret");
+        const char *single = d->kind == DERIVED_BITCOIN_CONF ? d->bitcoin_conf.secret
+                             : d->kind == DERIVED_LND_CONF   ? d->lnd_conf.secret
+                                                             : NULL;
         int r;
         if (single && (r = fn(single, userdata)) < 0)
                 return r;
-        for (size_t i = 0; i < d->n_vars; i++) {
+        for (size_t i = 0; d->kind == DERIVED_ENV && i < d->env.n_vars; i++) {
                 char name[SECRET_REF_NAME_MAX];
                 const char *after;
-                for (const char *p = secret_ref_next(d->vars[i].value, name, &after); p;
+                for (const char *p = secret_ref_next(d->env.vars[i].value, name, &after); p;
                      p = secret_ref_next(after, name, &after)) {
                         if (!after)
                                 return -EINVAL; /* the parser rejected this already */
@@ -40,15 +42,6 @@ int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name,
                 }
         }
         return 0;
-}
-
-unsigned derived_default_mode(enum derived_kind kind) {
-        switch (kind) {
-        case DERIVED_LND_CONF:
-        case DERIVED_ENV: return 0600;
-        case DERIVED_BITCOIN_CONF: return 0640;
-        default: return 0644;
-        }
 }
 
 static void header(struct strbuf *sb, const struct render_input *in) {
@@ -163,8 +156,9 @@ static int compose_top_level(const struct render_input *in, struct strbuf *body,
 }
 
 static int render_bitcoin_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
-        const char *user = derived_setting(in->d, "rpc_user"), *password;
-        if (!(password = require_secret(in, derived_setting(in->d, "secret"), missing)))
+        const struct derived_bitcoin_conf *b = &in->d->bitcoin_conf;
+        const char *user = b->rpc_user, *password;
+        if (!(password = require_secret(in, b->secret, missing)))
                 return -EINVAL;
         _cleanup_free_ char *salt = valid_salt(in, user, password);
         _cleanup_free_ char *auth = rpcauth_format(user, salt ?: in->new_salt, password);
@@ -182,8 +176,9 @@ static int render_bitcoin_conf(const struct render_input *in, char **ret, char m
 }
 
 static int render_lnd_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
-        const char *user = derived_setting(in->d, "rpc_user"), *host = derived_setting(in->d, "rpc_host"), *password;
-        if (!(password = require_secret(in, derived_setting(in->d, "secret"), missing)))
+        const struct derived_lnd_conf *l = &in->d->lnd_conf;
+        const char *user = l->rpc_user, *host = l->rpc_host, *password;
+        if (!(password = require_secret(in, l->secret, missing)))
                 return -EINVAL;
         size_t host_len = (size_t)(strrchr(host, ':') - host);
         struct strbuf body = STRBUF_INIT;
@@ -224,9 +219,10 @@ static int render_env(const struct render_input *in, char **ret, char missing[SE
         struct strbuf sb = STRBUF_INIT;
         header(&sb, in);
         int r = 0;
-        for (size_t i = 0; i < in->d->n_vars && r == 0; i++) {
-                strbuf_printf(&sb, "%s=", in->d->vars[i].name);
-                r = substitute(in, in->d->vars[i].value, &sb, missing);
+        const struct derived_env *e = &in->d->env;
+        for (size_t i = 0; i < e->n_vars && r == 0; i++) {
+                strbuf_printf(&sb, "%s=", e->vars[i].name);
+                r = substitute(in, e->vars[i].value, &sb, missing);
                 strbuf_putc(&sb, '\n');
         }
         if (r == 0 && strbuf_failed(&sb))
@@ -257,7 +253,7 @@ static int render_nginx_route(const struct render_input *in, char **ret) {
                       "\tproxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
                       "\tproxy_set_header X-Forwarded-Proto $scheme;\n\tproxy_set_header Upgrade $http_upgrade;\n"
                       "\tproxy_set_header Connection \"upgrade\";\n}\n",
-                      derived_setting(in->d, "location"), derived_setting(in->d, "upstream"));
+                      in->d->nginx_route.location, in->d->nginx_route.upstream);
         *ret = strbuf_failed(&sb) ? NULL : strbuf_steal(&sb);
         strbuf_free(&sb);
         return *ret ? 0 : -ENOMEM;
@@ -291,7 +287,7 @@ int derived_render_uninstalled(const struct render_input *in, char **ret, size_t
         *ret_len = 0;
         struct drop_ctx ctx = {0};
         if (in->d->kind == DERIVED_BITCOIN_CONF)
-                ctx.user = derived_setting(in->d, "rpc_user");
+                ctx.user = in->d->bitcoin_conf.rpc_user;
         else if (in->d->kind == DERIVED_LND_CONF)
                 ctx.prefixes = lnd_competing;
         else

@@ -49,7 +49,3 @@ int derived_render_uninstalled(const struct render_input *in, char **ret, size_t
 /* The text starts with the header line archy-derive writes into the files it owns whole (env,
  * containers-conf, nginx-route) for app: only such a file is removed when the app is uninstalled. */
 bool derived_written_by_archy(const char *text, size_t len, const char *app);
-
-/* The mode a kind's file gets unless the manifest says otherwise: files that hold credentials
- * (lnd.conf, env files) 0600, bitcoin.conf (rpcauth holds only a salted hash) 0640, the rest 0644. */
-unsigned derived_default_mode(enum derived_kind kind);

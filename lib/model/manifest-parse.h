@@ -13,6 +13,7 @@ bool parse_container(const struct yctx *c, const char *app, const char *part, co
 /* The top-level "secrets" mapping; its problems make the manifest unusable, like a bad version. */
 bool parse_secrets(const struct yctx *c, const yaml_node_t *n, struct manifest *m);
 bool parse_derived(const struct yctx *c, const char *app, size_t index, const yaml_node_t *n, struct derived *d);
+void derived_done(struct derived *d);
 bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *key, struct env_var **ret,
                        size_t *ret_n);
 
