@@ -167,7 +167,8 @@ static int add_consumers(struct ctx *x, const struct derived *d) {
         static char *const main_part[] = {"main"};
         if (d->consumers)
                 return add_parts(x, d->consumers, d->n_consumers);
-        if (d->kind == DERIVED_BITCOIN_CONF || d->kind == DERIVED_LND_CONF)
+        if (d->kind == DERIVED_BITCOIN_CONF || d->kind == DERIVED_LND_CONF || d->kind == DERIVED_FILE ||
+            d->kind == DERIVED_SECRET_FILE)
                 return add_parts(x, main_part, 1);
         if (d->kind != DERIVED_ENV)
                 return 0;
@@ -317,6 +318,7 @@ static int wanted_for(struct ctx *x, const struct derived *d, const struct curre
                 .current = cur->text,
                 .current_len = cur->len,
                 .new_salt = salt,
+                .chain = x->m->chain,
         };
         r = derived_render(&in, &w->text, missing);
         if (r == -EINVAL)
@@ -342,11 +344,32 @@ static bool used_by_other_app(const struct ctx *x, const char *path) {
         return false;
 }
 
+/* A file or secret-file has no header to say it is archy-derive's: it is when it holds exactly
+ * what the entry gives. 0: remove it; 1: leave it. */
+static int uninstalled_whole_file(struct ctx *x, const struct derived *d, const struct current *cur) {
+        char missing[SECRET_NAME_BUF] = "";
+        _cleanup_free_ char *text = NULL;
+        struct render_input in = {.d = d, .app = x->app->name, .secrets = &x->secrets};
+        bool ours = derived_for_each_secret(d, load_secret, x) >= 0 && derived_render(&in, &text, missing) >= 0 &&
+                    cur->text && strlen(text) == cur->len && memcmp(text, cur->text, cur->len) == 0;
+        x->would_generate = false;
+        if (text)
+                explicit_bzero(text, strlen(text));
+        if (ours)
+                return 0;
+        log_notice("apps.%s.derived[%zu]: %s: the app is uninstalled, but the file does not hold what "
+                   "archy-derive writes for it: left alone",
+                   x->app->name, x->index, d->path);
+        return 1;
+}
+
 /* An uninstalled app: what archy-derive wrote for it goes, the user's lines stay. w->text NULL:
  * remove the file; 1: leave the file alone. */
 static int wanted_uninstalled(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
         if (d->kind == DERIVED_CONTAINERS_CONF || used_by_other_app(x, d->path) || !cur->exists)
                 return 1; /* containers-conf is the node's, not the app's: kept */
+        if (d->kind == DERIVED_FILE || d->kind == DERIVED_SECRET_FILE)
+                return uninstalled_whole_file(x, d, cur);
         if (!shares_file_with_user(d->kind)) {
                 if (derived_written_by_archy(cur->text, cur->len, x->app->name))
                         return 0;
@@ -356,7 +379,8 @@ static int wanted_uninstalled(struct ctx *x, const struct derived *d, const stru
                 return 1;
         }
         wanted_meta(d, w);
-        struct render_input in = {.d = d, .app = x->app->name, .current = cur->text, .current_len = cur->len};
+        struct render_input in = {
+                .d = d, .app = x->app->name, .current = cur->text, .current_len = cur->len, .chain = x->m->chain};
         int r = derived_render_uninstalled(&in, &w->text, &w->len);
         if (r < 0)
                 return r;

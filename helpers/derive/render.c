@@ -24,14 +24,22 @@ const char *secret_lookup(const struct secret_set *s, const char *name) {
 }
 
 int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name, void *userdata), void *userdata) {
-        const char *single = d->kind == DERIVED_BITCOIN_CONF ? d->bitcoin_conf.secret
-                             : d->kind == DERIVED_LND_CONF   ? d->lnd_conf.secret
-                                                             : NULL;
+        const char *single = d->kind == DERIVED_BITCOIN_CONF  ? d->bitcoin_conf.secret
+                             : d->kind == DERIVED_LND_CONF    ? d->lnd_conf.secret
+                             : d->kind == DERIVED_SECRET_FILE ? d->secret_file.secret
+                                                              : NULL;
         int r;
         if (single && (r = fn(single, userdata)) < 0)
                 return r;
+        char name[SECRET_REF_NAME_MAX];
+        for (size_t at = 0, n; d->kind == DERIVED_FILE && d->file.content[at]; at += n) {
+                enum content_piece p = content_next(d->file.content + at, &n, name);
+                if (p == CONTENT_BAD)
+                        return -EINVAL; /* the parser rejected this already */
+                if (p == CONTENT_SECRET && (r = fn(name, userdata)) < 0)
+                        return r;
+        }
         for (size_t i = 0; d->kind == DERIVED_ENV && i < d->env.n_vars; i++) {
-                char name[SECRET_REF_NAME_MAX];
                 const char *after;
                 for (const char *p = secret_ref_next(d->env.vars[i].value, name, &after); p;
                      p = secret_ref_next(after, name, &after)) {
@@ -81,8 +89,13 @@ struct drop_ctx {
 };
 
 /* lnd.conf lines outside the block that would compete with it. */
-static const char *const lnd_competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost",
-                                            "bitcoind.zmqpub",  "bitcoin.node",     NULL};
+static const char *const lnd_competing[] = {
+        "bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost", "bitcoind.zmqpub", "bitcoin.node",
+        "bitcoin.mainnet",  "bitcoin.testnet",  "bitcoin.signet",   "bitcoin.regtest", NULL};
+
+/* bitcoin.conf lines that pick a network: bitcoind refuses two, so with a chain the block sets,
+ * the user's go. */
+static const char *const bitcoin_chain_competing[] = {"chain=", "testnet=", "signet=", "regtest=", NULL};
 
 /* Outside the block, a line that would compete with it goes: a stale rpcauth line of our user
  * would keep an old password working, a second rpcpass would override ours. */
@@ -165,15 +178,26 @@ static int render_bitcoin_conf(const struct render_input *in, char **ret, char m
         if (!auth)
                 return -ENOMEM;
         struct strbuf body = STRBUF_INIT;
+        /* rpcbind applies to mainnet only unless a network is named: bitcoind reads
+         * "signet.rpcbind=" like rpcbind= in a [signet] section, and the block stays one block. */
+        const char *net = chain_to_string(in->chain);
+        bool main = in->chain == CHAIN_MAIN;
+        strbuf_printf(&body, "rpcauth=%s\nserver=1\n", auth);
+        if (!main)
+                strbuf_printf(&body, "chain=%s\n", net);
         strbuf_printf(&body,
-                      "rpcauth=%s\nserver=1\nrpcbind=0.0.0.0\nrpcallowip=127.0.0.1\nrpcallowip=" ARCHY_SUBNET
+                      "%s%srpcbind=0.0.0.0\nrpcallowip=127.0.0.1\nrpcallowip=" ARCHY_SUBNET
                       "\nzmqpubrawblock=tcp://0.0.0.0:28332\nzmqpubrawtx=tcp://0.0.0.0:28333\n",
-                      auth);
-        struct drop_ctx ctx = {.user = user};
+                      main ? "" : net, main ? "" : ".");
+        struct drop_ctx ctx = {.user = user, .prefixes = main ? NULL : bitcoin_chain_competing};
         int r = compose_top_level(in, &body, &ctx, ret);
         strbuf_free(&body);
         return r;
 }
+
+/* lnd v0.18 refuses to start without one of these ([Bitcoin] in its sample-lnd.conf). */
+static const char *const lnd_network[] = {
+        [CHAIN_MAIN] = "mainnet", [CHAIN_TEST] = "testnet", [CHAIN_SIGNET] = "signet", [CHAIN_REGTEST] = "regtest"};
 
 static int render_lnd_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         const struct derived_lnd_conf *l = &in->d->lnd_conf;
@@ -183,10 +207,10 @@ static int render_lnd_conf(const struct render_input *in, char **ret, char missi
         size_t host_len = (size_t)(strrchr(host, ':') - host);
         struct strbuf body = STRBUF_INIT;
         strbuf_printf(&body,
-                      "[Bitcoin]\nbitcoin.node=bitcoind\n\n[Bitcoind]\nbitcoind.rpchost=%s\nbitcoind.rpcuser=%s\n"
-                      "bitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\n"
+                      "[Bitcoin]\nbitcoin.%s=1\nbitcoin.node=bitcoind\n\n[Bitcoind]\nbitcoind.rpchost=%s\n"
+                      "bitcoind.rpcuser=%s\nbitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\n"
                       "bitcoind.zmqpubrawtx=tcp://%.*s:28333\n",
-                      host, user, password, (int)host_len, host, (int)host_len, host);
+                      lnd_network[in->chain], host, user, password, (int)host_len, host, (int)host_len, host);
         struct drop_ctx ctx = {.prefixes = lnd_competing};
         int r = compose(in, &body, &ctx, ret);
         strbuf_free(&body);
@@ -259,6 +283,43 @@ static int render_nginx_route(const struct render_input *in, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* The file is the manifest's text, secrets put in, $$ made $: archy-derive's whole, with no
+ * header line (JSON and TOML files could not take one). */
+static int render_file(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        struct strbuf sb = STRBUF_INIT;
+        char name[SECRET_REF_NAME_MAX];
+        int r = 0;
+        for (size_t at = 0, n; r == 0 && in->d->file.content[at]; at += n) {
+                const char *p = in->d->file.content + at, *secret;
+                switch (content_next(p, &n, name)) {
+                case CONTENT_TEXT: strbuf_add(&sb, p, n); break;
+                case CONTENT_DOLLAR: strbuf_putc(&sb, '$'); break;
+                case CONTENT_SECRET:
+                        if ((secret = require_secret(in, name, missing)))
+                                strbuf_puts(&sb, secret);
+                        else
+                                r = -EINVAL;
+                        break;
+                default: r = -EINVAL; /* the parser rejected this already */
+                }
+        }
+        if (r == 0 && strbuf_failed(&sb))
+                r = -ENOMEM;
+        if (r == 0)
+                *ret = strbuf_steal(&sb) ?: strdup("");
+        strbuf_free(&sb);
+        return r == 0 && !*ret ? -ENOMEM : r;
+}
+
+/* The secret's bytes alone: no newline (lnd reads a wallet password file whole). */
+static int render_secret_file(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        const char *secret = require_secret(in, in->d->secret_file.secret, missing);
+        if (!secret)
+                return -EINVAL;
+        *ret = strdup(secret);
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int render_kind(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         switch (in->d->kind) {
         case DERIVED_BITCOIN_CONF: return render_bitcoin_conf(in, ret, missing);
@@ -266,6 +327,8 @@ static int render_kind(const struct render_input *in, char **ret, char missing[S
         case DERIVED_ENV: return render_env(in, ret, missing);
         case DERIVED_CONTAINERS_CONF: return render_containers_conf(in, ret);
         case DERIVED_NGINX_ROUTE: return render_nginx_route(in, ret);
+        case DERIVED_FILE: return render_file(in, ret, missing);
+        case DERIVED_SECRET_FILE: return render_secret_file(in, ret, missing);
         default: return -EINVAL;
         }
 }
@@ -286,9 +349,10 @@ int derived_render_uninstalled(const struct render_input *in, char **ret, size_t
         *ret = NULL;
         *ret_len = 0;
         struct drop_ctx ctx = {0};
-        if (in->d->kind == DERIVED_BITCOIN_CONF)
+        if (in->d->kind == DERIVED_BITCOIN_CONF) {
                 ctx.user = in->d->bitcoin_conf.rpc_user;
-        else if (in->d->kind == DERIVED_LND_CONF)
+                ctx.prefixes = in->chain == CHAIN_MAIN ? NULL : bitcoin_chain_competing;
+        } else if (in->d->kind == DERIVED_LND_CONF)
                 ctx.prefixes = lnd_competing;
         else
                 return -EINVAL;

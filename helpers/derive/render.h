@@ -21,7 +21,8 @@ struct secret_set {
 
 const char *secret_lookup(const struct secret_set *s, const char *name);
 
-/* Calls fn for every secret name the entry needs: the "secret" setting, every ${secret:NAME}. */
+/* Calls fn for every secret name the entry needs: the "secret" setting, every ${secret:NAME} of
+ * vars or content. */
 int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name, void *userdata), void *userdata);
 
 struct render_input {
@@ -31,6 +32,7 @@ struct render_input {
         const char *current; /* the file's text, NULL when it does not exist or is unusable */
         size_t current_len;
         const char *new_salt; /* used only when no rpcauth line of the block validates */
+        enum chain chain;     /* the manifest's, for bitcoin-conf and lnd-conf */
 };
 
 #define SECRET_NAME_BUF 64

@@ -67,6 +67,69 @@ static bool parse_nginx_route(const struct yctx *c, const yaml_node_t *map, cons
         return true;
 }
 
+/* Others could read the secrets a file holds. */
+static bool secret_mode_valid(const struct yctx *c, const yaml_node_t *map, const char *key, const struct derived *d) {
+        if (!(d->mode & 0007))
+                return true;
+        yaml_node_t *mode = ylookup(c, map, "mode");
+        yerror(c, mode ?: map,
+               "%s.mode: %04o lets every user read the secret, expected a mode without permissions for others, e.g. "
+               "0600 or 0640",
+               key, (unsigned)d->mode);
+        return false;
+}
+
+static bool content_valid(const struct yctx *c, const yaml_node_t *v, const char *k) {
+        char shown[96];
+        size_t at = 0, n = 0, len = v->data.scalar.length;
+        uint32_t ch = 0;
+        const char *s = yscalar(v);
+        if (len > ARCHY_VALUE_MAX)
+                yerror(c, v, "%s: expected a value of at most %u bytes, got %zu bytes", k, ARCHY_VALUE_MAX, len);
+        else if (content_text_check(s, len, &at, &ch) != TEXT_OK)
+                yerror(c, v,
+                       "%s: expected UTF-8 text without control characters other than newline and tab, got byte "
+                       "0x%02x at byte %zu",
+                       k, (unsigned)(ch & 0xff), at);
+        else if (!content_refs_valid(s, &at, &n))
+                yerror(c, v,
+                       "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} at \"%s\" (every ${ starts "
+                       "a secret reference; other references are not supported; write $$ for a literal $)",
+                       k, value_for_message(s + at, n, shown, 40));
+        else
+                return true;
+        return false;
+}
+
+static bool parse_file(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                       struct derived *d) {
+        (void)s;
+        yaml_node_t *v = ylookup(c, map, "content");
+        if (!v)
+                return true; /* reported as a missing required key */
+        char k[MANIFEST_KEY_MAX];
+        ykeyf(k, sizeof(k), "%s.content", key);
+        if (v->type != YAML_SCALAR_NODE) {
+                yerror(c, v, "%s: expected a string, got %s", k, ynode_kind(v));
+                return false;
+        }
+        if (!content_valid(c, v, k))
+                return false;
+        d->file.content = yscalar(v);
+        size_t at, n;
+        char name[SECRET_REF_NAME_MAX];
+        for (at = 0; d->file.content[at]; at += n)
+                if (content_next(d->file.content + at, &n, name) == CONTENT_SECRET)
+                        return secret_mode_valid(c, map, key, d);
+        return true;
+}
+
+static bool parse_secret_file(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                              struct derived *d) {
+        d->secret_file.secret = setting(s, "secret");
+        return secret_mode_valid(c, map, key, d);
+}
+
 /* Per kind: the keys it takes (kind, path and the common ones included), those it cannot do
  * without besides kind and path, the mode of its file unless the manifest says otherwise, and
  * what fills its typed settings. Scalar keys are validated by setting_rules below first; a key
@@ -98,11 +161,21 @@ static const struct derived_kind_info {
                                  {"location", "upstream", NULL},
                                  0644,
                                  parse_nginx_route},
+        [DERIVED_FILE] = {"file",
+                          {"kind", "path", "content", "consumers", "owner", "mode", NULL},
+                          {"content", NULL},
+                          0600,
+                          parse_file},
+        [DERIVED_SECRET_FILE] = {"secret-file",
+                                 {"kind", "path", "secret", "consumers", "owner", "mode", NULL},
+                                 {"secret", NULL},
+                                 0600,
+                                 parse_secret_file},
 };
 
 /* Keys whose value is not a string: the kind's parse function reads them. */
 static bool structured_key(const char *name) {
-        return strcmp(name, "vars") == 0;
+        return strcmp(name, "vars") == 0 || strcmp(name, "content") == 0;
 }
 
 static bool owner_valid(const char *s) {
@@ -170,7 +243,7 @@ static bool parse_kind(const struct yctx *c, const yaml_node_t *map, const char 
         if (!n) {
                 yerror(c, map,
                        "%s: missing required key \"kind\" (one of bitcoin-conf, lnd-conf, env, "
-                       "containers-conf, nginx-route)",
+                       "containers-conf, nginx-route, file, secret-file)",
                        key);
                 return false;
         }
@@ -188,7 +261,7 @@ static bool parse_kind(const struct yctx *c, const yaml_node_t *map, const char 
         const char *hint = suggest_closest(s, names);
         yerror(c, n,
                "%s: unknown kind \"%s\"%s%s%s, expected one of bitcoin-conf, lnd-conf, env, "
-               "containers-conf, nginx-route",
+               "containers-conf, nginx-route, file, secret-file",
                k, s, hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
         return false;
 }

@@ -77,6 +77,8 @@ enum derived_kind {
         DERIVED_ENV,
         DERIVED_CONTAINERS_CONF,
         DERIVED_NGINX_ROUTE,
+        DERIVED_FILE,
+        DERIVED_SECRET_FILE,
         _DERIVED_KIND_MAX,
 };
 
@@ -103,6 +105,14 @@ struct derived_nginx_route {
         const char *upstream; /* host:port */
 };
 
+struct derived_file {
+        const char *content; /* text with ${secret:NAME} references and $$ for a literal $ */
+};
+
+struct derived_secret_file {
+        const char *secret; /* written as it is, without a newline */
+};
+
 /* A config file archy-derive renders from canonical secrets. */
 struct derived {
         enum derived_kind kind;
@@ -117,6 +127,8 @@ struct derived {
                 struct derived_lnd_conf lnd_conf;
                 struct derived_env env;
                 struct derived_nginx_route nginx_route;
+                struct derived_file file;
+                struct derived_secret_file secret_file;
         };
         struct mpos pos;
 };
@@ -142,8 +154,12 @@ struct secret_decl {
         struct mpos pos;
 };
 
+/* The node's Bitcoin network (top-level key chain), for bitcoin-conf and lnd-conf. */
+enum chain { CHAIN_MAIN, CHAIN_TEST, CHAIN_SIGNET, CHAIN_REGTEST, _CHAIN_MAX };
+
 struct manifest {
         char *path;
+        enum chain chain;
         struct secret_decl *secrets;
         size_t n_secrets;
         yaml_document_t doc;
@@ -176,6 +192,8 @@ static inline void manifest_freep(struct manifest **m) {
 
 const char *app_state_to_string(enum app_state s);
 const char *derived_kind_to_string(enum derived_kind k);
+/* "main", "test", "signet", "regtest": bitcoind's chain names. */
+const char *chain_to_string(enum chain c);
 const char *health_action_to_string(enum health_action a);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name);

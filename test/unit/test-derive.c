@@ -286,7 +286,7 @@ static char *concat3(const char *a, const char *b, const char *c) {
 static char *want_lnd(const char *password) {
         char *s;
         ck_assert_int_ge(asprintf(&s,
-                                  BLOCK_BEGIN "\n[Bitcoin]\nbitcoin.node=bitcoind\n\n[Bitcoind]\n"
+                                  BLOCK_BEGIN "\n[Bitcoin]\nbitcoin.mainnet=1\nbitcoin.node=bitcoind\n\n[Bitcoind]\n"
                                               "bitcoind.rpchost=archy-node:8332\nbitcoind.rpcuser=archy\n"
                                               "bitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://archy-node:28332\n"
                                               "bitcoind.zmqpubrawtx=tcp://archy-node:28333\n" BLOCK_END "\n",
