@@ -22,8 +22,9 @@ static struct secret_value secret_items[] = {{"bitcoin-rpc", PASSWORD}};
 static const struct secret_set secrets = {.items = secret_items, .n = 1};
 
 /* Lines lnd.conf's renderer drops outside the block (its own keys), after leading blanks. */
-static const char *const lnd_competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost",
-                                            "bitcoind.zmqpub",  "bitcoin.node",     NULL};
+static const char *const lnd_competing[] = {
+        "bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost", "bitcoind.zmqpub", "bitcoin.node",
+        "bitcoin.mainnet",  "bitcoin.testnet",  "bitcoin.signet",   "bitcoin.regtest", NULL};
 
 static bool competes(enum derived_kind kind, const char *line, size_t len) {
         if (kind == DERIVED_BITCOIN_CONF)
