@@ -168,6 +168,15 @@ static int compose_top_level(const struct render_input *in, struct strbuf *body,
         return 0;
 }
 
+/* Options bitcoind applies to mainnet only, from a configuration file, unless a network is named. */
+static bool network_only(const char *name) {
+        static const char *const names[] = {"addnode", "connect", "port", "bind", "rpcport", "wallet", NULL};
+        for (const char *const *n = names; *n; n++)
+                if (strcmp(name, *n) == 0)
+                        return true;
+        return false;
+}
+
 static int render_bitcoin_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         const struct derived_bitcoin_conf *b = &in->d->bitcoin_conf;
         const char *user = b->rpc_user, *password;
@@ -189,6 +198,11 @@ static int render_bitcoin_conf(const struct render_input *in, char **ret, char m
                       "%s%srpcbind=0.0.0.0\nrpcallowip=127.0.0.1\nrpcallowip=" ARCHY_SUBNET
                       "\nzmqpubrawblock=tcp://0.0.0.0:28332\nzmqpubrawtx=tcp://0.0.0.0:28333\n",
                       main ? "" : net, main ? "" : ".");
+        for (size_t i = 0; i < b->n_options; i++) {
+                bool prefix = !main && network_only(b->options[i].name);
+                strbuf_printf(&body, "%s%s%s=%s\n", prefix ? net : "", prefix ? "." : "", b->options[i].name,
+                              b->options[i].value);
+        }
         struct drop_ctx ctx = {.user = user, .prefixes = main ? NULL : bitcoin_chain_competing};
         int r = compose_top_level(in, &body, &ctx, ret);
         strbuf_free(&body);

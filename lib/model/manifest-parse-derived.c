@@ -26,11 +26,67 @@ static const char *setting(const struct settings *s, const char *name) {
         return NULL;
 }
 
+/* Lines of bitcoin.conf that archy-derive writes itself, or that would undo them. */
+static const char *const bitcoin_managed[] = {"rpcauth",    "rpcuser",        "rpcpassword", "server", "rpcbind",
+                                              "rpcallowip", "zmqpubrawblock", "zmqpubrawtx", "chain",  "testnet",
+                                              "signet",     "regtest",        "includeconf", NULL};
+
+static bool bitcoin_option_valid(const struct yctx *c, const yaml_node_t *kn, const yaml_node_t *v, const char *key,
+                                 const char *name, const char *value) {
+        char k[MANIFEST_KEY_MAX], shown[96];
+        ykeyf(k, sizeof(k), "%s.%.64s", key, name);
+        if (!bitcoin_option_name_valid(name)) {
+                yerror(c, kn, "%s: expected a bitcoind option name matching [a-z][a-z0-9]{0,63}, got \"%s\"", key,
+                       value_for_message(name, kn->data.scalar.length, shown, sizeof(shown)));
+                return false;
+        }
+        for (const char *const *m = bitcoin_managed; *m; m++)
+                if (strcmp(name, *m) == 0) {
+                        yerror(c, kn,
+                               "%s: archy-derive manages this line itself (or it would undo one it writes), expected "
+                               "an option other than rpcauth, rpcuser, rpcpassword, server, rpcbind, rpcallowip, "
+                               "zmqpubrawblock, zmqpubrawtx, chain, testnet, signet, regtest, includeconf",
+                               k);
+                        return false;
+                }
+        if (value && !bitcoin_option_value_valid(value)) {
+                yerror(c, v, "%s: expected a value of 1 to 255 characters of [A-Za-z0-9._:/,@+-], got \"%s\"", k,
+                       value_for_message(value, v->data.scalar.length, shown, sizeof(shown)));
+                return false;
+        }
+        return value;
+}
+
+static bool parse_bitcoin_options(const struct yctx *c, const yaml_node_t *n, const char *key,
+                                  struct derived_bitcoin_conf *b) {
+        if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
+                return false;
+        if (!(b->options = calloc(ymapping_len(n) + 1, sizeof(*b->options))))
+                return false;
+        bool ok = true;
+        ymapping_foreach (pair, n) {
+                const char *name = ykey_text(c, pair);
+                yaml_node_t *v = ynode(c, pair->value);
+                char k[MANIFEST_KEY_MAX];
+                ykeyf(k, sizeof(k), "%s.%.64s", key, name);
+                const char *value = bitcoin_option_name_valid(name) ? yexpect_text(c, v, k) : NULL;
+                if (!bitcoin_option_valid(c, ynode(c, pair->key), v, key, name, value)) {
+                        ok = false;
+                        continue;
+                }
+                b->options[b->n_options++] = (struct env_var){name, value};
+        }
+        return ok;
+}
+
 static bool parse_bitcoin_conf(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
                                struct derived *d) {
-        (void)c, (void)map, (void)key;
-        d->bitcoin_conf = (struct derived_bitcoin_conf){setting(s, "rpc_user"), setting(s, "secret")};
-        return true;
+        d->bitcoin_conf =
+                (struct derived_bitcoin_conf){.rpc_user = setting(s, "rpc_user"), .secret = setting(s, "secret")};
+        yaml_node_t *options = ylookup(c, map, "options");
+        char k[MANIFEST_KEY_MAX];
+        ykeyf(k, sizeof(k), "%s.options", key);
+        return !options || parse_bitcoin_options(c, options, k, &d->bitcoin_conf);
 }
 
 static bool parse_lnd_conf(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
@@ -143,7 +199,7 @@ static const struct derived_kind_info {
                       struct derived *d);
 } kinds[_DERIVED_KIND_MAX] = {
         [DERIVED_BITCOIN_CONF] = {"bitcoin-conf",
-                                  {"kind", "path", "rpc_user", "secret", "consumers", "owner", "mode", NULL},
+                                  {"kind", "path", "rpc_user", "secret", "options", "consumers", "owner", "mode", NULL},
                                   {"rpc_user", "secret", NULL},
                                   0640, /* rpcauth holds only a salted hash */
                                   parse_bitcoin_conf},
@@ -175,7 +231,7 @@ static const struct derived_kind_info {
 
 /* Keys whose value is not a string: the kind's parse function reads them. */
 static bool structured_key(const char *name) {
-        return strcmp(name, "vars") == 0 || strcmp(name, "content") == 0;
+        return strcmp(name, "vars") == 0 || strcmp(name, "content") == 0 || strcmp(name, "options") == 0;
 }
 
 static bool owner_valid(const char *s) {
@@ -329,6 +385,8 @@ void derived_done(struct derived *d) {
         free(d->consumers);
         if (d->kind == DERIVED_ENV)
                 free(d->env.vars);
+        if (d->kind == DERIVED_BITCOIN_CONF)
+                free(d->bitcoin_conf.options);
 }
 
 bool parse_derived(const struct yctx *c, const char *app, size_t index, const yaml_node_t *n, struct derived *d) {

@@ -87,6 +87,8 @@ enum derived_kind {
 struct derived_bitcoin_conf {
         const char *rpc_user;
         const char *secret;
+        struct env_var *options; /* more lines of the block, name=value, in manifest order */
+        size_t n_options;
 };
 
 struct derived_lnd_conf {

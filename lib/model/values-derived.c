@@ -169,3 +169,14 @@ enum text_problem content_text_check(const char *s, size_t len, size_t *ret_at, 
         }
         return TEXT_OK;
 }
+
+bool bitcoin_option_name_valid(const char *s) {
+        size_t n = strlen(s);
+        return n >= 1 && n <= 64 && s[0] >= 'a' && s[0] <= 'z' &&
+               strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") == n;
+}
+
+bool bitcoin_option_value_valid(const char *s) {
+        size_t n = strlen(s);
+        return n >= 1 && n <= 255 && all_in_set(s, n, "._:/,@+-");
+}

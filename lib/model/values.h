@@ -78,5 +78,10 @@ enum content_piece { CONTENT_TEXT, CONTENT_DOLLAR, CONTENT_SECRET, CONTENT_BAD }
 enum content_piece content_next(const char *s, size_t *ret_len, char name[SECRET_REF_NAME_MAX]);
 /* No CONTENT_BAD piece; else *bad_at and *bad_len say where. */
 bool content_refs_valid(const char *s, size_t *bad_at, size_t *bad_len);
+/* A line of kind bitcoin-conf's options: a name of [a-z][a-z0-9]{0,63}, a value of 1..255
+ * characters of [A-Za-z0-9._:/,@+-] (no blank, '#' or newline: nothing bitcoind's config parser
+ * would read differently). */
+bool bitcoin_option_name_valid(const char *s);
+bool bitcoin_option_value_valid(const char *s);
 /* text_check() for multi-line text: newline and tab are allowed, nothing else of C0. */
 enum text_problem content_text_check(const char *s, size_t len, size_t *ret_at, uint32_t *ret_char);

@@ -18,7 +18,7 @@ apps:
   node:
     containers: {main: {image: localhost/x:1}}
     derived:
-      - {kind: bitcoin-conf, path: /var/lib/archipelago/node/bitcoin.conf, rpc_user: u, secret: rpc}
+      - {kind: bitcoin-conf, path: /var/lib/archipelago/node/bitcoin.conf, rpc_user: u, secret: rpc, options: {txindex: "1", rpcport: "18443"}}
   lnd:
     containers: {main: {image: localhost/x:1}}
     derived:
@@ -60,11 +60,13 @@ teardown() {
 	[ "$status" -eq 0 ]
 }
 
-@test "chain regtest: bitcoin.conf gets chain= and regtest.rpcbind, lnd.conf bitcoin.regtest=1" {
+@test "chain regtest: bitcoin.conf gets chain=, regtest.rpcbind and the options (rpcport prefixed), lnd.conf bitcoin.regtest=1" {
 	run "$DERIVE" --root "$T"
 	[ "$status" -eq 0 ]
 	grep -qx 'chain=regtest' "$D/node/bitcoin.conf"
 	grep -qx 'regtest.rpcbind=0.0.0.0' "$D/node/bitcoin.conf"
+	grep -qx 'regtest.rpcport=18443' "$D/node/bitcoin.conf"
+	grep -qx 'txindex=1' "$D/node/bitcoin.conf"
 	run grep -c '^rpcbind=' "$D/node/bitcoin.conf"
 	[ "$output" = 0 ]
 	grep -qx 'bitcoin.regtest=1' "$D/lnd/lnd.conf"

@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         enum derived_kind kind = data[0] & 1 ? DERIVED_LND_CONF : DERIVED_BITCOIN_CONF;
         struct derived d = {.kind = kind, .path = "/fuzz/file.conf", .mode = 0600};
         if (kind == DERIVED_BITCOIN_CONF)
-                d.bitcoin_conf = (struct derived_bitcoin_conf){USER, "bitcoin-rpc"};
+                d.bitcoin_conf = (struct derived_bitcoin_conf){.rpc_user = USER, .secret = "bitcoin-rpc"};
         else
                 d.lnd_conf = (struct derived_lnd_conf){USER, "bitcoin-rpc", "bitcoin-knots:8332"};
         char *text = fuzz_memdup(data + 1, size - 1), *first = NULL, *second = NULL;

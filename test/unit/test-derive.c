@@ -1795,12 +1795,13 @@ START_TEST(uninstalled_file_goes_only_when_it_holds_what_archy_wrote) {
 }
 END_TEST
 
-START_TEST(chain_signet_goes_into_bitcoin_conf_and_lnd_conf) {
-        struct manifest *m =
-                load("version: 1\nchain: signet\napps:\n  node:\n    containers: {main: {image: localhost/n:1}}\n"
-                     "    derived:\n      - {kind: bitcoin-conf, path: " BTC ", rpc_user: archy, secret: rpc-pass}\n"
-                     "      - {kind: lnd-conf, path: " LND ", rpc_user: archy, secret: rpc-pass, rpc_host: "
-                     "\"archy-node:8332\"}\n");
+START_TEST(chain_signet_and_options_go_into_bitcoin_conf_and_lnd_conf) {
+        struct manifest *m = load(
+                "version: 1\nchain: signet\napps:\n  node:\n    containers: {main: {image: localhost/n:1}}\n"
+                "    derived:\n      - {kind: bitcoin-conf, path: " BTC ", rpc_user: archy, secret: rpc-pass, options: "
+                "{txindex: \"1\", port: \"38333\", whitelist: \"download@10.89.0.0/24\"}}\n"
+                "      - {kind: lnd-conf, path: " LND ", rpc_user: archy, secret: rpc-pass, rpc_host: "
+                "\"archy-node:8332\"}\n");
         put_secret("rpc-pass", "hunter2");
         put(BTC, "chain=main\ndbcache=100\n", 0640);
         put(LND, "bitcoin.mainnet=1\nalias=x\n", 0600);
@@ -1814,6 +1815,12 @@ START_TEST(chain_signet_goes_into_bitcoin_conf_and_lnd_conf) {
         ck_assert_uint_eq(count_prefixed(btc, "rpcbind="), 0); /* mainnet-only without the prefix */
         ck_assert_uint_eq(count_prefixed(btc, "chain=main"), 0);
         ck_assert_uint_eq(count_lines(btc, "dbcache=100"), 1);
+        /* options inside the block, after archy's lines; port is network-only: prefixed */
+        ck_assert_uint_eq(count_lines(btc, "txindex=1"), 1);
+        ck_assert_uint_eq(count_lines(btc, "signet.port=38333"), 1);
+        ck_assert_uint_eq(count_lines(btc, "whitelist=download@10.89.0.0/24"), 1);
+        ck_assert(find_line(btc, "zmqpubrawtx=tcp://0.0.0.0:28333") < find_line(btc, "txindex=1"));
+        ck_assert(find_line(btc, "whitelist=download@10.89.0.0/24") < find_line(btc, BLOCK_END));
         ck_assert_uint_eq(count_lines(lnd, "bitcoin.signet=1"), 1);
         ck_assert_uint_eq(count_prefixed(lnd, "bitcoin.mainnet"), 0);
         ck_assert_uint_eq(count_lines(lnd, "alias=x"), 1);
@@ -1882,7 +1889,7 @@ Suite *derive_suite(void) {
         tcase_add_test(tc, derived_render_keeps_a_valid_salt_and_uses_the_new_one_otherwise);
         tcase_add_test(tc, file_and_secret_file_are_written_repaired_and_restart_their_consumers);
         tcase_add_test(tc, uninstalled_file_goes_only_when_it_holds_what_archy_wrote);
-        tcase_add_test(tc, chain_signet_goes_into_bitcoin_conf_and_lnd_conf);
+        tcase_add_test(tc, chain_signet_and_options_go_into_bitcoin_conf_and_lnd_conf);
         suite_add_tcase(s, tc);
         return s;
 }
