@@ -24,14 +24,24 @@ const char *secret_lookup(const struct secret_set *s, const char *name) {
 }
 
 int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name, void *userdata), void *userdata) {
-        const char *single = derived_setting(d, "secret");
+        const char *single = d->kind == DERIVED_BITCOIN_CONF  ? d->bitcoin_conf.secret
+                             : d->kind == DERIVED_LND_CONF    ? d->lnd_conf.secret
+                             : d->kind == DERIVED_SECRET_FILE ? d->secret_file.secret
+                                                              : NULL;
         int r;
         if (single && (r = fn(single, userdata)) < 0)
                 return r;
-        for (size_t i = 0; i < d->n_vars; i++) {
-                char name[SECRET_REF_NAME_MAX];
+        char name[SECRET_REF_NAME_MAX];
+        for (size_t at = 0, n; d->kind == DERIVED_FILE && d->file.content[at]; at += n) {
+                enum content_piece p = content_next(d->file.content + at, &n, name);
+                if (p == CONTENT_BAD)
+                        return -EINVAL; /* the parser rejected this already */
+                if (p == CONTENT_SECRET && (r = fn(name, userdata)) < 0)
+                        return r;
+        }
+        for (size_t i = 0; d->kind == DERIVED_ENV && i < d->env.n_vars; i++) {
                 const char *after;
-                for (const char *p = secret_ref_next(d->vars[i].value, name, &after); p;
+                for (const char *p = secret_ref_next(d->env.vars[i].value, name, &after); p;
                      p = secret_ref_next(after, name, &after)) {
                         if (!after)
                                 return -EINVAL; /* the parser rejected this already */
@@ -40,15 +50,6 @@ int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name,
                 }
         }
         return 0;
-}
-
-unsigned derived_default_mode(enum derived_kind kind) {
-        switch (kind) {
-        case DERIVED_LND_CONF:
-        case DERIVED_ENV: return 0600;
-        case DERIVED_BITCOIN_CONF: return 0640;
-        default: return 0644;
-        }
 }
 
 static void header(struct strbuf *sb, const struct render_input *in) {
@@ -88,8 +89,13 @@ struct drop_ctx {
 };
 
 /* lnd.conf lines outside the block that would compete with it. */
-static const char *const lnd_competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost",
-                                            "bitcoind.zmqpub",  "bitcoin.node",     NULL};
+static const char *const lnd_competing[] = {
+        "bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost", "bitcoind.zmqpub", "bitcoin.node",
+        "bitcoin.mainnet",  "bitcoin.testnet",  "bitcoin.signet",   "bitcoin.regtest", NULL};
+
+/* bitcoin.conf lines that pick a network: bitcoind refuses two, so with a chain the block sets,
+ * the user's go. */
+static const char *const bitcoin_chain_competing[] = {"chain=", "testnet=", "signet=", "regtest=", NULL};
 
 /* Outside the block, a line that would compete with it goes: a stale rpcauth line of our user
  * would keep an old password working, a second rpcpass would override ours. */
@@ -162,36 +168,63 @@ static int compose_top_level(const struct render_input *in, struct strbuf *body,
         return 0;
 }
 
+/* Options bitcoind applies to mainnet only, from a configuration file, unless a network is named. */
+static bool network_only(const char *name) {
+        static const char *const names[] = {"addnode", "connect", "port", "bind", "rpcport", "wallet", NULL};
+        for (const char *const *n = names; *n; n++)
+                if (strcmp(name, *n) == 0)
+                        return true;
+        return false;
+}
+
 static int render_bitcoin_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
-        const char *user = derived_setting(in->d, "rpc_user"), *password;
-        if (!(password = require_secret(in, derived_setting(in->d, "secret"), missing)))
+        const struct derived_bitcoin_conf *b = &in->d->bitcoin_conf;
+        const char *user = b->rpc_user, *password;
+        if (!(password = require_secret(in, b->secret, missing)))
                 return -EINVAL;
         _cleanup_free_ char *salt = valid_salt(in, user, password);
         _cleanup_free_ char *auth = rpcauth_format(user, salt ?: in->new_salt, password);
         if (!auth)
                 return -ENOMEM;
         struct strbuf body = STRBUF_INIT;
+        /* rpcbind applies to mainnet only unless a network is named: bitcoind reads
+         * "signet.rpcbind=" like rpcbind= in a [signet] section, and the block stays one block. */
+        const char *net = chain_to_string(in->chain);
+        bool main = in->chain == CHAIN_MAIN;
+        strbuf_printf(&body, "rpcauth=%s\nserver=1\n", auth);
+        if (!main)
+                strbuf_printf(&body, "chain=%s\n", net);
         strbuf_printf(&body,
-                      "rpcauth=%s\nserver=1\nrpcbind=0.0.0.0\nrpcallowip=127.0.0.1\nrpcallowip=" ARCHY_SUBNET
+                      "%s%srpcbind=0.0.0.0\nrpcallowip=127.0.0.1\nrpcallowip=" ARCHY_SUBNET
                       "\nzmqpubrawblock=tcp://0.0.0.0:28332\nzmqpubrawtx=tcp://0.0.0.0:28333\n",
-                      auth);
-        struct drop_ctx ctx = {.user = user};
+                      main ? "" : net, main ? "" : ".");
+        for (size_t i = 0; i < b->n_options; i++) {
+                bool prefix = !main && network_only(b->options[i].name);
+                strbuf_printf(&body, "%s%s%s=%s\n", prefix ? net : "", prefix ? "." : "", b->options[i].name,
+                              b->options[i].value);
+        }
+        struct drop_ctx ctx = {.user = user, .prefixes = main ? NULL : bitcoin_chain_competing};
         int r = compose_top_level(in, &body, &ctx, ret);
         strbuf_free(&body);
         return r;
 }
 
+/* lnd v0.18 refuses to start without one of these ([Bitcoin] in its sample-lnd.conf). */
+static const char *const lnd_network[] = {
+        [CHAIN_MAIN] = "mainnet", [CHAIN_TEST] = "testnet", [CHAIN_SIGNET] = "signet", [CHAIN_REGTEST] = "regtest"};
+
 static int render_lnd_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
-        const char *user = derived_setting(in->d, "rpc_user"), *host = derived_setting(in->d, "rpc_host"), *password;
-        if (!(password = require_secret(in, derived_setting(in->d, "secret"), missing)))
+        const struct derived_lnd_conf *l = &in->d->lnd_conf;
+        const char *user = l->rpc_user, *host = l->rpc_host, *password;
+        if (!(password = require_secret(in, l->secret, missing)))
                 return -EINVAL;
         size_t host_len = (size_t)(strrchr(host, ':') - host);
         struct strbuf body = STRBUF_INIT;
         strbuf_printf(&body,
-                      "[Bitcoin]\nbitcoin.node=bitcoind\n\n[Bitcoind]\nbitcoind.rpchost=%s\nbitcoind.rpcuser=%s\n"
-                      "bitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\n"
+                      "[Bitcoin]\nbitcoin.%s=1\nbitcoin.node=bitcoind\n\n[Bitcoind]\nbitcoind.rpchost=%s\n"
+                      "bitcoind.rpcuser=%s\nbitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\n"
                       "bitcoind.zmqpubrawtx=tcp://%.*s:28333\n",
-                      host, user, password, (int)host_len, host, (int)host_len, host);
+                      lnd_network[in->chain], host, user, password, (int)host_len, host, (int)host_len, host);
         struct drop_ctx ctx = {.prefixes = lnd_competing};
         int r = compose(in, &body, &ctx, ret);
         strbuf_free(&body);
@@ -224,9 +257,10 @@ static int render_env(const struct render_input *in, char **ret, char missing[SE
         struct strbuf sb = STRBUF_INIT;
         header(&sb, in);
         int r = 0;
-        for (size_t i = 0; i < in->d->n_vars && r == 0; i++) {
-                strbuf_printf(&sb, "%s=", in->d->vars[i].name);
-                r = substitute(in, in->d->vars[i].value, &sb, missing);
+        const struct derived_env *e = &in->d->env;
+        for (size_t i = 0; i < e->n_vars && r == 0; i++) {
+                strbuf_printf(&sb, "%s=", e->vars[i].name);
+                r = substitute(in, e->vars[i].value, &sb, missing);
                 strbuf_putc(&sb, '\n');
         }
         if (r == 0 && strbuf_failed(&sb))
@@ -257,9 +291,46 @@ static int render_nginx_route(const struct render_input *in, char **ret) {
                       "\tproxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
                       "\tproxy_set_header X-Forwarded-Proto $scheme;\n\tproxy_set_header Upgrade $http_upgrade;\n"
                       "\tproxy_set_header Connection \"upgrade\";\n}\n",
-                      derived_setting(in->d, "location"), derived_setting(in->d, "upstream"));
+                      in->d->nginx_route.location, in->d->nginx_route.upstream);
         *ret = strbuf_failed(&sb) ? NULL : strbuf_steal(&sb);
         strbuf_free(&sb);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* The file is the manifest's text, secrets put in, $$ made $: archy-derive's whole, with no
+ * header line (JSON and TOML files could not take one). */
+static int render_file(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        struct strbuf sb = STRBUF_INIT;
+        char name[SECRET_REF_NAME_MAX];
+        int r = 0;
+        for (size_t at = 0, n; r == 0 && in->d->file.content[at]; at += n) {
+                const char *p = in->d->file.content + at, *secret;
+                switch (content_next(p, &n, name)) {
+                case CONTENT_TEXT: strbuf_add(&sb, p, n); break;
+                case CONTENT_DOLLAR: strbuf_putc(&sb, '$'); break;
+                case CONTENT_SECRET:
+                        if ((secret = require_secret(in, name, missing)))
+                                strbuf_puts(&sb, secret);
+                        else
+                                r = -EINVAL;
+                        break;
+                default: r = -EINVAL; /* the parser rejected this already */
+                }
+        }
+        if (r == 0 && strbuf_failed(&sb))
+                r = -ENOMEM;
+        if (r == 0)
+                *ret = strbuf_steal(&sb) ?: strdup("");
+        strbuf_free(&sb);
+        return r == 0 && !*ret ? -ENOMEM : r;
+}
+
+/* The secret's bytes alone: no newline (lnd reads a wallet password file whole). */
+static int render_secret_file(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
+        const char *secret = require_secret(in, in->d->secret_file.secret, missing);
+        if (!secret)
+                return -EINVAL;
+        *ret = strdup(secret);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -270,6 +341,8 @@ static int render_kind(const struct render_input *in, char **ret, char missing[S
         case DERIVED_ENV: return render_env(in, ret, missing);
         case DERIVED_CONTAINERS_CONF: return render_containers_conf(in, ret);
         case DERIVED_NGINX_ROUTE: return render_nginx_route(in, ret);
+        case DERIVED_FILE: return render_file(in, ret, missing);
+        case DERIVED_SECRET_FILE: return render_secret_file(in, ret, missing);
         default: return -EINVAL;
         }
 }
@@ -290,9 +363,10 @@ int derived_render_uninstalled(const struct render_input *in, char **ret, size_t
         *ret = NULL;
         *ret_len = 0;
         struct drop_ctx ctx = {0};
-        if (in->d->kind == DERIVED_BITCOIN_CONF)
-                ctx.user = derived_setting(in->d, "rpc_user");
-        else if (in->d->kind == DERIVED_LND_CONF)
+        if (in->d->kind == DERIVED_BITCOIN_CONF) {
+                ctx.user = in->d->bitcoin_conf.rpc_user;
+                ctx.prefixes = in->chain == CHAIN_MAIN ? NULL : bitcoin_chain_competing;
+        } else if (in->d->kind == DERIVED_LND_CONF)
                 ctx.prefixes = lnd_competing;
         else
                 return -EINVAL;

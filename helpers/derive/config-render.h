@@ -21,7 +21,8 @@ struct secret_set {
 
 const char *secret_lookup(const struct secret_set *s, const char *name);
 
-/* Calls fn for every secret name the entry needs: the "secret" setting, every ${secret:NAME}. */
+/* Calls fn for every secret name the entry needs: the "secret" setting, every ${secret:NAME} of
+ * vars or content. */
 int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name, void *userdata), void *userdata);
 
 struct render_input {
@@ -31,6 +32,7 @@ struct render_input {
         const char *current; /* the file's text, NULL when it does not exist or is unusable */
         size_t current_len;
         const char *new_salt; /* used only when no rpcauth line of the block validates */
+        enum chain chain;     /* the manifest's, for bitcoin-conf and lnd-conf */
 };
 
 #define SECRET_NAME_BUF 64
@@ -49,7 +51,3 @@ int derived_render_uninstalled(const struct render_input *in, char **ret, size_t
 /* The text starts with the header line archy-derive writes into the files it owns whole (env,
  * containers-conf, nginx-route) for app: only such a file is removed when the app is uninstalled. */
 bool derived_written_by_archy(const char *text, size_t len, const char *app);
-
-/* The mode a kind's file gets unless the manifest says otherwise: files that hold credentials
- * (lnd.conf, env files) 0600, bitcoin.conf (rpcauth holds only a salted hash) 0640, the rest 0644. */
-unsigned derived_default_mode(enum derived_kind kind);

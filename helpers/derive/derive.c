@@ -135,22 +135,20 @@ static int add_unit(struct ctx *x, const char *unit) {
         return strv_add_unique(&x->out->restart, &x->out->n_restart, name);
 }
 
-static int add_parts(struct ctx *x, const char *parts) {
-        for (const char *p = parts; *p;) {
-                size_t n = strcspn(p, " ");
+static int add_parts(struct ctx *x, char *const *parts, size_t n_parts) {
+        for (size_t i = 0; i < n_parts; i++) {
                 int r = 0;
                 bool found = false;
                 for (size_t c = 0; c < x->app->n_containers && r >= 0; c++)
-                        if (strlen(x->app->containers[c].part) == n && strncmp(x->app->containers[c].part, p, n) == 0) {
+                        if (strcmp(x->app->containers[c].part, parts[i]) == 0) {
                                 r = add_unit(x, x->app->containers[c].unit);
                                 found = true;
                         }
                 if (r < 0)
                         return r;
                 if (!found)
-                        log_warning("apps.%s.derived[%zu].consumers: no container part \"%.*s\" in app %s: ignored",
-                                    x->app->name, x->index, (int)n, p, x->app->name);
-                p += n + (p[n] ? 1 : 0);
+                        log_warning("apps.%s.derived[%zu].consumers: no container part \"%s\" in app %s: ignored",
+                                    x->app->name, x->index, parts[i], x->app->name);
         }
         return 0;
 }
@@ -158,11 +156,12 @@ static int add_parts(struct ctx *x, const char *parts) {
 /* Who reads the file: the consumers the manifest names, else the app's main container, and for an
  * env file every container of any installed app that lists it in env_files. */
 static int add_consumers(struct ctx *x, const struct derived *d) {
-        const char *parts = derived_setting(d, "consumers");
-        if (parts)
-                return add_parts(x, parts);
-        if (d->kind == DERIVED_BITCOIN_CONF || d->kind == DERIVED_LND_CONF)
-                return add_parts(x, "main");
+        static char *const main_part[] = {"main"};
+        if (d->consumers)
+                return add_parts(x, d->consumers, d->n_consumers);
+        if (d->kind == DERIVED_BITCOIN_CONF || d->kind == DERIVED_LND_CONF || d->kind == DERIVED_FILE ||
+            d->kind == DERIVED_SECRET_FILE)
+                return add_parts(x, main_part, 1);
         if (d->kind != DERIVED_ENV)
                 return 0;
         for (size_t a = 0; a < x->m->n_apps; a++) {
@@ -290,19 +289,15 @@ static int repair(struct ctx *x, const struct derived *d, const char *path, stru
         return r;
 }
 
-static int wanted_meta(const struct derived *d, struct wanted *w) {
-        const char *owner = derived_setting(d, "owner"), *mode = derived_setting(d, "mode");
-        w->mode = derived_default_mode(d->kind);
-        w->uid = w->gid = 0;
-        if ((owner && owner_parse(owner, &w->uid, &w->gid) < 0) || (mode && mode_parse(mode, &w->mode) < 0))
-                return -EINVAL; /* the parser rejected these already */
-        return 0;
+static void wanted_meta(const struct derived *d, struct wanted *w) {
+        w->mode = d->mode;
+        w->uid = d->uid;
+        w->gid = d->gid;
 }
 
 static int wanted_for(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
-        int r = wanted_meta(d, w);
-        if (r < 0)
-                return r;
+        int r;
+        wanted_meta(d, w);
         /* Only bitcoin-conf takes a salt, and the timer runs this every 30 s: no getrandom() for the rest. */
         char salt[RPCAUTH_SALT_HEX_LEN + 1] = "", missing[SECRET_NAME_BUF] = "";
         r = d->kind == DERIVED_BITCOIN_CONF ? rpcauth_new_salt(salt) : 0;
@@ -315,6 +310,7 @@ static int wanted_for(struct ctx *x, const struct derived *d, const struct curre
                 .current = cur->text,
                 .current_len = cur->len,
                 .new_salt = salt,
+                .chain = x->m->chain,
         };
         r = derived_render(&in, &w->text, missing);
         if (r == -EINVAL)
@@ -340,11 +336,32 @@ static bool used_by_other_app(const struct ctx *x, const char *path) {
         return false;
 }
 
+/* A file or secret-file has no header to say it is archy-derive's: it is when it holds exactly
+ * what the entry gives. 0: remove it; 1: leave it. */
+static int uninstalled_whole_file(struct ctx *x, const struct derived *d, const struct current *cur) {
+        char missing[SECRET_NAME_BUF] = "";
+        _cleanup_free_ char *text = NULL;
+        struct render_input in = {.d = d, .app = x->app->name, .secrets = &x->secrets};
+        bool ours = derived_for_each_secret(d, load_secret, x) >= 0 && derived_render(&in, &text, missing) >= 0 &&
+                    cur->text && strlen(text) == cur->len && memcmp(text, cur->text, cur->len) == 0;
+        x->would_generate = false;
+        if (text)
+                explicit_bzero(text, strlen(text));
+        if (ours)
+                return 0;
+        log_notice("apps.%s.derived[%zu]: %s: the app is uninstalled, but the file does not hold what "
+                   "archy-derive writes for it: left alone",
+                   x->app->name, x->index, d->path);
+        return 1;
+}
+
 /* An uninstalled app: what archy-derive wrote for it goes, the user's lines stay. w->text NULL:
  * remove the file; 1: leave the file alone. */
 static int wanted_uninstalled(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
         if (d->kind == DERIVED_CONTAINERS_CONF || used_by_other_app(x, d->path) || !cur->exists)
                 return 1; /* containers-conf is the node's, not the app's: kept */
+        if (d->kind == DERIVED_FILE || d->kind == DERIVED_SECRET_FILE)
+                return uninstalled_whole_file(x, d, cur);
         if (!shares_file_with_user(d->kind)) {
                 if (derived_written_by_archy(cur->text, cur->len, x->app->name))
                         return 0;
@@ -353,10 +370,10 @@ static int wanted_uninstalled(struct ctx *x, const struct derived *d, const stru
                            x->app->name, x->index, d->path);
                 return 1;
         }
-        int r = wanted_meta(d, w);
-        struct render_input in = {.d = d, .app = x->app->name, .current = cur->text, .current_len = cur->len};
-        if (r >= 0)
-                r = derived_render_uninstalled(&in, &w->text, &w->len);
+        wanted_meta(d, w);
+        struct render_input in = {
+                .d = d, .app = x->app->name, .current = cur->text, .current_len = cur->len, .chain = x->m->chain};
+        int r = derived_render_uninstalled(&in, &w->text, &w->len);
         if (r < 0)
                 return r;
         /* Nothing of the user's in it: the file was archy-derive's alone, it goes. */

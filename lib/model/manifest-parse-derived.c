@@ -3,27 +3,236 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "manifest-parse.h"
 #include "suggest.h"
 #include "values.h"
 
-/* The keys each kind of derived config takes besides kind and path; archy-derive(8) documents
- * what they mean. "vars" is the one mapping (kind env); every other setting is a string. */
-static const char *const derived_keys[_DERIVED_KIND_MAX][10] = {
-        [DERIVED_BITCOIN_CONF] = {"kind", "path", "rpc_user", "secret", "consumers", "owner", "mode", NULL},
-        [DERIVED_LND_CONF] = {"kind", "path", "rpc_user", "secret", "rpc_host", "consumers", "owner", "mode", NULL},
-        [DERIVED_ENV] = {"kind", "path", "vars", "consumers", "owner", "mode", NULL},
-        [DERIVED_CONTAINERS_CONF] = {"kind", "path", "mode", NULL},
-        [DERIVED_NGINX_ROUTE] = {"kind", "path", "location", "upstream", "mode", NULL},
+/* A validated scalar setting of one entry, before it lands in its typed field. */
+struct setting {
+        const char *name;
+        const char *value;
 };
 
-/* Keys a kind cannot do without (besides kind and path). */
-static const char *const derived_required[_DERIVED_KIND_MAX][4] = {
-        [DERIVED_BITCOIN_CONF] = {"rpc_user", "secret", NULL},
-        [DERIVED_LND_CONF] = {"rpc_user", "secret", "rpc_host", NULL},
-        [DERIVED_ENV] = {"vars", NULL},
-        [DERIVED_NGINX_ROUTE] = {"location", "upstream", NULL},
+struct settings {
+        struct setting *items;
+        size_t n;
 };
+
+static const char *setting(const struct settings *s, const char *name) {
+        for (size_t i = 0; i < s->n; i++)
+                if (strcmp(s->items[i].name, name) == 0)
+                        return s->items[i].value;
+        return NULL;
+}
+
+/* Lines of bitcoin.conf that archy-derive writes itself, or that would undo them. */
+static const char *const bitcoin_managed[] = {"rpcauth",    "rpcuser",        "rpcpassword", "server", "rpcbind",
+                                              "rpcallowip", "zmqpubrawblock", "zmqpubrawtx", "chain",  "testnet",
+                                              "signet",     "regtest",        "includeconf", NULL};
+
+static bool bitcoin_option_valid(const struct yctx *c, const yaml_node_t *kn, const yaml_node_t *v, const char *key,
+                                 const char *name, const char *value) {
+        char k[MANIFEST_KEY_MAX], shown[96];
+        ykeyf(k, sizeof(k), "%s.%.64s", key, name);
+        if (!bitcoin_option_name_valid(name)) {
+                yerror(c, kn, "%s: expected a bitcoind option name matching [a-z][a-z0-9]{0,63}, got \"%s\"", key,
+                       value_for_message(name, kn->data.scalar.length, shown, sizeof(shown)));
+                return false;
+        }
+        for (const char *const *m = bitcoin_managed; *m; m++)
+                if (strcmp(name, *m) == 0) {
+                        yerror(c, kn,
+                               "%s: archy-derive manages this line itself (or it would undo one it writes), expected "
+                               "an option other than rpcauth, rpcuser, rpcpassword, server, rpcbind, rpcallowip, "
+                               "zmqpubrawblock, zmqpubrawtx, chain, testnet, signet, regtest, includeconf",
+                               k);
+                        return false;
+                }
+        if (value && !bitcoin_option_value_valid(value)) {
+                yerror(c, v, "%s: expected a value of 1 to 255 characters of [A-Za-z0-9._:/,@+-], got \"%s\"", k,
+                       value_for_message(value, v->data.scalar.length, shown, sizeof(shown)));
+                return false;
+        }
+        return value;
+}
+
+static bool parse_bitcoin_options(const struct yctx *c, const yaml_node_t *n, const char *key,
+                                  struct derived_bitcoin_conf *b) {
+        if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
+                return false;
+        if (!(b->options = calloc(ymapping_len(n) + 1, sizeof(*b->options))))
+                return false;
+        bool ok = true;
+        ymapping_foreach (pair, n) {
+                const char *name = ykey_text(c, pair);
+                yaml_node_t *v = ynode(c, pair->value);
+                char k[MANIFEST_KEY_MAX];
+                ykeyf(k, sizeof(k), "%s.%.64s", key, name);
+                const char *value = bitcoin_option_name_valid(name) ? yexpect_text(c, v, k) : NULL;
+                if (!bitcoin_option_valid(c, ynode(c, pair->key), v, key, name, value)) {
+                        ok = false;
+                        continue;
+                }
+                b->options[b->n_options++] = (struct env_var){name, value};
+        }
+        return ok;
+}
+
+static bool parse_bitcoin_conf(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                               struct derived *d) {
+        d->bitcoin_conf =
+                (struct derived_bitcoin_conf){.rpc_user = setting(s, "rpc_user"), .secret = setting(s, "secret")};
+        yaml_node_t *options = ylookup(c, map, "options");
+        char k[MANIFEST_KEY_MAX];
+        ykeyf(k, sizeof(k), "%s.options", key);
+        return !options || parse_bitcoin_options(c, options, k, &d->bitcoin_conf);
+}
+
+static bool parse_lnd_conf(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                           struct derived *d) {
+        (void)c, (void)map, (void)key;
+        d->lnd_conf = (struct derived_lnd_conf){setting(s, "rpc_user"), setting(s, "secret"), setting(s, "rpc_host")};
+        return true;
+}
+
+static bool vars_valid(const struct yctx *c, const yaml_node_t *map, const char *key, const struct derived_env *e);
+
+static bool parse_env(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                      struct derived *d) {
+        (void)s;
+        yaml_node_t *vars = ylookup(c, map, "vars");
+        if (!vars)
+                return true; /* reported as a missing required key */
+        char k[MANIFEST_KEY_MAX];
+        ykeyf(k, sizeof(k), "%s.vars", key);
+        bool ok = parse_env_mapping(c, vars, k, &d->env.vars, &d->env.n_vars);
+        return (vars->type != YAML_MAPPING_NODE || vars_valid(c, vars, k, &d->env)) && ok;
+}
+
+static bool parse_containers_conf(const struct yctx *c, const yaml_node_t *map, const char *key,
+                                  const struct settings *s, struct derived *d) {
+        (void)c, (void)map, (void)key, (void)s, (void)d;
+        return true;
+}
+
+static bool parse_nginx_route(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                              struct derived *d) {
+        (void)c, (void)map, (void)key;
+        d->nginx_route = (struct derived_nginx_route){setting(s, "location"), setting(s, "upstream")};
+        return true;
+}
+
+/* Others could read the secrets a file holds. */
+static bool secret_mode_valid(const struct yctx *c, const yaml_node_t *map, const char *key, const struct derived *d) {
+        if (!(d->mode & 0007))
+                return true;
+        yaml_node_t *mode = ylookup(c, map, "mode");
+        yerror(c, mode ?: map,
+               "%s.mode: %04o lets every user read the secret, expected a mode without permissions for others, e.g. "
+               "0600 or 0640",
+               key, (unsigned)d->mode);
+        return false;
+}
+
+static bool content_valid(const struct yctx *c, const yaml_node_t *v, const char *k) {
+        char shown[96];
+        size_t at = 0, n = 0, len = v->data.scalar.length;
+        uint32_t ch = 0;
+        const char *s = yscalar(v);
+        if (len > ARCHY_VALUE_MAX)
+                yerror(c, v, "%s: expected a value of at most %u bytes, got %zu bytes", k, ARCHY_VALUE_MAX, len);
+        else if (content_text_check(s, len, &at, &ch) != TEXT_OK)
+                yerror(c, v,
+                       "%s: expected UTF-8 text without control characters other than newline and tab, got byte "
+                       "0x%02x at byte %zu",
+                       k, (unsigned)(ch & 0xff), at);
+        else if (!content_refs_valid(s, &at, &n))
+                yerror(c, v,
+                       "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} at \"%s\" (every ${ starts "
+                       "a secret reference; other references are not supported; write $$ for a literal $)",
+                       k, value_for_message(s + at, n, shown, 40));
+        else
+                return true;
+        return false;
+}
+
+static bool parse_file(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                       struct derived *d) {
+        (void)s;
+        yaml_node_t *v = ylookup(c, map, "content");
+        if (!v)
+                return true; /* reported as a missing required key */
+        char k[MANIFEST_KEY_MAX];
+        ykeyf(k, sizeof(k), "%s.content", key);
+        if (v->type != YAML_SCALAR_NODE) {
+                yerror(c, v, "%s: expected a string, got %s", k, ynode_kind(v));
+                return false;
+        }
+        if (!content_valid(c, v, k))
+                return false;
+        d->file.content = yscalar(v);
+        size_t at, n;
+        char name[SECRET_REF_NAME_MAX];
+        for (at = 0; d->file.content[at]; at += n)
+                if (content_next(d->file.content + at, &n, name) == CONTENT_SECRET)
+                        return secret_mode_valid(c, map, key, d);
+        return true;
+}
+
+static bool parse_secret_file(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                              struct derived *d) {
+        d->secret_file.secret = setting(s, "secret");
+        return secret_mode_valid(c, map, key, d);
+}
+
+/* Per kind: the keys it takes (kind, path and the common ones included), those it cannot do
+ * without besides kind and path, the mode of its file unless the manifest says otherwise, and
+ * what fills its typed settings. Scalar keys are validated by setting_rules below first; a key
+ * with a mapping or list value is the kind's parse function's alone. */
+static const struct derived_kind_info {
+        const char *name;
+        const char *const keys[12];
+        const char *const required[4];
+        mode_t default_mode;
+        bool (*parse)(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
+                      struct derived *d);
+} kinds[_DERIVED_KIND_MAX] = {
+        [DERIVED_BITCOIN_CONF] = {"bitcoin-conf",
+                                  {"kind", "path", "rpc_user", "secret", "options", "consumers", "owner", "mode", NULL},
+                                  {"rpc_user", "secret", NULL},
+                                  0640, /* rpcauth holds only a salted hash */
+                                  parse_bitcoin_conf},
+        [DERIVED_LND_CONF] = {"lnd-conf",
+                              {"kind", "path", "rpc_user", "secret", "rpc_host", "consumers", "owner", "mode", NULL},
+                              {"rpc_user", "secret", "rpc_host", NULL},
+                              0600,
+                              parse_lnd_conf},
+        [DERIVED_ENV] =
+                {"env", {"kind", "path", "vars", "consumers", "owner", "mode", NULL}, {"vars", NULL}, 0600, parse_env},
+        [DERIVED_CONTAINERS_CONF] =
+                {"containers-conf", {"kind", "path", "mode", NULL}, {NULL}, 0644, parse_containers_conf},
+        [DERIVED_NGINX_ROUTE] = {"nginx-route",
+                                 {"kind", "path", "location", "upstream", "mode", NULL},
+                                 {"location", "upstream", NULL},
+                                 0644,
+                                 parse_nginx_route},
+        [DERIVED_FILE] = {"file",
+                          {"kind", "path", "content", "consumers", "owner", "mode", NULL},
+                          {"content", NULL},
+                          0600,
+                          parse_file},
+        [DERIVED_SECRET_FILE] = {"secret-file",
+                                 {"kind", "path", "secret", "consumers", "owner", "mode", NULL},
+                                 {"secret", NULL},
+                                 0600,
+                                 parse_secret_file},
+};
+
+/* Keys whose value is not a string: the kind's parse function reads them. */
+static bool structured_key(const char *name) {
+        return strcmp(name, "vars") == 0 || strcmp(name, "content") == 0 || strcmp(name, "options") == 0;
+}
 
 static bool owner_valid(const char *s) {
         unsigned uid, gid;
@@ -64,7 +273,7 @@ static bool setting_valid(const struct yctx *c, const yaml_node_t *v, const char
         return true;
 }
 
-static bool vars_valid(const struct yctx *c, const yaml_node_t *map, const char *key, const struct derived *d) {
+static bool vars_valid(const struct yctx *c, const yaml_node_t *map, const char *key, const struct derived_env *d) {
         bool ok = true;
         for (size_t i = 0; i < d->n_vars; i++) {
                 size_t bad_at;
@@ -81,13 +290,8 @@ static bool vars_valid(const struct yctx *c, const yaml_node_t *map, const char 
         return ok;
 }
 
-static const char *const derived_kind_names[] = {
-        [DERIVED_BITCOIN_CONF] = "bitcoin-conf",       [DERIVED_LND_CONF] = "lnd-conf",       [DERIVED_ENV] = "env",
-        [DERIVED_CONTAINERS_CONF] = "containers-conf", [DERIVED_NGINX_ROUTE] = "nginx-route", NULL,
-};
-
 const char *derived_kind_to_string(enum derived_kind k) {
-        return k < _DERIVED_KIND_MAX ? derived_kind_names[k] : NULL;
+        return k < _DERIVED_KIND_MAX ? kinds[k].name : NULL;
 }
 
 static bool parse_kind(const struct yctx *c, const yaml_node_t *map, const char *key, enum derived_kind *ret) {
@@ -95,7 +299,7 @@ static bool parse_kind(const struct yctx *c, const yaml_node_t *map, const char 
         if (!n) {
                 yerror(c, map,
                        "%s: missing required key \"kind\" (one of bitcoin-conf, lnd-conf, env, "
-                       "containers-conf, nginx-route)",
+                       "containers-conf, nginx-route, file, secret-file)",
                        key);
                 return false;
         }
@@ -104,22 +308,55 @@ static bool parse_kind(const struct yctx *c, const yaml_node_t *map, const char 
         const char *s = yexpect_text(c, n, k);
         if (!s)
                 return false;
+        const char *names[_DERIVED_KIND_MAX + 1] = {NULL};
         for (int i = 0; i < _DERIVED_KIND_MAX; i++)
-                if (strcmp(s, derived_kind_names[i]) == 0) {
+                if (strcmp(s, names[i] = kinds[i].name) == 0) {
                         *ret = (enum derived_kind)i;
                         return true;
                 }
-        const char *hint = suggest_closest(s, derived_kind_names);
+        const char *hint = suggest_closest(s, names);
         yerror(c, n,
                "%s: unknown kind \"%s\"%s%s%s, expected one of bitcoin-conf, lnd-conf, env, "
-               "containers-conf, nginx-route",
+               "containers-conf, nginx-route, file, secret-file",
                k, s, hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
         return false;
 }
 
+/* consumers "main ui" as a list of parts. */
+static bool split_consumers(const char *text, struct derived *d) {
+        d->consumers = calloc(strlen(text) / 2 + 2, sizeof(*d->consumers));
+        if (!d->consumers)
+                return false;
+        for (const char *p = text; *p;) {
+                size_t n = strcspn(p, " ");
+                if (!(d->consumers[d->n_consumers++] = strndup(p, n)))
+                        return false;
+                p += n + (p[n] ? 1 : 0);
+        }
+        return true;
+}
+
+/* The settings every kind may take: path, consumers, owner, mode. */
+static bool fill_common(const struct settings *s, struct derived *d) {
+        const char *owner = setting(s, "owner"), *mode = setting(s, "mode"), *consumers = setting(s, "consumers");
+        unsigned uid = 0, gid = 0, m = kinds[d->kind].default_mode;
+        d->path = setting(s, "path");
+        /* Validated in the loop already: these parse. */
+        if (owner)
+                (void)owner_parse(owner, &uid, &gid);
+        if (mode)
+                (void)mode_parse(mode, &m);
+        d->uid = (uid_t)uid;
+        d->gid = (gid_t)gid;
+        d->mode = (mode_t)m;
+        return !consumers || split_consumers(consumers, d);
+}
+
+/* Every scalar setting, validated; then the common ones and the kind's into their fields. */
 static bool parse_settings(const struct yctx *c, const yaml_node_t *map, const char *key, struct derived *d) {
-        d->settings = calloc(ymapping_len(map) + 1, sizeof(*d->settings));
-        if (!d->settings)
+        _cleanup_free_ struct setting *items = calloc(ymapping_len(map) + 1, sizeof(*items));
+        struct settings s = {items, 0};
+        if (!items)
                 return false;
         bool ok = true;
         ymapping_foreach (pair, map) {
@@ -127,25 +364,29 @@ static bool parse_settings(const struct yctx *c, const yaml_node_t *map, const c
                 yaml_node_t *v = ynode(c, pair->value);
                 char k[MANIFEST_KEY_MAX];
                 ykeyf(k, sizeof(k), "%s.%s", key, name);
-                if (strcmp(name, "kind") == 0)
+                if (strcmp(name, "kind") == 0 || structured_key(name))
                         continue;
-                if (strcmp(name, "vars") == 0) {
-                        ok = parse_env_mapping(c, v, k, &d->vars, &d->n_vars) && ok;
-                        continue;
-                }
-                const char *s = yexpect_text(c, v, k);
-                if (s && !setting_valid(c, v, k, name, s))
-                        s = NULL;
-                if (!s) {
+                const char *text = yexpect_text(c, v, k);
+                if (text && !setting_valid(c, v, k, name, text))
+                        text = NULL;
+                if (!text) {
                         ok = false;
                         continue;
                 }
-                if (strcmp(name, "path") == 0)
-                        d->path = s;
-                else
-                        d->settings[d->n_settings++] = (struct env_var){name, s};
+                items[s.n++] = (struct setting){name, text};
         }
-        return ok;
+        ok = fill_common(&s, d) && ok;
+        return kinds[d->kind].parse(c, map, key, &s, d) && ok;
+}
+
+void derived_done(struct derived *d) {
+        for (size_t i = 0; i < d->n_consumers; i++)
+                free(d->consumers[i]);
+        free(d->consumers);
+        if (d->kind == DERIVED_ENV)
+                free(d->env.vars);
+        if (d->kind == DERIVED_BITCOIN_CONF)
+                free(d->bitcoin_conf.options);
 }
 
 bool parse_derived(const struct yctx *c, const char *app, size_t index, const yaml_node_t *n, struct derived *d) {
@@ -154,22 +395,16 @@ bool parse_derived(const struct yctx *c, const char *app, size_t index, const ya
         d->pos = ypos(n);
         if (!yexpect_mapping(c, n, key) || !parse_kind(c, n, key, &d->kind))
                 return false;
-        bool ok = ycheck_keys(c, n, key, derived_keys[d->kind]);
+        bool ok = ycheck_keys(c, n, key, kinds[d->kind].keys);
         ok = parse_settings(c, n, key, d) && ok;
         if (!ylookup(c, n, "path")) {
                 yerror(c, n, "%s: missing required key \"path\" (where archy-derive writes the file)", key);
                 ok = false;
         }
-        for (const char *const *r = derived_required[d->kind]; *r; r++)
+        for (const char *const *r = kinds[d->kind].required; *r; r++)
                 if (!ylookup(c, n, *r)) {
-                        yerror(c, n, "%s: missing required key \"%s\" (kind %s)", key, *r, derived_kind_names[d->kind]);
+                        yerror(c, n, "%s: missing required key \"%s\" (kind %s)", key, *r, kinds[d->kind].name);
                         ok = false;
                 }
-        yaml_node_t *vars = ylookup(c, n, "vars");
-        if (vars && vars->type == YAML_MAPPING_NODE) {
-                char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s.vars", key);
-                ok = vars_valid(c, vars, k, d) && ok;
-        }
         return ok;
 }

@@ -8,7 +8,28 @@
 
 #include "values.h"
 
-static const char *const top_keys[] = {"version", "secrets", "apps", NULL};
+static const char *const top_keys[] = {"version", "chain", "secrets", "apps", NULL};
+static const char *const chain_names[] = {"main", "test", "signet", "regtest", NULL};
+
+const char *chain_to_string(enum chain ch) {
+        return ch < _CHAIN_MAX ? chain_names[ch] : NULL;
+}
+
+/* Like a bad version, a bad chain makes the manifest unusable: every Bitcoin app depends on it. */
+static bool parse_chain(const struct yctx *c, const yaml_node_t *n, struct manifest *m) {
+        const char *s = yexpect_text(c, n, "chain");
+        if (!s)
+                return false;
+        for (size_t i = 0; chain_names[i]; i++)
+                if (strcmp(s, chain_names[i]) == 0) {
+                        m->chain = (enum chain)i;
+                        return true;
+                }
+        char shown[96];
+        yerror(c, n, "chain: expected one of main, test, signet, regtest, got \"%s\"",
+               value_for_message(s, n->data.scalar.length, shown, sizeof(shown)));
+        return false;
+}
 static const char *const app_keys[] = {"state", "requires", "containers", "derived", NULL};
 static const char *const state_names[] = {"started", "stopped", "uninstalled", NULL};
 
@@ -176,6 +197,9 @@ static bool parse_root(struct yctx *c, struct manifest *m) {
                 return false;
         bool ok = ycheck_keys(c, root, "(top level)", top_keys);
         ok = parse_version(c, root) && ok;
+        yaml_node_t *chain = ylookup(c, root, "chain");
+        if (chain)
+                ok = parse_chain(c, chain, m) && ok;
         yaml_node_t *secrets = ylookup(c, root, "secrets");
         if (secrets)
                 ok = parse_secrets(c, secrets, m) && ok;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest-parse-derived.h"
 #include "values.h"
 
 static void container_done(struct container *ct) {
@@ -27,10 +28,8 @@ static void app_done(struct app *a) {
         for (size_t i = 0; i < a->n_containers; i++)
                 container_done(&a->containers[i]);
         free(a->containers);
-        for (size_t i = 0; i < a->n_derived; i++) {
-                free(a->derived[i].settings);
-                free(a->derived[i].vars);
-        }
+        for (size_t i = 0; i < a->n_derived; i++)
+                derived_done(&a->derived[i]);
         free(a->derived);
 }
 
@@ -79,12 +78,5 @@ const struct secret_decl *manifest_find_secret(const struct manifest *m, const c
         for (size_t i = 0; i < m->n_secrets; i++)
                 if (strcmp(m->secrets[i].name, name) == 0)
                         return &m->secrets[i];
-        return NULL;
-}
-
-const char *derived_setting(const struct derived *d, const char *key) {
-        for (size_t i = 0; i < d->n_settings; i++)
-                if (strcmp(d->settings[i].name, key) == 0)
-                        return d->settings[i].value;
         return NULL;
 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <yaml.h>
 
 #include "diag.h"
@@ -76,18 +77,61 @@ enum derived_kind {
         DERIVED_ENV,
         DERIVED_CONTAINERS_CONF,
         DERIVED_NGINX_ROUTE,
+        DERIVED_FILE,
+        DERIVED_SECRET_FILE,
         _DERIVED_KIND_MAX,
 };
 
-/* A config file archy-derive renders from canonical secrets. Kind-specific settings stay as
- * validated key/value text here; archy-derive interprets them. */
+/* Kind-specific settings of a derived entry, already validated; archy-derive(8) says what they
+ * mean. Strings point into the manifest's document. */
+struct derived_bitcoin_conf {
+        const char *rpc_user;
+        const char *secret;
+        struct env_var *options; /* more lines of the block, name=value, in manifest order */
+        size_t n_options;
+};
+
+struct derived_lnd_conf {
+        const char *rpc_user;
+        const char *secret;
+        const char *rpc_host; /* host:port */
+};
+
+struct derived_env {
+        struct env_var *vars; /* values may hold ${secret:NAME} */
+        size_t n_vars;
+};
+
+struct derived_nginx_route {
+        const char *location;
+        const char *upstream; /* host:port */
+};
+
+struct derived_file {
+        const char *content; /* text with ${secret:NAME} references and $$ for a literal $ */
+};
+
+struct derived_secret_file {
+        const char *secret; /* written as it is, without a newline */
+};
+
+/* A config file archy-derive renders from canonical secrets. */
 struct derived {
         enum derived_kind kind;
         const char *path;
-        struct env_var *settings; /* scalar settings other than kind and path */
-        size_t n_settings;
-        struct env_var *vars; /* the `vars` mapping of kind env */
-        size_t n_vars;
+        char **consumers; /* container parts restarted when the file changed; NULL: the kind's default */
+        size_t n_consumers;
+        uid_t uid; /* the manifest's owner, else 0:0 */
+        gid_t gid;
+        mode_t mode; /* the manifest's mode, else the kind's default */
+        union {
+                struct derived_bitcoin_conf bitcoin_conf;
+                struct derived_lnd_conf lnd_conf;
+                struct derived_env env;
+                struct derived_nginx_route nginx_route;
+                struct derived_file file;
+                struct derived_secret_file secret_file;
+        };
         struct mpos pos;
 };
 
@@ -112,8 +156,12 @@ struct secret_decl {
         struct mpos pos;
 };
 
+/* The node's Bitcoin network (top-level key chain), for bitcoin-conf and lnd-conf. */
+enum chain { CHAIN_MAIN, CHAIN_TEST, CHAIN_SIGNET, CHAIN_REGTEST, _CHAIN_MAX };
+
 struct manifest {
         char *path;
+        enum chain chain;
         struct secret_decl *secrets;
         size_t n_secrets;
         yaml_document_t doc;
@@ -146,10 +194,10 @@ static inline void manifest_freep(struct manifest **m) {
 
 const char *app_state_to_string(enum app_state s);
 const char *derived_kind_to_string(enum derived_kind k);
+/* "main", "test", "signet", "regtest": bitcoind's chain names. */
+const char *chain_to_string(enum chain c);
 const char *health_action_to_string(enum health_action a);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
 /* Build the name index manifest_find_app() searches (the parser does); -ENOMEM on failure. */
 int manifest_index_apps(struct manifest *m);
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name);
-/* A scalar setting of a derived entry, or NULL when the manifest does not set it. */
-const char *derived_setting(const struct derived *d, const char *key);

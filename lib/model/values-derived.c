@@ -120,3 +120,58 @@ bool secret_refs_valid(const char *s, size_t *bad_at) {
         }
         return true;
 }
+
+enum content_piece content_next(const char *s, size_t *ret_len, char name[SECRET_REF_NAME_MAX]) {
+        if (s[0] == '$' && s[1] == '$') {
+                *ret_len = 2;
+                return CONTENT_DOLLAR;
+        }
+        if (s[0] == '$' && s[1] == '{') {
+                const char *after;
+                secret_ref_next(s, name, &after);
+                *ret_len = after ? (size_t)(after - s) : strcspn(s, "}") + (strchr(s, '}') ? 1 : 0);
+                return after ? CONTENT_SECRET : CONTENT_BAD;
+        }
+        size_t n = 0;
+        while (s[n] && !(s[n] == '$' && (s[n + 1] == '$' || s[n + 1] == '{')))
+                n++;
+        *ret_len = n;
+        return CONTENT_TEXT;
+}
+
+bool content_refs_valid(const char *s, size_t *bad_at, size_t *bad_len) {
+        char name[SECRET_REF_NAME_MAX];
+        for (size_t at = 0, n; s[at]; at += n)
+                if (content_next(s + at, &n, name) == CONTENT_BAD) {
+                        *bad_at = at;
+                        *bad_len = n;
+                        return false;
+                }
+        return true;
+}
+
+enum text_problem content_text_check(const char *s, size_t len, size_t *ret_at, uint32_t *ret_char) {
+        for (size_t start = 0; start < len;) {
+                size_t n = start;
+                while (n < len && s[n] != '\n' && s[n] != '\t')
+                        n++;
+                enum text_problem p = text_check(s + start, n - start, ret_at, ret_char);
+                if (p != TEXT_OK) {
+                        *ret_at += start;
+                        return p;
+                }
+                start = n + 1;
+        }
+        return TEXT_OK;
+}
+
+bool bitcoin_option_name_valid(const char *s) {
+        size_t n = strlen(s);
+        return n >= 1 && n <= 64 && s[0] >= 'a' && s[0] <= 'z' &&
+               strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") == n;
+}
+
+bool bitcoin_option_value_valid(const char *s) {
+        size_t n = strlen(s);
+        return n >= 1 && n <= 255 && all_in_set(s, n, "._:/,@+-");
+}

@@ -71,3 +71,17 @@ const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const
 /* A vars value: every "${" starts a "${secret:NAME}" reference with a valid NAME. Sets
  * *bad_at to the offending offset when it returns false. */
 bool secret_refs_valid(const char *s, size_t *bad_at);
+/* The content of a derived file (kind file): "$$" is a literal "$", every "${" starts a
+ * ${secret:NAME} reference, any other "$" is literal. content_next() names the piece at s (not
+ * at its end) and its length; a CONTENT_BAD piece runs to its '}' (or the end). */
+enum content_piece { CONTENT_TEXT, CONTENT_DOLLAR, CONTENT_SECRET, CONTENT_BAD };
+enum content_piece content_next(const char *s, size_t *ret_len, char name[SECRET_REF_NAME_MAX]);
+/* No CONTENT_BAD piece; else *bad_at and *bad_len say where. */
+bool content_refs_valid(const char *s, size_t *bad_at, size_t *bad_len);
+/* A line of kind bitcoin-conf's options: a name of [a-z][a-z0-9]{0,63}, a value of 1..255
+ * characters of [A-Za-z0-9._:/,@+-] (no blank, '#' or newline: nothing bitcoind's config parser
+ * would read differently). */
+bool bitcoin_option_name_valid(const char *s);
+bool bitcoin_option_value_valid(const char *s);
+/* text_check() for multi-line text: newline and tab are allowed, nothing else of C0. */
+enum text_problem content_text_check(const char *s, size_t len, size_t *ret_at, uint32_t *ret_char);

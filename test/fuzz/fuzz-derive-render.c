@@ -18,18 +18,13 @@
 static const char fixed_salt[] = "00112233445566778899aabbccddeeff";
 static const char other_salt[] = "ffeeddccbbaa99887766554433221100";
 
-static struct env_var settings[] = {
-        {"path", "/fuzz/file.conf"},
-        {"rpc_user", USER},
-        {"secret", "bitcoin-rpc"},
-        {"rpc_host", "bitcoin-knots:8332"},
-};
 static struct secret_value secret_items[] = {{"bitcoin-rpc", PASSWORD}};
 static const struct secret_set secrets = {.items = secret_items, .n = 1};
 
 /* Lines lnd.conf's renderer drops outside the block (its own keys), after leading blanks. */
-static const char *const lnd_competing[] = {"bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost",
-                                            "bitcoind.zmqpub",  "bitcoin.node",     NULL};
+static const char *const lnd_competing[] = {
+        "bitcoind.rpcuser", "bitcoind.rpcpass", "bitcoind.rpchost", "bitcoind.zmqpub", "bitcoin.node",
+        "bitcoin.mainnet",  "bitcoin.testnet",  "bitcoin.signet",   "bitcoin.regtest", NULL};
 
 static bool competes(enum derived_kind kind, const char *line, size_t len) {
         if (kind == DERIVED_BITCOIN_CONF)
@@ -92,7 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1)
                 return 0;
         enum derived_kind kind = data[0] & 1 ? DERIVED_LND_CONF : DERIVED_BITCOIN_CONF;
-        struct derived d = {.kind = kind, .path = "/fuzz/file.conf", .settings = settings, .n_settings = 4};
+        struct derived d = {.kind = kind, .path = "/fuzz/file.conf", .mode = 0600};
+        if (kind == DERIVED_BITCOIN_CONF)
+                d.bitcoin_conf = (struct derived_bitcoin_conf){.rpc_user = USER, .secret = "bitcoin-rpc"};
+        else
+                d.lnd_conf = (struct derived_lnd_conf){USER, "bitcoin-rpc", "bitcoin-knots:8332"};
         char *text = fuzz_memdup(data + 1, size - 1), *first = NULL, *second = NULL;
         char missing[SECRET_NAME_BUF] = "";
         struct render_input in = {.d = &d,

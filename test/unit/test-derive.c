@@ -286,7 +286,7 @@ static char *concat3(const char *a, const char *b, const char *c) {
 static char *want_lnd(const char *password) {
         char *s;
         ck_assert_int_ge(asprintf(&s,
-                                  BLOCK_BEGIN "\n[Bitcoin]\nbitcoin.node=bitcoind\n\n[Bitcoind]\n"
+                                  BLOCK_BEGIN "\n[Bitcoin]\nbitcoin.mainnet=1\nbitcoin.node=bitcoind\n\n[Bitcoind]\n"
                                               "bitcoind.rpchost=archy-node:8332\nbitcoind.rpcuser=archy\n"
                                               "bitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://archy-node:28332\n"
                                               "bitcoind.zmqpubrawtx=tcp://archy-node:28333\n" BLOCK_END "\n",
@@ -1733,6 +1733,104 @@ START_TEST(derived_render_keeps_a_valid_salt_and_uses_the_new_one_otherwise) {
 }
 END_TEST
 
+#define TOR "/etc/tor/torrc"
+#define UNLOCK "/var/lib/archipelago/lnd/wallet-unlock-password"
+
+static const char files_yaml[] =
+        "version: 1\napps:\n  tor:\n    containers: {main: {image: localhost/t:1}, ui: {image: localhost/u:1}}\n"
+        "    derived:\n"
+        "      - kind: file\n        path: " TOR "\n        owner: \"1000:1000\"\n        consumers: ui\n"
+        "        content: |\n          HashedControlPassword ${secret:tor-pass}\n          Price $$5 and $HOME\n"
+        "      - {kind: secret-file, path: " UNLOCK ", secret: tor-pass, owner: \"1000:1000\"}\n";
+
+START_TEST(file_and_secret_file_are_written_repaired_and_restart_their_consumers) {
+        struct manifest *m = load(files_yaml);
+        put_secret("tor-pass", "s3cret\n");
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        assert_counts(&out, 2, 0, 2, 2, 0);
+        assert_restart(&out, "archy-tor-ui.service", "archy-tor.service", NULL);
+        derive_outcome_free(&out);
+        assert_content(TOR, "HashedControlPassword s3cret\nPrice $5 and $HOME\n");
+        assert_content(UNLOCK, "s3cret"); /* raw: no newline */
+        assert_meta(TOR, 0600, 1000, 1000);
+        assert_meta(UNLOCK, 0600, 1000, 1000);
+
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        assert_counts(&out, 2, 2, 0, 0, 0);
+        derive_outcome_free(&out);
+
+        /* Drift: content and metadata put back; only the changed file's consumers restart. */
+        put(TOR, "HashedControlPassword old\n", 0644);
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        assert_counts(&out, 2, 1, 1, 1, 0);
+        assert_restart(&out, "archy-tor-ui.service", NULL);
+        derive_outcome_free(&out);
+        assert_content(TOR, "HashedControlPassword s3cret\nPrice $5 and $HOME\n");
+        assert_meta(TOR, 0600, 1000, 1000);
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(uninstalled_file_goes_only_when_it_holds_what_archy_wrote) {
+        struct manifest *m = load(files_yaml);
+        put_secret("tor-pass", "s3cret");
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        derive_outcome_free(&out);
+        manifest_free(m);
+        _cleanup_free_ char *gone = strdup(files_yaml);
+        char *state = strstr(gone, "    containers:");
+        ck_assert_ptr_nonnull(state);
+        _cleanup_free_ char *yaml = NULL;
+        ck_assert_int_ge(asprintf(&yaml, "%.*s    state: uninstalled\n%s", (int)(state - gone), gone, state), 0);
+        put(UNLOCK, "mine", 0600); /* the user's own now: kept */
+        m = load(yaml);
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        assert_restart(&out, NULL);
+        derive_outcome_free(&out);
+        ck_assert(!present(TOR));
+        assert_content(UNLOCK, "mine");
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(chain_signet_and_options_go_into_bitcoin_conf_and_lnd_conf) {
+        struct manifest *m = load(
+                "version: 1\nchain: signet\napps:\n  node:\n    containers: {main: {image: localhost/n:1}}\n"
+                "    derived:\n      - {kind: bitcoin-conf, path: " BTC ", rpc_user: archy, secret: rpc-pass, options: "
+                "{txindex: \"1\", port: \"38333\", whitelist: \"download@10.89.0.0/24\"}}\n"
+                "      - {kind: lnd-conf, path: " LND ", rpc_user: archy, secret: rpc-pass, rpc_host: "
+                "\"archy-node:8332\"}\n");
+        put_secret("rpc-pass", "hunter2");
+        put(BTC, "chain=main\ndbcache=100\n", 0640);
+        put(LND, "bitcoin.mainnet=1\nalias=x\n", 0600);
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        derive_outcome_free(&out);
+        _cleanup_free_ char *btc = slurp(BTC);
+        _cleanup_free_ char *lnd = slurp(LND);
+        ck_assert_uint_eq(count_lines(btc, "chain=signet"), 1);
+        ck_assert_uint_eq(count_lines(btc, "signet.rpcbind=0.0.0.0"), 1);
+        ck_assert_uint_eq(count_prefixed(btc, "rpcbind="), 0); /* mainnet-only without the prefix */
+        ck_assert_uint_eq(count_prefixed(btc, "chain=main"), 0);
+        ck_assert_uint_eq(count_lines(btc, "dbcache=100"), 1);
+        /* options inside the block, after archy's lines; port is network-only: prefixed */
+        ck_assert_uint_eq(count_lines(btc, "txindex=1"), 1);
+        ck_assert_uint_eq(count_lines(btc, "signet.port=38333"), 1);
+        ck_assert_uint_eq(count_lines(btc, "whitelist=download@10.89.0.0/24"), 1);
+        ck_assert(find_line(btc, "zmqpubrawtx=tcp://0.0.0.0:28333") < find_line(btc, "txindex=1"));
+        ck_assert(find_line(btc, "whitelist=download@10.89.0.0/24") < find_line(btc, BLOCK_END));
+        ck_assert_uint_eq(count_lines(lnd, "bitcoin.signet=1"), 1);
+        ck_assert_uint_eq(count_prefixed(lnd, "bitcoin.mainnet"), 0);
+        ck_assert_uint_eq(count_lines(lnd, "alias=x"), 1);
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        assert_counts(&out, 2, 2, 0, 0, 0);
+        derive_outcome_free(&out);
+        manifest_free(m);
+}
+END_TEST
+
 Suite *derive_suite(void) {
         Suite *s = suite_create("derive");
         TCase *tc = tcase_create("derive");
@@ -1789,6 +1887,9 @@ Suite *derive_suite(void) {
         tcase_add_test(tc, nginx_route_changes_are_recorded_and_can_be_restored);
         tcase_add_test(tc, derived_render_names_the_missing_secret);
         tcase_add_test(tc, derived_render_keeps_a_valid_salt_and_uses_the_new_one_otherwise);
+        tcase_add_test(tc, file_and_secret_file_are_written_repaired_and_restart_their_consumers);
+        tcase_add_test(tc, uninstalled_file_goes_only_when_it_holds_what_archy_wrote);
+        tcase_add_test(tc, chain_signet_and_options_go_into_bitcoin_conf_and_lnd_conf);
         suite_add_tcase(s, tc);
         return s;
 }
