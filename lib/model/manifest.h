@@ -112,12 +112,12 @@ struct secret_decl {
         struct mpos pos;
 };
 
+struct ydoc;
 struct manifest {
         char *path;
         struct secret_decl *secrets;
         size_t n_secrets;
-        yaml_document_t doc;
-        bool have_doc;
+        struct ydoc *doc; /* the loaded manifest: every string above and below points into its text */
         struct app *apps;
         size_t n_apps;
         struct app **by_name; /* apps sorted by name, for manifest_find_app() */

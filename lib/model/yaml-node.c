@@ -12,11 +12,30 @@
 #include "values.h"
 
 yaml_node_t *ynode(const struct yctx *c, int index) {
-        return yaml_document_get_node(c->doc, index);
+        return &c->doc->nodes[index - 1];
+}
+
+const yaml_node_t *yroot(const struct ydoc *doc) {
+        return doc->n_nodes ? &doc->nodes[0] : NULL;
+}
+
+void ydoc_drop_tree(struct ydoc *doc) {
+        free(doc->nodes);
+        doc->nodes = NULL;
+        doc->n_nodes = doc->cap_nodes = 0;
+        arena_free(&doc->tree);
+}
+
+void ydoc_free(struct ydoc *doc) {
+        if (!doc)
+                return;
+        ydoc_drop_tree(doc);
+        arena_free(&doc->text);
+        free(doc);
 }
 
 struct mpos ypos(const yaml_node_t *n) {
-        return (struct mpos){n->start_mark.line + 1, n->start_mark.column + 1};
+        return (struct mpos){(size_t)n->line + 1, (size_t)n->column + 1};
 }
 
 const char *ynode_kind(const yaml_node_t *n) {
