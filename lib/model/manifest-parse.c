@@ -195,13 +195,17 @@ static bool load_document(const char *text, size_t len, struct manifest *m, stru
                             "expected a single YAML document, found a second one");
 }
 
-struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags) {
+/* `owned`, when not NULL, is `text` and freed once the YAML is loaded. */
+static struct manifest *parse_text(const char *text, size_t len, char *owned, const char *path,
+                                   struct diag_list *diags) {
+        _cleanup_free_ char *own = owned;
         _cleanup_manifest_ struct manifest *m = calloc(1, sizeof(*m));
         if (!m || !(m->path = strdup(path)))
                 return NULL;
         diags->file = path;
         if (!load_document(text, len, m, diags))
                 return NULL;
+        free(TAKE_PTR(own));
         struct yctx c = {.doc = m->doc, .diags = diags};
         bool parsed = parse_root(&c, m);
         ydoc_drop_tree(m->doc); /* the structs point into its text only */
@@ -213,4 +217,13 @@ struct manifest *manifest_parse(const char *text, size_t len, const char *path, 
         }
         manifest_validate(m, diags);
         return TAKE_PTR(m);
+}
+
+struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags) {
+        return parse_text(text, len, NULL, path, diags);
+}
+
+struct manifest *manifest_parse_owned(char **text, size_t len, const char *path, struct diag_list *diags) {
+        char *t = TAKE_PTR(*text);
+        return parse_text(t, len, t, path, diags);
 }

@@ -127,6 +127,10 @@ struct manifest {
  * (YAML syntax, wrong version, top-level shape) or on OOM; problems confined to one app mark
  * that app skip=true. Every problem is appended to `diags`. */
 struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags);
+/* The same for a text the caller hands over (*text is NULL afterwards): it is freed as soon as the
+ * YAML is loaded, since the document keeps its own copy of every scalar, so that a big manifest
+ * does not take its size twice at the peak. */
+struct manifest *manifest_parse_owned(char **text, size_t len, const char *path, struct diag_list *diags);
 
 /* Cross-app checks: requires name existing apps and form no cycle, no two apps claim the same
  * unit, volume or host port. Marks offending apps and, transitively, their dependents skip. */

@@ -75,8 +75,66 @@ struct builder {
         size_t n_open;
         int *kids;
         size_t n_kids, cap_kids;
-        bool duplicates; /* some mapping has a key twice: walk the tree for the messages */
+        bool duplicates;           /* some mapping has a key twice: walk the tree for the messages */
+        struct interned *interned; /* short scalars already in the text arena, by hash */
+        size_t n_interned, cap_interned;
 };
+
+/* A manifest repeats its keys and many values (a big node: 586 kB of scalars, 136 kB distinct),
+ * so short scalars are kept once. The table is bounded; when full, texts are simply copied. */
+#define INTERN_LEN_MAX 48
+#define INTERN_SLOTS_FIRST 512
+#define INTERN_SLOTS_MAX 8192
+struct interned {
+        const char *text;
+        size_t length;
+};
+
+static size_t text_hash(const char *s, size_t len) {
+        uint64_t h = 14695981039346656037u; /* FNV-1a */
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+        return (size_t)h;
+}
+
+/* The slot of s in the table: where it is, or the empty one where it would go. */
+static struct interned *intern_slot(struct interned *table, size_t cap, const char *s, size_t len) {
+        for (size_t i = text_hash(s, len) & (cap - 1);; i = (i + 1) & (cap - 1))
+                if (!table[i].text || (table[i].length == len && memcmp(table[i].text, s, len) == 0))
+                        return &table[i];
+}
+
+static bool intern_grow(struct builder *b) {
+        size_t cap = b->cap_interned ? b->cap_interned * 2 : INTERN_SLOTS_FIRST;
+        struct interned *table = calloc(cap, sizeof(*table));
+        if (!table)
+                return false;
+        for (size_t i = 0; i < b->cap_interned; i++)
+                if (b->interned[i].text)
+                        *intern_slot(table, cap, b->interned[i].text, b->interned[i].length) = b->interned[i];
+        free(b->interned);
+        b->interned = table;
+        b->cap_interned = cap;
+        return true;
+}
+
+/* A NUL-terminated copy of a scalar's text in the document's text arena, shared when short. */
+static const char *scalar_text(struct builder *b, const char *s, size_t len) {
+        struct arena *text = &b->doc->text;
+        if (len > INTERN_LEN_MAX)
+                return arena_memdup0(text, s, len);
+        if (b->n_interned * 2 >= b->cap_interned && b->cap_interned < INTERN_SLOTS_MAX && !intern_grow(b))
+                return NULL;
+        struct interned *slot = intern_slot(b->interned, b->cap_interned, s, len);
+        if (slot->text)
+                return slot->text;
+        const char *copy = arena_memdup0(text, s, len);
+        if (copy && b->n_interned * 4 < b->cap_interned * 3) { /* a full table keeps empty slots */
+                *slot = (struct interned){copy, len};
+                b->n_interned++;
+        }
+        return copy;
+}
 
 /* The new node's index (1-based, as pairs and items refer to nodes), 0 when out of memory. */
 static int add_node(struct builder *b, const yaml_event_t *ev, yaml_node_type_t type) {
@@ -191,7 +249,7 @@ static bool build(struct builder *b, const yaml_event_t *ev) {
         case YAML_SCALAR_EVENT: {
                 index = add_child(b, ev, YAML_SCALAR_NODE);
                 const char *value =
-                        index ? arena_memdup0(&b->doc->text, ev->data.scalar.value, ev->data.scalar.length) : NULL;
+                        index ? scalar_text(b, (const char *)ev->data.scalar.value, ev->data.scalar.length) : NULL;
                 if (!value)
                         return false;
                 struct ynode *n = &b->doc->nodes[index - 1];
@@ -341,6 +399,7 @@ bool yload_single(const char *text, size_t len, struct ydoc **ret, struct diag_l
         struct builder b = {.doc = doc};
         bool ok = load_events(&parser, &b, diags, syntax, second_document);
         free(b.kids);
+        free(b.interned);
         parser_close(&parser, diags);
         if (!ok)
                 return false;
