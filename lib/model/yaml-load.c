@@ -211,8 +211,10 @@ static int has_duplicate_keys(const struct ydoc *d, const yaml_node_pair_t *pair
 
 /* The end of the innermost list or mapping: its children move from the stack into the tree. */
 static bool close_node(struct builder *b) {
-        struct open_node o = b->open[--b->n_open];
         struct ydoc *d = b->doc;
+        if (b->n_open == 0 || !d->nodes) /* libyaml pairs every end with a start */
+                return false;
+        struct open_node o = b->open[--b->n_open];
         size_t n = b->n_kids - o.first;
         const int *kids = b->kids ? b->kids + o.first : NULL;
         struct ynode *node = &d->nodes[o.index - 1];
@@ -382,30 +384,36 @@ static void parser_close(yaml_parser_t *p, struct diag_list *diags) {
         yaml_parser_delete(p);
 }
 
-static void ydoc_freep(struct ydoc **doc) {
-        ydoc_free(*doc);
+/* The document, checked, when the stream is; NULL (reported) otherwise. */
+static struct ydoc *load_checked(yaml_parser_t *p, struct diag_list *diags, const char *syntax,
+                                 const char *second_document) {
+        struct ydoc *doc = calloc(1, sizeof(*doc));
+        if (!doc) {
+                diags->oom = true;
+                return NULL;
+        }
+        struct builder b = {.doc = doc};
+        bool ok = load_events(p, &b, diags, syntax, second_document);
+        free(b.kids);
+        free(b.interned);
+        struct yctx c = {.doc = doc, .diags = diags};
+        if (ok && b.duplicates)
+                ok = check_tree(&c, yroot(doc), NULL, diags);
+        if (ok)
+                return doc;
+        ydoc_free(doc);
+        return NULL;
 }
 
 bool yload_single(const char *text, size_t len, struct ydoc **ret, struct diag_list *diags, const char *syntax,
                   const char *second_document) {
-        _cleanup_(ydoc_freep) struct ydoc *doc = calloc(1, sizeof(*doc));
         yaml_parser_t parser;
-        if (!doc) {
-                diags->oom = true;
-                return false;
-        }
         if (!parser_open(&parser, text, len, diags))
                 return false;
-        struct builder b = {.doc = doc};
-        bool ok = load_events(&parser, &b, diags, syntax, second_document);
-        free(b.kids);
-        free(b.interned);
+        struct ydoc *doc = load_checked(&parser, diags, syntax, second_document);
         parser_close(&parser, diags);
-        if (!ok)
+        if (!doc)
                 return false;
-        struct yctx c = {.doc = doc, .diags = diags};
-        if (b.duplicates && !check_tree(&c, yroot(doc), NULL, diags))
-                return false;
-        *ret = TAKE_PTR(doc);
+        *ret = doc;
         return true;
 }
