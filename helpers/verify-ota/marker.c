@@ -179,7 +179,7 @@ static bool unit_name_valid(const char *s) {
 static bool plain_null_or_bool(const yaml_node_t *n) {
         static const char *const words[] = {"",     "~",    "null",  "Null",  "NULL",  "true",
                                             "True", "TRUE", "false", "False", "FALSE", NULL};
-        if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        if (n->style != YAML_PLAIN_SCALAR_STYLE)
                 return false;
         for (size_t i = 0; words[i]; i++)
                 if (strcmp(yscalar(n), words[i]) == 0)
@@ -230,7 +230,7 @@ static bool expect_integer(const struct yctx *c, const yaml_node_t *n, const cha
         }
         char shown[96];
         value_for_message(yscalar(n), n->data.scalar.length, shown, sizeof(shown));
-        if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+        if (n->style != YAML_PLAIN_SCALAR_STYLE) {
                 yerror(c, n, "%s: expected a whole number from %lld to %lld, got the string \"%s\" (no quotes)", key,
                        min, max, shown);
                 return false;
@@ -565,7 +565,7 @@ static bool parse_applied_at(const struct yctx *c, const yaml_node_t *root, stru
 }
 
 static bool parse_root(const struct yctx *c, struct ota_marker *m) {
-        yaml_node_t *root = yaml_document_get_root_node(c->doc);
+        const yaml_node_t *root = yroot(c->doc);
         if (!root) {
                 diag_add(c->diags, NULL, 0, 0, "the marker is empty, expected a JSON object");
                 return false;
@@ -585,7 +585,7 @@ static bool parse_root(const struct yctx *c, struct ota_marker *m) {
 /* ---- loading ---- */
 
 /* One document: a marker with a second one appended (two updates writing to it) is refused. */
-static bool load_document(const char *text, size_t len, yaml_document_t *doc, struct diag_list *diags) {
+static bool load_document(const char *text, size_t len, struct ydoc **doc, struct diag_list *diags) {
         return yload_single(text, len, doc, diags, "not valid JSON or YAML",
                             "expected a single JSON object, found a second document");
 }
@@ -597,12 +597,12 @@ int marker_parse(const char *text, size_t len, struct diag_list *diags, struct o
         if (!diags->file)
                 diags->file = "<marker>";
         size_t before = diags->n;
-        yaml_document_t doc;
+        struct ydoc *doc = NULL;
         if (!load_document(text, len, &doc, diags))
                 return diags->oom ? -ENOMEM : -EINVAL;
-        struct yctx c = {.doc = &doc, .diags = diags};
+        struct yctx c = {.doc = doc, .diags = diags};
         bool ok = parse_root(&c, ret);
-        yaml_document_delete(&doc);
+        ydoc_free(doc);
         if (ok && diags->n == before && !diags->oom)
                 return 0;
         marker_done(ret);

@@ -187,7 +187,7 @@ static bool parse_version(const struct yctx *c, const yaml_node_t *root) {
 }
 
 static bool parse_root(struct yctx *c, struct manifest *m) {
-        yaml_node_t *root = yaml_document_get_root_node(c->doc);
+        const yaml_node_t *root = yroot(c->doc);
         if (!root) {
                 diag_add(c->diags, NULL, 0, 0,
                          "the manifest is empty, expected a mapping with \"version\" and \"apps\"");
@@ -197,33 +197,38 @@ static bool parse_root(struct yctx *c, struct manifest *m) {
                 return false;
         bool ok = ycheck_keys(c, root, "(top level)", top_keys);
         ok = parse_version(c, root) && ok;
-        yaml_node_t *chain = ylookup(c, root, "chain");
+        const yaml_node_t *chain = ylookup(c, root, "chain");
         if (chain)
                 ok = parse_chain(c, chain, m) && ok;
-        yaml_node_t *secrets = ylookup(c, root, "secrets");
+        const yaml_node_t *secrets = ylookup(c, root, "secrets");
         if (secrets)
                 ok = parse_secrets(c, secrets, m) && ok;
-        yaml_node_t *apps = ylookup(c, root, "apps");
+        const yaml_node_t *apps = ylookup(c, root, "apps");
         if (apps && !(apps->type == YAML_SCALAR_NODE && apps->data.scalar.length == 0))
                 ok = parse_apps(c, apps, m) && ok;
         return ok;
 }
 
 static bool load_document(const char *text, size_t len, struct manifest *m, struct diag_list *diags) {
-        m->have_doc = yload_single(text, len, &m->doc, diags, "YAML syntax error",
-                                   "expected a single YAML document, found a second one");
-        return m->have_doc;
+        return yload_single(text, len, &m->doc, diags, "YAML syntax error",
+                            "expected a single YAML document, found a second one");
 }
 
-struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags) {
+/* `owned`, when not NULL, is `text` and freed once the YAML is loaded. */
+static struct manifest *parse_text(const char *text, size_t len, char *owned, const char *path,
+                                   struct diag_list *diags) {
+        _cleanup_free_ char *own = owned;
         _cleanup_manifest_ struct manifest *m = calloc(1, sizeof(*m));
         if (!m || !(m->path = strdup(path)))
                 return NULL;
         diags->file = path;
         if (!load_document(text, len, m, diags))
                 return NULL;
-        struct yctx c = {.doc = &m->doc, .diags = diags};
-        if (!parse_root(&c, m) || diag_has_global(diags))
+        free(TAKE_PTR(own));
+        struct yctx c = {.doc = m->doc, .diags = diags};
+        bool parsed = parse_root(&c, m);
+        ydoc_drop_tree(m->doc); /* the structs point into its text only */
+        if (!parsed || diag_has_global(diags))
                 return NULL;
         if (manifest_index_apps(m) < 0) {
                 diags->oom = true;
@@ -231,4 +236,13 @@ struct manifest *manifest_parse(const char *text, size_t len, const char *path, 
         }
         manifest_validate(m, diags);
         return TAKE_PTR(m);
+}
+
+struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags) {
+        return parse_text(text, len, NULL, path, diags);
+}
+
+struct manifest *manifest_parse_owned(char **text, size_t len, const char *path, struct diag_list *diags) {
+        char *t = TAKE_PTR(*text);
+        return parse_text(t, len, t, path, diags);
 }

@@ -41,8 +41,7 @@ void manifest_free(struct manifest *m) {
         free(m->apps);
         free(m->secrets);
         free(m->by_name);
-        if (m->have_doc)
-                yaml_document_delete(&m->doc);
+        ydoc_free(m->doc);
         free(m->path);
         free(m);
 }

@@ -159,13 +159,13 @@ struct secret_decl {
 /* The node's Bitcoin network (top-level key chain), for bitcoin-conf and lnd-conf. */
 enum chain { CHAIN_MAIN, CHAIN_TEST, CHAIN_SIGNET, CHAIN_REGTEST, _CHAIN_MAX };
 
+struct ydoc;
 struct manifest {
         char *path;
         enum chain chain;
         struct secret_decl *secrets;
         size_t n_secrets;
-        yaml_document_t doc;
-        bool have_doc;
+        struct ydoc *doc; /* the loaded manifest: every string above and below points into its text */
         struct app *apps;
         size_t n_apps;
         struct app **by_name; /* apps sorted by name, for manifest_find_app() */
@@ -175,6 +175,10 @@ struct manifest {
  * (YAML syntax, wrong version, top-level shape) or on OOM; problems confined to one app mark
  * that app skip=true. Every problem is appended to `diags`. */
 struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags);
+/* The same for a text the caller hands over (*text is NULL afterwards): it is freed as soon as the
+ * YAML is loaded, since the document keeps its own copy of every scalar, so that a big manifest
+ * does not take its size twice at the peak. */
+struct manifest *manifest_parse_owned(char **text, size_t len, const char *path, struct diag_list *diags);
 
 /* Cross-app checks: requires name existing apps and form no cycle, no two apps claim the same
  * unit, volume or host port. Marks offending apps and, transitively, their dependents skip. */

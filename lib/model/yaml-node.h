@@ -2,16 +2,60 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <yaml.h>
 
+#include "arena.h"
 #include "diag.h"
 #include "manifest.h"
+
+/* A loaded document is ours, not libyaml's (lib/model/yaml-load.c builds it from libyaml's
+ * events): one array of 24-byte nodes instead of a 96-byte node, a strdup'ed tag and a malloc'ed
+ * value each. The fields the typed parses read keep libyaml's names (n->type, n->data.scalar.value
+ * and .length, n->data.sequence.items.start/.top, n->data.mapping.pairs.start/.top, pairs of node
+ * indexes), and so does the type: `yaml_node_t` below means `struct ynode`. Positions are read
+ * through ypos(), the scalar style (for JSON-ish checks) is n->style. */
+struct ynode {
+        union {
+                struct {
+                        const char *value; /* NUL-terminated, may hold NULs: use length */
+                        size_t length;
+                } scalar;
+                struct {
+                        struct {
+                                yaml_node_item_t *start, *top;
+                        } items;
+                } sequence;
+                struct {
+                        struct {
+                                yaml_node_pair_t *start, *top;
+                        } pairs;
+                } mapping;
+        } data;
+        uint32_t line;        /* of the node's start, 0-based */
+        uint32_t column : 26; /* 0-based; a 16 MiB manifest has shorter lines */
+        uint32_t type : 3;    /* yaml_node_type_t */
+        uint32_t style : 3;   /* yaml_scalar_style_t of a scalar */
+};
+#define yaml_node_t struct ynode
+
+/* The nodes (index 1 is the root) and their lists live in `tree`, which ydoc_drop_tree() frees once
+ * the typed parse is done; scalar texts live in `text`, which lasts as long as the document, so
+ * parsed structs may point into it. */
+struct ydoc {
+        struct ynode *nodes;
+        size_t n_nodes, cap_nodes;
+        struct arena tree, text;
+};
+const yaml_node_t *yroot(const struct ydoc *doc);
+void ydoc_drop_tree(struct ydoc *doc);
+void ydoc_free(struct ydoc *doc);
 
 /* Typed access to a loaded YAML document with errors that say where and what was expected.
  * `key` is the dotted path of the node ("apps.lnd.containers.main.image") for messages;
  * `app` attributes the error to an app (NULL: the whole manifest). */
 struct yctx {
-        yaml_document_t *doc;
+        const struct ydoc *doc;
         struct diag_list *diags;
         const char *app;
 };
@@ -57,10 +101,10 @@ void ykeyf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 /* The deepest nesting of lists and mappings a document may have (the manifest needs 6). */
 #define YAML_DEPTH_MAX 64
 
-/* Load exactly one document from text into doc (lib/yaml-load.c). Refused, each with its
+/* Load exactly one document from text (lib/model/yaml-load.c). Refused, each with its
  * position: syntax errors ("<syntax>: ..."), a second document (second_document), lists and
  * mappings nested deeper than YAML_DEPTH_MAX, anchors and aliases, and a key written twice in
- * one mapping (every one reported). Returns true when doc holds the document (the caller
- * deletes it); on false nothing is left to delete and every problem is manifest-wide. */
-bool yload_single(const char *text, size_t len, yaml_document_t *doc, struct diag_list *diags, const char *syntax,
+ * one mapping (every one reported). Returns true when *ret holds the document (the caller frees it
+ * with ydoc_free()); on false nothing is left to free and every problem is manifest-wide. */
+bool yload_single(const char *text, size_t len, struct ydoc **ret, struct diag_list *diags, const char *syntax,
                   const char *second_document);

@@ -69,7 +69,7 @@ int manifest_load(const char *path, bool check_owner, struct manifest **ret, str
         int r = manifest_read(path, check_owner, &text, &len, diags);
         if (r < 0)
                 return r;
-        struct manifest *m = manifest_parse(text, len, path, diags);
+        struct manifest *m = manifest_parse_owned(&text, len, path, diags);
         if (!m)
                 return diags->oom ? -ENOMEM : -EINVAL;
         *ret = m;

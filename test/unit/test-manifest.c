@@ -88,7 +88,13 @@ static const struct {
         {CT "    derived:\n      - {kind: env, path: /run/a.env, vars: {}, vars: {}}\n",
          "test.yaml:8:49: apps.node.derived[0]: duplicate key \"vars\" (first at line 8)"},
         {CT "    derived:\n      - {kind: env, path: /run/a.env, vars: {A: x, A: y}}\n",
-         "test.yaml:8:52: apps.node.derived[0].vars: duplicate key \"A\" (first at line 8)"},
+         "test.yaml:8:52: apps.node.derived[0].vars: duplicate key \"A\" (first at line 8)"}, /* more keys than the
+                                                                                                 pairwise check takes:
+                                                                                                 the sorted one finds it
+                                                                                               */
+        {CT "        env: {K1: a, K2: a, K3: a, K4: a, K5: a, K6: a, K7: a, K8: a, K9: a, K10: a, K11: a, K12: a, K13: "
+            "a, K14: a, K15: a, K16: a, K17: a, K5: b}\n",
+         "test.yaml:7:142: apps.node.containers.main.env: duplicate key \"K5\" (first at line 7)"},
 };
 
 START_TEST(duplicate_key_makes_the_manifest_unusable) {
