@@ -50,6 +50,17 @@ struct health {
         enum health_action on_failure;
 };
 
+/* What a dependency must have reached before the dependent starts (compose's depends_on
+ * conditions): started, healthy (its health check passed: Notify=healthy), or completed (a
+ * one-shot part exited 0). */
+enum dep_condition { DEP_STARTED, DEP_HEALTHY, DEP_COMPLETED };
+
+struct part_dep {
+        const char *part; /* another container of the same app */
+        enum dep_condition condition;
+        struct mpos pos;
+};
+
 struct container {
         const char *part;
         char *unit; /* archy-<app> for the part "main", archy-<app>-<part> otherwise */
@@ -67,6 +78,11 @@ struct container {
         bool has_health;
         struct health health;
         unsigned stop_timeout_sec;
+        /* Order and readiness */
+        struct part_dep *depends_on;
+        size_t n_depends_on;
+        bool oneshot;        /* restart: "no": runs to completion, Type=oneshot */
+        bool notify_healthy; /* set by validation: a part or an app waits for its health */
         struct mpos pos;
 };
 
@@ -96,6 +112,7 @@ struct app {
         enum app_state state;
         const char **requires;
         struct mpos *requires_pos;
+        enum dep_condition *requires_condition; /* started or healthy */
         size_t n_requires;
         struct container *containers;
         size_t n_containers;
@@ -147,6 +164,9 @@ static inline void manifest_freep(struct manifest **m) {
 const char *app_state_to_string(enum app_state s);
 const char *derived_kind_to_string(enum derived_kind k);
 const char *health_action_to_string(enum health_action a);
+const char *dep_condition_to_string(enum dep_condition c);
+/* The container of app `a` named `part`, or NULL. */
+const struct container *app_find_container(const struct app *a, const char *part);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name);
 /* A scalar setting of a derived entry, or NULL when the manifest does not set it. */
