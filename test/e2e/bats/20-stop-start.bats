@@ -94,7 +94,7 @@ restart_gives_new_container() {
 	assert_up indexer
 }
 
-@test "node | restart | new container, answers; its dependents restart with it and reconnect" {
+@test "node | restart | new container, answers; its dependents keep running and reconnect" {
 	restart_gives_new_container node
 	assert_up wallet
 	assert_up indexer
