@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "naming.h"
+#include "render-order.h"
 #include "unit-escape.h"
 
 static void render_header(const struct manifest *m, struct strbuf *out, const char *what) {
@@ -25,24 +26,13 @@ int render_volume_filename(const struct app *a, const char *volume, char **ret) 
 }
 
 /* KEY=the service of app's main part */
-static void put_app_service(struct strbuf *out, const char *key, const char *app) {
-        strbuf_printf(out, "%s=", key);
-        naming_put_app_service(out, app);
-        strbuf_putc(out, '\n');
-}
-
 static void render_unit_section(const struct app *a, const struct container *ct, struct strbuf *out) {
         strbuf_printf(out, "[Unit]\nDescription=archy app %s, container %s\n", a->name, ct->part);
         strbuf_puts(out, "Documentation=man:archy-manifest(5)\n");
         /* archy-derive writes the configs apps read, archy-podman-repair mends podman's state
          * first; ordering only, so an app still starts when either fails. */
         strbuf_puts(out, "After=" ARCHY_DERIVE_SERVICE " " ARCHY_PODMAN_REPAIR_SERVICE "\n");
-        for (size_t r = 0; r < a->n_requires; r++) {
-                put_app_service(out, "Requires", a->requires[r]);
-                put_app_service(out, "After", a->requires[r]);
-        }
-        if (strcmp(ct->part, ARCHY_MAIN_PART) != 0)
-                put_app_service(out, "After", a->name);
+        render_order_unit(a, ct, out);
         strbuf_printf(out, "StartLimitIntervalSec=%u\nStartLimitBurst=%u\n", ARCHY_START_LIMIT_INTERVAL_SEC,
                       ARCHY_START_LIMIT_BURST);
 }
@@ -114,6 +104,7 @@ static void render_container_section(const struct app *a, const struct container
         render_ports(ct, out);
         render_env(ct, out);
         render_health(ct, out);
+        render_order_container(ct, out);
         if (ct->n_command > 0) {
                 strbuf_puts(out, "Exec=");
                 for (size_t i = 0; i < ct->n_command; i++) {
@@ -125,15 +116,16 @@ static void render_container_section(const struct app *a, const struct container
         }
 }
 
-static void render_service_section(const struct app *a, const struct container *ct, struct strbuf *out) {
-        strbuf_puts(out, "\n[Service]\nSlice=" ARCHY_SLICE "\nRestart=always\n");
-        strbuf_printf(out, "RestartSec=%u\nRestartSteps=%u\nRestartMaxDelaySec=%u\n", ARCHY_RESTART_SEC,
-                      ARCHY_RESTART_STEPS, ARCHY_RESTART_MAX_DELAY_SEC);
+static void render_service_section(const struct manifest *m, const struct app *a, const struct container *ct,
+                                   struct strbuf *out) {
+        strbuf_puts(out, "\n[Service]\nSlice=" ARCHY_SLICE "\n");
+        render_order_restart(ct, out);
         strbuf_printf(out, "TimeoutStartSec=%u\nTimeoutStopSec=%u\n", ARCHY_TIMEOUT_START_SEC,
                       ct->stop_timeout_sec + ARCHY_STOP_GRACE_SEC);
         /* SIGTERM (143) and, after the stop timeout, SIGKILL (137) are how a stop ends: without
          * this a plain systemctl stop leaves the unit failed. */
         strbuf_puts(out, "SuccessExitStatus=143 137\n");
+        render_order_stop(m, a, ct, out);
         if (a->state == APP_STATE_STARTED)
                 strbuf_puts(out, "\n[Install]\nWantedBy=" ARCHY_TARGET "\n");
 }
@@ -145,7 +137,7 @@ void render_container(const struct manifest *m, const struct app *a, const struc
         render_header(m, out, what);
         render_unit_section(a, ct, out);
         render_container_section(a, ct, out);
-        render_service_section(a, ct, out);
+        render_service_section(m, a, ct, out);
 }
 
 void render_volume(const struct manifest *m, const struct app *a, const char *volume, struct strbuf *out) {

@@ -48,6 +48,10 @@ static int add_app(const struct app *a, struct app_units *au) {
                 if (naming_service(ct->unit, &service) < 0)
                         return -ENOMEM;
                 r = push_pair(&au->units, &au->containers, &au->n, service, strdup(ct->unit));
+                if (r == 0 && ct->oneshot) {
+                        char *name = strdup(ct->unit);
+                        r = name ? strv_push(&au->oneshot_containers, &au->n_oneshot, name) : -ENOMEM;
+                }
                 for (size_t i = 0; r == 0 && i < ct->n_mounts; i++)
                         if (ct->mounts[i].kind == MOUNT_NAMED_VOLUME)
                                 r = add_volume(a, &ct->mounts[i], au);
@@ -79,6 +83,7 @@ void app_units_done(struct app_units *au) {
         strv_free(au->containers);
         strv_free(au->volumes);
         strv_free(au->volume_apps);
+        strv_free(au->oneshot_containers);
         free(au->active);
         *au = (struct app_units){0};
 }
@@ -150,7 +155,8 @@ static int unknown_containers(const struct podman *p, const struct app_units *au
         if (r < 0)
                 return r;
         for (size_t i = 0; i < au->n; i++)
-                unknown[i] = au->active[i] && !strv_contains(names, au->containers[i]);
+                unknown[i] = au->active[i] && !strv_contains(names, au->containers[i]) &&
+                             !strv_contains(au->oneshot_containers, au->containers[i]);
         return 0;
 }
 

@@ -21,6 +21,10 @@ struct app_units {
         char **volumes; /* archy-<app>-<volume>: podman's names for the manifest's named volumes */
         char **volume_apps;
         size_t n_volumes;
+        /* Containers of one-shot parts (restart: "no"): their unit stays active after the
+         * container exited and podman removed it, so a missing container is expected. */
+        char **oneshot_containers;
+        size_t n_oneshot;
 };
 
 /* Pure. m may be NULL (no manifest: no apps). 0 or -ENOMEM. */

@@ -23,3 +23,7 @@ void manifest_check_line_limits(struct manifest *m, struct diag_list *diags);
  * one and the one being read) or its last good copy; nor lie in a directory any container
  * mounts read-write (manifest-derived-paths.c). */
 void manifest_check_derived_paths(struct manifest *m, struct diag_list *diags);
+
+/* Between apps: requires with condition healthy needs the required app's main container to have
+ * a health check; marks that container Notify=healthy. */
+void manifest_check_requires_health(struct manifest *m, struct diag_list *diags);

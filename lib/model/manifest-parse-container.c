@@ -9,7 +9,8 @@
 #include "values.h"
 
 static const char *const container_keys[] = {
-        "image", "command", "volumes", "ports", "env", "env_files", "health", "stop_timeout", NULL,
+        "image",  "command",      "volumes",    "ports",   "env", "env_files",
+        "health", "stop_timeout", "depends_on", "restart", NULL,
 };
 static const char *const health_keys[] = {
         "cmd", "interval", "timeout", "retries", "start_period", "on_failure", NULL,
@@ -252,6 +253,10 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
                 return (ct->has_health = parse_health(c, v, k, &ct->health));
         if (strcmp(name, "stop_timeout") == 0)
                 return parse_duration_node(c, v, k, &ct->stop_timeout_sec);
+        if (strcmp(name, "depends_on") == 0)
+                return parse_depends_on(c, v, k, ct);
+        if (strcmp(name, "restart") == 0)
+                return parse_restart(c, v, k, ct);
         return false;
 }
 

@@ -55,24 +55,21 @@ static bool parse_requires(const struct yctx *c, const yaml_node_t *n, const cha
                 return false;
         a->requires = calloc(ysequence_len(n) + 1, sizeof(*a->requires));
         a->requires_pos = calloc(ysequence_len(n) + 1, sizeof(*a->requires_pos));
-        if (!a->requires || !a->requires_pos)
+        a->requires_condition = calloc(ysequence_len(n) + 1, sizeof(*a->requires_condition));
+        if (!a->requires || !a->requires_pos || !a->requires_condition)
                 return false;
         bool ok = true;
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
                 ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
                 yaml_node_t *item = ynode(c, *it);
-                const char *s = yexpect_text(c, item, k);
-                if (s && !name_valid(s)) {
-                        yerror(c, item, "%s: expected an app name matching [a-z][a-z0-9-]{0,47}, got \"%s\"", k, s);
-                        s = NULL;
-                }
-                if (!s) {
+                size_t r = a->n_requires;
+                if (!parse_requires_item(c, item, k, &a->requires[r], &a -> requires_condition[r])) {
                         ok = false;
                         continue;
                 }
-                a->requires_pos[a->n_requires] = ypos(item);
-                a->requires[a->n_requires++] = s;
+                a->requires_pos[r] = ypos(item);
+                a->n_requires++;
         }
         return ok;
 }
@@ -100,7 +97,7 @@ static bool parse_containers(const struct yctx *c, const yaml_node_t *n, const c
                 yerror(c, n, "%s: missing required container \"main\" (the app's own service, archy-%s)", key, a->name);
                 ok = false;
         }
-        return ok;
+        return ok && check_part_order(c, a);
 }
 
 static bool parse_derived_list(const struct yctx *c, const yaml_node_t *n, const char *key, struct app *a) {

@@ -132,6 +132,7 @@ static void propagate_skips(struct manifest *m, struct diag_list *diags) {
 void manifest_validate(struct manifest *m, struct diag_list *diags) {
         check_requires(m, diags);
         check_cycles(m, diags);
+        manifest_check_requires_health(m, diags);
         manifest_check_conflicts(m, diags);
         manifest_check_line_limits(m, diags);
         manifest_check_derived_paths(m, diags);

@@ -19,11 +19,13 @@ static void container_done(struct container *ct) {
         free(ct->ports);
         free(ct->env);
         free(ct->env_files);
+        free(ct->depends_on);
 }
 
 static void app_done(struct app *a) {
         free(a->requires);
         free(a->requires_pos);
+        free(a->requires_condition);
         /* Parsing may stop halfway through a container list; unused slots are zeroed. */
         for (size_t i = 0; i < a->n_containers; i++)
                 container_done(&a->containers[i]);
@@ -71,6 +73,13 @@ const struct app *manifest_find_app(const struct manifest *m, const char *name) 
                 return NULL;
         struct app *const *found = bsearch(name, m->by_name, m->n_apps, sizeof(struct app *), app_key_compare);
         return found ? *found : NULL;
+}
+
+const struct container *app_find_container(const struct app *a, const char *part) {
+        for (size_t i = 0; i < a->n_containers; i++)
+                if (a->containers[i].part && strcmp(a->containers[i].part, part) == 0)
+                        return &a->containers[i];
+        return NULL;
 }
 
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name) {

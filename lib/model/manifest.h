@@ -51,6 +51,17 @@ struct health {
         enum health_action on_failure;
 };
 
+/* What a dependency must have reached before the dependent starts (compose's depends_on
+ * conditions): started, healthy (its health check passed: Notify=healthy), or completed (a
+ * one-shot part exited 0). */
+enum dep_condition { DEP_STARTED, DEP_HEALTHY, DEP_COMPLETED };
+
+struct part_dep {
+        const char *part; /* another container of the same app */
+        enum dep_condition condition;
+        struct mpos pos;
+};
+
 struct container {
         const char *part;
         char *unit; /* archy-<app> for the part "main", archy-<app>-<part> otherwise */
@@ -68,6 +79,11 @@ struct container {
         bool has_health;
         struct health health;
         unsigned stop_timeout_sec;
+        /* Order and readiness */
+        struct part_dep *depends_on;
+        size_t n_depends_on;
+        bool oneshot;        /* restart: "no": runs to completion, Type=oneshot */
+        bool notify_healthy; /* set by validation: a part or an app waits for its health */
         struct mpos pos;
 };
 
@@ -140,6 +156,7 @@ struct app {
         enum app_state state;
         const char **requires;
         struct mpos *requires_pos;
+        enum dep_condition *requires_condition; /* started or healthy */
         size_t n_requires;
         struct container *containers;
         size_t n_containers;
@@ -201,6 +218,9 @@ const char *derived_kind_to_string(enum derived_kind k);
 /* "main", "test", "signet", "regtest": bitcoind's chain names. */
 const char *chain_to_string(enum chain c);
 const char *health_action_to_string(enum health_action a);
+const char *dep_condition_to_string(enum dep_condition c);
+/* The container of app `a` named `part`, or NULL. */
+const struct container *app_find_container(const struct app *a, const char *part);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
 /* Build the name index manifest_find_app() searches (the parser does); -ENOMEM on failure. */
 int manifest_index_apps(struct manifest *m);

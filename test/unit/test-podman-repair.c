@@ -776,6 +776,27 @@ START_TEST(app_units_of_a_manifest) {
 }
 END_TEST
 
+/* A one-shot part's unit stays active after podman removed its container: not a lost container. */
+START_TEST(app_units_know_one_shot_parts) {
+        struct diag_list diags = {0};
+        struct manifest *m =
+                parse_text("version: 1\napps:\n  shop:\n    containers:\n"
+                           "      main: {image: localhost/s:1, depends_on: {init: {condition: completed}}}\n"
+                           "      init: {image: localhost/i:1, restart: \"no\"}\n",
+                           &diags);
+        ck_assert_ptr_nonnull(m);
+        struct app_units au;
+        ck_assert_int_eq(app_units_from_manifest(m, &au), 0);
+        ck_assert_uint_eq(au.n, 2);
+        ck_assert_uint_eq(au.n_oneshot, 1);
+        ck_assert(strv_contains(au.oneshot_containers, "archy-shop-init"));
+        ck_assert(!strv_contains(au.oneshot_containers, "archy-shop"));
+        app_units_done(&au);
+        manifest_free(m);
+        diag_list_free(&diags);
+}
+END_TEST
+
 START_TEST(app_units_without_manifest) {
         struct app_units au;
         ck_assert_int_eq(app_units_from_manifest(NULL, &au), 0);
@@ -943,6 +964,7 @@ Suite *podman_repair_suite(void) {
         tcase_add_test(facts, volume_dirs_of_an_unreadable_path);
         tcase_add_test(facts, app_units_of_a_manifest);
         tcase_add_test(facts, app_units_without_manifest);
+        tcase_add_test(facts, app_units_know_one_shot_parts);
         suite_add_tcase(s, facts);
         TCase *spawn = tcase_create("spawn");
         tcase_add_test(spawn, spawn_captures_both_streams_and_the_status);

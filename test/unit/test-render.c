@@ -99,12 +99,62 @@ START_TEST(stopped_apps_are_not_wanted_and_dependencies_are_wired) {
         struct strbuf sb = STRBUF_INIT;
         render_container(m, &m->apps[1], &m->apps[1].containers[0], &sb);
         ck_assert_ptr_null(strstr(strbuf_str(&sb), "[Install]"));
-        ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "Requires=archy-node.service\nAfter=archy-node.service\n"));
+        /* Wants=, not Requires=: a restart of the node must not restart the wallet. */
+        ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "Wants=archy-node.service\nAfter=archy-node.service\n"));
+        ck_assert_ptr_null(strstr(strbuf_str(&sb), "Requires="));
         ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "TimeoutStopSec=60\n")); /* 30 s default + 30 s */
         strbuf_reset(&sb);
         render_container(m, &m->apps[1], &m->apps[1].containers[1], &sb);
         ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "ContainerName=archy-wallet-ui\n"));
         ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "After=archy-wallet.service\n"));
+        strbuf_free(&sb);
+        manifest_free(m);
+        diag_list_free(&diags);
+}
+END_TEST
+
+static struct manifest *order_manifest(struct diag_list *diags) {
+        return parse_text("version: 1\napps:\n"
+                          "  node: {containers: {main: {image: localhost/n:1, health: {cmd: \"true\"}}}}\n"
+                          "  wallet:\n    requires: [{app: node, condition: healthy}]\n    containers:\n"
+                          "      main: {image: localhost/w:1, depends_on: {db: {condition: healthy}, init: {condition: "
+                          "completed}}}\n"
+                          "      db: {image: localhost/d:1, health: {cmd: \"true\"}, depends_on: [init]}\n"
+                          "      init: {image: localhost/i:1, restart: \"no\"}\n",
+                          diags);
+}
+
+START_TEST(order_and_readiness_are_rendered) {
+        struct diag_list diags = {0};
+        struct manifest *m = order_manifest(&diags);
+        ck_assert_ptr_nonnull(m);
+        ck_assert_uint_eq(diags.n, 0);
+        struct strbuf sb = STRBUF_INIT;
+        /* The node: healthy before it is active, its stop (not its restart) passed on. */
+        render_container(m, &m->apps[0], &m->apps[0].containers[0], &sb);
+        ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "Notify=healthy\n"));
+        ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "grep -q \" stop \" || exit 0; exec systemctl stop --no-block "
+                                                      "\"$$@\"' %n archy-wallet.service archy-wallet-db.service "
+                                                      "archy-wallet-init.service\n"));
+        strbuf_reset(&sb);
+        render_container(m, &m->apps[1], &m->apps[1].containers[0], &sb);
+        ck_assert_ptr_nonnull(strstr(strbuf_str(&sb),
+                                     "Wants=archy-node.service\nAfter=archy-node.service\n"
+                                     "Requires=archy-wallet-db.service\nAfter=archy-wallet-db.service\n"
+                                     "Requires=archy-wallet-init.service\nAfter=archy-wallet-init."
+                                     "service\nStartLimit"));
+        ck_assert_ptr_null(strstr(strbuf_str(&sb), "Notify="));
+        ck_assert_ptr_null(strstr(strbuf_str(&sb), "ExecStopPost="));
+        strbuf_reset(&sb);
+        /* The database: Notify=healthy, ordered after init only (no implicit After= on main). */
+        render_container(m, &m->apps[1], &m->apps[1].containers[1], &sb);
+        ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "Notify=healthy\n"));
+        ck_assert_ptr_null(strstr(strbuf_str(&sb), "After=archy-wallet.service"));
+        strbuf_reset(&sb);
+        render_container(m, &m->apps[1], &m->apps[1].containers[2], &sb);
+        ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "Slice=archipelago-apps.slice\nType=oneshot\n"
+                                                      "RemainAfterExit=yes\nRestart=no\nTimeoutStartSec="));
+        ck_assert_ptr_null(strstr(strbuf_str(&sb), "RestartSec="));
         strbuf_free(&sb);
         manifest_free(m);
         diag_list_free(&diags);
@@ -117,6 +167,7 @@ Suite *render_suite(void) {
         tcase_add_test(tc, shipped_manifest_matches_golden_files);
         tcase_add_test(tc, rendering_is_deterministic);
         tcase_add_test(tc, stopped_apps_are_not_wanted_and_dependencies_are_wired);
+        tcase_add_test(tc, order_and_readiness_are_rendered);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -49,10 +49,20 @@ via_nginx() { curl -fsS -m 3 http://127.0.0.1/node/ | grep -q 'archy stand-in UI
 	journalctl -u archy-derive.service --no-pager -o cat | grep -q "$BITCOIN_CONF: repaired"
 }
 
-@test "wallet | derive-rpcauth | connected to the node again" { assert_up wallet 60; }
-@test "indexer | derive-rpcauth | connected to the node again" { assert_up indexer 60; }
+# Their env files did not change: the node's restart does not restart them (no Requires= cascade).
+@test "wallet | derive-rpcauth | not restarted, connected to the node again" {
+	assert_up wallet 60
+	[ "$(cid wallet)" = "$(recorded_id wallet "$BATS_FILE_TMPDIR/before-corrupt")" ]
+}
+@test "indexer | derive-rpcauth | not restarted, connected to the node again" {
+	assert_up indexer 60
+	[ "$(cid indexer)" = "$(recorded_id indexer "$BATS_FILE_TMPDIR/before-corrupt")" ]
+}
 @test "node-ui | derive-rpcauth | not restarted" { assert_same_container node-ui "$BATS_FILE_TMPDIR/before-corrupt"; }
-@test "wallet-ui | derive-rpcauth | restarted with the node (its app requires it) and answers" { assert_up wallet-ui 60; }
+@test "wallet-ui | derive-rpcauth | not restarted with the node (its app requires it), answers" {
+	assert_up wallet-ui 60
+	[ "$(cid wallet-ui)" = "$(recorded_id wallet-ui "$BATS_FILE_TMPDIR/before-corrupt")" ]
+}
 @test "notes | derive-rpcauth | a stopped app stays stopped" { [ "$(systemctl is-active archy-notes.service)" = inactive ]; }
 
 @test "node | derive-missing | a deleted bitcoin.conf is back within one period; the node answers" {
