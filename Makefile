@@ -178,7 +178,7 @@ $(FUZZ_BUILD)/libarchy.a: $(call fuzz_objs,$(LIB_SRCS))
 # Each harness links its own file, the few sources it fuzzes, and what it needs of lib/.
 $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/obj/test/fuzz/fuzz-%.o $(FUZZ_BUILD)/libarchy.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(FUZZ_BUILD)/libarchy.a $(FUZZ_LIBS_$*)
-$(FUZZ_BUILD)/fuzz-manifest: $(call fuzz_objs,generator/quadlet-render.c)
+$(FUZZ_BUILD)/fuzz-manifest: $(call fuzz_objs,generator/quadlet-render.c generator/render-order.c)
 $(FUZZ_BUILD)/fuzz-manifest-derived: $(call fuzz_objs,helpers/derive/config-render.c helpers/derive/managed-block.c \
                                                       helpers/derive/rpcauth.c)
 $(FUZZ_BUILD)/fuzz-derive-render: $(call fuzz_objs,helpers/derive/config-render.c helpers/derive/managed-block.c \

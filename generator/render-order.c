@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "render-order.h"
 
-#include "naming.h"
-
 #include <string.h>
 
+#include "naming.h"
 #include "quadlet-render.h"
 
 /* With no depends_on anywhere in the app, its companions keep the order archy always gave them:

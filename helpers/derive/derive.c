@@ -156,7 +156,7 @@ static int add_parts(struct ctx *x, char *const *parts, size_t n_parts) {
 /* Who reads the file: the consumers the manifest names, else the app's main container, and for an
  * env file every container of any installed app that lists it in env_files. */
 static int add_consumers(struct ctx *x, const struct derived *d) {
-        static char *const main_part[] = {"main"};
+        static char *const main_part[] = {(char *)ARCHY_MAIN_PART};
         if (d->consumers)
                 return add_parts(x, d->consumers, d->n_consumers);
         if (d->kind == DERIVED_BITCOIN_CONF || d->kind == DERIVED_LND_CONF || d->kind == DERIVED_FILE ||

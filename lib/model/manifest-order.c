@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Checks of order and readiness: depends_on within an app, requires' healthy between apps. */
 #include "manifest-checks.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "manifest-parse.h"
+#include "naming.h"
 #include "strbuf.h"
 #include "suggest.h"
 
@@ -122,7 +124,7 @@ bool check_part_order(const struct yctx *c, struct app *a) {
 }
 
 static struct container *main_container(struct app *a) {
-        return (struct container *)app_find_container(a, "main");
+        return (struct container *)app_find_container(a, ARCHY_MAIN_PART);
 }
 
 void manifest_check_requires_health(struct manifest *m, struct diag_list *diags) {
