@@ -126,6 +126,10 @@ enum content_piece content_next(const char *s, size_t *ret_len, char name[SECRET
                 *ret_len = 2;
                 return CONTENT_DOLLAR;
         }
+        if (strncmp(s, "${app:", 6) == 0 && strchr(s, '}')) {
+                *ret_len = (size_t)(strchr(s, '}') - s) + 1;
+                return CONTENT_APP;
+        }
         if (s[0] == '$' && s[1] == '{') {
                 const char *after;
                 secret_ref_next(s, name, &after);

@@ -72,9 +72,10 @@ const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const
  * *bad_at to the offending offset when it returns false. */
 bool secret_refs_valid(const char *s, size_t *bad_at);
 /* The content of a derived file (kind file): "$$" is a literal "$", every "${" starts a
- * ${secret:NAME} reference, any other "$" is literal. content_next() names the piece at s (not
- * at its end) and its length; a CONTENT_BAD piece runs to its '}' (or the end). */
-enum content_piece { CONTENT_TEXT, CONTENT_DOLLAR, CONTENT_SECRET, CONTENT_BAD };
+ * ${secret:NAME} or an ${app:...} reference (app-ref.h checks its inside), any other "$" is
+ * literal. content_next() names the piece at s (not at its end) and its length; a CONTENT_BAD
+ * piece runs to its '}' (or the end), a CONTENT_APP piece to its '}'. */
+enum content_piece { CONTENT_TEXT, CONTENT_DOLLAR, CONTENT_SECRET, CONTENT_BAD, CONTENT_APP };
 enum content_piece content_next(const char *s, size_t *ret_len, char name[SECRET_REF_NAME_MAX]);
 /* No CONTENT_BAD piece; else *bad_at and *bad_len say where. */
 bool content_refs_valid(const char *s, size_t *bad_at, size_t *bad_len);
