@@ -60,12 +60,14 @@ int bind_source_ensure(const char *root, const char *path, uid_t uid, gid_t gid,
         bool created = mkdirat(dirfd, b.name, 0700) == 0;
         if (!created && errno != EEXIST)
                 return log_error_errno(-errno, "bind source %s: cannot create it: %m", path);
+        struct stat lst;
+        if (!created && fstatat(dirfd, b.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(lst.st_mode))
+                return log_error_errno(S_ISLNK(lst.st_mode) ? -ELOOP : -ENOTDIR, "bind source %s: %s, refusing it",
+                                       path, S_ISLNK(lst.st_mode) ? "is a symbolic link" : "is not a directory");
+        /* O_NOFOLLOW: swapped for a link meanwhile, it is refused all the same. */
         _cleanup_close_ int fd = openat(dirfd, b.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return log_error_errno(-errno, "bind source %s: %s", path,
-                                       errno == ELOOP || errno == ENOTDIR
-                                               ? "is a symbolic link or not a directory, refusing it"
-                                               : "cannot open it");
+                return log_error_errno(-errno, "bind source %s: cannot open it as a directory: %m", path);
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "bind source %s: cannot stat it: %m", path);

@@ -228,10 +228,15 @@ bool parse_mounts(const struct yctx *c, const yaml_node_t *n, const char *key, s
                 yaml_node_t *item = ynode(c, *it);
                 struct mount *mt = &ct->mounts[ct->n_mounts];
                 if (item->type == YAML_MAPPING_NODE) {
-                        bool good = parse_mount_mapping(c, item, k, mt);
-                        mt->pos = ypos(item);
-                        ct->n_mounts++; /* freed with the others, good or not */
-                        ok = good && ok;
+                        /* Only a whole mount is kept: every check after the parse reads all of it. */
+                        if (parse_mount_mapping(c, item, k, mt)) {
+                                mt->pos = ypos(item);
+                                ct->n_mounts++;
+                        } else {
+                                mount_done(mt);
+                                *mt = (struct mount){0};
+                                ok = false;
+                        }
                         continue;
                 }
                 const char *s = yexpect_text(c, item, k);
