@@ -5,6 +5,7 @@
 #include "app-ref.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,16 +49,16 @@ static bool ref_parse(const char *s, size_t len, struct ref *r) {
         size_t n = ref_tokens(s + REF_PREFIX_LEN, len - REF_PREFIX_LEN - 1, tok);
         if (n < 2)
                 return false;
-        strcpy(r->app, tok[0]);
-        strcpy(r->part, ARCHY_MAIN_PART);
+        memcpy(r->app, tok[0], sizeof(r->app));
+        snprintf(r->part, sizeof(r->part), "%s", ARCHY_MAIN_PART);
         /* APP.host, APP.ports.NAME, APP.PART.host, APP.PART.ports.NAME */
         size_t rest = 1;
         if ((n == 3 && strcmp(tok[1], "ports") != 0) || n == 4)
-                strcpy(r->part, tok[rest++]);
+                memcpy(r->part, tok[rest++], sizeof(r->part));
         if (n - rest == 1 && strcmp(tok[rest], "host") == 0)
                 return true;
         if (n - rest == 2 && strcmp(tok[rest], "ports") == 0) {
-                strcpy(r->port, tok[rest + 1]);
+                memcpy(r->port, tok[rest + 1], sizeof(r->port));
                 return (r->is_port = true);
         }
         return false;
