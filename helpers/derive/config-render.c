@@ -278,6 +278,23 @@ static int render_lnd_conf(const struct render_input *in, char **ret, char missi
         return r;
 }
 
+/* ${app:...} of text resolved first (into host names and port numbers, which hold no $), into
+ * wired; *ret is the text to use. Without a manifest (or the app in it) a reference stays, and
+ * the caller refuses it. */
+static int wire_text(const struct render_input *in, const char *text, bool dollar_escape, struct strbuf *wired,
+                     const char **ret) {
+        const struct app *a = in->m ? manifest_find_app(in->m, in->app) : NULL;
+        struct app_ref_error err;
+        *ret = text;
+        if (!strstr(text, "${app:"))
+                return 0;
+        if (!a)
+                return -EINVAL;
+        int r = app_refs_expand(in->m, a, text, dollar_escape, wired, &err);
+        *ret = strbuf_str(wired);
+        return r;
+}
+
 /* ${secret:NAME} replaced; everything else as written. podman reads an env file's value as the
  * rest of the line, literally: no quoting to add, and no newline can occur (both checked). */
 static int substitute(const struct render_input *in, const char *value, struct strbuf *out,
@@ -306,8 +323,12 @@ static int render_env(const struct render_input *in, char **ret, char missing[SE
         int r = 0;
         const struct derived_env *e = &in->d->env;
         for (size_t i = 0; i < e->n_vars && r == 0; i++) {
+                _cleanup_strbuf_ struct strbuf wired = STRBUF_INIT;
+                const char *value;
                 strbuf_printf(&sb, "%s=", e->vars[i].name);
-                r = substitute(in, e->vars[i].value, &sb, missing);
+                r = wire_text(in, e->vars[i].value, false, &wired, &value);
+                if (r == 0)
+                        r = substitute(in, value, &sb, missing);
                 strbuf_putc(&sb, '\n');
         }
         if (r == 0 && strbuf_failed(&sb))
@@ -346,24 +367,13 @@ static int render_nginx_route(const struct render_input *in, char **ret) {
 
 /* The file is the manifest's text, secrets put in, $$ made $: archy-derive's whole, with no
  * header line (JSON and TOML files could not take one). */
-/* ${app:...} of the content resolved first (into host names and port numbers, which hold no $). */
-static int wire_content(const struct render_input *in, struct strbuf *wired, const char **ret) {
-        const struct app *a = in->m ? manifest_find_app(in->m, in->app) : NULL;
-        struct app_ref_error err;
-        *ret = in->d->file.content;
-        if (!a || !strstr(*ret, "${app:"))
-                return 0;
-        int r = app_refs_expand(in->m, a, *ret, true, wired, &err);
-        *ret = strbuf_str(wired);
-        return r;
-}
 
 static int render_file(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         struct strbuf sb = STRBUF_INIT;
         _cleanup_strbuf_ struct strbuf wired = STRBUF_INIT;
         char name[SECRET_REF_NAME_MAX];
         const char *content;
-        int r = wire_content(in, &wired, &content);
+        int r = wire_text(in, in->d->file.content, true, &wired, &content);
         for (size_t at = 0, n; r == 0 && content[at]; at += n) {
                 const char *p = content + at, *secret;
                 switch (content_next(p, &n, name)) {

@@ -233,6 +233,10 @@ static void check_app(struct manifest *m, struct app *a, struct diag_list *diags
         }
         for (size_t d = 0; d < a->n_derived; d++) {
                 const struct derived *dv = &a->derived[d];
+                for (size_t v = 0; dv->kind == DERIVED_ENV && v < dv->env.n_vars; v++) {
+                        snprintf(key, sizeof(key), "apps.%s.derived[%zu].vars.%s", a->name, d, dv->env.vars[v].name);
+                        check_text(m, a, dv->env.vars[v].value, false, dv->env.vars[v].pos, key, diags);
+                }
                 if (dv->kind != DERIVED_FILE || !dv->file.content)
                         continue;
                 snprintf(key, sizeof(key), "apps.%s.derived[%zu].content", a->name, d);

@@ -8,8 +8,9 @@
 #include "manifest.h"
 #include "strbuf.h"
 
-/* Wiring between apps (archy-manifest(5), WIRING BETWEEN APPS): a container's env value or a
- * derived file's content names another app's host and ports instead of hard-coding them.
+/* Wiring between apps (archy-manifest(5), WIRING BETWEEN APPS): a container's env value, a
+ * derived env file's value or a derived file's content names another app's host and ports instead
+ * of hard-coding them.
  *   ${app:APP.host}, ${app:APP.PART.host}         the container's name on the archipelago
  *                                                 network: archy-APP, archy-APP-PART (naming.h)
  *   ${app:APP.ports.NAME}, ${app:APP.PART.ports.NAME}  the in-container port its expose names
@@ -40,6 +41,6 @@ int app_refs_expand(const struct manifest *m, const struct app *a, const char *t
 void app_ref_error_message(const struct manifest *m, const struct app *a, const char *text,
                            const struct app_ref_error *err, struct strbuf *out);
 
-/* Every container env value and every file content of every app with units resolves; a problem
- * is reported at the value's position with its key and skips the app. */
+/* Every container env value, derived env value and file content of every app with units
+ * resolves; a problem is reported at the value's position with its key and skips the app. */
 void manifest_check_app_refs(struct manifest *m, struct diag_list *diags);

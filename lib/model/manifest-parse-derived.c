@@ -390,8 +390,8 @@ static bool vars_valid(const struct yctx *c, const yaml_node_t *map, const char 
                 char k[MANIFEST_KEY_MAX], shown[96];
                 ykeyf(k, sizeof(k), "%s.%s", key, d->vars[i].name);
                 yerror(c, ylookup(c, map, d->vars[i].name) ?: map,
-                       "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} at \"%s\" (every ${ "
-                       "starts a secret reference)",
+                       "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} or ${app:...} at \"%s\" "
+                       "(every ${ starts a secret or app reference)",
                        k, value_for_message(d->vars[i].value + bad_at, strlen(d->vars[i].value + bad_at), shown, 24));
                 ok = false;
         }

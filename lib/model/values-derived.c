@@ -97,6 +97,9 @@ bool part_list_valid(const char *s) {
 const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const char **after) {
         static const char prefix[] = "${secret:";
         const char *p = strstr(s, "${");
+        /* ${app:...} is another kind of reference (app-ref.h checks and resolves it) */
+        while (p && strncmp(p, "${app:", 6) == 0 && strchr(p, '}'))
+                p = strstr(strchr(p, '}') + 1, "${");
         *after = NULL;
         if (!p || strncmp(p, prefix, sizeof(prefix) - 1) != 0)
                 return p;

@@ -40,7 +40,10 @@ static const char wired[] = "version: 1\n"
                             "        content: |\n"
                             "          addr = \"${app:node.host}:${app:node.ports.rpc}\"\n"
                             "          auth = \"u:${secret:pw}\"\n"
-                            "          cost = \"$$5 $${app:node.host}\"\n";
+                            "          cost = \"$$5 $${app:node.host}\"\n"
+                            "      - kind: env\n"
+                            "        path: /run/indexer.env\n"
+                            "        vars: {URL: \"http://u:${secret:pw}@${app:node.host}:${app:node.ports.rpc}/\"}\n";
 
 /* Long expectations: check cannot carry the message, so the difference goes to stderr. */
 static void assert_text(const char *got, const char *want) {
@@ -114,6 +117,13 @@ START_TEST(a_file_s_content_gets_references_and_secrets) {
         _cleanup_free_ char *text = NULL;
         ck_assert_int_eq(derived_render(&in, &text, missing), 0);
         ck_assert_str_eq(text, "addr = \"archy-node:8332\"\nauth = \"u:s3cret\"\ncost = \"$5 ${app:node.host}\"\n");
+        /* a derived env file's values too */
+        in.d = &a->derived[1];
+        _cleanup_free_ char *env = NULL;
+        ck_assert_int_eq(derived_render(&in, &env, missing), 0);
+        ck_assert_str_eq(env, "# Written by archy-derive for app indexer. Edit the manifest, not this file.\n"
+                              "URL=http://u:s3cret@archy-node:8332/\n");
+        in.d = &a->derived[0];
         /* without the manifest no reference can be resolved: nothing is written */
         in.m = NULL;
         _cleanup_free_ char *none = NULL;
@@ -159,6 +169,10 @@ static const char bad_refs[] =
         "        content: |\n"
         "          rpc = ${app:node.ports.rpc}\n"
         "          zmq = ${app:node.ports.zmq}\n"
+        "  a9:\n"
+        "    requires: [node]\n"
+        "    containers: {main: {image: localhost/x:1}}\n"
+        "    derived: [{kind: env, path: /run/a9.env, vars: {U: \"${app:node.ports.web}\"}}]\n"
         "  a8:\n"
         "    containers: {main: {image: localhost/x:1, expose: {http: 80, \"Bad\": 1, big: \"65536\", zero: \"0\"}}}\n";
 
@@ -169,11 +183,11 @@ START_TEST(each_bad_reference_names_the_reference_and_what_is_missing) {
         _cleanup_free_ char *got = diags_joined(&diags);
         assert_text(
                 got,
-                "test.yaml:36:66: apps.a8.containers.main.expose: expected a port name matching [a-z][a-z0-9-]{0,47}, "
+                "test.yaml:40:66: apps.a8.containers.main.expose: expected a port name matching [a-z][a-z0-9-]{0,47}, "
                 "got \"Bad\"\n"
-                "test.yaml:36:81: apps.a8.containers.main.expose.big: expected a port from 1 to 65535 inside the "
+                "test.yaml:40:81: apps.a8.containers.main.expose.big: expected a port from 1 to 65535 inside the "
                 "container, got \"65536\"\n"
-                "test.yaml:36:96: apps.a8.containers.main.expose.zero: expected a port from 1 to 65535 inside the "
+                "test.yaml:40:96: apps.a8.containers.main.expose.zero: expected a port from 1 to 65535 inside the "
                 "container, got \"0\"\n"
                 "test.yaml:12:56: apps.a1.containers.main.env.U: ${app:nodee.host}: unknown app \"nodee\" (did you "
                 "mean \"node\"?), expected an app defined under apps\n"
@@ -199,7 +213,9 @@ START_TEST(each_bad_reference_names_the_reference_and_what_is_missing) {
                 "${app:APP.ports.NAME} or ${app:APP.PART.ports.NAME} with names matching [a-z][a-z0-9-]{0,47}, got "
                 "\"${app:node.Host}\"\n"
                 "test.yaml:32:18: apps.a7.derived[0].content: ${app:node.ports.zmq}: container main of app node "
-                "exposes no port \"zmq\", expected one of rpc\n");
+                "exposes no port \"zmq\", expected one of rpc\n"
+                "test.yaml:38:56: apps.a9.derived[0].vars.U: ${app:node.ports.web}: container main of app node "
+                "exposes no port \"web\", expected one of rpc\n");
         for (size_t i = 0; i < m->n_apps; i++)
                 ck_assert_msg(m->apps[i].skip == (m->apps[i].name[0] == 'a'), "%s", m->apps[i].name);
         diag_list_free(&diags);

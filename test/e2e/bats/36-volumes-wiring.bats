@@ -86,8 +86,9 @@ teardown_file() {
 }
 
 @test "vbind | wiring | PEER names vsrv's host and exposed port, and a request to it is answered" {
-	[ "$(podman exec archy-vbind printenv PEER)" = archy-vsrv:8080 ]
 	# shellcheck disable=SC2016 # expanded inside the container
+	[ "$(podman exec archy-vbind sh -c 'echo "$PEER"')" = archy-vsrv:8080 ]
+	# shellcheck disable=SC2016
 	wait_for 30 podman exec archy-vbind sh -c 'wget -qO- "http://$PEER/" | grep -qx served-by-vsrv'
 }
 
