@@ -29,10 +29,8 @@ static bool parse_duration_node(const struct yctx *c, const yaml_node_t *n, cons
         return true;
 }
 
-/* A list of text scalars; each item goes through `check` (may be NULL) with `what` naming the
- * expected form. Returns false if anything was wrong. */
-static bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key, bool (*check)(const char *),
-                            const char *what, const char ***ret, size_t *ret_n) {
+bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key, bool (*check)(const char *),
+                     const char *what, const char ***ret, size_t *ret_n) {
         if (!yexpect_sequence(c, n, key))
                 return false;
         const char **items = calloc(ysequence_len(n) + 1, sizeof(*items));

@@ -99,25 +99,8 @@ static bool parse_rpc_whitelist(const struct yctx *c, const yaml_node_t *n, cons
                 yerror(c, n, "%s: expected at least one RPC name (leave whitelist out to allow every RPC)", key);
                 return false;
         }
-        if (!(u->whitelist = calloc(ysequence_len(n) + 1, sizeof(*u->whitelist))))
-                return false;
-        bool ok = true;
-        ysequence_foreach (it, n) {
-                char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
-                yaml_node_t *item = ynode(c, *it);
-                const char *s = yexpect_text(c, item, k);
-                if (s && !rpc_name_valid(s)) {
-                        char shown[96];
-                        yerror(c, item, "%s: expected an RPC name of [a-z0-9], e.g. getblockchaininfo, got \"%s\"", k,
-                               value_for_message(s, item->data.scalar.length, shown, sizeof(shown)));
-                        s = NULL;
-                }
-                if (s)
-                        u->whitelist[u->n_whitelist++] = s;
-                ok = s && ok;
-        }
-        return ok;
+        return parse_text_list(c, n, key, rpc_name_valid, "an RPC name of [a-z0-9], e.g. getblockchaininfo",
+                               &u->whitelist, &u->n_whitelist);
 }
 
 static const char *rpc_user_text(const struct yctx *c, const yaml_node_t *map, const char *key, const char *name,

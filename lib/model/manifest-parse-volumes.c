@@ -80,17 +80,6 @@ bool parse_app_volumes(const struct yctx *c, const yaml_node_t *n, const char *k
         return ok;
 }
 
-static bool parse_bool_node(const struct yctx *c, const yaml_node_t *n, const char *key, bool *ret) {
-        const char *s = yexpect_text(c, n, key);
-        if (s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
-                *ret = s[0] == 't';
-                return true;
-        }
-        if (s)
-                yerror(c, n, "%s: expected true or false, got \"%s\"", key, s);
-        return false;
-}
-
 static bool parse_create(const struct yctx *c, const yaml_node_t *n, const char *key, struct mount *mt) {
         if (!yexpect_mapping(c, n, key))
                 return false;
@@ -205,7 +194,7 @@ static bool parse_mount_mapping(const struct yctx *c, const yaml_node_t *n, cons
         }
         ykeyf(k, sizeof(k), "%s.read_only", key);
         if (ro)
-                ok = parse_bool_node(c, ro, k, &mt->read_only) && ok;
+                ok = yexpect_bool(c, ro, k, &mt->read_only) && ok;
         ykeyf(k, sizeof(k), "%s.create", key);
         if (create)
                 ok = parse_create(c, create, k, mt) && ok;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,23 @@ char *read_text_file(const char *path) {
                 strbuf_add(&sb, buf, n);
         fclose(f);
         return strbuf_steal(&sb);
+}
+
+void assert_text_eq(const char *got, const char *want) {
+        if (strcmp(got, want) != 0)
+                fprintf(stderr, "--- expected\n%s--- got\n%s", want, got);
+        ck_assert(strcmp(got, want) == 0);
+}
+
+struct manifest *parse_expecting(const char *text, const char *want) {
+        struct diag_list diags = {0};
+        struct manifest *m = parse_text(text, &diags);
+        char *got = diags_joined(&diags);
+        ck_assert_ptr_nonnull(m);
+        assert_text_eq(got ? got : "", want);
+        free(got);
+        diag_list_free(&diags);
+        return m;
 }
 
 int main(void) {

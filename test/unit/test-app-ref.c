@@ -45,21 +45,8 @@ static const char wired[] = "version: 1\n"
                             "        path: /run/indexer.env\n"
                             "        vars: {URL: \"http://u:${secret:pw}@${app:node.host}:${app:node.ports.rpc}/\"}\n";
 
-/* Long expectations: check cannot carry the message, so the difference goes to stderr. */
-static void assert_text(const char *got, const char *want) {
-        if (strcmp(got, want) != 0)
-                fprintf(stderr, "--- expected\n%s--- got\n%s", want, got);
-        ck_assert(strcmp(got, want) == 0);
-}
-
 static struct manifest *load_ok(const char *text) {
-        struct diag_list diags = {0};
-        struct manifest *m = parse_text(text, &diags);
-        _cleanup_free_ char *got = diags_joined(&diags);
-        ck_assert_ptr_nonnull(m);
-        assert_text(got, "");
-        diag_list_free(&diags);
-        return m;
+        return parse_expecting(text, "");
 }
 
 static char *expand(const struct manifest *m, const char *app, const char *text, bool dollar, int want_r) {
@@ -177,12 +164,8 @@ static const char bad_refs[] =
         "    containers: {main: {image: localhost/x:1, expose: {http: 80, \"Bad\": 1, big: \"65536\", zero: \"0\"}}}\n";
 
 START_TEST(each_bad_reference_names_the_reference_and_what_is_missing) {
-        struct diag_list diags = {0};
-        struct manifest *m = parse_text(bad_refs, &diags);
-        ck_assert_ptr_nonnull(m);
-        _cleanup_free_ char *got = diags_joined(&diags);
-        assert_text(
-                got,
+        struct manifest *m = parse_expecting(
+                bad_refs,
                 "test.yaml:40:66: apps.a8.containers.main.expose: expected a port name matching [a-z][a-z0-9-]{0,47}, "
                 "got \"Bad\"\n"
                 "test.yaml:40:81: apps.a8.containers.main.expose.big: expected a port from 1 to 65535 inside the "
@@ -218,7 +201,6 @@ START_TEST(each_bad_reference_names_the_reference_and_what_is_missing) {
                 "exposes no port \"web\", expected one of rpc\n");
         for (size_t i = 0; i < m->n_apps; i++)
                 ck_assert_msg(m->apps[i].skip == (m->apps[i].name[0] == 'a'), "%s", m->apps[i].name);
-        diag_list_free(&diags);
         manifest_free(m);
 }
 END_TEST
@@ -323,12 +305,8 @@ START_TEST(bad_rpc_users_give_exact_errors) {
                                   "          - {user: \"a:b\", secret: Pw}\n"
                                   "          - {secret: pw3, whitelist: getblock, users: x}\n"
                                   "          - plain\n";
-        struct diag_list diags = {0};
-        struct manifest *m = parse_text(bad, &diags);
-        ck_assert_ptr_nonnull(m);
-        _cleanup_free_ char *got = diags_joined(&diags);
-        assert_text(
-                got,
+        struct manifest *m = parse_expecting(
+                bad,
                 "test.yaml:10:19: apps.node.derived[0].options.rpcwhitelist: archy-derive manages this line itself (or "
                 "it would undo one it writes), expected an option other than rpcauth, rpcuser, rpcpassword, server, "
                 "rpcbind, rpcallowip, zmqpubrawblock, zmqpubrawtx, chain, testnet, signet, regtest, includeconf, "
@@ -353,7 +331,6 @@ START_TEST(bad_rpc_users_give_exact_errors) {
                 "test.yaml:16:38: apps.node.derived[0].rpc_users[4].whitelist: expected a list, got a scalar\n"
                 "test.yaml:17:13: apps.node.derived[0].rpc_users[5]: expected a mapping (key: value), got a scalar\n");
         ck_assert(m->apps[0].skip);
-        diag_list_free(&diags);
         manifest_free(m);
 }
 END_TEST

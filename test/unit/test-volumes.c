@@ -37,21 +37,8 @@ static const char good[] = "version: 1\n"
                            "          - {source: /srv/ro, target: /ro, read_only: true}\n"
                            "          - {source: own, target: /own}\n";
 
-/* Long expectations: check cannot carry the message, so the difference goes to stderr. */
-static void assert_text(const char *got, const char *want) {
-        if (strcmp(got, want) != 0)
-                fprintf(stderr, "--- expected\n%s--- got\n%s", want, got);
-        ck_assert(strcmp(got, want) == 0);
-}
-
 static struct manifest *load_ok(void) {
-        struct diag_list diags = {0};
-        struct manifest *m = parse_text(good, &diags);
-        _cleanup_free_ char *got = diags_joined(&diags);
-        ck_assert_ptr_nonnull(m);
-        assert_text(got, "");
-        diag_list_free(&diags);
-        return m;
+        return parse_expecting(good, "");
 }
 
 static char *volume_text(const struct manifest *m, const char *app, const char *volume) {
@@ -143,12 +130,8 @@ static const char bad[] = "version: 1\n"
                           "          - {app: No, volume: own, target: /no, read_only: true}\n";
 
 START_TEST(bad_volumes_give_exact_errors) {
-        struct diag_list diags = {0};
-        struct manifest *m = parse_text(bad, &diags);
-        ck_assert_ptr_nonnull(m);
-        _cleanup_free_ char *got = diags_joined(&diags);
-        assert_text(
-                got,
+        struct manifest *m = parse_expecting(
+                bad,
                 "test.yaml:5:41: apps.node.volumes.chain.mode: podman cannot set the mode of a named volume, expected "
                 "only owner (a volume's directory is 0755; an init part (restart: \"no\") can chmod it)\n"
                 "test.yaml:6:22: apps.node.volumes.spare.owner: expected UID:GID in numbers, e.g. 1000:1000, got "
@@ -192,7 +175,6 @@ START_TEST(bad_volumes_give_exact_errors) {
                 "containers mount: chain, spare\n"
                 "test.yaml:41:13: apps.m3.containers.main.volumes: app m3 is this app, expected another app (mount "
                 "this app's own volume with source: own)\n");
-        diag_list_free(&diags);
         manifest_free(m);
 }
 END_TEST
