@@ -7,6 +7,7 @@ load helpers
 
 IMAGE=localhost/archy-standin:1
 BINDS=/srv/archy-e2e-binds
+CONF=/run/archipelago/vconf/peer.conf
 
 # Extra apps, stopped (nothing starts them at boot): each test starts what it looks at.
 extra_apps() {
@@ -34,6 +35,17 @@ extra_apps() {
         volumes:
           - {source: $BINDS/vbind, target: /bind, create: {owner: "1000:1001", mode: "0750"}}
           - {app: vsrv, volume: vdata, target: /peer, read_only: true}
+  vconf:
+    state: stopped
+    requires: [vsrv]
+    containers:
+      main: {image: $IMAGE, command: [sleep, "1000000"]}
+    derived:
+      - kind: file
+        path: $CONF
+        mode: "0644"
+        content: |
+          peer = \${app:vsrv.host}:\${app:vsrv.ports.web}
   vmissing:
     state: stopped
     containers:
@@ -60,7 +72,7 @@ teardown_file() {
 	systemctl reset-failed || true
 	apply_manifest "$PRISTINE"
 	podman volume rm -f archy-vsrv-vdata >/dev/null 2>&1 || true
-	rm -rf "$BINDS"
+	rm -rf "$BINDS" "$(dirname "$CONF")"
 	systemctl start archy-apps.target
 	settle
 }
@@ -90,6 +102,11 @@ teardown_file() {
 	[ "$(podman exec archy-vbind sh -c 'echo "$PEER"')" = archy-vsrv:8080 ]
 	# shellcheck disable=SC2016
 	wait_for 30 podman exec archy-vbind sh -c 'wget -qO- "http://$PEER/" | grep -qx served-by-vsrv'
+}
+
+@test "vconf | wiring-file | archy-derive writes a file with vsrv's host and port put in" {
+	archy-derive --app vconf
+	[ "$(cat "$CONF")" = "peer = archy-vsrv:8080" ]
 }
 
 @test "vbind | app-volume-ro | vsrv's volume is readable in vbind, and a write to it fails" {
