@@ -25,6 +25,7 @@ LDFLAGS  ?=
 # basic only; lib/system: files, processes, D-Bus. Headers are included by name from all three.
 INCLUDES    := -Ilib/basic -Ilib/model -Ilib/system -Igenerator
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
+              -DARCHY_SBINDIR='"$(SBINDIR)"' \
               $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
@@ -165,6 +166,7 @@ FUZZ_BUILD   := $(BUILD)/fuzz
 FUZZ         ?= $(patsubst test/fuzz/fuzz-%.c,%,$(wildcard test/fuzz/fuzz-*.c))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=gnu11 -O1 -g $(WARNINGS) $(FUZZ_SAN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
+                -DARCHY_SBINDIR='"$(SBINDIR)"' \
                 $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(YAML_CFLAGS)
 fuzz_objs     = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(1))
 
@@ -323,7 +325,7 @@ lint:
 	        helpers $(STANDIN_SRC)
 	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c) $(STANDIN_SRC) \
 	        -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
-	        -DARCHY_VERSION='"$(VERSION)"'
+	        -DARCHY_VERSION='"$(VERSION)"' -DARCHY_SBINDIR='"$(SBINDIR)"'
 
 clean:
 	rm -rf $(BUILD) demo archy-dry-run

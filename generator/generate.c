@@ -19,17 +19,6 @@ static int write_unit(int staging_fd, const char *name, const struct strbuf *tex
         return write_file_new_at(staging_fd, name, text->data, text->len, 0644);
 }
 
-bool app_volume_seen_before(const struct app *a, size_t c, size_t v) {
-        const char *name = a->containers[c].mounts[v].source;
-        for (size_t pc = 0; pc <= c; pc++)
-                for (size_t pv = 0; pv < (pc == c ? v : a->containers[pc].n_mounts); pv++) {
-                        const struct mount *mt = &a->containers[pc].mounts[pv];
-                        if (mt->kind == MOUNT_NAMED_VOLUME && strcmp(mt->source, name) == 0)
-                                return true;
-                }
-        return false;
-}
-
 /* Nothing half-written: an app whose files could not all be written loses all of them. */
 static void remove_app_files(const struct app *a, int staging_fd) {
         for (size_t c = 0; c < a->n_containers; c++) {

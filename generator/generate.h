@@ -15,7 +15,3 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
 /* Run podman's Quadlet on `staging`, writing units into the output dirs systemd gave us.
  * Returns Quadlet's exit status (>= 0), -ENOENT when Quadlet is not installed. */
 int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3], bool log_to_stderr);
-
-/* Whether mount v of container c names a volume an earlier mount of the app named already
- * (one volume shared by two containers is one .volume file, one unit). */
-bool app_volume_seen_before(const struct app *a, size_t c, size_t v);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app-ref.h"
 #include "naming.h"
 #include "render-order.h"
 #include "unit-escape.h"
@@ -43,6 +44,8 @@ static void render_mounts(const struct app *a, const struct container *ct, struc
                 strbuf_puts(out, "Volume=");
                 if (mt->kind == MOUNT_NAMED_VOLUME)
                         naming_put_volume_file(out, a->name, mt->source);
+                else if (mt->kind == MOUNT_APP_VOLUME)
+                        naming_put_volume_file(out, mt->app, mt->source);
                 else
                         strbuf_puts(out, mt->source);
                 strbuf_printf(out, ":%s%s\n", mt->target, mt->read_only ? ":ro" : "");
@@ -62,10 +65,14 @@ static void render_ports(const struct container *ct, struct strbuf *out) {
         }
 }
 
-static void render_env(const struct container *ct, struct strbuf *out) {
+/* ${app:...} references resolve to the other app's host and ports (validated: cannot fail). */
+static void render_env(const struct manifest *m, const struct app *a, const struct container *ct, struct strbuf *out) {
         for (size_t i = 0; i < ct->n_env; i++) {
                 _cleanup_strbuf_ struct strbuf assignment = STRBUF_INIT;
-                strbuf_printf(&assignment, "%s=%s", ct->env[i].name, ct->env[i].value);
+                struct app_ref_error err;
+                strbuf_printf(&assignment, "%s=", ct->env[i].name);
+                if (app_refs_expand(m, a, ct->env[i].value, false, &assignment, &err) == -EINVAL)
+                        out->oom = true; /* manifest_validate() skipped the app: never rendered */
                 strbuf_puts(out, "Environment=");
                 unit_append_word(out, strbuf_str(&assignment));
                 strbuf_putc(out, '\n');
@@ -90,7 +97,8 @@ static void render_health(const struct container *ct, struct strbuf *out) {
                 strbuf_printf(out, "HealthOnFailure=%s\n", health_action_to_string(h->on_failure));
 }
 
-static void render_container_section(const struct app *a, const struct container *ct, struct strbuf *out) {
+static void render_container_section(const struct manifest *m, const struct app *a, const struct container *ct,
+                                     struct strbuf *out) {
         strbuf_printf(out, "\n[Container]\nContainerName=%s\nImage=%s\n", ct->unit, ct->image);
         strbuf_puts(out, "Label=" ARCHY_LABEL_MANAGED "\nLabel=");
         naming_put_label_app(out, a->name);
@@ -102,7 +110,7 @@ static void render_container_section(const struct app *a, const struct container
         strbuf_printf(out, "StopTimeout=%u\n", ct->stop_timeout_sec);
         render_mounts(a, ct, out);
         render_ports(ct, out);
-        render_env(ct, out);
+        render_env(m, a, ct, out);
         render_health(ct, out);
         render_order_container(ct, out);
         if (ct->n_command > 0) {
@@ -116,6 +124,20 @@ static void render_container_section(const struct app *a, const struct container
         }
 }
 
+/* Podman does not create a missing bind source (the container fails to start): archy-derive
+ * creates the ones the manifest asks for, with their owner and mode, before each start. */
+static void render_bind_sources(const struct container *ct, struct strbuf *out) {
+        for (size_t i = 0; i < ct->n_mounts; i++) {
+                const struct mount *mt = &ct->mounts[i];
+                if (mt->kind == MOUNT_HOST_PATH && mt->create)
+                        strbuf_printf(out,
+                                      "ExecStartPre=" ARCHY_SBINDIR
+                                      "/archy-derive --bind-source %s --owner %u:%u --mode %04o\n",
+                                      mt->source, (unsigned)mt->create_uid, (unsigned)mt->create_gid,
+                                      (unsigned)mt->create_mode);
+        }
+}
+
 static void render_service_section(const struct manifest *m, const struct app *a, const struct container *ct,
                                    struct strbuf *out) {
         strbuf_puts(out, "\n[Service]\nSlice=" ARCHY_SLICE "\n");
@@ -125,6 +147,7 @@ static void render_service_section(const struct manifest *m, const struct app *a
         /* SIGTERM (143) and, after the stop timeout, SIGKILL (137) are how a stop ends: without
          * this a plain systemctl stop leaves the unit failed. */
         strbuf_puts(out, "SuccessExitStatus=143 137\n");
+        render_bind_sources(ct, out);
         render_order_stop(m, a, ct, out);
         if (a->state == APP_STATE_STARTED)
                 strbuf_puts(out, "\n[Install]\nWantedBy=" ARCHY_TARGET "\n");
@@ -136,7 +159,7 @@ void render_container(const struct manifest *m, const struct app *a, const struc
                  app_state_to_string(a->state));
         render_header(m, out, what);
         render_unit_section(a, ct, out);
-        render_container_section(a, ct, out);
+        render_container_section(m, a, ct, out);
         render_service_section(m, a, ct, out);
 }
 
@@ -153,6 +176,11 @@ void render_volume(const struct manifest *m, const struct app *a, const char *vo
         strbuf_puts(out, "\nLabel=" ARCHY_LABEL_MANAGED "\nLabel=");
         naming_put_label_app(out, a->name);
         strbuf_putc(out, '\n');
+        /* podman volume create -o uid=,gid=: the volume's directory gets this owner when it is
+         * created, and podman does not chown it to the image's directory then. */
+        const struct volume_decl *v = app_find_volume(a, volume);
+        if (v && v->has_owner)
+                strbuf_printf(out, "User=%u\nGroup=%u\n", (unsigned)v->uid, (unsigned)v->gid);
 }
 
 void render_network(const struct manifest *m, struct strbuf *out) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app-ref.h"
 #include "macro.h"
 #include "managed-block.h"
 #include "rpcauth.h"
@@ -31,6 +32,9 @@ int derived_for_each_secret(const struct derived *d, int (*fn)(const char *name,
         int r;
         if (single && (r = fn(single, userdata)) < 0)
                 return r;
+        for (size_t i = 0; d->kind == DERIVED_BITCOIN_CONF && i < d->bitcoin_conf.n_users; i++)
+                if ((r = fn(d->bitcoin_conf.users[i].secret, userdata)) < 0)
+                        return r;
         char name[SECRET_REF_NAME_MAX];
         for (size_t at = 0, n; d->kind == DERIVED_FILE && d->file.content[at]; at += n) {
                 enum content_piece p = content_next(d->file.content + at, &n, name);
@@ -86,6 +90,7 @@ static char *valid_salt(const struct render_input *in, const char *user, const c
 struct drop_ctx {
         const char *user;
         const char *const *prefixes;
+        const struct derived_bitcoin_conf *users; /* its rpc_users' stale lines go too */
 };
 
 /* lnd.conf lines outside the block that would compete with it. */
@@ -103,6 +108,9 @@ static bool drop_competing(const char *line, size_t len, void *userdata) {
         const struct drop_ctx *ctx = userdata;
         if (ctx->user && rpcauth_line_is_for_user(line, len, ctx->user))
                 return true;
+        for (size_t i = 0; ctx->users && i < ctx->users->n_users; i++)
+                if (rpcauth_line_is_for_user(line, len, ctx->users->users[i].user))
+                        return true;
         while (len > 0 && (*line == ' ' || *line == '\t'))
                 line++, len--;
         for (const char *const *p = ctx->prefixes; p && *p; p++)
@@ -177,6 +185,40 @@ static bool network_only(const char *name) {
         return false;
 }
 
+/* An rpcauth line for each of rpc_users, then their whitelists. bitcoind (src/httprpc.cpp, v28)
+ * defaults rpcwhitelistdefault to 1 as soon as one rpcwhitelist is set: every user without a
+ * whitelist, the main rpc_user too, could then call nothing. So with a whitelist the block sets
+ * rpcwhitelistdefault=0: a listed user may call only what the list names, the others everything. */
+static int render_rpc_users(const struct render_input *in, struct strbuf *body, char missing[SECRET_NAME_BUF]) {
+        const struct derived_bitcoin_conf *b = &in->d->bitcoin_conf;
+        bool any_whitelist = false;
+        for (size_t i = 0; i < b->n_users; i++) {
+                const struct bitcoin_rpc_user *u = &b->users[i];
+                const char *password = require_secret(in, u->secret, missing);
+                if (!password)
+                        return -EINVAL;
+                _cleanup_free_ char *salt = valid_salt(in, u->user, password);
+                const char *fresh = in->user_salts ? in->user_salts[i] : in->new_salt;
+                _cleanup_free_ char *auth = rpcauth_format(u->user, salt ?: fresh, password);
+                if (!auth)
+                        return -ENOMEM;
+                strbuf_printf(body, "rpcauth=%s\n", auth);
+                any_whitelist = any_whitelist || u->n_whitelist > 0;
+        }
+        if (any_whitelist)
+                strbuf_puts(body, "rpcwhitelistdefault=0\n");
+        for (size_t i = 0; i < b->n_users; i++) {
+                const struct bitcoin_rpc_user *u = &b->users[i];
+                if (u->n_whitelist == 0)
+                        continue;
+                strbuf_printf(body, "rpcwhitelist=%s:", u->user);
+                for (size_t w = 0; w < u->n_whitelist; w++)
+                        strbuf_printf(body, "%s%s", w ? "," : "", u->whitelist[w]);
+                strbuf_putc(body, '\n');
+        }
+        return 0;
+}
+
 static int render_bitcoin_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         const struct derived_bitcoin_conf *b = &in->d->bitcoin_conf;
         const char *user = b->rpc_user, *password;
@@ -203,8 +245,13 @@ static int render_bitcoin_conf(const struct render_input *in, char **ret, char m
                 strbuf_printf(&body, "%s%s%s=%s\n", prefix ? net : "", prefix ? "." : "", b->options[i].name,
                               b->options[i].value);
         }
-        struct drop_ctx ctx = {.user = user, .prefixes = main ? NULL : bitcoin_chain_competing};
-        int r = compose_top_level(in, &body, &ctx, ret);
+        int r = render_rpc_users(in, &body, missing);
+        if (r < 0) {
+                strbuf_free(&body);
+                return r;
+        }
+        struct drop_ctx ctx = {.user = user, .prefixes = main ? NULL : bitcoin_chain_competing, .users = b};
+        r = compose_top_level(in, &body, &ctx, ret);
         strbuf_free(&body);
         return r;
 }
@@ -228,6 +275,23 @@ static int render_lnd_conf(const struct render_input *in, char **ret, char missi
         struct drop_ctx ctx = {.prefixes = lnd_competing};
         int r = compose(in, &body, &ctx, ret);
         strbuf_free(&body);
+        return r;
+}
+
+/* ${app:...} of text resolved first (into host names and port numbers, which hold no $), into
+ * wired; *ret is the text to use. Without a manifest (or the app in it) a reference stays, and
+ * the caller refuses it. */
+static int wire_text(const struct render_input *in, const char *text, bool dollar_escape, struct strbuf *wired,
+                     const char **ret) {
+        const struct app *a = in->m ? manifest_find_app(in->m, in->app) : NULL;
+        struct app_ref_error err;
+        *ret = text;
+        if (!strstr(text, "${app:"))
+                return 0;
+        if (!a)
+                return -EINVAL;
+        int r = app_refs_expand(in->m, a, text, dollar_escape, wired, &err);
+        *ret = strbuf_str(wired);
         return r;
 }
 
@@ -259,8 +323,12 @@ static int render_env(const struct render_input *in, char **ret, char missing[SE
         int r = 0;
         const struct derived_env *e = &in->d->env;
         for (size_t i = 0; i < e->n_vars && r == 0; i++) {
+                _cleanup_strbuf_ struct strbuf wired = STRBUF_INIT;
+                const char *value;
                 strbuf_printf(&sb, "%s=", e->vars[i].name);
-                r = substitute(in, e->vars[i].value, &sb, missing);
+                r = wire_text(in, e->vars[i].value, false, &wired, &value);
+                if (r == 0)
+                        r = substitute(in, value, &sb, missing);
                 strbuf_putc(&sb, '\n');
         }
         if (r == 0 && strbuf_failed(&sb))
@@ -299,12 +367,15 @@ static int render_nginx_route(const struct render_input *in, char **ret) {
 
 /* The file is the manifest's text, secrets put in, $$ made $: archy-derive's whole, with no
  * header line (JSON and TOML files could not take one). */
+
 static int render_file(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         struct strbuf sb = STRBUF_INIT;
+        _cleanup_strbuf_ struct strbuf wired = STRBUF_INIT;
         char name[SECRET_REF_NAME_MAX];
-        int r = 0;
-        for (size_t at = 0, n; r == 0 && in->d->file.content[at]; at += n) {
-                const char *p = in->d->file.content + at, *secret;
+        const char *content;
+        int r = wire_text(in, in->d->file.content, true, &wired, &content);
+        for (size_t at = 0, n; r == 0 && content[at]; at += n) {
+                const char *p = content + at, *secret;
                 switch (content_next(p, &n, name)) {
                 case CONTENT_TEXT: strbuf_add(&sb, p, n); break;
                 case CONTENT_DOLLAR: strbuf_putc(&sb, '$'); break;
@@ -314,7 +385,7 @@ static int render_file(const struct render_input *in, char **ret, char missing[S
                         else
                                 r = -EINVAL;
                         break;
-                default: r = -EINVAL; /* the parser rejected this already */
+                default: r = -EINVAL; /* the parser rejected this already, or no manifest to resolve it */
                 }
         }
         if (r == 0 && strbuf_failed(&sb))
@@ -365,6 +436,7 @@ int derived_render_uninstalled(const struct render_input *in, char **ret, size_t
         struct drop_ctx ctx = {0};
         if (in->d->kind == DERIVED_BITCOIN_CONF) {
                 ctx.user = in->d->bitcoin_conf.rpc_user;
+                ctx.users = &in->d->bitcoin_conf;
                 ctx.prefixes = in->chain == CHAIN_MAIN ? NULL : bitcoin_chain_competing;
         } else if (in->d->kind == DERIVED_LND_CONF)
                 ctx.prefixes = lnd_competing;

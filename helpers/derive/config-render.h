@@ -31,8 +31,10 @@ struct render_input {
         const struct secret_set *secrets;
         const char *current; /* the file's text, NULL when it does not exist or is unusable */
         size_t current_len;
-        const char *new_salt; /* used only when no rpcauth line of the block validates */
-        enum chain chain;     /* the manifest's, for bitcoin-conf and lnd-conf */
+        const char *new_salt;          /* used only when no rpcauth line of the block validates */
+        enum chain chain;              /* the manifest's, for bitcoin-conf and lnd-conf */
+        const struct manifest *m;      /* resolves ${app:...} of a file's content (app-ref.h); NULL: none may occur */
+        const char *const *user_salts; /* bitcoin-conf: a new salt for each of rpc_users, like new_salt */
 };
 
 #define SECRET_NAME_BUF 64

@@ -295,6 +295,28 @@ static void wanted_meta(const struct derived *d, struct wanted *w) {
         w->gid = d->gid;
 }
 
+/* A fresh salt for each more RPC user of a bitcoin-conf (used only where no line validates), in
+ * one allocation: the pointers, then the salts. */
+static int new_user_salts(const struct derived_bitcoin_conf *b, char ***ret) {
+        *ret = NULL;
+        if (b->n_users == 0)
+                return 0;
+        char **v = calloc(1, b->n_users * (sizeof(char *) + RPCAUTH_SALT_HEX_LEN + 1));
+        if (!v)
+                return -ENOMEM;
+        char *salts = (char *)(v + b->n_users);
+        for (size_t i = 0; i < b->n_users; i++) {
+                v[i] = salts + i * (RPCAUTH_SALT_HEX_LEN + 1);
+                int r = rpcauth_new_salt(v[i]);
+                if (r < 0) {
+                        free(v);
+                        return r;
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
 static int wanted_for(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
         int r;
         wanted_meta(d, w);
@@ -302,6 +324,9 @@ static int wanted_for(struct ctx *x, const struct derived *d, const struct curre
         char salt[RPCAUTH_SALT_HEX_LEN + 1] = "", missing[SECRET_NAME_BUF] = "";
         r = d->kind == DERIVED_BITCOIN_CONF ? rpcauth_new_salt(salt) : 0;
         if (r < 0)
+                return r;
+        _cleanup_free_ char **user_salts = NULL;
+        if (d->kind == DERIVED_BITCOIN_CONF && (r = new_user_salts(&d->bitcoin_conf, &user_salts)) < 0)
                 return r;
         struct render_input in = {
                 .d = d,
@@ -311,6 +336,8 @@ static int wanted_for(struct ctx *x, const struct derived *d, const struct curre
                 .current_len = cur->len,
                 .new_salt = salt,
                 .chain = x->m->chain,
+                .m = x->m,
+                .user_salts = (const char *const *)user_salts,
         };
         r = derived_render(&in, &w->text, missing);
         if (r == -EINVAL)
@@ -341,7 +368,7 @@ static bool used_by_other_app(const struct ctx *x, const char *path) {
 static int uninstalled_whole_file(struct ctx *x, const struct derived *d, const struct current *cur) {
         char missing[SECRET_NAME_BUF] = "";
         _cleanup_free_ char *text = NULL;
-        struct render_input in = {.d = d, .app = x->app->name, .secrets = &x->secrets};
+        struct render_input in = {.d = d, .app = x->app->name, .secrets = &x->secrets, .m = x->m};
         bool ours = derived_for_each_secret(d, load_secret, x) >= 0 && derived_render(&in, &text, missing) >= 0 &&
                     cur->text && strlen(text) == cur->len && memcmp(text, cur->text, cur->len) == 0;
         x->would_generate = false;

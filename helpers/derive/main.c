@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bind-source.h"
 #include "bus.h"
 #include "derive.h"
 #include "manifest-source.h"
@@ -20,6 +21,7 @@ enum { EXIT_PROBLEMS = 1, EXIT_USAGE = 2, EXIT_DRIFT = 3 };
 struct options {
         bool check, explicit_manifest;
         const char *app, *root, *manifest, *secrets;
+        const char *bind_source, *owner, *mode; /* --bind-source mode */
 };
 
 static const char *env_or(const char *name, const char *fallback) {
@@ -43,6 +45,11 @@ static void help(void) {
                "  --secrets-dir DIR  default $ARCHY_SECRETS_DIR or /var/lib/archipelago/secrets\n"
                "  -h, --help         this text      --version  the version\n"
                "\n"
+               "       archy-derive --bind-source PATH --owner UID:GID --mode MODE [--root DIR]\n"
+               "\n"
+               "Create the host directory PATH with that owner and mode when it is missing (a container's\n"
+               "ExecStartPre= for a volume with create:); an existing one is left as it is.\n"
+               "\n"
                "Exit status: 0 in sync or repaired, 1 problems (see the log), 2 usage, 3 drift (--check).\n"
                "See archy-derive(8).\n");
 }
@@ -53,6 +60,9 @@ static int parse_args(int argc, char **argv, struct options *o) {
                                              {"root", required_argument, NULL, 'r'},
                                              {"manifest", required_argument, NULL, 'm'},
                                              {"secrets-dir", required_argument, NULL, 's'},
+                                             {"bind-source", required_argument, NULL, 'b'},
+                                             {"owner", required_argument, NULL, 'o'},
+                                             {"mode", required_argument, NULL, 'M'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
@@ -70,6 +80,9 @@ static int parse_args(int argc, char **argv, struct options *o) {
                         o->explicit_manifest = true;
                         break;
                 case 's': o->secrets = optarg; break;
+                case 'b': o->bind_source = optarg; break;
+                case 'o': o->owner = optarg; break;
+                case 'M': o->mode = optarg; break;
                 case 'h': help(); return 0;
                 case 'V': puts("archy-derive " ARCHY_VERSION); return 0;
                 default: return -EINVAL;
@@ -80,6 +93,10 @@ static int parse_args(int argc, char **argv, struct options *o) {
         }
         if (o->manifest[0] != '/' || o->secrets[0] != '/') {
                 fprintf(stderr, "archy-derive: --manifest and --secrets-dir take absolute paths\n");
+                return -EINVAL;
+        }
+        if (!o->bind_source != (!o->owner && !o->mode) || (o->bind_source && (!o->owner || !o->mode))) {
+                fprintf(stderr, "archy-derive: --bind-source, --owner and --mode go together (see --help)\n");
                 return -EINVAL;
         }
         if (o->app && !name_valid(o->app)) {
@@ -125,12 +142,27 @@ static int load(const struct options *o, const char *manifest, const char *last_
         return r;
 }
 
+static int bind_source(const struct options *o) {
+        unsigned uid, gid, mode;
+        if (owner_parse(o->owner, &uid, &gid) < 0 || mode_parse(o->mode, &mode) < 0) {
+                fprintf(stderr,
+                        "archy-derive: --owner takes UID:GID in numbers, --mode an octal mode from 0400 to "
+                        "0777, got \"%s\" and \"%s\"\n",
+                        o->owner, o->mode);
+                return EXIT_USAGE;
+        }
+        return bind_source_ensure(o->root, o->bind_source, (uid_t)uid, (gid_t)gid, (mode_t)mode) < 0 ? EXIT_PROBLEMS
+                                                                                                     : EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv) {
         struct options o;
         int r = parse_args(argc, argv, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
         log_setup("archy-derive", LOG_TARGET_STDERR);
+        if (o.bind_source)
+                return bind_source(&o);
 
         char manifest[4096], last_good[4096], secrets[4096];
         snprintf(manifest, sizeof(manifest), "%s%s", o.root, o.manifest);

@@ -27,3 +27,7 @@ void manifest_check_derived_paths(struct manifest *m, struct diag_list *diags);
 /* Between apps: requires with condition healthy needs the required app's main container to have
  * a health check; marks that container Notify=healthy. */
 void manifest_check_requires_health(struct manifest *m, struct diag_list *diags);
+
+/* Volumes (manifest-volumes.c): a declared volume is mounted by a container of its app; another
+ * app's volume (mount with app:) names an app this one requires and a volume that app mounts. */
+void manifest_check_volumes(struct manifest *m, struct diag_list *diags);

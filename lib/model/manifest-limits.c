@@ -26,10 +26,11 @@ size_t container_exec_line_bound(const struct app *a, const struct container *ct
         for (size_t i = 0; i < ct->n_command; i++)
                 n += item(slen(ct->command[i]));
         for (size_t i = 0; i < ct->n_mounts; i++) /* "archy-APP-VOLUME:/target:ro" */
-                n += item(slen(a->name) + slen(ct->mounts[i].source) + slen(ct->mounts[i].target) + 16);
+                n += item(slen(ct->mounts[i].app ?: a->name) + slen(ct->mounts[i].source) + slen(ct->mounts[i].target) +
+                          16);
         for (size_t i = 0; i < ct->n_ports; i++) /* "255.255.255.255:65535:65535/udp" */
                 n += item(32);
-        for (size_t i = 0; i < ct->n_env; i++)
+        for (size_t i = 0; i < ct->n_env; i++) /* an ${app:...} reference is longer than what it names */
                 n += item(slen(ct->env[i].name) + 1 + slen(ct->env[i].value));
         for (size_t i = 0; i < ct->n_env_files; i++)
                 n += item(slen(ct->env_files[i]));

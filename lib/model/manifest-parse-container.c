@@ -9,8 +9,8 @@
 #include "values.h"
 
 static const char *const container_keys[] = {
-        "image",  "command",      "volumes",    "ports",   "env", "env_files",
-        "health", "stop_timeout", "depends_on", "restart", NULL,
+        "image",  "command",      "volumes",    "ports",   "env",    "env_files",
+        "health", "stop_timeout", "depends_on", "restart", "expose", NULL,
 };
 static const char *const health_keys[] = {
         "cmd", "interval", "timeout", "retries", "start_period", "on_failure", NULL,
@@ -29,10 +29,8 @@ static bool parse_duration_node(const struct yctx *c, const yaml_node_t *n, cons
         return true;
 }
 
-/* A list of text scalars; each item goes through `check` (may be NULL) with `what` naming the
- * expected form. Returns false if anything was wrong. */
-static bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key, bool (*check)(const char *),
-                            const char *what, const char ***ret, size_t *ret_n) {
+bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key, bool (*check)(const char *),
+                     const char *what, const char ***ret, size_t *ret_n) {
         if (!yexpect_sequence(c, n, key))
                 return false;
         const char **items = calloc(ysequence_len(n) + 1, sizeof(*items));
@@ -91,10 +89,6 @@ static int port_item(const char *s, void *item) {
         return port_parse(s, item);
 }
 
-static int mount_item(const char *s, void *item) {
-        return mount_parse(s, item);
-}
-
 static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
         void *items = NULL;
         bool ok = parse_item_list(c, n, key, sizeof(*ct->ports), port_item,
@@ -102,16 +96,6 @@ static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *
                                   "\"127.0.0.1:8332:8332\"",
                                   &items, &ct->n_ports);
         ct->ports = items;
-        return ok;
-}
-
-static bool parse_volumes(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
-        void *items = NULL;
-        bool ok = parse_item_list(c, n, key, sizeof(*ct->mounts), mount_item,
-                                  "\"VOLUME:/path[:ro]\" (VOLUME matching [a-z][a-z0-9-]{0,47}) or "
-                                  "\"/host/path:/path[:ro]\" (absolute, normalized paths)",
-                                  &items, &ct->n_mounts);
-        ct->mounts = items;
         return ok;
 }
 
@@ -142,7 +126,7 @@ bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *k
                         ok = false;
                         continue;
                 }
-                vars[i++] = (struct env_var){name, value};
+                vars[i++] = (struct env_var){name, value, ypos(ynode(c, pair->value))};
         }
         *ret = vars;
         *ret_n = i;
@@ -241,7 +225,7 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
                                        "on to podman)",
                                        &ct->command, &ct->n_command);
         if (strcmp(name, "volumes") == 0)
-                return parse_volumes(c, v, k, ct);
+                return parse_mounts(c, v, k, ct);
         if (strcmp(name, "ports") == 0)
                 return parse_ports(c, v, k, ct);
         if (strcmp(name, "env") == 0)
@@ -257,6 +241,8 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
                 return parse_depends_on(c, v, k, ct);
         if (strcmp(name, "restart") == 0)
                 return parse_restart(c, v, k, ct);
+        if (strcmp(name, "expose") == 0)
+                return parse_expose(c, v, k, ct);
         return false;
 }
 

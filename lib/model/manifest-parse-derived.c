@@ -27,9 +27,11 @@ static const char *setting(const struct settings *s, const char *name) {
 }
 
 /* Lines of bitcoin.conf that archy-derive writes itself, or that would undo them. */
-static const char *const bitcoin_managed[] = {"rpcauth",    "rpcuser",        "rpcpassword", "server", "rpcbind",
-                                              "rpcallowip", "zmqpubrawblock", "zmqpubrawtx", "chain",  "testnet",
-                                              "signet",     "regtest",        "includeconf", NULL};
+static const char *const bitcoin_managed[] = {
+        "rpcauth",    "rpcuser",        "rpcpassword", "server",       "rpcbind",
+        "rpcallowip", "zmqpubrawblock", "zmqpubrawtx", "chain",        "testnet",
+        "signet",     "regtest",        "includeconf", "rpcwhitelist", "rpcwhitelistdefault",
+        NULL};
 
 static bool bitcoin_option_valid(const struct yctx *c, const yaml_node_t *kn, const yaml_node_t *v, const char *key,
                                  const char *name, const char *value) {
@@ -45,7 +47,9 @@ static bool bitcoin_option_valid(const struct yctx *c, const yaml_node_t *kn, co
                         yerror(c, kn,
                                "%s: archy-derive manages this line itself (or it would undo one it writes), expected "
                                "an option other than rpcauth, rpcuser, rpcpassword, server, rpcbind, rpcallowip, "
-                               "zmqpubrawblock, zmqpubrawtx, chain, testnet, signet, regtest, includeconf",
+                               "zmqpubrawblock, zmqpubrawtx, chain, testnet, signet, regtest, includeconf, "
+                               "rpcwhitelist, "
+                               "rpcwhitelistdefault",
                                k);
                         return false;
                 }
@@ -74,7 +78,89 @@ static bool parse_bitcoin_options(const struct yctx *c, const yaml_node_t *n, co
                         ok = false;
                         continue;
                 }
-                b->options[b->n_options++] = (struct env_var){name, value};
+                b->options[b->n_options++] = (struct env_var){name, value, ypos(v)};
+        }
+        return ok;
+}
+
+static const char *const rpc_user_keys[] = {"user", "secret", "whitelist", NULL};
+
+/* An RPC method name as bitcoind registers them: lowercase letters and digits. */
+static bool rpc_name_valid(const char *s) {
+        size_t n = strlen(s);
+        return n >= 1 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") == n;
+}
+
+static bool parse_rpc_whitelist(const struct yctx *c, const yaml_node_t *n, const char *key,
+                                struct bitcoin_rpc_user *u) {
+        if (!yexpect_sequence(c, n, key))
+                return false;
+        if (ysequence_len(n) == 0) {
+                yerror(c, n, "%s: expected at least one RPC name (leave whitelist out to allow every RPC)", key);
+                return false;
+        }
+        return parse_text_list(c, n, key, rpc_name_valid, "an RPC name of [a-z0-9], e.g. getblockchaininfo",
+                               &u->whitelist, &u->n_whitelist);
+}
+
+static const char *rpc_user_text(const struct yctx *c, const yaml_node_t *map, const char *key, const char *name,
+                                 bool (*valid)(const char *), const char *what) {
+        yaml_node_t *n = ylookup(c, map, name);
+        char k[MANIFEST_KEY_MAX], shown[96];
+        ykeyf(k, sizeof(k), "%s.%s", key, name);
+        if (!n) {
+                yerror(c, map, "%s: missing required key \"%s\" (%s)", key, name, what);
+                return NULL;
+        }
+        const char *s = yexpect_text(c, n, k);
+        if (s && !valid(s)) {
+                yerror(c, n, "%s: expected %s, got \"%s\"", k, what,
+                       value_for_message(s, n->data.scalar.length, shown, sizeof(shown)));
+                return NULL;
+        }
+        return s;
+}
+
+/* A user named twice, or the main rpc_user again, would get two rpcauth lines. */
+static bool rpc_user_unique(const struct yctx *c, const yaml_node_t *n, const char *key,
+                            const struct derived_bitcoin_conf *b, const char *user) {
+        bool dup = b->rpc_user && strcmp(b->rpc_user, user) == 0;
+        for (size_t i = 0; i < b->n_users && !dup; i++)
+                dup = b->users[i].user && strcmp(b->users[i].user, user) == 0;
+        if (dup)
+                yerror(c, ylookup(c, n, "user"), "%s.user: user \"%s\" is named twice, expected each RPC user once",
+                       key, user);
+        return !dup;
+}
+
+static bool parse_rpc_users(const struct yctx *c, const yaml_node_t *n, const char *key,
+                            struct derived_bitcoin_conf *b) {
+        if (!yexpect_sequence(c, n, key))
+                return false;
+        if (!(b->users = calloc(ysequence_len(n) + 1, sizeof(*b->users))))
+                return false;
+        bool ok = true;
+        ysequence_foreach (it, n) {
+                char k[MANIFEST_KEY_MAX];
+                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
+                yaml_node_t *item = ynode(c, *it);
+                if (!yexpect_mapping(c, item, k)) {
+                        ok = false;
+                        continue;
+                }
+                struct bitcoin_rpc_user u = {.pos = ypos(item)};
+                bool good = ycheck_keys(c, item, k, rpc_user_keys);
+                u.user = rpc_user_text(c, item, k, "user", rpc_user_valid,
+                                       "a user name of [A-Za-z0-9_.-], 1 to 64 characters");
+                u.secret =
+                        rpc_user_text(c, item, k, "secret", name_valid, "a secret name matching [a-z][a-z0-9-]{0,47}");
+                yaml_node_t *wl = ylookup(c, item, "whitelist");
+                char wk[MANIFEST_KEY_MAX];
+                ykeyf(wk, sizeof(wk), "%s.whitelist", k);
+                good = (!wl || parse_rpc_whitelist(c, wl, wk, &u)) && good;
+                good = u.user && u.secret && rpc_user_unique(c, item, k, b, u.user) && good;
+                b->users[b->n_users++] = u; /* freed with the others, good or not */
+                ok = good && ok;
         }
         return ok;
 }
@@ -83,10 +169,12 @@ static bool parse_bitcoin_conf(const struct yctx *c, const yaml_node_t *map, con
                                struct derived *d) {
         d->bitcoin_conf =
                 (struct derived_bitcoin_conf){.rpc_user = setting(s, "rpc_user"), .secret = setting(s, "secret")};
-        yaml_node_t *options = ylookup(c, map, "options");
+        yaml_node_t *options = ylookup(c, map, "options"), *users = ylookup(c, map, "rpc_users");
         char k[MANIFEST_KEY_MAX];
         ykeyf(k, sizeof(k), "%s.options", key);
-        return !options || parse_bitcoin_options(c, options, k, &d->bitcoin_conf);
+        bool ok = !options || parse_bitcoin_options(c, options, k, &d->bitcoin_conf);
+        ykeyf(k, sizeof(k), "%s.rpc_users", key);
+        return (!users || parse_rpc_users(c, users, k, &d->bitcoin_conf)) && ok;
 }
 
 static bool parse_lnd_conf(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
@@ -149,8 +237,8 @@ static bool content_valid(const struct yctx *c, const yaml_node_t *v, const char
                        k, (unsigned)(ch & 0xff), at);
         else if (!content_refs_valid(s, &at, &n))
                 yerror(c, v,
-                       "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} at \"%s\" (every ${ starts "
-                       "a secret reference; other references are not supported; write $$ for a literal $)",
+                       "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} or ${app:...} at \"%s\" "
+                       "(every ${ starts a secret or app reference; write $$ for a literal $)",
                        k, value_for_message(s + at, n, shown, 40));
         else
                 return true;
@@ -172,6 +260,7 @@ static bool parse_file(const struct yctx *c, const yaml_node_t *map, const char 
         if (!content_valid(c, v, k))
                 return false;
         d->file.content = yscalar(v);
+        d->file.content_pos = ypos(v);
         size_t at, n;
         char name[SECRET_REF_NAME_MAX];
         for (at = 0; d->file.content[at]; at += n)
@@ -199,7 +288,8 @@ static const struct derived_kind_info {
                       struct derived *d);
 } kinds[_DERIVED_KIND_MAX] = {
         [DERIVED_BITCOIN_CONF] = {"bitcoin-conf",
-                                  {"kind", "path", "rpc_user", "secret", "options", "consumers", "owner", "mode", NULL},
+                                  {"kind", "path", "rpc_user", "secret", "options", "consumers", "owner", "mode",
+                                   "rpc_users", NULL},
                                   {"rpc_user", "secret", NULL},
                                   0640, /* rpcauth holds only a salted hash */
                                   parse_bitcoin_conf},
@@ -231,7 +321,8 @@ static const struct derived_kind_info {
 
 /* Keys whose value is not a string: the kind's parse function reads them. */
 static bool structured_key(const char *name) {
-        return strcmp(name, "vars") == 0 || strcmp(name, "content") == 0 || strcmp(name, "options") == 0;
+        return strcmp(name, "vars") == 0 || strcmp(name, "content") == 0 || strcmp(name, "options") == 0 ||
+               strcmp(name, "rpc_users") == 0;
 }
 
 static bool owner_valid(const char *s) {
@@ -282,8 +373,8 @@ static bool vars_valid(const struct yctx *c, const yaml_node_t *map, const char 
                 char k[MANIFEST_KEY_MAX], shown[96];
                 ykeyf(k, sizeof(k), "%s.%s", key, d->vars[i].name);
                 yerror(c, ylookup(c, map, d->vars[i].name) ?: map,
-                       "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} at \"%s\" (every ${ "
-                       "starts a secret reference)",
+                       "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} or ${app:...} at \"%s\" "
+                       "(every ${ starts a secret or app reference)",
                        k, value_for_message(d->vars[i].value + bad_at, strlen(d->vars[i].value + bad_at), shown, 24));
                 ok = false;
         }
@@ -385,8 +476,12 @@ void derived_done(struct derived *d) {
         free(d->consumers);
         if (d->kind == DERIVED_ENV)
                 free(d->env.vars);
-        if (d->kind == DERIVED_BITCOIN_CONF)
+        if (d->kind == DERIVED_BITCOIN_CONF) {
                 free(d->bitcoin_conf.options);
+                for (size_t i = 0; i < d->bitcoin_conf.n_users; i++)
+                        free(d->bitcoin_conf.users[i].whitelist);
+                free(d->bitcoin_conf.users);
+        }
 }
 
 bool parse_derived(const struct yctx *c, const char *app, size_t index, const yaml_node_t *n, struct derived *d) {

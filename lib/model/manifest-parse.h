@@ -7,6 +7,7 @@
 #include "manifest-parse-container.h"
 #include "manifest-parse-derived.h"
 #include "manifest-parse-secrets.h"
+#include "manifest-parse-volumes.h"
 #include "manifest.h"
 #include "yaml-node.h"
 #include "manifest-parse-order.h"

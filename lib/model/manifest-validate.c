@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app-ref.h"
 #include "manifest-checks.h"
 #include "strbuf.h"
 #include "suggest.h"
@@ -136,5 +137,7 @@ void manifest_validate(struct manifest *m, struct diag_list *diags) {
         manifest_check_conflicts(m, diags);
         manifest_check_line_limits(m, diags);
         manifest_check_derived_paths(m, diags);
+        manifest_check_app_refs(m, diags);
+        manifest_check_volumes(m, diags);
         propagate_skips(m, diags);
 }

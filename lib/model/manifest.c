@@ -20,6 +20,7 @@ static void container_done(struct container *ct) {
         free(ct->env);
         free(ct->env_files);
         free(ct->depends_on);
+        free(ct->expose);
 }
 
 static void app_done(struct app *a) {
@@ -33,6 +34,7 @@ static void app_done(struct app *a) {
         for (size_t i = 0; i < a->n_derived; i++)
                 derived_done(&a->derived[i]);
         free(a->derived);
+        free(a->volumes);
 }
 
 void manifest_free(struct manifest *m) {
@@ -80,6 +82,31 @@ const struct container *app_find_container(const struct app *a, const char *part
                 if (a->containers[i].part && strcmp(a->containers[i].part, part) == 0)
                         return &a->containers[i];
         return NULL;
+}
+
+bool app_volume_seen_before(const struct app *a, size_t c, size_t v) {
+        const char *name = a->containers[c].mounts[v].source;
+        for (size_t pc = 0; pc <= c; pc++)
+                for (size_t pv = 0; pv < (pc == c ? v : a->containers[pc].n_mounts); pv++) {
+                        const struct mount *mt = &a->containers[pc].mounts[pv];
+                        if (mt->kind == MOUNT_NAMED_VOLUME && strcmp(mt->source, name) == 0)
+                                return true;
+                }
+        return false;
+}
+
+const struct volume_decl *app_find_volume(const struct app *a, const char *name) {
+        for (size_t i = 0; i < a->n_volumes; i++)
+                if (strcmp(a->volumes[i].name, name) == 0)
+                        return &a->volumes[i];
+        return NULL;
+}
+
+bool app_requires_app(const struct app *a, const char *other) {
+        for (size_t r = 0; r < a->n_requires; r++)
+                if (strcmp(a->requires[r], other) == 0)
+                        return true;
+        return false;
 }
 
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name) {

@@ -22,13 +22,21 @@ struct mpos {
         size_t line, col; /* 1-based */
 };
 
-enum mount_kind { MOUNT_NAMED_VOLUME, MOUNT_HOST_PATH };
+/* MOUNT_APP_VOLUME: a named volume of another app (`app`), read-only. */
+enum mount_kind { MOUNT_NAMED_VOLUME, MOUNT_HOST_PATH, MOUNT_APP_VOLUME };
 
 struct mount {
         enum mount_kind kind;
         char *source; /* volume name (as written in the manifest) or absolute host path */
         char *target;
         bool read_only;
+        struct mpos pos;
+        /* A host path archy-derive creates before the container starts (mapping form's create). */
+        bool create;
+        uid_t create_uid;
+        gid_t create_gid;
+        mode_t create_mode;
+        const char *app; /* MOUNT_APP_VOLUME: the app whose volume `source` is */
 };
 
 struct port {
@@ -40,7 +48,33 @@ struct port {
 
 struct env_var {
         const char *name;
-        const char *value;
+        const char *value; /* a container's env value may hold ${app:...} references (app-ref.h) */
+        struct mpos pos;   /* of the value, where the parser knows it */
+};
+
+/* A named in-container port (a container's expose), for ${app:APP[.PART].ports.NAME}. */
+struct exposed_port {
+        const char *name;
+        unsigned port;
+        struct mpos pos;
+};
+
+/* A named volume the app declares (apps.APP.volumes) with its owner: Quadlet's User=/Group=. */
+struct volume_decl {
+        const char *name;
+        bool has_owner;
+        uid_t uid;
+        gid_t gid;
+        struct mpos pos;
+};
+
+/* One more RPC user of a bitcoin-conf, with the RPCs it may call (none listed: every RPC). */
+struct bitcoin_rpc_user {
+        const char *user;
+        const char *secret;
+        const char **whitelist; /* NULL-terminated; NULL: no rpcwhitelist line */
+        size_t n_whitelist;
+        struct mpos pos;
 };
 
 enum health_action { HEALTH_ACTION_NONE, HEALTH_ACTION_KILL, HEALTH_ACTION_RESTART, HEALTH_ACTION_STOP };
@@ -85,6 +119,8 @@ struct container {
         bool oneshot;        /* restart: "no": runs to completion, Type=oneshot */
         bool notify_healthy; /* set by validation: a part or an app waits for its health */
         struct mpos pos;
+        struct exposed_port *expose; /* named in-container ports, for ${app:...} references */
+        size_t n_expose;
 };
 
 enum derived_kind {
@@ -105,6 +141,8 @@ struct derived_bitcoin_conf {
         const char *secret;
         struct env_var *options; /* more lines of the block, name=value, in manifest order */
         size_t n_options;
+        struct bitcoin_rpc_user *users; /* more RPC users (rpc_users), each with its own secret */
+        size_t n_users;
 };
 
 struct derived_lnd_conf {
@@ -124,7 +162,8 @@ struct derived_nginx_route {
 };
 
 struct derived_file {
-        const char *content; /* text with ${secret:NAME} references and $$ for a literal $ */
+        const char *content; /* text with ${secret:NAME} and ${app:...} references, $$ for a literal $ */
+        struct mpos content_pos;
 };
 
 struct derived_secret_file {
@@ -164,6 +203,8 @@ struct app {
         size_t n_derived;
         bool skip; /* invalid: no units for it, nor for apps that require it */
         struct mpos pos;
+        struct volume_decl *volumes; /* apps.APP.volumes: named volumes with an owner */
+        size_t n_volumes;
 };
 
 /* A canonical secret the manifest declares: archy-derive may create it when it is missing. */
@@ -224,4 +265,11 @@ const struct container *app_find_container(const struct app *a, const char *part
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
 /* Build the name index manifest_find_app() searches (the parser does); -ENOMEM on failure. */
 int manifest_index_apps(struct manifest *m);
+/* Whether mount v of container c (a named volume) names a volume an earlier mount of the app
+ * named already (one volume shared by two containers is one .volume file, one unit). */
+bool app_volume_seen_before(const struct app *a, size_t c, size_t v);
+/* The volume `name` app `a` declares under volumes, or NULL. */
+const struct volume_decl *app_find_volume(const struct app *a, const char *name);
+/* Whether app `a` lists `other` in its requires. */
+bool app_requires_app(const struct app *a, const char *other);
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name);

@@ -97,6 +97,9 @@ bool part_list_valid(const char *s) {
 const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const char **after) {
         static const char prefix[] = "${secret:";
         const char *p = strstr(s, "${");
+        /* ${app:...} is another kind of reference (app-ref.h checks and resolves it) */
+        while (p && strncmp(p, "${app:", 6) == 0 && strchr(p, '}'))
+                p = strstr(strchr(p, '}') + 1, "${");
         *after = NULL;
         if (!p || strncmp(p, prefix, sizeof(prefix) - 1) != 0)
                 return p;
@@ -125,6 +128,10 @@ enum content_piece content_next(const char *s, size_t *ret_len, char name[SECRET
         if (s[0] == '$' && s[1] == '$') {
                 *ret_len = 2;
                 return CONTENT_DOLLAR;
+        }
+        if (strncmp(s, "${app:", 6) == 0 && strchr(s, '}')) {
+                *ret_len = (size_t)(strchr(s, '}') - s) + 1;
+                return CONTENT_APP;
         }
         if (s[0] == '$' && s[1] == '{') {
                 const char *after;

@@ -65,16 +65,19 @@ int mode_parse(const char *s, unsigned *ret_mode);
 /* Container parts separated by single spaces, each a valid name. */
 bool part_list_valid(const char *s);
 #define SECRET_REF_NAME_MAX 64
-/* The next "${" in s, or NULL. When it starts a well-formed ${secret:NAME} with a valid NAME,
- * name holds NAME and *after points past the '}'; otherwise *after is NULL. */
+/* The next "${" in s that does not start an ${app:...} reference (app-ref.h), or NULL. When it
+ * starts a well-formed ${secret:NAME} with a valid NAME, name holds NAME and *after points past
+ * the '}'; otherwise *after is NULL. */
 const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const char **after);
-/* A vars value: every "${" starts a "${secret:NAME}" reference with a valid NAME. Sets
+/* A vars value: every "${" starts a "${secret:NAME}" reference with a valid NAME or an
+ * ${app:...} reference. Sets
  * *bad_at to the offending offset when it returns false. */
 bool secret_refs_valid(const char *s, size_t *bad_at);
 /* The content of a derived file (kind file): "$$" is a literal "$", every "${" starts a
- * ${secret:NAME} reference, any other "$" is literal. content_next() names the piece at s (not
- * at its end) and its length; a CONTENT_BAD piece runs to its '}' (or the end). */
-enum content_piece { CONTENT_TEXT, CONTENT_DOLLAR, CONTENT_SECRET, CONTENT_BAD };
+ * ${secret:NAME} or an ${app:...} reference (app-ref.h checks its inside), any other "$" is
+ * literal. content_next() names the piece at s (not at its end) and its length; a CONTENT_BAD
+ * piece runs to its '}' (or the end), a CONTENT_APP piece to its '}'. */
+enum content_piece { CONTENT_TEXT, CONTENT_DOLLAR, CONTENT_SECRET, CONTENT_BAD, CONTENT_APP };
 enum content_piece content_next(const char *s, size_t *ret_len, char name[SECRET_REF_NAME_MAX]);
 /* No CONTENT_BAD piece; else *bad_at and *bad_len say where. */
 bool content_refs_valid(const char *s, size_t *bad_at, size_t *bad_len);

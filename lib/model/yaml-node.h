@@ -68,6 +68,8 @@ bool yexpect_mapping(const struct yctx *c, const yaml_node_t *n, const char *key
 bool yexpect_sequence(const struct yctx *c, const yaml_node_t *n, const char *key);
 /* A scalar of safe text (no control characters, no NUL). */
 const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key);
+/* A scalar true or false. */
+bool yexpect_bool(const struct yctx *c, const yaml_node_t *n, const char *key, bool *ret);
 /* A scalar that is one of `names` (NULL-terminated): its index in *ret, or an error listing them. */
 bool yexpect_choice(const struct yctx *c, const yaml_node_t *n, const char *key, const char *const *names, size_t *ret);
 

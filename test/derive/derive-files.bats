@@ -74,11 +74,11 @@ teardown() {
 	[ "$output" = 0 ]
 }
 
-@test "a \${...} other than \${secret:NAME} in content: the app is skipped with the key named, the others derived (exit 0)" {
-	sed -i 's/cost = "\$\$5"/host = "${app:bitcoin.host}"/' "$T/etc/archipelago/manifest.yaml"
+@test "a \${...} other than \${secret:NAME} or \${app:...} in content: the app is skipped with the key named, the others derived (exit 0)" {
+	sed -i 's/cost = "\$\$5"/host = "${host}"/' "$T/etc/archipelago/manifest.yaml"
 	run "$DERIVE" --root "$T"
 	echo "$output"
 	[ "$status" -eq 0 ] # archy-derive(8) EXIT STATUS: apps with problems do not change it
-	[[ "$output" == *'apps.lnd.derived[2].content: expected ${secret:NAME}'*'at "${app:bitcoin.host}"'* ]]
+	[[ "$output" == *'apps.lnd.derived[2].content: expected ${secret:NAME}'*'at "${host}"'* ]]
 	[ ! -e "$D/lnd/electrs.toml" ] && [ ! -e "$D/lnd/unlock" ] && [ -f "$D/node/bitcoin.conf" ]
 }

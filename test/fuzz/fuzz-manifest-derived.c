@@ -31,12 +31,12 @@ static int add_name(const char *name, void *userdata) {
         return 0;
 }
 
-static void render_derived(const char *app, const struct derived *d) {
+static void render_derived(const struct manifest *m, const char *app, const struct derived *d) {
         struct names names = {.n = 0};
         char missing[SECRET_NAME_BUF] = "";
         FUZZ_ASSERT(derived_for_each_secret(d, add_name, &names) >= 0);
         struct secret_set secrets = {.items = names.items, .n = names.n};
-        struct render_input in = {.d = d, .app = app, .secrets = &secrets, .new_salt = fixed_salt};
+        struct render_input in = {.d = d, .app = app, .secrets = &secrets, .new_salt = fixed_salt, .m = m};
         char *first = NULL, *second = NULL;
         int r = derived_render(&in, &first, missing);
         if (r == -EINVAL && names.n == MAX_NAMES)
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct manifest *m = manifest_parse(text, size, "fuzz.yaml", &diags);
         for (size_t i = 0; m && i < m->n_apps; i++)
                 for (size_t k = 0; !m->apps[i].skip && k < m->apps[i].n_derived; k++)
-                        render_derived(m->apps[i].name, &m->apps[i].derived[k]);
+                        render_derived(m, m->apps[i].name, &m->apps[i].derived[k]);
         manifest_free(m);
         diag_list_free(&diags);
         free(text);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,23 @@ char *read_text_file(const char *path) {
         return strbuf_steal(&sb);
 }
 
+void assert_text_eq(const char *got, const char *want) {
+        if (strcmp(got, want) != 0)
+                fprintf(stderr, "--- expected\n%s--- got\n%s", want, got);
+        ck_assert(strcmp(got, want) == 0);
+}
+
+struct manifest *parse_expecting(const char *text, const char *want) {
+        struct diag_list diags = {0};
+        struct manifest *m = parse_text(text, &diags);
+        char *got = diags_joined(&diags);
+        ck_assert_ptr_nonnull(m);
+        assert_text_eq(got ? got : "", want);
+        free(got);
+        diag_list_free(&diags);
+        return m;
+}
+
 int main(void) {
         /* The test trees live under /tmp, which is world-writable: trust it and what is above it
          * (path-trust.h), so that the ownership checks look at the trees themselves. */
@@ -52,6 +70,8 @@ int main(void) {
         srunner_add_suite(sr, naming_suite());
         srunner_add_suite(sr, parse_number_suite());
         srunner_add_suite(sr, strv_suite());
+        srunner_add_suite(sr, app_ref_suite());
+        srunner_add_suite(sr, volumes_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);

@@ -29,9 +29,16 @@ Suite *stuck_suite(void);
 Suite *naming_suite(void);
 Suite *parse_number_suite(void);
 Suite *strv_suite(void);
+Suite *app_ref_suite(void);
+Suite *volumes_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);
 /* All diagnostics joined with newlines (for readable failure output). */
 char *diags_joined(const struct diag_list *diags);
 char *read_text_file(const char *path);
+/* got equals want; a long text check cannot carry in its message goes to stderr as a diff aid. */
+void assert_text_eq(const char *got, const char *want);
+/* Parses text, asserts that its diagnostics are exactly want (joined, "" for none) and returns the
+ * manifest (the caller frees it). */
+struct manifest *parse_expecting(const char *text, const char *want);
