@@ -29,6 +29,7 @@ struct mount {
         char *source; /* volume name (as written in the manifest) or absolute host path */
         char *target;
         bool read_only;
+        struct mpos pos;
 };
 
 struct port {
@@ -36,6 +37,7 @@ struct port {
         unsigned host_port;
         unsigned container_port;
         const char *proto; /* "tcp" or "udp" */
+        struct mpos pos;
 };
 
 struct env_var {
