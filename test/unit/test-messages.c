@@ -143,6 +143,7 @@ START_TEST(keys_archy_reads_get_no_hint) {
         ck_assert_ptr_null(compose_hint("(top level)", "apps"));
         /* A hint of one level is not given at another. */
         ck_assert_ptr_null(compose_hint("apps.a.derived", "environment"));
+        ck_assert_ptr_null(compose_hint("apps.a.containers.main.depends_on.db", "environment"));
         ck_assert_ptr_null(compose_hint("apps.a.containers.main.health", "environment"));
         ck_assert_ptr_null(compose_hint("apps.a", "healthcheck"));
 }
