@@ -158,6 +158,23 @@ START_TEST(a_key_without_a_compose_hint_gets_did_you_mean) {
 }
 END_TEST
 
+START_TEST(compose_restart_policies_get_a_hint) {
+        ck_assert_problems(CONTAINER_WITH("        restart: on-failure"),
+                           "test.yaml:7:18: apps.a.containers.main.restart: expected \"always\" (the default: "
+                           "restarted whenever it stops) or \"no\" (a one-shot part that runs to completion), got "
+                           "\"on-failure\" (archy restarts every other part whenever it stops: leave restart out)\n");
+        ck_assert_problems(
+                CONTAINER_WITH("        restart: unless-stopped"),
+                "test.yaml:7:18: apps.a.containers.main.restart: expected \"always\" (the default: "
+                "restarted whenever it stops) or \"no\" (a one-shot part that runs to completion), got "
+                "\"unless-stopped\" (archy restarts every other part whenever it stops: leave restart out)\n");
+        ck_assert_problems(CONTAINER_WITH("        restart: sometimes"),
+                           "test.yaml:7:18: apps.a.containers.main.restart: expected \"always\" (the default: "
+                           "restarted whenever it stops) or \"no\" (a one-shot part that runs to completion), got "
+                           "\"sometimes\"\n");
+}
+END_TEST
+
 START_TEST(an_exec_list_health_cmd_gets_its_string_form) {
         ck_assert_problems(CONTAINER_WITH("        health: {cmd: [CMD, curl, -f, \"http://localhost/\"]}"),
                            "test.yaml:7:23: apps.a.containers.main.health.cmd: expected one string run by the "
@@ -280,6 +297,7 @@ Suite *messages_suite(void) {
         tcase_add_test(tc, compose_keys_of_a_health_check_get_a_pointed_hint);
         tcase_add_test(tc, keys_archy_reads_get_no_hint);
         tcase_add_test(tc, a_key_without_a_compose_hint_gets_did_you_mean);
+        tcase_add_test(tc, compose_restart_policies_get_a_hint);
         tcase_add_test(tc, an_exec_list_health_cmd_gets_its_string_form);
         tcase_add_test(tc, compose_health_string_forms);
         tcase_add_test(tc, images_must_be_fully_qualified_and_tagged);
