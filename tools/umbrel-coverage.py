@@ -428,6 +428,12 @@ def convert_key(svc, key, v, ctx):
     elif key == "tty":
         if v:
             raise Blocked("tty: a terminal (programs behave differently on one)")
+    elif key == "user":
+        user = ctx.sub(text(v))
+        user = {"root": "0:0", "root:root": "0:0"}.get(user, user)  # the same in every image
+        if not re.fullmatch(r"\d+(:\d+)?", user):
+            raise Blocked("user: a named user (%s), resolved in the image's /etc/passwd" % user)
+        emit_assumed(svc, "user", user, ctx.opts)
     elif key in ADDED_BY_ISSUE_12:
         emit_assumed(svc, key, ctx.sub(v) if isinstance(v, str) else v, ctx.opts)
     elif key in DROPPED:
