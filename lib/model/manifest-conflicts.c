@@ -17,6 +17,7 @@ struct claim {
         const struct container *ct; /* NULL for a volume */
         const struct port *port;
         size_t derived; /* index into the app's derived list, for path claims */
+        bool reported;  /* a port claim reported once (against the first one it clashes with) */
 };
 
 struct claims {
@@ -32,7 +33,7 @@ static void claim_add(struct claims *cl, char *key, size_t app, const struct con
                 cl->oom = true;
                 return;
         }
-        cl->items[cl->n++] = (struct claim){key, app, ct, p, 0};
+        cl->items[cl->n++] = (struct claim){key, app, ct, p, 0, false};
 }
 
 static void claims_free(struct claims *cl) {
@@ -156,8 +157,10 @@ static void report_port_conflict(struct app *a, const struct claim *first, const
 static void report_port_conflicts(struct manifest *m, struct claims *cl, struct diag_list *diags) {
         for (size_t k = 0; k < cl->n; k++)
                 for (size_t j = k + 1; j < cl->n && strcmp(cl->items[j].key, cl->items[k].key) == 0; j++)
-                        if (ports_overlap(cl->items[k].port, cl->items[j].port))
+                        if (!cl->items[j].reported && ports_overlap(cl->items[k].port, cl->items[j].port)) {
                                 report_port_conflict(&m->apps[cl->items[j].app], &cl->items[k], &cl->items[j], diags);
+                                cl->items[j].reported = true;
+                        }
 }
 
 struct mount_ref {

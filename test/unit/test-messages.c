@@ -263,6 +263,12 @@ START_TEST(a_host_port_twice_in_one_container_is_reported_as_such) {
                                           "          - \"127.0.0.1:8080:81\""),
                            "test.yaml:10:13: apps.a.containers.main.ports[2]: host port 127.0.0.1:8080/tcp is also "
                            "published by ports[0] of this container, expected each host port to be used once\n");
+        /* A third one is reported once, against the first. */
+        ck_assert_problems(CONTAINER_WITH("        ports: [\"80:1\", \"80:2\", \"80:3\"]"),
+                           "test.yaml:7:25: apps.a.containers.main.ports[1]: host port 80/tcp is also published by "
+                           "ports[0] of this container, expected each host port to be used once\n"
+                           "test.yaml:7:33: apps.a.containers.main.ports[2]: host port 80/tcp is also published by "
+                           "ports[0] of this container, expected each host port to be used once\n");
         /* udp and tcp are two ports; another container of the app is named by its unit. */
         ck_assert_problems("version: 1\napps:\n  a:\n    containers:\n      main: {image: localhost/a:1, ports: "
                            "[\"53:53\", \"53:53/udp\"]}\n      dns: {image: localhost/b:1, ports: [\"53:54/udp\"]}\n",
