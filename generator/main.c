@@ -37,7 +37,8 @@ static void help(void) {
                "Turns the apps of the archy manifest into podman Quadlet units (archy-<app>.service).\n"
                "\n"
                "Options:\n"
-               "  -c, --check           validate FILE (default: the installed manifest) and exit\n"
+               "  -c, --check           validate FILE (default: the installed manifest), print every problem in\n"
+               "                        line order and \"N apps, M with problems, U uninstalled\", and exit\n"
                "  -n, --dry-run         render Quadlet files into DIR/quadlet and, where podman's Quadlet\n"
                "                        is installed, the final units into DIR/units\n"
                "  -m, --manifest FILE   manifest for --dry-run (default: the installed manifest)\n"
@@ -76,11 +77,14 @@ static int load_reporting(const struct settings *s, const char *file, struct man
 
 /* Apps with problems: those skipped, and entries refused before they became apps (a bad app
  * name: its one problem names an app the manifest does not hold). */
-static void count_apps(const struct manifest *m, const struct diag_list *diags, size_t *total, size_t *bad) {
+static void count_apps(const struct manifest *m, const struct diag_list *diags, size_t *total, size_t *bad,
+                       size_t *uninstalled) {
         *total = m->n_apps;
-        *bad = 0;
-        for (size_t i = 0; i < m->n_apps; i++)
+        *bad = *uninstalled = 0;
+        for (size_t i = 0; i < m->n_apps; i++) {
                 *bad += m->apps[i].skip;
+                *uninstalled += m->apps[i].state == APP_STATE_UNINSTALLED;
+        }
         for (size_t i = 0; i < diags->n; i++)
                 if (diags->items[i].app && !manifest_find_app(m, diags->items[i].app))
                         ++*total, ++*bad;
@@ -90,10 +94,10 @@ static int cmd_check(const struct settings *s, const char *file) {
         struct manifest *m;
         struct diag_list diags = {0};
         int r = load_reporting(s, file, &m, &diags);
-        size_t total, bad, n = diags.n > 0 ? diags.n : 1;
+        size_t total, bad, uninstalled, n = diags.n > 0 ? diags.n : 1;
         if (m) {
-                count_apps(m, &diags, &total, &bad);
-                printf("%s: %zu apps, %zu with problems\n", m->path, total, bad);
+                count_apps(m, &diags, &total, &bad, &uninstalled);
+                printf("%s: %zu apps, %zu with problems, %zu uninstalled\n", m->path, total, bad, uninstalled);
         } else if (r != -ENOENT)
                 printf("%s: the manifest is unusable as a whole: %zu problem%s (archy-generator falls back to the "
                        "last good copy)\n",

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "manifest-checks.h"
+#include "macro.h"
 #include "naming.h"
 
 /* Two apps must not claim the same systemd unit (names like archy-a-b can come from app "a"
@@ -16,6 +17,7 @@ struct claim {
         const struct container *ct; /* NULL for a volume */
         const struct port *port;
         size_t derived; /* index into the app's derived list, for path claims */
+        bool reported;  /* a port claim reported once (against the first one it clashes with) */
 };
 
 struct claims {
@@ -31,7 +33,7 @@ static void claim_add(struct claims *cl, char *key, size_t app, const struct con
                 cl->oom = true;
                 return;
         }
-        cl->items[cl->n++] = (struct claim){key, app, ct, p, 0};
+        cl->items[cl->n++] = (struct claim){key, app, ct, p, 0, false};
 }
 
 static void claims_free(struct claims *cl) {
@@ -120,21 +122,85 @@ static bool ports_overlap(const struct port *a, const struct port *b) {
         return port_on_all_addresses(a) || port_on_all_addresses(b) || strcmp(a->host_ip, b->host_ip) == 0;
 }
 
+/* Within one app, claims keep the manifest's order: containers, then ports (both point into
+ * the app's arrays), so the later one is reported. */
+static int port_claim_compare(const void *x, const void *y) {
+        const struct claim *a = x, *b = y;
+        int r = claim_compare(x, y);
+        if (r != 0)
+                return r;
+        if (a->ct != b->ct)
+                return a->ct < b->ct ? -1 : 1;
+        return (a->port > b->port) - (a->port < b->port);
+}
+
+static void report_port_conflict(struct app *a, const struct claim *first, const struct claim *dup,
+                                 struct diag_list *diags) {
+        const struct port *p = dup->port;
+        size_t index = (size_t)(p - dup->ct->ports);
+        char shown[64];
+        snprintf(shown, sizeof(shown), "%s%s%u/%s", p->host_ip ? p->host_ip : "", p->host_ip ? ":" : "", p->host_port,
+                 p->proto);
+        if (first->ct == dup->ct)
+                diag_add(diags, a->name, p->pos.line, p->pos.col,
+                         "apps.%s.containers.%s.ports[%zu]: host port %s is also published by ports[%zu] of this "
+                         "container, expected each host port to be used once",
+                         a->name, dup->ct->part, index, shown, (size_t)(first->port - first->ct->ports));
+        else
+                diag_add(diags, a->name, p->pos.line, p->pos.col,
+                         "apps.%s.containers.%s.ports[%zu]: host port %s is already published by %s, expected each "
+                         "host port to be used once",
+                         a->name, dup->ct->part, index, shown, first->ct->unit);
+        a->skip = true;
+}
+
 static void report_port_conflicts(struct manifest *m, struct claims *cl, struct diag_list *diags) {
         for (size_t k = 0; k < cl->n; k++)
-                for (size_t j = k + 1; j < cl->n && strcmp(cl->items[j].key, cl->items[k].key) == 0; j++) {
-                        const struct claim *first = &cl->items[k], *dup = &cl->items[j];
-                        if (!ports_overlap(first->port, dup->port))
-                                continue;
-                        struct app *a = &m->apps[dup->app];
-                        diag_add(diags, a->name, dup->ct->pos.line, dup->ct->pos.col,
-                                 "apps.%s.containers.%s.ports: host port %s%s%u/%s is already published by %s, "
-                                 "expected each host port to be used once",
-                                 a->name, dup->ct->part, dup->port->host_ip ? dup->port->host_ip : "",
-                                 dup->port->host_ip ? ":" : "", dup->port->host_port, dup->port->proto,
-                                 first->ct->unit);
-                        a->skip = true;
-                }
+                for (size_t j = k + 1; j < cl->n && strcmp(cl->items[j].key, cl->items[k].key) == 0; j++)
+                        if (!cl->items[j].reported && ports_overlap(cl->items[k].port, cl->items[j].port)) {
+                                report_port_conflict(&m->apps[cl->items[j].app], &cl->items[k], &cl->items[j], diags);
+                                cl->items[j].reported = true;
+                        }
+}
+
+struct mount_ref {
+        const struct mount *m;
+};
+
+static int mount_target_compare(const void *x, const void *y) {
+        const struct mount *a = ((const struct mount_ref *)x)->m, *b = ((const struct mount_ref *)y)->m;
+        int r = strcmp(a->target, b->target);
+        return r != 0 ? r : (a > b) - (a < b);
+}
+
+/* Two mounts on one target in a container: podman refuses to start it. */
+static void check_mount_targets(struct app *a, const struct container *ct, struct diag_list *diags) {
+        if (ct->n_mounts < 2)
+                return;
+        _cleanup_free_ struct mount_ref *sorted = calloc(ct->n_mounts, sizeof(*sorted));
+        if (!sorted) {
+                diags->oom = true;
+                return;
+        }
+        for (size_t i = 0; i < ct->n_mounts; i++)
+                sorted[i].m = &ct->mounts[i];
+        qsort(sorted, ct->n_mounts, sizeof(*sorted), mount_target_compare);
+        for (size_t i = 1; i < ct->n_mounts; i++) {
+                const struct mount *first = sorted[i - 1].m, *dup = sorted[i].m;
+                if (strcmp(first->target, dup->target) != 0)
+                        continue;
+                diag_add(diags, a->name, dup->pos.line, dup->pos.col,
+                         "apps.%s.containers.%s.volumes[%zu]: %s is also mounted by volumes[%zu], expected each "
+                         "target to be mounted once",
+                         a->name, ct->part, (size_t)(dup - ct->mounts), dup->target, (size_t)(first - ct->mounts));
+                a->skip = true;
+        }
+}
+
+static void check_all_mount_targets(struct manifest *m, struct diag_list *diags) {
+        for (size_t i = 0; i < m->n_apps; i++)
+                for (size_t c = 0; c < m->apps[i].n_containers; c++)
+                        check_mount_targets(&m->apps[i], &m->apps[i].containers[c], diags);
 }
 
 /* Two derived entries writing one file would rewrite each other, and restart their consumers,
@@ -183,13 +249,14 @@ void manifest_check_conflicts(struct manifest *m, struct diag_list *diags) {
                 if (units.n > 0)
                         qsort(units.items, units.n, sizeof(*units.items), claim_compare);
                 if (ports.n > 0)
-                        qsort(ports.items, ports.n, sizeof(*ports.items), claim_compare);
+                        qsort(ports.items, ports.n, sizeof(*ports.items), port_claim_compare);
                 if (paths.n > 0)
                         qsort(paths.items, paths.n, sizeof(*paths.items), path_claim_compare);
                 report_unit_conflicts(m, &units, diags);
                 report_port_conflicts(m, &ports, diags);
                 report_path_conflicts(m, &paths, diags);
         }
+        check_all_mount_targets(m, diags);
         claims_free(&units);
         claims_free(&ports);
         claims_free(&paths);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose-hints.h"
 #include "manifest-parse.h"
 #include "naming.h"
 #include "values.h"
@@ -58,7 +59,8 @@ bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key
 /* A list of text items, each parsed by `parse` into the next of `size`-byte elements of a new
  * array (*ret; *ret_n counts the ones parsed); `what` names the expected form in the error. */
 static bool parse_item_list(const struct yctx *c, const yaml_node_t *n, const char *key, size_t size,
-                            int (*parse)(const char *s, void *item), const char *what, void **ret, size_t *ret_n) {
+                            int (*parse)(const char *s, struct mpos pos, void *item), const char *what, void **ret,
+                            size_t *ret_n) {
         if (!yexpect_sequence(c, n, key))
                 return false;
         char *items = calloc(ysequence_len(n) + 1, size);
@@ -75,7 +77,7 @@ static bool parse_item_list(const struct yctx *c, const yaml_node_t *n, const ch
                         ok = false;
                         continue;
                 }
-                if (parse(s, items + *ret_n * size) < 0) {
+                if (parse(s, ypos(item), items + *ret_n * size) < 0) {
                         yerror(c, item, "%s: expected %s, got \"%s\"", k, what, s);
                         ok = false;
                         continue;
@@ -85,8 +87,11 @@ static bool parse_item_list(const struct yctx *c, const yaml_node_t *n, const ch
         return ok;
 }
 
-static int port_item(const char *s, void *item) {
-        return port_parse(s, item);
+static int port_item(const char *s, struct mpos pos, void *item) {
+        int r = port_parse(s, item);
+        if (r >= 0)
+                ((struct port *)item)->pos = pos;
+        return r;
 }
 
 static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
@@ -163,7 +168,36 @@ static bool parse_retries(const struct yctx *c, const yaml_node_t *n, const char
 
 /* Quadlet takes HealthCmd= whole, so it cannot be quoted: a trailing backslash would continue
  * the line into the next directive, and an empty command checks nothing. */
+/* compose's exec-list form of a health test: the error shows the string it should be. */
+static void report_health_cmd_list(const struct yctx *c, const yaml_node_t *n, const char *key) {
+        size_t len = ysequence_len(n);
+        _cleanup_free_ const char **items = calloc(len + 1, sizeof(*items));
+        size_t i = 0;
+        ysequence_foreach (it, n) {
+                yaml_node_t *item = ynode(c, *it);
+                if (!items || item->type != YAML_SCALAR_NODE || !text_valid(yscalar(item), item->data.scalar.length))
+                        break;
+                items[i++] = yscalar(item);
+        }
+        _cleanup_free_ char *cmd = NULL;
+        if (i == len && compose_health_string(items, len, &cmd) >= 0) {
+                char shown[160];
+                yerror(c, n,
+                       "%s: expected one string run by the container's shell, got compose's list form: write cmd: "
+                       "\"%s\"",
+                       key, value_for_message(cmd, strlen(cmd), shown, sizeof(shown)));
+        } else
+                yerror(c, n,
+                       "%s: expected one string run by the container's shell, got a list (to check nothing, leave out "
+                       "health)",
+                       key);
+}
+
 static bool parse_health_cmd(const struct yctx *c, const yaml_node_t *n, const char *key, const char **ret) {
+        if (n->type == YAML_SEQUENCE_NODE) {
+                report_health_cmd_list(c, n, key);
+                return false;
+        }
         const char *s = yexpect_text(c, n, key);
         if (!s)
                 return false;
@@ -206,6 +240,27 @@ static bool parse_health(const struct yctx *c, const yaml_node_t *n, const char 
         return ok;
 }
 
+/* podman's short-name resolution is off on the node, and an image without a tag or digest
+ * runs whatever "latest" is when it is pulled. */
+static bool image_ref_qualified(const struct yctx *c, const yaml_node_t *v, const char *k, const char *image) {
+        char want[300];
+        enum image_problem p = image_ref_check(image);
+        if (p == IMAGE_OK)
+                return true;
+        image_ref_suggest(image, want, sizeof(want));
+        if (p == IMAGE_SHORT_NAME)
+                yerror(c, v,
+                       "%s: expected a fully qualified image (REGISTRY/NAME:TAG or @DIGEST), got the short name "
+                       "\"%s\" (podman's short-name resolution is off on the node): write \"%s\"",
+                       k, image, want);
+        else
+                yerror(c, v,
+                       "%s: expected an image with a tag or digest, got \"%s\" (it would run whatever \"latest\" "
+                       "is at the time of the pull): write \"%s\"",
+                       k, image, want);
+        return false;
+}
+
 static bool parse_container_field(const struct yctx *c, const char *name, const yaml_node_t *v, const char *k,
                                   struct container *ct) {
         if (strcmp(name, "image") == 0) {
@@ -217,7 +272,7 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
                                k, ct->image);
                         ct->image = NULL;
                 }
-                return ct->image;
+                return ct->image && image_ref_qualified(c, v, k, ct->image);
         }
         if (strcmp(name, "command") == 0)
                 return parse_text_list(c, v, k, command_arg_valid,

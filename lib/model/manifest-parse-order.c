@@ -124,10 +124,11 @@ bool parse_restart(const struct yctx *c, const yaml_node_t *n, const char *key, 
                 ct->oneshot = strcmp(s, "no") == 0;
                 return true;
         }
+        bool compose = strcmp(s, "on-failure") == 0 || strcmp(s, "unless-stopped") == 0;
         yerror(c, n,
                "%s: expected \"always\" (the default: restarted whenever it stops) or \"no\" (a one-shot part that "
-               "runs to completion), got \"%s\"",
-               key, s);
+               "runs to completion), got \"%s\"%s",
+               key, s, compose ? " (archy restarts every other part whenever it stops: leave restart out)" : "");
         return false;
 }
 

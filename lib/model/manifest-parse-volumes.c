@@ -244,6 +244,15 @@ bool parse_mounts(const struct yctx *c, const yaml_node_t *n, const char *key, s
 }
 
 bool parse_expose(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
+        if (n->type == YAML_SEQUENCE_NODE) { /* compose's form: a list of ports */
+                yerror(c, n,
+                       "%s: expected a mapping NAME: PORT naming the ports other apps refer to "
+                       "(${app:APP.ports.NAME}); "
+                       "compose's list of ports is not needed: the containers of the network \"archipelago\" reach "
+                       "each other on every port",
+                       key);
+                return false;
+        }
         if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
                 return false;
         if (!(ct->expose = calloc(ymapping_len(n) + 1, sizeof(*ct->expose))))

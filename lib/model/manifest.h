@@ -44,6 +44,7 @@ struct port {
         unsigned host_port;
         unsigned container_port;
         const char *proto; /* "tcp" or "udp" */
+        struct mpos pos;
 };
 
 struct env_var {

@@ -34,6 +34,45 @@ bool image_ref_valid(const char *s) {
         return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/:@-") == n;
 }
 
+/* The registry of a reference is its first component when that has a '.' or ':' or is
+ * "localhost" (how podman and docker tell a registry from a repository). */
+static size_t image_registry_len(const char *s) {
+        size_t first = strcspn(s, "/");
+        if (s[first] != '/')
+                return 0;
+        bool registry =
+                memchr(s, '.', first) || memchr(s, ':', first) || (first == 9 && strncmp(s, "localhost", 9) == 0);
+        return registry ? first : 0;
+}
+
+static bool image_has_tag_or_digest(const char *s) {
+        const char *at = strchr(s, '@');
+        if (at)
+                return at[1] != '\0';
+        const char *last = strrchr(s, '/');
+        const char *colon = strchr(last ? last : s, ':');
+        return colon && colon[1] != '\0';
+}
+
+enum image_problem image_ref_check(const char *s) {
+        if (image_registry_len(s) == 0)
+                return IMAGE_SHORT_NAME;
+        return image_has_tag_or_digest(s) ? IMAGE_OK : IMAGE_NO_TAG;
+}
+
+const char *image_ref_suggest(const char *s, char *buf, size_t size) {
+        size_t reg = image_registry_len(s);
+        const char *path = reg ? s + reg + 1 : s;
+        bool docker = !reg || (reg == 9 && strncmp(s, "docker.io", 9) == 0);
+        const char *library = docker && !strchr(path, '/') ? "library/" : "";
+        size_t plen = strlen(path);
+        if (plen > 0 && (path[plen - 1] == ':' || path[plen - 1] == '@'))
+                plen--; /* an empty tag or digest */
+        snprintf(buf, size, "%.*s%s%s%.*s%s", (int)(reg ? reg : 9), reg ? s : "docker.io", "/", library, (int)plen,
+                 path, image_has_tag_or_digest(s) ? "" : ":TAG");
+        return buf;
+}
+
 bool abs_path_valid(const char *s) {
         size_t n = strlen(s);
         if (n == 0 || n > 4095 || s[0] != '/')

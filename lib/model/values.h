@@ -14,6 +14,13 @@
 bool name_valid(const char *s);
 /* Registry references: [A-Za-z0-9._/:@-], 1..255 characters, not starting with '-'. */
 bool image_ref_valid(const char *s);
+/* What else is wrong with a reference image_ref_valid() accepted: a short name (no registry in
+ * front; podman's short-name resolution is off on the node) or neither a tag nor a digest. */
+enum image_problem { IMAGE_OK, IMAGE_SHORT_NAME, IMAGE_NO_TAG };
+enum image_problem image_ref_check(const char *s);
+/* The reference to write instead: docker.io/ in front of a short name (and library/ for a
+ * one-part name, also after a bare docker.io/), ":TAG" after one without a tag or digest. */
+const char *image_ref_suggest(const char *s, char *buf, size_t size);
 /* Absolute, normalized ("/a/b", no "..", ".", "//" or trailing "/"), characters [A-Za-z0-9._/@+-]. */
 bool abs_path_valid(const char *s);
 /* [A-Za-z_][A-Za-z0-9_]* */

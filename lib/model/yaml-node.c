@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose-hints.h"
 #include "strbuf.h"
 #include "suggest.h"
 #include "values.h"
@@ -102,8 +103,13 @@ const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char 
 static void report_unknown_key(const struct yctx *c, const yaml_node_t *k, const char *key, const char *name,
                                const char *const *allowed) {
         char shown[96];
+        const char *compose = compose_hint(key, name);
         const char *hint = suggest_closest(name, allowed);
         value_for_message(name, k->data.scalar.length, shown, sizeof(shown));
+        if (compose) {
+                yerror(c, k, "%s: unknown key \"%s\": %s", key, shown, compose);
+                return;
+        }
         if (hint) {
                 yerror(c, k, "%s: unknown key \"%s\", did you mean \"%s\"?", key, shown, hint);
                 return;

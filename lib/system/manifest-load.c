@@ -63,7 +63,7 @@ int manifest_read(const char *path, bool check_owner, char **ret_text, size_t *r
         return r;
 }
 
-int manifest_load(const char *path, bool check_owner, struct manifest **ret, struct diag_list *diags) {
+static int load_unsorted(const char *path, bool check_owner, struct manifest **ret, struct diag_list *diags) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
         int r = manifest_read(path, check_owner, &text, &len, diags);
@@ -74,4 +74,11 @@ int manifest_load(const char *path, bool check_owner, struct manifest **ret, str
                 return diags->oom ? -ENOMEM : -EINVAL;
         *ret = m;
         return 0;
+}
+
+/* The problems come in the order the checks found them; they are read in line order. */
+int manifest_load(const char *path, bool check_owner, struct manifest **ret, struct diag_list *diags) {
+        int r = load_unsorted(path, check_owner, ret, diags);
+        diag_sort(diags);
+        return r;
 }

@@ -25,15 +25,28 @@ generate() { run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"; }
 @test "--check accepts the shipped manifest" {
 	run "$GEN" --check "$SHIPPED"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$SHIPPED: 7 apps, 0 with problems" ]
+	[ "$output" = "$SHIPPED: 7 apps, 0 with problems, 1 uninstalled" ]
 }
 
 @test "--check lists every problem and exits 1" {
 	printf 'version: 1\napps:\n  lnd:\n    containers:\n      main: {imgae: x}\n' >"$T/bad.yaml"
 	run "$GEN" --check "$T/bad.yaml"
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = "$T/bad.yaml:5:14: apps.lnd.containers.main: unknown key \"imgae\", did you mean \"image\"?" ]
-	[ "${lines[1]}" = "$T/bad.yaml:5:13: apps.lnd.containers.main: missing required key \"image\" (the container image to run)" ]
+	[ "${lines[0]}" = "$T/bad.yaml:5:13: apps.lnd.containers.main: missing required key \"image\" (the container image to run)" ]
+	[ "${lines[1]}" = "$T/bad.yaml:5:14: apps.lnd.containers.main: unknown key \"imgae\", did you mean \"image\"?" ]
+}
+
+@test "--check prints the problems in line order, whichever check found them" {
+	# The port clash of app a (line 4) is found by validation, after the parse found the short
+	# image of app b (line 6) and the unknown key of app a's other container (line 5).
+	printf 'version: 1\napps:\n  a:\n    containers:\n      main: {image: localhost/a:1, ports: ["80:80", "80:81"]}\n      ui: {image: localhost/u:1, environment: {A: b}}\n  b: {containers: {main: {image: postgres}}}\n  c: {state: uninstalled, containers: {main: {image: localhost/c:1}}}\n' >"$T/order.yaml"
+	run "$GEN" --check "$T/order.yaml"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[0]}" = "$T/order.yaml:5:53: apps.a.containers.main.ports[1]: host port 80/tcp is also published by ports[0] of this container, expected each host port to be used once" ]
+	[ "${lines[1]}" = "$T/order.yaml:6:34: apps.a.containers.ui: unknown key \"environment\": archy calls this env (a mapping NAME: value)" ]
+	[ "${lines[2]}" = "$T/order.yaml:7:34: apps.b.containers.main.image: expected a fully qualified image (REGISTRY/NAME:TAG or @DIGEST), got the short name \"postgres\" (podman's short-name resolution is off on the node): write \"docker.io/library/postgres:TAG\"" ]
+	[ "${lines[3]}" = "$T/order.yaml: 3 apps, 2 with problems, 1 uninstalled" ]
 }
 
 @test "--check of a missing file says so and exits 1" {
@@ -236,12 +249,12 @@ EOS
 	[ "${lines[2]}" = "$T/dup.yaml: the manifest is unusable as a whole: 2 problems (archy-generator falls back to the last good copy)" ]
 }
 
-@test "--check of an entry with a bad app name counts it: 1 apps, 1 with problems" {
+@test "--check of an entry with a bad app name counts it: 1 apps, 1 with problems, 0 uninstalled" {
 	printf 'version: 1\napps:\n  Bad: {containers: {main: {image: localhost/x:1}}}\n' >"$T/bad.yaml"
 	run "$GEN" --check "$T/bad.yaml"
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "$T/bad.yaml:3:3: apps: expected an app name matching [a-z][a-z0-9-]{0,47}, got \"Bad\"" ]
-	[ "${lines[1]}" = "$T/bad.yaml: 1 apps, 1 with problems" ]
+	[ "${lines[1]}" = "$T/bad.yaml: 1 apps, 1 with problems, 0 uninstalled" ]
 }
 
 @test "an empty path is a usage error that says so (exit 2)" {

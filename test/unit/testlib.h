@@ -31,6 +31,7 @@ Suite *parse_number_suite(void);
 Suite *strv_suite(void);
 Suite *app_ref_suite(void);
 Suite *volumes_suite(void);
+Suite *messages_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);
