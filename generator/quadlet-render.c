@@ -64,13 +64,9 @@ static void render_ports(const struct container *ct, struct strbuf *out) {
 
 static void render_env(const struct container *ct, struct strbuf *out) {
         for (size_t i = 0; i < ct->n_env; i++) {
-                _cleanup_strbuf_ struct strbuf assignment = STRBUF_INIT;
-                strbuf_printf(&assignment, "%s=%s", ct->env[i].name, ct->env[i].value);
                 strbuf_puts(out, "Environment=");
-                unit_append_word(out, strbuf_str(&assignment));
+                unit_append_assignment(out, ct->env[i].name, ct->env[i].value);
                 strbuf_putc(out, '\n');
-                if (strbuf_failed(&assignment))
-                        out->oom = true;
         }
         for (size_t i = 0; i < ct->n_env_files; i++)
                 strbuf_printf(out, "EnvironmentFile=%s\n", ct->env_files[i]);

@@ -164,6 +164,9 @@ struct app {
         size_t n_derived;
         bool skip; /* invalid: no units for it, nor for apps that require it */
         struct mpos pos;
+        /* The apps whose requires name this one, each once, in manifest order (manifest_index_apps()). */
+        const struct app **required_by;
+        size_t n_required_by;
 };
 
 /* A canonical secret the manifest declares: archy-derive may create it when it is missing. */
@@ -186,6 +189,7 @@ struct manifest {
         struct app *apps;
         size_t n_apps;
         struct app **by_name; /* apps sorted by name, for manifest_find_app() */
+        const struct app **required_by; /* the storage of every app's required_by */
 };
 
 /* Parse and validate YAML text. Returns NULL only when the manifest as a whole is unusable
@@ -222,6 +226,7 @@ const char *dep_condition_to_string(enum dep_condition c);
 /* The container of app `a` named `part`, or NULL. */
 const struct container *app_find_container(const struct app *a, const char *part);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
-/* Build the name index manifest_find_app() searches (the parser does); -ENOMEM on failure. */
+/* Build the name index manifest_find_app() searches and every app's required_by (the parser does);
+ * -ENOMEM on failure. */
 int manifest_index_apps(struct manifest *m);
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name);
