@@ -93,6 +93,12 @@ char *strbuf_steal(struct strbuf *sb) {
                 strbuf_free(sb);
                 return NULL;
         }
+        /* A kept text takes its length, not the room it grew in (a name in a 256-byte buffer). */
+        if (sb->data && sb->len + 1 < sb->cap) {
+                char *fit = realloc(sb->data, sb->len + 1);
+                if (fit)
+                        sb->data = fit;
+        }
         char *s = sb->data ? sb->data : strdup("");
         *sb = (struct strbuf)STRBUF_INIT;
         return s;

@@ -200,6 +200,10 @@ struct manifest *manifest_parse(const char *text, size_t len, const char *path, 
  * YAML is loaded, since the document keeps its own copy of every scalar, so that a big manifest
  * does not take its size twice at the peak. */
 struct manifest *manifest_parse_owned(char **text, size_t len, const char *path, struct diag_list *diags);
+/* The same for a text read in pieces (yload_single_reader(): `read` is libyaml's read handler, a
+ * failing reader reports itself and sets *read_failed): a big manifest is never held whole. */
+struct manifest *manifest_parse_reader(yaml_read_handler_t *read, void *data, const bool *read_failed,
+                                       const char *path, struct diag_list *diags);
 
 /* Cross-app checks: requires name existing apps and form no cycle, no two apps claim the same
  * unit, volume or host port. Marks offending apps and, transitively, their dependents skip. */

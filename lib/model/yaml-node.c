@@ -13,18 +13,33 @@
 #include "values.h"
 
 yaml_node_t *ynode(const struct yctx *c, int index) {
-        return &c->doc->nodes[index - 1];
+        return ydoc_node(c->doc, (size_t)index);
 }
 
 const yaml_node_t *yroot(const struct ydoc *doc) {
-        return doc->n_nodes ? &doc->nodes[0] : NULL;
+        return doc->n_nodes ? ydoc_node(doc, 1) : NULL;
 }
 
 void ydoc_drop_tree(struct ydoc *doc) {
-        free(doc->nodes);
-        doc->nodes = NULL;
-        doc->n_nodes = doc->cap_nodes = 0;
+        for (size_t i = 0; i < doc->n_blocks; i++)
+                free(doc->blocks[i]);
+        free(doc->blocks);
+        doc->blocks = NULL;
+        doc->n_nodes = doc->n_blocks = 0;
         arena_free(&doc->tree);
+}
+
+/* The blocks are the document's memory, not its content: releasing them changes nothing a
+ * reader of the remaining nodes sees, so a const document (as struct yctx holds) may. */
+void ydoc_release(const struct ydoc *doc, int first, int end) {
+        if (first < 1 || end <= first)
+                return;
+        /* block b holds indexes b * N + 1 .. (b + 1) * N */
+        for (size_t b = ((size_t)first - 1 + YDOC_BLOCK_NODES - 1) / YDOC_BLOCK_NODES;
+             (b + 1) * YDOC_BLOCK_NODES < (size_t)end && b < doc->n_blocks; b++) {
+                free(doc->blocks[b]);
+                doc->blocks[b] = NULL;
+        }
 }
 
 void ydoc_free(struct ydoc *doc) {

@@ -112,6 +112,108 @@ START_TEST(required_by_in_manifest_order) {
 }
 END_TEST
 
+/* A reader handing out `text` `step` bytes at a time, failing (and saying so) after `fail_at`. */
+struct piece_reader {
+        const char *text;
+        size_t len, at, step, fail_at;
+        bool failed;
+        struct diag_list *diags;
+};
+
+static int read_pieces(void *data, unsigned char *buf, size_t size, size_t *got) {
+        struct piece_reader *r = data;
+        if (r->at >= r->fail_at) {
+                diag_add(r->diags, NULL, 0, 0, "cannot read the manifest: test failure");
+                r->failed = true;
+                return 0;
+        }
+        size_t n = r->len - r->at;
+        n = n < r->step ? n : r->step;
+        n = n < size ? n : size;
+        memcpy(buf, r->text + r->at, n);
+        r->at += n;
+        *got = n;
+        return 1;
+}
+
+static char *parse_in_pieces(const char *text, size_t step, size_t fail_at, bool *ok) {
+        struct diag_list diags = {0};
+        struct piece_reader r = {text, strlen(text), 0, step, fail_at, false, &diags};
+        struct manifest *m = manifest_parse_reader(read_pieces, &r, &r.failed, "test.yaml", &diags);
+        *ok = m != NULL;
+        manifest_free(m);
+        char *joined = diags_joined(&diags);
+        diag_list_free(&diags);
+        return joined;
+}
+
+/* Read in pieces, a manifest gives what the whole text gives: the same problems at the same
+ * places; a reader that fails is reported in its own words only. */
+START_TEST(reader_is_the_text) {
+        static const char *const texts[] = {
+                "version: 1\napps:\n  web:\n    containers:\n      main: {image: localhost/x:1, bogus: 1}\n",
+                "version: 1\napps:\n  web:\n    containers: [\n",
+                "version: 1\napps:\n  web: {}\n  web: {}\n",
+                "version: 1\n---\nversion: 1\n",
+                "",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+                struct diag_list diags = {0};
+                struct manifest *m = parse_text(texts[i], &diags);
+                _cleanup_free_ char *want = diags_joined(&diags);
+                for (size_t step = 1; step <= 7; step += 3) {
+                        bool ok;
+                        _cleanup_free_ char *got = parse_in_pieces(texts[i], step, SIZE_MAX, &ok);
+                        ck_assert_str_eq(got, want);
+                        ck_assert_int_eq(ok, m != NULL);
+                }
+                manifest_free(m);
+                diag_list_free(&diags);
+        }
+        bool ok;
+        _cleanup_free_ char *got = parse_in_pieces(texts[0], 5, 20, &ok);
+        ck_assert(!ok);
+        ck_assert_str_eq(got, "test.yaml: cannot read the manifest: test failure\n");
+}
+END_TEST
+
+/* A node of many apps: the nodes of the apps parsed so far are freed while the later ones are
+ * parsed (ydoc_release()); every app is still parsed from its own nodes. */
+START_TEST(many_apps_parse_while_released) {
+        _cleanup_strbuf_ struct strbuf text = STRBUF_INIT;
+        strbuf_puts(&text, "version: 1\napps:\n");
+        for (unsigned i = 0; i < 400; i++)
+                strbuf_printf(&text,
+                              "  app-%u:\n    requires: [%s]\n    containers:\n      main:\n"
+                              "        image: localhost/x-%u:1\n        env: {A: \"%u\", B: b}\n",
+                              i, i ? "app-0" : "", i, i);
+        strbuf_puts(&text, "  app-0: {containers: {main: {image: localhost/again:1}}}\n");
+        struct diag_list diags = {0};
+        _cleanup_manifest_ struct manifest *m = parse_text(strbuf_str(&text), &diags);
+        /* the duplicate at the end is found before anything is parsed or released */
+        ck_assert_ptr_null(m);
+        ck_assert_uint_eq(diags.n, 1);
+        ck_assert_str_eq(diags.items[0].text, "test.yaml:2403:3: apps: duplicate key \"app-0\" (first at line 3)");
+        diag_list_free(&diags);
+
+        text.len -= strlen("  app-0: {containers: {main: {image: localhost/again:1}}}\n");
+        text.data[text.len] = '\0';
+        _cleanup_manifest_ struct manifest *ok = parse_text(strbuf_str(&text), &diags);
+        ck_assert_ptr_nonnull(ok);
+        ck_assert_uint_eq(diags.n, 0);
+        ck_assert_uint_eq(ok->n_apps, 400);
+        for (unsigned i = 0; i < 400; i++) {
+                char want[64];
+                snprintf(want, sizeof(want), "localhost/x-%u:1", i);
+                ck_assert_str_eq(ok->apps[i].containers[0].image, want);
+                snprintf(want, sizeof(want), "%u", i);
+                ck_assert_str_eq(ok->apps[i].containers[0].env[0].value, want);
+        }
+        ck_assert_uint_eq(manifest_find_app(ok, "app-0")->n_required_by, 399);
+        diag_list_free(&diags);
+}
+END_TEST
+
 Suite *speed_suite(void) {
         Suite *s = suite_create("speed");
         TCase *tc = tcase_create("speed");
@@ -119,6 +221,8 @@ Suite *speed_suite(void) {
         tcase_add_test(tc, ykeyf_is_snprintf_cut);
         tcase_add_test(tc, assignment_is_the_joined_word);
         tcase_add_test(tc, required_by_in_manifest_order);
+        tcase_add_test(tc, reader_is_the_text);
+        tcase_add_test(tc, many_apps_parse_while_released);
         suite_add_tcase(s, tc);
         return s;
 }
