@@ -7,6 +7,7 @@
 #include "fuzz.h"
 #include "log.h"
 #include "manifest.h"
+#include "pieces.h"
 #include "quadlet-render.h"
 #include "strbuf.h"
 
@@ -72,31 +73,15 @@ static bool clean_text(const char *text, size_t len) {
         return true;
 }
 
-struct pieces {
-        const uint8_t *data;
-        size_t size, at, step;
-};
-
-static int read_pieces(void *p, unsigned char *buf, size_t size, size_t *got) {
-        struct pieces *r = p;
-        size_t n = r->size - r->at;
-        n = n < r->step ? n : r->step;
-        n = n < size ? n : size;
-        memcpy(buf, r->data + r->at, n);
-        r->at += n;
-        *got = n;
-        return 1;
-}
-
 /* The manifest read in pieces of `step` bytes. Read as a file reads (as much as libyaml asks for)
  * it has the same problems; in smaller pieces libyaml decodes less ahead, so of an invalid UTF-8
  * byte and an earlier syntax error it may see the other one first; the verdict, and for a
  * usable manifest the problems and the units, are the same all the same. */
 static void check_reader(const uint8_t *data, size_t size, size_t step, const struct manifest *m,
                          const struct diag_list *diags, const struct strbuf *units) {
-        struct pieces r = {data, size, 0, step};
+        struct text_pieces r = {data, size, 0, step};
         struct diag_list again = {0};
-        struct manifest *m2 = manifest_parse_reader(read_pieces, &r, &(bool){false}, "fuzz.yaml", &again);
+        struct manifest *m2 = manifest_parse_reader(read_text_pieces, &r, &(bool){false}, "fuzz.yaml", &again);
         FUZZ_ASSERT(!m == !m2);
         if (m2 || step >= size) {
                 FUZZ_ASSERT(again.n == diags->n);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "../fuzz/pieces.h"
 #include "testlib.h"
 #include "unit-escape.h"
 #include "yaml-node.h"
@@ -112,33 +113,27 @@ START_TEST(required_by_in_manifest_order) {
 }
 END_TEST
 
-/* A reader handing out `text` `step` bytes at a time, failing (and saying so) after `fail_at`. */
+/* Pieces of `step` bytes (../fuzz/pieces.h) that fail (and say so) from byte `fail_at` on. */
 struct piece_reader {
-        const char *text;
-        size_t len, at, step, fail_at;
+        struct text_pieces text;
+        size_t fail_at;
         bool failed;
         struct diag_list *diags;
 };
 
 static int read_pieces(void *data, unsigned char *buf, size_t size, size_t *got) {
         struct piece_reader *r = data;
-        if (r->at >= r->fail_at) {
+        if (r->text.at >= r->fail_at) {
                 diag_add(r->diags, NULL, 0, 0, "cannot read the manifest: test failure");
                 r->failed = true;
                 return 0;
         }
-        size_t n = r->len - r->at;
-        n = n < r->step ? n : r->step;
-        n = n < size ? n : size;
-        memcpy(buf, r->text + r->at, n);
-        r->at += n;
-        *got = n;
-        return 1;
+        return read_text_pieces(&r->text, buf, size, got);
 }
 
 static char *parse_in_pieces(const char *text, size_t step, size_t fail_at, bool *ok) {
         struct diag_list diags = {0};
-        struct piece_reader r = {text, strlen(text), 0, step, fail_at, false, &diags};
+        struct piece_reader r = {{(const unsigned char *)text, strlen(text), 0, step}, fail_at, false, &diags};
         struct manifest *m = manifest_parse_reader(read_pieces, &r, &r.failed, "test.yaml", &diags);
         *ok = m != NULL;
         manifest_free(m);
