@@ -16,6 +16,8 @@ RUNS=${RUNS:-21}
 derive=${ARCHY_DERIVE:-$top/build/archy-derive}
 [ -x "$derive" ] || { echo "bench: $derive not found: run make first" >&2; exit 1; }
 work=$(mktemp -d)
+# The work dir is under a world-writable /tmp: trust it and above, as bench/run.sh does (path-trust.h).
+export ARCHY_TEST_TRUSTED_DIR=${ARCHY_TEST_TRUSTED_DIR:-$(dirname "$work")}
 trap 'rm -rf "$work"' EXIT
 cc=${CC:-cc}
 $cc -O2 -static -o "$work/timer" "$here/timer.c"

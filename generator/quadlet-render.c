@@ -68,16 +68,19 @@ static void render_ports(const struct container *ct, struct strbuf *out) {
 /* ${app:...} references resolve to the other app's host and ports (validated: cannot fail). */
 static void render_env(const struct manifest *m, const struct app *a, const struct container *ct, struct strbuf *out) {
         for (size_t i = 0; i < ct->n_env; i++) {
-                _cleanup_strbuf_ struct strbuf assignment = STRBUF_INIT;
-                struct app_ref_error err;
-                strbuf_printf(&assignment, "%s=", ct->env[i].name);
-                if (app_refs_expand(m, a, ct->env[i].value, false, &assignment, &err) == -EINVAL)
-                        out->oom = true; /* manifest_validate() skipped the app: never rendered */
+                const char *value = ct->env[i].value;
+                _cleanup_strbuf_ struct strbuf expanded = STRBUF_INIT;
+                if (strstr(value, "${app:")) {
+                        struct app_ref_error err;
+                        if (app_refs_expand(m, a, value, false, &expanded, &err) == -EINVAL)
+                                out->oom = true; /* manifest_validate() skipped the app: never rendered */
+                        if (strbuf_failed(&expanded))
+                                out->oom = true;
+                        value = strbuf_str(&expanded);
+                }
                 strbuf_puts(out, "Environment=");
-                unit_append_word(out, strbuf_str(&assignment));
+                unit_append_assignment(out, ct->env[i].name, value);
                 strbuf_putc(out, '\n');
-                if (strbuf_failed(&assignment))
-                        out->oom = true;
         }
         for (size_t i = 0; i < ct->n_env_files; i++)
                 strbuf_printf(out, "EnvironmentFile=%s\n", ct->env_files[i]);

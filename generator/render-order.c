@@ -67,10 +67,10 @@ void render_order_restart(const struct container *ct, struct strbuf *out) {
 }
 
 /* The units of the apps that require `a` and get units. */
-static void append_dependent_units(const struct manifest *m, const struct app *a, struct strbuf *out) {
-        for (size_t i = 0; i < m->n_apps; i++) {
-                const struct app *d = &m->apps[i];
-                if (d->skip || d->state == APP_STATE_UNINSTALLED || !app_requires_app(d, a->name))
+static void append_dependent_units(const struct app *a, struct strbuf *out) {
+        for (size_t i = 0; i < a->n_required_by; i++) {
+                const struct app *d = a->required_by[i];
+                if (d->skip || d->state == APP_STATE_UNINSTALLED)
                         continue;
                 for (size_t c = 0; c < d->n_containers; c++) {
                         strbuf_putc(out, ' ');
@@ -83,7 +83,7 @@ void render_order_stop(const struct manifest *m, const struct app *a, const stru
         if (strcmp(ct->part, ARCHY_MAIN_PART) != 0)
                 return;
         _cleanup_strbuf_ struct strbuf units = STRBUF_INIT;
-        append_dependent_units(m, a, &units);
+        append_dependent_units(a, &units);
         if (strbuf_failed(&units))
                 out->oom = true;
         if (units.len == 0)

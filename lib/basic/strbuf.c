@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
+
 static bool strbuf_reserve(struct strbuf *sb, size_t extra) {
         if (sb->oom)
                 return false;
@@ -40,11 +42,24 @@ void strbuf_putc(struct strbuf *sb, char c) {
         strbuf_add(sb, &c, 1);
 }
 
+static void strbuf_put(void *sb, const char *s, size_t len) {
+        strbuf_add(sb, s, len);
+}
+
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...) {
+        va_list ap;
+        size_t start = sb->len;
+        va_start(ap, fmt);
+        bool done = format_simple(strbuf_put, sb, fmt, ap);
+        va_end(ap);
+        if (done)
+                return;
+        sb->len = start; /* a conversion format_simple() does not do: all of it by vsnprintf */
+        if (sb->data)
+                sb->data[start] = '\0';
         /* Format straight into the spare room; only a result that does not fit is formatted twice. */
         if (!strbuf_reserve(sb, 64))
                 return;
-        va_list ap;
         va_start(ap, fmt);
         int n = vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap);
         va_end(ap);
@@ -77,6 +92,12 @@ char *strbuf_steal(struct strbuf *sb) {
         if (sb->oom) {
                 strbuf_free(sb);
                 return NULL;
+        }
+        /* A kept text takes its length, not the room it grew in (a name in a 256-byte buffer). */
+        if (sb->data && sb->len + 1 < sb->cap) {
+                char *fit = realloc(sb->data, sb->len + 1);
+                if (fit)
+                        sb->data = fit;
         }
         char *s = sb->data ? sb->data : strdup("");
         *sb = (struct strbuf)STRBUF_INIT;

@@ -3,22 +3,41 @@
 
 #include <string.h>
 
+/* Copies runs of ordinary bytes whole: most values have nothing to escape. */
 static void append_escaped(struct strbuf *sb, const char *s, bool quoted) {
-        for (const char *c = s; *c; c++) {
-                if (*c == '%' || *c == '$')
-                        strbuf_putc(sb, *c);
-                else if (quoted && (*c == '"' || *c == '\\'))
-                        strbuf_putc(sb, '\\');
-                strbuf_putc(sb, *c);
+        const char *special = quoted ? "%$\"\\" : "%$";
+        for (const char *c = s;;) {
+                size_t run = strcspn(c, special);
+                strbuf_add(sb, c, run);
+                c += run;
+                if (!*c)
+                        return;
+                strbuf_putc(sb, *c == '%' || *c == '$' ? *c : '\\');
+                strbuf_putc(sb, *c++);
         }
 }
 
+/* ';' alone would separate commands in an Exec line; quote it like anything unusual. */
+static bool word_plain(const char *s) {
+        return s[strcspn(s, " \t\"'\\;")] == '\0';
+}
+
 void unit_append_word(struct strbuf *sb, const char *s) {
-        /* ';' alone would separate commands in an Exec line; quote it like anything unusual. */
-        bool plain = s[0] != '\0' && strcspn(s, " \t\"'\\;") == strlen(s);
+        bool plain = s[0] != '\0' && word_plain(s);
         if (!plain)
                 strbuf_putc(sb, '"');
         append_escaped(sb, s, !plain);
+        if (!plain)
+                strbuf_putc(sb, '"');
+}
+
+void unit_append_assignment(struct strbuf *sb, const char *name, const char *value) {
+        bool plain = word_plain(name) && word_plain(value);
+        if (!plain)
+                strbuf_putc(sb, '"');
+        append_escaped(sb, name, !plain);
+        strbuf_putc(sb, '=');
+        append_escaped(sb, value, !plain);
         if (!plain)
                 strbuf_putc(sb, '"');
 }

@@ -12,6 +12,8 @@
 
 /* One word of a command line or of a space-separated list (Exec=, Environment=). */
 void unit_append_word(struct strbuf *sb, const char *s);
+/* The word NAME=VALUE (Environment=), the same as unit_append_word() of the joined text. */
+void unit_append_assignment(struct strbuf *sb, const char *name, const char *value);
 /* A value taken whole, as Quadlet takes HealthCmd=: only specifiers and variables escaped.
  * The caller must reject a trailing backslash (line continuation). */
 void unit_append_raw(struct strbuf *sb, const char *s);

@@ -167,6 +167,10 @@ static bool parse_apps(struct yctx *c, const yaml_node_t *n, struct manifest *m)
                 c->app = name;
                 a->skip = !parse_app(c, ynode(c, pair->value), a);
                 c->app = NULL;
+                /* The apps' nodes run from the first app's key on, each app's up to the next app's
+                 * key; no one reads those of the apps parsed so far again. */
+                if (pair + 1 < n->data.mapping.pairs.top)
+                        ydoc_release(c->doc, n->data.mapping.pairs.start->key, pair[1].key);
         }
         return true;
 }
@@ -208,22 +212,36 @@ static bool parse_root(struct yctx *c, struct manifest *m) {
         return ok;
 }
 
-static bool load_document(const char *text, size_t len, struct manifest *m, struct diag_list *diags) {
-        return yload_single(text, len, &m->doc, diags, "YAML syntax error",
-                            "expected a single YAML document, found a second one");
+/* Where the YAML comes from: a text in memory, or a reader (manifest_parse_reader()). */
+struct source {
+        const char *text;
+        size_t len;
+        char *owned; /* `text` when it is the caller's, freed once the YAML is loaded */
+        yaml_read_handler_t *read;
+        void *data;
+        const bool *read_failed;
+};
+
+static bool load_document(struct source *src, struct manifest *m, struct diag_list *diags) {
+        static const char syntax[] = "YAML syntax error",
+                          second[] = "expected a single YAML document, found a second one";
+        bool ok = src->read
+                          ? yload_single_reader(src->read, src->data, src->read_failed, &m->doc, diags, syntax, second)
+                          : yload_single(src->text, src->len, &m->doc, diags, syntax, second);
+        free(src->owned);
+        src->owned = NULL;
+        return ok;
 }
 
-/* `owned`, when not NULL, is `text` and freed once the YAML is loaded. */
-static struct manifest *parse_text(const char *text, size_t len, char *owned, const char *path,
-                                   struct diag_list *diags) {
-        _cleanup_free_ char *own = owned;
+static struct manifest *parse_source(struct source *src, const char *path, struct diag_list *diags) {
         _cleanup_manifest_ struct manifest *m = calloc(1, sizeof(*m));
-        if (!m || !(m->path = strdup(path)))
+        if (!m || !(m->path = strdup(path))) {
+                free(src->owned);
                 return NULL;
+        }
         diags->file = path;
-        if (!load_document(text, len, m, diags))
+        if (!load_document(src, m, diags))
                 return NULL;
-        free(TAKE_PTR(own));
         struct yctx c = {.doc = m->doc, .diags = diags};
         bool parsed = parse_root(&c, m);
         ydoc_drop_tree(m->doc); /* the structs point into its text only */
@@ -238,10 +256,17 @@ static struct manifest *parse_text(const char *text, size_t len, char *owned, co
 }
 
 struct manifest *manifest_parse(const char *text, size_t len, const char *path, struct diag_list *diags) {
-        return parse_text(text, len, NULL, path, diags);
+        struct source src = {.text = text, .len = len};
+        return parse_source(&src, path, diags);
 }
 
 struct manifest *manifest_parse_owned(char **text, size_t len, const char *path, struct diag_list *diags) {
-        char *t = TAKE_PTR(*text);
-        return parse_text(t, len, t, path, diags);
+        struct source src = {.text = *text, .len = len, .owned = TAKE_PTR(*text)};
+        return parse_source(&src, path, diags);
+}
+
+struct manifest *manifest_parse_reader(yaml_read_handler_t *read, void *data, const bool *read_failed, const char *path,
+                                       struct diag_list *diags) {
+        struct source src = {.read = read, .data = data, .read_failed = read_failed};
+        return parse_source(&src, path, diags);
 }

@@ -45,6 +45,7 @@ void manifest_free(struct manifest *m) {
         free(m->apps);
         free(m->secrets);
         free(m->by_name);
+        free(m->required_by);
         ydoc_free(m->doc);
         free(m->path);
         free(m);
@@ -58,6 +59,39 @@ static int app_key_compare(const void *key, const void *elem) {
         return strcmp(key, (*(struct app *const *)elem)->name);
 }
 
+/* Every app's required_by, in one array: a count of the requirements naming it, then each app
+ * that names it once (its requirements are added together, so a repeat is the last one added). */
+static int index_required_by(struct manifest *m) {
+        size_t total = 0;
+        for (size_t i = 0; i < m->n_apps; i++) {
+                total += m->apps[i].n_requires;
+                m->apps[i].n_required_by = 0;
+        }
+        free(m->required_by);
+        m->required_by = calloc(total + 1, sizeof(const struct app *));
+        if (!m->required_by)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_apps; i++)
+                for (size_t r = 0; r < m->apps[i].n_requires; r++) {
+                        struct app *t = (struct app *)manifest_find_app(m, m->apps[i].requires[r]);
+                        if (t)
+                                t->n_required_by++;
+                }
+        size_t at = 0;
+        for (size_t i = 0; i < m->n_apps; i++) {
+                m->apps[i].required_by = m->required_by + at;
+                at += m->apps[i].n_required_by;
+                m->apps[i].n_required_by = 0;
+        }
+        for (size_t i = 0; i < m->n_apps; i++)
+                for (size_t r = 0; r < m->apps[i].n_requires; r++) {
+                        struct app *t = (struct app *)manifest_find_app(m, m->apps[i].requires[r]);
+                        if (t && (t->n_required_by == 0 || t->required_by[t->n_required_by - 1] != &m->apps[i]))
+                                t->required_by[t->n_required_by++] = &m->apps[i];
+                }
+        return 0;
+}
+
 int manifest_index_apps(struct manifest *m) {
         free(m->by_name);
         m->by_name = calloc(m->n_apps + 1, sizeof(struct app *));
@@ -67,7 +101,7 @@ int manifest_index_apps(struct manifest *m) {
                 m->by_name[i] = &m->apps[i];
         if (m->n_apps > 0)
                 qsort(m->by_name, m->n_apps, sizeof(struct app *), app_ptr_compare);
-        return 0;
+        return index_required_by(m);
 }
 
 const struct app *manifest_find_app(const struct manifest *m, const char *name) {

@@ -206,6 +206,9 @@ struct app {
         struct mpos pos;
         struct volume_decl *volumes; /* apps.APP.volumes: named volumes with an owner */
         size_t n_volumes;
+        /* The apps whose requires name this one, each once, in manifest order (manifest_index_apps()). */
+        const struct app **required_by;
+        size_t n_required_by;
 };
 
 /* A canonical secret the manifest declares: archy-derive may create it when it is missing. */
@@ -228,6 +231,7 @@ struct manifest {
         struct app *apps;
         size_t n_apps;
         struct app **by_name; /* apps sorted by name, for manifest_find_app() */
+        const struct app **required_by; /* the storage of every app's required_by */
 };
 
 /* Parse and validate YAML text. Returns NULL only when the manifest as a whole is unusable
@@ -238,6 +242,10 @@ struct manifest *manifest_parse(const char *text, size_t len, const char *path, 
  * YAML is loaded, since the document keeps its own copy of every scalar, so that a big manifest
  * does not take its size twice at the peak. */
 struct manifest *manifest_parse_owned(char **text, size_t len, const char *path, struct diag_list *diags);
+/* The same for a text read in pieces (yload_single_reader(): `read` is libyaml's read handler, a
+ * failing reader reports itself and sets *read_failed): a big manifest is never held whole. */
+struct manifest *manifest_parse_reader(yaml_read_handler_t *read, void *data, const bool *read_failed,
+                                       const char *path, struct diag_list *diags);
 
 /* Cross-app checks: requires name existing apps and form no cycle, no two apps claim the same
  * unit, volume or host port. Marks offending apps and, transitively, their dependents skip. */
@@ -264,7 +272,8 @@ const char *dep_condition_to_string(enum dep_condition c);
 /* The container of app `a` named `part`, or NULL. */
 const struct container *app_find_container(const struct app *a, const char *part);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);
-/* Build the name index manifest_find_app() searches (the parser does); -ENOMEM on failure. */
+/* Build the name index manifest_find_app() searches and every app's required_by (the parser does);
+ * -ENOMEM on failure. */
 int manifest_index_apps(struct manifest *m);
 /* Whether mount v of container c (a named volume) names a volume an earlier mount of the app
  * named already (one volume shared by two containers is one .volume file, one unit). */

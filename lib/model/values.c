@@ -131,6 +131,10 @@ static bool is_control(uint32_t cp) {
 
 enum text_problem text_check(const char *s, size_t len, size_t *ret_at, uint32_t *ret_char) {
         for (size_t i = 0; i < len;) {
+                if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f) { /* printable ASCII */
+                        i++;
+                        continue;
+                }
                 uint32_t cp = 0;
                 size_t n = utf8_sequence((const unsigned char *)s + i, len - i, &cp);
                 if (n == 0 || is_control(cp)) {

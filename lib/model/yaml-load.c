@@ -19,7 +19,11 @@
 
 #define KEY_PATH_MAX 256
 
-static void report_yaml_error(const yaml_parser_t *p, struct diag_list *diags, const char *syntax) {
+/* A reader that failed has reported why (yload_single_reader()); libyaml then only says "input error". */
+static void report_yaml_error(const yaml_parser_t *p, struct diag_list *diags, const char *syntax,
+                              const bool *read_failed) {
+        if (read_failed && *read_failed && p->error == YAML_READER_ERROR)
+                return;
         const char *problem = p->problem ? p->problem : "unknown problem";
         if (p->context)
                 diag_add(diags, NULL, p->problem_mark.line + 1, p->problem_mark.column + 1,
@@ -139,16 +143,20 @@ static const char *scalar_text(struct builder *b, const char *s, size_t len) {
 /* The new node's index (1-based, as pairs and items refer to nodes), 0 when out of memory. */
 static int add_node(struct builder *b, const yaml_event_t *ev, yaml_node_type_t type) {
         struct ydoc *d = b->doc;
-        if (d->n_nodes == d->cap_nodes) {
-                size_t cap = d->cap_nodes ? d->cap_nodes * 2 : 64;
-                struct ynode *nodes = cap <= INT32_MAX ? realloc(d->nodes, cap * sizeof(*nodes)) : NULL;
-                if (!nodes)
+        if (d->n_nodes % YDOC_BLOCK_NODES == 0) {
+                size_t n = d->n_nodes / YDOC_BLOCK_NODES;
+                struct ynode **blocks = d->n_nodes < INT32_MAX - YDOC_BLOCK_NODES
+                                                ? realloc(d->blocks, (n + 1) * sizeof(struct ynode *))
+                                                : NULL;
+                if (!blocks)
                         return 0;
-                d->nodes = nodes;
-                d->cap_nodes = cap;
+                d->blocks = blocks;
+                if (!(blocks[n] = malloc(YDOC_BLOCK_NODES * sizeof(struct ynode))))
+                        return 0;
+                d->n_blocks = n + 1;
         }
         size_t line = ev->start_mark.line, col = ev->start_mark.column, col_max = (1u << 26) - 1;
-        d->nodes[d->n_nodes] = (struct ynode){
+        *ydoc_node(d, d->n_nodes + 1) = (struct ynode){
                 .line = line < UINT32_MAX ? (uint32_t)line : UINT32_MAX,
                 .column = col < col_max ? (uint32_t)col : (uint32_t)col_max,
                 .type = (uint32_t)type,
@@ -184,9 +192,9 @@ static int has_duplicate_keys(const struct ydoc *d, const yaml_node_pair_t *pair
                 return 0;
         if (n <= 16) {
                 for (size_t i = 1; i < n; i++) {
-                        const struct ynode *a = &d->nodes[pairs[i].key - 1];
+                        const struct ynode *a = ydoc_node(d, (size_t)pairs[i].key);
                         for (size_t j = 0; j < i && a->type == YAML_SCALAR_NODE; j++) {
-                                const struct ynode *k = &d->nodes[pairs[j].key - 1];
+                                const struct ynode *k = ydoc_node(d, (size_t)pairs[j].key);
                                 if (k->type == YAML_SCALAR_NODE && strcmp(yscalar(a), yscalar(k)) == 0)
                                         return 1;
                         }
@@ -198,7 +206,7 @@ static int has_duplicate_keys(const struct ydoc *d, const yaml_node_pair_t *pair
                 return -ENOMEM;
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-                const struct ynode *kn = &d->nodes[pairs[i].key - 1];
+                const struct ynode *kn = ydoc_node(d, (size_t)pairs[i].key);
                 if (kn->type == YAML_SCALAR_NODE)
                         keys[k++] = yscalar(kn);
         }
@@ -212,12 +220,14 @@ static int has_duplicate_keys(const struct ydoc *d, const yaml_node_pair_t *pair
 /* The end of the innermost list or mapping: its children move from the stack into the tree. */
 static bool close_node(struct builder *b) {
         struct ydoc *d = b->doc;
-        if (b->n_open == 0 || !d->nodes) /* libyaml pairs every end with a start */
+        if (b->n_open == 0 || !d->n_nodes) /* libyaml pairs every end with a start */
                 return false;
         struct open_node o = b->open[--b->n_open];
         size_t n = b->n_kids - o.first;
         const int *kids = b->kids ? b->kids + o.first : NULL;
-        struct ynode *node = &d->nodes[o.index - 1];
+        if (n > 0 && !kids)
+                return false;
+        struct ynode *node = ydoc_node(d, (size_t)o.index);
         if (node->type == YAML_SEQUENCE_NODE) {
                 yaml_node_item_t *items = arena_alloc(&d->tree, n * sizeof(*items));
                 if (!items)
@@ -254,7 +264,7 @@ static bool build(struct builder *b, const yaml_event_t *ev) {
                         index ? scalar_text(b, (const char *)ev->data.scalar.value, ev->data.scalar.length) : NULL;
                 if (!value)
                         return false;
-                struct ynode *n = &b->doc->nodes[index - 1];
+                struct ynode *n = ydoc_node(b->doc, (size_t)index);
                 n->data.scalar.value = value;
                 n->data.scalar.length = ev->data.scalar.length;
                 n->style = (uint32_t)ev->data.scalar.style;
@@ -277,13 +287,13 @@ static bool build(struct builder *b, const yaml_event_t *ev) {
 /* Every event of the stream; stops at the first refusal. The first document is built; a second
  * one is reported only when the whole stream is otherwise fine. */
 static bool load_events(yaml_parser_t *p, struct builder *b, struct diag_list *diags, const char *syntax,
-                        const char *second_document) {
+                        const char *second_document, const bool *read_failed) {
         unsigned depth = 0, documents = 0;
         yaml_mark_t second = {0};
         for (;;) {
                 yaml_event_t ev;
                 if (!yaml_parser_parse(p, &ev)) {
-                        report_yaml_error(p, diags, syntax);
+                        report_yaml_error(p, diags, syntax, read_failed);
                         return false;
                 }
                 if (ev.type == YAML_DOCUMENT_START_EVENT && ++documents == 2)
@@ -369,15 +379,6 @@ static bool check_tree(const struct yctx *c, const yaml_node_t *n, const char *p
         return check_mapping_keys(c, n, path, diags) && ok;
 }
 
-static bool parser_open(yaml_parser_t *p, const char *text, size_t len, struct diag_list *diags) {
-        if (!yaml_parser_initialize(p)) {
-                diags->oom = true;
-                return false;
-        }
-        yaml_parser_set_input_string(p, (const unsigned char *)text, len);
-        return true;
-}
-
 static void parser_close(yaml_parser_t *p, struct diag_list *diags) {
         if (p->error == YAML_MEMORY_ERROR)
                 diags->oom = true;
@@ -386,14 +387,14 @@ static void parser_close(yaml_parser_t *p, struct diag_list *diags) {
 
 /* The document, checked, when the stream is; NULL (reported) otherwise. */
 static struct ydoc *load_checked(yaml_parser_t *p, struct diag_list *diags, const char *syntax,
-                                 const char *second_document) {
+                                 const char *second_document, const bool *read_failed) {
         struct ydoc *doc = calloc(1, sizeof(*doc));
         if (!doc) {
                 diags->oom = true;
                 return NULL;
         }
         struct builder b = {.doc = doc};
-        bool ok = load_events(p, &b, diags, syntax, second_document);
+        bool ok = load_events(p, &b, diags, syntax, second_document, read_failed);
         free(b.kids);
         free(b.interned);
         struct yctx c = {.doc = doc, .diags = diags};
@@ -405,15 +406,35 @@ static struct ydoc *load_checked(yaml_parser_t *p, struct diag_list *diags, cons
         return NULL;
 }
 
-bool yload_single(const char *text, size_t len, struct ydoc **ret, struct diag_list *diags, const char *syntax,
-                  const char *second_document) {
-        yaml_parser_t parser;
-        if (!parser_open(&parser, text, len, diags))
-                return false;
-        struct ydoc *doc = load_checked(&parser, diags, syntax, second_document);
-        parser_close(&parser, diags);
+/* Loads from a parser whose input is set; `read_failed` as in yload_single_reader(). */
+static bool load_from(yaml_parser_t *parser, struct ydoc **ret, struct diag_list *diags, const char *syntax,
+                      const char *second_document, const bool *read_failed) {
+        struct ydoc *doc = load_checked(parser, diags, syntax, second_document, read_failed);
+        parser_close(parser, diags);
         if (!doc)
                 return false;
         *ret = doc;
         return true;
+}
+
+bool yload_single(const char *text, size_t len, struct ydoc **ret, struct diag_list *diags, const char *syntax,
+                  const char *second_document) {
+        yaml_parser_t parser;
+        if (!yaml_parser_initialize(&parser)) {
+                diags->oom = true;
+                return false;
+        }
+        yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+        return load_from(&parser, ret, diags, syntax, second_document, NULL);
+}
+
+bool yload_single_reader(yaml_read_handler_t *read, void *data, const bool *read_failed, struct ydoc **ret,
+                         struct diag_list *diags, const char *syntax, const char *second_document) {
+        yaml_parser_t parser;
+        if (!yaml_parser_initialize(&parser)) {
+                diags->oom = true;
+                return false;
+        }
+        yaml_parser_set_input(&parser, read, data);
+        return load_from(&parser, ret, diags, syntax, second_document, read_failed);
 }

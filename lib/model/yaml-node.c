@@ -8,23 +8,39 @@
 #include <string.h>
 
 #include "compose-hints.h"
+#include "format.h"
 #include "strbuf.h"
 #include "suggest.h"
 #include "values.h"
 
 yaml_node_t *ynode(const struct yctx *c, int index) {
-        return &c->doc->nodes[index - 1];
+        return ydoc_node(c->doc, (size_t)index);
 }
 
 const yaml_node_t *yroot(const struct ydoc *doc) {
-        return doc->n_nodes ? &doc->nodes[0] : NULL;
+        return doc->n_nodes ? ydoc_node(doc, 1) : NULL;
 }
 
 void ydoc_drop_tree(struct ydoc *doc) {
-        free(doc->nodes);
-        doc->nodes = NULL;
-        doc->n_nodes = doc->cap_nodes = 0;
+        for (size_t i = 0; i < doc->n_blocks; i++)
+                free(doc->blocks[i]);
+        free(doc->blocks);
+        doc->blocks = NULL;
+        doc->n_nodes = doc->n_blocks = 0;
         arena_free(&doc->tree);
+}
+
+/* The blocks are the document's memory, not its content: releasing them changes nothing a
+ * reader of the remaining nodes sees, so a const document (as struct yctx holds) may. */
+void ydoc_release(const struct ydoc *doc, int first, int end) {
+        if (first < 1 || end <= first)
+                return;
+        /* block b holds indexes b * N + 1 .. (b + 1) * N */
+        for (size_t b = ((size_t)first - 1 + YDOC_BLOCK_NODES - 1) / YDOC_BLOCK_NODES;
+             (b + 1) * YDOC_BLOCK_NODES < (size_t)end && b < doc->n_blocks; b++) {
+                free(doc->blocks[b]);
+                doc->blocks[b] = NULL;
+        }
 }
 
 void ydoc_free(struct ydoc *doc) {
@@ -157,48 +173,30 @@ const char *ykey_text(const struct yctx *c, const yaml_node_pair_t *pair) {
         return k->type == YAML_SCALAR_NODE ? yscalar(k) : "";
 }
 
-/* Appends len bytes at s to buf[*at], cut at size - 1. */
-static void key_put(char *buf, size_t size, size_t *at, const char *s, size_t len) {
-        size_t room = size - 1 - *at;
+struct key_sink {
+        char *buf;
+        size_t size, at;
+};
+
+/* Appends len bytes at s, cut at size - 1. */
+static void key_put(void *ctx, const char *s, size_t len) {
+        struct key_sink *k = ctx;
+        size_t room = k->size - 1 - k->at;
         if (len > room)
                 len = room;
-        memcpy(buf + *at, s, len);
-        *at += len;
+        memcpy(k->buf + k->at, s, len);
+        k->at += len;
 }
 
-/* Key paths are made for every node the typed parse visits, so the formats they use (%s, %zu)
- * are done here, about ten times faster than vsnprintf; any other takes vsnprintf. The result is
- * the same as snprintf's. */
+/* Key paths are made for every node the typed parse visits: their formats are done by
+ * format_simple(), about ten times faster than vsnprintf, with the same result. */
 void ykeyf(char *buf, size_t size, const char *fmt, ...) {
         va_list ap, again;
         va_start(ap, fmt);
         va_copy(again, ap);
-        size_t at = 0;
-        bool plain = size > 0;
-        for (const char *f = fmt; plain && *f; f++) {
-                const char *pct = strchr(f, '%');
-                size_t lit = pct ? (size_t)(pct - f) : strlen(f);
-                key_put(buf, size, &at, f, lit);
-                if (!pct)
-                        break;
-                f = pct + 1;
-                if (*f == 's') {
-                        const char *arg = va_arg(ap, const char *);
-                        arg = arg ? arg : "(null)";
-                        key_put(buf, size, &at, arg, strlen(arg));
-                } else if (f[0] == 'z' && f[1] == 'u') {
-                        char digits[24], *d = digits + sizeof(digits);
-                        size_t v = va_arg(ap, size_t);
-                        do
-                                *--d = (char)('0' + v % 10);
-                        while (v /= 10);
-                        key_put(buf, size, &at, d, (size_t)(digits + sizeof(digits) - d));
-                        f++;
-                } else
-                        plain = false;
-        }
-        if (plain)
-                buf[at] = '\0';
+        struct key_sink k = {buf, size, 0};
+        if (size > 0 && format_simple(key_put, &k, fmt, ap))
+                buf[k.at] = '\0';
         else
                 vsnprintf(buf, size, fmt, again);
         va_end(again);

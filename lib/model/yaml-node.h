@@ -39,16 +39,24 @@ struct ynode {
 };
 #define yaml_node_t struct ynode
 
-/* The nodes (index 1 is the root) and their lists live in `tree`, which ydoc_drop_tree() frees once
- * the typed parse is done; scalar texts live in `text`, which lasts as long as the document, so
- * parsed structs may point into it. */
+/* The nodes (index 1 is the root) live in blocks of YDOC_BLOCK_NODES, their lists in `tree`;
+ * ydoc_drop_tree() frees both once the typed parse is done, ydoc_release() the blocks of a part
+ * already parsed (an app of a big node). Scalar texts live in `text`, which lasts as long as the
+ * document, so parsed structs may point into it. */
+#define YDOC_BLOCK_NODES 2048
 struct ydoc {
-        struct ynode *nodes;
-        size_t n_nodes, cap_nodes;
+        struct ynode **blocks; /* NULL where released */
+        size_t n_nodes, n_blocks;
         struct arena tree, text;
 };
+static inline struct ynode *ydoc_node(const struct ydoc *doc, size_t index) {
+        return &doc->blocks[(index - 1) / YDOC_BLOCK_NODES][(index - 1) % YDOC_BLOCK_NODES];
+}
 const yaml_node_t *yroot(const struct ydoc *doc);
 void ydoc_drop_tree(struct ydoc *doc);
+/* Nodes first .. end - 1 (indexes) are not read again: the blocks that hold only such nodes are
+ * freed (again: nothing), for the structs parsed from them to reuse. The tree is otherwise unchanged. */
+void ydoc_release(const struct ydoc *doc, int first, int end);
 void ydoc_free(struct ydoc *doc);
 
 /* Typed access to a loaded YAML document with errors that say where and what was expected.
@@ -110,3 +118,8 @@ void ykeyf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
  * with ydoc_free()); on false nothing is left to free and every problem is manifest-wide. */
 bool yload_single(const char *text, size_t len, struct ydoc **ret, struct diag_list *diags, const char *syntax,
                   const char *second_document);
+/* The same, reading the text in pieces through `read` (libyaml's read handler, called with
+ * `data`), so that a big manifest is never held whole. A reader that fails reports why in diags
+ * itself, sets *read_failed and returns 0; libyaml's own "input error" is then not reported. */
+bool yload_single_reader(yaml_read_handler_t *read, void *data, const bool *read_failed, struct ydoc **ret,
+                         struct diag_list *diags, const char *syntax, const char *second_document);

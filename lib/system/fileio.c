@@ -15,15 +15,21 @@
 
 #include "macro.h"
 
+ssize_t read_retrying(int fd, void *buf, size_t size) {
+        for (;;) {
+                ssize_t n = read(fd, buf, size);
+                if (n >= 0 || errno != EINTR)
+                        return n < 0 ? -errno : n;
+        }
+}
+
 /* Read until end of file or until cap bytes; *len says how many. 0 or negative errno. */
 static int read_up_to(int fd, char *buf, size_t cap, size_t *len) {
         *len = 0;
         while (*len < cap) {
-                ssize_t n = read(fd, buf + *len, cap - *len);
-                if (n < 0 && errno == EINTR)
-                        continue;
+                ssize_t n = read_retrying(fd, buf + *len, cap - *len);
                 if (n < 0)
-                        return -errno;
+                        return (int)n;
                 if (n == 0)
                         break;
                 *len += (size_t)n;

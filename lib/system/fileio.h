@@ -8,6 +8,8 @@
 /* The side-effect layer for files: every write that must survive a power cut goes through
  * write_file_atomic(). All functions return 0 or a negative errno and do not log. */
 
+/* One read(2), repeated when a signal interrupts it: the bytes read, or a negative errno. */
+ssize_t read_retrying(int fd, void *buf, size_t size);
 /* Read a whole regular file (at most max_size bytes) into a NUL-terminated buffer. */
 int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_len);
 

@@ -2,10 +2,12 @@
 /* Manifest text -> manifest_parse (parse + validate) -> every Quadlet unit the generator renders,
  * in memory. Oracles: no crash, no leak (ASan), rendering the same manifest twice gives the
  * same bytes, and what is rendered is valid UTF-8 without control characters (C0 but newline, DEL,
- * C1): validation lets none into a unit file. */
+ * C1): validation lets none into a unit file. The same bytes read in pieces (manifest_parse_reader(),
+ * as the generator reads the installed manifest) give the same problems and the same units. */
 #include "fuzz.h"
 #include "log.h"
 #include "manifest.h"
+#include "pieces.h"
 #include "quadlet-render.h"
 #include "strbuf.h"
 
@@ -71,6 +73,37 @@ static bool clean_text(const char *text, size_t len) {
         return true;
 }
 
+/* The manifest read in pieces of `step` bytes. Read as a file reads (as much as libyaml asks for)
+ * it has the same problems; in smaller pieces libyaml decodes less ahead, so of an invalid UTF-8
+ * byte and an earlier syntax error it may see the other one first; the verdict, and for a
+ * usable manifest the problems and the units, are the same all the same. */
+static void check_reader(const uint8_t *data, size_t size, size_t step, const struct manifest *m,
+                         const struct diag_list *diags, const struct strbuf *units) {
+        struct text_pieces r = {data, size, 0, step};
+        struct diag_list again = {0};
+        struct manifest *m2 = manifest_parse_reader(read_text_pieces, &r, &(bool){false}, "fuzz.yaml", &again);
+        FUZZ_ASSERT(!m == !m2);
+        if (m2 || step >= size) {
+                FUZZ_ASSERT(again.n == diags->n);
+                for (size_t i = 0; i < again.n; i++)
+                        FUZZ_ASSERT(strcmp(again.items[i].text, diags->items[i].text) == 0);
+        }
+        if (m2) {
+                struct strbuf out = STRBUF_INIT;
+                render_all(m2, &out);
+                FUZZ_ASSERT(fuzz_bytes_eq(strbuf_str(&out), out.len, strbuf_str(units), units->len));
+                strbuf_free(&out);
+        }
+        manifest_free(m2);
+        diag_list_free(&again);
+}
+
+static void check_readers(const uint8_t *data, size_t size, const struct manifest *m, const struct diag_list *diags,
+                          const struct strbuf *units) {
+        check_reader(data, size, SIZE_MAX, m, diags, units);
+        check_reader(data, size, size % 7 + 1, m, diags, units);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
         log_set_max_level(LOG_LVL_ERR - 1); /* the parser's messages are not the point */
         return 0;
@@ -90,9 +123,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 FUZZ_ASSERT(!strbuf_failed(&first) && !strbuf_failed(&second));
                 FUZZ_ASSERT(fuzz_bytes_eq(strbuf_str(&first), first.len, strbuf_str(&second), second.len));
                 FUZZ_ASSERT(clean_text(strbuf_str(&first), first.len));
+                check_readers(data, size, m, &diags, &first);
                 strbuf_free(&first);
                 strbuf_free(&second);
-        }
+        } else
+                check_readers(data, size, m, &diags, &(struct strbuf)STRBUF_INIT);
         manifest_free(m);
         diag_list_free(&diags);
         free(text);

@@ -32,6 +32,7 @@ Suite *strv_suite(void);
 Suite *app_ref_suite(void);
 Suite *volumes_suite(void);
 Suite *messages_suite(void);
+Suite *speed_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);
