@@ -7,17 +7,6 @@
 
 static const char *const secret_keys[] = {"generate", NULL};
 
-static bool parse_bool(const struct yctx *c, const yaml_node_t *n, const char *key, bool *ret) {
-        const char *s = yexpect_text(c, n, key);
-        if (s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
-                *ret = s[0] == 't';
-                return true;
-        }
-        if (s)
-                yerror(c, n, "%s: expected true or false, got \"%s\"", key, s);
-        return false;
-}
-
 static bool parse_secret(const struct yctx *c, const char *name, const yaml_node_t *n, struct secret_decl *sd) {
         char key[MANIFEST_KEY_MAX];
         ykeyf(key, sizeof(key), "secrets.%s", name);
@@ -28,7 +17,7 @@ static bool parse_secret(const struct yctx *c, const char *name, const yaml_node
         yaml_node_t *g = ylookup(c, n, "generate");
         char k[MANIFEST_KEY_MAX];
         ykeyf(k, sizeof(k), "%s.generate", key);
-        return !g || parse_bool(c, g, k, &sd->generate);
+        return !g || yexpect_bool(c, g, k, &sd->generate);
 }
 
 bool parse_secrets(const struct yctx *c, const yaml_node_t *n, struct manifest *m) {

@@ -62,6 +62,12 @@ struct part_dep {
         struct mpos pos;
 };
 
+/* One resource limit of ulimits (setrlimit(2)). */
+struct ulimit {
+        const char *name; /* "nofile", ... */
+        unsigned long long soft, hard;
+};
+
 struct container {
         const char *part;
         char *unit; /* archy-<app> for the part "main", archy-<app>-<part> otherwise */
@@ -85,6 +91,23 @@ struct container {
         bool oneshot;        /* restart: "no": runs to completion, Type=oneshot */
         bool notify_healthy; /* set by validation: a part or an app waits for its health */
         struct mpos pos;
+        /* Runtime and hardening (manifest-parse-runtime.c) */
+        bool has_user, has_group;
+        unsigned uid, gid;
+        const char **entrypoint;
+        size_t n_entrypoint;
+        const char *working_dir;
+        const char *hostname;
+        const char *stop_signal; /* "SIGTERM" form (a static string); NULL: the image's */
+        bool read_only, no_new_privileges;
+        const char **tmpfs; /* "/path[:options]" */
+        size_t n_tmpfs;
+        const char **cap_drop, **cap_add; /* "CAP_NET_RAW" form or "ALL" (static strings) */
+        size_t n_cap_drop, n_cap_add;
+        unsigned long long shm_size, mem_limit; /* bytes; 0: podman's default, no limit */
+        unsigned cpus_milli;                    /* thousandths of a CPU; 0: no limit */
+        struct ulimit *ulimits;
+        size_t n_ulimits;
 };
 
 enum derived_kind {

@@ -215,3 +215,14 @@ bool yexpect_choice(const struct yctx *c, const yaml_node_t *n, const char *key,
         yerror(c, n, "%s: expected one of %s, got \"%s\"", key, strbuf_str(&expected), s);
         return false;
 }
+
+bool yexpect_bool(const struct yctx *c, const yaml_node_t *n, const char *key, bool *ret) {
+        const char *s = yexpect_text(c, n, key);
+        if (s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
+                *ret = s[0] == 't';
+                return true;
+        }
+        if (s)
+                yerror(c, n, "%s: expected true or false, got \"%s\"", key, s);
+        return false;
+}

@@ -71,6 +71,9 @@ const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char 
 /* A scalar that is one of `names` (NULL-terminated): its index in *ret, or an error listing them. */
 bool yexpect_choice(const struct yctx *c, const yaml_node_t *n, const char *key, const char *const *names, size_t *ret);
 
+/* A scalar "true" or "false". */
+bool yexpect_bool(const struct yctx *c, const yaml_node_t *n, const char *key, bool *ret);
+
 /* Reports keys not in `allowed` (NULL-terminated) with a "did you mean" hint and non-scalar
  * keys (duplicate keys never get here: yload_single() refuses them). Returns false if anything was reported. */
 bool ycheck_keys(const struct yctx *c, const yaml_node_t *map, const char *key, const char *const *allowed);
