@@ -57,6 +57,10 @@ static bool parse_entrypoint(const struct yctx *c, const yaml_node_t *n, const c
                 return parse_text_list(c, n, key, entrypoint_arg_valid, what, &ct->entrypoint, &ct->n_entrypoint);
         }
         /* The string form: one word (compose splits a string at spaces, as a list says plainly). */
+        if (n->type != YAML_SCALAR_NODE) {
+                yerror(c, n, "%s: expected a list of arguments or one word, got %s", key, ynode_kind(n));
+                return false;
+        }
         const char *s = yexpect_text(c, n, key);
         if (!s)
                 return false;

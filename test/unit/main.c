@@ -52,6 +52,7 @@ int main(void) {
         srunner_add_suite(sr, naming_suite());
         srunner_add_suite(sr, parse_number_suite());
         srunner_add_suite(sr, strv_suite());
+        srunner_add_suite(sr, container_keys_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);

@@ -29,6 +29,7 @@ Suite *stuck_suite(void);
 Suite *naming_suite(void);
 Suite *parse_number_suite(void);
 Suite *strv_suite(void);
+Suite *container_keys_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);
