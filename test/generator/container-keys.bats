@@ -2,7 +2,7 @@
 # The golden test of a container's runtime and hardening keys: test/generator/container-keys.yaml
 # uses every one in each of its forms, and archy-generator renders it byte for byte as
 # golden-container-keys/ holds it. ARCHY_UPDATE_GOLDEN=1 rewrites the golden files (review the diff).
-# test/quadlet/container-keys.bats gives the same files to podman 5.4's real Quadlet.
+# test/quadlet/quadlet.bats gives the same manifest to podman 5.4's real Quadlet.
 
 setup() {
 	GEN=${ARCHY_GENERATOR:-$BATS_TEST_DIRNAME/../../build/archy-generator}

@@ -9,4 +9,4 @@ if [ -n "${1:-}" ]; then
 	ARCHY_GENERATOR=$(realpath "$1")
 	export ARCHY_GENERATOR
 fi
-exec bats "$here/quadlet.bats" "$here/container-keys.bats"
+exec bats "$here/quadlet.bats"

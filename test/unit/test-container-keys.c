@@ -364,15 +364,19 @@ START_TEST(keys_render_into_quadlet_keys) {
         assert_lacks(r, "NoNewPrivileges=");
         ck_assert_int_eq((int)(strstr(r, "RunInit=true\n") != NULL), 1); /* init: true changes nothing */
         free(r);
-        r = render_main("        cpus: \"2\"\n        mem_limit: 1g\n");
-        assert_has(r, "\nPodmanArgs=--memory=1g --memory-swap=1g --cpus=2\n");
-        free(r);
-        r = render_main("        cpus: \"0.125\"\n");
-        assert_has(r, "\nPodmanArgs=--cpus=0.125\n");
-        free(r);
-        r = render_main("        cpus: \"0.5\"\n        tmpfs: /tmp\n");
-        assert_has(r, "\nTmpfs=/tmp\nPodmanArgs=--cpus=0.5\n");
-        free(r);
+        static const struct {
+                const char *keys, *line;
+        } limits[] = {
+                {"        cpus: \"2\"\n        mem_limit: 1g\n",
+                 "\nPodmanArgs=--memory=1g --memory-swap=1g --cpus=2\n"},
+                {"        cpus: \"0.125\"\n", "\nPodmanArgs=--cpus=0.125\n"},
+                {"        cpus: \"0.5\"\n        tmpfs: /tmp\n", "\nTmpfs=/tmp\nPodmanArgs=--cpus=0.5\n"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(limits); i++) {
+                r = render_main(limits[i].keys);
+                assert_has(r, limits[i].line);
+                free(r);
+        }
         /* none of the keys: nothing of them */
         r = render_main("");
         assert_lacks(r, "PodmanArgs=");
