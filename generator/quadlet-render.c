@@ -8,6 +8,7 @@
 #include "naming.h"
 #include "render-order.h"
 #include "unit-escape.h"
+#include "values-container.h"
 
 static void render_header(const struct manifest *m, struct strbuf *out, const char *what) {
         /* Quadlet sets SourcePath= to the staging file itself; the manifest is named here. */
@@ -198,6 +199,13 @@ static void render_container_section(const struct app *a, const struct container
         render_runtime(ct, out);
 }
 
+/* A container stopped with its stop_signal exits 128 + that signal when the signal ends it. */
+static void render_stop_signal_status(const struct container *ct, struct strbuf *out) {
+        unsigned nr = ct->stop_signal ? signal_number(ct->stop_signal) : 0;
+        if (nr && nr != 15 && nr != 9)
+                strbuf_printf(out, " %u", 128 + nr);
+}
+
 static void render_service_section(const struct manifest *m, const struct app *a, const struct container *ct,
                                    struct strbuf *out) {
         strbuf_puts(out, "\n[Service]\nSlice=" ARCHY_SLICE "\n");
@@ -206,7 +214,9 @@ static void render_service_section(const struct manifest *m, const struct app *a
                       ct->stop_timeout_sec + ARCHY_STOP_GRACE_SEC);
         /* SIGTERM (143) and, after the stop timeout, SIGKILL (137) are how a stop ends: without
          * this a plain systemctl stop leaves the unit failed. */
-        strbuf_puts(out, "SuccessExitStatus=143 137\n");
+        strbuf_puts(out, "SuccessExitStatus=143 137");
+        render_stop_signal_status(ct, out);
+        strbuf_putc(out, '\n');
         render_order_stop(m, a, ct, out);
         if (a->state == APP_STATE_STARTED)
                 strbuf_puts(out, "\n[Install]\nWantedBy=" ARCHY_TARGET "\n");

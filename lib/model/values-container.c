@@ -61,6 +61,13 @@ const char *signal_canonical(const char *s) {
         return NULL;
 }
 
+unsigned signal_number(const char *canonical) {
+        for (size_t i = 1; i < ELEMENTSOF(signals); i++)
+                if (strcmp(signals[i], canonical) == 0)
+                        return (unsigned)i;
+        return 0;
+}
+
 /* capabilities(7), Linux 6.12: every capability up to CAP_CHECKPOINT_RESTORE (40). */
 static const char *const capabilities[] = {
         "CAP_CHOWN",

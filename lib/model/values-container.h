@@ -17,6 +17,8 @@ bool hostname_valid(const char *s);
 /* A signal as compose writes stop_signal: "SIGTERM", "TERM" or "15" (1..31, the standard
  * signals). Returns the "SIGTERM" form (static), or NULL. */
 const char *signal_canonical(const char *s);
+/* The number of a signal in that form (15 for "SIGTERM"), 0 for anything else. */
+unsigned signal_number(const char *canonical);
 /* A capability as compose writes one: "NET_ADMIN" or "CAP_NET_ADMIN" (capabilities(7), upper
  * case), or "ALL" when allow_all. Returns the "CAP_NET_ADMIN" form or "ALL" (static), or NULL. */
 const char *capability_canonical(const char *s, bool allow_all);

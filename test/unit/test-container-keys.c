@@ -93,6 +93,9 @@ START_TEST(container_values_are_checked) {
         ck_assert_str_eq(signal_canonical("1"), "SIGHUP");
         ck_assert_str_eq(signal_canonical("31"), "SIGSYS");
         ck_assert_str_eq(signal_canonical("WINCH"), "SIGWINCH");
+        ck_assert_uint_eq(signal_number("SIGINT"), 2);
+        ck_assert_uint_eq(signal_number("SIGSYS"), 31);
+        ck_assert_uint_eq(signal_number("INT"), 0);
         const char *bad_signals[] = {"", "0", "32", "SIG", "sigterm", "SIGFOO", "SIGRTMIN", "+15", "SIGSIGTERM"};
         for (size_t i = 0; i < ELEMENTSOF(bad_signals); i++)
                 ck_assert_msg(!signal_canonical(bad_signals[i]), "accepted \"%s\"", bad_signals[i]);
@@ -359,6 +362,7 @@ START_TEST(keys_render_into_quadlet_keys) {
                       "ShmSize=1536k\nUlimit=nofile=65536:65536\nPodmanArgs=--memory=7340033 --memory-swap=7340033\n");
         /* the string form runs in a shell; specifiers and $ reach it as written */
         assert_has(r, "\nExec=/bin/sh -c \"exec app --name \\\"%%n\\\" $$HOME\"\n");
+        assert_has(r, "\nSuccessExitStatus=143 137 130\n"); /* ended by its SIGINT */
         assert_lacks(r, "Group=");
         assert_lacks(r, "ReadOnly=");
         assert_lacks(r, "NoNewPrivileges=");
