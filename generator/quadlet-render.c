@@ -9,6 +9,7 @@
 #include "naming.h"
 #include "render-order.h"
 #include "unit-escape.h"
+#include "values-container.h"
 
 static void render_header(const struct manifest *m, struct strbuf *out, const char *what) {
         /* Quadlet sets SourcePath= to the staging file itself; the manifest is named here. */
@@ -100,6 +101,87 @@ static void render_health(const struct container *ct, struct strbuf *out) {
                 strbuf_printf(out, "HealthOnFailure=%s\n", health_action_to_string(h->on_failure));
 }
 
+/* A byte count in the largest 1024-based unit that holds it whole ("64m"), as podman reads it. */
+static void render_size(struct strbuf *out, unsigned long long bytes) {
+        static const char units[] = "kmgt";
+        int u = -1;
+        while (u < 3 && bytes % 1024 == 0 && bytes >= 1024) {
+                bytes /= 1024;
+                u++;
+        }
+        strbuf_printf(out, "%llu", bytes);
+        if (u >= 0)
+                strbuf_putc(out, units[u]);
+}
+
+/* Quadlet 5.4 has no key for memory and CPU limits: PodmanArgs=. The swap limit equals the memory
+ * limit, so that the container cannot go past it into swap. */
+static void render_resource_limits(const struct container *ct, struct strbuf *out) {
+        if (!ct->mem_limit && !ct->cpus_milli)
+                return;
+        strbuf_puts(out, "PodmanArgs=");
+        if (ct->mem_limit) {
+                strbuf_puts(out, "--memory=");
+                render_size(out, ct->mem_limit);
+                strbuf_puts(out, " --memory-swap=");
+                render_size(out, ct->mem_limit);
+        }
+        if (ct->cpus_milli) {
+                char frac[8];
+                snprintf(frac, sizeof(frac), ".%03u", ct->cpus_milli % 1000);
+                for (size_t n = strlen(frac); n > 1 && frac[n - 1] == '0'; n--)
+                        frac[n - 1] = '\0';
+                strbuf_printf(out, "%s--cpus=%u%s", ct->mem_limit ? " " : "", ct->cpus_milli / 1000,
+                              frac[1] ? frac : "");
+        }
+        strbuf_putc(out, '\n');
+}
+
+static void render_keys(struct strbuf *out, const char *key, const char *const *values, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                strbuf_printf(out, "%s=%s\n", key, values[i]);
+}
+
+/* The runtime and hardening keys (manifest-parse-runtime.c); every value was validated to need no
+ * escaping. */
+static void render_runtime(const struct container *ct, struct strbuf *out) {
+        if (ct->has_user)
+                strbuf_printf(out, "User=%u\n", ct->uid);
+        if (ct->has_group)
+                strbuf_printf(out, "Group=%u\n", ct->gid);
+        if (ct->n_entrypoint == 1)
+                strbuf_printf(out, "Entrypoint=%s\n", ct->entrypoint[0]);
+        else if (ct->n_entrypoint > 1) {
+                /* podman reads a JSON array; the items hold nothing JSON would escape */
+                strbuf_puts(out, "Entrypoint=[");
+                for (size_t i = 0; i < ct->n_entrypoint; i++)
+                        strbuf_printf(out, "%s\"%s\"", i ? "," : "", ct->entrypoint[i]);
+                strbuf_puts(out, "]\n");
+        }
+        if (ct->working_dir)
+                strbuf_printf(out, "WorkingDir=%s\n", ct->working_dir);
+        if (ct->hostname)
+                strbuf_printf(out, "HostName=%s\n", ct->hostname);
+        if (ct->stop_signal)
+                strbuf_printf(out, "StopSignal=%s\n", ct->stop_signal);
+        if (ct->read_only)
+                strbuf_puts(out, "ReadOnly=true\n");
+        render_keys(out, "Tmpfs", ct->tmpfs, ct->n_tmpfs);
+        render_keys(out, "DropCapability", ct->cap_drop, ct->n_cap_drop);
+        render_keys(out, "AddCapability", ct->cap_add, ct->n_cap_add);
+        if (ct->no_new_privileges)
+                strbuf_puts(out, "NoNewPrivileges=true\n");
+        if (ct->shm_size) {
+                strbuf_puts(out, "ShmSize=");
+                render_size(out, ct->shm_size);
+                strbuf_putc(out, '\n');
+        }
+        for (size_t i = 0; i < ct->n_ulimits; i++)
+                strbuf_printf(out, "Ulimit=%s=%llu:%llu\n", ct->ulimits[i].name, ct->ulimits[i].soft,
+                              ct->ulimits[i].hard);
+        render_resource_limits(ct, out);
+}
+
 static void render_container_section(const struct manifest *m, const struct app *a, const struct container *ct,
                                      struct strbuf *out) {
         strbuf_printf(out, "\n[Container]\nContainerName=%s\nImage=%s\n", ct->unit, ct->image);
@@ -125,6 +207,14 @@ static void render_container_section(const struct manifest *m, const struct app 
                 }
                 strbuf_putc(out, '\n');
         }
+        render_runtime(ct, out);
+}
+
+/* A container stopped with its stop_signal exits 128 + that signal when the signal ends it. */
+static void render_stop_signal_status(const struct container *ct, struct strbuf *out) {
+        unsigned nr = ct->stop_signal ? signal_number(ct->stop_signal) : 0;
+        if (nr && nr != 15 && nr != 9)
+                strbuf_printf(out, " %u", 128 + nr);
 }
 
 /* Podman does not create a missing bind source (the container fails to start): archy-derive
@@ -149,7 +239,9 @@ static void render_service_section(const struct manifest *m, const struct app *a
                       ct->stop_timeout_sec + ARCHY_STOP_GRACE_SEC);
         /* SIGTERM (143) and, after the stop timeout, SIGKILL (137) are how a stop ends: without
          * this a plain systemctl stop leaves the unit failed. */
-        strbuf_puts(out, "SuccessExitStatus=143 137\n");
+        strbuf_puts(out, "SuccessExitStatus=143 137");
+        render_stop_signal_status(ct, out);
+        strbuf_putc(out, '\n');
         render_bind_sources(ct, out);
         render_order_stop(m, a, ct, out);
         if (a->state == APP_STATE_STARTED)

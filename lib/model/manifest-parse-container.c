@@ -5,13 +5,41 @@
 #include <string.h>
 
 #include "compose-hints.h"
+#include "manifest-parse-runtime.h"
 #include "manifest-parse.h"
 #include "naming.h"
 #include "values.h"
 
 static const char *const container_keys[] = {
-        "image",  "command",      "volumes",    "ports",   "env",    "env_files",
-        "health", "stop_timeout", "depends_on", "restart", "expose", NULL,
+        "image",
+        "command",
+        "volumes",
+        "ports",
+        "env",
+        "env_files",
+        "health",
+        "stop_timeout",
+        "depends_on",
+        "restart",
+        /* runtime and hardening (manifest-parse-runtime.c) */
+        "user",
+        "entrypoint",
+        "working_dir",
+        "hostname",
+        "stop_signal",
+        "read_only",
+        "tmpfs",
+        "cap_drop",
+        "cap_add",
+        "no_new_privileges",
+        "shm_size",
+        "ulimits",
+        "mem_limit",
+        "cpus",
+        "init",
+        /* wiring (manifest-parse-volumes.c) */
+        "expose",
+        NULL,
 };
 static const char *const health_keys[] = {
         "cmd", "interval", "timeout", "retries", "start_period", "on_failure", NULL,
@@ -142,6 +170,36 @@ bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *k
  * reads it as a command separator: neither would reach the container as written. */
 static bool command_arg_valid(const char *s) {
         return s[0] != '\0' && strcmp(s, ";") != 0;
+}
+
+/* The list form, or compose's string form run by a shell: /bin/sh -c STRING. */
+static bool parse_command(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
+        if (n->type != YAML_SCALAR_NODE) {
+                if (n->type != YAML_SEQUENCE_NODE) {
+                        yerror(c, n, "%s: expected a list of arguments or a string (run as /bin/sh -c STRING), got %s",
+                               key, ynode_kind(n));
+                        return false;
+                }
+                return parse_text_list(c, n, key, command_arg_valid,
+                                       "a non-empty argument other than \";\" (podman's Quadlet cannot pass these "
+                                       "on to podman)",
+                                       &ct->command, &ct->n_command);
+        }
+        const char *s = yexpect_text(c, n, key);
+        if (!s)
+                return false;
+        if (!command_arg_valid(s)) {
+                yerror(c, n, "%s: expected a command for /bin/sh -c other than \"\" and \";\", got \"%s\"", key, s);
+                return false;
+        }
+        ct->command = calloc(4, sizeof(*ct->command));
+        if (!ct->command)
+                return false;
+        ct->command[0] = "/bin/sh";
+        ct->command[1] = "-c";
+        ct->command[2] = s;
+        ct->n_command = 3;
+        return true;
 }
 
 static bool parse_health_action(const struct yctx *c, const yaml_node_t *n, const char *key, enum health_action *ret) {
@@ -275,10 +333,7 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
                 return ct->image && image_ref_qualified(c, v, k, ct->image);
         }
         if (strcmp(name, "command") == 0)
-                return parse_text_list(c, v, k, command_arg_valid,
-                                       "a non-empty argument other than \";\" (podman's Quadlet cannot pass these "
-                                       "on to podman)",
-                                       &ct->command, &ct->n_command);
+                return parse_command(c, v, k, ct);
         if (strcmp(name, "volumes") == 0)
                 return parse_mounts(c, v, k, ct);
         if (strcmp(name, "ports") == 0)
@@ -298,7 +353,7 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
                 return parse_restart(c, v, k, ct);
         if (strcmp(name, "expose") == 0)
                 return parse_expose(c, v, k, ct);
-        return false;
+        return parse_runtime_field(c, name, v, k, ct);
 }
 
 bool parse_container(const struct yctx *c, const char *app, const char *part, const yaml_node_t *n,

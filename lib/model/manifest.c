@@ -21,6 +21,11 @@ static void container_done(struct container *ct) {
         free(ct->env_files);
         free(ct->depends_on);
         free(ct->expose);
+        free(ct->entrypoint);
+        free(ct->tmpfs);
+        free(ct->cap_drop);
+        free(ct->cap_add);
+        free(ct->ulimits);
 }
 
 static void app_done(struct app *a) {

@@ -97,6 +97,12 @@ struct part_dep {
         struct mpos pos;
 };
 
+/* One resource limit of ulimits (setrlimit(2)). */
+struct ulimit {
+        const char *name; /* "nofile", ... */
+        unsigned long long soft, hard;
+};
+
 struct container {
         const char *part;
         char *unit; /* archy-<app> for the part "main", archy-<app>-<part> otherwise */
@@ -122,6 +128,23 @@ struct container {
         struct mpos pos;
         struct exposed_port *expose; /* named in-container ports, for ${app:...} references */
         size_t n_expose;
+        /* Runtime and hardening (manifest-parse-runtime.c) */
+        bool has_user, has_group;
+        unsigned uid, gid;
+        const char **entrypoint;
+        size_t n_entrypoint;
+        const char *working_dir;
+        const char *hostname;
+        const char *stop_signal; /* "SIGTERM" form (a static string); NULL: the image's */
+        bool read_only, no_new_privileges;
+        const char **tmpfs; /* "/path[:options]" */
+        size_t n_tmpfs;
+        const char **cap_drop, **cap_add; /* "CAP_NET_RAW" form or "ALL" (static strings) */
+        size_t n_cap_drop, n_cap_add;
+        unsigned long long shm_size, mem_limit; /* bytes; 0: podman's default, no limit */
+        unsigned cpus_milli;                    /* thousandths of a CPU; 0: no limit */
+        struct ulimit *ulimits;
+        size_t n_ulimits;
 };
 
 enum derived_kind {
@@ -230,7 +253,7 @@ struct manifest {
         struct ydoc *doc; /* the loaded manifest: every string above and below points into its text */
         struct app *apps;
         size_t n_apps;
-        struct app **by_name; /* apps sorted by name, for manifest_find_app() */
+        struct app **by_name;           /* apps sorted by name, for manifest_find_app() */
         const struct app **required_by; /* the storage of every app's required_by */
 };
 
@@ -244,8 +267,8 @@ struct manifest *manifest_parse(const char *text, size_t len, const char *path, 
 struct manifest *manifest_parse_owned(char **text, size_t len, const char *path, struct diag_list *diags);
 /* The same for a text read in pieces (yload_single_reader(): `read` is libyaml's read handler, a
  * failing reader reports itself and sets *read_failed): a big manifest is never held whole. */
-struct manifest *manifest_parse_reader(yaml_read_handler_t *read, void *data, const bool *read_failed,
-                                       const char *path, struct diag_list *diags);
+struct manifest *manifest_parse_reader(yaml_read_handler_t *read, void *data, const bool *read_failed, const char *path,
+                                       struct diag_list *diags);
 
 /* Cross-app checks: requires name existing apps and form no cycle, no two apps claim the same
  * unit, volume or host port. Marks offending apps and, transitively, their dependents skip. */

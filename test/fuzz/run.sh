@@ -23,7 +23,7 @@ failed=0
 seed_dirs() {
         echo "$here/corpus/$1"
         case $1 in
-        manifest | manifest-derived) echo "$top/test/cases/good" "$top/test/cases/bad" "$top/manifests" ;;
+        manifest | manifest-derived) echo "$top/test/cases/good" "$top/test/cases/bad" "$top/test/generator" "$top/manifests" ;;
         podman-info) echo "$top/test/unit/podman-outputs" ;;
         esac
 }

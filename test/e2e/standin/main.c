@@ -32,13 +32,15 @@ void usage(FILE *f) {
               "       archy-standin consumer (--url-env VAR | --url URL) --port N [--interval SEC]\n"
               "       archy-standin resolve NAME\n"
               "       archy-standin web --port N [--status CODE] [--body TEXT]\n"
+              "       archy-standin hog --mb N\n"
               "       archy-standin --help\n"
               "\n"
               "node      bitcoind stand-in: JSON-RPC with rpcauth on 0.0.0.0:N, shutdown state in DIR\n"
               "consumer  ElectrumX/lnd stand-in: polls the node at URL (http://user:pass@host:port/),\n"
               "          serves its last outcome on 0.0.0.0:N (200 when connected, else 503)\n"
               "resolve   prints the IPv4 addresses the resolver gives for NAME\n"
-              "web       a web front end: every GET on 0.0.0.0:N gets CODE (default 200) and TEXT\n",
+              "web       a web front end: every GET on 0.0.0.0:N gets CODE (default 200) and TEXT\n"
+              "hog       allocates and touches N MiB, then holds them until stopped\n",
               f);
 }
 
@@ -69,7 +71,11 @@ int main(int argc, char **argv) {
         static const struct {
                 const char *name;
                 int (*run)(int, char **);
-        } modes[] = {{"node", node_main}, {"consumer", consumer_main}, {"resolve", resolve_main}, {"web", web_main}};
+        } modes[] = {{"node", node_main},
+                     {"consumer", consumer_main},
+                     {"resolve", resolve_main},
+                     {"web", web_main},
+                     {"hog", hog_main}};
         for (size_t i = 0; argc >= 2 && i < sizeof modes / sizeof modes[0]; i++)
                 if (strcmp(argv[1], modes[i].name) == 0) {
                         mode = modes[i].name;

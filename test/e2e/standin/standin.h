@@ -45,3 +45,4 @@ int node_main(int argc, char **argv);
 int consumer_main(int argc, char **argv);
 int resolve_main(int argc, char **argv);
 int web_main(int argc, char **argv);
+int hog_main(int argc, char **argv);

@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A container's runtime and hardening keys (archy-manifest(5)) with real systemd 257, podman 5.4
+# and Quadlet: the user, host name, working directory, read-only root, tmpfs, dropped
+# capabilities, no_new_privileges, ulimits and a command string reach the process; and a container
+# over its mem_limit is OOM-killed and restarted by systemd while the other apps keep their
+# containers (where the kernel has a memory controller: the QEMU VM; nspawn guests here have none).
+load helpers
+
+IMAGE=localhost/archy-standin:1
+
+# Extra apps, stopped (nothing starts them at boot): each test starts what it looks at. The
+# command string runs in /bin/sh and writes what the process sees into the tmpfs.
+extra_apps() {
+	cat <<YAML
+
+  limits:
+    state: stopped
+    containers:
+      main:
+        image: $IMAGE
+        command: 'echo "\$(id -u):\$(id -g) \$(hostname) \$(pwd) \$(ulimit -n) \$(ulimit -Hn)" >/scratch/facts && exec sleep 1000000'
+        user: "1234:2345"
+        hostname: limits-host
+        working_dir: /www
+        read_only: true
+        tmpfs: ["/scratch:size=8m,mode=1777"]
+        cap_drop: [ALL]
+        no_new_privileges: true
+        stop_signal: SIGINT
+        ulimits: {nofile: {soft: 1111, hard: 2222}}
+  hog:
+    state: stopped
+    containers:
+      main:
+        image: $IMAGE
+        command: [sh, -c, "sleep 3; exec archy-standin hog --mb 96"]
+        mem_limit: 48m
+        cpus: 0.5
+YAML
+}
+
+setup_file() {
+	local m=$BATS_FILE_TMPDIR/manifest.yaml
+	{ cat "$PRISTINE" && extra_apps; } >"$m"
+	archy-generator --check "$m" >&2
+	apply_manifest "$m"
+	systemctl start archy-limits.service
+	# Few podman calls (each takes seconds in a TCG guest): what the command wrote, what root
+	# in the container can do (errors included), and podman's view.
+	wait_for 60 save_facts
+	# shellcheck disable=SC2016 # run by the container's shell
+	podman exec --user 0 archy-limits sh -c 'echo x >/probe; echo "write=$?"; chown 0:0 /scratch/facts; \
+		echo "chown=$?"; grep -e ^CapEff -e ^NoNewPrivs /proc/self/status; stat -c "mode=%a" /scratch; \
+		grep " /scratch " /proc/mounts' >"$BATS_FILE_TMPDIR/root" 2>&1
+	podman inspect --format '{{join .Config.Cmd "|"}}
+{{.Config.StopSignal}}' archy-limits >"$BATS_FILE_TMPDIR/inspect"
+}
+
+teardown_file() {
+	# shellcheck disable=SC2046
+	systemctl stop $(vanishing_units "$PRISTINE") || true
+	systemctl reset-failed || true
+	apply_manifest "$PRISTINE"
+	systemctl start archy-apps.target
+	settle
+}
+
+save_facts() { podman exec archy-limits cat /scratch/facts >"$BATS_FILE_TMPDIR/facts" && [ -s "$BATS_FILE_TMPDIR/facts" ]; }
+fact() { cut -d' ' -f"$1" "$BATS_FILE_TMPDIR/facts"; }
+root_saw() { grep -qF -- "$1" "$BATS_FILE_TMPDIR/root" || { cat "$BATS_FILE_TMPDIR/root"; false; }; }
+nrestarts() { systemctl show -p NRestarts --value archy-hog.service; }
+restarts_at_least() { [ "$(nrestarts)" -ge "$1" ]; }
+
+@test "limits | user | the command runs as UID:GID 1234:2345" {
+	[ "$(fact 1)" = 1234:2345 ]
+}
+
+@test "limits | hostname-working_dir | the container's host name and start directory are the manifest's" {
+	[ "$(fact 2)" = limits-host ]
+	[ "$(fact 3)" = /www ]
+}
+
+@test "limits | command-string | the string ran in /bin/sh: its \$(...) were expanded there" {
+	# shellcheck disable=SC2016 # the $ are the manifest's, not this shell's
+	! grep -qF '$(' "$BATS_FILE_TMPDIR/facts" || false
+	# shellcheck disable=SC2016
+	[ "$(sed -n 1p "$BATS_FILE_TMPDIR/inspect")" = \
+		'/bin/sh|-c|echo "$(id -u):$(id -g) $(hostname) $(pwd) $(ulimit -n) $(ulimit -Hn)" >/scratch/facts && exec sleep 1000000' ]
+}
+
+@test "limits | read_only | even root cannot write to the root filesystem" {
+	root_saw "Read-only file system"
+	! root_saw "write=0" || false
+}
+
+@test "limits | tmpfs | /scratch is a tmpfs of 8 MiB, mode 1777, that the user wrote to" {
+	root_saw "tmpfs /scratch tmpfs rw,"
+	root_saw "size=8192k"
+	# (the kernel shows no mode= for tmpfs's default 1777)
+	root_saw "mode=1777"
+	[ -s "$BATS_FILE_TMPDIR/facts" ]
+}
+
+@test "limits | cap_drop | with every capability dropped, root in the container cannot chown" {
+	root_saw "Operation not permitted"
+	! root_saw "chown=0" || false
+	root_saw "CapEff:	0000000000000000"
+}
+
+@test "limits | no_new_privileges-stop_signal | NoNewPrivs is set and podman stops it with SIGINT" {
+	root_saw "NoNewPrivs:	1"
+	[ "$(sed -n 2p "$BATS_FILE_TMPDIR/inspect")" = SIGINT ]
+}
+
+@test "limits | ulimits | nofile is soft 1111 and hard 2222 in the container" {
+	[ "$(fact 4)" = 1111 ]
+	[ "$(fact 5)" = 2222 ]
+}
+
+@test "hog | mem_limit | over its memory limit it is OOM-killed and restarted; other apps keep their containers" {
+	grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
+		skip "this kernel delegates no memory controller to the guest (/sys/fs/cgroup/cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)); the QEMU VM layer runs this test"
+	record_ids "$BATS_TEST_TMPDIR/ids"
+	since=$(date '+%Y-%m-%d %H:%M:%S')
+	systemctl start archy-hog.service
+	wait_for 60 running hog
+	first=$(cid hog)
+	[ "$(podman inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}' archy-hog)" = \
+		"50331648 50331648 500000000" ]
+	# the hog goes past 48 MiB 3 s after its start: the kernel kills it, systemd starts a new container
+	wait_for 120 restarts_at_least 1
+	wait_for 60 restarted_since hog "$first"
+	journalctl -k --since "$since" | grep -E 'Memory cgroup out of memory: Killed process [0-9]+ \(archy-standin\)'
+	for app in "${STARTED[@]}"; do assert_same_container "$app" "$BATS_TEST_TMPDIR/ids"; done
+}
