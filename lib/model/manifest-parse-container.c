@@ -69,8 +69,7 @@ bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key
         bool ok = true;
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, i);
-                yaml_node_t *item = ynode(c, *it);
+                yaml_node_t *item = yitem(c, n, it, key, k);
                 const char *s = yexpect_text(c, item, k);
                 if (s && check && !check(s)) {
                         yerror(c, item, "%s: expected %s, got \"%s\"", k, what, s);
@@ -98,8 +97,7 @@ static bool parse_item_list(const struct yctx *c, const yaml_node_t *n, const ch
         bool ok = true;
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
-                yaml_node_t *item = ynode(c, *it);
+                yaml_node_t *item = yitem(c, n, it, key, k);
                 const char *s = yexpect_text(c, item, k);
                 if (!s) {
                         ok = false;

@@ -142,8 +142,7 @@ static bool parse_rpc_users(const struct yctx *c, const yaml_node_t *n, const ch
         bool ok = true;
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
-                yaml_node_t *item = ynode(c, *it);
+                yaml_node_t *item = yitem(c, n, it, key, k);
                 if (!yexpect_mapping(c, item, k)) {
                         ok = false;
                         continue;

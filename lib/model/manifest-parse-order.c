@@ -49,8 +49,7 @@ static bool parse_depends_on_list(const struct yctx *c, const yaml_node_t *n, co
         bool ok = true;
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
-                yaml_node_t *item = ynode(c, *it);
+                yaml_node_t *item = yitem(c, n, it, key, k);
                 struct part_dep *d = &ct->depends_on[ct->n_depends_on];
                 if (!parse_part_name(c, item, k, &d->part)) {
                         ok = false;

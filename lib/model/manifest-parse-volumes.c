@@ -213,8 +213,7 @@ bool parse_mounts(const struct yctx *c, const yaml_node_t *n, const char *key, s
         bool ok = true;
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
-                yaml_node_t *item = ynode(c, *it);
+                yaml_node_t *item = yitem(c, n, it, key, k);
                 struct mount *mt = &ct->mounts[ct->n_mounts];
                 if (item->type == YAML_MAPPING_NODE) {
                         /* Only a whole mount is kept: every check after the parse reads all of it. */

@@ -61,8 +61,7 @@ static bool parse_requires(const struct yctx *c, const yaml_node_t *n, const cha
         bool ok = true;
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
-                ykeyf(k, sizeof(k), "%s[%zu]", key, (size_t)(it - n->data.sequence.items.start));
-                yaml_node_t *item = ynode(c, *it);
+                yaml_node_t *item = yitem(c, n, it, key, k);
                 size_t r = a->n_requires;
                 if (!parse_requires_item(c, item, k, &a->requires[r], &a -> requires_condition[r])) {
                         ok = false;

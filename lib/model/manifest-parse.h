@@ -11,6 +11,3 @@
 #include "manifest.h"
 #include "yaml-node.h"
 #include "manifest-parse-order.h"
-
-/* The longest dotted key path a message names. */
-#define MANIFEST_KEY_MAX 256

@@ -17,6 +17,11 @@ yaml_node_t *ynode(const struct yctx *c, int index) {
         return ydoc_node(c->doc, (size_t)index);
 }
 
+yaml_node_t *yitem(const struct yctx *c, const yaml_node_t *seq, const yaml_node_item_t *it, const char *key, char *k) {
+        ykeyf(k, MANIFEST_KEY_MAX, "%s[%zu]", key, (size_t)(it - seq->data.sequence.items.start));
+        return ynode(c, *it);
+}
+
 const yaml_node_t *yroot(const struct ydoc *doc) {
         return doc->n_nodes ? ydoc_node(doc, 1) : NULL;
 }

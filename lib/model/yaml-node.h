@@ -105,6 +105,11 @@ static inline const char *yscalar(const yaml_node_t *n) {
         return (const char *)n->data.scalar.value;
 }
 
+/* The longest dotted key path a message names. */
+#define MANIFEST_KEY_MAX 256
+
+/* Item `it` of sequence `seq`, its key path "key[i]" written to `k` (MANIFEST_KEY_MAX bytes). */
+yaml_node_t *yitem(const struct yctx *c, const yaml_node_t *seq, const yaml_node_item_t *it, const char *key, char *k);
 /* Compose a key path for messages; long paths are cut, never overflowed. */
 void ykeyf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 
