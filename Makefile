@@ -74,7 +74,7 @@ SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/
 # host-side ones to warnings and errors (SC2314 included).
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash
 HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
-                        test/quadlet/*.bats)
+                        test/quadlet/*.bats test/derive/helpers.bash)
 UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \

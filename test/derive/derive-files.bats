@@ -2,13 +2,10 @@
 # archy-derive's kinds file and secret-file and the node's chain, the real binary on a temporary
 # tree (--root: nothing is restarted there).
 
+load helpers
+
 setup() {
-	DERIVE=${ARCHY_DERIVE:-$BATS_TEST_DIRNAME/../../build/archy-derive}
-	T=$(mktemp -d)
-	chmod 755 "$T"
-	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
-	install -d -m755 "$T/etc/archipelago"
-	cat >"$T/etc/archipelago/manifest.yaml" <<'EOM'
+	derive_tree <<'EOM'
 version: 1
 chain: regtest
 secrets:
@@ -34,9 +31,6 @@ EOM
 	D=$T/var/lib/archipelago
 }
 
-teardown() {
-	rm -rf "$T"
-}
 
 @test "file and secret-file: written with the secrets, raw secret without newline, owner and mode; drift repaired" {
 	run "$DERIVE" --root "$T"

@@ -3,13 +3,10 @@
 # bitcoin-conf's rpc_users with rpcwhitelist, and --bind-source; the real binary on a temporary
 # tree (--root: nothing is restarted there).
 
+load helpers
+
 setup() {
-	DERIVE=${ARCHY_DERIVE:-$BATS_TEST_DIRNAME/../../build/archy-derive}
-	T=$(mktemp -d)
-	chmod 755 "$T"
-	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
-	install -d -m755 "$T/etc/archipelago"
-	cat >"$T/etc/archipelago/manifest.yaml" <<'EOM'
+	derive_tree <<'EOM'
 version: 1
 secrets:
   rpc: {generate: true}
@@ -38,9 +35,6 @@ EOM
 	D=$T/var/lib/archipelago
 }
 
-teardown() {
-	rm -rf "$T"
-}
 
 @test "a file and an env file get the other app's host and port; bitcoin.conf an rpcauth line and a whitelist per user" {
 	run "$DERIVE" --root "$T"

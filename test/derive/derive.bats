@@ -2,15 +2,10 @@
 # archy-derive's command line and exit codes, the real binary on a temporary tree (--root: it
 # restarts nothing there, so no systemd is needed; the restarts are covered by test/e2e).
 
+load helpers
+
 setup() {
-	DERIVE=${ARCHY_DERIVE:-$BATS_TEST_DIRNAME/../../build/archy-derive}
-	T=$(mktemp -d)
-	chmod 755 "$T"
-	# the tree is under /tmp (world-writable): trust /tmp and above, check the tree itself
-	# (ARCHY_TEST_TRUSTED_DIR, archy-manifest(5) OWNERSHIP AND MODE)
-	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
-	install -d -m755 "$T/etc/archipelago"
-	cat >"$T/etc/archipelago/manifest.yaml" <<'EOM'
+	derive_tree <<'EOM'
 version: 1
 secrets:
   rpc: {generate: true}
@@ -28,9 +23,6 @@ EOM
 	CONF=$T/var/lib/archipelago/node/bitcoin.conf
 }
 
-teardown() {
-	rm -rf "$T"
-}
 
 @test "--help and --version answer with exit 0" {
 	run "$DERIVE" --help
