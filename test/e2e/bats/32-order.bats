@@ -48,22 +48,9 @@ extra_apps() {
 YAML
 }
 
-setup_file() {
-	local m=$BATS_FILE_TMPDIR/manifest.yaml
-	{ cat "$PRISTINE" && extra_apps; } >"$m"
-	apply_manifest "$m"
-}
+setup_file() { add_extra_apps; }
 
-teardown_file() {
-	# Every unit of the extra apps (their volume units too) stops while systemd still knows it,
-	# as the daemon must do it (archy-manifest(5)); else the uninstall test finds them left.
-	# shellcheck disable=SC2046
-	systemctl stop $(vanishing_units "$PRISTINE") || true
-	systemctl reset-failed || true
-	apply_manifest "$PRISTINE"
-	systemctl start archy-apps.target
-	settle
-}
+teardown_file() { drop_extra_apps; }
 
 # A monotonic timestamp property of a unit: ActiveEnter (start finished), InactiveExit (start
 # began), ExecMainExit (a one-shot's container exited).

@@ -59,23 +59,14 @@ YAML
 
 setup_file() {
 	rm -rf "$BINDS"
-	local m=$BATS_FILE_TMPDIR/manifest.yaml
-	{ cat "$PRISTINE" && extra_apps; } >"$m"
-	apply_manifest "$m"
+	add_extra_apps
 }
 
-teardown_file() {
-	# Every unit of the extra apps (their volume units too) stops while systemd still knows it,
-	# as the daemon must do it (archy-manifest(5)); else the uninstall test finds them left.
-	# shellcheck disable=SC2046
-	systemctl stop $(vanishing_units "$PRISTINE") || true
-	systemctl reset-failed || true
-	apply_manifest "$PRISTINE"
+drop_extra_data() {
 	podman volume rm -f archy-vsrv-vdata >/dev/null 2>&1 || true
 	rm -rf "$BINDS" "$(dirname "$CONF")"
-	systemctl start archy-apps.target
-	settle
 }
+teardown_file() { drop_extra_apps; }
 
 @test "vsrv | volume-owner | a named volume with owner 1000:1001 is owned so, on the host and inside" {
 	systemctl start archy-vsrv.service

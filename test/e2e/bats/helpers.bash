@@ -129,6 +129,29 @@ apply_manifest() {
 	systemctl daemon-reload
 }
 
+# Applies the pristine manifest plus the apps the calling file's extra_apps prints, once it
+# validated (for its setup_file).
+add_extra_apps() {
+	local m=$BATS_FILE_TMPDIR/manifest.yaml
+	{ cat "$PRISTINE" && extra_apps; } >"$m"
+	archy-generator --check "$m" >&2 # valid, or the file's setup fails here, saying why
+	apply_manifest "$m"
+}
+
+# Back to the pristine node (for teardown_file): every unit of the extra apps (their volume units
+# too) stops while systemd still knows it, as the daemon must do it (archy-manifest(5)), else the
+# uninstall test finds them left; then the pristine manifest, and the node's apps started again.
+# Runs the calling file's drop_extra_data, if it has one, before the node starts again.
+drop_extra_apps() {
+	# shellcheck disable=SC2046
+	systemctl stop $(vanishing_units "$PRISTINE") || true
+	systemctl reset-failed || true
+	apply_manifest "$PRISTINE"
+	if declare -F drop_extra_data >/dev/null; then drop_extra_data; fi
+	systemctl start archy-apps.target
+	settle
+}
+
 # Sets apps' states in a copy of the pristine manifest, prints the copy's path.
 # Usage: manifest_with_states APP=STATE...
 manifest_with_states() {
