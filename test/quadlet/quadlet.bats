@@ -159,4 +159,10 @@ YAML
 	# one ExecStart= line each: no newline of a value started a line of its own
 	[ "$(grep -c '^ExecStart=' "$ROOTFS$W/out/archy-lines.service")" -eq 1 ]
 	! grep -q '^echo\|^	echo' "$ROOTFS$W/out/archy-lines.service" "$ROOTFS$W/staging/archy-lines.container" || false
+	# systemd 257 reads these ExecStart= lines without a complaint
+	mkdir -p "$ROOTFS$W/verify"
+	cp "$ROOTFS$W"/out/archy-lines*.service "$TOP"/units/archipelago-apps.slice "$ROOTFS$W/verify/"
+	run chroot "$ROOTFS" sh -c "cd $W/verify && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no *"
+	echo "$output"
+	[ -z "$(echo "$output" | grep -v 'podman.*not executable\|Failed to prepare\|archy-apps.target\|archipelago-network' || true)" ]
 }
