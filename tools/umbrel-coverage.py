@@ -45,12 +45,6 @@ ARCHY_KEYS = {
     "stop_grace_period": "stop_timeout",
     "depends_on": "depends_on",
     "restart": "restart",
-}
-
-# Container keys issue 12 adds in another branch (same names as compose). Until they are merged,
-# a service that needs one is blocked by it; with --assume-keys it counts as mapped and the key is
-# left out of the checked manifest.
-ADDED_BY_ISSUE_12 = {
     "user": "user",
     "entrypoint": "entrypoint",
     "working_dir": "working_dir",
@@ -67,6 +61,11 @@ ADDED_BY_ISSUE_12 = {
     "cpus": "cpus",  # also compose's deploy.resources.limits.cpus
     "init": "init",
 }
+
+# Container keys added in a branch not merged yet (same names as compose). Until they are merged,
+# a service that needs one is blocked by it; with --assume-keys it counts as mapped and the key is
+# left out of the checked manifest. Empty: every key of issue 12 is in ARCHY_KEYS now.
+ADDED_BY_ISSUE_12 = {}
 
 # Compose keys dropped because they do not change what the service does under archy, and why.
 DROPPED = {
@@ -434,7 +433,7 @@ def convert_key(svc, key, v, ctx):
         if not re.fullmatch(r"\d+(:\d+)?", user):
             raise Blocked("user: a named user (%s), resolved in the image's /etc/passwd" % user)
         emit_assumed(svc, "user", user, ctx.opts)
-    elif key in ADDED_BY_ISSUE_12:
+    elif key in ARCHY_KEYS or key in ADDED_BY_ISSUE_12:
         emit_assumed(svc, key, ctx.sub(v) if isinstance(v, str) else v, ctx.opts)
     elif key in DROPPED:
         svc.dropped.append(key)

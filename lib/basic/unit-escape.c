@@ -3,9 +3,11 @@
 
 #include <string.h>
 
-/* Copies runs of ordinary bytes whole: most values have nothing to escape. */
+/* Copies runs of ordinary bytes whole: most values have nothing to escape. In a quoted word a
+ * newline or tab becomes its C escape, which Quadlet (SplitCUnescape) and systemd's Exec parser
+ * both turn back into the byte; Quadlet writes it into ExecStart= escaped again. */
 static void append_escaped(struct strbuf *sb, const char *s, bool quoted) {
-        const char *special = quoted ? "%$\"\\" : "%$";
+        const char *special = quoted ? "%$\"\\\n\t" : "%$";
         for (const char *c = s;;) {
                 size_t run = strcspn(c, special);
                 strbuf_add(sb, c, run);
@@ -13,13 +15,14 @@ static void append_escaped(struct strbuf *sb, const char *s, bool quoted) {
                 if (!*c)
                         return;
                 strbuf_putc(sb, *c == '%' || *c == '$' ? *c : '\\');
-                strbuf_putc(sb, *c++);
+                strbuf_putc(sb, *c == '\n' ? 'n' : *c == '\t' ? 't' : *c);
+                c++;
         }
 }
 
 /* ';' alone would separate commands in an Exec line; quote it like anything unusual. */
 static bool word_plain(const char *s) {
-        return s[strcspn(s, " \t\"'\\;")] == '\0';
+        return s[strcspn(s, " \t\n\"'\\;")] == '\0';
 }
 
 void unit_append_word(struct strbuf *sb, const char *s) {

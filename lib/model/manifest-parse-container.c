@@ -58,8 +58,10 @@ static bool parse_duration_node(const struct yctx *c, const yaml_node_t *n, cons
         return true;
 }
 
-bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key, bool (*check)(const char *),
-                     const char *what, const char ***ret, size_t *ret_n) {
+typedef const char *(*text_expecter)(const struct yctx *c, const yaml_node_t *n, const char *key);
+
+static bool text_list(const struct yctx *c, const yaml_node_t *n, const char *key, text_expecter expect,
+                      bool (*check)(const char *), const char *what, const char ***ret, size_t *ret_n) {
         if (!yexpect_sequence(c, n, key))
                 return false;
         const char **items = calloc(ysequence_len(n) + 1, sizeof(*items));
@@ -70,7 +72,7 @@ bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key
         ysequence_foreach (it, n) {
                 char k[MANIFEST_KEY_MAX];
                 yaml_node_t *item = yitem(c, n, it, key, k);
-                const char *s = yexpect_text(c, item, k);
+                const char *s = expect(c, item, k);
                 if (s && check && !check(s)) {
                         yerror(c, item, "%s: expected %s, got \"%s\"", k, what, s);
                         s = NULL;
@@ -81,6 +83,11 @@ bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key
         *ret = items;
         *ret_n = i;
         return ok;
+}
+
+bool parse_text_list(const struct yctx *c, const yaml_node_t *n, const char *key, bool (*check)(const char *),
+                     const char *what, const char ***ret, size_t *ret_n) {
+        return text_list(c, n, key, yexpect_text, check, what, ret, ret_n);
 }
 
 /* A list of text items, each parsed by `parse` into the next of `size`-byte elements of a new
@@ -130,9 +137,9 @@ static bool parse_ports(const struct yctx *c, const yaml_node_t *n, const char *
         return ok;
 }
 
-/* A mapping NAME: value; used for a container's env and a derived env file's vars. */
-bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *key, struct env_var **ret,
-                       size_t *ret_n) {
+/* A mapping NAME: value, each value read by `expect`. */
+static bool env_mapping(const struct yctx *c, const yaml_node_t *n, const char *key, text_expecter expect,
+                        struct env_var **ret, size_t *ret_n) {
         if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
                 return false;
         struct env_var *vars = calloc(ymapping_len(n) + 1, sizeof(*vars));
@@ -152,7 +159,7 @@ bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *k
                         ok = false;
                         continue;
                 }
-                const char *value = yexpect_text(c, ynode(c, pair->value), k);
+                const char *value = expect(c, ynode(c, pair->value), k);
                 if (!value) {
                         ok = false;
                         continue;
@@ -162,6 +169,12 @@ bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *k
         *ret = vars;
         *ret_n = i;
         return ok;
+}
+
+/* A derived env file's vars: one line each, no newline or tab in a value. */
+bool parse_env_mapping(const struct yctx *c, const yaml_node_t *n, const char *key, struct env_var **ret,
+                       size_t *ret_n) {
+        return env_mapping(c, n, key, yexpect_text, ret, ret_n);
 }
 
 /* Quadlet drops an empty argument and writes a lone ";" unquoted into ExecStart=, where systemd
@@ -178,12 +191,12 @@ static bool parse_command(const struct yctx *c, const yaml_node_t *n, const char
                                key, ynode_kind(n));
                         return false;
                 }
-                return parse_text_list(c, n, key, command_arg_valid,
-                                       "a non-empty argument other than \";\" (podman's Quadlet cannot pass these "
-                                       "on to podman)",
-                                       &ct->command, &ct->n_command);
+                return text_list(c, n, key, yexpect_text_lines, command_arg_valid,
+                                 "a non-empty argument other than \";\" (podman's Quadlet cannot pass these "
+                                 "on to podman)",
+                                 &ct->command, &ct->n_command);
         }
-        const char *s = yexpect_text(c, n, key);
+        const char *s = yexpect_text_lines(c, n, key);
         if (!s)
                 return false;
         if (!command_arg_valid(s)) {
@@ -222,8 +235,6 @@ static bool parse_retries(const struct yctx *c, const yaml_node_t *n, const char
         return true;
 }
 
-/* Quadlet takes HealthCmd= whole, so it cannot be quoted: a trailing backslash would continue
- * the line into the next directive, and an empty command checks nothing. */
 /* compose's exec-list form of a health test: the error shows the string it should be. */
 static void report_health_cmd_list(const struct yctx *c, const yaml_node_t *n, const char *key) {
         size_t len = ysequence_len(n);
@@ -249,16 +260,31 @@ static void report_health_cmd_list(const struct yctx *c, const yaml_node_t *n, c
                        key);
 }
 
+/* Quadlet takes HealthCmd= whole, so it cannot be quoted: a newline cannot reach podman (the
+ * value is raw: "\n" stays two bytes), a trailing backslash (before blanks Quadlet trims) would
+ * continue the line into the next directive, and an empty command checks nothing. A tab inside
+ * is kept: Quadlet writes it into ExecStart= as \t, which systemd undoes. */
 static bool parse_health_cmd(const struct yctx *c, const yaml_node_t *n, const char *key, const char **ret) {
         if (n->type == YAML_SEQUENCE_NODE) {
                 report_health_cmd_list(c, n, key);
                 return false;
         }
-        const char *s = yexpect_text(c, n, key);
+        const char *s = yexpect_text_lines(c, n, key);
         if (!s)
                 return false;
+        if (strchr(s, '\n')) {
+                char shown[96];
+                yerror(c, n,
+                       "%s: expected a command on one line, got a newline in \"%s\" (podman's Quadlet reads "
+                       "HealthCmd= as one raw line: join the commands with && or ;, or put the script in a derived "
+                       "file and run it)",
+                       key, value_for_message(s, strlen(s), shown, sizeof(shown)));
+                return false;
+        }
         size_t len = strlen(s);
-        if (len == 0 || s[len - 1] == '\\' || strspn(s, " ") == len) {
+        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+                len--;
+        if (len == 0 || s[len - 1] == '\\') {
                 yerror(c, n, "%s: expected a command that does not end with a backslash, got \"%s\"", key, s);
                 return false;
         }
@@ -337,7 +363,7 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
         if (strcmp(name, "ports") == 0)
                 return parse_ports(c, v, k, ct);
         if (strcmp(name, "env") == 0)
-                return parse_env_mapping(c, v, k, &ct->env, &ct->n_env);
+                return env_mapping(c, v, k, yexpect_text_lines, &ct->env, &ct->n_env);
         if (strcmp(name, "env_files") == 0)
                 return parse_text_list(c, v, k, abs_path_valid, "an absolute, normalized path of [A-Za-z0-9._/@+-]",
                                        &ct->env_files, &ct->n_env_files);

@@ -83,13 +83,13 @@ bool yexpect_sequence(const struct yctx *c, const yaml_node_t *n, const char *ke
         return false;
 }
 
-/* What is wrong with a scalar text_valid() refused: the C0 controls as always, a C1 control
- * or a byte of invalid UTF-8 named with its offset in the value. */
-static void report_bad_text(const struct yctx *c, const yaml_node_t *n, const char *key) {
+/* What is wrong with a scalar text_check() (or content_text_check(), for `lines`) refused: the C0
+ * controls as always, a C1 control or a byte of invalid UTF-8 named with its offset in the value. */
+static void report_bad_text(const struct yctx *c, const yaml_node_t *n, const char *key, bool lines) {
         char shown[96];
         size_t at = 0;
         uint32_t ch = 0;
-        enum text_problem p = text_check(yscalar(n), n->data.scalar.length, &at, &ch);
+        enum text_problem p = (lines ? content_text_check : text_check)(yscalar(n), n->data.scalar.length, &at, &ch);
         value_for_message(yscalar(n), n->data.scalar.length, shown, sizeof(shown));
         if (p == TEXT_C1_CONTROL)
                 yerror(c, n,
@@ -99,12 +99,17 @@ static void report_bad_text(const struct yctx *c, const yaml_node_t *n, const ch
         else if (p == TEXT_BAD_UTF8)
                 yerror(c, n, "%s: expected UTF-8 text, got the invalid byte 0x%02x at byte %zu of \"%s\"", key,
                        (unsigned)ch, at, shown);
+        else if (lines)
+                yerror(c, n,
+                       "%s: expected text without control characters other than newline and tab, got 0x%02x at byte "
+                       "%zu of \"%s\"",
+                       key, (unsigned)ch, at, shown);
         else
                 yerror(c, n, "%s: expected text without control characters (newline, tab, NUL), got \"%s\"", key,
                        shown);
 }
 
-const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key) {
+static const char *expect_text(const struct yctx *c, const yaml_node_t *n, const char *key, bool lines) {
         if (n->type != YAML_SCALAR_NODE) {
                 yerror(c, n, "%s: expected a string, got %s", key, ynode_kind(n));
                 return NULL;
@@ -114,11 +119,21 @@ const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char 
                        n->data.scalar.length);
                 return NULL;
         }
-        if (!text_valid(yscalar(n), n->data.scalar.length)) {
-                report_bad_text(c, n, key);
+        size_t at = 0;
+        uint32_t ch = 0;
+        if ((lines ? content_text_check : text_check)(yscalar(n), n->data.scalar.length, &at, &ch) != TEXT_OK) {
+                report_bad_text(c, n, key, lines);
                 return NULL;
         }
         return yscalar(n);
+}
+
+const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key) {
+        return expect_text(c, n, key, false);
+}
+
+const char *yexpect_text_lines(const struct yctx *c, const yaml_node_t *n, const char *key) {
+        return expect_text(c, n, key, true);
 }
 
 static void report_unknown_key(const struct yctx *c, const yaml_node_t *k, const char *key, const char *name,

@@ -76,6 +76,9 @@ bool yexpect_mapping(const struct yctx *c, const yaml_node_t *n, const char *key
 bool yexpect_sequence(const struct yctx *c, const yaml_node_t *n, const char *key);
 /* A scalar of safe text (no control characters, no NUL). */
 const char *yexpect_text(const struct yctx *c, const yaml_node_t *n, const char *key);
+/* The same, with newline and tab allowed (YAML's block scalars): for values archy renders as a
+ * quoted word with C escapes (\n, \t), which Quadlet and systemd both undo (unit-escape.h). */
+const char *yexpect_text_lines(const struct yctx *c, const yaml_node_t *n, const char *key);
 /* A scalar true or false. */
 bool yexpect_bool(const struct yctx *c, const yaml_node_t *n, const char *key, bool *ret);
 /* A scalar that is one of `names` (NULL-terminated): its index in *ret, or an error listing them. */

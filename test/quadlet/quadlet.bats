@@ -125,3 +125,44 @@ generate() { run in_root "$W/archy-generator" $W/out $W/out $W/out; }
 	[[ "$exec_line" != *--read-only* && "$exec_line" != *no-new-privileges* ]]
 	grep -q -- '--cpus=0.25 localhost/busybox:test$' "$ROOTFS$W/out/archy-keys-limits.service"
 }
+
+@test "a newline and a tab in a command and an env value reach ExecStart= as \\n and \\t in a quoted word" {
+	cat >"$ROOTFS$W/etc/manifest.yaml" <<'YAML'
+version: 1
+apps:
+  lines:
+    containers:
+      main:
+        image: localhost/busybox:test
+        command: |
+          echo one >/tmp/a
+          	echo "two" 100% $HOME
+        env: {MULTI: "l1\nl2\tx"}
+        health: {cmd: "test\t-e /tmp/a"}
+      list:
+        image: localhost/busybox:test
+        command: [sh, -c, "echo three\necho four"]
+YAML
+	generate
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	exec_line=$(grep '^ExecStart=' "$ROOTFS$W/out/archy-lines.service")
+	echo "$exec_line"
+	# Quadlet unescaped archy's \n and \t (SplitCUnescape) and escaped them again for systemd
+	# shellcheck disable=SC2016 # the $ are the unit's
+	[[ "$exec_line" == *' --env "MULTI=l1\nl2\tx" '* ]]
+	[[ "$exec_line" == *' --health-cmd "test\t-e /tmp/a" '* ]]
+	# shellcheck disable=SC2016
+	[[ "$exec_line" == *' localhost/busybox:test /bin/sh -c "echo one >/tmp/a\n\techo \"two\" 100%% $$HOME\n"' ]]
+	grep -qF 'localhost/busybox:test sh -c "echo three\necho four"' "$ROOTFS$W/out/archy-lines-list.service"
+	# one ExecStart= line each: no newline of a value started a line of its own
+	[ "$(grep -c '^ExecStart=' "$ROOTFS$W/out/archy-lines.service")" -eq 1 ]
+	! grep -q '^echo\|^	echo' "$ROOTFS$W/out/archy-lines.service" "$ROOTFS$W/staging/archy-lines.container" || false
+	# systemd 257 reads these ExecStart= lines without a complaint
+	mkdir -p "$ROOTFS$W/verify"
+	cp "$ROOTFS$W"/out/archy-lines*.service "$TOP"/units/archipelago-apps.slice "$ROOTFS$W/verify/"
+	run chroot "$ROOTFS" sh -c "cd $W/verify && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no *"
+	echo "$output"
+	[ -z "$(echo "$output" | grep -v 'podman.*not executable\|Failed to prepare\|archy-apps.target\|archipelago-network' || true)" ]
+}

@@ -112,9 +112,12 @@ END_TEST
 
 START_TEST(newlines_never_reach_a_unit) {
         static const char *const attempts[] = {
-                "        command: [\"a\\nExecStartPre=/bin/evil\"]\n",
-                "        env: {A: \"x\\n[Service]\\nUser=root\"}\n",
+                "        command: [\"a\\rExecStartPre=/bin/evil\"]\n",
+                "        command: \"a\\rExecStartPre=/bin/evil\"\n",
+                "        env: {A: \"x\\r[Service]\\rUser=root\"}\n",
                 "        health: {cmd: \"x\\rExecStartPre=/bin/evil\"}\n",
+                "        health: {cmd: \"x\\nExecStartPre=/bin/evil\"}\n",
+                "        entrypoint: [\"a\\nExecStartPre=/bin/evil\"]\n",
                 "        image: \"localhost/x:1\\nPodmanArgs=--privileged\"\n",
                 "        env_files: [\"/x\\nExecStartPre=/bin/evil\"]\n",
                 "        volumes: [\"/x:/y\\nPodmanArgs=--privileged\"]\n",
