@@ -43,6 +43,12 @@ static inline void closep(int *fd) {
                 _took;                                                                                                 \
         })
 
+/* An array of n zeroed items, exactly n (so that ASan sees a read past the end), and never a
+ * zero-size allocation (calloc may return NULL for it, which would read as out of memory). */
+static inline void *calloc_items(size_t n, size_t size) {
+        return calloc(n ? n : 1, size);
+}
+
 static inline int negative_errno(int e) {
         return e > 0 ? -e : -EIO;
 }

@@ -238,26 +238,26 @@ static int path_claim_compare(const void *x, const void *y) {
         return r != 0 ? r : (a->derived > b->derived) - (a->derived < b->derived);
 }
 
-void manifest_check_conflicts(struct manifest *m, struct diag_list *diags) {
-        struct claims units = {0}, ports = {0}, paths = {0};
-        collect_unit_claims(m, &units);
-        collect_port_claims(m, &ports);
-        collect_path_claims(m, &paths);
-        if (units.oom || ports.oom || paths.oom)
+/* One family of claims at a time, freed before the next: the peak holds one family only. */
+static void check_claims(struct manifest *m, void (*collect)(const struct manifest *, struct claims *),
+                         int (*compare)(const void *, const void *),
+                         void (*report)(struct manifest *, struct claims *, struct diag_list *),
+                         struct diag_list *diags) {
+        struct claims cl = {0};
+        collect(m, &cl);
+        if (cl.oom)
                 diags->oom = true;
         else {
-                if (units.n > 0)
-                        qsort(units.items, units.n, sizeof(*units.items), claim_compare);
-                if (ports.n > 0)
-                        qsort(ports.items, ports.n, sizeof(*ports.items), port_claim_compare);
-                if (paths.n > 0)
-                        qsort(paths.items, paths.n, sizeof(*paths.items), path_claim_compare);
-                report_unit_conflicts(m, &units, diags);
-                report_port_conflicts(m, &ports, diags);
-                report_path_conflicts(m, &paths, diags);
+                if (cl.n > 0)
+                        qsort(cl.items, cl.n, sizeof(*cl.items), compare);
+                report(m, &cl, diags);
         }
+        claims_free(&cl);
+}
+
+void manifest_check_conflicts(struct manifest *m, struct diag_list *diags) {
+        check_claims(m, collect_unit_claims, claim_compare, report_unit_conflicts, diags);
+        check_claims(m, collect_port_claims, port_claim_compare, report_port_conflicts, diags);
+        check_claims(m, collect_path_claims, path_claim_compare, report_path_conflicts, diags);
         check_all_mount_targets(m, diags);
-        claims_free(&units);
-        claims_free(&ports);
-        claims_free(&paths);
 }

@@ -97,7 +97,7 @@ static bool parse_item_list(const struct yctx *c, const yaml_node_t *n, const ch
                             size_t *ret_n) {
         if (!yexpect_sequence(c, n, key))
                 return false;
-        char *items = calloc(ysequence_len(n) + 1, size);
+        char *items = calloc_items(ysequence_len(n), size);
         if (!items)
                 return false;
         *ret = items;
@@ -142,7 +142,7 @@ static bool env_mapping(const struct yctx *c, const yaml_node_t *n, const char *
                         struct env_var **ret, size_t *ret_n) {
         if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
                 return false;
-        struct env_var *vars = calloc(ymapping_len(n) + 1, sizeof(*vars));
+        struct env_var *vars = calloc_items(ymapping_len(n), sizeof(*vars));
         if (!vars)
                 return false;
         size_t i = 0;

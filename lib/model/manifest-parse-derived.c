@@ -65,7 +65,7 @@ static bool parse_bitcoin_options(const struct yctx *c, const yaml_node_t *n, co
                                   struct derived_bitcoin_conf *b) {
         if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
                 return false;
-        if (!(b->options = calloc(ymapping_len(n) + 1, sizeof(*b->options))))
+        if (!(b->options = calloc_items(ymapping_len(n), sizeof(*b->options))))
                 return false;
         bool ok = true;
         ymapping_foreach (pair, n) {
@@ -137,7 +137,7 @@ static bool parse_rpc_users(const struct yctx *c, const yaml_node_t *n, const ch
                             struct derived_bitcoin_conf *b) {
         if (!yexpect_sequence(c, n, key))
                 return false;
-        if (!(b->users = calloc(ysequence_len(n) + 1, sizeof(*b->users))))
+        if (!(b->users = calloc_items(ysequence_len(n), sizeof(*b->users))))
                 return false;
         bool ok = true;
         ysequence_foreach (it, n) {

@@ -200,7 +200,7 @@ static bool parse_ulimit(const struct yctx *c, const yaml_node_t *n, const char 
 static bool parse_ulimits(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
         if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
                 return false;
-        ct->ulimits = calloc(ymapping_len(n) + 1, sizeof(*ct->ulimits));
+        ct->ulimits = calloc_items(ymapping_len(n), sizeof(*ct->ulimits));
         if (!ct->ulimits)
                 return false;
         bool ok = true;

@@ -23,7 +23,7 @@ static bool parse_secret(const struct yctx *c, const char *name, const yaml_node
 bool parse_secrets(const struct yctx *c, const yaml_node_t *n, struct manifest *m) {
         if (!yexpect_mapping(c, n, "secrets") || !ycheck_keys(c, n, "secrets", NULL))
                 return false;
-        m->secrets = calloc(ymapping_len(n) + 1, sizeof(*m->secrets));
+        m->secrets = calloc_items(ymapping_len(n), sizeof(*m->secrets));
         if (!m->secrets)
                 return false;
         bool ok = true;

@@ -58,7 +58,7 @@ static bool parse_volume_decl(const struct yctx *c, const yaml_node_t *n, const 
 bool parse_app_volumes(const struct yctx *c, const yaml_node_t *n, const char *key, struct app *a) {
         if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
                 return false;
-        if (!(a->volumes = calloc(ymapping_len(n) + 1, sizeof(*a->volumes))))
+        if (!(a->volumes = calloc_items(ymapping_len(n), sizeof(*a->volumes))))
                 return false;
         bool ok = true;
         ymapping_foreach (pair, n) {
@@ -208,7 +208,7 @@ static bool parse_mount_mapping(const struct yctx *c, const yaml_node_t *n, cons
 bool parse_mounts(const struct yctx *c, const yaml_node_t *n, const char *key, struct container *ct) {
         if (!yexpect_sequence(c, n, key))
                 return false;
-        if (!(ct->mounts = calloc(ysequence_len(n) + 1, sizeof(*ct->mounts))))
+        if (!(ct->mounts = calloc_items(ysequence_len(n), sizeof(*ct->mounts))))
                 return false;
         bool ok = true;
         ysequence_foreach (it, n) {
@@ -254,7 +254,7 @@ bool parse_expose(const struct yctx *c, const yaml_node_t *n, const char *key, s
         }
         if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
                 return false;
-        if (!(ct->expose = calloc(ymapping_len(n) + 1, sizeof(*ct->expose))))
+        if (!(ct->expose = calloc_items(ymapping_len(n), sizeof(*ct->expose))))
                 return false;
         bool ok = true;
         ymapping_foreach (pair, n) {

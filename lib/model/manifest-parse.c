@@ -76,7 +76,7 @@ static bool parse_requires(const struct yctx *c, const yaml_node_t *n, const cha
 static bool parse_containers(const struct yctx *c, const yaml_node_t *n, const char *key, struct app *a) {
         if (!yexpect_mapping(c, n, key) || !ycheck_keys(c, n, key, NULL))
                 return false;
-        a->containers = calloc(ymapping_len(n) + 1, sizeof(*a->containers));
+        a->containers = calloc_items(ymapping_len(n), sizeof(*a->containers));
         if (!a->containers)
                 return false;
         bool ok = true;
@@ -102,7 +102,7 @@ static bool parse_containers(const struct yctx *c, const yaml_node_t *n, const c
 static bool parse_derived_list(const struct yctx *c, const yaml_node_t *n, const char *key, struct app *a) {
         if (!yexpect_sequence(c, n, key))
                 return false;
-        a->derived = calloc(ysequence_len(n) + 1, sizeof(*a->derived));
+        a->derived = calloc_items(ysequence_len(n), sizeof(*a->derived));
         if (!a->derived)
                 return false;
         bool ok = true;
@@ -147,7 +147,7 @@ static bool parse_app(const struct yctx *c, const yaml_node_t *n, struct app *a)
 static bool parse_apps(struct yctx *c, const yaml_node_t *n, struct manifest *m) {
         if (!yexpect_mapping(c, n, "apps") || !ycheck_keys(c, n, "apps", NULL))
                 return false;
-        m->apps = calloc(ymapping_len(n) + 1, sizeof(*m->apps));
+        m->apps = calloc_items(ymapping_len(n), sizeof(*m->apps));
         if (!m->apps)
                 return false;
         ymapping_foreach (pair, n) {
