@@ -26,7 +26,7 @@ static struct alias_owner first_holder(const struct manifest *m, size_t ai, size
                         const struct container *ct = &a->containers[c];
                         size_t end = i == ai && c == ci ? k : ct->n_aliases;
                         for (size_t j = 0; j < end; j++)
-                                if (strcmp(ct->aliases[j], alias) == 0)
+                                if (ct->aliases[j] && strcmp(ct->aliases[j], alias) == 0)
                                         return (struct alias_owner){a, ct};
                 }
         }
@@ -41,7 +41,9 @@ void manifest_check_aliases(struct manifest *m, struct diag_list *diags) {
                 for (size_t c = 0; c < a->n_containers; c++) {
                         const struct container *ct = &a->containers[c];
                         for (size_t k = 0; k < ct->n_aliases; k++) {
-                                struct alias_owner o = first_holder(m, i, c, k, ct->aliases[k]);
+                                /* a bad item is NULL: parse_text_list() reported it */
+                                struct alias_owner o = ct->aliases[k] ? first_holder(m, i, c, k, ct->aliases[k])
+                                                                      : (struct alias_owner){NULL, NULL};
                                 if (!o.ct)
                                         continue;
                                 diag_add(diags, a->name, ct->aliases_pos.line, ct->aliases_pos.col,
