@@ -9,8 +9,8 @@
 
 /* Registered ArgsManager::NETWORK_ONLY in bitcoin/bitcoin v28.1 src/init.cpp (and bitcoin-cli.cpp
  * for rpcport): at the top level of bitcoin.conf they apply to mainnet only. */
-static const char *const network_only[] = {"addnode", "bind",   "connect",     "port",
-                                           "rpcbind", "rpcport", "wallet", "whitebind", NULL};
+static const char *const network_only[] = {"addnode", "bind",   "connect",   "port", "rpcbind",
+                                           "rpcport", "wallet", "whitebind", NULL};
 
 static bool in_list(const char *const *list, const char *name) {
         for (; *list; list++)
@@ -140,7 +140,8 @@ static int read_conf(struct btc_args *a, bool explicit_conf, char *err, size_t c
                 if (!explicit_conf)
                         return 0;
                 a->err_where = "src/common/config.cpp";
-                snprintf(err, cap, "Error reading configuration file: specified config file \"%s\" could not be opened.",
+                snprintf(err, cap,
+                         "Error reading configuration file: specified config file \"%s\" could not be opened.",
                          a->conf_path);
                 return -1;
         }
@@ -224,8 +225,9 @@ static int select_chain(struct btc_args *a, char *err, size_t cap) {
         }
         a->err_where = "src/common/args.cpp";
         if (count > 1) {
-                snprintf(err, cap, "Invalid combination of -regtest, -signet, -testnet, -testnet4 and -chain. Can use at "
-                                   "most one.");
+                snprintf(err, cap,
+                         "Invalid combination of -regtest, -signet, -testnet, -testnet4 and -chain. Can use at "
+                         "most one.");
                 return -1;
         }
         for (size_t i = 0; chosen && chains[i]; i++)

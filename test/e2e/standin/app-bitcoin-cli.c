@@ -20,10 +20,32 @@
 
 #include <openssl/evp.h>
 
-static const char *const cli_options[] = {
-        "?", "h", "help", "version", "datadir", "conf", "chain", "regtest", "signet", "testnet", "testnet4",
-        "rpcconnect", "rpcport", "rpcuser", "rpcpassword", "rpccookiefile", "rpcwait", "rpcwaittimeout",
-        "rpcclienttimeout", "rpcwallet", "named", "stdin", "stdinrpcpass", "stdinwalletpassphrase", "color", NULL};
+static const char *const cli_options[] = {"?",
+                                          "h",
+                                          "help",
+                                          "version",
+                                          "datadir",
+                                          "conf",
+                                          "chain",
+                                          "regtest",
+                                          "signet",
+                                          "testnet",
+                                          "testnet4",
+                                          "rpcconnect",
+                                          "rpcport",
+                                          "rpcuser",
+                                          "rpcpassword",
+                                          "rpccookiefile",
+                                          "rpcwait",
+                                          "rpcwaittimeout",
+                                          "rpcclienttimeout",
+                                          "rpcwallet",
+                                          "named",
+                                          "stdin",
+                                          "stdinrpcpass",
+                                          "stdinwalletpassphrase",
+                                          "color",
+                                          NULL};
 
 static int cli_fail(const char *msg) {
         fprintf(stderr, "error: %s\n", msg);
@@ -215,7 +237,8 @@ int gosu_main(int argc, char **argv) {
         struct passwd *pw = getpwnam(spec);
         if (!pw) {
                 fprintf(stderr,
-                        "error: failed switching to \"%s\": unable to find user %s: no matching entries in passwd file\n",
+                        "error: failed switching to \"%s\": unable to find user %s: no matching entries in passwd "
+                        "file\n",
                         argv[1], spec);
                 return 1;
         }

@@ -24,18 +24,92 @@
 #define MAX_LISTEN 16
 #define MAX_SUBS 32
 
-static const char *const bitcoind_options[] = {
-        "?", "h", "help", "version", "datadir", "conf", "allowignoredconf", "printtoconsole", "daemon", "daemonwait",
-        "pid", "settings", "debuglogfile", "chain", "regtest", "signet", "testnet", "testnet4", "server", "rest",
-        "rpcauth", "rpcuser", "rpcpassword", "rpccookiefile", "rpccookieperms", "rpcbind", "rpcallowip", "rpcport",
-        "rpcthreads", "rpcworkqueue", "rpcwhitelist", "rpcwhitelistdefault", "rpcserialversion", "listen", "bind",
-        "port", "connect", "addnode", "seednode", "maxconnections", "onlynet", "proxy", "onion", "listenonion",
-        "externalip", "discover", "dnsseed", "upnp", "natpmp", "whitelist", "whitebind", "txindex", "prune",
-        "dbcache", "blocksdir", "blockfilterindex", "coinstatsindex", "peerblockfilters", "disablewallet", "wallet",
-        "walletdir", "zmqpubrawblock", "zmqpubrawtx", "zmqpubhashblock", "zmqpubhashtx", "zmqpubsequence",
-        "zmqpubrawblockhwm", "zmqpubrawtxhwm", "debug", "logtimestamps", "logips", "shrinkdebugfile",
-        "mempoolfullrbf", "maxmempool", "par", "assumevalid", "deprecatedrpc", "fallbackfee", "torcontrol",
-        "blocknotify", "startupnotify", "reindex", "reindex-chainstate", "uacomment", "maxuploadtarget", NULL};
+static const char *const bitcoind_options[] = {"?",
+                                               "h",
+                                               "help",
+                                               "version",
+                                               "datadir",
+                                               "conf",
+                                               "allowignoredconf",
+                                               "printtoconsole",
+                                               "daemon",
+                                               "daemonwait",
+                                               "pid",
+                                               "settings",
+                                               "debuglogfile",
+                                               "chain",
+                                               "regtest",
+                                               "signet",
+                                               "testnet",
+                                               "testnet4",
+                                               "server",
+                                               "rest",
+                                               "rpcauth",
+                                               "rpcuser",
+                                               "rpcpassword",
+                                               "rpccookiefile",
+                                               "rpccookieperms",
+                                               "rpcbind",
+                                               "rpcallowip",
+                                               "rpcport",
+                                               "rpcthreads",
+                                               "rpcworkqueue",
+                                               "rpcwhitelist",
+                                               "rpcwhitelistdefault",
+                                               "rpcserialversion",
+                                               "listen",
+                                               "bind",
+                                               "port",
+                                               "connect",
+                                               "addnode",
+                                               "seednode",
+                                               "maxconnections",
+                                               "onlynet",
+                                               "proxy",
+                                               "onion",
+                                               "listenonion",
+                                               "externalip",
+                                               "discover",
+                                               "dnsseed",
+                                               "upnp",
+                                               "natpmp",
+                                               "whitelist",
+                                               "whitebind",
+                                               "txindex",
+                                               "prune",
+                                               "dbcache",
+                                               "blocksdir",
+                                               "blockfilterindex",
+                                               "coinstatsindex",
+                                               "peerblockfilters",
+                                               "disablewallet",
+                                               "wallet",
+                                               "walletdir",
+                                               "zmqpubrawblock",
+                                               "zmqpubrawtx",
+                                               "zmqpubhashblock",
+                                               "zmqpubhashtx",
+                                               "zmqpubsequence",
+                                               "zmqpubrawblockhwm",
+                                               "zmqpubrawtxhwm",
+                                               "debug",
+                                               "logtimestamps",
+                                               "logips",
+                                               "shrinkdebugfile",
+                                               "mempoolfullrbf",
+                                               "maxmempool",
+                                               "par",
+                                               "assumevalid",
+                                               "deprecatedrpc",
+                                               "fallbackfee",
+                                               "torcontrol",
+                                               "blocknotify",
+                                               "startupnotify",
+                                               "reindex",
+                                               "reindex-chainstate",
+                                               "uacomment",
+                                               "maxuploadtarget",
+                                               NULL};
 
 struct bitcoind {
         struct btc_args args;
@@ -118,11 +192,12 @@ static int load_allowlist(struct bitcoind *d) {
         size_t n = btc_get_all(&d->args, "rpcallowip", v, 32);
         for (size_t i = 0; i < n; i++) {
                 if (!parse_subnet(v[i], &d->allow_net[d->n_allow], &d->allow_mask[d->n_allow]))
-                        return refuse("src/httpserver.cpp",
-                                      "Invalid -rpcallowip subnet specification: %s. Valid values are a single IP (e.g. "
-                                      "1.2.3.4), a network/netmask (e.g. 1.2.3.4/255.255.255.0), a network/CIDR (e.g. "
-                                      "1.2.3.4/24), all ipv4 (0.0.0.0/0), or all ipv6 (::/0).%s%s",
-                                      v[i], "", "");
+                        return refuse(
+                                "src/httpserver.cpp",
+                                "Invalid -rpcallowip subnet specification: %s. Valid values are a single IP (e.g. "
+                                "1.2.3.4), a network/netmask (e.g. 1.2.3.4/255.255.255.0), a network/CIDR (e.g. "
+                                "1.2.3.4/24), all ipv4 (0.0.0.0/0), or all ipv6 (::/0).%s%s",
+                                v[i], "", "");
                 d->n_allow++;
         }
         return 0;
@@ -186,8 +261,8 @@ static int load_auth(struct bitcoind *d) {
         for (size_t i = 0; i < n; i++)
                 if (rpc_auth_add(&d->auth, v[i]) < 0) {
                         logmsg("Invalid -rpcauth argument.");
-                        return refuse("src/httprpc.cpp", "Unable to start HTTP server. See debug log for details.%s%s%s",
-                                      "", "", "");
+                        return refuse("src/httprpc.cpp",
+                                      "Unable to start HTTP server. See debug log for details.%s%s%s", "", "", "");
                 }
         const char *pass = btc_get(&d->args, "rpcpassword");
         if (pass && *pass) {
@@ -275,8 +350,8 @@ static int bind_rpc(struct bitcoind *d) {
 
 /* v28.1 src/zmq/zmqnotificationinterface.cpp: one publisher per -zmqpub<type>=tcp://host:port. */
 static int bind_zmq(struct bitcoind *d) {
-        static const char *const types[] = {"zmqpubhashblock", "zmqpubhashtx", "zmqpubrawblock", "zmqpubrawtx",
-                                            "zmqpubsequence", NULL};
+        static const char *const types[] = {"zmqpubhashblock", "zmqpubhashtx",   "zmqpubrawblock",
+                                            "zmqpubrawtx",     "zmqpubsequence", NULL};
         for (const char *const *t = types; *t; t++) {
                 const char *v[4];
                 size_t n = btc_get_all(&d->args, *t, v, 4);
@@ -394,7 +469,8 @@ static void serve_rpc(const struct bitcoind *d, int fd, const char *peer) {
                 http_respond(fd, "200 OK", "Content-Type: application/json\r\n", reply);
         } else {
                 snprintf(reply, sizeof reply,
-                         "{\"result\":null,\"error\":{\"code\":-32601,\"message\":\"Method not found\"},\"id\":%s}\n", id);
+                         "{\"result\":null,\"error\":{\"code\":-32601,\"message\":\"Method not found\"},\"id\":%s}\n",
+                         id);
                 http_respond(fd, "404 Not Found", "Content-Type: application/json\r\n", reply);
         }
 }
@@ -509,13 +585,17 @@ static int bitcoind_args(struct bitcoind *d, int argc, char **argv) {
         int pos;
         if (btc_parse_cmdline(&d->args, argc, argv, bitcoind_options, &pos, err, sizeof err) < 0) {
                 /* v28.1 src/bitcoind.cpp AppInit */
-                fprintf(stderr, "Error: Error parsing command line arguments: %s (contract: bitcoin/bitcoin v28.1 "
-                                "src/bitcoind.cpp)\n", err);
+                fprintf(stderr,
+                        "Error: Error parsing command line arguments: %s (contract: bitcoin/bitcoin v28.1 "
+                        "src/bitcoind.cpp)\n",
+                        err);
                 return -1;
         }
         if (pos < argc) {
-                fprintf(stderr, "Error: Command line contains unexpected token '%s', see bitcoind -h for a list of "
-                                "options. (contract: bitcoin/bitcoin v28.1 src/bitcoind.cpp)\n", argv[pos]);
+                fprintf(stderr,
+                        "Error: Command line contains unexpected token '%s', see bitcoind -h for a list of "
+                        "options. (contract: bitcoin/bitcoin v28.1 src/bitcoind.cpp)\n",
+                        argv[pos]);
                 return -1;
         }
         if (btc_load(&d->args, err, sizeof err) < 0)
@@ -538,8 +618,8 @@ int bitcoind_main(int argc, char **argv) {
         int r = 1;
         if (bitcoind_args(&d, argc, argv) < 0 || install_signals() < 0)
                 goto out;
-        logmsg("Bitcoin Core version v28.1.0 (stand-in), chain %s, datadir %s, config %s", d.args.chain,
-               d.args.datadir, d.args.conf_path);
+        logmsg("Bitcoin Core version v28.1.0 (stand-in), chain %s, datadir %s, config %s", d.args.chain, d.args.datadir,
+               d.args.conf_path);
         if (load_allowlist(&d) < 0 || bind_rpc(&d) < 0 || load_auth(&d) < 0 || bind_zmq(&d) < 0 || bind_p2p(&d) < 0)
                 goto out;
         mkdir(d.args.datadir_net, 0700);

@@ -83,8 +83,7 @@ int listen_tcp_at(uint32_t addr, unsigned port) {
         if (fd < 0)
                 return -1;
         int one = 1;
-        struct sockaddr_in sa = {
-                .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = addr};
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = addr};
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
             bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0) {
                 int saved = errno;

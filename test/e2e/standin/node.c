@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 struct node {
         struct rpc_auth auth;
         const char *last_shutdown;
@@ -169,7 +168,8 @@ int node_main(int argc, char **argv) {
         }
         if (n.auth.n_auth == 0)
                 logmsg("no rpcauth lines in %s: every request will be rejected", o.conf);
-        logmsg("listening on 0.0.0.0:%lu, %zu rpcauth line(s), last shutdown %s", o.port, n.auth.n_auth, n.last_shutdown);
+        logmsg("listening on 0.0.0.0:%lu, %zu rpcauth line(s), last shutdown %s", o.port, n.auth.n_auth,
+               n.last_shutdown);
         node_loop(&n, lfd);
         r = node_shutdown(&o, lfd);
 out:
