@@ -201,7 +201,8 @@ static int cli_call(const struct btc_args *a, int argc, char **argv, int pos) {
         char json[8192], resp[65536];
         snprintf(json, sizeof json, "{\"version\":\"1.1\",\"id\":1,\"method\":\"%s\",\"params\":[", argv[pos]);
         append_params(json, sizeof json - 2, argc, argv, pos + 1);
-        strcat(json, "]}");
+        size_t used = strlen(json);
+        snprintf(json + used, sizeof json - used, "]}");
         ssize_t got = http_call(fd, host, userpass, json, resp, sizeof resp);
         close(fd);
         return got <= 0 ? cli_fail("no response from server") : report_reply(resp);
