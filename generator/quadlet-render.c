@@ -189,6 +189,8 @@ static void render_container_section(const struct manifest *m, const struct app 
         naming_put_label_app(out, a->name);
         strbuf_printf(out, "\nLabel=" ARCHY_LABEL_CONTAINER "=%s\n", ct->part);
         strbuf_puts(out, "Network=" ARCHY_NETWORK_FILE "\n");
+        for (size_t i = 0; i < ct->n_aliases; i++)
+                strbuf_printf(out, "NetworkAlias=%s\n", ct->aliases[i]);
         strbuf_puts(out, "AddHost=" ARCHY_HOST_ALIAS ":" ARCHY_NETWORK_GATEWAY "\n");
         /* An init as PID 1 forwards SIGTERM; many app binaries ignore it as PID 1. */
         strbuf_puts(out, "RunInit=true\n");

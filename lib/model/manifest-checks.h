@@ -7,6 +7,10 @@
 #include "diag.h"
 #include "manifest.h"
 
+/* No two containers of apps that are not uninstalled answer to one network alias, and an alias is
+ * no container's name (manifest-aliases.c). */
+void manifest_check_aliases(struct manifest *m, struct diag_list *diags);
+
 /* No two apps claim the same unit, volume or host port (manifest-conflicts.c). */
 void manifest_check_conflicts(struct manifest *m, struct diag_list *diags);
 

@@ -8,6 +8,7 @@
 #include "manifest-parse-runtime.h"
 #include "manifest-parse.h"
 #include "naming.h"
+#include "values-container.h"
 #include "values.h"
 
 static const char *const container_keys[] = {
@@ -39,6 +40,7 @@ static const char *const container_keys[] = {
         "init",
         /* wiring (manifest-parse-volumes.c) */
         "expose",
+        "aliases",
         NULL,
 };
 static const char *const health_keys[] = {
@@ -377,6 +379,14 @@ static bool parse_container_field(const struct yctx *c, const char *name, const 
                 return parse_restart(c, v, k, ct);
         if (strcmp(name, "expose") == 0)
                 return parse_expose(c, v, k, ct);
+        if (strcmp(name, "aliases") == 0) {
+                ct->aliases_pos = ypos(v);
+                return parse_text_list(c, v, k, network_alias_valid,
+                                       "a network alias: a host name of letters, digits and '-' (RFC 1123 labels "
+                                       "joined by dots, at most 64 characters), not starting with \"archy-\" (the "
+                                       "container names)",
+                                       &ct->aliases, &ct->n_aliases);
+        }
         return parse_runtime_field(c, name, v, k, ct);
 }
 

@@ -26,6 +26,7 @@ static void container_done(struct container *ct) {
         free(ct->cap_drop);
         free(ct->cap_add);
         free(ct->ulimits);
+        free(ct->aliases);
 }
 
 static void app_done(struct app *a) {

@@ -145,6 +145,11 @@ struct container {
         unsigned cpus_milli;                    /* thousandths of a CPU; 0: no limit */
         struct ulimit *ulimits;
         size_t n_ulimits;
+        /* More names on the archipelago network (Quadlet's NetworkAlias=), e.g. "bitcoind" for
+         * whichever node app is installed (manifest-aliases.c) */
+        const char **aliases;
+        size_t n_aliases;
+        struct mpos aliases_pos;
 };
 
 enum derived_kind {

@@ -42,6 +42,10 @@ bool hostname_valid(const char *s) {
         }
 }
 
+bool network_alias_valid(const char *s) {
+        return hostname_valid(s) && strncmp(s, "archy-", 6) != 0;
+}
+
 /* Index = signal number (x86-64, arm64: the generic numbering). */
 static const char *const signals[] = {
         NULL,        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",

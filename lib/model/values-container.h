@@ -14,6 +14,8 @@ int user_parse(const char *s, unsigned *ret_uid, unsigned *ret_gid, bool *ret_ha
 /* A host name (RFC 1123): labels of [A-Za-z0-9-], 1..63 characters, neither starting nor ending
  * with '-', joined by single dots; at most 64 characters in all (the kernel's HOST_NAME_MAX). */
 bool hostname_valid(const char *s);
+/* A name for NetworkAlias=: a host name that is not one of archy's container names (archy-*). */
+bool network_alias_valid(const char *s);
 /* A signal as compose writes stop_signal: "SIGTERM", "TERM" or "15" (1..31, the standard
  * signals). Returns the "SIGTERM" form (static), or NULL. */
 const char *signal_canonical(const char *s);

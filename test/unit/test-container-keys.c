@@ -192,6 +192,15 @@ static const struct {
          "test.yaml:7:19: apps.a.containers.main.hostname: expected a host name of at most 64 characters: labels of "
          "letters, digits and '-' joined by dots (RFC 1123), got "
          "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""},
+        {"aliases", "[archy-bitcoin-core]",
+         "test.yaml:7:19: apps.a.containers.main.aliases[0]: expected a network alias: a host name of letters, "
+         "digits and '-' (RFC 1123 labels joined by dots, at most 64 characters), not starting with \"archy-\" (the "
+         "container names), got \"archy-bitcoin-core\""},
+        {"aliases", "[bitcoind, node_1]",
+         "test.yaml:7:29: apps.a.containers.main.aliases[1]: expected a network alias: a host name of letters, "
+         "digits and '-' (RFC 1123 labels joined by dots, at most 64 characters), not starting with \"archy-\" (the "
+         "container names), got \"node_1\""},
+        {"aliases", "bitcoind", "test.yaml:7:18: apps.a.containers.main.aliases: expected a list, got a scalar"},
         {"stop_signal", "SIGFOO",
          "test.yaml:7:22: apps.a.containers.main.stop_signal: expected a signal such as SIGTERM, TERM or 15 (signals 1 "
          "to 31), got \"SIGFOO\""},
@@ -381,11 +390,47 @@ START_TEST(keys_render_into_quadlet_keys) {
                 assert_has(r, limits[i].line);
                 free(r);
         }
+        r = render_main("        aliases: [bitcoind, node.archipelago]\n");
+        assert_has(r, "\nNetwork=archipelago.network\nNetworkAlias=bitcoind\nNetworkAlias=node.archipelago\n");
+        free(r);
         /* none of the keys: nothing of them */
+        r = render_main("");
+        assert_lacks(r, "NetworkAlias=");
+        free(r);
         r = render_main("");
         assert_lacks(r, "PodmanArgs=");
         assert_lacks(r, "User=");
         free(r);
+}
+END_TEST
+
+/* One alias on two apps that are not uninstalled: the second is skipped; uninstalled, no conflict. */
+START_TEST(alias_held_by_one_installed_app) {
+        static const char *const base =
+                "version: 1\napps:\n  knots:\n    containers:\n      main:\n        image: localhost/x:1\n"
+                "        aliases: [bitcoind]\n  core:\n    state: %s\n    containers:\n      main:\n"
+                "        image: localhost/x:1\n        aliases: [bitcoind]\n";
+        static const struct {
+                const char *state, *message;
+        } cases[] = {
+                {"stopped",
+                 "test.yaml:13:18: apps.core.containers.main.aliases[0]: network alias \"bitcoind\" is already an "
+                 "alias of archy-knots, expected each alias on one container of the apps that are not uninstalled "
+                 "(podman's DNS would answer with both)\n"},
+                {"uninstalled", ""},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *text;
+                ck_assert_int_ge(asprintf(&text, base, cases[i].state), 0);
+                struct diag_list diags = {0};
+                struct manifest *m = parse_text(text, &diags);
+                char *got = diags_joined(&diags);
+                ck_assert_msg(strcmp(got, cases[i].message) == 0, "--- expected\n%s--- got\n%s", cases[i].message, got);
+                ck_assert(m && !m->apps[0].skip && m->apps[1].skip == (cases[i].message[0] != '\0'));
+                free(got), free(text);
+                manifest_free(m);
+                diag_list_free(&diags);
+        }
 }
 END_TEST
 
@@ -396,6 +441,7 @@ Suite *container_keys_suite(void) {
         tcase_add_test(tc, container_values_are_checked);
         tcase_add_loop_test(tc, bad_value_gives_exact_message, 0, ELEMENTSOF(bad_values));
         tcase_add_test(tc, keys_render_into_quadlet_keys);
+        tcase_add_test(tc, alias_held_by_one_installed_app);
         suite_add_tcase(s, tc);
         return s;
 }

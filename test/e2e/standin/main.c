@@ -14,6 +14,10 @@
 #include <string.h>
 
 static const char *mode = "main";
+
+void set_log_name(const char *name) {
+        mode = name;
+}
 volatile sig_atomic_t stop_signal;
 volatile sig_atomic_t hup_pending;
 
@@ -34,6 +38,7 @@ void usage(FILE *f) {
               "       archy-standin web --port N [--status CODE] [--body TEXT]\n"
               "       archy-standin hog --mb N\n"
               "       archy-standin --help\n"
+              "       APPLET [ARGS...]   (a link named after an applet, see --applets)\n"
               "\n"
               "node      bitcoind stand-in: JSON-RPC with rpcauth on 0.0.0.0:N, shutdown state in DIR\n"
               "consumer  ElectrumX/lnd stand-in: polls the node at URL (http://user:pass@host:port/),\n"
@@ -63,7 +68,31 @@ int install_signals(void) {
         return sigaction(SIGPIPE, &ign, NULL);
 }
 
+static void list_applets(void) {
+        for (const struct applet *a = applets; a->name; a++)
+                printf("%-18s %s\n", a->name, a->summary);
+}
+
+/* Multi-call: a link /usr/local/bin/NAME -> archy-standin runs applet NAME with argv as is. */
+static const struct applet *find_applet(const char *argv0) {
+        const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+        base = base ? base + 1 : argv0;
+        for (const struct applet *a = base ? applets : NULL; a && a->name; a++)
+                if (strcmp(a->name, base) == 0)
+                        return a;
+        return NULL;
+}
+
 int main(int argc, char **argv) {
+        const struct applet *applet = find_applet(argv[0]);
+        if (applet) {
+                mode = applet->name;
+                return applet->main(argc, argv);
+        }
+        if (argc >= 2 && strcmp(argv[1], "--applets") == 0) {
+                list_applets();
+                return 0;
+        }
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 usage(stdout);
                 return 0;

@@ -74,12 +74,16 @@ int send_all(int fd, const char *buf, size_t len) {
 }
 
 int listen_tcp(unsigned port) {
+        return listen_tcp_at(htonl(INADDR_ANY), port);
+}
+
+/* addr in network byte order */
+int listen_tcp_at(uint32_t addr, unsigned port) {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -1;
         int one = 1;
-        struct sockaddr_in sa = {
-                .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_ANY)};
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = addr};
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
             bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0) {
                 int saved = errno;

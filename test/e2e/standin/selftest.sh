@@ -20,7 +20,7 @@ tmp=$(mktemp -d)
 node_pid='' consumer_pid='' consumer2_pid=''
 cleanup() {
 	local p
-	for p in $node_pid $consumer_pid $consumer2_pid; do kill -9 "$p" 2>/dev/null || true; done
+	for p in $node_pid $consumer_pid $consumer2_pid ${bitcoind_pid:-}; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$tmp"
 }
@@ -236,6 +236,127 @@ t_web() {
 check "web answers every GET with its status and body (200), exits 0 on SIGTERM" t_web 200 1.4.0
 check "web answers 500 when told to" t_web 500 1.5.0
 check "web refuses a status out of range (exit 2)" test "$(exit_status "$bin" web --port 1 --status 700)" = 2
+
+# ---- bitcoind / bitcoin-cli applets (argv[0] dispatch; contracts of bitcoin/bitcoin v28.1) ----
+bdir=$tmp/bin
+mkdir -p "$bdir" "$tmp/bd" "$tmp/etc"
+ln -s "$bin" "$bdir/bitcoind"
+ln -s "$bin" "$bdir/bitcoin-cli"
+ln -s "$bin" "$bdir/gosu"
+bd=$tmp/bd
+bconf=$tmp/etc/bitcoin.conf
+bport=$(free_port 18700)
+pport=$(free_port $((bport + 1)))
+zport=$(free_port $((pport + 1)))
+# user1 / bitcoin, as above
+printf '%s\n' 'server=1' 'rpcauth=user1:6dd184e5e69271fdd69103464630014f$eb3d7ce67c4d1ff3564270519b03b636c0291012692a5fa3dd1d2075daedd07b' \
+	'rpcbind=0.0.0.0' 'rpcallowip=127.0.0.1' "zmqpubrawblock=tcp://0.0.0.0:$zport" >"$bconf"
+# what the images' entrypoint writes (btcpayserver/dockerfile-deps BitcoinKnots/28.1/docker-entrypoint.sh)
+printf 'mainnet=1\n[main]\nprinttoconsole=1\nrpcallowip=::/0\n' >"$bd/bitcoin.conf"
+bitcoind_pid=''
+# bitcoind_rc ARGS...: exit status of a bitcoind that must refuse to start (stderr in bitcoind-bad.log)
+bitcoind_rc() {
+	local rc=0
+	timeout 5 "$bdir/bitcoind" "$@" >/dev/null 2>"$tmp/bitcoind-bad.log" || rc=$?
+	echo "$rc"
+}
+refused_with() {
+	local want=$1
+	shift
+	[ "$(bitcoind_rc "$@")" = 1 ] && grep -qF -- "$want" "$tmp/bitcoind-bad.log" &&
+		grep -qF '(contract: bitcoin/bitcoin v28.1 ' "$tmp/bitcoind-bad.log"
+}
+base_args=(-datadir="$bd" -conf="$bconf" -rpcport="$bport" -port="$pport" -printtoconsole)
+start_bitcoind() {
+	: >"$tmp/bitcoind.log"
+	"$bdir/bitcoind" "${base_args[@]}" "$@" 2>>"$tmp/bitcoind.log" &
+	bitcoind_pid=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -qF 'init message: Done loading' "$tmp/bitcoind.log" && return 0
+		kill -0 "$bitcoind_pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+stop_bitcoind() {
+	[ -n "$bitcoind_pid" ] && kill -TERM "$bitcoind_pid" 2>/dev/null && wait "$bitcoind_pid" 2>/dev/null
+	bitcoind_pid=''
+}
+cli() { "$bdir/bitcoin-cli" -datadir="$bd" -conf="$bconf" -rpcport="$bport" "$@"; }
+cli_rc() {
+	local rc=0
+	cli "$@" >"$tmp/cli.out" 2>"$tmp/cli.err" || rc=$?
+	echo "$rc"
+}
+listening() { ! port_free "$1"; }
+host_ip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{ sub("/.*", "", $4); print $4; exit }')
+
+check "bitcoind refuses a datadir bitcoin.conf that -conf ignores (init.cpp)" \
+	refused_with 'contains a "bitcoin.conf" file which is ignored' "${base_args[@]}"
+check "bitcoind refuses a -conf that does not exist (config.cpp)" \
+	refused_with 'specified config file' -datadir="$bd" -conf="$tmp/etc/nope.conf" -allowignoredconf=1
+check "bitcoind refuses a -datadir that does not exist" \
+	refused_with 'Specified data directory' -datadir="$tmp/nodir" -conf="$bconf"
+check "bitcoind refuses an unknown option" refused_with 'Invalid parameter -rpcusr' "${base_args[@]}" -rpcusr=x
+check "bitcoind refuses a command-line token" refused_with 'unexpected token' "${base_args[@]}" -allowignoredconf=1 x
+check "bitcoind refuses two chains (args.cpp)" \
+	refused_with 'Invalid combination of -regtest' "${base_args[@]}" -allowignoredconf=1 -regtest -chain=main
+check "bitcoind refuses a malformed rpcauth (httprpc.cpp)" \
+	refused_with 'Unable to start HTTP server' "${base_args[@]}" -allowignoredconf=1 -rpcauth=user1
+check "bitcoind refuses a malformed rpcallowip (httpserver.cpp)" \
+	refused_with 'Invalid -rpcallowip subnet' "${base_args[@]}" -allowignoredconf=1 -rpcallowip=10.0.0.0/33
+check "bitcoind starts with -allowignoredconf=1" start_bitcoind -allowignoredconf=1
+t_cookie() { [ "$(stat -c %a "$bd/.cookie")" = 600 ] && grep -qE '^__cookie__:[0-9a-f]{64}$' "$bd/.cookie"; }
+check "bitcoind writes an owner-only .cookie also with rpcauth (httprpc.cpp)" t_cookie
+t_cli_cookie() { [ "$(cli_rc getblockchaininfo)" = 0 ] && grep -qF '"chain":"main"' "$tmp/cli.out"; }
+check "bitcoin-cli authenticates with the cookie and gets getblockchaininfo" t_cli_cookie
+check "bitcoin-cli with the rpcauth user's password exits 0" test "$(cli_rc -rpcuser=user1 -rpcpassword=bitcoin getblockcount)" = 0
+t_cli_wrong() { [ "$(cli_rc -rpcuser=user1 -rpcpassword=wrong getblockcount)" = 1 ] && grep -qF 'Authorization failed' "$tmp/cli.err"; }
+check "bitcoin-cli with a wrong password exits 1" t_cli_wrong
+t_cli_method() { [ "$(cli_rc nosuchmethod)" = $((32601 % 256)) ] && grep -qF 'Method not found' "$tmp/cli.err"; }
+check "bitcoin-cli exits with the RPC error's code (32601, mod 256 as exit(3) keeps it)" t_cli_method
+check "bitcoind listens on its ZMQ and P2P ports" eval 'listening "$zport" && listening "$pport"'
+t_rpcbind_wide() { grep -qF "Binding RPC on address 0.0.0.0 port $bport" "$tmp/bitcoind.log"; }
+check "rpcbind=0.0.0.0 with rpcallowip binds every address" t_rpcbind_wide
+t_allowip_refuses() {
+	[ -z "$host_ip" ] && return 0 # no non-loopback address to come from here
+	[ "$(http_code "$bport" --interface "$host_ip" -u user1:bitcoin -d '{"method":"getblockcount"}' \
+		--connect-to "127.0.0.1:$bport:$host_ip:$bport")" = 403 ]
+}
+check "a peer outside rpcallowip gets 403 (httpserver.cpp)" t_allowip_refuses
+stop_bitcoind
+check "bitcoind deletes the cookie at shutdown" test ! -e "$bd/.cookie"
+t_cli_nocreds() { [ "$(cli_rc getblockchaininfo)" = 1 ] && grep -qF 'Could not locate RPC credentials' "$tmp/cli.err"; }
+check "bitcoin-cli without cookie or password exits 1" t_cli_nocreds
+t_cli_noserver() {
+	[ "$(cli_rc -rpcuser=u -rpcpassword=p getblockchaininfo)" = 1 ] && grep -qF 'Could not connect to the server' "$tmp/cli.err"
+}
+check "bitcoin-cli exits 1 when nothing listens" t_cli_noserver
+t_allowip_ok() {
+	[ -z "$host_ip" ] && return 0
+	[ "$(http_code "$bport" -u user1:bitcoin -d '{"method":"getblockcount"}' \
+		--connect-to "127.0.0.1:$bport:$host_ip:$bport")" = 200 ]
+}
+check "bitcoind restarts with the peer's address allowed" start_bitcoind -allowignoredconf=1 -rpcallowip="${host_ip:-127.0.0.1}/32"
+check "a peer inside rpcallowip is answered" t_allowip_ok
+stop_bitcoind
+check "without rpcallowip, rpcbind is ignored (loopback only)" eval \
+	'grep -v "^rpcallowip" "$bconf" >"$tmp/etc/noallow.conf" && start_bitcoind -allowignoredconf=1 -conf="$tmp/etc/noallow.conf" &&
+	grep -qF "Option -rpcbind was ignored because -rpcallowip was not specified" "$tmp/bitcoind.log" &&
+	grep -qF "Binding RPC on address 127.0.0.1 port $bport" "$tmp/bitcoind.log"'
+stop_bitcoind
+t_regtest() {
+	start_bitcoind -allowignoredconf=1 -regtest -listen=0 && [ "$(cli_rc -regtest getblockchaininfo)" = 0 ] &&
+		grep -qF '"chain":"regtest"' "$tmp/cli.out" && test -e "$bd/regtest/.cookie" && port_free "$pport"
+}
+check "-regtest: cookie in the network datadir, -listen=0 opens no P2P port" t_regtest
+stop_bitcoind
+t_gosu_unknown() { [ "$(exit_status "$bdir/gosu" nosuchuser true)" = 1 ]; }
+check "gosu refuses a user the passwd file lacks" t_gosu_unknown
+t_gosu_root() { [ "$(id -u)" != 0 ] || "$bdir/gosu" root true; }
+check "gosu root runs the command" t_gosu_root
+check "--applets lists bitcoind" eval '"$bin" --applets | grep -q "^bitcoind "'
 
 # ---- resolve and command line ----
 t_resolve() { "$bin" resolve localhost | grep -qx 127.0.0.1; }

@@ -32,6 +32,7 @@ bool parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned l
 void set_timeouts(int fd, int seconds);
 int send_all(int fd, const char *buf, size_t len);
 int listen_tcp(unsigned port);
+int listen_tcp_at(uint32_t addr, unsigned port);
 void format_peer(const struct sockaddr_in *sa, char *out, size_t cap);
 int accept_client(int lfd, int timeout_s, char *peer, size_t peer_cap);
 
@@ -40,9 +41,42 @@ ssize_t read_head(int fd, char *buf, size_t cap, size_t *head_len);
 bool find_header(const char *head, const char *name, char *out, size_t cap);
 void http_respond(int fd, const char *status, const char *headers, const char *body);
 
+/* rpc.c: bitcoind's JSON-RPC authentication, shared by node and the bitcoind applet */
+struct rpcauth {
+        char *buf; /* owns the strings below */
+        const char *user, *salt, *hmac;
+};
+struct rpc_auth {
+        struct rpcauth *auth; /* rpcauth=USER:SALT$HMAC lines */
+        size_t n_auth;
+        char *userpass; /* "user:password" of -rpcpassword or of the cookie, or NULL */
+};
+int rpc_auth_add(struct rpc_auth *a, const char *value); /* -1: not USER:SALT$HASH */
+void rpc_auth_free(struct rpc_auth *a);
+bool rpc_authorized(const struct rpc_auth *a, const char *authz);
+/* Reads one request (up to body_cap-1 bytes of its body into body, may be NULL) and answers 401
+ * itself when it is not authorized: 0 when the caller must answer it, else -1. */
+int rpc_read_request(const struct rpc_auth *a, int fd, const char *peer, char *body, size_t body_cap);
+int write_marker(const char *dir, const char *name);
+const char *take_shutdown_state(const char *dir); /* "first-start", "clean", "unclean"; NULL on error */
+
+/* applets.c: archy-standin is multi-call; argv[0]'s basename picks an applet */
+struct applet {
+        const char *name;
+        int (*main)(int argc, char **argv);
+        const char *summary;
+};
+extern const struct applet applets[]; /* terminated by {NULL} */
+void set_log_name(const char *name);
+
 /* The subcommands, each in its own file; argv[0] is the subcommand's name. */
 int node_main(int argc, char **argv);
 int consumer_main(int argc, char **argv);
 int resolve_main(int argc, char **argv);
 int web_main(int argc, char **argv);
 int hog_main(int argc, char **argv);
+
+/* The applets (app-<app>.c); argv[0] is the applet's name. */
+int bitcoind_main(int argc, char **argv);
+int bitcoin_cli_main(int argc, char **argv);
+int gosu_main(int argc, char **argv);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The applets of the multi-call stand-in: an image links /usr/local/bin/NAME to archy-standin and
+ * the binary runs applet NAME (main.c dispatches on argv[0]'s basename). One line per applet; each
+ * app's code in its own file test/e2e/standin/app-<app>.c.
+ */
+#include "standin.h"
+
+const struct applet applets[] = {
+        {"bitcoind", bitcoind_main, "bitcoind (Core/Knots 28.1): bitcoin.conf + flags, JSON-RPC, cookie, ZMQ, P2P"},
+        {"bitcoin-cli", bitcoin_cli_main,
+         "bitcoin-cli: cookie or rpcuser/rpcpassword, one RPC call, bitcoin-cli's exits"},
+        {"gosu", gosu_main, "gosu USER[:GROUP] CMD...: drop to a user of /etc/passwd and exec (the images' gosu)"},
+        {NULL, NULL, NULL},
+};
