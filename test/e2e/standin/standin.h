@@ -46,3 +46,16 @@ int consumer_main(int argc, char **argv);
 int resolve_main(int argc, char **argv);
 int web_main(int argc, char **argv);
 int hog_main(int argc, char **argv);
+
+/* applets.c: argv[0]'s basename selects one of these (main.c) */
+struct applet {
+        const char *name;
+        int (*main)(int argc, char **argv);
+        const char *summary;
+};
+extern const struct applet applets[];
+
+/* app-btcpay.c, app-nbxplorer.c, btcpay-lib.c: the btcpay-server group */
+int btcpay_main(int argc, char **argv);
+int nbxplorer_main(int argc, char **argv);
+int dotnet_main(int argc, char **argv);
