@@ -11,5 +11,8 @@ const struct applet applets[] = {
         {"bitcoin-cli", bitcoin_cli_main,
          "bitcoin-cli: cookie or rpcuser/rpcpassword, one RPC call, bitcoin-cli's exits"},
         {"gosu", gosu_main, "gosu USER[:GROUP] CMD...: drop to a user of /etc/passwd and exec (the images' gosu)"},
+        {"btcpay", btcpay_main, "BTCPay Server web: BTCPAY_* env, postgres, NBXplorer cookie, lnd REST"},
+        {"nbxplorer", nbxplorer_main, "NBXplorer: NBXPLORER_* env, postgres, bitcoind RPC and P2P, cookie"},
+        {"dotnet", dotnet_main, "dotnet BTCPayServer.dll | NBXplorer.dll: the images' own entry command"},
         {NULL, NULL, NULL},
 };

@@ -80,3 +80,7 @@ int hog_main(int argc, char **argv);
 int bitcoind_main(int argc, char **argv);
 int bitcoin_cli_main(int argc, char **argv);
 int gosu_main(int argc, char **argv);
+/* app-btcpay.c, app-nbxplorer.c, btcpay-lib.c: the btcpay-server group */
+int btcpay_main(int argc, char **argv);
+int nbxplorer_main(int argc, char **argv);
+int dotnet_main(int argc, char **argv);
