@@ -63,7 +63,21 @@ int install_signals(void) {
         return sigaction(SIGPIPE, &ign, NULL);
 }
 
+static int run_applet(int argc, char **argv) {
+        const char *base = argv[0] ? strrchr(argv[0], '/') : NULL;
+        base = base ? base + 1 : argv[0];
+        for (const struct applet *a = applets; base && a->name; a++)
+                if (strcmp(base, a->name) == 0) {
+                        mode = a->name;
+                        return a->main(argc, argv);
+                }
+        return -1;
+}
+
 int main(int argc, char **argv) {
+        int r = run_applet(argc, argv);
+        if (r >= 0)
+                return r;
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 usage(stdout);
                 return 0;

@@ -17,10 +17,10 @@ command -v curl >/dev/null || {
 }
 
 tmp=$(mktemp -d)
-node_pid='' consumer_pid='' consumer2_pid=''
+node_pid='' consumer_pid='' consumer2_pid='' extra_pids=''
 cleanup() {
 	local p
-	for p in $node_pid $consumer_pid $consumer2_pid; do kill -9 "$p" 2>/dev/null || true; done
+	for p in $node_pid $consumer_pid $consumer2_pid $extra_pids; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$tmp"
 }
@@ -236,6 +236,10 @@ t_web() {
 check "web answers every GET with its status and body (200), exits 0 on SIGTERM" t_web 200 1.4.0
 check "web answers 500 when told to" t_web 500 1.5.0
 check "web refuses a status out of range (exit 2)" test "$(exit_status "$bin" web --port 1 --status 700)" = 2
+
+# ---- applets ----
+# shellcheck source=test/e2e/standin/selftest-lnd.sh
+. "$(dirname "$0")/selftest-lnd.sh"
 
 # ---- resolve and command line ----
 t_resolve() { "$bin" resolve localhost | grep -qx 127.0.0.1; }

@@ -46,3 +46,11 @@ int consumer_main(int argc, char **argv);
 int resolve_main(int argc, char **argv);
 int web_main(int argc, char **argv);
 int hog_main(int argc, char **argv);
+
+/* applets.c: when argv[0]'s basename is an applet's name, main runs it with the whole argv */
+struct applet {
+        const char *name;
+        int (*main)(int argc, char **argv);
+        const char *summary;
+};
+extern const struct applet applets[];
