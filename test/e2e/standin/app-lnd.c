@@ -316,7 +316,7 @@ static int ensure_cert(struct lnd *l) {
 static void sha256_hex(const void *buf, size_t len, char out[65]) {
         unsigned char md[32];
         EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL);
-        for (int i = 0; i < 32; i++)
+        for (size_t i = 0; i < 32; i++)
                 sprintf(out + 2 * i, "%02x", md[i]);
 }
 
@@ -554,7 +554,7 @@ static int rest_initwallet(struct lnd *l, void *s, const char *body) {
                 return reply(s, 500, "{\"code\":2,\"message\":\"cannot write the wallet\"}"), 0;
         char ok[300], mb64[100];
         unsigned char mac[64];
-        for (int i = 0; i < 64; i++)
+        for (size_t i = 0; i < 64; i++)
                 sscanf(l->mac_hex + 2 * i, "%2hhx", &mac[i]);
         EVP_EncodeBlock((unsigned char *)mb64, mac, sizeof mac);
         snprintf(ok, sizeof ok, "{\"admin_macaroon\":\"%s\"}", mb64);
