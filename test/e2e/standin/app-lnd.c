@@ -36,8 +36,8 @@ struct lnd {
         const char *state;
         long long blocks;
         void *tls;
-        int lfd[2 * GF_LIST_MAX];
-        size_t n_lfd;
+        int lfd[3 * GF_LIST_MAX];
+        size_t n_lfd, n_tls;
 };
 
 static struct gf_opt *lnd_options(struct lnd *l) {
@@ -273,6 +273,17 @@ static int open_listeners(struct lnd *l) {
                         logmsg("%s listening on %s", k ? "REST" : "RPC", a);
                         l->lfd[l->n_lfd++] = fd;
                 }
+        l->n_tls = l->n_lfd;
+        /* the peer port (listen, default 0.0.0.0:9735, none with nolisten): accepted and closed here */
+        for (size_t i = 0;
+             !l->nolisten && i < (l->listen.n ? l->listen.n : 1) && l->n_lfd < sizeof l->lfd / sizeof l->lfd[0]; i++) {
+                const char *a = l->listen.n ? l->listen.v[i] : "0.0.0.0:9735";
+                int fd = listen_addr(a, "9735");
+                if (fd < 0)
+                        return fail("unable to listen on %s: %s", a, strerror(errno));
+                logmsg("P2P listening on %s (stand-in: connections are closed)", a);
+                l->lfd[l->n_lfd++] = fd;
+        }
         return 0;
 }
 
@@ -631,7 +642,7 @@ static void poll_bitcoind(struct lnd *l, int64_t *next) {
 }
 
 static int serve(struct lnd *l) {
-        struct pollfd p[2 * GF_LIST_MAX];
+        struct pollfd p[3 * GF_LIST_MAX];
         int64_t next = now_ms() + 10000;
         while (!stop_signal) {
                 for (size_t i = 0; i < l->n_lfd; i++)
@@ -642,7 +653,9 @@ static int serve(struct lnd *l) {
                         if (fd < 0)
                                 continue;
                         set_timeouts(fd, 5);
-                        if (serve_one(l, fd) != 0)
+                        if (i >= l->n_tls)
+                                close(fd);
+                        else if (serve_one(l, fd) != 0)
                                 return 1;
                 }
                 poll_bitcoind(l, &next);

@@ -13,6 +13,7 @@ zt=$(free_port $((zb + 1)))
 rest=$(free_port $((zt + 1)))
 rpc=$(free_port $((rest + 1)))
 ui=$(free_port $((rpc + 1)))
+peer=$(free_port $((ui + 1)))
 "$bin" node --conf "$conf" --port "$lnport" --data "$lt/nodedata" 2>>"$tmp/lnd-node.log" &
 extra_pids+=" $!"
 "$bin" web --port "$zb" 2>/dev/null &
@@ -39,7 +40,8 @@ EOF
 }
 printf 'walletpass1' >"$lt/walletpw"
 lnd_args=(--lnddir="$lt/dir" --configfile="$lt/lnd.conf" --rpclisten="0.0.0.0:$rpc" --restlisten="0.0.0.0:$rest"
-	--tlsextradomain=archy-lnd --wallet-unlock-password-file="$lt/walletpw" --wallet-unlock-allow-create)
+	--tlsextradomain=archy-lnd --wallet-unlock-password-file="$lt/walletpw" --wallet-unlock-allow-create
+	--listen="127.0.0.1:$peer")
 wait_tcp() {
 	local i
 	for i in $(seq 50); do
@@ -132,6 +134,7 @@ t_sans() {
 }
 check "lnd writes tls.cert with localhost and the tlsextradomain name" t_sans
 check "lncli state answers NON_EXISTING over TLS, without a macaroon" wait_state NON_EXISTING
+check "lnd listens on its peer port" wait_tcp "$peer"
 t_no_wallet_getinfo() { has 'wallet locked' rest_ "https://localhost:$rest/v1/getinfo"; }
 check "getinfo before a wallet exists is refused" t_no_wallet_getinfo
 t_short_pw() { has 'password must have at least 8 characters' init_wallet short; }
@@ -199,7 +202,7 @@ check "lnd exits when the password file does not unlock the wallet" lnd_refuses 
 write_conf wrong
 check "lnd exits when bitcoind refuses its RPC credentials" lnd_refuses 'unable to connect to bitcoind: status code: 401' \
 	"${lnd_args[@]}"
-write_conf bitcoin "$(free_port $((ui + 1)))"
+write_conf bitcoin "$(free_port $((peer + 1)))"
 check "lnd exits when a zmq endpoint is unreachable" lnd_refuses 'unable to subscribe for zmq block events' \
 	"${lnd_args[@]}"
 write_conf
