@@ -260,6 +260,23 @@ static int render_bitcoin_conf(const struct render_input *in, char **ret, char m
 static const char *const lnd_network[] = {
         [CHAIN_MAIN] = "mainnet", [CHAIN_TEST] = "testnet", [CHAIN_SIGNET] = "signet", [CHAIN_REGTEST] = "regtest"};
 
+/* lnd reads lnd.conf with go-flags (github.com/jessevdk/go-flags v1.4.0 ini.go): the value is trimmed,
+ * and one that starts with '"' is taken as a Go quoted string, an error when it is not one (lnd
+ * exits). Such a value is written quoted, with \ and " escaped; any other printable one stays raw. */
+static void lnd_value(struct strbuf *sb, const char *v) {
+        if (v[0] != '"') {
+                strbuf_puts(sb, v);
+                return;
+        }
+        strbuf_puts(sb, "\"");
+        for (const char *p = v; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        strbuf_puts(sb, "\\");
+                strbuf_add(sb, p, 1);
+        }
+        strbuf_puts(sb, "\"");
+}
+
 static int render_lnd_conf(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         const struct derived_lnd_conf *l = &in->d->lnd_conf;
         const char *user = l->rpc_user, *host = l->rpc_host, *password;
@@ -269,9 +286,11 @@ static int render_lnd_conf(const struct render_input *in, char **ret, char missi
         struct strbuf body = STRBUF_INIT;
         strbuf_printf(&body,
                       "[Bitcoin]\nbitcoin.%s=1\nbitcoin.node=bitcoind\n\n[Bitcoind]\nbitcoind.rpchost=%s\n"
-                      "bitcoind.rpcuser=%s\nbitcoind.rpcpass=%s\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\n"
-                      "bitcoind.zmqpubrawtx=tcp://%.*s:28333\n",
-                      lnd_network[in->chain], host, user, password, (int)host_len, host, (int)host_len, host);
+                      "bitcoind.rpcuser=%s\nbitcoind.rpcpass=",
+                      lnd_network[in->chain], host, user);
+        lnd_value(&body, password);
+        strbuf_printf(&body, "\nbitcoind.zmqpubrawblock=tcp://%.*s:28332\nbitcoind.zmqpubrawtx=tcp://%.*s:28333\n",
+                      (int)host_len, host, (int)host_len, host);
         struct drop_ctx ctx = {.prefixes = lnd_competing};
         int r = compose(in, &body, &ctx, ret);
         strbuf_free(&body);

@@ -833,6 +833,31 @@ START_TEST(lnd_conf_competing_credentials_outside_the_block_are_removed) {
 }
 END_TEST
 
+/* go-flags (lnd's INI reader) unquotes a value that starts with '"' and fails on an invalid one */
+START_TEST(lnd_conf_quotes_a_password_that_starts_with_a_quote) {
+        struct manifest *m = load(all_kinds);
+        put_secret("rpc-pass", "\"a\\b\"c");
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        _cleanup_free_ char *want = want_lnd("\"\\\"a\\\\b\\\"c\"");
+        assert_content(LND, want);
+        derive_outcome_free(&out);
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(lnd_conf_keeps_a_quote_inside_a_password_raw) {
+        struct manifest *m = load(all_kinds);
+        put_secret("rpc-pass", "a\"b\\c\"");
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        _cleanup_free_ char *want = want_lnd("a\"b\\c\"");
+        assert_content(LND, want);
+        derive_outcome_free(&out);
+        manifest_free(m);
+}
+END_TEST
+
 /* ---- secrets ---- */
 
 START_TEST(missing_secret_without_generate_is_an_error_and_leaves_the_file_alone) {
@@ -1856,6 +1881,8 @@ Suite *derive_suite(void) {
         tcase_add_test(tc, bitcoin_conf_symlink_is_replaced_and_its_target_left_alone);
         tcase_add_test(tc, bitcoin_conf_block_is_not_appended_inside_a_network_section);
         tcase_add_test(tc, lnd_conf_competing_credentials_outside_the_block_are_removed);
+        tcase_add_test(tc, lnd_conf_quotes_a_password_that_starts_with_a_quote);
+        tcase_add_test(tc, lnd_conf_keeps_a_quote_inside_a_password_raw);
         tcase_add_test(tc, missing_secret_without_generate_is_an_error_and_leaves_the_file_alone);
         tcase_add_test(tc, missing_secret_with_generate_is_generated_used_and_reused);
         tcase_add_test(tc, generate_never_replaces_an_existing_unusable_secret);

@@ -129,6 +129,7 @@ static void set_state(char *state, const char *what, const char *now) {
 }
 
 static void probe_lnd(struct btcpay *b) {
+        char dial_err[160];
         char buf[8192], st[BP_STATE];
         if (!b->ln_configured) {
                 snprintf(st, sizeof st, "not configured%s%s", *b->ln_error ? ": " : "", b->ln_error);
@@ -142,7 +143,7 @@ static void probe_lnd(struct btcpay *b) {
                 snprintf(st, sizeof st, "not connected (certificate %s: %s)", b->ln_cert,
                          errno ? strerror(errno) : "no PEM certificate");
         else {
-                int fd = tcp_connect(b->ln_host, b->ln_port, 5);
+                int fd = tcp_connect(b->ln_host, b->ln_port, dial_err, sizeof dial_err);
                 if (fd < 0)
                         snprintf(st, sizeof st, "not connected (%s:%s: %s)", b->ln_host, b->ln_port, strerror(errno));
                 else {

@@ -131,13 +131,14 @@ static void set_state(char *state, const char *what, const char *now) {
 }
 
 static void nbx_probe(struct nbx *x) {
+        char dial_err[160];
         char err[BP_FIELD], body[4096], st[BP_STATE];
         set_state(x->pg_state, "postgres",
                   pg_ensure_database(&x->pg, err, sizeof err) == 0
                           ? "connected"
                           : (snprintf(st, sizeof st, "not connected (%s)", err), st));
         /* NBXplorer's RPC test: getblockchaininfo (RPCArgs.TestRPCAsync) */
-        int fd = tcp_connect(x->rpc_host, x->rpc_port, 5), code = -1;
+        int fd = tcp_connect(x->rpc_host, x->rpc_port, dial_err, sizeof dial_err), code = -1;
         if (fd >= 0) {
                 static const char rq[] =
                         "{\"jsonrpc\":\"1.0\",\"id\":\"nbx\",\"method\":\"getblockchaininfo\",\"params\":[]}";
@@ -163,7 +164,7 @@ static void nbx_probe(struct nbx *x) {
                 snprintf(body, sizeof body, "%s", strerror(errno));
         set_state(x->rpc_state, "rpc",
                   code == 200 ? "connected" : (snprintf(st, sizeof st, "not connected (%.200s)", body), st));
-        fd = tcp_connect(x->p2p_host, x->p2p_port, 5);
+        fd = tcp_connect(x->p2p_host, x->p2p_port, dial_err, sizeof dial_err);
         set_state(x->p2p_state, "p2p",
                   fd >= 0 ? "connected" : (snprintf(st, sizeof st, "not connected (%s)", strerror(errno)), st));
         if (fd >= 0)

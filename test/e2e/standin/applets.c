@@ -5,6 +5,7 @@
  * app's code in its own file test/e2e/standin/app-<app>.c.
  */
 #include "standin.h"
+#include "app-lnd.h"
 
 const struct applet applets[] = {
         {"bitcoind", bitcoind_main, "bitcoind (Core/Knots 28.1): bitcoin.conf + flags, JSON-RPC, cookie, ZMQ, P2P"},
@@ -14,5 +15,8 @@ const struct applet applets[] = {
         {"btcpay", btcpay_main, "BTCPay Server web: BTCPAY_* env, postgres, NBXplorer cookie, lnd REST"},
         {"nbxplorer", nbxplorer_main, "NBXplorer: NBXPLORER_* env, postgres, bitcoind RPC and P2P, cookie"},
         {"dotnet", dotnet_main, "dotnet BTCPayServer.dll | NBXplorer.dll: the images' own entry command"},
+        {"lnd", lnd_main, "lnd: lnd.conf and flag contract, TLS cert, wallet, REST over TLS on 8080/10009"},
+        {"lncli", lncli_main, "lncli: state and getinfo against lnd over TLS"},
+        {"litd", litd_main, "litd (lightning-terminal, remote mode): flags, UI password, HTTPS UI on 8443"},
         {NULL, NULL, NULL},
 };

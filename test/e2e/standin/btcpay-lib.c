@@ -216,25 +216,10 @@ int listen_bind(const char *host, const char *port) {
         return fd;
 }
 
-int tcp_connect(const char *host, const char *port, int timeout_s) {
-        struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai = NULL;
-        if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai)
-                return -1;
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0) {
-                set_timeouts(fd, timeout_s);
-                if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-                        close(fd);
-                        fd = -1;
-                }
-        }
-        freeaddrinfo(ai);
-        return fd;
-}
-
 /* GET with an optional Authorization value; returns the status code, the body in body. */
 int http_get(const char *host, const char *port, const char *path, const char *authz, char *body, size_t cap) {
-        int fd = tcp_connect(host, port, 5);
+        char dial_err[160];
+        int fd = tcp_connect(host, port, dial_err, sizeof dial_err);
         if (fd < 0)
                 return -1;
         char req[2048];

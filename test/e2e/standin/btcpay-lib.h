@@ -16,7 +16,6 @@ int npgsql_parse(const char *cs, struct pgconn *pc, char *err, size_t cap);
 int pg_ensure_database(const struct pgconn *pc, char *err, size_t cap);
 int split_hostport(const char *s, const char *defport, char *host, size_t hcap, char *port, size_t pcap);
 int listen_bind(const char *host, const char *port);
-int tcp_connect(const char *host, const char *port, int timeout_s);
 int http_get(const char *host, const char *port, const char *path, const char *authz, char *body, size_t cap);
 int parse_http_url(const char *url, bool *https, char *host, size_t hcap, char *port, size_t pcap, char *path,
                    size_t pathcap);

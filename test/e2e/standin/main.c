@@ -45,8 +45,12 @@ void usage(FILE *f) {
               "          serves its last outcome on 0.0.0.0:N (200 when connected, else 503)\n"
               "resolve   prints the IPv4 addresses the resolver gives for NAME\n"
               "web       a web front end: every GET on 0.0.0.0:N gets CODE (default 200) and TEXT\n"
-              "hog       allocates and touches N MiB, then holds them until stopped\n",
+              "hog       allocates and touches N MiB, then holds them until stopped\n"
+              "\n"
+              "Run under an applet's name (a link to archy-standin), it is that app:\n",
               f);
+        for (const struct applet *a = applets; a->name; a++)
+                fprintf(f, "  %-8s %s\n", a->name, a->summary);
 }
 
 static void on_signal(int sig) {

@@ -3,6 +3,8 @@
 #include "standin.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -112,5 +114,43 @@ int accept_client(int lfd, int timeout_s, char *peer, size_t peer_cap) {
         }
         set_timeouts(fd, timeout_s);
         format_peer(&sa, peer, peer_cap);
+        return fd;
+}
+
+/* Resolves on every call (a restarted container has a new address); IPv4 only, 2 s connect timeout. */
+int tcp_connect(const char *host, const char *port, char *err, size_t cap) {
+        struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+        int g = getaddrinfo(host, port, &hints, &res);
+        if (g != 0) {
+                snprintf(err, cap, "dial tcp %s:%s: lookup %s: %s", host, port, host,
+                         g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+                return -1;
+        }
+        int fd = -1;
+        for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+                fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        break;
+                struct pollfd p = {.fd = fd, .events = POLLOUT};
+                int e = 0;
+                socklen_t el = sizeof e;
+                if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 &&
+                    (errno != EINPROGRESS || poll(&p, 1, 2000) <= 0 ||
+                     getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0 || e != 0)) {
+                        char ip[INET_ADDRSTRLEN] = "?";
+                        inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, ip, sizeof ip);
+                        snprintf(err, cap, "dial tcp %s:%s: connect: %s", ip, port,
+                                 strerror(e                      ? e
+                                          : errno == EINPROGRESS ? ETIMEDOUT
+                                                                 : errno));
+                        close(fd);
+                        fd = -1;
+                }
+        }
+        freeaddrinfo(res);
+        if (fd >= 0) {
+                (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+                set_timeouts(fd, 5);
+        }
         return fd;
 }

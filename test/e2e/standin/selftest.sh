@@ -17,10 +17,10 @@ command -v curl >/dev/null || {
 }
 
 tmp=$(mktemp -d)
-node_pid='' consumer_pid='' consumer2_pid=''
+node_pid='' consumer_pid='' consumer2_pid='' extra_pids=''
 cleanup() {
 	local p
-	for p in $node_pid $consumer_pid $consumer2_pid ${bitcoind_pid:-}; do kill -9 "$p" 2>/dev/null || true; done
+	for p in $node_pid $consumer_pid $consumer2_pid ${bitcoind_pid:-} $extra_pids; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$tmp"
 }
@@ -357,6 +357,9 @@ check "gosu refuses a user the passwd file lacks" t_gosu_unknown
 t_gosu_root() { [ "$(id -u)" != 0 ] || "$bdir/gosu" root true; }
 check "gosu root runs the command" t_gosu_root
 check "--applets lists bitcoind" eval '"$bin" --applets | grep -q "^bitcoind "'
+# ---- applets ----
+# shellcheck source=test/e2e/standin/selftest-lnd.sh
+. "$(dirname "$0")/selftest-lnd.sh"
 
 # ---- resolve and command line ----
 t_resolve() { "$bin" resolve localhost | grep -qx 127.0.0.1; }

@@ -33,6 +33,8 @@ void set_timeouts(int fd, int seconds);
 int send_all(int fd, const char *buf, size_t len);
 int listen_tcp(unsigned port);
 int listen_tcp_at(uint32_t addr, unsigned port);
+/* host:port over IPv4, resolved on every call, 2 s to connect, 5 s I/O timeouts; -1 with a Go-like message in err */
+int tcp_connect(const char *host, const char *port, char *err, size_t cap);
 void format_peer(const struct sockaddr_in *sa, char *out, size_t cap);
 int accept_client(int lfd, int timeout_s, char *peer, size_t peer_cap);
 

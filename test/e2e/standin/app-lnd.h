@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* The lnd group's applets (lnd, lncli, litd) and what they share: TLS and go-flags-style options. */
+#include "standin.h"
+
+/* tls.c: libssl opened at run time; the handles are SSL_CTX * / SSL * */
+void *tls_server_ctx(const char *cert, const char *key);
+void *tls_client_ctx(const char *cafile);
+void *tls_accept(void *ctx, int fd);
+void *tls_connect(void *ctx, int fd, const char *host, char *err, size_t cap);
+void tls_free(void *ssl);
+int tls_write_all(void *ssl, const char *buf, size_t len);
+ssize_t tls_read_all(void *ssl, char *buf, size_t cap);
+ssize_t tls_read_request(void *ssl, char *buf, size_t cap, size_t *head_len);
+int tls_make_cert(const char *cert_path, const char *key_path, const char *cn, const char *sans);
+int listen_tcp_on(const char *host, unsigned port);
+
+/* goflags.c: the option syntax of github.com/jessevdk/go-flags v1.4.0, which lnd and litd use */
+#define GF_LIST_MAX 8
+struct gf_list {
+        char *v[GF_LIST_MAX];
+        size_t n;
+};
+enum gf_kind { GF_STR, GF_BOOL, GF_LIST };
+struct gf_opt {
+        const char *name; /* the long name, with its namespace: "bitcoind.rpchost" */
+        enum gf_kind kind;
+        void *ptr; /* char **, bool * or struct gf_list * */
+};
+int gf_parse_flags(const struct gf_opt *opts, int argc, char **argv, char *err, size_t cap);
+int gf_parse_ini(const struct gf_opt *opts, const char *const *sections, const char *path, char *err, size_t cap);
+const char *gf_get(const struct gf_opt *opts, const char *name);
+void gf_free(const struct gf_opt *opts);
+
+/* shared by the clients (lncli, litd): one request over TLS, the reply in buf */
+int lnd_request(const char *hostport, const char *certfile, const char *req, char *buf, size_t cap, char *err,
+                size_t errcap);
+
+int lnd_main(int argc, char **argv);
+int lncli_main(int argc, char **argv);
+int litd_main(int argc, char **argv);
