@@ -145,7 +145,8 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 check-quadlet: $(GENERATOR) $(DERIVE)
 	ARCHY_DERIVE=$(abspath $(DERIVE)) test/quadlet/check-quadlet.sh $(GENERATOR)
 
-# The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, reboot survival
+# The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, the shipped node
+# (manifests/archipelago.yaml on stand-in and real database images) in nspawn, reboot survival
 # and a smoke subset in a QEMU VM (test/e2e/run.sh; needs root, uses sudo otherwise).
 check-e2e:
 	test/e2e/run.sh $(E2E_LAYERS)
