@@ -57,7 +57,7 @@ if [ -n "${E2E_NODE_MANIFEST_SED:-}" ]; then
 		exit 1
 	fi
 	# The tests know they run a broken copy (the diff tells which contract is broken).
-	diff -u "$manifest" "$guest/etc/archipelago/manifest.yaml" >"$guest/usr/local/share/archy-e2e/manifest.broken" || true
+	diff -u --label shipped --label installed "$manifest" "$guest/etc/archipelago/manifest.yaml" >"$guest/usr/local/share/archy-e2e/manifest.broken" || true
 fi
 
 # The node's front end: nginx serves the routes archy-derive writes into /etc/nginx/archipelago.d.

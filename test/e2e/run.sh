@@ -39,11 +39,16 @@ image_tar=$("$here/standin/build-image.sh" "$out/image") || exit 1
 }
 if [[ " ${layers[*]} " == *" node "* ]]; then
 	images_list=$("$here/images/build.sh" "$out/images") || exit 1
-	"$here/images/selftest.sh" "$out/images" >"$out/images-selftest.tap" 2>&1 || {
-		cat "$out/images-selftest.tap"
-		echo "e2e: the real database images fail their own self-test on the host" >&2
-		exit 1
-	}
+	# The databases' self-test takes 1-3 min: once per set of images (and version of the test).
+	selftest_key=$(cat "$here/images/selftest.sh" "$out"/images/*.hash | sha256sum | cut -c1-16)
+	if [ "$(cat "$out/images-selftest.passed" 2>/dev/null)" != "$selftest_key" ]; then
+		"$here/images/selftest.sh" "$out/images" >"$out/images-selftest.tap" 2>&1 || {
+			cat "$out/images-selftest.tap"
+			echo "e2e: the real database images fail their own self-test on the host" >&2
+			exit 1
+		}
+		echo "$selftest_key" >"$out/images-selftest.passed"
+	fi
 fi
 "$here/rootfs.sh" >/dev/null || exit 1
 declare -A took
