@@ -68,11 +68,11 @@ REPAIR    := $(BUILD)/archy-podman-repair
 VERIFY    := $(BUILD)/archy-verify-ota
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
-SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh) \
+SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh test/e2e/images/*.sh test/e2e/images/files/*.sh) \
                  test/e2e/guest/runner test/e2e/guest/archipelagod test/fuzz/run.sh
 # Bats files: the end-to-end ones (and their helpers) are held to every shellcheck finding, the
 # host-side ones to warnings and errors (SC2314 included).
-E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash
+E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash
 HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
                         test/quadlet/*.bats test/derive/helpers.bash)
 UNIT_TESTS := $(BUILD)/test-unit
@@ -145,7 +145,8 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 check-quadlet: $(GENERATOR) $(DERIVE)
 	ARCHY_DERIVE=$(abspath $(DERIVE)) test/quadlet/check-quadlet.sh $(GENERATOR)
 
-# The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, reboot survival
+# The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, the shipped node
+# (manifests/archipelago.yaml on stand-in and real database images) in nspawn, reboot survival
 # and a smoke subset in a QEMU VM (test/e2e/run.sh; needs root, uses sudo otherwise).
 check-e2e:
 	test/e2e/run.sh $(E2E_LAYERS)

@@ -6,6 +6,12 @@
 # an nginx front end for the routes archy-derive writes, and the guest-side runner. The node's
 # credentials are archy-derive's job: it creates the secret on first boot.
 # Usage: test/e2e/prepare-guest.sh GUEST_DIR IMAGE_TAR [LAYER]
+# Env:   E2E_GUEST_MANIFEST (default manifests/e2e.yaml): the manifest installed, byte for byte, as
+#        /etc/archipelago/manifest.yaml and as the pristine copy the tests compare with
+#        E2E_GUEST_IMAGES: an images.list of test/e2e/images/build.sh: every image in it is loaded
+#        too, tagged with each of its REFS (the node layer: the references the shipped manifest names)
+#        E2E_NODE_MANIFEST_SED: sed expression, or a file of them, applied to the installed copy
+#        only (a deliberately broken node); it must change the manifest
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -32,21 +38,60 @@ done
 # within a test's patience, and every other test runs with the timer firing, so a false alarm would
 # show. The VM (TCG, a podman probe costs seconds there) keeps the shipped 3 min: its FM6 test is
 # the repair at boot.
-if [ "$layer" = nspawn ]; then
+if [ "$layer" = nspawn ] || [ "$layer" = node ]; then
 	install -d "$guest/etc/systemd/system/archy-podman-repair.timer.d"
 	printf '[Timer]\nOnActiveSec=\nOnActiveSec=20s\nOnUnitActiveSec=\nOnUnitActiveSec=20s\n' \
 		>"$guest/etc/systemd/system/archy-podman-repair.timer.d/90-e2e.conf"
 fi
 
 install -d -m755 "$guest/etc/archipelago" "$guest/usr/local/share/archy-e2e"
-install -m644 "$repo/manifests/e2e.yaml" "$guest/etc/archipelago/manifest.yaml"
-install -m644 "$repo/manifests/e2e.yaml" "$guest/usr/local/share/archy-e2e/manifest.yaml"
+manifest=${E2E_GUEST_MANIFEST:-$repo/manifests/e2e.yaml}
+install -m644 "$manifest" "$guest/etc/archipelago/manifest.yaml"
+install -m644 "$manifest" "$guest/usr/local/share/archy-e2e/manifest.yaml"
+if [ -n "${E2E_NODE_MANIFEST_SED:-}" ]; then
+	sed_args=(-e "$E2E_NODE_MANIFEST_SED")
+	[ -f "$E2E_NODE_MANIFEST_SED" ] && sed_args=(-f "$E2E_NODE_MANIFEST_SED")
+	sed "${sed_args[@]}" "$manifest" >"$guest/etc/archipelago/manifest.yaml"
+	if cmp -s "$manifest" "$guest/etc/archipelago/manifest.yaml"; then
+		echo "prepare-guest: E2E_NODE_MANIFEST_SED changed nothing in $manifest: no broken copy to test" >&2
+		exit 1
+	fi
+	# The tests know they run a broken copy (the diff tells which contract is broken).
+	diff -u --label shipped --label installed "$manifest" "$guest/etc/archipelago/manifest.yaml" >"$guest/usr/local/share/archy-e2e/manifest.broken" || true
+fi
 
 # The node's front end: nginx serves the routes archy-derive writes into /etc/nginx/archipelago.d.
 rm -f "$guest/etc/nginx/sites-enabled/default"
 install -d -m755 "$guest/etc/nginx/archipelago.d"
 printf 'server {\n\tlisten 80 default_server;\n\tinclude /etc/nginx/archipelago.d/*.conf;\n}\n' \
 	>"$guest/etc/nginx/sites-enabled/archipelago"
+
+# Every image test/e2e/images/build.sh built (LIST: its images.list), tagged with each of its REFS.
+load_images() {
+	local list=$1 dir slug refs changes line
+	dir=$(dirname "$list")
+	while read -r slug; do
+		mapfile -t refs <"$dir/$slug.refs"
+		changes=()
+		while IFS= read -r line; do changes+=(--change "$line"); done <"$dir/$slug.changes"
+		cp "$dir/$slug.tar" "$guest/tmp/image.tar"
+		# shellcheck disable=SC2016 # expanded by the inner bash
+		unshare -m --propagation private bash -ec '
+			guest=$1; shift
+			mount --bind "$guest" "$guest"; mount -t proc proc "$guest/proc"; mount -t sysfs sys "$guest/sys"
+			mount --rbind /dev "$guest/dev"; mount -t tmpfs tmpfs "$guest/run"
+			p() { chroot "$guest" env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman "$@"; }
+			n=$1; shift
+			refs=("${@:1:$n}"); shift "$n"
+			p import -q "$@" /tmp/image.tar "${refs[0]}" >/dev/null
+			for r in "${refs[@]:1}"; do p tag "${refs[0]}" "$r"; done' _ "$guest" "${#refs[@]}" "${refs[@]}" "${changes[@]}" || {
+			echo "prepare-guest: could not load image $slug (${refs[*]})" >&2
+			return 1
+		}
+		rm -f "$guest/tmp/image.tar"
+		echo "prepare-guest: loaded $slug as ${refs[*]}" >&2
+	done <"$list"
+}
 
 # Images without a registry: the guest's own podman imports the stand-in tree. containers/storage
 # remounts "/" while unpacking, so the chroot root must be a mount point (bind it onto itself).
@@ -58,6 +103,7 @@ unshare -m --propagation private sh -ec "
 		--change 'CMD [\"/bin/sh\"]' --change 'WORKDIR /' /tmp/archy-standin.tar localhost/archy-standin:1 >/dev/null
 	chroot '$guest' env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman tag localhost/archy-standin:1 localhost/archy-standin:2"
 rm -f "$guest/tmp/archy-standin.tar"
+[ -z "${E2E_GUEST_IMAGES:-}" ] || load_images "$E2E_GUEST_IMAGES"
 passwd_root_empty=$(chroot "$guest" passwd -d root 2>&1) || echo "$passwd_root_empty" >&2
 
 # FM5: the node's web front end as an update replaces it (archy-verify-ota's tests). Release

@@ -2,10 +2,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The end-to-end suite: boots a Debian 13 guest with systemd as PID 1, real podman and real
 # Quadlet, archy installed as a package would install it, and runs the lifecycle bats files in it.
-# By default the full matrix runs in systemd-nspawn (fast) and the reboot-survival and smoke subset
-# in a QEMU VM (faithful), one after the other. Prints the app x event matrix per layer.
-# Usage: test/e2e/run.sh [nspawn|vm]...
-# Env:   E2E_NSPAWN_PLAN (default full), E2E_VM_PLAN (default vm): a file name under test/e2e/plans
+# By default the full matrix runs in systemd-nspawn (fast), then the shipped node
+# (manifests/archipelago.yaml byte for byte, the images it names built by test/e2e/images/build.sh)
+# in nspawn, then the reboot-survival and smoke subset in a QEMU VM (faithful), one after the
+# other. Prints the app x event matrix per layer.
+# Usage: test/e2e/run.sh [nspawn|node|vm]...
+# Env:   E2E_NSPAWN_PLAN (default full), E2E_NODE_PLAN (default node), E2E_VM_PLAN (default vm):
+#        a file name under test/e2e/plans
+#        E2E_NODE_MANIFEST_SED: a sed expression, or the path of a file of sed expressions, applied
+#        to the node layer's installed copy of the shipped manifest (the pristine copy stays as
+#        shipped): a deliberately broken node, which must fail the suite at the matching app
+#        E2E_IMAGES: build only these image specs (slugs, see test/e2e/images/build.sh)
 #        E2E_BENCH_DIR, E2E_BENCH_TIMER: a benchmark's guest scripts and timer (bench/podman-repair.sh)
 #        E2E_OUT (default <repo>/build/e2e): guest trees, shares, and what the guests left behind
 set -uo pipefail
@@ -13,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${E2E_OUT:-$repo/build/e2e}
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(nspawn vm)
+[ ${#layers[@]} -gt 0 ] || layers=(nspawn node vm)
 
 if [ "$(id -u)" != 0 ]; then
 	echo "e2e: booting guests needs root: running through sudo" >&2
@@ -30,6 +37,19 @@ image_tar=$("$here/standin/build-image.sh" "$out/image") || exit 1
 	echo "e2e: the stand-in apps fail their own self-test on the host" >&2
 	exit 1
 }
+if [[ " ${layers[*]} " == *" node "* ]]; then
+	images_list=$("$here/images/build.sh" "$out/images") || exit 1
+	# The databases' self-test takes 1-3 min: once per set of images (and version of the test).
+	selftest_key=$(cat "$here/images/selftest.sh" "$out"/images/*.hash | sha256sum | cut -c1-16)
+	if [ "$(cat "$out/images-selftest.passed" 2>/dev/null)" != "$selftest_key" ]; then
+		"$here/images/selftest.sh" "$out/images" >"$out/images-selftest.tap" 2>&1 || {
+			cat "$out/images-selftest.tap"
+			echo "e2e: the real database images fail their own self-test on the host" >&2
+			exit 1
+		}
+		echo "$selftest_key" >"$out/images-selftest.passed"
+	fi
+fi
 "$here/rootfs.sh" >/dev/null || exit 1
 declare -A took
 took[setup]=$(($(now) - t0))
@@ -47,13 +67,16 @@ run_layer() {
 		cp -r "$E2E_BENCH_DIR" "$dir/share/bench"
 		cp "$E2E_BENCH_TIMER" "$dir/share/bench/timer"
 	fi
-	"$here/prepare-guest.sh" "$dir/root" "$image_tar" "$layer" || {
+	local manifest=$repo/manifests/e2e.yaml images=
+	if [ "$layer" = node ]; then manifest=$repo/manifests/archipelago.yaml images=$images_list; fi
+	E2E_GUEST_MANIFEST=$manifest E2E_GUEST_IMAGES=$images \
+		"$here/prepare-guest.sh" "$dir/root" "$image_tar" "$layer" || {
 		echo "e2e: $layer: preparing the guest failed (see above)" >&2
 		return 1
 	}
 	echo "e2e: $layer: guest prepared in $(($(now) - t)) s; booting (plan $plan)" >&2
 	case $layer in
-	nspawn) "$here/boot-nspawn.sh" "$dir/root" "$dir/share" ;;
+	nspawn | node) "$here/boot-nspawn.sh" "$dir/root" "$dir/share" ;;
 	vm) "$here/boot-vm.sh" "$dir/root" "$dir/share" "$dir/vm" && rm -f "$dir/vm/root.img" ;;
 	esac
 	cat "$dir/share/out/host.log" >&2
@@ -62,11 +85,11 @@ run_layer() {
 }
 
 failed=0
-declare -A plan_of=([nspawn]=${E2E_NSPAWN_PLAN:-full} [vm]=${E2E_VM_PLAN:-vm})
+declare -A plan_of=([nspawn]=${E2E_NSPAWN_PLAN:-full} [node]=${E2E_NODE_PLAN:-node} [vm]=${E2E_VM_PLAN:-vm})
 for layer in "${layers[@]}"; do
 	case $layer in
-	nspawn | vm) run_layer "$layer" "${plan_of[$layer]}" ;;
-	*) echo "usage: $0 [nspawn|vm]..." >&2 && exit 2 ;;
+	nspawn | node | vm) run_layer "$layer" "${plan_of[$layer]}" ;;
+	*) echo "usage: $0 [nspawn|node|vm]..." >&2 && exit 2 ;;
 	esac
 done
 for layer in "${layers[@]}"; do
