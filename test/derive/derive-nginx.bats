@@ -60,9 +60,10 @@ setup_file() {
 			}
 		}
 	EOF
-	upstream serve "$N_HTTP" 3>&- &
+	# the script itself in the background, not the function: $! is then the server's own pid
+	"$BATS_TEST_DIRNAME/nginx-upstream.py" serve "$N_HTTP" 3>&- &
 	echo $! >"$D/upstream-http.pid"
-	upstream serve "$N_TLS" "$D/tls/app.crt" "$D/tls/app.key" 3>&- &
+	"$BATS_TEST_DIRNAME/nginx-upstream.py" serve "$N_TLS" "$D/tls/app.crt" "$D/tls/app.key" 3>&- &
 	echo $! >"$D/upstream-tls.pid"
 	"$NGINX" -t -q -p "$D/nginx" -c "$D/nginx/nginx.conf"
 	"$NGINX" -p "$D/nginx" -c "$D/nginx/nginx.conf"
