@@ -42,11 +42,18 @@ install -d -m755 "$guest/etc/archipelago" "$guest/usr/local/share/archy-e2e"
 install -m644 "$repo/manifests/e2e.yaml" "$guest/etc/archipelago/manifest.yaml"
 install -m644 "$repo/manifests/e2e.yaml" "$guest/usr/local/share/archy-e2e/manifest.yaml"
 
-# The node's front end: nginx serves the routes archy-derive writes into /etc/nginx/archipelago.d.
+# The node's front end: nginx serves the routes archy-derive writes, as a node sets it up
+# (archy-manifest(5) NGINX ROUTES): the location form's snippets from /etc/nginx/archipelago.d inside
+# the port-80 server; the port form's whole servers from /etc/nginx/archipelago-ports.d at the http
+# level (Debian's nginx.conf includes conf.d/*.conf there), each with the node's certificate.
 rm -f "$guest/etc/nginx/sites-enabled/default"
-install -d -m755 "$guest/etc/nginx/archipelago.d"
+install -d -m755 "$guest/etc/nginx/archipelago.d" "$guest/etc/nginx/archipelago-ports.d" "$guest/etc/archipelago/tls"
 printf 'server {\n\tlisten 80 default_server;\n\tinclude /etc/nginx/archipelago.d/*.conf;\n}\n' \
 	>"$guest/etc/nginx/sites-enabled/archipelago"
+printf 'include /etc/nginx/archipelago-ports.d/*.conf;\n' >"$guest/etc/nginx/conf.d/archipelago-ports.conf"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=archipelago -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+	-keyout "$guest/etc/archipelago/tls/node.key" -out "$guest/etc/archipelago/tls/node.crt" >/dev/null 2>&1
+chmod 600 "$guest/etc/archipelago/tls/node.key"
 
 # Images without a registry: the guest's own podman imports the stand-in tree. containers/storage
 # remounts "/" while unpacking, so the chroot root must be a mount point (bind it onto itself).
