@@ -104,7 +104,7 @@ teardown_file() {
 @test "wallet-ui | derive-nginx-reject | without the node's certificate a changed HTTPS route is refused and put back; the port keeps serving" {
 	cp -p "$WALLET_SERVER" "$BATS_FILE_TMPDIR/server.before"
 	mv "$NODE_CRT" "$NODE_CRT.away"
-	sed 's|upstream: "127.0.0.1:18082"}$|upstream: "127.0.0.1:18082", base_path: /w/}|' "$MANIFEST" >"$BATS_FILE_TMPDIR/moved.yaml"
+	sed 's|port: 4436, upstream: "127.0.0.1:18082"}|port: 4436, upstream: "127.0.0.1:18082", base_path: /w/}|' "$MANIFEST" >"$BATS_FILE_TMPDIR/moved.yaml"
 	grep -q 'port: 4436, upstream: "127.0.0.1:18082", base_path: /w/}' "$BATS_FILE_TMPDIR/moved.yaml"
 	apply_manifest "$BATS_FILE_TMPDIR/moved.yaml"
 	run archy-derive
