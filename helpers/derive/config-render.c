@@ -9,6 +9,7 @@
 #include "app-ref.h"
 #include "macro.h"
 #include "managed-block.h"
+#include "nginx-render.h"
 #include "rpcauth.h"
 #include "strbuf.h"
 #include "values.h"
@@ -372,13 +373,17 @@ static int render_containers_conf(const struct render_input *in, char **ret) {
 static int render_nginx_route(const struct render_input *in, char **ret) {
         struct strbuf sb = STRBUF_INIT;
         header(&sb, in);
-        strbuf_printf(&sb,
-                      "location %s {\n\tproxy_pass http://%s/;\n\tproxy_http_version 1.1;\n"
-                      "\tproxy_set_header Host $host;\n\tproxy_set_header X-Real-IP $remote_addr;\n"
-                      "\tproxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
-                      "\tproxy_set_header X-Forwarded-Proto $scheme;\n\tproxy_set_header Upgrade $http_upgrade;\n"
-                      "\tproxy_set_header Connection \"upgrade\";\n}\n",
-                      in->d->nginx_route.location, in->d->nginx_route.upstream);
+        if (in->d->nginx_route.port)
+                nginx_render_server(&sb, &in->d->nginx_route);
+        else
+                strbuf_printf(
+                        &sb,
+                        "location %s {\n\tproxy_pass http://%s/;\n\tproxy_http_version 1.1;\n"
+                        "\tproxy_set_header Host $host;\n\tproxy_set_header X-Real-IP $remote_addr;\n"
+                        "\tproxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+                        "\tproxy_set_header X-Forwarded-Proto $scheme;\n\tproxy_set_header Upgrade $http_upgrade;\n"
+                        "\tproxy_set_header Connection \"upgrade\";\n}\n",
+                        in->d->nginx_route.location, in->d->nginx_route.upstream);
         *ret = strbuf_failed(&sb) ? NULL : strbuf_steal(&sb);
         strbuf_free(&sb);
         return *ret ? 0 : -ENOMEM;

@@ -14,6 +14,9 @@ void manifest_check_aliases(struct manifest *m, struct diag_list *diags);
 /* No two apps claim the same unit, volume or host port (manifest-conflicts.c). */
 void manifest_check_conflicts(struct manifest *m, struct diag_list *diags);
 
+/* nginx-route ports: each used once, by no container's published port either (manifest-routes.c). */
+void manifest_check_nginx_ports(struct manifest *m, struct diag_list *diags);
+
 /* An upper bound on the ExecStart= line podman's Quadlet makes of a container: Quadlet puts the
  * image, the command, every environment variable, env file, volume, port and the health
  * command on that one line, each escaped (at most doubled) after a flag. Pure. */

@@ -203,11 +203,48 @@ static bool parse_containers_conf(const struct yctx *c, const yaml_node_t *map, 
         return true;
 }
 
+/* upstream_tls and base_path belong to the port form. */
+static bool nginx_port_only(const struct yctx *c, const yaml_node_t *map, const char *key, const char *name) {
+        yaml_node_t *n = ylookup(c, map, name);
+        if (n)
+                yerror(c, n,
+                       "%s.%s: only with port (the location form proxies to http:// and strips its path), expected "
+                       "port: N next to it, or no %s",
+                       key, name, name);
+        return !n;
+}
+
+/* Either form, never both nor none; the values were validated by setting_rules already. */
 static bool parse_nginx_route(const struct yctx *c, const yaml_node_t *map, const char *key, const struct settings *s,
                               struct derived *d) {
-        (void)c, (void)map, (void)key;
-        d->nginx_route = (struct derived_nginx_route){setting(s, "location"), setting(s, "upstream")};
-        return true;
+        yaml_node_t *location = ylookup(c, map, "location"), *port = ylookup(c, map, "port");
+        const char *tls = setting(s, "upstream_tls"), *p = setting(s, "port");
+        d->nginx_route = (struct derived_nginx_route){.location = setting(s, "location"),
+                                                      .upstream = setting(s, "upstream"),
+                                                      .upstream_tls = tls && strcmp(tls, "true") == 0,
+                                                      .base_path = setting(s, "base_path")};
+        if (p)
+                (void)nginx_port_parse(p, &d->nginx_route.port);
+        if (port)
+                d->nginx_route.port_pos = ypos(port);
+        if (location && port) {
+                yerror(c, port,
+                       "%s.port: expected either port (a server of its own on that HTTPS port, the app at its root) "
+                       "or location (a path of the node's port-80 server), not both",
+                       key);
+                return false;
+        }
+        if (!location && !port) {
+                yerror(c, map,
+                       "%s: missing required key \"port\" (the app's own HTTPS port) or \"location\" (a path for an "
+                       "app with a base path) (kind nginx-route)",
+                       key);
+                return false;
+        }
+        if (port)
+                return true;
+        bool ok = nginx_port_only(c, map, key, "upstream_tls");
+        return nginx_port_only(c, map, key, "base_path") && ok;
 }
 
 /* Others could read the secrets a file holds. */
@@ -302,8 +339,9 @@ static const struct derived_kind_info {
         [DERIVED_CONTAINERS_CONF] =
                 {"containers-conf", {"kind", "path", "mode", NULL}, {NULL}, 0644, parse_containers_conf},
         [DERIVED_NGINX_ROUTE] = {"nginx-route",
-                                 {"kind", "path", "location", "upstream", "mode", NULL},
-                                 {"location", "upstream", NULL},
+                                 {"kind", "path", "location", "port", "upstream", "upstream_tls", "base_path", "mode",
+                                  NULL},
+                                 {"upstream", NULL}, /* and port or location: parse_nginx_route */
                                  0644,
                                  parse_nginx_route},
         [DERIVED_FILE] = {"file",
@@ -329,6 +367,15 @@ static bool owner_valid(const char *s) {
         return owner_parse(s, &uid, &gid) == 0;
 }
 
+static bool nginx_port_valid(const char *s) {
+        unsigned port;
+        return nginx_port_parse(s, &port) == 0;
+}
+
+static bool bool_valid(const char *s) {
+        return strcmp(s, "true") == 0 || strcmp(s, "false") == 0;
+}
+
 static bool mode_valid(const char *s) {
         unsigned mode;
         return mode_parse(s, &mode) == 0;
@@ -346,6 +393,12 @@ static const struct {
         {"rpc_host", host_port_valid, "host:port, e.g. archy-bitcoin-knots:8332"},
         {"upstream", host_port_valid, "host:port, e.g. 127.0.0.1:8081"},
         {"location", url_path_valid, "a URL path of [A-Za-z0-9._/-] starting with /, e.g. /apps/mempool/"},
+        {"port", nginx_port_valid,
+         "a port from 1 to 65535 other than 80 and 443 (the node's HTTP server and dashboard), e.g. 4434"},
+        {"upstream_tls", bool_valid, "true or false"},
+        {"base_path", base_path_valid,
+         "a URL path of [A-Za-z0-9._/-] that starts and ends with /, other than /, without . or .. segments, e.g. "
+         "/btcpay/"},
         {"consumers", part_list_valid, "container parts of this app separated by single spaces, e.g. \"main ui\""},
         {"owner", owner_valid, "UID:GID in numbers, e.g. 0:0"},
         {"mode", mode_valid, "an octal mode from 0400 to 0777, e.g. 0600"},

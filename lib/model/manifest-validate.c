@@ -136,6 +136,7 @@ void manifest_validate(struct manifest *m, struct diag_list *diags) {
         manifest_check_requires_health(m, diags);
         manifest_check_conflicts(m, diags);
         manifest_check_aliases(m, diags);
+        manifest_check_nginx_ports(m, diags);
         manifest_check_line_limits(m, diags);
         manifest_check_derived_paths(m, diags);
         manifest_check_app_refs(m, diags);

@@ -185,9 +185,15 @@ struct derived_env {
         size_t n_vars;
 };
 
+/* Two forms: location (a location block for the node's port-80 server, the prefix stripped) or
+ * port (a whole server block of its own on that HTTPS port, the app at its root). */
 struct derived_nginx_route {
-        const char *location;
-        const char *upstream; /* host:port */
+        const char *location;  /* NULL in the port form */
+        const char *upstream;  /* host:port */
+        unsigned port;         /* 0 in the location form */
+        bool upstream_tls;     /* port form: proxy_pass https:// (the app serves TLS itself) */
+        const char *base_path; /* port form: the app's own base path, passed on unstripped; NULL: / */
+        struct mpos port_pos;
 };
 
 struct derived_file {

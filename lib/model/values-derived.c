@@ -182,3 +182,24 @@ bool bitcoin_option_value_valid(const char *s) {
         size_t n = strlen(s);
         return n >= 1 && n <= 255 && all_in_set(s, n, "._:/,@+-");
 }
+
+int nginx_port_parse(const char *s, unsigned *ret) {
+        unsigned long port;
+        if (decimal_parse(s, strlen(s), 65535, &port) < 0 || port == 0 || port == 80 || port == 443)
+                return -EINVAL;
+        *ret = (unsigned)port;
+        return 0;
+}
+
+bool base_path_valid(const char *s) {
+        size_t n = strlen(s);
+        if (n < 3 || !url_path_valid(s) || s[n - 1] != '/' || strstr(s, "//"))
+                return false;
+        /* Segments "." and ".." would be resolved by the browser before nginx matches the prefix. */
+        for (const char *seg = s + 1; *seg; seg += strcspn(seg, "/") + 1) {
+                size_t len = strcspn(seg, "/");
+                if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+                        return false;
+        }
+        return true;
+}

@@ -65,6 +65,12 @@ bool rpc_user_valid(const char *s);
 bool host_port_valid(const char *s);
 /* An nginx location: "/" then [A-Za-z0-9._/-], at most 255 characters. */
 bool url_path_valid(const char *s);
+/* nginx-route's port: the HTTPS port nginx listens on for one app, decimal 1..65535, not 80 or
+ * 443 (the node's own HTTP server and dashboard). Returns 0 or -EINVAL. */
+int nginx_port_parse(const char *s, unsigned *ret);
+/* nginx-route's base_path: a url_path_valid() path that ends with "/", is not "/" and has no empty,
+ * "." or ".." segment, e.g. "/btcpay/". */
+bool base_path_valid(const char *s);
 /* "UID:GID", decimal, each at most 4294967294. */
 int owner_parse(const char *s, unsigned *ret_uid, unsigned *ret_gid);
 /* An octal file mode from 0400 to 0777 ("0640" or "640"). */

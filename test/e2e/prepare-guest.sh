@@ -60,11 +60,18 @@ if [ -n "${E2E_NODE_MANIFEST_SED:-}" ]; then
 	diff -u --label shipped --label installed "$manifest" "$guest/etc/archipelago/manifest.yaml" >"$guest/usr/local/share/archy-e2e/manifest.broken" || true
 fi
 
-# The node's front end: nginx serves the routes archy-derive writes into /etc/nginx/archipelago.d.
+# The node's front end: nginx serves the routes archy-derive writes, as a node sets it up
+# (archy-manifest(5) NGINX ROUTES): the location form's snippets from /etc/nginx/archipelago.d inside
+# the port-80 server; the port form's whole servers from /etc/nginx/archipelago-ports.d at the http
+# level (Debian's nginx.conf includes conf.d/*.conf there), each with the node's certificate.
 rm -f "$guest/etc/nginx/sites-enabled/default"
-install -d -m755 "$guest/etc/nginx/archipelago.d"
+install -d -m755 "$guest/etc/nginx/archipelago.d" "$guest/etc/nginx/archipelago-ports.d" "$guest/etc/archipelago/tls"
 printf 'server {\n\tlisten 80 default_server;\n\tinclude /etc/nginx/archipelago.d/*.conf;\n}\n' \
 	>"$guest/etc/nginx/sites-enabled/archipelago"
+printf 'include /etc/nginx/archipelago-ports.d/*.conf;\n' >"$guest/etc/nginx/conf.d/archipelago-ports.conf"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=archipelago -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+	-keyout "$guest/etc/archipelago/tls/node.key" -out "$guest/etc/archipelago/tls/node.crt" >/dev/null 2>&1
+chmod 600 "$guest/etc/archipelago/tls/node.key"
 
 # Every image test/e2e/images/build.sh built (LIST: its images.list), tagged with each of its REFS.
 load_images() {

@@ -440,6 +440,57 @@ START_TEST(nginx_route_is_written_from_scratch_0644_root_owned) {
 }
 END_TEST
 
+#define NGX_PORT "/etc/nginx/archy-ports.d/explorer.conf"
+#define OURS "frame-ancestors 'self' https://$host"
+/* The port form: a server of its own at nginx's http level, the app at its root. */
+#define WANT_NGX_SERVER                                                                                                \
+        HDR("explorer")                                                                                                \
+        "map $http_upgrade $archy_connection_4434 {\n\tdefault upgrade;\n\t'' close;\n}\n"                             \
+        "map $upstream_http_content_security_policy $archy_csp_4434 {\n\t\"\" \"" OURS "\";\n"                         \
+        "\t\"~*^(?<archy_csp_head_4434>.*?)frame-ancestors[^;]*(?<archy_csp_tail_4434>.*)$\" "                         \
+        "\"$archy_csp_head_4434$archy_csp_tail_4434; " OURS "\";\n"                                                    \
+        "\tdefault \"$upstream_http_content_security_policy; " OURS "\";\n}\n"                                         \
+        "server {\n\tlisten 4434 ssl;\n\tssl_certificate /etc/archipelago/tls/node.crt;\n"                             \
+        "\tssl_certificate_key /etc/archipelago/tls/node.key;\n"                                                       \
+        "\terror_page 497 =301 https://$host:$server_port$request_uri;\n"                                              \
+        "\tlocation / {\n\t\tproxy_pass http://127.0.0.1:8081;\n\t\tproxy_http_version 1.1;\n"                         \
+        "\t\tproxy_set_header Host $http_host;\n\t\tproxy_set_header X-Real-IP $remote_addr;\n"                        \
+        "\t\tproxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"                                           \
+        "\t\tproxy_set_header X-Forwarded-Proto https;\n\t\tproxy_set_header X-Forwarded-Host $http_host;\n"           \
+        "\t\tproxy_set_header X-Forwarded-Port $server_port;\n\t\tproxy_set_header Upgrade $http_upgrade;\n"           \
+        "\t\tproxy_set_header Connection $archy_connection_4434;\n\t\tproxy_read_timeout 1h;\n"                        \
+        "\t\tproxy_redirect default;\n\t\tproxy_redirect http://$http_host/ /;\n"                                      \
+        "\t\tproxy_hide_header X-Frame-Options;\n\t\tproxy_hide_header Content-Security-Policy;\n"                     \
+        "\t\tadd_header Content-Security-Policy $archy_csp_4434 always;\n\t}\n}\n"
+
+START_TEST(nginx_route_port_form_is_a_server_block_tested_like_a_location) {
+        struct manifest *m =
+                load("version: 1\napps:\n  explorer:\n    containers: {main: {image: localhost/e:1}}\n"
+                     "    derived:\n"
+                     "      - {kind: nginx-route, path: " NGX_PORT ", port: 4434, upstream: \"127.0.0.1:8081\"}\n"
+                     "      - {kind: nginx-route, path: /etc/nginx/archy-ports.d/tls.conf, port: 4435, "
+                     "upstream: \"127.0.0.1:8443\", upstream_tls: true}\n"
+                     "      - {kind: nginx-route, path: /etc/nginx/archy-ports.d/pay.conf, port: 4436, "
+                     "upstream: \"127.0.0.1:23000\", base_path: /btcpay/}\n");
+        struct derive_outcome out;
+        ck_assert_int_eq(run(m, false, NULL, &out), 0);
+        assert_content(NGX_PORT, WANT_NGX_SERVER);
+        assert_meta(NGX_PORT, 0644, 0, 0);
+        ck_assert_uint_eq(out.n_nginx, 3); /* each one tested with nginx -t, put back if refused */
+        _cleanup_free_ char *tls = slurp("/etc/nginx/archy-ports.d/tls.conf");
+        ck_assert_ptr_nonnull(strstr(tls, "\t\tproxy_pass https://127.0.0.1:8443;\n"));
+        ck_assert_ptr_nonnull(strstr(tls, "\t\tproxy_ssl_verify off;\n\t\tproxy_ssl_server_name off;\n"));
+        _cleanup_free_ char *pay = slurp("/etc/nginx/archy-ports.d/pay.conf");
+        /* the prefix is kept (no URI on proxy_pass): the app knows its base path */
+        ck_assert_ptr_nonnull(strstr(pay,
+                                     "\tlocation = / {\n\t\treturn 302 /btcpay/;\n\t}\n\tlocation / {\n\t\treturn "
+                                     "404;\n\t}\n\tlocation /btcpay/ {\n\t\tproxy_pass http://127.0.0.1:23000;\n"));
+        ck_assert_ptr_null(strstr(pay, "proxy_ssl_verify"));
+        derive_outcome_free(&out);
+        manifest_free(m);
+}
+END_TEST
+
 START_TEST(owner_and_mode_settings_are_honoured_and_kept) {
         struct manifest *m = load(
                 "version: 1\napps:\n  node:\n    containers: {main: {image: localhost/n:1}}\n    derived:\n"
@@ -1865,6 +1916,7 @@ Suite *derive_suite(void) {
         tcase_add_test(tc, env_file_is_written_from_scratch_0600_root_owned);
         tcase_add_test(tc, containers_conf_is_written_from_scratch_0644_root_owned);
         tcase_add_test(tc, nginx_route_is_written_from_scratch_0644_root_owned);
+        tcase_add_test(tc, nginx_route_port_form_is_a_server_block_tested_like_a_location);
         tcase_add_test(tc, owner_and_mode_settings_are_honoured_and_kept);
         tcase_add_test(tc, bitcoin_conf_valid_rpcauth_line_is_kept_byte_for_byte);
         tcase_add_test(tc, bitcoin_conf_corrupted_hmac_is_repaired_with_a_validating_line);

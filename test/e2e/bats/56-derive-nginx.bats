@@ -2,14 +2,19 @@
 # archy-derive and the guest's real nginx: a new route that nginx -t rejects is taken back, the old
 # route is on disk again byte for byte, and nginx keeps serving every route; a line of the user's in
 # bitcoin.conf is kept by every run (81-uninstall-derived.bats checks it survives the uninstall).
+# The port form: the wallet UI on its own HTTPS port with the node's certificate, the framing headers
+# set; without the certificate a changed route is refused and put back.
 load helpers
 
 WALLET_ROUTE=/etc/nginx/archipelago.d/wallet.conf
+WALLET_SERVER=/etc/nginx/archipelago-ports.d/wallet.conf
+NODE_CRT=/etc/archipelago/tls/node.crt
 BITCOIN_CONF=/var/lib/archipelago/node/bitcoin.conf
 USER_LINE="# e2e: a line of the user's, archy-derive keeps it"
 
 derive_idle() { [ "$(systemctl is-active archy-derive.service)" != activating ]; }
 serves() { curl -fsS -m 3 "http://127.0.0.1$1" | grep -q 'archy stand-in UI'; }
+serves_tls() { curl -kfsS -m 3 "https://127.0.0.1:$1/" | grep -q 'archy stand-in UI'; }
 
 setup_file() {
 	settle
@@ -21,6 +26,7 @@ setup_file() {
 }
 
 teardown_file() {
+	[ -e "$NODE_CRT" ] || mv "$NODE_CRT.away" "$NODE_CRT"
 	apply_manifest "$BATS_FILE_TMPDIR/manifest.yaml"
 	archy-derive
 	systemctl start archy-derive.timer
@@ -83,4 +89,38 @@ teardown_file() {
 	install -d -m755 "$STATE"
 	printf '%s\n' "$USER_LINE" >"$STATE/bitcoin-conf-user-line"
 	assert_same_container node "$BATS_FILE_TMPDIR/before-user-line"
+}
+
+@test "wallet-ui | ui-https-proxy | the UI on its own HTTPS port through the real nginx, framable by the dashboard only" {
+	serves_tls 4436
+	curl -kfsS -D "$BATS_TEST_TMPDIR/h" -o /dev/null -m 3 https://127.0.0.1:4436/
+	cat "$BATS_TEST_TMPDIR/h"
+	! grep -qi '^X-Frame-Options:' "$BATS_TEST_TMPDIR/h" || false
+	grep -qx "Content-Security-Policy: frame-ancestors 'self' https://127.0.0.1" <(tr -d '\r' <"$BATS_TEST_TMPDIR/h")
+	grep -qx '	ssl_certificate /etc/archipelago/tls/node.crt;' "$WALLET_SERVER"
+	[ "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -m 3 http://127.0.0.1:4436/)" = "301 https://127.0.0.1:4436/" ]
+}
+
+@test "wallet-ui | derive-nginx-reject | without the node's certificate a changed HTTPS route is refused and put back; the port keeps serving" {
+	cp -p "$WALLET_SERVER" "$BATS_FILE_TMPDIR/server.before"
+	mv "$NODE_CRT" "$NODE_CRT.away"
+	sed 's|port: 4436, upstream: "127.0.0.1:18082"}|port: 4436, upstream: "127.0.0.1:18082", base_path: /w/}|' "$MANIFEST" >"$BATS_FILE_TMPDIR/moved.yaml"
+	grep -q 'port: 4436, upstream: "127.0.0.1:18082", base_path: /w/}' "$BATS_FILE_TMPDIR/moved.yaml"
+	apply_manifest "$BATS_FILE_TMPDIR/moved.yaml"
+	run archy-derive
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$WALLET_SERVER: repaired: its content differs"* ]]
+	[[ "$output" == *"cannot load certificate \"$NODE_CRT\""* ]]
+	[[ "$output" == *"putting the old ones back"* ]]
+	cmp "$WALLET_SERVER" "$BATS_FILE_TMPDIR/server.before"
+	[ "$(systemctl is-active nginx.service)" = active ]
+	serves_tls 4436
+	serves /wallet/
+	mv "$NODE_CRT.away" "$NODE_CRT"
+	apply_manifest "$BATS_FILE_TMPDIR/manifest.yaml"
+	run archy-derive
+	[ "$status" -eq 0 ]
+	archy-derive --check
+	serves_tls 4436
 }

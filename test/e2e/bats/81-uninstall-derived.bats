@@ -32,6 +32,11 @@ setup_file() {
 	[ "$(systemctl is-active nginx.service)" = active ]
 	[ "$(http_status /wallet/)" = 404 ]
 }
+@test "wallet-ui | uninstall-derived | its HTTPS port's server is gone, nothing listens on the port" {
+	[ ! -e /etc/nginx/archipelago-ports.d/wallet.conf ]
+	[ -z "$(ls -A /etc/nginx/archipelago-ports.d)" ]
+	! curl -ks -o /dev/null -m 3 https://127.0.0.1:4436/ || false
+}
 @test "node-ui | uninstall-derived | its nginx route is gone, nginx no longer serves it" {
 	[ ! -e "$ROUTES/node.conf" ]
 	[ "$(http_status /node/)" = 404 ]
