@@ -6,7 +6,7 @@
  * whether its password still works), "resolve" shows what a container's resolver answers. Syncing a real
  * chain in every test run would be slow and flaky; these behaviours are what the failure modes hinge on.
  */
-#include "standin.h"
+#include "apps.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -64,6 +64,12 @@ int install_signals(void) {
 }
 
 int main(int argc, char **argv) {
+        const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+        for (const struct applet *a = applets; a->name; a++)
+                if (strcmp(base, a->name) == 0) {
+                        mode = a->name;
+                        return a->main(argc, argv);
+                }
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 usage(stdout);
                 return 0;

@@ -17,10 +17,10 @@ command -v curl >/dev/null || {
 }
 
 tmp=$(mktemp -d)
-node_pid='' consumer_pid='' consumer2_pid=''
+node_pid='' consumer_pid='' consumer2_pid='' extra_pids=''
 cleanup() {
 	local p
-	for p in $node_pid $consumer_pid $consumer2_pid; do kill -9 "$p" 2>/dev/null || true; done
+	for p in $node_pid $consumer_pid $consumer2_pid $extra_pids; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$tmp"
 }
@@ -250,6 +250,9 @@ check "resolve localhost prints 127.0.0.1" t_resolve
 check "resolve of an unknown name exits 2" test "$(exit_status timeout 30 "$bin" resolve no-such-host.invalid)" = 2
 check "--help prints usage and exits 0" t_help
 check "a bad command line exits 2 with usage on stderr" t_usage
+
+# shellcheck source=test/e2e/standin/selftest-mempool.sh
+. "$(dirname "$0")/selftest-mempool.sh"
 
 echo "1..$n"
 exit "$failed"
