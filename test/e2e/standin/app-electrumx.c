@@ -54,8 +54,12 @@ static int hexval(char c) {
 static void pct_decode(const char *s, size_t len, char *out, size_t cap) {
         size_t n = 0;
         for (size_t i = 0; i < len && n + 1 < cap; i++) {
-                if (s[i] == '%' && i + 2 < len + 0 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-                        out[n++] = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+                /* the spans lie inside the NUL-terminated first[] of parse_daemon_url */
+                // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
+                int hi = s[i] == '%' && i + 2 < len ? hexval(s[i + 1]) : -1;
+                int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+                if (lo >= 0) {
+                        out[n++] = (char)(hi * 16 + lo);
                         i += 2;
                 } else
                         out[n++] = s[i];
@@ -201,13 +205,13 @@ static int check_env(struct exstate *st) {
                                   "REPORT_TCP_PORT_TOR",
                                   "REPORT_SSL_PORT_TOR"};
         for (size_t i = 0; i < sizeof obsolete / sizeof obsolete[0]; i++)
-                if (getenv(obsolete[i]) && *getenv(obsolete[i]))
+                if (*env_or(obsolete[i], ""))
                         return refuse(ENV_PY, "remove obsolete environment variables ['%s']", obsolete[i]);
         const char *req[] = {"DB_DIRECTORY", "DAEMON_URL", "COIN"};
         for (int i = 0; i < 3; i++)
                 if (!getenv(req[i]))
                         return refuse(ENV_PY, "required envvar %s not set", req[i]);
-        const char *coin = getenv("COIN"), *net = env_or("NET", "mainnet");
+        const char *coin = env_or("COIN", ""), *net = env_or("NET", "mainnet");
         bool coin_ok = strcmp(coin, "Bitcoin") == 0 || strcmp(coin, "BitcoinSegwit") == 0;
         bool net_ok = strcmp(net, "mainnet") == 0 || strcmp(net, "testnet") == 0 || strcmp(net, "regtest") == 0 ||
                       strcmp(net, "signet") == 0;
@@ -220,9 +224,9 @@ static int check_env(struct exstate *st) {
                 return refuse("spesmilo/electrumx 1.18.0 src/electrumx/lib/server_base.py",
                               "RUNNING AS ROOT IS STRONGLY DISCOURAGED! To continue as root anyway, restart with "
                               "environment variable ALLOW_ROOT non-empty");
-        if (access(getenv("DB_DIRECTORY"), W_OK) < 0)
-                return refuse(ENV_PY, "DB_DIRECTORY %s: %s", getenv("DB_DIRECTORY"), strerror(errno));
-        if (parse_daemon_url(getenv("DAEMON_URL"), net, &st->d) < 0)
+        if (access(env_or("DB_DIRECTORY", ""), W_OK) < 0)
+                return refuse(ENV_PY, "DB_DIRECTORY %s: %s", env_or("DB_DIRECTORY", ""), strerror(errno));
+        if (parse_daemon_url(env_or("DAEMON_URL", ""), net, &st->d) < 0)
                 return refuse("spesmilo/electrumx 1.18.0 src/electrumx/lib/coins.py sanitize_url",
                               "invalid daemon URL in DAEMON_URL (expected http://user:password@host:port/, "
                               "percent-encoded)");
@@ -380,7 +384,8 @@ int electrumx_server_main(int argc, char **argv) {
                 return 1;
         if (install_signals() < 0)
                 return 1;
-        logmsg("%s: daemon #1 at %s (current), DB_DIRECTORY %s", VERSION_STRING, st.d.logged, getenv("DB_DIRECTORY"));
+        logmsg("%s: daemon #1 at %s (current), DB_DIRECTORY %s", VERSION_STRING, st.d.logged,
+               env_or("DB_DIRECTORY", ""));
         start_services(&st, true);
         exloop(&st);
         for (size_t i = 0; i < st.n_sv; i++)

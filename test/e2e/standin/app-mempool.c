@@ -151,7 +151,7 @@ static int db_probe(const struct mcfg *c, char *outcome, size_t cap) {
 }
 
 static void electrum_probe(struct mstate *s) {
-        char err[300], buf[4096];
+        char err[300], buf[4096] = "";
         int fd = tcp_connect(s->c.el_host, s->c.el_port, 2000, err, sizeof err);
         if (fd < 0) {
                 snprintf(s->electrum, sizeof s->electrum, "unreachable: %s", err);
