@@ -160,7 +160,7 @@ generate() { run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"; }
 @test "a manifest with a bad app: --save-last-good keeps the old copy and says the app is skipped" {
 	cp "$SHIPPED" "$ARCHY_MANIFEST"
 	"$GEN" --save-last-good
-	sed 's|image: docker.io/lukechilds/electrumx:v1.16.0|image: "bad image"|' "$SHIPPED" >"$ARCHY_MANIFEST"
+	sed 's|image: docker.io/lukechilds/electrumx:v1.18.0|image: "bad image"|' "$SHIPPED" >"$ARCHY_MANIFEST"
 	run "$GEN" --save-last-good
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"apps.electrumx.containers.main.image"* ]]

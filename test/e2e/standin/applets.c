@@ -6,6 +6,7 @@
  */
 #include "standin.h"
 #include "app-lnd.h"
+#include "apps.h"
 
 const struct applet applets[] = {
         {"bitcoind", bitcoind_main, "bitcoind (Core/Knots 28.1): bitcoin.conf + flags, JSON-RPC, cookie, ZMQ, P2P"},
@@ -18,5 +19,11 @@ const struct applet applets[] = {
         {"lnd", lnd_main, "lnd: lnd.conf and flag contract, TLS cert, wallet, REST over TLS on 8080/10009"},
         {"lncli", lncli_main, "lncli: state and getinfo against lnd over TLS"},
         {"litd", litd_main, "litd (lightning-terminal, remote mode): flags, UI password, HTTPS UI on 8443"},
+        {"electrumx_server", electrumx_server_main, "ElectrumX server: env contract, polls DAEMON_URL, Electrum TCP"},
+        {"electrumx_rpc", electrumx_rpc_main, "ElectrumX RPC client: getinfo on localhost:8000"},
+        {"mempool-backend", mempool_backend_main,
+         "mempool backend: env contract, electrum + bitcoind + mariadb, :8999"},
+        {"mempool-frontend", mempool_frontend_main,
+         "mempool frontend: <base href=\"/\"> UI, /api proxied to the backend"},
         {NULL, NULL, NULL},
 };

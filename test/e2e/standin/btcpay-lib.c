@@ -15,11 +15,6 @@
 
 #include <openssl/evp.h>
 
-const char *env_or(const char *name, const char *def) {
-        const char *v = getenv(name);
-        return v && *v ? v : def;
-}
-
 bool env_true(const char *name) {
         const char *v = getenv(name);
         return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);

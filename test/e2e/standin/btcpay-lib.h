@@ -10,7 +10,7 @@ struct pgconn {
         char host[BP_FIELD], port[BP_FIELD], user[BP_FIELD], password[BP_FIELD], database[BP_FIELD];
 };
 
-const char *env_or(const char *name, const char *def);
+const char *env_or(const char *name, const char *def); /* app-common.c */
 bool env_true(const char *name);
 int npgsql_parse(const char *cs, struct pgconn *pc, char *err, size_t cap);
 int pg_ensure_database(const struct pgconn *pc, char *err, size_t cap);

@@ -6,7 +6,7 @@
  * whether its password still works), "resolve" shows what a container's resolver answers. Syncing a real
  * chain in every test run would be slow and flaky; these behaviours are what the failure modes hinge on.
  */
-#include "standin.h"
+#include "apps.h"
 
 #include <signal.h>
 #include <stdarg.h>

@@ -375,5 +375,8 @@ check "resolve of an unknown name exits 2" test "$(exit_status timeout 30 "$bin"
 check "--help prints usage and exits 0" t_help
 check "a bad command line exits 2 with usage on stderr" t_usage
 
+# shellcheck source=test/e2e/standin/selftest-mempool.sh
+. "$(dirname "$0")/selftest-mempool.sh"
+
 echo "1..$n"
 exit "$failed"
