@@ -18,6 +18,8 @@ pkgs=systemd,systemd-sysv,dbus,udev,kmod,iproute2,curl,ca-certificates,procps,ti
 pkgs=$pkgs,podman,crun,catatonit,conmon,netavark,aardvark-dns,passt,nftables,iptables,nginx
 pkgs=$pkgs,linux-image-amd64,initramfs-tools,e2fsprogs,bats,strace
 pkgs=$pkgs,libsystemd0,libyaml-0-2,libssl3t64,libcurl4t64
+# The UI checks (guest/browser-check): headless Chromium driven over --remote-debugging-pipe by python3.
+pkgs=$pkgs,chromium,python3,fonts-dejavu-core
 
 mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.rootfs-build.XXXXXX")

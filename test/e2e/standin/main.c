@@ -33,6 +33,7 @@ void usage(FILE *f) {
               "       archy-standin resolve NAME\n"
               "       archy-standin web --port N [--status CODE] [--body TEXT]\n"
               "       archy-standin hog --mb N\n"
+              "       archy-standin ui --port N --shape base-root|cra|root-path [--base PATH] [--header 'N: V']...\n"
               "       archy-standin --help\n"
               "\n"
               "node      bitcoind stand-in: JSON-RPC with rpcauth on 0.0.0.0:N, shutdown state in DIR\n"
@@ -42,6 +43,8 @@ void usage(FILE *f) {
               "web       a web front end: every GET on 0.0.0.0:N gets CODE (default 200) and TEXT\n"
               "hog       allocates and touches N MiB, then holds them until stopped\n",
               f);
+        for (const struct applet *a = applets; a->name; a++)
+                fprintf(f, "%-9s %s\n", a->name, a->summary);
 }
 
 static void on_signal(int sig) {
@@ -80,6 +83,11 @@ int main(int argc, char **argv) {
                 if (strcmp(argv[1], modes[i].name) == 0) {
                         mode = modes[i].name;
                         return modes[i].run(argc - 1, argv + 1);
+                }
+        for (const struct applet *a = applets; argc >= 2 && a->name; a++)
+                if (strcmp(argv[1], a->name) == 0) {
+                        mode = a->name;
+                        return a->main(argc - 1, argv + 1);
                 }
         usage(stderr);
         return 2;

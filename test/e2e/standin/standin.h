@@ -46,3 +46,14 @@ int consumer_main(int argc, char **argv);
 int resolve_main(int argc, char **argv);
 int web_main(int argc, char **argv);
 int hog_main(int argc, char **argv);
+
+/* applets.c: the applet table, terminated by {NULL} */
+struct applet {
+        const char *name;
+        int (*main)(int argc, char **argv);
+        const char *summary;
+};
+extern const struct applet applets[];
+
+/* app-ui.c */
+int ui_main(int argc, char **argv);
