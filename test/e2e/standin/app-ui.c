@@ -15,7 +15,9 @@
  *              Server with BTCPAY_ROOTPATH (btcpayserver/btcpayserver BTCPayServer/Hosting/Startup.cs
  *              UsePathBase).
  *
- * Plain HTTP only: the node's nginx terminates TLS, and the stand-in links only libcrypto and libc.
+ * --tls CERT KEY serves HTTPS instead, as lightning-terminal does on its UI port 8443 with its own
+ * self-signed certificate (lightninglabs/lightning-terminal config.go, v0.14.1-alpha: defaultHTTPSListen
+ * 127.0.0.1:8443, tls.cert in ~/.lit); the node's nginx then proxies to https://.
  */
 #include "standin.h"
 
@@ -26,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <unistd.h>
 
 #define UI_MAX_HEADERS 8
@@ -36,7 +40,28 @@ struct ui_opts {
         char prefix[256]; /* root-path: "/btcpay" (no trailing slash); "" for the others */
         const char *headers[UI_MAX_HEADERS];
         size_t n_headers;
+        const char *tls_cert, *tls_key;
 };
+
+/* One accepted connection, plain or TLS. */
+struct ui_conn {
+        int fd;
+        SSL *ssl;
+};
+
+static ssize_t conn_read(struct ui_conn *c, char *buf, size_t len) {
+        if (c->ssl) {
+                int n = SSL_read(c->ssl, buf, (int)len);
+                return n > 0 ? n : -1;
+        }
+        return recv(c->fd, buf, len, 0);
+}
+
+static int conn_write(struct ui_conn *c, const char *buf, size_t len) {
+        if (!c->ssl)
+                return send_all(c->fd, buf, len);
+        return SSL_write(c->ssl, buf, (int)len) == (int)len ? 0 : -1;
+}
 
 struct ui_reply {
         int status;
@@ -162,7 +187,7 @@ static void route_root_path(const char *prefix, const char *path, struct ui_repl
         }
 }
 
-static int ui_send(int fd, const struct ui_opts *o, const struct ui_reply *r) {
+static int ui_send(struct ui_conn *c, const struct ui_opts *o, const struct ui_reply *r) {
         char head[2048];
         size_t len = (size_t)snprintf(head, sizeof head,
                                       "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
@@ -173,9 +198,11 @@ static int ui_send(int fd, const struct ui_opts *o, const struct ui_reply *r) {
         if (len + 2 >= sizeof head)
                 return -1;
         memcpy(head + len, "\r\n", 3);
-        if (send_all(fd, head, len + 2) < 0 || send_all(fd, r->body, strlen(r->body)) < 0)
+        if (conn_write(c, head, len + 2) < 0 || conn_write(c, r->body, strlen(r->body)) < 0)
                 return -1;
-        shutdown(fd, SHUT_WR);
+        if (c->ssl)
+                SSL_shutdown(c->ssl);
+        shutdown(c->fd, SHUT_WR);
         return 0;
 }
 
@@ -192,11 +219,25 @@ static bool request_path(const char *head, char *path, size_t cap) {
         return true;
 }
 
-static void ui_serve(int fd, const struct ui_opts *o) {
+/* Reads the request head (the body of a GET is empty); false on EOF, timeout or an oversized head. */
+static bool ui_read_head(struct ui_conn *c, char *buf, size_t cap) {
+        size_t len = 0;
+        while (len + 1 < cap) {
+                ssize_t n = conn_read(c, buf + len, cap - 1 - len);
+                if (n <= 0)
+                        return false;
+                len += (size_t)n;
+                buf[len] = '\0';
+                if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
+                        return true;
+        }
+        return false;
+}
+
+static void ui_serve(struct ui_conn *c, const struct ui_opts *o) {
         char head[HEAD_MAX], path[1024];
-        size_t head_len;
         struct ui_reply r;
-        if (read_head(fd, head, sizeof head, &head_len) < 0)
+        if (!ui_read_head(c, head, sizeof head))
                 return;
         if (!request_path(head, path, sizeof path))
                 reply_text(&r, 405, "text/plain", "archy-standin ui: only GET\n");
@@ -207,7 +248,7 @@ static void ui_serve(int fd, const struct ui_opts *o) {
         else
                 route_root_path(o->prefix, path, &r);
         logmsg("%.*s -> %d", (int)strcspn(head, "\r\n"), head, r.status);
-        (void)ui_send(fd, o, &r);
+        (void)ui_send(c, o, &r);
 }
 
 static bool valid_header(const char *h) {
@@ -242,11 +283,10 @@ static int ui_check_opts(const struct ui_opts *o, bool port_ok, const char *base
 }
 
 static int parse_ui_opts(int argc, char **argv, struct ui_opts *o) {
-        static const struct option opts[] = {{"port", required_argument, NULL, 'p'},
-                                             {"shape", required_argument, NULL, 's'},
-                                             {"base", required_argument, NULL, 'b'},
-                                             {"header", required_argument, NULL, 'H'},
-                                             {NULL, 0, NULL, 0}};
+        static const struct option opts[] = {
+                {"port", required_argument, NULL, 'p'}, {"shape", required_argument, NULL, 's'},
+                {"base", required_argument, NULL, 'b'}, {"header", required_argument, NULL, 'H'},
+                {"tls", required_argument, NULL, 't'},  {NULL, 0, NULL, 0}};
         *o = (struct ui_opts){0};
         const char *base = NULL;
         bool port_ok = false;
@@ -270,9 +310,37 @@ static int parse_ui_opts(int argc, char **argv, struct ui_opts *o) {
                         }
                         o->headers[o->n_headers++] = optarg;
                         break;
+                case 't': /* --tls CERT KEY: the key is the next argument */
+                        if (optind >= argc)
+                                return -1;
+                        o->tls_cert = optarg;
+                        o->tls_key = argv[optind++];
+                        break;
                 default: return -1;
                 }
         return optind == argc ? ui_check_opts(o, port_ok, base) : -1;
+}
+
+static SSL_CTX *ui_tls(const struct ui_opts *o) {
+        SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+        if (ctx && SSL_CTX_use_certificate_chain_file(ctx, o->tls_cert) == 1 &&
+            SSL_CTX_use_PrivateKey_file(ctx, o->tls_key, SSL_FILETYPE_PEM) == 1 && SSL_CTX_check_private_key(ctx) == 1)
+                return ctx;
+        char why[256];
+        ERR_error_string_n(ERR_get_error(), why, sizeof why);
+        logmsg("--tls %s %s: %s", o->tls_cert, o->tls_key, why);
+        SSL_CTX_free(ctx);
+        return NULL;
+}
+
+static void ui_child(int fd, SSL_CTX *ctx, const struct ui_opts *o) {
+        struct ui_conn c = {.fd = fd};
+        if (ctx) {
+                c.ssl = SSL_new(ctx);
+                if (!c.ssl || SSL_set_fd(c.ssl, fd) != 1 || SSL_accept(c.ssl) != 1)
+                        return; /* a client that gave up on the self-signed certificate */
+        }
+        ui_serve(&c, o);
 }
 
 int ui_main(int argc, char **argv) {
@@ -281,6 +349,9 @@ int ui_main(int argc, char **argv) {
                 usage(stderr);
                 return 2;
         }
+        SSL_CTX *ctx = NULL;
+        if (o.tls_cert && !(ctx = ui_tls(&o)))
+                return 1;
         int lfd = listen_tcp((unsigned)o.port);
         if (lfd < 0) {
                 logmsg("listen on port %lu: %s", o.port, strerror(errno));
@@ -288,7 +359,8 @@ int ui_main(int argc, char **argv) {
         }
         if (install_signals() < 0 || signal(SIGCHLD, SIG_IGN) == SIG_ERR)
                 return 1;
-        logmsg("UI shape %s on 0.0.0.0:%lu%s%s", o.shape, o.port, o.prefix[0] ? ", root path " : "", o.prefix);
+        logmsg("UI shape %s on %s://0.0.0.0:%lu%s%s", o.shape, ctx ? "https" : "http", o.port,
+               o.prefix[0] ? ", root path " : "", o.prefix);
         while (!stop_signal) {
                 char peer[64];
                 if (wait_readable(lfd, -1) <= 0)
@@ -300,11 +372,12 @@ int ui_main(int argc, char **argv) {
                 pid_t pid = fork();
                 if (pid == 0) {
                         close(lfd);
-                        ui_serve(fd, &o);
+                        ui_child(fd, ctx, &o);
                         _exit(0);
                 }
                 close(fd);
         }
         close(lfd);
+        SSL_CTX_free(ctx);
         return 0;
 }
