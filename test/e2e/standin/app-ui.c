@@ -7,13 +7,15 @@
  * "failed: ..." and a script that never loads leaves no mark at all.
  *
  *   base-root  Angular-like: <base href="/">, every asset under /resources/, any other path is the
- *              app (client-side routes). mempool/mempool frontend/src/index.mempool.html (v3.0.0):
- *              <base href="/"> and <script src="/resources/config.js">.
+ *              app (client-side routes). mempool/mempool frontend/src/index.mempool.html:
+ *              <script src="/resources/config.js"> and <base href="/">, icons under /resources/.
  *   cra        create-react-app-like: /static/js/main.js, /static/css/main.css, and the script fetches
- *              /config.json at start (fedimint/ui apps/guardian-ui, the CRA build layout).
+ *              /config.json at start (the CRA build layout; fedimint's guardian UI as issue 13 states
+ *              it, fedimint/ui apps/guardian-ui/public/config.json; not read at the pinned tag).
  *   root-path  every URL under a configured base path (--base), nothing outside it, like BTCPay
- *              Server with BTCPAY_ROOTPATH (btcpayserver/btcpayserver BTCPayServer/Hosting/Startup.cs
- *              UsePathBase).
+ *              Server with its root path (btcpayserver/btcpayserver v2.0.7 BTCPayServer/Hosting/
+ *              Startup.cs: app.Map(options.RootPath, ...)). BTCPay also sends X-Frame-Options: DENY
+ *              (Startup.cs adds XFrameOptionsAttribute(Deny) as a global filter): --header mimics it.
  *
  * --tls CERT KEY serves HTTPS instead, as lightning-terminal does on its UI port 8443 with its own
  * self-signed certificate (lightninglabs/lightning-terminal config.go, v0.14.1-alpha: defaultHTTPSListen
