@@ -24,6 +24,8 @@ ui_check() {
 	local out rc=0
 	out=$(browser-check "$@" 2>&1) || rc=$?
 	printf '%s\n' "$out"
+	# The verdict line (with the time the check took) in the journal, for the run's record.
+	logger -t browser-check -- "${out##*$'\n'}" 2>/dev/null || true
 	return "$rc"
 }
 
