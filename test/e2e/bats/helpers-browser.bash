@@ -18,7 +18,12 @@
 #
 # Each prints browser-check's report (one line per resource, error and verdict), which bats shows
 # when the test fails. One check takes about 1-2 s (a failing one about 3 s: it waits for the page to
-# go idle). Chromium runs with --ignore-certificate-errors: the node's certificate is self-signed.
+# go idle). Only the node's self-signed certificate is accepted: $BROWSER_CHECK_CERT, by default the
+# front end's /etc/nginx/archy-e2e.crt (prepare-guest.sh); any other certificate error fails.
+
+if [ -z "${BROWSER_CHECK_CERT:-}" ] && [ -r /etc/nginx/archy-e2e.crt ]; then
+	export BROWSER_CHECK_CERT=/etc/nginx/archy-e2e.crt
+fi
 
 ui_check() {
 	local out rc=0

@@ -140,6 +140,10 @@ app_server() { # PORT UPSTREAM EXTRA...
 /usr/sbin/nginx -c "$tmp/nginx.conf"
 wait_port "$dash"
 harness=https://127.0.0.1:$dash/ui/archy-frame.html
+# Only the front end's certificate is accepted (browser-check --cert), as in the guest.
+export BROWSER_CHECK_CERT=$tmp/cert.pem
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout "$tmp/other-key.pem" \
+	-out "$tmp/other-cert.pem" >/dev/null 2>&1
 
 # passes URL [ARGS]: browser-check passes; fails URL [ARGS]: it fails (exit 1, not a crash)
 passes() { "$check_bin" "$@" >"$tmp/out" 2>&1; }
@@ -164,6 +168,8 @@ t_js_error() { fails "https://127.0.0.1:$dash/ui/throws.html" && says "js-error 
 check "a page whose script throws fails with the JS error" t_js_error
 
 # ---- through the HTTPS proxy ----
+t_other_cert() { fails --cert "$tmp/other-cert.pem" "https://127.0.0.1:$p_root/" && says ERR_CERT_AUTHORITY_INVALID; }
+check "a certificate other than the node's is refused (--cert trusts that one only)" t_other_cert
 check "base-root through its own HTTPS port, proxied at the root" passes "https://127.0.0.1:$p_root/"
 check "cra through its own HTTPS port, proxied at the root" passes "https://127.0.0.1:$p_cra/"
 check "the TLS cra through its own HTTPS port (nginx to an https:// upstream)" passes "https://127.0.0.1:$p_litd/"
