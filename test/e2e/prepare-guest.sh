@@ -129,3 +129,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost -keyout "
 	-out "$guest/etc/nginx/archy-e2e.crt" >/dev/null 2>&1
 printf 'server {\n\tlisten 443 ssl default_server;\n\tssl_certificate /etc/nginx/archy-e2e.crt;\n\tssl_certificate_key /etc/nginx/archy-e2e.key;\n\tlocation /ui/ { alias /opt/archipelago/web-ui/; }\n\tlocation / { proxy_pass http://127.0.0.1:8090; }\n}\n' \
 	>"$guest/etc/nginx/sites-enabled/archipelago-tls"
+
+# The UI checks: browser-check (headless Chromium, from the rootfs) and its iframe harness, served
+# from the dashboard's origin at https://127.0.0.1/ui/archy-frame.html (bats/helpers-browser.bash).
+install -m755 "$here/guest/browser-check" "$guest/usr/local/bin/browser-check"
+install -m644 "$here/guest/archy-frame.html" "$guest/opt/archipelago/web-ui/archy-frame.html"

@@ -18,6 +18,10 @@ pkgs=systemd,systemd-sysv,dbus,udev,kmod,iproute2,curl,ca-certificates,procps,ti
 pkgs=$pkgs,podman,crun,catatonit,conmon,netavark,aardvark-dns,passt,nftables,iptables,nginx
 pkgs=$pkgs,linux-image-amd64,initramfs-tools,e2fsprogs,bats,strace
 pkgs=$pkgs,libsystemd0,libyaml-0-2,libssl3t64,libcurl4t64
+# The UI checks (guest/browser-check): headless Chromium driven over the DevTools pipe by python3.
+# Installed by apt in the new tree, not by debootstrap: its resolver takes no alternatives, and
+# chromium's dependencies (dconf-service's dbus session bus) need them.
+browser_pkgs=(chromium python3 fonts-dejavu-core)
 
 mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.rootfs-build.XXXXXX")
@@ -27,9 +31,18 @@ debootstrap --variant=minbase --include="$pkgs" trixie "$tmp/root" "$mirror" >"$
 	tail -n 30 "$tmp/debootstrap.log" >&2
 	exit 1
 }
+printf 'deb %s trixie main\n' "$mirror" >"$tmp/root/etc/apt/sources.list"
+unshare -m --propagation private sh -ec "
+	mount -t proc proc '$tmp/root/proc'; mount --rbind /dev '$tmp/root/dev'
+	chroot '$tmp/root' apt-get update -q
+	chroot '$tmp/root' env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${browser_pkgs[*]}
+	chroot '$tmp/root' apt-get clean
+" >"$tmp/apt.log" 2>&1 || {
+	tail -n 30 "$tmp/apt.log" >&2
+	exit 1
+}
 echo archy-guest >"$tmp/root/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 archy-guest\n' >"$tmp/root/etc/hosts"
-printf 'deb %s trixie main\n' "$mirror" >"$tmp/root/etc/apt/sources.list"
 rm -rf "$tmp/root/var/cache/apt/archives/"*.deb "$tmp/root/var/lib/apt/lists/"*
 rm -rf "$root"
 mv "$tmp/root" "$root"

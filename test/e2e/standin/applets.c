@@ -25,5 +25,6 @@ const struct applet applets[] = {
          "mempool backend: env contract, electrum + bitcoind + mariadb, :8999"},
         {"mempool-frontend", mempool_frontend_main,
          "mempool frontend: <base href=\"/\"> UI, /api proxied to the backend"},
+        {"ui", ui_main, "a web UI with a real UI's path assumptions (base-root, cra, root-path)"},
         {NULL, NULL, NULL},
 };

@@ -29,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
-	-o "$tmp/archy-standin" "$here"/*.c -lcrypto
+	-o "$tmp/archy-standin" "$here"/*.c -lssl -lcrypto
 mv "$tmp/archy-standin" "$out/archy-standin"
 
 root=$tmp/root

@@ -37,6 +37,8 @@ void usage(FILE *f) {
               "       archy-standin resolve NAME\n"
               "       archy-standin web --port N [--status CODE] [--body TEXT]\n"
               "       archy-standin hog --mb N\n"
+              "       archy-standin ui --port N --shape base-root|cra|root-path [--base PATH]\n"
+              "                        [--header 'NAME: VALUE']... [--tls CERT KEY]\n"
               "       archy-standin --help\n"
               "       APPLET [ARGS...]   (a link named after an applet, see --applets)\n"
               "\n"
@@ -113,6 +115,11 @@ int main(int argc, char **argv) {
                 if (strcmp(argv[1], modes[i].name) == 0) {
                         mode = modes[i].name;
                         return modes[i].run(argc - 1, argv + 1);
+                }
+        for (const struct applet *a = applets; argc >= 2 && a->name; a++)
+                if (strcmp(argv[1], a->name) == 0) {
+                        mode = a->name;
+                        return a->main(argc - 1, argv + 1);
                 }
         usage(stderr);
         return 2;

@@ -86,3 +86,5 @@ int gosu_main(int argc, char **argv);
 int btcpay_main(int argc, char **argv);
 int nbxplorer_main(int argc, char **argv);
 int dotnet_main(int argc, char **argv);
+/* app-ui.c */
+int ui_main(int argc, char **argv);
