@@ -88,14 +88,15 @@ generate() { run in_root "$W/archy-generator" $W/out $W/out $W/out; }
 
 @test "a reload after an app is uninstalled leaves none of its units" {
 	generate
-	[ -f "$ROOTFS$W/out/archy-lnd.service" ]
-	sed -i '/^  lnd:/,/^  electrumx:/ s/^    state: started/    state: uninstalled/' "$ROOTFS$W/etc/manifest.yaml"
-	sed -i 's/requires: \[bitcoin-knots, lnd\]/requires: [bitcoin-knots]/' "$ROOTFS$W/etc/manifest.yaml"
+	[ -f "$ROOTFS$W/out/archy-mempool.service" ]
+	# mempool: no other app requires it or mounts its volumes
+	sed -i '/^  mempool:/,/^  fedimint:/ s/^    state: started/    state: uninstalled/' "$ROOTFS$W/etc/manifest.yaml"
 	rm -rf "$ROOTFS$W/out" && mkdir "$ROOTFS$W/out"   # systemd hands generators empty dirs
 	generate
 	[ "$status" -eq 0 ]
-	[ ! -e "$ROOTFS$W/out/archy-lnd.service" ]
-	[ ! -e "$ROOTFS$W/staging/archy-lnd.container" ]
+	[ ! -e "$ROOTFS$W/out/archy-mempool.service" ]
+	[ ! -e "$ROOTFS$W/out/archy-mempool-db.service" ]
+	[ ! -e "$ROOTFS$W/staging/archy-mempool.container" ]
 	[ -f "$ROOTFS$W/out/archy-btcpay-server.service" ]
 }
 
