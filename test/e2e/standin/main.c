@@ -40,8 +40,12 @@ void usage(FILE *f) {
               "          serves its last outcome on 0.0.0.0:N (200 when connected, else 503)\n"
               "resolve   prints the IPv4 addresses the resolver gives for NAME\n"
               "web       a web front end: every GET on 0.0.0.0:N gets CODE (default 200) and TEXT\n"
-              "hog       allocates and touches N MiB, then holds them until stopped\n",
+              "hog       allocates and touches N MiB, then holds them until stopped\n"
+              "\n"
+              "Applets (run archy-standin under the applet's name, e.g. through a symlink):\n",
               f);
+        for (const struct applet *a = applets; a->name; a++)
+                fprintf(f, "  %-12s %s\n", a->name, a->summary);
 }
 
 static void on_signal(int sig) {
@@ -64,6 +68,13 @@ int install_signals(void) {
 }
 
 int main(int argc, char **argv) {
+        const char *base = argv[0] ? strrchr(argv[0], '/') : NULL;
+        base = base ? base + 1 : argv[0];
+        const struct applet *a = base ? find_applet(base) : NULL;
+        if (a) {
+                mode = a->name;
+                return a->main(argc, argv);
+        }
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 usage(stdout);
                 return 0;

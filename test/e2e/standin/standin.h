@@ -46,3 +46,15 @@ int consumer_main(int argc, char **argv);
 int resolve_main(int argc, char **argv);
 int web_main(int argc, char **argv);
 int hog_main(int argc, char **argv);
+
+/* applets.c: argv[0]-dispatched applets (name, entry point, one-line summary), ended by {NULL} */
+struct applet {
+        const char *name;
+        int (*main)(int argc, char **argv);
+        const char *summary;
+};
+extern const struct applet applets[];
+const struct applet *find_applet(const char *name);
+
+/* app-fedimint.c */
+int fedimintd_main(int argc, char **argv);
