@@ -116,20 +116,26 @@ static void fm_hint_obsolete(void) {
                                fm_obsolete[i]);
 }
 
+static void fm_append(char *buf, size_t cap, const char *s) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, cap - len, "%s", s);
+}
+
 /* The required arguments and argument groups of ServerOpts: data_dir (no default), the group
  * "bitcoin_rpc" (required: bitcoind_url or esplora_url), the group "bitcoind_auth" (bitcoind_url
  * requires bitcoind_username and one of bitcoind_password / bitcoind_url_password_file). */
 static int fm_check_required(const struct fm_opts *o) {
         char missing[512] = "";
         if (!o->data_dir)
-                strcat(missing, "\n  --data-dir <DATA_DIR>");
+                fm_append(missing, sizeof missing, "\n  --data-dir <DATA_DIR>");
         if (!o->url && !o->esplora)
-                strcat(missing, "\n  <--bitcoind-url <BITCOIND_URL>|--esplora-url <ESPLORA_URL>>");
+                fm_append(missing, sizeof missing, "\n  <--bitcoind-url <BITCOIND_URL>|--esplora-url <ESPLORA_URL>>");
         if (o->url && !o->user)
-                strcat(missing, "\n  --bitcoind-username <BITCOIND_USERNAME>");
+                fm_append(missing, sizeof missing, "\n  --bitcoind-username <BITCOIND_USERNAME>");
         if (o->url && !o->pass && !o->pass_file)
-                strcat(missing, "\n  <--bitcoind-password <BITCOIND_PASSWORD>|--bitcoind-url-password-file "
-                                "<BITCOIND_URL_PASSWORD_FILE>>");
+                fm_append(missing, sizeof missing,
+                          "\n  <--bitcoind-password <BITCOIND_PASSWORD>|--bitcoind-url-password-file "
+                          "<BITCOIND_URL_PASSWORD_FILE>>");
         if (!*missing && o->pass && o->pass_file)
                 return fm_clap_error("the argument '--bitcoind-password <BITCOIND_PASSWORD>' cannot be used with "
                                      "'--bitcoind-url-password-file <BITCOIND_URL_PASSWORD_FILE>'%s%s",
