@@ -8,6 +8,7 @@
 #include "app-lnd.h"
 #include "apps.h"
 
+
 const struct applet applets[] = {
         {"bitcoind", bitcoind_main, "bitcoind (Core/Knots 28.1): bitcoin.conf + flags, JSON-RPC, cookie, ZMQ, P2P"},
         {"bitcoin-cli", bitcoin_cli_main,
@@ -26,5 +27,6 @@ const struct applet applets[] = {
         {"mempool-frontend", mempool_frontend_main,
          "mempool frontend: <base href=\"/\"> UI, /api proxied to the backend"},
         {"ui", ui_main, "a web UI with a real UI's path assumptions (base-root, cra, root-path)"},
+        {"fedimintd", fedimintd_main, "fedimintd v0.13 stand-in: env contract, bitcoind RPC, P2P/API/UI ports"},
         {NULL, NULL, NULL},
 };

@@ -17,10 +17,10 @@ command -v curl >/dev/null || {
 }
 
 tmp=$(mktemp -d)
-node_pid='' consumer_pid='' consumer2_pid='' extra_pids=''
+node_pid='' consumer_pid='' consumer2_pid='' extra_pids='' fm_pid=''
 cleanup() {
 	local p
-	for p in $node_pid $consumer_pid $consumer2_pid ${bitcoind_pid:-} $extra_pids; do kill -9 "$p" 2>/dev/null || true; done
+	for p in $node_pid $consumer_pid $consumer2_pid ${bitcoind_pid:-} $extra_pids $fm_pid; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$tmp"
 }
@@ -360,6 +360,111 @@ check "--applets lists bitcoind" eval '"$bin" --applets | grep -q "^bitcoind "'
 # ---- applets ----
 # shellcheck source=test/e2e/standin/selftest-lnd.sh
 . "$(dirname "$0")/selftest-lnd.sh"
+# ---- fedimintd applet (contract: fedimint/fedimint v0.13.0 fedimintd/src/lib.rs ServerOpts) ----
+mkdir "$tmp/applets"
+ln -s "$bin" "$tmp/applets/fedimintd"
+fm_p2p=$(free_port 18700)
+fm_api=$(free_port $((fm_p2p + 1)))
+fm_ui=$(free_port $((fm_api + 1)))
+fm_pid=''
+# fm_env [-u VAR]... [VAR=VALUE]... CMD...: CMD with the env a correct manifest gives fedimintd, changed by
+# the arguments (an inner env(1) reads them, so -u works); an array so that `&` forks env itself
+fm_env=(env -i PATH="$PATH" FM_DATA_DIR="$tmp/fm-data" FM_BITCOIN_NETWORK=regtest
+	FM_BITCOIND_URL="http://127.0.0.1:$nport" FM_BITCOIND_USERNAME=user1 FM_BITCOIND_PASSWORD=bitcoin
+	FM_BIND_P2P="127.0.0.1:$fm_p2p" FM_BIND_API="127.0.0.1:$fm_api" FM_BIND_UI="127.0.0.1:$fm_ui" env)
+fm_start() {
+	"${fm_env[@]}" "$@" "$tmp/applets/fedimintd" 2>>"$tmp/fedimintd.log" &
+	fm_pid=$!
+	wait_listening "$fm_ui"
+}
+fm_stop() {
+	local rc=0
+	kill -TERM "$fm_pid" 2>/dev/null || true
+	wait "$fm_pid" 2>/dev/null || rc=$?
+	fm_pid=''
+	return "$rc"
+}
+# fm_refuses TEXT VAR=VALUE...: fedimintd exits 2 and says TEXT on stderr
+fm_refuses() {
+	local want=$1 rc=0
+	shift
+	"${fm_env[@]}" "$@" timeout 5 "$tmp/applets/fedimintd" 2>"$tmp/fm-err.txt" >/dev/null || rc=$?
+	if [ "$rc" = 2 ] && grep -qF -- "$want" "$tmp/fm-err.txt" && grep -qF '(contract: fedimint/fedimint' "$tmp/fm-err.txt"; then
+		return 0
+	fi
+	echo "# exit $rc, stderr: $(head -c 400 "$tmp/fm-err.txt")"
+	return 1
+}
+fm_ui_code() { curl -s -o "$tmp/body" -w '%{http_code}' --max-time 5 "http://127.0.0.1:$fm_ui$1" || true; }
+t_fm_ui() {
+	[ "$(fm_ui_code /)" = 200 ] && body_has 'href="/assets/style.css"' && body_has 'src="/assets/htmx.org-2.0.4.min.js"' &&
+		[ "$(fm_ui_code /assets/style.css)" = 200 ] && [ "$(fm_ui_code /assets/htmx.org-2.0.4.min.js)" = 200 ] &&
+		[ "$(fm_ui_code /nope)" = 404 ]
+}
+# RFC 6455 section 1.3's sample key and accept value
+t_fm_ws() {
+	curl -s -o /dev/null -D "$tmp/ws-headers" --max-time 3 -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+		-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
+		"http://127.0.0.1:$fm_api/" || true
+	grep -q '^HTTP/1.1 101' "$tmp/ws-headers" && grep -qF 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=' "$tmp/ws-headers"
+}
+# fm_status_is CODE TEXT: the stand-in's GET /status on the UI port answers CODE with TEXT within 8 s
+fm_status_is() {
+	local i code=''
+	for ((i = 0; i < 80; i++)); do
+		code=$(fm_ui_code /status)
+		[ "$code" = "$1" ] && body_has "$2" && return 0
+		sleep 0.1
+	done
+	echo "# /status: wanted $1 '$2', got $code '$(cat "$tmp/body" 2>/dev/null)'"
+	return 1
+}
+t_fm_api_plain() { [ "$(http_code "$fm_api")" = 400 ]; }
+t_fm_released() { port_free "$fm_ui" && port_free "$fm_api" && port_free "$fm_p2p"; }
+t_fm_udp() { ss -Hlun "sport = :$fm_api" | grep -q . && ss -Hlun "sport = :$fm_p2p" | grep -q .; }
+t_fm_no_udp() { ! ss -Hlun "sport = :$fm_api" | grep -q . || false; }
+t_fm_default_ui() {
+	"${fm_env[@]}" -u FM_BIND_UI timeout 2 "$tmp/applets/fedimintd" 2>"$tmp/fm-err.txt" || true
+	grep -qF 'ui on 127.0.0.1:8175' "$tmp/fm-err.txt" || grep -qF 'failed to bind ui on 127.0.0.1:8175' "$tmp/fm-err.txt"
+}
+
+check "fedimintd refuses without FM_DATA_DIR" fm_refuses $'required arguments were not provided:\n  --data-dir <DATA_DIR>' -u FM_DATA_DIR
+check "fedimintd refuses the v0.5 names (FM_DEFAULT_BITCOIN_RPC_*) and names the v0.8+ ones" fm_refuses \
+	'FM_DEFAULT_BITCOIN_RPC_URL is set: fedimintd read it up to v0.7' -u FM_BITCOIND_URL \
+	FM_DEFAULT_BITCOIN_RPC_KIND=bitcoind FM_DEFAULT_BITCOIN_RPC_URL="http://user1:bitcoin@127.0.0.1:$nport"
+check "fedimintd refuses without a bitcoin backend (bitcoind_url or esplora_url)" fm_refuses \
+	'<--bitcoind-url <BITCOIND_URL>|--esplora-url <ESPLORA_URL>>' -u FM_BITCOIND_URL
+check "fedimintd refuses FM_BITCOIND_URL without FM_BITCOIND_USERNAME" fm_refuses \
+	'--bitcoind-username <BITCOIND_USERNAME>' -u FM_BITCOIND_USERNAME
+check "fedimintd refuses FM_BITCOIND_URL without a password" fm_refuses '<--bitcoind-password' -u FM_BITCOIND_PASSWORD
+check "fedimintd refuses a password and a password file together" fm_refuses 'cannot be used with' \
+	FM_BITCOIND_URL_PASSWORD_FILE="$conf"
+check "fedimintd refuses FM_BITCOIN_NETWORK=mainnet (rust-bitcoin names it bitcoin)" fm_refuses \
+	"invalid value 'mainnet' for '--bitcoin-network <BITCOIN_NETWORK>'" FM_BITCOIN_NETWORK=mainnet
+check "fedimintd refuses a bind address without a port" fm_refuses 'invalid socket address syntax' FM_BIND_UI=0.0.0.0
+check "fedimintd binds the UI on 127.0.0.1:8175 when FM_BIND_UI is unset (unreachable from outside a container)" \
+	t_fm_default_ui
+
+check "fedimintd starts with the v0.13 env" fm_start
+check "fedimintd connects to bitcoind with FM_BITCOIND_USERNAME/PASSWORD" \
+	fm_status_is 200 "bitcoind connected to 127.0.0.1:$nport blocks="
+check "fedimintd UI serves its page and assets from the root" t_fm_ui
+check "fedimintd API completes a websocket handshake (RFC 6455 accept)" t_fm_ws
+check "fedimintd API answers a plain GET with 400" t_fm_api_plain
+check "fedimintd without FM_ENABLE_IROH binds no UDP port" t_fm_no_udp
+check "fedimintd exits 0 on SIGTERM" fm_stop
+check "fedimintd released its ports" t_fm_released
+
+check "fedimintd with FM_ENABLE_IROH=true starts" fm_start FM_ENABLE_IROH=true
+check "fedimintd with iroh binds UDP on the P2P and API ports" t_fm_udp
+fm_stop || true
+fm_start FM_BITCOIND_PASSWORD=wrong || true
+check "fedimintd with a wrong password reports unauthorized" fm_status_is 503 'unauthorized (HTTP 401)'
+fm_stop || true
+fm_start FM_BITCOIN_NETWORK=bitcoin || true
+check "fedimintd on network bitcoin against a regtest node reports the mismatch" fm_status_is 503 \
+	'network mismatch: bitcoind is on regtest, FM_BITCOIN_NETWORK is bitcoin'
+fm_stop || true
 
 # ---- resolve and command line ----
 t_resolve() { "$bin" resolve localhost | grep -qx 127.0.0.1; }

@@ -88,3 +88,5 @@ int nbxplorer_main(int argc, char **argv);
 int dotnet_main(int argc, char **argv);
 /* app-ui.c */
 int ui_main(int argc, char **argv);
+/* app-fedimint.c */
+int fedimintd_main(int argc, char **argv);
