@@ -69,7 +69,7 @@ VERIFY    := $(BUILD)/archy-verify-ota
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
 SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh test/e2e/images/*.sh test/e2e/images/files/*.sh) \
-                 test/e2e/guest/runner test/e2e/guest/archipelagod test/fuzz/run.sh
+                 test/e2e/standin/tap.bash test/e2e/guest/runner test/e2e/guest/archipelagod test/fuzz/run.sh
 # Bats files: the end-to-end ones (and their helpers) are held to every shellcheck finding, the
 # host-side ones to warnings and errors (SC2314 included).
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash \

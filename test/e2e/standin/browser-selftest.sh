@@ -38,22 +38,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failed=0
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-		return 0
-	fi
-	failed=1
-	echo "not ok $n - $desc"
-	sed 's/^/# /' "$tmp/out"
-	return 0
-}
+# shellcheck source=test/e2e/standin/tap.bash
+. "$(dirname "$0")/tap.bash"
+on_fail() { sed 's/^/# /' "$tmp/out"; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # alloc_port VAR: the next free port from 18800 on, never one handed out before (nginx binds later)
 next_port=18800
 alloc_port() {

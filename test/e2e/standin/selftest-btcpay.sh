@@ -33,28 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failed=0
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-		return 0
-	fi
-	failed=1
-	echo "not ok $n - $desc"
-	local f
-	for f in "$tmp"/*.log; do [ -s "$f" ] && tail -n 6 "$f" | sed "s|^|# $(basename "$f"): |"; done
-	return 0
-}
+# shellcheck source=test/e2e/standin/tap.bash
+. "$(dirname "$0")/tap.bash"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-	local p=$1
-	while ! port_free "$p"; do p=$((p + 1)); done
-	echo "$p"
-}
 wait_port() {
 	local i
 	for ((i = 0; i < 100; i++)); do

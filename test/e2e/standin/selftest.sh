@@ -26,28 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failed=0
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-		return 0
-	fi
-	failed=1
-	echo "not ok $n - $desc"
-	local f
-	for f in "$tmp"/*.log; do [ -s "$f" ] && tail -n 8 "$f" | sed "s|^|# $(basename "$f"): |"; done
-	return 0
-}
+# shellcheck source=test/e2e/standin/tap.bash
+. "$(dirname "$0")/tap.bash"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-	local p=$1
-	while ! port_free "$p"; do p=$((p + 1)); done
-	echo "$p"
-}
 nport=$(free_port 18432)
 cport=$(free_port $((nport + 1)))
 cport2=$(free_port $((cport + 1)))
