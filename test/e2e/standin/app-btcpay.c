@@ -215,6 +215,13 @@ static void btcpay_serve(int cfd, const struct btcpay *b) {
         http_respond(cfd, "404 Not Found", "", "");
 }
 
+static void btcpay_probe_cb(void *ctx) {
+        btcpay_probe(ctx);
+}
+static void btcpay_serve_serve_cb(int fd, void *ctx) {
+        btcpay_serve(fd, ctx);
+}
+
 int btcpay_main(int argc, char **argv) {
         (void)argc, (void)argv;
         static struct btcpay b;
@@ -228,19 +235,7 @@ int btcpay_main(int argc, char **argv) {
                 return 1;
         }
         logmsg("Now listening on: http://%s:%s (root path %s)", bh, bp, b.root);
-        int64_t next = 0;
-        while (!stop_signal) {
-                if (now_ms() >= next) {
-                        btcpay_probe(&b);
-                        next = now_ms() + 5000;
-                }
-                char peer[64];
-                int cfd = wait_readable(lfd, 1000) > 0 ? accept_client(lfd, 5, peer, sizeof peer) : -1;
-                if (cfd >= 0) {
-                        btcpay_serve(cfd, &b);
-                        close(cfd);
-                }
-        }
+        serve_forever(lfd, 5000, btcpay_probe_cb, btcpay_serve_serve_cb, &b);
         close(lfd);
         return 0;
 }

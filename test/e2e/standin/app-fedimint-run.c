@@ -282,23 +282,6 @@ static void fm_drop_peer(int lfd) {
                 close(fd);
 }
 
-/* Signals stay blocked except inside ppoll(), as in net.c's wait_readable(). */
-static int fm_wait(struct pollfd *p, nfds_t n, int64_t timeout_ms) {
-        sigset_t block, old;
-        sigemptyset(&block);
-        sigaddset(&block, SIGTERM);
-        sigaddset(&block, SIGINT);
-        sigaddset(&block, SIGHUP);
-        sigprocmask(SIG_BLOCK, &block, &old);
-        int r = -1;
-        if (!stop_signal) {
-                struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000};
-                r = ppoll(p, n, &ts, &old);
-        }
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        return r;
-}
-
 static void fm_loop(const int fds[3], const struct fm_node *n) {
         struct fm_state st = {.outcome = "starting"};
         struct pollfd p[3];
@@ -313,7 +296,7 @@ static void fm_loop(const int fds[3], const struct fm_node *n) {
                         next = now_ms() + FM_POLL_MS;
                         continue;
                 }
-                if (fm_wait(p, 3, next - now) <= 0)
+                if (wait_any(p, 3, next - now) <= 0)
                         continue;
                 if (p[0].revents & POLLIN)
                         fm_drop_peer(fds[0]);

@@ -195,6 +195,13 @@ static void nbx_serve(int cfd, const struct nbx *x) {
         http_respond(cfd, "200 OK", "Content-Type: application/json\r\n", body);
 }
 
+static void nbx_probe_cb(void *ctx) {
+        nbx_probe(ctx);
+}
+static void nbx_serve_serve_cb(int fd, void *ctx) {
+        nbx_serve(fd, ctx);
+}
+
 int nbxplorer_main(int argc, char **argv) {
         (void)argc, (void)argv;
         static struct nbx x;
@@ -208,19 +215,7 @@ int nbxplorer_main(int argc, char **argv) {
                 return 1;
         }
         logmsg("Listening on %s:%s", bh, bp);
-        int64_t next = 0;
-        while (!stop_signal) {
-                if (now_ms() >= next) {
-                        nbx_probe(&x);
-                        next = now_ms() + 5000;
-                }
-                char peer[64];
-                int cfd = wait_readable(lfd, 1000) > 0 ? accept_client(lfd, 5, peer, sizeof peer) : -1;
-                if (cfd >= 0) {
-                        nbx_serve(cfd, &x);
-                        close(cfd);
-                }
-        }
+        serve_forever(lfd, 5000, nbx_probe_cb, nbx_serve_serve_cb, &x);
         close(lfd);
         return 0;
 }

@@ -8,7 +8,6 @@
 #include "app-lnd.h"
 #include "apps.h"
 
-
 const struct applet applets[] = {
         {"bitcoind", bitcoind_main, "bitcoind (Core/Knots 28.1): bitcoin.conf + flags, JSON-RPC, cookie, ZMQ, P2P"},
         {"bitcoin-cli", bitcoin_cli_main,

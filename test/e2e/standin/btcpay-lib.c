@@ -197,18 +197,7 @@ int listen_bind(const char *host, const char *port) {
                 errno = EINVAL;
                 return -1;
         }
-        sa.sin_port = htons((uint16_t)pn);
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
-        if (fd < 0)
-                return -1;
-        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-            bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0) {
-                int saved = errno;
-                close(fd);
-                errno = saved;
-                return -1;
-        }
-        return fd;
+        return listen_tcp_at(sa.sin_addr.s_addr, (unsigned)pn);
 }
 
 /* GET with an optional Authorization value; returns the status code, the body in body. */

@@ -18,7 +18,7 @@
  * Wait for fd with the signals blocked except inside ppoll(): checking the flags and then blocking in
  * accept() would lose a SIGTERM that lands in between, and podman stop would end in a SIGKILL.
  */
-int wait_readable(int fd, int64_t timeout_ms) {
+int wait_any(struct pollfd *p, nfds_t n, int64_t timeout_ms) {
         sigset_t block, old;
         sigemptyset(&block);
         sigaddset(&block, SIGTERM);
@@ -28,14 +28,35 @@ int wait_readable(int fd, int64_t timeout_ms) {
         int r = -1;
         errno = EINTR;
         if (!stop_signal && !hup_pending) {
-                struct pollfd p = {.fd = fd, .events = POLLIN};
                 struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000};
-                r = ppoll(&p, 1, timeout_ms < 0 ? NULL : &ts, &old);
+                r = ppoll(p, n, timeout_ms < 0 ? NULL : &ts, &old);
         }
         int saved = errno;
         sigprocmask(SIG_SETMASK, &old, NULL);
         errno = saved;
         return r;
+}
+
+int wait_readable(int fd, int64_t timeout_ms) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        return wait_any(&p, 1, timeout_ms);
+}
+
+/* Accepts one client at a time until SIGTERM; probe(ctx) runs every probe_ms, serve(fd, ctx) per client. */
+void serve_forever(int lfd, int64_t probe_ms, void (*probe)(void *ctx), void (*serve)(int fd, void *ctx), void *ctx) {
+        int64_t next = 0;
+        while (!stop_signal) {
+                if (probe && now_ms() >= next) {
+                        probe(ctx);
+                        next = now_ms() + probe_ms;
+                }
+                char peer[64];
+                int cfd = wait_readable(lfd, 1000) > 0 ? accept_client(lfd, 5, peer, sizeof peer) : -1;
+                if (cfd >= 0) {
+                        serve(cfd, ctx);
+                        close(cfd);
+                }
+        }
 }
 
 int64_t now_ms(void) {

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -27,6 +28,9 @@ int install_signals(void);
 
 /* net.c */
 int wait_readable(int fd, int64_t timeout_ms);
+/* ppoll() on n fds with the stop signals blocked except while waiting (see wait_readable) */
+int wait_any(struct pollfd *p, nfds_t n, int64_t timeout_ms);
+void serve_forever(int lfd, int64_t probe_ms, void (*probe)(void *ctx), void (*serve)(int fd, void *ctx), void *ctx);
 int64_t now_ms(void);
 bool parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *ret);
 void set_timeouts(int fd, int seconds);
