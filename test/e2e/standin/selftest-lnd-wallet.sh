@@ -22,9 +22,11 @@ wargs=(--lnddir="$lw/dir" --configfile="$lt/lnd.conf" --rpclisten="0.0.0.0:$wrpc
 	--tlsextradomain=archy-lnd --wallet-unlock-password-file="$lt/walletpw" --wallet-unlock-allow-create)
 seedf=$lw/dir/archy-wallet-seed
 # run_part [PASSWORD FILE] [WAIT]: the part's command, with the env the manifest gives it pointed here
+# (WALLET_PATH: the PATH it runs with, e.g. a directory of busybox applets and curl, as the lnd
+# stand-in image has, instead of the host's tools)
 run_part() {
-	env LND_REST="localhost:$wrest" LND_CERT="$lw/dir/tls.cert" LND_PASSWORD_FILE="${1:-$lt/walletpw}" \
-		LND_SEED_FILE="$seedf" LND_WAIT="${2:-20}" /bin/sh "$lw/init-wallet.sh" 2>"$tmp/lnd-wallet-part.txt"
+	env ${WALLET_PATH:+PATH="$WALLET_PATH"} LND_REST="localhost:$wrest" LND_CERT="$lw/dir/tls.cert" LND_PASSWORD_FILE="${1:-$lt/walletpw}" \
+		LND_SEED_FILE="$seedf" LND_WAIT="${2:-20}" sh "$lw/init-wallet.sh" 2>"$tmp/lnd-wallet-part.txt"
 }
 wstate() { has "\"state\":\"$1\"" rest_ --cacert "$lw/dir/tls.cert" "https://localhost:$wrest/v1/state"; }
 t_part_no_lnd() {
