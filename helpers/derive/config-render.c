@@ -315,14 +315,22 @@ static int wire_text(const struct render_input *in, const char *text, bool dolla
         return r;
 }
 
-/* ${secret:NAME} replaced; everything else as written. podman reads an env file's value as the
- * rest of the line, literally: no quoting to add, and no newline can occur (both checked). */
+static void put_secret(struct strbuf *out, const char *secret, enum secret_form form) {
+        if (form == SECRET_FORM_URL)
+                secret_url_encode(secret, out);
+        else
+                strbuf_puts(out, secret);
+}
+
+/* ${secret:NAME} replaced (percent-encoded for ${secret:NAME:url}); everything else as written. podman reads an env
+ * file's value as the rest of the line, literally: no quoting to add, and no newline can occur (both checked). */
 static int substitute(const struct render_input *in, const char *value, struct strbuf *out,
                       char missing[SECRET_NAME_BUF]) {
         char name[SECRET_REF_NAME_MAX];
         const char *after;
         for (const char *p = value;; p = after) {
-                const char *ref = secret_ref_next(p, name, &after);
+                enum secret_form form;
+                const char *ref = secret_ref_next_form(p, name, &form, &after);
                 if (!ref) {
                         strbuf_puts(out, p);
                         return 0;
@@ -333,7 +341,7 @@ static int substitute(const struct render_input *in, const char *value, struct s
                 const char *secret = require_secret(in, name, missing);
                 if (!secret)
                         return -EINVAL;
-                strbuf_puts(out, secret);
+                put_secret(out, secret, form);
         }
 }
 
@@ -392,6 +400,14 @@ static int render_nginx_route(const struct render_input *in, char **ret) {
 /* The file is the manifest's text, secrets put in, $$ made $: archy-derive's whole, with no
  * header line (JSON and TOML files could not take one). */
 
+static enum secret_form content_secret_form(const char *piece) {
+        char name[SECRET_REF_NAME_MAX];
+        enum secret_form form;
+        const char *after;
+        secret_ref_next_form(piece, name, &form, &after);
+        return form;
+}
+
 static int render_file(const struct render_input *in, char **ret, char missing[SECRET_NAME_BUF]) {
         struct strbuf sb = STRBUF_INIT;
         _cleanup_strbuf_ struct strbuf wired = STRBUF_INIT;
@@ -405,7 +421,7 @@ static int render_file(const struct render_input *in, char **ret, char missing[S
                 case CONTENT_DOLLAR: strbuf_putc(&sb, '$'); break;
                 case CONTENT_SECRET:
                         if ((secret = require_secret(in, name, missing)))
-                                strbuf_puts(&sb, secret);
+                                put_secret(&sb, secret, content_secret_form(p));
                         else
                                 r = -EINVAL;
                         break;

@@ -85,6 +85,13 @@ static int open_secrets_dir(struct ctx *x) {
         return r;
 }
 
+static bool secret_alnum(const char *s) {
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+                        return false;
+        return true;
+}
+
 static int load_secret(const char *name, void *userdata) {
         struct ctx *x = userdata;
         if (secret_lookup(&x->secrets, name))
@@ -111,6 +118,15 @@ static int load_secret(const char *name, void *userdata) {
                                                         : " and the manifest does not ask to generate it");
                 else
                         snprintf(msg, sizeof(msg), "secret %s is unusable: %s", name, why ? why : strerror(-r));
+                x->error = msg;
+                return -ENOENT;
+        }
+        if (decl && decl->chars == SECRET_CHARS_ALNUM && !secret_alnum(value)) {
+                static char msg[200];
+                snprintf(msg, sizeof(msg),
+                         "secret %s holds a character outside [A-Za-z0-9], which secrets.%s.chars: alnum requires",
+                         name, name);
+                free(value);
                 x->error = msg;
                 return -ENOENT;
         }

@@ -260,7 +260,7 @@ static bool secret_mode_valid(const struct yctx *c, const yaml_node_t *map, cons
 }
 
 static bool content_valid(const struct yctx *c, const yaml_node_t *v, const char *k) {
-        char shown[96];
+        char shown[96], form[SECRET_REF_NAME_MAX];
         size_t at = 0, n = 0, len = v->data.scalar.length;
         uint32_t ch = 0;
         const char *s = yscalar(v);
@@ -271,6 +271,9 @@ static bool content_valid(const struct yctx *c, const yaml_node_t *v, const char
                        "%s: expected UTF-8 text without control characters other than newline and tab, got byte "
                        "0x%02x at byte %zu",
                        k, (unsigned)(ch & 0xff), at);
+        else if (!content_refs_valid(s, &at, &n) && secret_ref_form_unknown(s + at, form))
+                yerror(c, v, "%s: expected the secret form \"url\" after the name's ':', got \"%s\"", k,
+                       value_for_message(form, strlen(form), shown, 24));
         else if (!content_refs_valid(s, &at, &n))
                 yerror(c, v,
                        "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} or ${app:...} at \"%s\" "
@@ -422,8 +425,15 @@ static bool vars_valid(const struct yctx *c, const yaml_node_t *map, const char 
                 size_t bad_at;
                 if (secret_refs_valid(d->vars[i].value, &bad_at))
                         continue;
-                char k[MANIFEST_KEY_MAX], shown[96];
+                char k[MANIFEST_KEY_MAX], shown[96], form[SECRET_REF_NAME_MAX];
                 ykeyf(k, sizeof(k), "%s.%s", key, d->vars[i].name);
+                if (secret_ref_form_unknown(d->vars[i].value + bad_at, form)) {
+                        yerror(c, ylookup(c, map, d->vars[i].name) ?: map,
+                               "%s: expected the secret form \"url\" after the name's ':', got \"%s\"", k,
+                               value_for_message(form, strlen(form), shown, 24));
+                        ok = false;
+                        continue;
+                }
                 yerror(c, ylookup(c, map, d->vars[i].name) ?: map,
                        "%s: expected ${secret:NAME} with NAME matching [a-z][a-z0-9-]{0,47} or ${app:...} at \"%s\" "
                        "(every ${ starts a secret or app reference)",

@@ -5,7 +5,22 @@
 #include "manifest-parse.h"
 #include "values.h"
 
-static const char *const secret_keys[] = {"generate", NULL};
+static const char *const secret_keys[] = {"generate", "chars", NULL};
+
+/* chars: any (the default) or alnum, for a secret that reaches text no encoding protects (an
+ * entrypoint's sed). The order is enum secret_chars'. */
+static bool parse_chars(const struct yctx *c, const yaml_node_t *v, const char *key, struct secret_decl *sd) {
+        static const char *const names[] = {"any", "alnum", NULL};
+        char k[MANIFEST_KEY_MAX];
+        ykeyf(k, sizeof(k), "%s.chars", key);
+        size_t i;
+        if (!v)
+                return true;
+        if (!yexpect_choice(c, v, k, names, &i))
+                return false;
+        sd->chars = (enum secret_chars)i;
+        return true;
+}
 
 static bool parse_secret(const struct yctx *c, const char *name, const yaml_node_t *n, struct secret_decl *sd) {
         char key[MANIFEST_KEY_MAX];
@@ -17,7 +32,8 @@ static bool parse_secret(const struct yctx *c, const char *name, const yaml_node
         yaml_node_t *g = ylookup(c, n, "generate");
         char k[MANIFEST_KEY_MAX];
         ykeyf(k, sizeof(k), "%s.generate", key);
-        return !g || yexpect_bool(c, g, k, &sd->generate);
+        bool ok = !g || yexpect_bool(c, g, k, &sd->generate);
+        return parse_chars(c, ylookup(c, n, "chars"), key, sd) && ok;
 }
 
 bool parse_secrets(const struct yctx *c, const yaml_node_t *n, struct manifest *m) {

@@ -246,10 +246,14 @@ struct app {
 };
 
 /* A canonical secret the manifest declares: archy-derive may create it when it is missing. */
+/* secrets.NAME.chars: which characters a secret may hold (a supplied one outside them is refused
+ * by archy-derive; a generated one, [A-Za-z0-9], always fits). */
+enum secret_chars { SECRET_CHARS_ANY, SECRET_CHARS_ALNUM };
 struct secret_decl {
         const char *name;
         bool generate;
         struct mpos pos;
+        enum secret_chars chars;
 };
 
 /* The node's Bitcoin network (top-level key chain), for bitcoin-conf and lnd-conf. */

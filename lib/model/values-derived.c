@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "parse-number.h"
+#include "strbuf.h"
 #include "values.h"
 
 static bool in_set(char ch, const char *extra) {
@@ -94,23 +95,67 @@ bool part_list_valid(const char *s) {
         }
 }
 
-const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const char **after) {
+const char *secret_ref_next_form(const char *s, char name[SECRET_REF_NAME_MAX], enum secret_form *form,
+                                 const char **after) {
         static const char prefix[] = "${secret:";
         const char *p = strstr(s, "${");
         /* ${app:...} is another kind of reference (app-ref.h checks and resolves it) */
         while (p && strncmp(p, "${app:", 6) == 0 && strchr(p, '}'))
                 p = strstr(strchr(p, '}') + 1, "${");
         *after = NULL;
+        *form = SECRET_FORM_PLAIN;
         if (!p || strncmp(p, prefix, sizeof(prefix) - 1) != 0)
                 return p;
         const char *start = p + sizeof(prefix) - 1, *end = strchr(start, '}');
-        if (!end || (size_t)(end - start) >= SECRET_REF_NAME_MAX)
+        if (!end)
                 return p;
-        memcpy(name, start, (size_t)(end - start));
-        name[end - start] = 0;
-        if (name_valid(name))
+        /* ${secret:NAME:FORM}: the only FORM is "url" */
+        const char *colon = memchr(start, ':', (size_t)(end - start));
+        const char *name_end = colon ?: end;
+        if ((size_t)(name_end - start) >= SECRET_REF_NAME_MAX)
+                return p;
+        if (colon && !(end - colon - 1 == 3 && strncmp(colon + 1, "url", 3) == 0))
+                return p;
+        memcpy(name, start, (size_t)(name_end - start));
+        name[name_end - start] = 0;
+        if (name_valid(name)) {
                 *after = end + 1;
+                *form = colon ? SECRET_FORM_URL : SECRET_FORM_PLAIN;
+        }
         return p;
+}
+
+const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const char **after) {
+        enum secret_form form;
+        return secret_ref_next_form(s, name, &form, after);
+}
+
+bool secret_ref_form_unknown(const char *ref, char form[SECRET_REF_NAME_MAX]) {
+        static const char prefix[] = "${secret:";
+        if (strncmp(ref, prefix, sizeof(prefix) - 1) != 0)
+                return false;
+        const char *start = ref + sizeof(prefix) - 1, *end = strchr(start, '}');
+        const char *colon = end ? memchr(start, ':', (size_t)(end - start)) : NULL;
+        char name[SECRET_REF_NAME_MAX];
+        if (!colon || (size_t)(colon - start) >= sizeof(name) || (size_t)(end - colon - 1) >= SECRET_REF_NAME_MAX)
+                return false;
+        memcpy(name, start, (size_t)(colon - start));
+        name[colon - start] = 0;
+        if (!name_valid(name))
+                return false;
+        memcpy(form, colon + 1, (size_t)(end - colon - 1));
+        form[end - colon - 1] = 0;
+        return strcmp(form, "url") != 0;
+}
+
+void secret_url_encode(const char *secret, struct strbuf *out) {
+        static const char hex[] = "0123456789ABCDEF";
+        for (const unsigned char *c = (const unsigned char *)secret; *c; c++)
+                if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                    strchr("-._~", *c))
+                        strbuf_putc(out, (char)*c);
+                else
+                        strbuf_printf(out, "%%%c%c", hex[*c >> 4], hex[*c & 15]);
 }
 
 bool secret_refs_valid(const char *s, size_t *bad_at) {

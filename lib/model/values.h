@@ -82,6 +82,20 @@ bool part_list_valid(const char *s);
  * starts a well-formed ${secret:NAME} with a valid NAME, name holds NAME and *after points past
  * the '}'; otherwise *after is NULL. */
 const char *secret_ref_next(const char *s, char name[SECRET_REF_NAME_MAX], const char **after);
+/* A reference's form: ${secret:NAME} puts the secret in as it is, ${secret:NAME:url}
+ * percent-encodes it for a URL (secret_url_encode()). */
+enum secret_form { SECRET_FORM_PLAIN, SECRET_FORM_URL };
+/* secret_ref_next() that also says the form; a ${secret:NAME:FORM} with another FORM is not
+ * well-formed (*after NULL). */
+const char *secret_ref_next_form(const char *s, char name[SECRET_REF_NAME_MAX], enum secret_form *form,
+                                 const char **after);
+/* ref starts "${secret:NAME:FORM}" with a valid NAME and a FORM other than "url": form holds FORM
+ * (for the message). */
+bool secret_ref_form_unknown(const char *ref, char form[SECRET_REF_NAME_MAX]);
+struct strbuf;
+/* Every byte but RFC 3986's unreserved [A-Za-z0-9._~-] as %XX (upper-case hex), so that a URL's
+ * userinfo, path or query carries the secret as it is after percent-decoding. */
+void secret_url_encode(const char *secret, struct strbuf *out);
 /* A vars value: every "${" starts a "${secret:NAME}" reference with a valid NAME or an
  * ${app:...} reference. Sets
  * *bad_at to the offending offset when it returns false. */

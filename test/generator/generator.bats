@@ -78,7 +78,7 @@ generate() { run "$GEN" "$T/out/normal" "$T/out/early" "$T/out/late"; }
 @test "--dry-run renders the shipped node and explains where Quadlet is missing" {
 	run "$GEN" --dry-run --manifest "$SHIPPED" --output "$T/dry"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "6 apps, 12 containers, 10 volumes rendered into $T/dry/quadlet (0 apps skipped)" ]]
+	[[ "${lines[0]}" == "6 apps, 13 containers, 10 volumes rendered into $T/dry/quadlet (0 apps skipped)" ]]
 	[[ "$output" == *"podman's Quadlet is not installed here"* ]]
 	[ -f "$T/dry/quadlet/archy-bitcoin-knots.container" ]
 	[ ! -e "$T/dry/quadlet/archy-bitcoin-core.container" ]
@@ -234,7 +234,7 @@ EOS
 	[[ "$output" == *"$ARCHY_MANIFEST:"*": apps.bitcoin-knots.containers.main: duplicate key \"ports\" (first at line "* ]]
 	[[ "$output" == *": duplicate key \"requires\" (first at line "* ]]
 	[[ "$output" == *"using the last good copy $ARCHY_LAST_GOOD instead"* ]]
-	[[ "$output" == *"6 apps, 12 containers, 10 volumes from $ARCHY_LAST_GOOD; 0 apps skipped"* ]]
+	[[ "$output" == *"6 apps, 13 containers, 10 volumes from $ARCHY_LAST_GOOD; 0 apps skipped"* ]]
 	[ -f "$T/out/normal/archy-bitcoin-knots.service" ]
 	[ -f "$T/run/quadlet/archy-mempool-ui.container" ]
 }

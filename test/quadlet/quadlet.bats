@@ -32,13 +32,13 @@ generate() { run in_root "$W/archy-generator" $W/out $W/out $W/out; }
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]    # neither archy nor Quadlet had anything to complain about
 	cd "$ROOTFS$W/out"
-	for c in bitcoin-knots bitcoin-knots-ui lnd lnd-ui electrumx btcpay-server btcpay-server-nbxplorer \
+	for c in bitcoin-knots bitcoin-knots-ui lnd lnd-ui lnd-wallet electrumx btcpay-server btcpay-server-nbxplorer \
 		btcpay-server-postgres mempool mempool-ui mempool-db fedimint; do
 		[ -f "archy-$c.service" ]
 		[ "$(readlink "archy-apps.target.wants/archy-$c.service")" = "../archy-$c.service" ]
 		grep -q "^ExecStart=/usr/bin/podman run --name archy-$c " "archy-$c.service"
 	done
-	[ "$(ls archy-apps.target.wants | wc -l)" -eq 12 ]
+	[ "$(ls archy-apps.target.wants | wc -l)" -eq 13 ]
 	[ "$(ls *-volume.service | wc -l)" -eq 10 ]
 	[ -f archipelago-network.service ]
 	[ ! -e archy-bitcoin-core.service ]

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "macro.h"
+#include "strbuf.h"
 #include "suggest.h"
 #include "testlib.h"
 #include "values.h"
@@ -233,11 +235,54 @@ START_TEST(secret_references) {
 }
 END_TEST
 
+START_TEST(secret_reference_forms) {
+        char name[SECRET_REF_NAME_MAX], form[SECRET_REF_NAME_MAX];
+        enum secret_form f;
+        const char *after, *value = "http://u:${secret:rpc:url}@h/${secret:b}";
+        size_t at;
+        ck_assert(secret_refs_valid(value, &at));
+        ck_assert_ptr_eq(secret_ref_next_form(value, name, &f, &after), value + 9);
+        ck_assert_str_eq(name, "rpc");
+        ck_assert_int_eq(f, SECRET_FORM_URL);
+        ck_assert_ptr_nonnull(secret_ref_next_form(after, name, &f, &after));
+        ck_assert_str_eq(name, "b");
+        ck_assert_int_eq(f, SECRET_FORM_PLAIN);
+        /* the plain reader names the secret of a url form too (what derived_for_each_secret needs) */
+        ck_assert_ptr_nonnull(secret_ref_next("${secret:rpc:url}", name, &after));
+        ck_assert_str_eq(name, "rpc");
+        ck_assert(!secret_refs_valid("${secret:rpc:URL}", &at));
+        ck_assert(!secret_refs_valid("${secret:rpc:}", &at));
+        ck_assert(!secret_refs_valid("${secret:rpc:url:x}", &at));
+        ck_assert(!secret_refs_valid("${secret:Rpc:url}", &at));
+        ck_assert(secret_ref_form_unknown("${secret:rpc:base64}", form));
+        ck_assert_str_eq(form, "base64");
+        ck_assert(secret_ref_form_unknown("${secret:rpc:}", form));
+        ck_assert_str_eq(form, "");
+        ck_assert(!secret_ref_form_unknown("${secret:rpc:url}", form));
+        ck_assert(!secret_ref_form_unknown("${secret:Rpc:x}", form));
+        ck_assert(!secret_ref_form_unknown("${secret:rpc}", form));
+        ck_assert(!secret_ref_form_unknown("${secret:rpc:x", form));
+        size_t at2, len;
+        ck_assert(content_refs_valid("a ${secret:rpc:url} $$", &at2, &len));
+        ck_assert(!content_refs_valid("a ${secret:rpc:uri}", &at2, &len));
+        ck_assert_uint_eq(at2, 2);
+}
+END_TEST
+
+START_TEST(secret_url_encoding) {
+        _cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+        secret_url_encode("aZ09-._~/?#@%,:!&\\\"'+=;", &sb);
+        ck_assert_str_eq(strbuf_str(&sb), "aZ09-._~%2F%3F%23%40%25%2C%3A%21%26%5C%22%27%2B%3D%3B");
+}
+END_TEST
+
 Suite *values_suite(void) {
         Suite *s = suite_create("values");
         TCase *tc = tcase_create("values");
         tcase_add_test(tc, names_follow_the_conservative_pattern);
         tcase_add_test(tc, image_references);
+        tcase_add_test(tc, secret_reference_forms);
+        tcase_add_test(tc, secret_url_encoding);
         tcase_add_test(tc, text_refuses_c0_c1_controls_and_invalid_utf8);
         tcase_add_test(tc, absolute_paths_are_normalized);
         tcase_add_test(tc, durations);

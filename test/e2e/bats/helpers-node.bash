@@ -59,6 +59,7 @@ image_of() { sed -n 's/^Image=//p' "$QUADLET/$1.container"; }
 ports_of() { sed -n 's/^PublishPort=//p' "$QUADLET/$1.container" | awk -F: '{ print $(NF-1) }'; }
 unit_active() { [ "$(systemctl is-active "$1.service")" = active ]; }
 container_running() { [ "$(podman inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
+one_shot() { grep -qx 'Type=oneshot' "$QUADLET/$1.container"; }
 listening_on() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 
 # What went wrong with a container, for a failing test: the contract a stand-in refused (its
@@ -99,7 +100,8 @@ assert_app_up() {
 			missing+=("$c needs image $img")
 			continue
 		fi
-		if ! wait_for "$secs" unit_active "$c" || ! wait_for 10 container_running "$c"; then
+		# a one-shot part (restart: "no", e.g. lnd's wallet) has exited 0 when its unit is active
+		if ! wait_for "$secs" unit_active "$c" || { ! one_shot "$c" && ! wait_for 10 container_running "$c"; }; then
 			echo "$app: $c.service is $(systemctl is-active "$c.service"), container running: $(podman inspect --format '{{.State.Running}}' "$c" 2>&1)"
 			explain "$c"
 			return 1

@@ -153,7 +153,50 @@ mariadb_tests() {
 	ok $? "mariadb: MARIADB_ROOT_PASSWORD: root logs in from another host with it only; healthcheck.sh fails before the server is up and on an unknown test"
 }
 
+# The shipped manifest's mempool db command (manifests/archipelago.yaml), run as podman would:
+# the image's entrypoint with /bin/sh -c COMMAND (archy-manifest(5) command, string form).
+mariadb_rotation_tests() {
+	local slug=mariadb w cmd
+	w=$(wait_for)
+	cmd=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["apps"]["mempool"]["containers"]["db"]["command"])' \
+		"$(dirname "${BASH_SOURCE[0]}")/../../../manifests/archipelago.yaml") || { ok 1 "mariadb: the manifest's db command"; return; }
+	unpack $slug
+	printf '%s' "$cmd" >"$tmp/$slug/archy-db-command"
+	local start_cmd='
+		run docker-entrypoint.sh /bin/sh -c "$(cat "$root/archy-db-command")" >"$root/tmp/server.log" 2>&1 &
+		wait_for 90 run healthcheck.sh --connect --innodb_initialized || { cat "$root/tmp/server.log"; exit 1; }'
+	local vars=(MYSQL_DATABASE=mempool MYSQL_USER=mempool MYSQL_RANDOM_ROOT_PASSWORD=yes)
+	in_image $slug "$w$start_cmd"'
+		run mariadb -h 10.99.0.2 -umempool -pPassA1 mempool -Nse "select 1" | grep -x 1 && echo PASS' "${vars[@]}" MYSQL_PASSWORD=PassA1
+	grep -qx PASS "$tmp/log"
+	ok $? "mariadb: the manifest's db command, first start: the entrypoint initialises with MYSQL_PASSWORD (A)"
+
+	in_image $slug "$w$start_cmd"'
+		run mariadb -h 10.99.0.2 -umempool -pPassB2 mempool -Nse "select current_user()" | grep -x "mempool@%" || exit 1
+		run mariadb -h 10.99.0.2 -umempool -pPassA1 mempool -e "select 1" 2>&1 | grep "Access denied for user" || exit 1
+		! grep -q "ERROR" "$root/tmp/server.log" || { cat "$root/tmp/server.log"; exit 1; }
+		echo PASS' "${vars[@]}" MYSQL_PASSWORD=PassB2
+	grep -qx PASS "$tmp/log"
+	ok $? "mariadb: the manifest's db command, restart with a rotated MYSQL_PASSWORD (B): B logs in, A is refused"
+
+	in_image $slug "$w"'
+		start >"$root/tmp/server.log" 2>&1 &
+		wait_for 90 run healthcheck.sh --connect --innodb_initialized || { cat "$root/tmp/server.log"; exit 1; }
+		run mariadb -h 10.99.0.2 -umempool -pPassC3 mempool -e "select 1" 2>&1 | grep "Access denied for user" || exit 1
+		run mariadb -h 10.99.0.2 -umempool -pPassB2 mempool -Nse "select 1" | grep -x 1 && echo PASS' "${vars[@]}" MYSQL_PASSWORD=PassC3
+	grep -qx PASS "$tmp/log"
+	ok $? "mariadb: the image's own start (no command) ignores a rotated MYSQL_PASSWORD (C refused, B still in): the defect the command fixes"
+
+	in_image $slug "$w"'
+		mv "$root/usr/bin/mariadb" "$root/usr/bin/mariadb.off"
+		run docker-entrypoint.sh /bin/sh -c "$(cat "$root/archy-db-command")"; echo "exit $?"
+		mv "$root/usr/bin/mariadb.off" "$root/usr/bin/mariadb"' "${vars[@]}" MYSQL_PASSWORD=PassD4
+	grep -qx "exit 1" "$tmp/log" && grep -q "archy: could not re-apply MYSQL_PASSWORD for mempool" "$tmp/log"
+	ok $? "mariadb: the manifest's db command exits 1 (and never starts the server) when the password cannot be re-applied"
+}
+
 [ -s "$dir/postgres.tar" ] && [[ " ${ONLY:-postgres} " == *" postgres "* ]] && postgres_tests
 [ -s "$dir/mariadb.tar" ] && [[ " ${ONLY:-mariadb} " == *" mariadb "* ]] && mariadb_tests
+[ -s "$dir/mariadb.tar" ] && [[ " ${ONLY:-mariadb-rotation} " == *" mariadb-rotation "* ]] && mariadb_rotation_tests
 echo "1..$n"
 [ "$n" -gt 0 ] && [ "$failed" = 0 ]

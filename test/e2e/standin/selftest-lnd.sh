@@ -212,3 +212,5 @@ t_localhost_only() {
 }
 check "restlisten=localhost is loopback only (lnd's default; other containers cannot connect)" t_localhost_only
 stop_lnd || true
+# shellcheck source=test/e2e/standin/selftest-lnd-wallet.sh
+. "$(dirname "${BASH_SOURCE[0]}")/selftest-lnd-wallet.sh"
