@@ -55,10 +55,27 @@ generate() { run in_root "$W/archy-generator" $W/out $W/out $W/out; }
 	diff -r "$golden" "$ROOTFS$W/dry/units"
 }
 
-# Quadlet 5.4 emits some options from a Go map (AddHost=, NetworkAlias=, ...), whose order changes
-# from run to run: the byte-for-byte comparison puts --add-host before --network-alias.
+# Quadlet 5.4 emits some options from Go maps (AddHost=, NetworkAlias=, Entrypoint=, StopTimeout=
+# ...), in an order that changes from run to run: the byte-for-byte comparison sorts each run of
+# adjacent "--flag value" pairs of those flags.
 canonical() {
-	sed -i -E 's/(--network-alias [^ ]+) (--add-host [^ ]+)/\2 \1/g' "$1"/*.service
+	local f
+	for f in "$1"/*.service; do
+		awk -v set=' --add-host --network-alias --entrypoint --stop-timeout --hostname --workdir --user --stop-signal --shm-size ' '
+			function flush(   i, j, t) {
+				for (i = 2; i <= np; i++) for (j = i; j > 1 && pr[j - 1] > pr[j]; j--) { t = pr[j]; pr[j] = pr[j - 1]; pr[j - 1] = t }
+				for (i = 1; i <= np; i++) out = out " " pr[i]
+				np = 0
+			}
+			/^ExecStart=/ {
+				n = split($0, w, " "); out = w[1]; np = 0
+				for (i = 2; i <= n; i++) {
+					if (index(set, " " w[i] " ") && i < n) { pr[++np] = w[i] " " w[i + 1]; i++ } else { flush(); out = out " " w[i] }
+				}
+				flush(); print out; next
+			}
+			{ print }' "$f" >"$f.canonical" && mv "$f.canonical" "$f"
+	done
 }
 
 @test "every unit passes systemd-analyze verify (systemd 257)" {
