@@ -24,7 +24,7 @@ stop_releases_ports() {
 @test "mempool | stop releases ports | stop closes every published port, start brings it back connected" { stop_releases_ports mempool; }
 @test "fedimint | stop releases ports | stop closes every published port, start brings it back connected" { stop_releases_ports fedimint; }
 
-DEPENDENTS=(archy-lnd archy-electrumx archy-mempool-backend archy-btcpay-server-nbxplorer archy-fedimint)
+DEPENDENTS=(archy-lnd archy-electrumx archy-mempool archy-btcpay-server-nbxplorer archy-fedimint)
 
 @test "bitcoin-knots | restart keeps integrations | every dependent reconnects without being restarted" {
 	local u before=() after=()
