@@ -205,7 +205,9 @@ nbxplorer_status() {
 }
 
 # lnd connects to bitcoind only once a wallet exists. TEST STEP (not archy's): when no wallet is
-# there yet, create one over lnd's REST API (/v1/genseed, /v1/initwallet), as a user would.
+# there yet, create one over lnd's REST API (/v1/genseed, /v1/initwallet), as a user would, with
+# the password archy wrote for lnd's --wallet-unlock-password-file, so lnd unlocks itself at restarts.
+LND_WALLET_PASSWORD_FILE=/var/lib/archipelago/lnd/wallet-password
 lnd_test_wallet() {
 	local state seed
 	state=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/state)
@@ -214,7 +216,7 @@ lnd_test_wallet() {
 	seed=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/genseed | sed -n 's/.*"cipher_seed_mnemonic":\(\[[^]]*\]\).*/\1/p')
 	[ -n "$seed" ] || return 1
 	curl -sk --max-time 10 -X POST https://127.0.0.1:8080/v1/initwallet \
-		-d "{\"wallet_password\":\"$(printf 'archy-e2e-wallet' | base64)\",\"cipher_seed_mnemonic\":$seed}"
+		-d "{\"wallet_password\":\"$(printf %s "$(cat "$LND_WALLET_PASSWORD_FILE")" | base64 -w0)\",\"cipher_seed_mnemonic\":$seed}"
 	echo
 }
 
