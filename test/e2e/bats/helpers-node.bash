@@ -58,7 +58,7 @@ image_of() { sed -n 's/^Image=//p' "$QUADLET/$1.container"; }
 # host ports a container publishes ("127.0.0.1:8332:8332" -> 8332), one a line
 ports_of() { sed -n 's/^PublishPort=//p' "$QUADLET/$1.container" | awk -F: '{ print $(NF-1) }'; }
 unit_active() { [ "$(systemctl is-active "$1.service")" = active ]; }
-container_running() { [ "$(podman inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
+container_running() { [ "$(podman container inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
 listening_on() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 
 # What went wrong with a container, for a failing test: the contract a stand-in refused (its
@@ -100,7 +100,7 @@ assert_app_up() {
 			continue
 		fi
 		if ! wait_for "$secs" unit_active "$c" || ! wait_for 10 container_running "$c"; then
-			echo "$app: $c.service is $(systemctl is-active "$c.service"), container running: $(podman inspect --format '{{.State.Running}}' "$c" 2>&1)"
+			echo "$app: $c.service is $(systemctl is-active "$c.service"), container running: $(podman container inspect --format '{{.State.Running}}' "$c" 2>&1)"
 			explain "$c"
 			return 1
 		fi
@@ -199,7 +199,7 @@ mempool_key() { case $1 in mempool-electrumx) echo electrum ;; mempool-bitcoind)
 # cookie it wrote as Basic auth (its image has no curl or wget).
 nbxplorer_status() {
 	local c=archy-btcpay-server-nbxplorer ip cookie
-	ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c" | awk '{ print $1 }')
+	ip=$(podman container inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c" | awk '{ print $1 }')
 	cookie=$(podman exec "$c" cat /datadir/Main/.cookie) || return 1
 	curl -sS --max-time 5 -u "$cookie" "http://$ip:32838/v1/cryptos/btc/status"
 }
