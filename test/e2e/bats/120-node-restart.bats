@@ -10,6 +10,8 @@ stop_releases_ports() {
 	local app=$1 c u units=() before=() again=()
 	for c in $(containers_of "$app"); do units+=("$c.service"); done
 	mapfile -t before < <(systemctl list-units --state=active --plain --no-legend 'archy-*.service' | awk '{ print $1 }')
+	run closed_ports_of "$app"
+	[ -z "$output" ] || { echo "$output" && echo "$app: a published port is closed before the stop" && return 1; }
 	systemctl stop "${units[@]}"
 	run open_ports_of "$app"
 	echo "$output"

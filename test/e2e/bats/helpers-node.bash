@@ -138,13 +138,22 @@ assert_app_connected() {
 	for i in $(integrations_of "$1"); do assert_connected "$i" "${2:-120}" || return 1; done
 }
 
-# Host ports (tcp and udp) someone listens on, among those APP's containers publish.
+# Host ports (tcp and udp) someone listens on, among those APP's containers publish (conmon holds
+# each published port open while the container runs).
 open_ports_of() {
 	local c p
 	for c in $(containers_of "$1"); do
 		for p in $(ports_of "$c"); do
 			[ -z "$(ss -Hltun "sport = :$p")" ] || echo "$c publishes $p: $(ss -Hltunp "sport = :$p" | head -n 2)"
 		done
+	done
+}
+
+# The opposite, so the check can fail: published ports of APP nobody listens on.
+closed_ports_of() {
+	local c p
+	for c in $(containers_of "$1"); do
+		for p in $(ports_of "$c"); do [ -n "$(ss -Hltun "sport = :$p")" ] || echo "$c publishes $p: not listening"; done
 	done
 }
 
