@@ -58,7 +58,7 @@ image_of() { sed -n 's/^Image=//p' "$QUADLET/$1.container"; }
 # host ports a container publishes ("127.0.0.1:8332:8332" -> 8332), one a line
 ports_of() { sed -n 's/^PublishPort=//p' "$QUADLET/$1.container" | awk -F: '{ print $(NF-1) }'; }
 unit_active() { [ "$(systemctl is-active "$1.service")" = active ]; }
-container_running() { [ "$(podman inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
+container_running() { [ "$(podman container inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
 one_shot() { grep -qx 'Type=oneshot' "$QUADLET/$1.container"; }
 listening_on() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 
@@ -102,7 +102,7 @@ assert_app_up() {
 		fi
 		# a one-shot part (restart: "no", e.g. lnd's wallet) has exited 0 when its unit is active
 		if ! wait_for "$secs" unit_active "$c" || { ! one_shot "$c" && ! wait_for 10 container_running "$c"; }; then
-			echo "$app: $c.service is $(systemctl is-active "$c.service"), container running: $(podman inspect --format '{{.State.Running}}' "$c" 2>&1)"
+			echo "$app: $c.service is $(systemctl is-active "$c.service"), container running: $(podman container inspect --format '{{.State.Running}}' "$c" 2>&1)"
 			explain "$c"
 			return 1
 		fi
@@ -111,21 +111,128 @@ assert_app_up() {
 		printf "$app: %s, and this guest has none: no test/e2e/images/*.image lists it in REFS (no stand-in yet)\n" "${missing[@]}"
 		return 1
 	}
+	# healthy: the manifest's health command (Quadlet HealthCmd=) passes in the container
+	for c in "${cs[@]}"; do
+		grep -q '^HealthCmd=' "$QUADLET/$c.container" || continue
+		wait_for "$secs" podman healthcheck run "$c" || {
+			echo "$app: $c: its health command fails: $(sed -n 's/^HealthCmd=//p' "$QUADLET/$c.container")"
+			podman healthcheck run "$c"
+			explain "$c"
+			return 1
+		}
+	done
+}
+
+# The integrations each app's own stand-ins report (connected INTEGRATION names).
+integrations_of() {
+	case $1 in
+	lnd) echo lnd-bitcoind litd-lnd ;;
+	electrumx) echo electrumx-bitcoind ;;
+	mempool) echo mempool-electrumx mempool-bitcoind mempool-db ;;
+	btcpay-server) echo nbxplorer-bitcoind nbxplorer-postgres btcpay-postgres btcpay-nbxplorer btcpay-lnd ;;
+	fedimint) echo fedimint-bitcoind ;;
+	esac
+}
+
+# Every integration of APP connected again (within $2 s each, default 120).
+assert_app_connected() {
+	local i
+	for i in $(integrations_of "$1"); do assert_connected "$i" "${2:-120}" || return 1; done
+}
+
+# Host ports (tcp and udp) someone listens on, among those APP's containers publish (conmon holds
+# each published port open while the container runs).
+open_ports_of() {
+	local c p
+	for c in $(containers_of "$1"); do
+		for p in $(ports_of "$c"); do
+			[ -z "$(ss -Hltun "sport = :$p")" ] || echo "$c publishes $p: $(ss -Hltunp "sport = :$p" | head -n 2)"
+		done
+	done
+}
+
+# The opposite, so the check can fail: published ports of APP nobody listens on.
+closed_ports_of() {
+	local c p
+	for c in $(containers_of "$1"); do
+		for p in $(ports_of "$c"); do [ -n "$(ss -Hltun "sport = :$p")" ] || echo "$c publishes $p: not listening"; done
+	done
 }
 
 # connected INTEGRATION: one integration of the shipped node really works (the client side logged
-# in to its server). The app helpers fill these in as their stand-ins learn to tell.
+# in to its server), as the client's stand-in reports it. Prints the report; 1 when not connected.
 connected() {
+	local out
 	case $1 in
-	lnd-bitcoind | electrumx-bitcoind | mempool-electrumx | mempool-bitcoind | mempool-db | \
-		btcpay-bitcoind | btcpay-lnd | btcpay-nbxplorer | btcpay-postgres | nbxplorer-bitcoind | \
-		nbxplorer-postgres | fedimint-bitcoind)
-		echo "connected $1: no check written yet (test/e2e/bats/helpers-node.bash)"
-		return 1
-		;;
+	lnd-bitcoind)
+		out=$(podman exec archy-lnd lncli --lnddir=/data --network=mainnet getinfo 2>&1)
+		want '"archy_standin_bitcoind": *"connected"' ;;
+	electrumx-bitcoind)
+		out=$(podman exec archy-electrumx electrumx_rpc -p 8000 getinfo 2>&1)
+		want '"archy-standin daemon": *"connected"' ;;
+	mempool-electrumx | mempool-bitcoind | mempool-db)
+		out=$(curl -sS --max-time 5 http://127.0.0.1:4080/api/v1/backend-info 2>&1)
+		want "\"$(mempool_key "$1")\": *\"connected\"" ;;
+	nbxplorer-bitcoind | nbxplorer-postgres)
+		out=$(nbxplorer_status 2>&1)
+		# rpc and p2p both reach the node
+		if [ "$1" = nbxplorer-postgres ]; then want '"postgres": *"connected"'; else
+			want '"rpc": *"connected"' && want '"p2p": *"connected"'
+		fi ;;
+	btcpay-postgres | btcpay-nbxplorer | btcpay-lnd)
+		out=$(curl -sS --max-time 5 http://127.0.0.1:23000/archy/status 2>&1)
+		want "\"${1#btcpay-}\": *\"connected\"" ;;
+	btcpay-bitcoind)
+		# BTCPay reaches the node only through NBXplorer: connected when both hops are
+		connected btcpay-nbxplorer && connected nbxplorer-bitcoind ;;
+	fedimint-bitcoind)
+		out=$(curl -sS --max-time 5 -w ' HTTP %{http_code}' http://127.0.0.1:8175/status 2>&1 | tr "\n" " ")
+		want '^bitcoind connected.* HTTP 200$' ;;
+	litd-lnd)
+		out=$(curl -sSk --max-time 5 -w ' HTTP %{http_code}' https://127.0.0.1:8443/archy-standin/status 2>&1)
+		want '^connected HTTP 200$' ;;
 	*)
 		echo "connected $1: unknown integration"
 		return 2
 		;;
 	esac
+}
+
+# The report in $out matches the extended regex $1 (prints it either way, for a failing test).
+want() {
+	echo "$out"
+	grep -Eq "$1" <<<"$out" || { echo "connected: the report does not say $1" && return 1; }
+}
+
+mempool_key() { case $1 in mempool-electrumx) echo electrum ;; mempool-bitcoind) echo core_rpc ;; *) echo database ;; esac; }
+
+# NBXplorer's status API, from the host to the container's address on the app network, with the
+# cookie it wrote as Basic auth (its image has no curl or wget).
+nbxplorer_status() {
+	local c=archy-btcpay-server-nbxplorer ip cookie
+	ip=$(podman container inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c" | awk '{ print $1 }')
+	cookie=$(podman exec "$c" cat /datadir/Main/.cookie) || return 1
+	curl -sS --max-time 5 -u "$cookie" "http://$ip:32838/v1/cryptos/btc/status"
+}
+
+# lnd connects to bitcoind only once a wallet exists. TEST STEP (not archy's): when no wallet is
+# there yet, create one over lnd's REST API (/v1/genseed, /v1/initwallet), as a user would, with
+# the password archy wrote for lnd's --wallet-unlock-password-file, so lnd unlocks itself at restarts.
+LND_WALLET_PASSWORD_FILE=/var/lib/archipelago/lnd/wallet-password
+lnd_test_wallet() {
+	local state seed
+	state=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/state)
+	grep -q NON_EXISTING <<<"$state" || return 0
+	echo "test step: lnd has no wallet ($state): creating one over REST /v1/genseed + /v1/initwallet"
+	seed=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/genseed | sed -n 's/.*"cipher_seed_mnemonic":\(\[[^]]*\]\).*/\1/p')
+	[ -n "$seed" ] || return 1
+	curl -sk --max-time 10 -X POST https://127.0.0.1:8080/v1/initwallet \
+		-d "{\"wallet_password\":\"$(printf %s "$(cat "$LND_WALLET_PASSWORD_FILE")" | base64 -w0)\",\"cipher_seed_mnemonic\":$seed}"
+	echo
+}
+
+# Waits up to $2 s (default 120) for connected $1, then runs it once more for the test's output.
+assert_connected() {
+	wait_for "${2:-120}" connected "$1" || true
+	connected "$1"
 }

@@ -53,7 +53,10 @@ load_spec() {
 		[ -f "$here/${f%%:*}" ] || die "$spec: FILES entry '$f': no file test/e2e/images/${f%%:*}"
 	done
 	for f in "${HOST_BINARIES[@]}"; do
-		[ -x "$f" ] || die "$spec: HOST_BINARIES entry '$f': not an executable on this host"
+		# executables, or shared libraries a binary dlopen()s (not mode +x on Debian)
+		if [ ! -f "$f" ] || { [ ! -x "$f" ] && [[ $f != *.so* ]]; }; then
+			die "$spec: HOST_BINARIES entry '$f': not an executable or shared library on this host"
+		fi
 	done
 	for f in "${PASSWD[@]}"; do
 		[[ $f =~ ^[a-z_][a-z0-9_-]*:x:[0-9]+:[0-9]+:[^:]*:/[^:]*:/[^:]*$ ]] ||
@@ -80,9 +83,16 @@ content_hash() {
 }
 
 copy_with_libs() {
-	local root=$1 bin=$2 lib
+	local root=$1 bin=$2 lib dir
 	mkdir -p "$root$(dirname "$bin")"
 	cp -L "$bin" "$root$bin"
+	# openssl(1) refuses to run without its default config (OPENSSLDIR/openssl.cnf), which every
+	# Debian-based image has (openssl's package, /etc/ssl/openssl.cnf): copy it along
+	if [ "$(basename "$bin")" = openssl ]; then
+		dir=$("$bin" version -d | sed -n 's/^OPENSSLDIR: "\(.*\)"$/\1/p')
+		mkdir -p "$root$dir"
+		cp -L "$dir/openssl.cnf" "$root$dir/openssl.cnf"
+	fi
 	for lib in $(ldd "$bin" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
