@@ -204,12 +204,11 @@ static void btcpay_serve(int cfd, const struct btcpay *b) {
                 return;
         }
         if (strncmp(path, b->root, rl) == 0 || strncmp(path, b->root, rl - 1) == 0) {
-                snprintf(body, sizeof body,
-                         "<!DOCTYPE html><html><head><title>BTCPay Server</title><link href=\"%smain/site.css\" "
-                         "rel=\"stylesheet\">"
-                         "</head><body>BTCPay Server stand-in</body></html>\n",
-                         b->root);
-                http_respond(cfd, "200 OK", BTCPAY_HEADERS "Content-Type: text/html; charset=utf-8\r\n", body);
+                /* the UI under the root path, assets under ROOT/main/ (Startup.cs app.Map(RootPath)) */
+                char prefix[BP_FIELD];
+                snprintf(prefix, sizeof prefix, "%.*s", (int)(rl - 1), b->root);
+                path[strcspn(path, "?#")] = '\0';
+                ui_respond(cfd, "root-path", prefix, path, BTCPAY_HEADERS);
                 return;
         }
         http_respond(cfd, "404 Not Found", "", "");

@@ -191,29 +191,26 @@ static void litd_probe_lnd(struct litd *c) {
 
 static void litd_serve_one(struct litd *c, int fd) {
         void *s = tls_accept(c->tls, fd);
-        char buf[8192], path[256] = "", out[2048];
+        char buf[8192], path[256] = "", out[8192];
         size_t head_len;
         if (s && tls_read_request(s, buf, sizeof buf, &head_len) >= 0 && sscanf(buf, "%*s %255s", path) == 1) {
-                bool status = strcmp(path, "/archy-standin/status") == 0;
                 bool ok = strcmp(c->lnd, "connected") == 0;
-                const char *body = status ? c->lnd
-                                          : "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                                            "<title>Lightning Terminal</title><script defer=\"defer\" "
-                                            "src=\"/static/js/main.js\"></script></head><body><div id=\"root\">"
-                                            "</div></body></html>";
-                if (strncmp(path, "/static/", 8) == 0)
-                        body = "/* archy-standin litd asset */";
-                /* the UI is served at / with client-side routes (ClientRouteWrapper, terminal.go);
-                 * litd sets no X-Frame-Options or CSP of its own */
-                int n = snprintf(
-                        out, sizeof out,
-                        "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                        status && !ok ? "503 Service Unavailable" : "200 OK",
-                        status                              ? "text/plain"
-                        : strncmp(path, "/static/", 8) == 0 ? "text/javascript"
-                                                            : "text/html",
-                        strlen(body), body);
-                (void)tls_write_all(s, out, (size_t)n);
+                int n;
+                if (strcmp(path, "/archy-standin/status") == 0)
+                        n = snprintf(out, sizeof out,
+                                     "HTTP/1.1 %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+                                     "Connection: close\r\n\r\n%s",
+                                     ok ? "200 OK" : "503 Service Unavailable", strlen(c->lnd), c->lnd);
+                else {
+                        /* the UI is a create-react-app build served at / with client-side routes
+                         * (ClientRouteWrapper, terminal.go); litd sets no X-Frame-Options or CSP */
+                        static struct ui_reply r;
+                        path[strcspn(path, "?#")] = '\0';
+                        ui_route("cra", "", path, &r);
+                        n = ui_format_reply(&r, "", out, sizeof out);
+                }
+                if (n > 0 && (size_t)n < sizeof out)
+                        (void)tls_write_all(s, out, (size_t)n);
         }
         tls_free(s);
         close(fd);

@@ -15,15 +15,6 @@
 
 #define NGINX_CONF "mempool/mempool v3.0.1 nginx-mempool.conf + docker/init.sh"
 
-static const char index_html[] =
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<title>mempool - Bitcoin Explorer</title>\n<script src=\"/resources/config.js\"></script>\n"
-        "<base href=\"/\">\n<link rel=\"stylesheet\" href=\"/resources/styles.css\">\n</head>\n"
-        "<body><app-root>mempool stand-in</app-root>\n<p id=\"tip\">tip: loading</p>\n"
-        "<script src=\"/resources/app.js\"></script>\n</body>\n</html>\n";
-static const char app_js[] = "fetch('/api/v1/blocks/tip/height').then(function(r){return r.text();}).then(function(t){"
-                             "document.getElementById('tip').textContent='tip: '+t;});\n";
-
 struct fcfg {
         const char *host, *port;
 };
@@ -66,14 +57,9 @@ static void serve(int lfd, const struct fcfg *c) {
         } else if (strcmp(path, "/resources/config.js") == 0)
                 http_respond(fd, "200 OK", "Content-Type: application/javascript\r\n",
                              "window.__env = {\"MAINNET_ENABLED\": true, \"BASE_MODULE\": \"mempool\"};\n");
-        else if (strcmp(path, "/resources/app.js") == 0)
-                http_respond(fd, "200 OK", "Content-Type: application/javascript\r\n", app_js);
-        else if (strcmp(path, "/resources/styles.css") == 0)
-                http_respond(fd, "200 OK", "Content-Type: text/css\r\n", "body{font-family:sans-serif}\n");
-        else if (strncmp(path, "/resources/", 11) == 0)
-                http_respond(fd, "404 Not Found", "Content-Type: text/plain\r\n", "404 Not Found\n");
-        else /* try_files ... /index.html: every app route serves the page */
-                http_respond(fd, "200 OK", "Content-Type: text/html\r\n", index_html);
+        else /* <base href="/">, assets under /resources/, try_files ... /index.html for app routes
+              * (mempool/mempool v3.3.1 frontend/src/index.mempool.html, nginx-mempool.conf) */
+                ui_respond(fd, "base-root", "", path, "");
         close(fd);
 }
 

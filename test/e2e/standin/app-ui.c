@@ -65,12 +65,6 @@ static int conn_write(struct ui_conn *c, const char *buf, size_t len) {
         return SSL_write(c->ssl, buf, (int)len) == (int)len ? 0 : -1;
 }
 
-struct ui_reply {
-        int status;
-        const char *type;
-        char body[2048];
-};
-
 static const char ui_js[] =
         "(function () {\n"
         "  var root = document.documentElement;\n"
@@ -189,6 +183,33 @@ static void route_root_path(const char *prefix, const char *path, struct ui_repl
         }
 }
 
+void ui_route(const char *shape, const char *prefix, const char *path, struct ui_reply *r) {
+        if (strcmp(shape, "base-root") == 0)
+                route_base_root(path, r);
+        else if (strcmp(shape, "cra") == 0)
+                route_cra(path, r);
+        else
+                route_root_path(prefix, path, r);
+}
+
+int ui_format_reply(const struct ui_reply *r, const char *extra, char *out, size_t cap) {
+        int n = snprintf(out, cap,
+                         "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
+                         "Connection: close\r\n%s\r\n%s",
+                         r->status, r->status == 200 ? "OK" : "Not Found", r->type, strlen(r->body), extra, r->body);
+        return n > 0 && (size_t)n < cap ? n : -1;
+}
+
+void ui_respond(int fd, const char *shape, const char *prefix, const char *path, const char *extra) {
+        static char out[8192];
+        static struct ui_reply r;
+        ui_route(shape, prefix, path, &r);
+        int n = ui_format_reply(&r, extra, out, sizeof out);
+        if (n > 0)
+                (void)send_all(fd, out, (size_t)n);
+        shutdown(fd, SHUT_WR);
+}
+
 static int ui_send(struct ui_conn *c, const struct ui_opts *o, const struct ui_reply *r) {
         char head[2048];
         size_t len = (size_t)snprintf(head, sizeof head,
@@ -243,12 +264,8 @@ static void ui_serve(struct ui_conn *c, const struct ui_opts *o) {
                 return;
         if (!request_path(head, path, sizeof path))
                 reply_text(&r, 405, "text/plain", "archy-standin ui: only GET\n");
-        else if (strcmp(o->shape, "base-root") == 0)
-                route_base_root(path, &r);
-        else if (strcmp(o->shape, "cra") == 0)
-                route_cra(path, &r);
         else
-                route_root_path(o->prefix, path, &r);
+                ui_route(o->shape, o->prefix, path, &r);
         logmsg("%.*s -> %d", (int)strcspn(head, "\r\n"), head, r.status);
         (void)ui_send(c, o, &r);
 }

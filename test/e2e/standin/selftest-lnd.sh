@@ -176,7 +176,7 @@ litd_status() {
 		has "$2" curl -sk --max-time 2 "https://127.0.0.1:$ui/archy-standin/status" && break
 		sleep 0.1
 	done
-	[ "$i" -lt 50 ] && has '<title>Lightning Terminal</title>' curl -sk "https://127.0.0.1:$ui/" || rc=1
+	[ "$i" -lt 50 ] && has 'src="/static/js/main.js"' curl -sk "https://127.0.0.1:$ui/" || rc=1
 	kill "$pid" && wait "$pid" || rc=1
 	return "$rc"
 }

@@ -192,7 +192,7 @@ t_fe_start() {
 	# env execs the applet, so $! is the frontend itself
 	extra_pids="$extra_pids $!"
 	wait_listening "$fport" && curl -s -D "$tmp/fe-head" -o "$tmp/body" "http://127.0.0.1:$fport/" &&
-		body_has '<base href="/">' && body_has 'src="/resources/config.js"' && ! grep -qi '^x-frame-options' "$tmp/fe-head"
+		body_has '<base href="/">' && body_has 'src="resources/app.js"' && ! grep -qi '^x-frame-options' "$tmp/fe-head"
 }
 t_fe_proxy() {
 	curl -sf -o "$tmp/body" "http://127.0.0.1:$fport/api/v1/backend-info" && body_has '"electrum":"connected"' &&

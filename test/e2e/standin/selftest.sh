@@ -397,9 +397,10 @@ fm_refuses() {
 }
 fm_ui_code() { curl -s -o "$tmp/body" -w '%{http_code}' --max-time 5 "http://127.0.0.1:$fm_ui$1" || true; }
 t_fm_ui() {
-	[ "$(fm_ui_code /)" = 200 ] && body_has 'href="/assets/style.css"' && body_has 'src="/assets/htmx.org-2.0.4.min.js"' &&
-		[ "$(fm_ui_code /assets/style.css)" = 200 ] && [ "$(fm_ui_code /assets/htmx.org-2.0.4.min.js)" = 200 ] &&
-		[ "$(fm_ui_code /nope)" = 404 ]
+	# assets absolute from the root (the ui applet's cra shape, which sets the browser checks' marker)
+	[ "$(fm_ui_code /)" = 200 ] && body_has 'href="/static/css/main.css"' && body_has 'src="/static/js/main.js"' &&
+		[ "$(fm_ui_code /static/css/main.css)" = 200 ] && [ "$(fm_ui_code /static/js/main.js)" = 200 ] &&
+		[ "$(fm_ui_code /config.json)" = 200 ] && [ "$(fm_ui_code /static/nope)" = 404 ]
 }
 # RFC 6455 section 1.3's sample key and accept value
 t_fm_ws() {

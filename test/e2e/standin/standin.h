@@ -88,5 +88,17 @@ int nbxplorer_main(int argc, char **argv);
 int dotnet_main(int argc, char **argv);
 /* app-ui.c */
 int ui_main(int argc, char **argv);
+/* The stand-in UI's reply for PATH in SHAPE (base-root, cra, root-path under PREFIX, "" at the root):
+ * the app stand-ins serve their UI with it, so every UI sets the browser checks' readiness marker. */
+struct ui_reply {
+        int status;
+        const char *type;
+        char body[2048];
+};
+void ui_route(const char *shape, const char *prefix, const char *path, struct ui_reply *r);
+/* R as an HTTP/1.0 response with EXTRA header lines ("Name: value\r\n"...): its length, -1 if > cap */
+int ui_format_reply(const struct ui_reply *r, const char *extra, char *out, size_t cap);
+/* ui_route + ui_format_reply sent on a plain socket, then shutdown(SHUT_WR) */
+void ui_respond(int fd, const char *shape, const char *prefix, const char *path, const char *extra);
 /* app-fedimint.c */
 int fedimintd_main(int argc, char **argv);
