@@ -68,7 +68,7 @@ mountpoint_of() { podman volume inspect --format '{{.Mountpoint}}' "$1"; }
 
 # The databases' own rows: a table e2e_marker(v) with one row, inserted with the real client.
 pg() { podman exec archy-btcpay-server-postgres psql -X -q -t -A -v ON_ERROR_STOP=1 -h /var/run/postgresql -U postgres -d postgres -c "$1"; }
-my() { podman exec archy-mempool-db mariadb -umempool "-p$(cat "$SECRETS/mempool-db-password")" -N -B mempool -e "$1"; }
+my() { podman exec archy-mempool-db mariadb -h 127.0.0.1 --protocol=tcp -umempool "-p$(cat "$SECRETS/mempool-db-password")" -N -B mempool -e "$1"; }
 db_of() {
 	case $1 in
 	btcpay-server) echo pg ;;
