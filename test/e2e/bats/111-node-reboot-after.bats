@@ -5,7 +5,7 @@ load helpers-lifecycle
 
 after() {
 	local app=$1
-	assert_app_up "$app" 300
+	assert_app_up "$app" 120
 	assert_app_healthy "$app"
 	assert_markers "$app" reboot
 }

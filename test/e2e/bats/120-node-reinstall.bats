@@ -34,7 +34,7 @@ uninstalled() {
 
 back() {
 	local app=$1
-	assert_app_up "$app" 300
+	assert_app_up "$app" 120
 	assert_app_healthy "$app"
 	assert_markers "$app" reinstall
 }

@@ -158,7 +158,7 @@ apply() {
 	systemctl daemon-reload
 	systemctl reset-failed || true
 	systemctl start archy-apps.target || true
-	wait_for 300 no_jobs || true
+	wait_for 180 no_jobs || true
 }
 
 # assert_no_orphans, given up to 90 s: archy-derive's timer (30 s) removes an uninstalled app's files
