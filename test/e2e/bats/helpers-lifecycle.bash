@@ -170,7 +170,7 @@ no_orphans() {
 # (saved quadlet dir $2) listening, no nginx route file.
 assert_no_orphans() {
 	local app=$1 saved=$2 units ctrs p f
-	units=$(systemctl list-units --all --no-legend --plain "archy-$app.*" "archy-$app-*" | awk '{print $1}' |
+	units=$(systemctl list-units --all --no-legend --plain "archy-$app.*" "archy-$app-*" | awk '$2 == "loaded" {print $1}' |
 		while read -r u; do [ "$(app_of_unit "$u" "$saved")" = "$app" ] && echo "$u"; done)
 	[ -z "$units" ] || {
 		echo "$app: units still loaded: $units"
