@@ -43,3 +43,54 @@ load helpers-node
 @test "fedimint | install | every unit active, every container running" {
 	assert_app_up fedimint
 }
+
+# Integrations: the client side of each logged in to its server, as its stand-in reports it.
+@test "lnd | integrations | connected to bitcoind" {
+	lnd_test_wallet
+	assert_connected lnd-bitcoind
+}
+
+@test "lnd | integrations | litd (lnd-ui) connected to lnd" {
+	assert_connected litd-lnd
+}
+
+@test "electrumx | integrations | connected to bitcoind" {
+	assert_connected electrumx-bitcoind
+}
+
+@test "mempool | integrations | connected to electrumx" {
+	assert_connected mempool-electrumx
+}
+
+@test "mempool | integrations | connected to bitcoind" {
+	assert_connected mempool-bitcoind
+}
+
+@test "mempool | integrations | connected to its database" {
+	assert_connected mempool-db
+}
+
+@test "btcpay-server | integrations | NBXplorer connected to bitcoind (RPC and P2P)" {
+	assert_connected nbxplorer-bitcoind
+}
+
+@test "btcpay-server | integrations | NBXplorer connected to postgres" {
+	assert_connected nbxplorer-postgres
+}
+
+@test "btcpay-server | integrations | connected to postgres" {
+	assert_connected btcpay-postgres
+}
+
+@test "btcpay-server | integrations | connected to NBXplorer" {
+	assert_connected btcpay-nbxplorer
+}
+
+@test "btcpay-server | integrations | connected to lnd" {
+	lnd_test_wallet
+	assert_connected btcpay-lnd
+}
+
+@test "fedimint | integrations | connected to bitcoind" {
+	assert_connected fedimint-bitcoind
+}

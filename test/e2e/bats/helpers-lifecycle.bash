@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Shared by the node layer's lifecycle files (110-140: reboot, reinstall, switch, uninstall): data
+# Shared by the node layer's lifecycle files (150-180: reboot, reinstall, switch, uninstall): data
 # markers in every app's named volumes and databases, manifest changes applied the way the node's
 # daemon must (archy-manifest(5), APPLYING CHANGES), health and integrations per app.
 # shellcheck shell=bash

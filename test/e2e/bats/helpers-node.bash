@@ -109,21 +109,117 @@ assert_app_up() {
 		printf "$app: %s, and this guest has none: no test/e2e/images/*.image lists it in REFS (no stand-in yet)\n" "${missing[@]}"
 		return 1
 	}
+	# healthy: the manifest's health command (Quadlet HealthCmd=) passes in the container
+	for c in "${cs[@]}"; do
+		grep -q '^HealthCmd=' "$QUADLET/$c.container" || continue
+		wait_for "$secs" podman healthcheck run "$c" || {
+			echo "$app: $c: its health command fails: $(sed -n 's/^HealthCmd=//p' "$QUADLET/$c.container")"
+			podman healthcheck run "$c"
+			explain "$c"
+			return 1
+		}
+	done
+}
+
+# The integrations each app's own stand-ins report (connected INTEGRATION names).
+integrations_of() {
+	case $1 in
+	lnd) echo lnd-bitcoind litd-lnd ;;
+	electrumx) echo electrumx-bitcoind ;;
+	mempool) echo mempool-electrumx mempool-bitcoind mempool-db ;;
+	btcpay-server) echo nbxplorer-bitcoind nbxplorer-postgres btcpay-postgres btcpay-nbxplorer btcpay-lnd ;;
+	fedimint) echo fedimint-bitcoind ;;
+	esac
+}
+
+# Every integration of APP connected again (within $2 s each, default 120).
+assert_app_connected() {
+	local i
+	for i in $(integrations_of "$1"); do assert_connected "$i" "${2:-120}" || return 1; done
+}
+
+# Host ports (tcp and udp) someone listens on, among those APP's containers publish.
+open_ports_of() {
+	local c p
+	for c in $(containers_of "$1"); do
+		for p in $(ports_of "$c"); do
+			[ -z "$(ss -Hltun "sport = :$p")" ] || echo "$c publishes $p: $(ss -Hltunp "sport = :$p" | head -n 2)"
+		done
+	done
 }
 
 # connected INTEGRATION: one integration of the shipped node really works (the client side logged
-# in to its server). The app helpers fill these in as their stand-ins learn to tell.
+# in to its server), as the client's stand-in reports it. Prints the report; 1 when not connected.
 connected() {
+	local out
 	case $1 in
-	lnd-bitcoind | electrumx-bitcoind | mempool-electrumx | mempool-bitcoind | mempool-db | \
-		btcpay-bitcoind | btcpay-lnd | btcpay-nbxplorer | btcpay-postgres | nbxplorer-bitcoind | \
-		nbxplorer-postgres | fedimint-bitcoind)
-		echo "connected $1: no check written yet (test/e2e/bats/helpers-node.bash)"
-		return 1
-		;;
+	lnd-bitcoind)
+		out=$(podman exec archy-lnd lncli --lnddir=/data --network=mainnet getinfo 2>&1)
+		want '"archy_standin_bitcoind": *"connected"' ;;
+	electrumx-bitcoind)
+		out=$(podman exec archy-electrumx electrumx_rpc -p 8000 getinfo 2>&1)
+		want '"archy-standin daemon": *"connected"' ;;
+	mempool-electrumx | mempool-bitcoind | mempool-db)
+		out=$(curl -sS --max-time 5 http://127.0.0.1:4080/api/v1/backend-info 2>&1)
+		want "\"$(mempool_key "$1")\": *\"connected\"" ;;
+	nbxplorer-bitcoind | nbxplorer-postgres)
+		out=$(nbxplorer_status 2>&1)
+		# rpc and p2p both reach the node
+		if [ "$1" = nbxplorer-postgres ]; then want '"postgres": *"connected"'; else
+			want '"rpc": *"connected"' && want '"p2p": *"connected"'
+		fi ;;
+	btcpay-postgres | btcpay-nbxplorer | btcpay-lnd)
+		out=$(curl -sS --max-time 5 http://127.0.0.1:23000/archy/status 2>&1)
+		want "\"${1#btcpay-}\": *\"connected\"" ;;
+	btcpay-bitcoind)
+		# BTCPay reaches the node only through NBXplorer: connected when both hops are
+		connected btcpay-nbxplorer && connected nbxplorer-bitcoind ;;
+	fedimint-bitcoind)
+		out=$(curl -sS --max-time 5 -w ' HTTP %{http_code}' http://127.0.0.1:8175/status 2>&1 | tr "\n" " ")
+		want '^bitcoind connected.* HTTP 200$' ;;
+	litd-lnd)
+		out=$(curl -sSk --max-time 5 -w ' HTTP %{http_code}' https://127.0.0.1:8443/archy-standin/status 2>&1)
+		want '^connected HTTP 200$' ;;
 	*)
 		echo "connected $1: unknown integration"
 		return 2
 		;;
 	esac
+}
+
+# The report in $out matches the extended regex $1 (prints it either way, for a failing test).
+want() {
+	echo "$out"
+	grep -Eq "$1" <<<"$out" || { echo "connected: the report does not say $1" && return 1; }
+}
+
+mempool_key() { case $1 in mempool-electrumx) echo electrum ;; mempool-bitcoind) echo core_rpc ;; *) echo database ;; esac; }
+
+# NBXplorer's status API, from the host to the container's address on the app network, with the
+# cookie it wrote as Basic auth (its image has no curl or wget).
+nbxplorer_status() {
+	local c=archy-btcpay-server-nbxplorer ip cookie
+	ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c" | awk '{ print $1 }')
+	cookie=$(podman exec "$c" cat /datadir/Main/.cookie) || return 1
+	curl -sS --max-time 5 -u "$cookie" "http://$ip:32838/v1/cryptos/btc/status"
+}
+
+# lnd connects to bitcoind only once a wallet exists. TEST STEP (not archy's): when no wallet is
+# there yet, create one over lnd's REST API (/v1/genseed, /v1/initwallet), as a user would.
+lnd_test_wallet() {
+	local state seed
+	state=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/state)
+	grep -q NON_EXISTING <<<"$state" || return 0
+	echo "test step: lnd has no wallet ($state): creating one over REST /v1/genseed + /v1/initwallet"
+	seed=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/genseed | sed -n 's/.*"cipher_seed_mnemonic":\(\[[^]]*\]\).*/\1/p')
+	[ -n "$seed" ] || return 1
+	curl -sk --max-time 10 -X POST https://127.0.0.1:8080/v1/initwallet \
+		-d "{\"wallet_password\":\"$(printf 'archy-e2e-wallet' | base64)\",\"cipher_seed_mnemonic\":$seed}"
+	echo
+}
+
+# Waits up to $2 s (default 120) for connected $1, then runs it once more for the test's output.
+assert_connected() {
+	wait_for "${2:-120}" connected "$1" || true
+	connected "$1"
 }

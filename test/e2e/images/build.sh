@@ -83,9 +83,16 @@ content_hash() {
 }
 
 copy_with_libs() {
-	local root=$1 bin=$2 lib
+	local root=$1 bin=$2 lib dir
 	mkdir -p "$root$(dirname "$bin")"
 	cp -L "$bin" "$root$bin"
+	# openssl(1) refuses to run without its default config (OPENSSLDIR/openssl.cnf), which every
+	# Debian-based image has (openssl's package, /etc/ssl/openssl.cnf): copy it along
+	if [ "$(basename "$bin")" = openssl ]; then
+		dir=$("$bin" version -d | sed -n 's/^OPENSSLDIR: "\(.*\)"$/\1/p')
+		mkdir -p "$root$dir"
+		cp -L "$dir/openssl.cnf" "$root$dir/openssl.cnf"
+	fi
 	for lib in $(ldd "$bin" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"

@@ -136,7 +136,10 @@ static int run_psql(const struct pgconn *pc, const char *db, const char *sql, ch
                 setenv("PGPASSWORD", pc->password, 1);
                 setenv("PGDATABASE", db, 1);
                 setenv("PGCONNECT_TIMEOUT", "5", 1);
-                execlp(psql_path(), "psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql, (char *)NULL);
+                /* argv[0] is the path: psql finds its own executable from it (find_my_exec), and
+                 * PATH in the images does not name /usr/lib/postgresql/15/bin */
+                execlp(psql_path(), psql_path(), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql,
+                       (char *)NULL);
                 _exit(127);
         }
         close(pfd[1]);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# After the reboot (110-node-reboot-before.bats ran before it): every app that was started is up
+# After the reboot (150-node-reboot-before.bats ran before it): every app that was started is up
 # again on its own, healthy, its integrations connected, its volumes' markers and database rows there.
 load helpers-lifecycle
 

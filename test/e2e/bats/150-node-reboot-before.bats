@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Before a reboot of the node: every started app up, a marker in each of its named volumes and a
 # row in its database (postgres, mariadb: the real clients), when each unit started. The runner
-# reboots next; 111-node-reboot-after.bats checks what came back.
+# reboots next; 151-node-reboot-after.bats checks what came back.
 load helpers-lifecycle
 
 before() {
