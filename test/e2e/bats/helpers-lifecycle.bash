@@ -10,48 +10,8 @@ STATE=/var/lib/archy-e2e
 SECRETS=/var/lib/archipelago/secrets
 mkdir -p "$STATE" 2>/dev/null || true
 
-# The integrations each app's client side holds (connected, helpers-node.bash).
-integrations_of() {
-	case $1 in
-	lnd) echo lnd-bitcoind ;;
-	electrumx) echo electrumx-bitcoind ;;
-	btcpay-server) echo btcpay-bitcoind btcpay-lnd btcpay-nbxplorer btcpay-postgres nbxplorer-bitcoind nbxplorer-postgres ;;
-	mempool) echo mempool-electrumx mempool-bitcoind mempool-db ;;
-	fedimint) echo fedimint-bitcoind ;;
-	*) echo "" ;;
-	esac
-}
-
-# Every integration of APP connected (waits up to $2 s for each); says which one is not.
-assert_connected() {
-	local app=$1 secs=${2:-120} i
-	for i in $(integrations_of "$app"); do
-		# a stub that cannot tell yet fails at once instead of being polled
-		if connected "$i" | grep -q 'no check written yet'; then
-			connected "$i" || true
-			echo "$app: integration $i cannot be checked yet"
-			return 1
-		fi
-		if ! wait_for "$secs" connected "$i"; then
-			connected "$i" || true
-			echo "$app: integration $i is not connected"
-			return 1
-		fi
-	done
-}
-
-# Every container of APP that has a health command passes it (podman healthcheck run), within $2 s.
-assert_app_healthy() {
-	local app=$1 secs=${2:-180} c
-	for c in $(containers_of "$app"); do
-		grep -q '^HealthCmd=' "$QUADLET/$c.container" || continue
-		if ! wait_for "$secs" podman healthcheck run "$c"; then
-			echo "$app: $c is unhealthy: $(podman healthcheck run "$c" 2>&1)"
-			explain "$c"
-			return 1
-		fi
-	done
-}
+# Health (assert_app_up runs the health commands) and integrations (assert_app_connected APP,
+# integrations_of) come from helpers-node.bash.
 
 # The podman volumes archy made for APP (its archy-APP-*.volume files; a longer app name that shares
 # the prefix is not APP's), one a line. Read from $2 (a saved copy of the quadlet dir) if given.
@@ -63,6 +23,9 @@ volumes_of() {
 		sed -n 's/^VolumeName=//p' "$f"
 	done
 }
+
+LND_WALLET=data/chain/bitcoin/mainnet/wallet.db
+lnd_unlocked() { curl -sk -m 5 https://127.0.0.1:8080/v1/state | grep -Eq '"(RPC_ACTIVE|SERVER_ACTIVE)"'; }
 
 mountpoint_of() { podman volume inspect --format '{{.Mountpoint}}' "$1"; }
 
@@ -82,6 +45,10 @@ write_markers() {
 	for v in $(volumes_of "$app"); do
 		echo "$app-$tag" >"$(mountpoint_of "$v")/e2e-marker-$tag"
 	done
+	# lnd's wallet: created once (lnd_test_wallet), it must outlive whatever comes next
+	if [ "$app" = lnd ] && [ -e "$(mountpoint_of archy-lnd-lnd-data)/$LND_WALLET" ]; then
+		touch "$STATE/lnd-wallet-$tag"
+	fi
 	db=$(db_of "$app")
 	[ -z "$db" ] || $db "CREATE TABLE IF NOT EXISTS e2e_marker (v VARCHAR(64)); INSERT INTO e2e_marker VALUES ('$app-$tag');"
 }
@@ -101,6 +68,16 @@ assert_markers() {
 			return 1
 		}
 	done
+	if [ "$app" = lnd ] && [ -e "$STATE/lnd-wallet-$tag" ]; then
+		[ -e "$(mountpoint_of archy-lnd-lnd-data)/$LND_WALLET" ] || {
+			echo "lnd: its wallet $LND_WALLET is gone"
+			return 1
+		}
+		wait_for 60 lnd_unlocked || {
+			echo "lnd: its wallet is there but lnd says: $(curl -sk -m 5 https://127.0.0.1:8080/v1/state)"
+			return 1
+		}
+	fi
 	db=$(db_of "$app")
 	[ -z "$db" ] && return 0
 	wait_for 120 "$db" "SELECT 1" || true
