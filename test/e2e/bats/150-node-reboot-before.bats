@@ -7,6 +7,8 @@ load helpers-lifecycle
 before() {
 	local app=$1
 	assert_app_up "$app"
+	# lnd's wallet (a test step, helpers-node.bash) must exist for it to be kept
+	[ "$app" != lnd ] || lnd_test_wallet
 	write_markers "$app" reboot
 	assert_markers "$app" reboot
 }
