@@ -4,6 +4,15 @@
 load helpers-node
 load helpers-browser
 
+# The certificates a browser of the node accepts, and only those: the dashboard's (the iframe
+# harness), the node's for the apps' HTTPS ports (nginx-route: /etc/archipelago/tls/node.crt), and
+# lightning-terminal's own self-signed one on its published port 8443 (as a user accepts it once).
+setup_file() {
+	local litd=$BATS_FILE_TMPDIR/litd.crt
+	openssl s_client -connect 127.0.0.1:8443 </dev/null 2>/dev/null | openssl x509 >"$litd" || true
+	export BROWSER_CHECK_CERT="/etc/nginx/archy-e2e.crt:/etc/archipelago/tls/node.crt:$litd"
+}
+
 # APP direct-URL proxy-port, one a line (the manifest's ports and nginx-route ports)
 UIS=(
 	"bitcoin-knots http://127.0.0.1:8081/ 4431"

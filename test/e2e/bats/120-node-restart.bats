@@ -4,17 +4,26 @@
 # bitcoin-knots leaves its dependents running (no Requires= cascade) and they reconnect.
 load helpers-node
 
+# Stopping an app also stops the apps that require it (its units' ExecStopPost, README "requires":
+# "its stop (not restart) stops this app"): those are started again after it, as a user would.
 stop_releases_ports() {
-	local app=$1 c units=()
+	local app=$1 c u units=() before=() again=()
 	for c in $(containers_of "$app"); do units+=("$c.service"); done
+	mapfile -t before < <(systemctl list-units --state=active --plain --no-legend 'archy-*.service' | awk '{ print $1 }')
 	systemctl stop "${units[@]}"
 	run open_ports_of "$app"
 	echo "$output"
-	[ -z "$output" ] || { systemctl start "${units[@]}"; return 1; }
 	systemctl start "${units[@]}"
+	for u in "${before[@]}"; do unit_active "${u%.service}" || again+=("$u"); done
+	[ ${#again[@]} = 0 ] || { echo "stopped with it, started again: ${again[*]}" && systemctl start "${again[@]}"; }
+	[ -z "$output" ] || { echo "$app: still listening after its units stopped (above)" && return 1; }
 	assert_app_up "$app"
 	[ "$app" != lnd ] || lnd_test_wallet
 	assert_app_connected "$app"
+	# and the apps stopped with it are back, connected
+	for a in $(started_apps); do
+		[ "$a" = "$app" ] || { assert_app_up "$a" && assert_app_connected "$a"; } || return 1
+	done
 }
 
 @test "bitcoin-knots | stop releases ports | stop closes every published port, start brings it back" { stop_releases_ports bitcoin-knots; }

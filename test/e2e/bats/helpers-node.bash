@@ -58,7 +58,7 @@ image_of() { sed -n 's/^Image=//p' "$QUADLET/$1.container"; }
 # host ports a container publishes ("127.0.0.1:8332:8332" -> 8332), one a line
 ports_of() { sed -n 's/^PublishPort=//p' "$QUADLET/$1.container" | awk -F: '{ print $(NF-1) }'; }
 unit_active() { [ "$(systemctl is-active "$1.service")" = active ]; }
-container_running() { [ "$(podman inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
+container_running() { [ "$(podman container inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
 listening_on() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 
 # What went wrong with a container, for a failing test: the contract a stand-in refused (its
@@ -100,7 +100,7 @@ assert_app_up() {
 			continue
 		fi
 		if ! wait_for "$secs" unit_active "$c" || ! wait_for 10 container_running "$c"; then
-			echo "$app: $c.service is $(systemctl is-active "$c.service"), container running: $(podman inspect --format '{{.State.Running}}' "$c" 2>&1)"
+			echo "$app: $c.service is $(systemctl is-active "$c.service"), container running: $(podman container inspect --format '{{.State.Running}}' "$c" 2>&1)"
 			explain "$c"
 			return 1
 		fi
@@ -199,13 +199,15 @@ mempool_key() { case $1 in mempool-electrumx) echo electrum ;; mempool-bitcoind)
 # cookie it wrote as Basic auth (its image has no curl or wget).
 nbxplorer_status() {
 	local c=archy-btcpay-server-nbxplorer ip cookie
-	ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c" | awk '{ print $1 }')
+	ip=$(podman container inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c" | awk '{ print $1 }')
 	cookie=$(podman exec "$c" cat /datadir/Main/.cookie) || return 1
 	curl -sS --max-time 5 -u "$cookie" "http://$ip:32838/v1/cryptos/btc/status"
 }
 
 # lnd connects to bitcoind only once a wallet exists. TEST STEP (not archy's): when no wallet is
-# there yet, create one over lnd's REST API (/v1/genseed, /v1/initwallet), as a user would.
+# there yet, create one over lnd's REST API (/v1/genseed, /v1/initwallet), as a user would, with
+# the password archy wrote for lnd's --wallet-unlock-password-file, so lnd unlocks itself at restarts.
+LND_WALLET_PASSWORD_FILE=/var/lib/archipelago/lnd/wallet-password
 lnd_test_wallet() {
 	local state seed
 	state=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/state)
@@ -214,7 +216,7 @@ lnd_test_wallet() {
 	seed=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/genseed | sed -n 's/.*"cipher_seed_mnemonic":\(\[[^]]*\]\).*/\1/p')
 	[ -n "$seed" ] || return 1
 	curl -sk --max-time 10 -X POST https://127.0.0.1:8080/v1/initwallet \
-		-d "{\"wallet_password\":\"$(printf 'archy-e2e-wallet' | base64)\",\"cipher_seed_mnemonic\":$seed}"
+		-d "{\"wallet_password\":\"$(printf %s "$(cat "$LND_WALLET_PASSWORD_FILE")" | base64 -w0)\",\"cipher_seed_mnemonic\":$seed}"
 	echo
 }
 
