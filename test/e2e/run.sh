@@ -37,6 +37,16 @@ image_tar=$("$here/standin/build-image.sh" "$out/image") || exit 1
 	echo "e2e: the stand-in apps fail their own self-test on the host" >&2
 	exit 1
 }
+# The broken copies of the shipped manifest (test/e2e/broken/*.sed) refused at the matching app,
+# naming the contract: host side, ~15 s, so every run (and make check) proves the stand-ins can tell.
+nb_bin=${ARCHY_E2E_BUILD:-build/e2e/bin}
+make -s -C "$repo" BUILD="$nb_bin" "$nb_bin/archy-generator" "$nb_bin/archy-derive" >/dev/null || exit 1
+ARCHY_GENERATOR=$repo/$nb_bin/archy-generator ARCHY_DERIVE=$repo/$nb_bin/archy-derive \
+	"$here/node-broken.sh" "$out/image/archy-standin" "$out/node-broken" >"$out/node-broken.tap" 2>&1 || {
+	cat "$out/node-broken.tap"
+	echo "e2e: a broken copy of the shipped manifest is not refused with its contract (test/e2e/node-broken.sh)" >&2
+	exit 1
+}
 if [[ " ${layers[*]} " == *" node "* ]]; then
 	images_list=$("$here/images/build.sh" "$out/images") || exit 1
 	# The databases' self-test takes 1-3 min: once per set of images (and version of the test).
