@@ -5,8 +5,10 @@ set -eu
 build="gcc make pkg-config libyaml-dev libssl-dev libsystemd-dev libcurl4-openssl-dev"
 # libclang-rt-dev: the sanitizer and libFuzzer runtimes of the default clang (make fuzz, check-fuzz).
 test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang libclang-rt-dev clang-tidy clang-format shellcheck debootstrap nginx python3"
-# The end-to-end suite: guests under systemd-nspawn and QEMU, stand-in images from busybox-static.
-e2e="$build debootstrap systemd-container qemu-system-x86 busybox-static libssl-dev openssl curl util-linux e2fsprogs"
+# The end-to-end suite: guests under systemd-nspawn and QEMU, stand-in images from busybox-static;
+# the host's mariadb client goes into the mempool backend's image, postgresql-15 serves the BTCPay
+# stand-ins' self-test.
+e2e="$build debootstrap systemd-container qemu-system-x86 busybox-static libssl-dev openssl curl util-linux e2fsprogs mariadb-client postgresql-15"
 case "${1:-}" in
 build) want=$build ;;
 test) want="$test $e2e" ;;

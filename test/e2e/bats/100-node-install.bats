@@ -44,9 +44,13 @@ load helpers-node
 	assert_app_up fedimint
 }
 
+@test "lnd | install | archy's wallet part created the wallet: lnd unlocked, the seed kept (24 words, 0600)" {
+	lnd_wallet_made
+}
+
 # Integrations: the client side of each logged in to its server, as its stand-in reports it.
 @test "lnd | integrations | connected to bitcoind" {
-	lnd_test_wallet
+	lnd_wallet_made
 	assert_connected lnd-bitcoind
 }
 
@@ -87,7 +91,7 @@ load helpers-node
 }
 
 @test "btcpay-server | integrations | connected to lnd" {
-	lnd_test_wallet
+	lnd_wallet_made
 	assert_connected btcpay-lnd
 }
 

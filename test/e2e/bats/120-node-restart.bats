@@ -20,7 +20,7 @@ stop_releases_ports() {
 	[ ${#again[@]} = 0 ] || { echo "stopped with it, started again: ${again[*]}" && systemctl start "${again[@]}"; }
 	[ -z "$output" ] || { echo "$app: still listening after its units stopped (above)" && return 1; }
 	assert_app_up "$app"
-	[ "$app" != lnd ] || lnd_test_wallet
+	[ "$app" != lnd ] || lnd_wallet_made
 	assert_app_connected "$app"
 	# and the apps stopped with it are back, connected
 	for a in $(started_apps); do
@@ -58,7 +58,7 @@ restart_keeps() {
 	for c in $(containers_of "$app"); do units+=("$c.service"); done
 	systemctl restart "${units[@]}"
 	assert_app_up "$app"
-	[ "$app" != lnd ] || lnd_test_wallet
+	[ "$app" != lnd ] || lnd_wallet_made
 	assert_app_connected "$app"
 }
 

@@ -8,7 +8,7 @@ before() {
 	local app=$1
 	assert_app_up "$app"
 	# lnd's wallet (a test step, helpers-node.bash) must exist for it to be kept
-	[ "$app" != lnd ] || lnd_test_wallet
+	[ "$app" != lnd ] || lnd_wallet_made
 	write_markers "$app" reboot
 	assert_markers "$app" reboot
 }

@@ -25,7 +25,6 @@ volumes_of() {
 }
 
 LND_WALLET=data/chain/bitcoin/mainnet/wallet.db
-lnd_unlocked() { curl -sk -m 5 https://127.0.0.1:8080/v1/state | grep -Eq '"(RPC_ACTIVE|SERVER_ACTIVE)"'; }
 
 mountpoint_of() { podman volume inspect --format '{{.Mountpoint}}' "$1"; }
 
@@ -45,9 +44,10 @@ write_markers() {
 	for v in $(volumes_of "$app"); do
 		echo "$app-$tag" >"$(mountpoint_of "$v")/e2e-marker-$tag"
 	done
-	# lnd's wallet: created once (lnd_test_wallet), it must outlive whatever comes next
+	# lnd's wallet: created once by archy's wallet part, it must outlive whatever comes next (the
+	# same wallet: the seed the part kept is unchanged)
 	if [ "$app" = lnd ] && [ -e "$(mountpoint_of archy-lnd-lnd-data)/$LND_WALLET" ]; then
-		touch "$STATE/lnd-wallet-$tag"
+		sha256sum <"$(mountpoint_of archy-lnd-lnd-data)/archy-wallet-seed" >"$STATE/lnd-wallet-$tag"
 	fi
 	db=$(db_of "$app")
 	[ -z "$db" ] || $db "CREATE TABLE IF NOT EXISTS e2e_marker (v VARCHAR(64)); INSERT INTO e2e_marker VALUES ('$app-$tag');"
@@ -73,7 +73,11 @@ assert_markers() {
 			echo "lnd: its wallet $LND_WALLET is gone"
 			return 1
 		}
-		wait_for 60 lnd_unlocked || {
+		[ "$(sha256sum <"$(mountpoint_of archy-lnd-lnd-data)/archy-wallet-seed")" = "$(cat "$STATE/lnd-wallet-$tag")" ] || {
+			echo "lnd: the seed archy's wallet part kept changed: another wallet was made"
+			return 1
+		}
+		wait_for 60 lnd_active || {
 			echo "lnd: its wallet is there but lnd says: $(curl -sk -m 5 https://127.0.0.1:8080/v1/state)"
 			return 1
 		}

@@ -215,20 +215,29 @@ nbxplorer_status() {
 	curl -sS --max-time 5 -u "$cookie" "http://$ip:32838/v1/cryptos/btc/status"
 }
 
-# lnd connects to bitcoind only once a wallet exists. TEST STEP (not archy's): when no wallet is
-# there yet, create one over lnd's REST API (/v1/genseed, /v1/initwallet), as a user would, with
-# the password archy wrote for lnd's --wallet-unlock-password-file, so lnd unlocks itself at restarts.
+# lnd connects to bitcoind only once a wallet exists, and nobody is there to create one: archy's
+# one-shot part `wallet` (lnd's block of the shipped manifest) does, with the lnd-wallet-password
+# secret, and keeps the seed on lnd's volume. lnd_wallet_made waits for that part to have exited 0
+# (its unit active) and checks what it left: lnd unlocked (RPC_ACTIVE or SERVER_ACTIVE), the seed
+# file whole (24 words) and 0600. No test step creates a wallet.
 LND_WALLET_PASSWORD_FILE=/var/lib/archipelago/lnd/wallet-password
-lnd_test_wallet() {
-	local state seed
-	state=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/state)
-	grep -q NON_EXISTING <<<"$state" || return 0
-	echo "test step: lnd has no wallet ($state): creating one over REST /v1/genseed + /v1/initwallet"
-	seed=$(curl -sk --max-time 5 https://127.0.0.1:8080/v1/genseed | sed -n 's/.*"cipher_seed_mnemonic":\(\[[^]]*\]\).*/\1/p')
-	[ -n "$seed" ] || return 1
-	curl -sk --max-time 10 -X POST https://127.0.0.1:8080/v1/initwallet \
-		-d "{\"wallet_password\":\"$(printf %s "$(cat "$LND_WALLET_PASSWORD_FILE")" | base64 -w0)\",\"cipher_seed_mnemonic\":$seed}"
-	echo
+lnd_state() { curl -sk --max-time 5 https://127.0.0.1:8080/v1/state; }
+lnd_active() { lnd_state | grep -Eq '"(RPC_ACTIVE|SERVER_ACTIVE)"'; }
+lnd_wallet_made() {
+	local seed mode
+	wait_for "${1:-180}" unit_active archy-lnd-wallet || {
+		echo "lnd: archy's wallet part did not complete: archy-lnd-wallet.service is $(systemctl is-active archy-lnd-wallet.service)"
+		explain archy-lnd-wallet
+		return 1
+	}
+	wait_for 60 lnd_active || {
+		echo "lnd: the wallet part completed, but lnd says $(lnd_state)"
+		return 1
+	}
+	seed=$(podman volume inspect --format '{{.Mountpoint}}' archy-lnd-lnd-data)/archy-wallet-seed
+	mode=$(stat -c %a "$seed" 2>&1)
+	[ "$mode" = 600 ] || { echo "lnd: the seed file $seed: mode $mode, want 600" && return 1; }
+	[ "$(wc -w <"$seed")" = 24 ] || { echo "lnd: the seed file $seed holds $(wc -w <"$seed") words, want 24" && return 1; }
 }
 
 # Waits up to $2 s (default 120) for connected $1, then runs it once more for the test's output.
