@@ -127,13 +127,17 @@ vanishing() {
 
 no_jobs() { [ -z "$(systemctl list-jobs --no-legend 2>/dev/null)" ]; }
 
-# Applies manifest $1 as the node's daemon does: the vanishing units stopped, the manifest written,
-# daemon-reload, archy-apps.target started; waits for systemd's jobs to settle.
+# Applies manifest $1 as the node's daemon does: the vanishing units stopped, and the stops they
+# passed on to the apps that require them (queued in the background by the required app's
+# ExecStopPost) finished; the manifest written, daemon-reload, archy-apps.target started; waits for
+# systemd's jobs to settle. (A start of archy-apps.target while such a stop job is still queued
+# leaves that app stopped: the first node switch here lost mempool that way.)
 apply() {
 	local gone
 	gone=$(vanishing "$1")
 	# shellcheck disable=SC2086
 	[ -z "$gone" ] || systemctl stop $gone || true
+	wait_for 180 no_jobs || true
 	install -m644 "$1" "$MANIFEST.tmp"
 	mv "$MANIFEST.tmp" "$MANIFEST"
 	systemctl daemon-reload
