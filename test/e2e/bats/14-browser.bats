@@ -15,12 +15,15 @@ setup_file() {
 	echo $! >"$BATS_FILE_TMPDIR/pids"
 	archy-standin ui --port 18092 --shape base-root --header 'X-Frame-Options: DENY' >/dev/null 2>&1 3>&- &
 	echo $! >>"$BATS_FILE_TMPDIR/pids"
+	archy-standin ui --port 18093 --shape guardian >/dev/null 2>&1 3>&- &
+	echo $! >>"$BATS_FILE_TMPDIR/pids"
 	local site='ssl_certificate /etc/nginx/archy-e2e.crt; ssl_certificate_key /etc/nginx/archy-e2e.key;'
 	local frame="proxy_hide_header X-Frame-Options; add_header Content-Security-Policy \"frame-ancestors 'self' https://\$host\" always;"
 	cat >"$CONF" <<EOC
 server { listen 18443 ssl; $site location / { proxy_pass http://127.0.0.1:18091; $frame } }
 server { listen 18444 ssl; $site location / { proxy_pass http://127.0.0.1:18092; } }
 server { listen 18445 ssl; $site location /apps/cra/ { proxy_pass http://127.0.0.1:18091/; } }
+server { listen 18446 ssl; $site location /apps/fedimint/ { proxy_pass http://127.0.0.1:18093/; } }
 EOC
 	systemctl reload nginx
 	local i
@@ -52,6 +55,13 @@ teardown_file() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	grep -q 'resource FAILED 404 Script https://127.0.0.1:18445/static/js/main.js' <<<"$output"
+}
+
+@test "all | browser-check | a prefix-stripping sub-path breaks fedimintd's guardian UI (root /assets/)" {
+	run ui_broken https://127.0.0.1:18446/apps/fedimint/
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q 'resource FAILED 404 Script https://127.0.0.1:18446/assets/htmx.org-2.0.4.min.js' <<<"$output"
 }
 
 @test "all | browser-check | X-Frame-Options: DENY passed through is reported blocked" {

@@ -3,7 +3,8 @@
  * fedimintd applet, run time: binds exactly the addresses fedimintd would (FM_BIND_P2P, FM_BIND_API,
  * FM_BIND_UI over TCP; with FM_ENABLE_IROH also UDP on the P2P and API ports, as iroh does), polls
  * bitcoind's JSON-RPC with FM_BITCOIND_USERNAME/FM_BITCOIND_PASSWORD as HTTP basic auth (fedimint
- * fedimint-server-bitcoin-rpc src/bitcoind.rs, bitcoincore-rpc Auth::UserPass), and serves the UI.
+ * fedimint-server-bitcoin-rpc src/bitcoind.rs, bitcoincore-rpc Auth::UserPass), and serves the UI in
+ * the shape of fedimintd's built-in guardian UI before setup (docs/contracts/fedimint.md).
  */
 #include "app-fedimint.h"
 
@@ -27,6 +28,7 @@
 struct fm_node {
         char host[FM_FIELD], port[8], path[FM_FIELD], user[FM_FIELD], pass[FM_FIELD];
         const char *network;
+        bool has_password_ui; /* FM_PASSWORD_UI set: the UI has a login */
 };
 
 struct fm_state {
@@ -189,20 +191,42 @@ static void fm_probe(const struct fm_node *n, struct fm_state *st) {
                 logmsg("bitcoind RPC %s:%s: %s", n->host, n->port, st->outcome);
 }
 
-/* The built-in UI's routes (fedimint-server-ui src/assets.rs, src/lib.rs): absolute, from the root. */
+/* The setup UI of a guardian not set up yet (fedimint-server-ui src/setup.rs router): / is the setup
+ * page; /login exists only when FM_PASSWORD_UI gives the UI a password (requires_auth), and pages
+ * behind UserAuth (/federation_setup) answer 303 to /login without the auth cookie, which the
+ * stand-in never issues (fedimint-ui-common src/auth.rs, axum Redirect::to). The rest: ui_route's
+ * guardian shape (the assets at /assets/..., 404 for any other path). */
+static void fm_guardian_route(const char *path, bool has_password, struct ui_reply *r) {
+        ui_route("guardian", "", path, r);
+        if (strcmp(path, "/login") == 0 && has_password)
+                ui_guardian_page(r);
+        else if (strcmp(path, "/federation_setup") == 0 && has_password) {
+                r->status = 303;
+                r->location = "/login";
+                r->len = 0;
+        }
+}
+
+static void fm_send_ui(int fd, const char *path, bool has_password) {
+        static char out[8192];
+        struct ui_reply r;
+        fm_guardian_route(path, has_password, &r);
+        int n = ui_format_reply(&r, "", out, sizeof out);
+        if (n > 0)
+                (void)send_all(fd, out, (size_t)n);
+        shutdown(fd, SHUT_WR);
+}
+
 static void fm_serve_ui_path(int fd, const char *path, const struct fm_node *n, const struct fm_state *st) {
         char body[1024];
-        if (strcmp(path, "/status") == 0) {
-                snprintf(body, sizeof body, "bitcoind %s%s%s:%s blocks=%lld\n",
-                         st->connected ? "connected to " : "not connected: ", st->connected ? "" : st->outcome,
-                         st->connected ? n->host : " at ", n->port, st->blocks);
-                http_respond(fd, st->connected ? "200 OK" : "503 Service Unavailable", "Content-Type: text/plain\r\n",
-                             body);
-        } else {
-                /* every page and asset absolute from the root (/assets/..., the login page at /):
-                 * the stand-in UI's root-asset shape, which sets the browser checks' marker */
-                ui_respond(fd, "cra", "", path, "");
+        if (strcmp(path, "/status") != 0) {
+                fm_send_ui(fd, path, n->has_password_ui);
+                return;
         }
+        snprintf(body, sizeof body, "bitcoind %s%s%s:%s blocks=%lld\n",
+                 st->connected ? "connected to " : "not connected: ", st->connected ? "" : st->outcome,
+                 st->connected ? n->host : " at ", n->port, st->blocks);
+        http_respond(fd, st->connected ? "200 OK" : "503 Service Unavailable", "Content-Type: text/plain\r\n", body);
 }
 
 static int fm_request(int lfd, char *head, size_t cap, char *path, size_t path_cap) {
@@ -289,7 +313,7 @@ static void fm_loop(const int fds[3], const struct fm_node *n) {
 }
 
 static int fm_node_from_opts(const struct fm_opts *o, struct fm_node *n) {
-        *n = (struct fm_node){.network = o->network};
+        *n = (struct fm_node){.network = o->network, .has_password_ui = o->password_ui && *o->password_ui};
         if (!o->url) {
                 logmsg("esplora backend (%s): not stood in, only bitcoind", o->esplora);
                 return -1;

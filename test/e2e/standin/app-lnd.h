@@ -3,16 +3,7 @@
 /* The lnd group's applets (lnd, lncli, litd) and what they share: TLS and go-flags-style options. */
 #include "standin.h"
 
-/* tls.c: libssl opened at run time; the handles are SSL_CTX * / SSL * */
-void *tls_server_ctx(const char *cert, const char *key);
-void *tls_client_ctx(const char *cafile);
-void *tls_accept(void *ctx, int fd);
-void *tls_connect(void *ctx, int fd, const char *host, char *err, size_t cap);
-void tls_free(void *ssl);
-int tls_write_all(void *ssl, const char *buf, size_t len);
-ssize_t tls_read_all(void *ssl, char *buf, size_t cap);
-ssize_t tls_read_request(void *ssl, char *buf, size_t cap, size_t *head_len);
-int tls_make_cert(const char *cert_path, const char *key_path, const char *cn, const char *sans);
+/* tls.c (the TLS functions are in standin.h) */
 int listen_tcp_on(const char *host, unsigned port);
 
 /* goflags.c: the option syntax of github.com/jessevdk/go-flags v1.4.0, which lnd and litd use */

@@ -10,8 +10,13 @@
  *              app (client-side routes). mempool/mempool frontend/src/index.mempool.html:
  *              <script src="/resources/config.js"> and <base href="/">, icons under /resources/.
  *   cra        create-react-app-like: /static/js/main.js, /static/css/main.css, and the script fetches
- *              /config.json at start (the CRA build layout; fedimint's guardian UI as issue 13 states
- *              it, fedimint/ui apps/guardian-ui/public/config.json; not read at the pinned tag).
+ *              /config.json at start (the CRA build layout: lightning-terminal's UI, and the v0.5
+ *              fedimint/ui guardian UI, which fetched /config.json; fedimintd v0.7+ is "guardian").
+ *   guardian   fedimintd's built-in guardian UI (fedimint/fedimint fedimint-server-ui and
+ *              fedimint-ui-common, src/assets.rs and common_head in src/lib.rs): the page at / only,
+ *              assets at exact routes /assets/{bootstrap.min.css,style.css,htmx.org-2.0.4.min.js,
+ *              bootstrap.bundle.min.js,logo.png} with their content types; the script checks the
+ *              stylesheet and fetches /assets/logo.png (image/png). docs/contracts/fedimint.md.
  *   root-path  every URL under a configured base path (--base), nothing outside it, like BTCPay
  *              Server with its root path (btcpayserver/btcpayserver v2.0.7 BTCPayServer/Hosting/
  *              Startup.cs: app.Map(options.RootPath, ...)). BTCPay also sends X-Frame-Options: DENY
@@ -30,8 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <unistd.h>
 
 #define UI_MAX_HEADERS 8
@@ -48,21 +51,19 @@ struct ui_opts {
 /* One accepted connection, plain or TLS. */
 struct ui_conn {
         int fd;
-        SSL *ssl;
+        void *ssl; /* tls.c's handle, NULL on plain HTTP */
 };
 
 static ssize_t conn_read(struct ui_conn *c, char *buf, size_t len) {
-        if (c->ssl) {
-                int n = SSL_read(c->ssl, buf, (int)len);
-                return n > 0 ? n : -1;
-        }
+        if (c->ssl)
+                return tls_read(c->ssl, buf, len);
         return recv(c->fd, buf, len, 0);
 }
 
 static int conn_write(struct ui_conn *c, const char *buf, size_t len) {
         if (!c->ssl)
                 return send_all(c->fd, buf, len);
-        return SSL_write(c->ssl, buf, (int)len) == (int)len ? 0 : -1;
+        return tls_write_all(c->ssl, buf, len);
 }
 
 static const char ui_js[] =
@@ -81,7 +82,9 @@ static const char ui_js[] =
         "  }\n"
         "  fetch(CONFIG).then(function (r) {\n"
         "    if (!r.ok) throw new Error(CONFIG + ' answered ' + r.status);\n"
-        "    return r.json();\n"
+        "    if (!WANT) return r.json();\n"
+        "    if (r.headers.get('content-type') !== WANT) throw new Error(CONFIG + ' is not ' + WANT);\n"
+        "    return {shape: SHAPE};\n"
         "  }).then(function (c) {\n"
         "    if (c.shape !== SHAPE) throw new Error(CONFIG + ' is not this app\\'s config');\n"
         "    done('ok');\n"
@@ -95,7 +98,10 @@ static void reply_text(struct ui_reply *r, int status, const char *type, const c
         va_start(ap, fmt);
         r->status = status;
         r->type = type;
-        vsnprintf(r->body, sizeof r->body, fmt, ap);
+        r->cache = "no-store";
+        r->location = NULL;
+        int n = vsnprintf(r->body, sizeof r->body, fmt, ap);
+        r->len = n < 0 ? 0 : (size_t)n < sizeof r->body ? (size_t)n : sizeof r->body - 1;
         va_end(ap);
 }
 
@@ -106,8 +112,10 @@ static void reply_page(struct ui_reply *r, const char *shape, const char *head) 
                    shape, head, shape);
 }
 
-static void reply_js(struct ui_reply *r, const char *shape, const char *config) {
-        reply_text(r, 200, "application/javascript", "var SHAPE = '%s', CONFIG = '%s';\n%s", shape, config, ui_js);
+/* The script fetches CONFIG: JSON naming SHAPE, or (want non-empty) any body of content type WANT. */
+static void reply_js(struct ui_reply *r, const char *shape, const char *config, const char *want) {
+        reply_text(r, 200, "application/javascript", "var SHAPE = '%s', CONFIG = '%s', WANT = '%s';\n%s", shape, config,
+                   want, ui_js);
 }
 
 static void reply_css(struct ui_reply *r) {
@@ -129,7 +137,7 @@ static bool has_prefix(const char *s, const char *prefix) {
 /* Relative URLs, resolved against <base href="/">: right only when the app is served at the root. */
 static void route_base_root(const char *path, struct ui_reply *r) {
         if (strcmp(path, "/resources/app.js") == 0)
-                reply_js(r, "base-root", "resources/config.json");
+                reply_js(r, "base-root", "resources/config.json", "");
         else if (strcmp(path, "/resources/styles.css") == 0)
                 reply_css(r);
         else if (strcmp(path, "/resources/config.json") == 0)
@@ -144,7 +152,7 @@ static void route_base_root(const char *path, struct ui_reply *r) {
 
 static void route_cra(const char *path, struct ui_reply *r) {
         if (strcmp(path, "/static/js/main.js") == 0)
-                reply_js(r, "cra", "/config.json");
+                reply_js(r, "cra", "/config.json", "");
         else if (strcmp(path, "/static/css/main.css") == 0)
                 reply_css(r);
         else if (strcmp(path, "/config.json") == 0)
@@ -167,7 +175,7 @@ static void route_root_path(const char *prefix, const char *path, struct ui_repl
         char head[1024], config[300];
         if (strcmp(rest, "/main/site.js") == 0) {
                 snprintf(config, sizeof config, "%s/main/config.json", prefix);
-                reply_js(r, "root-path", config);
+                reply_js(r, "root-path", config, "");
         } else if (strcmp(rest, "/main/site.css") == 0)
                 reply_css(r);
         else if (strcmp(rest, "/main/config.json") == 0)
@@ -183,8 +191,54 @@ static void route_root_path(const char *prefix, const char *path, struct ui_repl
         }
 }
 
+/* fedimint-ui-common src/assets.rs: each asset one exact route, an hour's public cache. */
+static void guardian_asset(struct ui_reply *r, const char *path) {
+        static const unsigned char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4"
+                                           "\x89\0\0\0\x0bIDATx\x9c\x63\x60\0\x02\0\0\x05\0\x01\x7a\x5e\xab\x3f\0\0\0\0"
+                                           "IEND\xae\x42\x60\x82";
+        if (strcmp(path, "/assets/style.css") == 0)
+                reply_css(r);
+        else if (strcmp(path, "/assets/bootstrap.min.css") == 0)
+                reply_text(r, 200, "text/css", "/* archy stand-in: bootstrap's place */\n");
+        else if (strcmp(path, "/assets/htmx.org-2.0.4.min.js") == 0)
+                reply_js(r, "guardian", "/assets/logo.png", "image/png");
+        else if (strcmp(path, "/assets/bootstrap.bundle.min.js") == 0)
+                reply_text(r, 200, "application/javascript", "/* archy stand-in: bootstrap's place */\n");
+        else if (strcmp(path, "/assets/logo.png") == 0) {
+                reply_text(r, 200, "image/png", "%s", "");
+                memcpy(r->body, png, sizeof png - 1);
+                r->len = sizeof png - 1;
+        } else {
+                reply_404(r, path, "no such route");
+                return;
+        }
+        r->cache = "public, max-age=3600";
+}
+
+/* fedimintd's guardian UI (fedimint-server-ui, fedimint-ui-common common_head): server-rendered, every
+ * URL absolute from the root, the page at / only; any other path is axum's 404. */
+static void route_guardian(const char *path, struct ui_reply *r) {
+        if (has_prefix(path, "/assets/"))
+                guardian_asset(r, path);
+        else if (strcmp(path, "/") == 0)
+                ui_guardian_page(r);
+        else
+                reply_404(r, path, "no such route");
+}
+
+void ui_guardian_page(struct ui_reply *r) {
+        reply_page(r, "guardian",
+                   "<link rel=\"stylesheet\" href=\"/assets/bootstrap.min.css\">\n"
+                   "<link rel=\"stylesheet\" type=\"text/css\" href=\"/assets/style.css\">\n"
+                   "<link rel=\"icon\" type=\"image/png\" href=\"/assets/logo.png\">\n"
+                   "<script defer src=\"/assets/htmx.org-2.0.4.min.js\"></script>\n"
+                   "<script defer src=\"/assets/bootstrap.bundle.min.js\"></script>\n");
+}
+
 void ui_route(const char *shape, const char *prefix, const char *path, struct ui_reply *r) {
-        if (strcmp(shape, "base-root") == 0)
+        if (strcmp(shape, "guardian") == 0)
+                route_guardian(path, r);
+        else if (strcmp(shape, "base-root") == 0)
                 route_base_root(path, r);
         else if (strcmp(shape, "cra") == 0)
                 route_cra(path, r);
@@ -192,12 +246,32 @@ void ui_route(const char *shape, const char *prefix, const char *path, struct ui
                 route_root_path(prefix, path, r);
 }
 
-int ui_format_reply(const struct ui_reply *r, const char *extra, char *out, size_t cap) {
-        int n = snprintf(out, cap,
-                         "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
-                         "Connection: close\r\n%s\r\n%s",
-                         r->status, r->status == 200 ? "OK" : "Not Found", r->type, strlen(r->body), extra, r->body);
+static const char *status_text(int status) {
+        switch (status) {
+        case 200: return "OK";
+        case 303: return "See Other";
+        case 404: return "Not Found";
+        default: return "Method Not Allowed";
+        }
+}
+
+static int format_head(const struct ui_reply *r, char *out, size_t cap) {
+        int n = snprintf(out, cap, "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: %s\r\n",
+                         r->status, status_text(r->status), r->type, r->len, r->cache);
+        if (n > 0 && (size_t)n < cap && r->location)
+                n += snprintf(out + n, cap - (size_t)n, "Location: %s\r\n", r->location);
         return n > 0 && (size_t)n < cap ? n : -1;
+}
+
+int ui_format_reply(const struct ui_reply *r, const char *extra, char *out, size_t cap) {
+        int n = format_head(r, out, cap);
+        if (n < 0)
+                return -1;
+        int m = snprintf(out + n, cap - (size_t)n, "Connection: close\r\n%s\r\n", extra);
+        if (m < 0 || (size_t)(n + m) + r->len >= cap)
+                return -1;
+        memcpy(out + n + m, r->body, r->len);
+        return n + m + (int)r->len;
 }
 
 void ui_respond(int fd, const char *shape, const char *prefix, const char *path, const char *extra) {
@@ -212,19 +286,18 @@ void ui_respond(int fd, const char *shape, const char *prefix, const char *path,
 
 static int ui_send(struct ui_conn *c, const struct ui_opts *o, const struct ui_reply *r) {
         char head[2048];
-        size_t len = (size_t)snprintf(head, sizeof head,
-                                      "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-                                      "Cache-Control: no-store\r\nConnection: close\r\n",
-                                      r->status, r->status == 200 ? "OK" : "Not Found", r->type, strlen(r->body));
+        int n = format_head(r, head, sizeof head);
+        if (n < 0)
+                return -1;
+        size_t len = (size_t)n + (size_t)snprintf(head + n, sizeof head - (size_t)n, "Connection: close\r\n");
         for (size_t i = 0; i < o->n_headers && len < sizeof head; i++)
                 len += (size_t)snprintf(head + len, sizeof head - len, "%s\r\n", o->headers[i]);
         if (len + 2 >= sizeof head)
                 return -1;
         memcpy(head + len, "\r\n", 3);
-        if (conn_write(c, head, len + 2) < 0 || conn_write(c, r->body, strlen(r->body)) < 0)
+        if (conn_write(c, head, len + 2) < 0 || conn_write(c, r->body, r->len) < 0)
                 return -1;
-        if (c->ssl)
-                SSL_shutdown(c->ssl);
+        tls_shutdown(c->ssl);
         shutdown(c->fd, SHUT_WR);
         return 0;
 }
@@ -290,8 +363,9 @@ static int ui_check_opts(const struct ui_opts *o, bool port_ok, const char *base
         if (!port_ok || !o->shape)
                 return -1;
         bool root_path = strcmp(o->shape, "root-path") == 0;
-        if (!root_path && strcmp(o->shape, "base-root") != 0 && strcmp(o->shape, "cra") != 0) {
-                logmsg("unknown --shape '%s' (base-root, cra or root-path)", o->shape);
+        if (!root_path && strcmp(o->shape, "base-root") != 0 && strcmp(o->shape, "cra") != 0 &&
+            strcmp(o->shape, "guardian") != 0) {
+                logmsg("unknown --shape '%s' (base-root, cra, guardian or root-path)", o->shape);
                 return -1;
         }
         if (root_path != (base != NULL)) {
@@ -340,26 +414,12 @@ static int parse_ui_opts(int argc, char **argv, struct ui_opts *o) {
         return optind == argc ? ui_check_opts(o, port_ok, base) : -1;
 }
 
-static SSL_CTX *ui_tls(const struct ui_opts *o) {
-        SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-        if (ctx && SSL_CTX_use_certificate_chain_file(ctx, o->tls_cert) == 1 &&
-            SSL_CTX_use_PrivateKey_file(ctx, o->tls_key, SSL_FILETYPE_PEM) == 1 && SSL_CTX_check_private_key(ctx) == 1)
-                return ctx;
-        char why[256];
-        ERR_error_string_n(ERR_get_error(), why, sizeof why);
-        logmsg("--tls %s %s: %s", o->tls_cert, o->tls_key, why);
-        SSL_CTX_free(ctx);
-        return NULL;
-}
-
-static void ui_child(int fd, SSL_CTX *ctx, const struct ui_opts *o) {
+static void ui_child(int fd, void *ctx, const struct ui_opts *o) {
         struct ui_conn c = {.fd = fd};
-        if (ctx) {
-                c.ssl = SSL_new(ctx);
-                if (!c.ssl || SSL_set_fd(c.ssl, fd) != 1 || SSL_accept(c.ssl) != 1)
-                        return; /* a client that gave up on the self-signed certificate */
-        }
+        if (ctx && !(c.ssl = tls_accept(ctx, fd)))
+                return; /* a client that gave up on the self-signed certificate */
         ui_serve(&c, o);
+        tls_free(c.ssl);
 }
 
 int ui_main(int argc, char **argv) {
@@ -368,8 +428,8 @@ int ui_main(int argc, char **argv) {
                 usage(stderr);
                 return 2;
         }
-        SSL_CTX *ctx = NULL;
-        if (o.tls_cert && !(ctx = ui_tls(&o)))
+        void *ctx = NULL;
+        if (o.tls_cert && !(ctx = tls_server_ctx(o.tls_cert, o.tls_key)))
                 return 1;
         int lfd = listen_tcp((unsigned)o.port);
         if (lfd < 0) {
@@ -397,6 +457,6 @@ int ui_main(int argc, char **argv) {
                 close(fd);
         }
         close(lfd);
-        SSL_CTX_free(ctx);
+        tls_ctx_free(ctx);
         return 0;
 }

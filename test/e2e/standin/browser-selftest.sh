@@ -4,7 +4,7 @@
 # (test/e2e/guest/browser-check) against `archy-standin ui` directly and behind a real nginx. The
 # check must pass where real UIs work (each app at the root of its own HTTPS port; BTCPay's root
 # path proxied unstripped) and fail where they break: a sub-path proxy that strips the prefix breaks
-# the base-root (mempool) and cra (fedimint guardian UI) shapes, an X-Frame-Options: DENY the proxy
+# the base-root (mempool), cra (lightning-terminal) and guardian (fedimintd's UI) shapes, an X-Frame-Options: DENY the proxy
 # does not hide or a frame-ancestors without the dashboard's origin keeps the UI out of the iframe.
 # Usage: test/e2e/standin/browser-selftest.sh BINARY     TAP on stdout; exit 1 if any check fails
 # Needs chromium and nginx (installed from the host's Debian packages when missing) and openssl.
@@ -73,17 +73,18 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout "$
 	-out "$tmp/cert.pem" >/dev/null 2>&1
 start_ui root --shape base-root
 start_ui cra --shape cra
+start_ui guardian --shape guardian
 start_ui rootpath --shape root-path --base /btcpay
 start_ui deny --shape base-root --header 'X-Frame-Options: DENY'
 start_ui btcpay --shape root-path --base /btcpay --header 'X-Frame-Options: DENY'
 start_ui litd --shape cra --tls "$tmp/cert.pem" "$tmp/key.pem"
 # shellcheck disable=SC2154  # set by start_ui through printf -v
-up_root=$root_port up_cra=$cra_port up_rootpath=$rootpath_port up_deny=$deny_port up_btcpay=$btcpay_port up_litd=$litd_port
+up_root=$root_port up_cra=$cra_port up_guardian=$guardian_port up_rootpath=$rootpath_port up_deny=$deny_port up_btcpay=$btcpay_port up_litd=$litd_port
 
 # The front end, as on the node: the dashboard's origin serves the harness (and a page whose script
 # throws), each app has its own HTTPS port proxied at its root, with the framing headers set.
-dash='' p_root='' p_cra='' p_deny='' p_leak='' p_self='' p_litd=''
-for v in dash p_root p_cra p_deny p_leak p_self p_litd; do alloc_port "$v"; done
+dash='' p_root='' p_cra='' p_guardian='' p_deny='' p_leak='' p_self='' p_litd=''
+for v in dash p_root p_cra p_guardian p_deny p_leak p_self p_litd; do alloc_port "$v"; done
 mkdir -p "$tmp/www/ui"
 cp "$here/../guest/archy-frame.html" "$tmp/www/ui/"
 printf '<!doctype html>\n<title>throws</title>\n<script>throw new Error("deliberate")</script>\n' >"$tmp/www/ui/throws.html"
@@ -107,6 +108,7 @@ app_server() { # PORT UPSTREAM EXTRA...
 	# The sub-path scheme that breaks root-relative UIs: the prefix stripped by proxy_pass's URI.
 	printf '\tlocation /apps/root/ { proxy_pass http://127.0.0.1:%s/; }\n' "$up_root"
 	printf '\tlocation /apps/cra/ { proxy_pass http://127.0.0.1:%s/; }\n' "$up_cra"
+	printf '\tlocation /apps/guardian/ { proxy_pass http://127.0.0.1:%s/; }\n' "$up_guardian"
 	printf '\tlocation /apps/stripped/ { proxy_pass http://127.0.0.1:%s/; }\n' "$up_rootpath"
 	# BTCPay's root path, proxied unstripped; its own X-Frame-Options hidden (or not: /deny/).
 	printf '\tlocation /btcpay/ { proxy_pass http://127.0.0.1:%s; proxy_hide_header X-Frame-Options; }\n' "$up_btcpay"
@@ -115,6 +117,7 @@ app_server() { # PORT UPSTREAM EXTRA...
 	app_server "$p_root" "$up_root" "proxy_hide_header X-Frame-Options;" "$frame_ok"
 	app_server "$p_litd" "$up_litd" "proxy_hide_header X-Frame-Options;" "$frame_ok" | sed 's|http://|https://|'
 	app_server "$p_cra" "$up_cra" "proxy_hide_header X-Frame-Options;" "$frame_ok"
+	app_server "$p_guardian" "$up_guardian" "proxy_hide_header X-Frame-Options;" "$frame_ok"
 	app_server "$p_deny" "$up_deny"
 	app_server "$p_leak" "$up_deny" "$frame_ok"
 	app_server "$p_self" "$up_root" "proxy_hide_header X-Frame-Options;" \
@@ -148,6 +151,7 @@ t_frame_blocked() { fails --iframe --harness "$harness" "$1" && says "framing bl
 check "base-root loads on its direct port" passes "http://127.0.0.1:$up_root/"
 check "base-root loads a client-side route (the app's index for any path)" passes "http://127.0.0.1:$up_root/mempool/blocks"
 check "cra loads on its direct port" passes "http://127.0.0.1:$up_cra/"
+check "guardian loads on its direct port" passes "http://127.0.0.1:$up_guardian/"
 check "root-path loads under its root path" passes "http://127.0.0.1:$up_rootpath/btcpay/"
 check "cra over TLS (--tls, lightning-terminal's own HTTPS port)" passes "https://127.0.0.1:$up_litd/"
 check "root-path at / is a 404 page: the check fails on the page status" \
@@ -160,11 +164,14 @@ t_other_cert() { fails --cert "$tmp/other-cert.pem" "https://127.0.0.1:$p_root/"
 check "a certificate other than the node's is refused (--cert trusts that one only)" t_other_cert
 check "base-root through its own HTTPS port, proxied at the root" passes "https://127.0.0.1:$p_root/"
 check "cra through its own HTTPS port, proxied at the root" passes "https://127.0.0.1:$p_cra/"
+check "guardian through its own HTTPS port, proxied at the root" passes "https://127.0.0.1:$p_guardian/"
 check "the TLS cra through its own HTTPS port (nginx to an https:// upstream)" passes "https://127.0.0.1:$p_litd/"
 check "base-root behind a prefix-stripping sub-path FAILS (its assets go to /resources/)" \
 	t_strip_fails "https://127.0.0.1:$dash/apps/root/" "Script https://127.0.0.1:$dash/resources/app.js"
 check "cra behind a prefix-stripping sub-path FAILS (/static/js/main.js)" \
 	t_strip_fails "https://127.0.0.1:$dash/apps/cra/" "Script https://127.0.0.1:$dash/static/js/main.js"
+check "guardian behind a prefix-stripping sub-path FAILS (/assets/htmx.org-2.0.4.min.js)" \
+	t_strip_fails "https://127.0.0.1:$dash/apps/guardian/" "Script https://127.0.0.1:$dash/assets/htmx.org-2.0.4.min.js"
 check "root-path through its root path, unstripped" passes "https://127.0.0.1:$dash/btcpay/"
 check "root-path behind a prefix-stripping sub-path FAILS (the app 404s outside its root path)" \
 	fails "https://127.0.0.1:$dash/apps/stripped/"
@@ -173,6 +180,7 @@ check "root-path behind a prefix-stripping sub-path FAILS (the app 404s outside 
 check "base-root in an iframe: frame-ancestors names the dashboard, X-Frame-Options hidden" \
 	passes --iframe --harness "$harness" "https://127.0.0.1:$p_root/"
 check "cra in an iframe" passes --iframe --harness "$harness" "https://127.0.0.1:$p_cra/"
+check "guardian in an iframe" passes --iframe --harness "$harness" "https://127.0.0.1:$p_guardian/"
 check "root-path (X-Frame-Options: DENY upstream, hidden by the proxy) in an iframe" \
 	passes --iframe --harness "$harness" "https://127.0.0.1:$dash/btcpay/"
 check "X-Frame-Options: DENY passed through, no frame-ancestors: the iframe is reported blocked" \

@@ -376,12 +376,47 @@ fm_refuses() {
 	echo "# exit $rc, stderr: $(head -c 400 "$tmp/fm-err.txt")"
 	return 1
 }
-fm_ui_code() { curl -s -o "$tmp/body" -w '%{http_code}' --max-time 5 "http://127.0.0.1:$fm_ui$1" || true; }
+fm_ui_code() { curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' --max-time 5 "http://127.0.0.1:$fm_ui$1" || true; }
+fm_header_is() { grep -qixF -- "$1: $2"$'\r' "$tmp/headers"; }
+# fm_asset PATH TYPE: PATH answers 200 with Content-Type TYPE and an hour's public cache
+# (fedimint-ui-common src/assets.rs get_static_asset)
+fm_asset() {
+	local code
+	code=$(fm_ui_code "$1")
+	[ "$code" = 200 ] && fm_header_is Content-Type "$2" && fm_header_is Cache-Control 'public, max-age=3600' && return 0
+	echo "# $1: $code, $(tr -d '\r' <"$tmp/headers" | grep -i '^content-type\|^cache-control' | tr '\n' ' ')"
+	return 1
+}
 t_fm_ui() {
-	# assets absolute from the root (the ui applet's cra shape, which sets the browser checks' marker)
-	[ "$(fm_ui_code /)" = 200 ] && body_has 'href="/static/css/main.css"' && body_has 'src="/static/js/main.js"' &&
-		[ "$(fm_ui_code /static/css/main.css)" = 200 ] && [ "$(fm_ui_code /static/js/main.js)" = 200 ] &&
-		[ "$(fm_ui_code /config.json)" = 200 ] && [ "$(fm_ui_code /static/nope)" = 404 ]
+	# the guardian UI before setup: the page at /, every asset absolute from the root (common_head)
+	local a
+	[ "$(fm_ui_code /)" = 200 ] && fm_header_is Content-Type 'text/html; charset=utf-8' || return 1
+	for a in /assets/bootstrap.min.css /assets/style.css /assets/logo.png /assets/htmx.org-2.0.4.min.js; do
+		body_has "=\"$a\"" || {
+			echo "# / does not reference $a from the root"
+			return 1
+		}
+	done
+	fm_asset /assets/bootstrap.min.css text/css && fm_asset /assets/style.css text/css &&
+		fm_asset /assets/htmx.org-2.0.4.min.js application/javascript &&
+		fm_asset /assets/bootstrap.bundle.min.js application/javascript && fm_asset /assets/logo.png image/png &&
+		[ "$(head -c 8 "$tmp/body" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+}
+# axum answers 404 for a path no route has: no client-side routes, no /static/ or /config.json
+t_fm_ui_404() {
+	local p
+	for p in /assets/nope.js /static/js/main.js /config.json /dashboard /login; do
+		[ "$(fm_ui_code "$p")" = 404 ] || {
+			echo "# $p: $(fm_ui_code "$p")"
+			return 1
+		}
+	done
+}
+# with FM_PASSWORD_UI the setup UI has /login (setup.rs: the route only when requires_auth) and a page
+# behind UserAuth redirects there: 303, Location: /login (auth.rs, axum Redirect::to)
+t_fm_ui_login() {
+	[ "$(fm_ui_code /login)" = 200 ] && body_has '"/assets/style.css"' &&
+		[ "$(fm_ui_code /federation_setup)" = 303 ] && fm_header_is Location /login
 }
 # RFC 6455 section 1.3's sample key and accept value
 t_fm_ws() {
@@ -431,6 +466,8 @@ check "fedimintd starts with the v0.13 env" fm_start
 check "fedimintd connects to bitcoind with FM_BITCOIND_USERNAME/PASSWORD" \
 	fm_status_is 200 "bitcoind connected to 127.0.0.1:$nport blocks="
 check "fedimintd UI serves its page and assets from the root" t_fm_ui
+check "fedimintd UI answers 404 off its routes (no /static/, no client-side routes, no /login without a password)" \
+	t_fm_ui_404
 check "fedimintd API completes a websocket handshake (RFC 6455 accept)" t_fm_ws
 check "fedimintd API answers a plain GET with 400" t_fm_api_plain
 check "fedimintd without FM_ENABLE_IROH binds no UDP port" t_fm_no_udp
@@ -446,6 +483,9 @@ fm_stop || true
 fm_start FM_BITCOIN_NETWORK=bitcoin || true
 check "fedimintd on network bitcoin against a regtest node reports the mismatch" fm_status_is 503 \
 	'network mismatch: bitcoind is on regtest, FM_BITCOIN_NETWORK is bitcoin'
+fm_stop || true
+fm_start FM_PASSWORD_UI=guardian-pass || true
+check "fedimintd with FM_PASSWORD_UI serves /login and redirects a page behind auth there (303 /login)" t_fm_ui_login
 fm_stop || true
 
 # ---- resolve and command line ----

@@ -47,6 +47,20 @@ ssize_t read_head(int fd, char *buf, size_t cap, size_t *head_len);
 bool find_header(const char *head, const char *name, char *out, size_t cap);
 void http_respond(int fd, const char *status, const char *headers, const char *body);
 
+/* tls.c: the only file that calls OpenSSL's SSL_* (linked, -lssl); the handles are SSL_CTX * / SSL * */
+void *tls_server_ctx(const char *cert, const char *key); /* logs why and returns NULL on a bad pair */
+void *tls_client_ctx(const char *cafile);
+void tls_ctx_free(void *ctx);
+void *tls_accept(void *ctx, int fd);
+void *tls_connect(void *ctx, int fd, const char *host, char *err, size_t cap);
+void tls_shutdown(void *ssl); /* close_notify */
+void tls_free(void *ssl);
+ssize_t tls_read(void *ssl, char *buf, size_t len); /* one read: the count, -1 on EOF or error */
+int tls_write_all(void *ssl, const char *buf, size_t len);
+ssize_t tls_read_all(void *ssl, char *buf, size_t cap);
+ssize_t tls_read_request(void *ssl, char *buf, size_t cap, size_t *head_len);
+int tls_make_cert(const char *cert_path, const char *key_path, const char *cn, const char *sans);
+
 /* rpc.c: bitcoind's JSON-RPC authentication, shared by node and the bitcoind applet */
 struct rpcauth {
         char *buf; /* owns the strings below */
@@ -92,14 +106,17 @@ int nbxplorer_main(int argc, char **argv);
 int dotnet_main(int argc, char **argv);
 /* app-ui.c */
 int ui_main(int argc, char **argv);
-/* The stand-in UI's reply for PATH in SHAPE (base-root, cra, root-path under PREFIX, "" at the root):
+/* The stand-in UI's reply for PATH in SHAPE (base-root, cra, guardian, root-path under PREFIX, "" at the root):
  * the app stand-ins serve their UI with it, so every UI sets the browser checks' readiness marker. */
 struct ui_reply {
         int status;
-        const char *type;
+        const char *type, *cache; /* Content-Type, Cache-Control */
+        const char *location;     /* Location of a 303, else NULL */
         char body[2048];
+        size_t len; /* of body, which may hold NUL bytes (an image) */
 };
 void ui_route(const char *shape, const char *prefix, const char *path, struct ui_reply *r);
+void ui_guardian_page(struct ui_reply *r); /* the guardian shape's page: fedimintd's / and /login */
 /* R as an HTTP/1.0 response with EXTRA header lines ("Name: value\r\n"...): its length, -1 if > cap */
 int ui_format_reply(const struct ui_reply *r, const char *extra, char *out, size_t cap);
 /* ui_route + ui_format_reply sent on a plain socket, then shutdown(SHUT_WR) */
