@@ -101,7 +101,7 @@ run_case() {
 	done < <(sed -n 's/^EnvironmentFile=//p' "$q")
 	ln -sf "$standin" "$dir/bin/${argv[0]}"
 	# what the bitcoin images' entrypoint writes when the command starts with bitcoind
-	# (btcpayserver/dockerfile-deps BitcoinKnots/28.1/docker-entrypoint.sh)
+	# (btcpayserver/dockerfile-deps BitcoinKnots/29.3.knots20260508/docker-entrypoint.sh, as in 28.1)
 	if [ "${argv[0]}" = bitcoind ]; then
 		local d
 		for d in "$dir"/vol/*; do printf 'mainnet=1\n[main]\nprinttoconsole=1\n' >"$d/bitcoin.conf"; done

@@ -3,7 +3,7 @@
 # uninstalled, bitcoin-core started, each dependent's requires naming bitcoin-core; then back. After
 # each switch every dependent (lnd, electrumx, mempool, NBXplorer, fedimint) is connected again to
 # the node at its alias bitcoind, and getnetworkinfo's subversion tells which node answers
-# (ARCHY_STANDIN_BITCOIN_SUBVERSION in the image specs: Core /Satoshi:28.1.0/, Knots .../Knots:...).
+# (ARCHY_STANDIN_BITCOIN_SUBVERSION in the image specs: Core /Satoshi:29.2.0/, Knots /Satoshi:29.3.0/Knots:20260508/).
 load helpers-lifecycle
 
 setup_file() {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bitcoind applet: the start-up contracts of bitcoind 28.1 (Core and Knots, as in the
- * btcpayserver/bitcoin and btcpayserver/bitcoinknots images), its JSON-RPC with rpcauth, the
+ * bitcoind applet: the start-up contracts of bitcoind 29 (Core 29.2 and Knots 29.3, as in the
+ * btcpayserver/bitcoin and btcpayserver/bitcoinknots images; read at v28.1, unchanged through the
+ * 29.0-29.2 release notes, docs/contracts/bitcoin.md), its JSON-RPC with rpcauth, the
  * -rpcpassword or the cookie, rpcbind/rpcallowip, and listening sockets for ZMQ and P2P so that
  * the dependents' stand-ins can check them. Every refusal prints bitcoind's own text after
  * "Error: ", then "(contract: REPO PATH)", and exits 1 like bitcoind's InitError.
@@ -135,7 +136,8 @@ static int refuse(const char *path, const char *fmt, const char *a1, const char 
 
 /* v28.1 src/common/init.cpp InitConfig (PR #27302): a bitcoin.conf in the datadir that -conf
  * makes bitcoind ignore is an error unless -allowignoredconf; the btcpayserver images' entrypoint
- * always writes /data/bitcoin.conf (btcpayserver/dockerfile-deps BitcoinKnots/28.1/docker-entrypoint.sh). */
+ * always writes /data/bitcoin.conf (btcpayserver/dockerfile-deps
+ * BitcoinKnots/29.3.knots20260508/docker-entrypoint.sh, as 28.1's). */
 static int check_ignored_conf(const struct btc_args *a) {
         char base_conf[PATH_MAX];
         struct stat b, c;
@@ -420,10 +422,30 @@ static void zmq_notifications(const struct bitcoind *d, char *out, size_t cap) {
                 snprintf(out + used, cap - used, "]");
 }
 
+/* The subversion getnetworkinfo reports: the image's (ARCHY_STANDIN_BITCOIN_SUBVERSION), else Core 29.2's. */
+static const char *subversion(void) {
+        const char *sub = getenv("ARCHY_STANDIN_BITCOIN_SUBVERSION");
+        return sub && *sub ? sub : "/Satoshi:29.2.0/";
+}
+
+/* CLIENT_VERSION as getnetworkinfo's "version": 10000 * major + 100 * minor + build, from the
+ * "/Satoshi:X.Y.Z/" user agent (bitcoin/bitcoin src/clientversion.cpp FormatSubVersion). */
+static int client_version(void) {
+        unsigned major = 0, minor = 0, build = 0;
+        if (sscanf(subversion(), "/Satoshi:%u.%u.%u", &major, &minor, &build) != 3)
+                return 0;
+        return (int)(major * 10000 + minor * 100 + build);
+}
+
+/* Default -minrelaytxfee in BTC/kvB: 100 sat/kvB from 29.1 (bitcoin/bitcoin PR #33106,
+ * doc/release-notes/release-notes-29.1.md), 1000 before. */
+static const char *default_relayfee(void) {
+        return client_version() >= 290100 ? "0.00000100" : "0.00001000";
+}
+
 /* The answer to one method; NULL for "Method not found". */
 static const char *rpc_result(const struct bitcoind *d, const char *method, char *out, size_t cap) {
         long long secs = (long long)((now_ms() - d->started_ms) / 1000);
-        const char *sub = getenv("ARCHY_STANDIN_BITCOIN_SUBVERSION");
         const char *zero = "0000000000000000000000000000000000000000000000000000000000000000";
         if (strcmp(method, "\"getblockchaininfo\"") == 0)
                 snprintf(out, cap,
@@ -437,9 +459,9 @@ static const char *rpc_result(const struct bitcoind *d, const char *method, char
                 snprintf(out, cap, "\"%s\"", zero);
         else if (strcmp(method, "\"getnetworkinfo\"") == 0)
                 snprintf(out, cap,
-                         "{\"version\":280100,\"subversion\":\"%s\",\"protocolversion\":70016,\"connections\":0,"
-                         "\"networkactive\":true,\"relayfee\":0.00001,\"warnings\":[]}",
-                         sub ? sub : "/Satoshi:28.1.0/");
+                         "{\"version\":%d,\"subversion\":\"%s\",\"protocolversion\":70016,\"connections\":0,"
+                         "\"networkactive\":true,\"relayfee\":%s,\"warnings\":[]}",
+                         client_version(), subversion(), default_relayfee());
         else if (strcmp(method, "\"getzmqnotifications\"") == 0)
                 zmq_notifications(d, out, cap);
         else if (strcmp(method, "\"stop\"") == 0) {
@@ -618,8 +640,8 @@ int bitcoind_main(int argc, char **argv) {
         int r = 1;
         if (bitcoind_args(&d, argc, argv) < 0 || install_signals() < 0)
                 goto out;
-        logmsg("Bitcoin Core version v28.1.0 (stand-in), chain %s, datadir %s, config %s", d.args.chain, d.args.datadir,
-               d.args.conf_path);
+        logmsg("Bitcoin Core version %s (stand-in), chain %s, datadir %s, config %s", subversion(), d.args.chain,
+               d.args.datadir, d.args.conf_path);
         if (load_allowlist(&d) < 0 || bind_rpc(&d) < 0 || load_auth(&d) < 0 || bind_zmq(&d) < 0 || bind_p2p(&d) < 0)
                 goto out;
         mkdir(d.args.datadir_net, 0700);

@@ -9,7 +9,8 @@
 #include "apps.h"
 
 const struct applet applets[] = {
-        {"bitcoind", bitcoind_main, "bitcoind (Core/Knots 28.1): bitcoin.conf + flags, JSON-RPC, cookie, ZMQ, P2P"},
+        {"bitcoind", bitcoind_main,
+         "bitcoind (Core 29.2/Knots 29.3): bitcoin.conf + flags, JSON-RPC, cookie, ZMQ, P2P"},
         {"bitcoin-cli", bitcoin_cli_main,
          "bitcoin-cli: cookie or rpcuser/rpcpassword, one RPC call, bitcoin-cli's exits"},
         {"gosu", gosu_main, "gosu USER[:GROUP] CMD...: drop to a user of /etc/passwd and exec (the images' gosu)"},

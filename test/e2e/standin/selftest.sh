@@ -218,7 +218,7 @@ check "web answers every GET with its status and body (200), exits 0 on SIGTERM"
 check "web answers 500 when told to" t_web 500 1.5.0
 check "web refuses a status out of range (exit 2)" test "$(exit_status "$bin" web --port 1 --status 700)" = 2
 
-# ---- bitcoind / bitcoin-cli applets (argv[0] dispatch; contracts of bitcoin/bitcoin v28.1) ----
+# ---- bitcoind / bitcoin-cli applets (argv[0] dispatch; contracts of bitcoin/bitcoin v28.1, the same in 29.x) ----
 bdir=$tmp/bin
 mkdir -p "$bdir" "$tmp/bd" "$tmp/etc"
 ln -s "$bin" "$bdir/bitcoind"
@@ -232,7 +232,7 @@ zport=$(free_port $((pport + 1)))
 # user1 / bitcoin, as above
 printf '%s\n' 'server=1' 'rpcauth=user1:6dd184e5e69271fdd69103464630014f$eb3d7ce67c4d1ff3564270519b03b636c0291012692a5fa3dd1d2075daedd07b' \
 	'rpcbind=0.0.0.0' 'rpcallowip=127.0.0.1' "zmqpubrawblock=tcp://0.0.0.0:$zport" >"$bconf"
-# what the images' entrypoint writes (btcpayserver/dockerfile-deps BitcoinKnots/28.1/docker-entrypoint.sh)
+# what the images' entrypoint writes (btcpayserver/dockerfile-deps BitcoinKnots/29.3.knots20260508/docker-entrypoint.sh)
 printf 'mainnet=1\n[main]\nprinttoconsole=1\nrpcallowip=::/0\n' >"$bd/bitcoin.conf"
 bitcoind_pid=''
 # bitcoind_rc ARGS...: exit status of a bitcoind that must refuse to start (stderr in bitcoind-bad.log)
@@ -297,6 +297,13 @@ t_cli_wrong() { [ "$(cli_rc -rpcuser=user1 -rpcpassword=wrong getblockcount)" = 
 check "bitcoin-cli with a wrong password exits 1" t_cli_wrong
 t_cli_method() { [ "$(cli_rc nosuchmethod)" = $((32601 % 256)) ] && grep -qF 'Method not found' "$tmp/cli.err"; }
 check "bitcoin-cli exits with the RPC error's code (32601, mod 256 as exit(3) keeps it)" t_cli_method
+# the pin's version (Core 29.2 unless the image spec names another user agent) and 29.1's lower
+# default -minrelaytxfee (PR #33106, doc/release-notes/release-notes-29.1.md)
+t_netinfo() {
+	[ "$(cli_rc getnetworkinfo)" = 0 ] && grep -qF '"version":290200,"subversion":"/Satoshi:29.2.0/"' "$tmp/cli.out" &&
+		grep -qF '"relayfee":0.00000100' "$tmp/cli.out"
+}
+check "getnetworkinfo reports Core 29.2's version, user agent and relay fee" t_netinfo
 check "bitcoind listens on its ZMQ and P2P ports" eval 'listening "$zport" && listening "$pport"'
 t_rpcbind_wide() { grep -qF "Binding RPC on address 0.0.0.0 port $bport" "$tmp/bitcoind.log"; }
 check "rpcbind=0.0.0.0 with rpcallowip binds every address" t_rpcbind_wide

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 # Our own entrypoint for the bitcoind stand-in images, written from the contract of
-# btcpayserver/dockerfile-deps Bitcoin/28.1/docker-entrypoint.sh and BitcoinKnots/28.1/docker-entrypoint.sh
-# (the two are the same): when the first argument is one of the bitcoin programs it
+# btcpayserver/dockerfile-deps Bitcoin/29.2/docker-entrypoint.sh and BitcoinKnots/29.3.knots20260508/docker-entrypoint.sh
+# (the two are the same, and byte for byte the 28.1 ones): when the first argument is one of the bitcoin programs it
 #  - creates $BITCOIN_DATA and (re)writes $BITCOIN_DATA/bitcoin.conf: a network line and section picked
 #    by BITCOIN_NETWORK (regtest, testnet, signet, else mainnet), printtoconsole=1, rpcallowip=::/0 and
 #    BITCOIN_EXTRA_ARGS, all of it after the section header;
