@@ -23,7 +23,7 @@ CFLAGS   ?=
 LDFLAGS  ?=
 # lib/basic: generic pure helpers; lib/model: the app model (parser, validation, naming), pure, on
 # basic only; lib/system: files, processes, D-Bus. Headers are included by name from all three.
-INCLUDES    := -Ilib/basic -Ilib/model -Ilib/system -Igenerator
+INCLUDES    := -Ilib/basic -Ilib/model -Ilib/system -Igenerator -Ictl -Ictl/io
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
               -DARCHY_SBINDIR='"$(SBINDIR)"' \
               $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(CFLAGS)
@@ -48,6 +48,9 @@ DERIVE_SRCS := $(filter-out helpers/derive/main.c helpers/derive/bus.c,$(wildcar
 REPAIR_SRCS := $(filter-out helpers/podman-repair/main.c,$(wildcard helpers/podman-repair/*.c))
 # archy-verify-ota: everything but main is linked into the unit tests.
 VERIFY_SRCS := $(filter-out helpers/verify-ota/main.c,$(wildcard helpers/verify-ota/*.c))
+# archyctl: ctl/ is pure (the plan, the journal's format, the status model and their renderings),
+# ctl/io/ talks to systemd, podman and the files; everything but main is linked into the unit tests.
+CTL_SRCS := $(filter-out ctl/main.c,$(wildcard ctl/*.c ctl/io/*.c))
 TEST_SRCS := $(wildcard test/unit/*.c)
 
 BASIC_OBJS  = $(BASIC_SRCS:%.c=$(BUILD)/%.o)
@@ -60,12 +63,14 @@ GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
 DERIVE_OBJS = $(DERIVE_SRCS:%.c=$(BUILD)/%.o)
 REPAIR_OBJS = $(REPAIR_SRCS:%.c=$(BUILD)/%.o)
 VERIFY_OBJS = $(VERIFY_SRCS:%.c=$(BUILD)/%.o)
+CTL_OBJS = $(CTL_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 GENERATOR := $(BUILD)/archy-generator
 DERIVE    := $(BUILD)/archy-derive
 REPAIR    := $(BUILD)/archy-podman-repair
 VERIFY    := $(BUILD)/archy-verify-ota
+CTL       := $(BUILD)/archyctl
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
 SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh test/e2e/images/*.sh test/e2e/images/files/*.sh) \
@@ -80,7 +85,7 @@ UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
         demo bench install uninstall clean format lint deps-build deps-test fuzz fuzz-build check-fuzz lint-fuzz format-fuzz
-all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
+all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -116,7 +121,12 @@ $(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(ARCHY_LIBS)
 $(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CURL_LIBS) $(SYSTEMD_LIBS)
 
-$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_OBJS) $(ARCHY_LIBS)
+# archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), and
+# the generator's renderer (an app's units changed when their rendered text did).
+$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(ARCHY_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
+
+$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_OBJS) $(CTL_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
 -include $(shell find $(BUILD) -maxdepth 3 -name '*.d' -not -path '$(BUILD)/asan/*' -not -path '$(BUILD)/clang/*' 2>/dev/null)
@@ -136,7 +146,7 @@ check-valgrind: $(UNIT_TESTS) $(GENERATOR)
 	        --trace-children=no $(abspath $(UNIT_TESTS))
 
 # The real binaries on temporary directories (the generator run the way systemd runs it).
-check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
+check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	bats test/generator
 	ARCHY_DERIVE=$(abspath $(DERIVE)) bats test/derive
 	ARCHY_PODMAN_REPAIR=$(abspath $(REPAIR)) bats test/podman-repair
@@ -257,11 +267,12 @@ bench: $(GENERATOR) $(DERIVE) $(REPAIR)
 	bench/derive.sh
 	bench/podman-repair.sh
 
-install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
+install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
 	install -Dm755 $(DERIVE) $(DESTDIR)$(SBINDIR)/archy-derive
 	install -Dm755 $(REPAIR) $(DESTDIR)$(SBINDIR)/archy-podman-repair
 	install -Dm755 $(VERIFY) $(DESTDIR)$(SBINDIR)/archy-verify-ota
+	install -Dm755 $(CTL) $(DESTDIR)$(SBINDIR)/archyctl
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
@@ -288,6 +299,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY)
 	install -Dm644 man/archy-derive.8 $(DESTDIR)$(MANDIR)/man8/archy-derive.8
 	install -Dm644 man/archy-podman-repair.8 $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8
 	install -Dm644 man/archy-verify-ota.8 $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
+	install -Dm644 man/archyctl.8 $(DESTDIR)$(MANDIR)/man8/archyctl.8
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -307,10 +319,11 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8 \
 	      $(DESTDIR)$(SBINDIR)/archy-verify-ota $(DESTDIR)$(UNITDIR)/archy-verify-ota.service \
 	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-verify-ota.service \
-	      $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
+	      $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8 \
+	      $(DESTDIR)$(SBINDIR)/archyctl $(DESTDIR)$(MANDIR)/man8/archyctl.8
 
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
 lint:
@@ -324,8 +337,8 @@ lint:
 	fi
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
 	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota --suppress=missingIncludeSystem lib generator \
-	        helpers $(STANDIN_SRC)
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c) $(STANDIN_SRC) \
+	        helpers ctl $(STANDIN_SRC)
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c ctl/*.c ctl/io/*.c) $(STANDIN_SRC) \
 	        -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
 	        -DARCHY_VERSION='"$(VERSION)"' -DARCHY_SBINDIR='"$(SBINDIR)"'
 

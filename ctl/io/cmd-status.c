@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* archyctl status: NOT IMPLEMENTED YET (the skeleton of issue 14; replaced by the real command). */
+#include <stdio.h>
+
+#include "commands.h"
+
+int cmd_status(int argc, char **argv) {
+        (void)argc;
+        (void)argv;
+        fprintf(stderr, "archyctl status: not implemented yet\n");
+        return CTL_EXIT_FAILED;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* archyctl: the node daemon's one control surface (archyctl(8)). */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+struct subcommand {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+        {"apply", cmd_apply, "apply FILE: make FILE the node's desired state, safely, and wait for it"},
+        {"status", cmd_status, "status [APP]: the node's state in one view"},
+};
+
+static void help(void) {
+        printf("Usage: archyctl COMMAND [OPTIONS...]\n\nCommands:\n");
+        for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+                printf("  %s\n", subcommands[i].summary);
+        printf("\n  -h, --help  this text (COMMAND --help: the command's own)   --version  the version\n"
+               "See archyctl(8).\n");
+}
+
+int main(int argc, char **argv) {
+        log_setup("archyctl", LOG_TARGET_STDERR);
+        if (argc < 2) {
+                help();
+                return CTL_EXIT_USAGE;
+        }
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+                help();
+                return CTL_EXIT_OK;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                puts("archyctl " ARCHY_VERSION);
+                return CTL_EXIT_OK;
+        }
+        for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+                if (strcmp(argv[1], subcommands[i].name) == 0)
+                        return subcommands[i].run(argc - 1, argv + 1);
+        fprintf(stderr, "archyctl: unknown command \"%s\" (see archyctl --help)\n", argv[1]);
+        return CTL_EXIT_USAGE;
+}
