@@ -200,7 +200,6 @@ $(FUZZ_BUILD)/fuzz-derive-render: $(call fuzz_objs,helpers/derive/config-render.
 $(FUZZ_BUILD)/fuzz-managed-block: $(call fuzz_objs,helpers/derive/managed-block.c)
 $(FUZZ_BUILD)/fuzz-rpcauth: $(call fuzz_objs,helpers/derive/rpcauth.c)
 $(FUZZ_BUILD)/fuzz-ota-marker: $(call fuzz_objs,helpers/verify-ota/marker.c)
-$(FUZZ_BUILD)/fuzz-ota-state: $(call fuzz_objs,helpers/verify-ota/ota-state.c)
 $(FUZZ_BUILD)/fuzz-podman-info: $(call fuzz_objs,helpers/podman-repair/podman-info.c)
 $(FUZZ_BUILD)/fuzz-proc-locks: $(call fuzz_objs,helpers/podman-repair/stuck.c)
 $(FUZZ_BUILD)/fuzz-repair-state: $(call fuzz_objs,helpers/podman-repair/repair-state.c)
