@@ -32,7 +32,9 @@ struct status_unit {
         const char *health_source; /* static: "notify", "healthcheck-log", "manifest" or NULL */
         unsigned failing_streak;   /* from podman's health log, when that is the source */
         unsigned n_restarts;       /* systemd's NRestarts: automatic restarts since the last manual start */
-        bool oneshot;
+        bool oneshot;              /* the manifest's restart: "no" (runs to completion) */
+        bool has_health;           /* the manifest gives it a health check */
+        bool notify_healthy;       /* Notify=healthy: systemd calls it active once the check passed */
         /* The last failure, as systemd still holds it (Result is not "success"): */
         char *result;              /* Result: "success", "exit-code", "signal", "timeout", ... */
         char *exec_main_code;      /* "exited", "killed", "dumped", or NULL when the main process never ran */
