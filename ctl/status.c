@@ -108,13 +108,13 @@ static void describe_failure(char buf[static 160], const struct status_unit *u) 
 }
 
 static bool running(const struct status_unit *u) {
-        return u->found && (strcmp(u->active_state, "active") == 0 || strcmp(u->active_state, "activating") == 0 ||
-                            strcmp(u->active_state, "reloading") == 0 || strcmp(u->active_state, "refreshing") == 0);
+        return u->loaded && (strcmp(u->active_state, "active") == 0 || strcmp(u->active_state, "activating") == 0 ||
+                             strcmp(u->active_state, "reloading") == 0 || strcmp(u->active_state, "refreshing") == 0);
 }
 
 static void evaluate_started_unit(struct status *s, struct status_app *a, const struct status_unit *u) {
         char why[160];
-        if (!u->found)
+        if (!u->loaded)
                 return problem(s, STATUS_ATTENTION, a, "%s is not loaded: systemd has no such unit (was it generated?)",
                                u->unit);
         if (strcmp(u->active_state, "failed") == 0) {
@@ -160,8 +160,8 @@ static void evaluate_manifest(struct status *s) {
         const struct status_manifest *m = &s->manifest;
         if (m->fallback)
                 problem(s, STATUS_ATTENTION, NULL,
-                        "the manifest %s is unusable (%zu problems): the last good copy %s is in use", m->path,
-                        m->n_problems, m->last_good);
+                        "the manifest %s is unusable (%zu problem%s): the last good copy %s is in use", m->path,
+                        m->n_problems, m->n_problems == 1 ? "" : "s", m->last_good);
         else if (m->present && !m->in_use)
                 problem(s, STATUS_ATTENTION, NULL,
                         "the manifest %s is unusable and so is its last good copy %s: no app has units", m->path,
@@ -298,7 +298,7 @@ static void json_unit(struct strbuf *b, const struct status_unit *u) {
         strbuf_puts(b, "{");
         kstr(b, &f, "unit", u->unit);
         kstr(b, &f, "container", u->part);
-        kbool(b, &f, "found", u->found);
+        kbool(b, &f, "loaded", u->loaded);
         kstr(b, &f, "active_state", u->active_state);
         kstr(b, &f, "sub_state", u->sub_state);
         ktime(b, &f, "since", (long long)(u->state_since_usec / 1000000));
@@ -433,7 +433,7 @@ char *status_render_json(const struct status *s) {
 /* ---- text --------------------------------------------------------------------------------- */
 
 static void text_unit(struct strbuf *b, const struct status_unit *u) {
-        if (!u->found) {
+        if (!u->loaded) {
                 strbuf_printf(b, "    %-34s not loaded\n", u->unit);
                 return;
         }

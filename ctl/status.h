@@ -24,9 +24,9 @@ enum status_health {
 };
 
 struct status_unit {
-        char *unit;                     /* archy-lnd.service */
-        char *part;                     /* the manifest's container name ("main") */
-        bool found;                     /* systemd has the unit loaded (false: not generated, or not loaded) */
+        char *unit;  /* archy-lnd.service */
+        char *part;  /* the manifest's container name ("main") */
+        bool loaded; /* systemd has it in memory, loaded (false: not generated, or garbage-collected) */
         char *active_state, *sub_state; /* NULL when !found */
         enum status_health health;
         const char *health_source; /* static: "notify", "healthcheck-log", "manifest" or NULL */

@@ -171,7 +171,7 @@ static const struct unit_list_entry *find_listed(const struct unit_list_entry *l
 /* Not in systemd's memory (garbage-collected when inactive and unreferenced, or never generated):
  * systemd itself calls such a unit inactive (dead). */
 static void set_listed(struct status *s, struct status_unit *u, const struct unit_list_entry *e) {
-        u->found = e && strcmp(e->load_state, "loaded") == 0;
+        u->loaded = e && strcmp(e->load_state, "loaded") == 0;
         u->active_state = status_strdup(s, e ? e->active_state : "inactive");
         u->sub_state = status_strdup(s, e ? e->sub_state : "dead");
 }
@@ -208,8 +208,8 @@ static void read_health_log(const struct status_paths *p, struct status_unit *u)
 }
 
 static void set_health(const struct status_paths *p, struct status_unit *u) {
-        bool active = u->found && strcmp(u->active_state, "active") == 0;
-        bool activating = u->found && strcmp(u->active_state, "activating") == 0;
+        bool active = u->loaded && strcmp(u->active_state, "active") == 0;
+        bool activating = u->loaded && strcmp(u->active_state, "activating") == 0;
         u->health = HEALTH_NA;
         if (!active && !activating)
                 return;
@@ -242,14 +242,14 @@ static int unit_props(struct status *s, sd_bus *bus, bool derive) {
         size_t n = derive, k = 0;
         for (size_t i = 0; i < s->n_apps; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
-                        n += s->apps[i].units[j].found;
+                        n += s->apps[i].units[j].loaded;
         _cleanup_free_ char **names = calloc(n + 1, sizeof *names);
         _cleanup_free_ struct unit_service_props *props = calloc(n + 1, sizeof *props);
         if (!names || !props)
                 return -ENOMEM;
         for (size_t i = 0; i < s->n_apps; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
-                        if (s->apps[i].units[j].found)
+                        if (s->apps[i].units[j].loaded)
                                 names[k++] = s->apps[i].units[j].unit;
         if (derive)
                 names[k] = (char *)"archy-derive.service";
@@ -257,7 +257,7 @@ static int unit_props(struct status *s, sd_bus *bus, bool derive) {
         k = 0;
         for (size_t i = 0; i < s->n_apps && r >= 0; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
-                        if (s->apps[i].units[j].found)
+                        if (s->apps[i].units[j].loaded)
                                 set_props(s, &s->apps[i].units[j], &props[k++]);
         if (r >= 0 && derive)
                 set_derive(s, &props[k]);
