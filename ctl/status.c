@@ -439,6 +439,7 @@ static void text_unit(struct strbuf *b, const struct status_unit *u) {
         }
         char state[80];
         snprintf(state, sizeof state, "%s (%s)", u->active_state, u->sub_state);
+        size_t start = b->len;
         strbuf_printf(b, "    %-34s %-22s", u->unit, state);
         const char *h = status_health_to_string(u->health);
         if (h && u->health != HEALTH_NONE)
@@ -450,6 +451,8 @@ static void text_unit(struct strbuf *b, const struct status_unit *u) {
                 describe_failure(why, u);
                 strbuf_printf(b, " last failure: %s", why);
         }
+        while (!strbuf_failed(b) && b->len > start && b->data[b->len - 1] == ' ')
+                b->data[--b->len] = '\0';
         strbuf_putc(b, '\n');
 }
 

@@ -33,6 +33,7 @@ void status_paths_default(struct status_paths *p) {
                 .ota_state = env_or("ARCHY_OTA_STATE", "/var/lib/archipelago/update-verify.state"),
                 .cid_dir = env_or("ARCHY_CID_DIR", "/run"),
                 .run_root = env_or("ARCHY_PODMAN_RUNROOT", "/run/containers/storage"),
+                .bus = getenv("ARCHY_SYSTEMD_BUS") && *getenv("ARCHY_SYSTEMD_BUS") ? getenv("ARCHY_SYSTEMD_BUS") : NULL,
         };
 }
 
@@ -209,7 +210,9 @@ static void read_health_log(const struct status_paths *p, struct status_unit *u)
 
 static void set_health(const struct status_paths *p, struct status_unit *u) {
         bool active = u->loaded && strcmp(u->active_state, "active") == 0;
-        bool activating = u->loaded && strcmp(u->active_state, "activating") == 0;
+        /* activating with the main process started (not auto-restart, its container gone) */
+        bool activating = u->loaded && strcmp(u->active_state, "activating") == 0 &&
+                          (strcmp(u->sub_state, "start") == 0 || strcmp(u->sub_state, "start-post") == 0);
         u->health = HEALTH_NA;
         if (!active && !activating)
                 return;
@@ -268,7 +271,7 @@ static int unit_props(struct status *s, sd_bus *bus, bool derive) {
 
 int status_gather_units(struct status *s, const struct status_paths *p) {
         sd_bus *bus = NULL;
-        int r = units_open(false, &bus);
+        int r = p->bus ? units_open_address(p->bus, &bus) : units_open(false, &bus);
         if (r < 0)
                 return r;
         char *patterns[] = {(char *)"archy-*", NULL};

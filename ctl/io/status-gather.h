@@ -11,6 +11,7 @@ struct status_paths {
         const char *ota_state;     /* $ARCHY_OTA_STATE, /var/lib/archipelago/update-verify.state */
         const char *cid_dir;       /* $ARCHY_CID_DIR, /run: Quadlet's --cidfile=%t/%N.cid */
         const char *run_root;      /* $ARCHY_PODMAN_RUNROOT, /run/containers/storage */
+        const char *bus;           /* $ARCHY_SYSTEMD_BUS: a bus whose org.freedesktop.systemd1 stands in (tests) */
 };
 void status_paths_default(struct status_paths *p);
 

@@ -334,3 +334,20 @@ void unit_service_props_done(struct unit_service_props *p) {
         free(p->result);
         *p = (struct unit_service_props){0};
 }
+
+int units_open_address(const char *address, sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, true);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return log_error_errno(r, "cannot connect to the bus at %s: %m", address);
+        }
+        *ret = bus;
+        return 0;
+}

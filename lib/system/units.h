@@ -56,3 +56,7 @@ struct unit_service_props {
  * A unit systemd does not answer for keeps read == false. 0 or negative errno (the bus failed). */
 int units_service_props(sd_bus *bus, char *const *units, size_t n, struct unit_service_props *ret);
 void unit_service_props_done(struct unit_service_props *p);
+
+/* A bus at `address` (a D-Bus address, "unix:path=..."), as a client of its bus daemon: tests put
+ * a stand-in for systemd there. 0 or negative errno (logged). */
+int units_open_address(const char *address, sd_bus **ret);

@@ -329,7 +329,7 @@ START_TEST(test_text) {
                    "apps:\n"
                    "  bitcoin-knots            started      ok\n"
                    "    archy-bitcoin-knots.service        active (running)       health healthy\n"
-                   "    archy-bitcoin-knots-ui.service     active (running)      \n"
+                   "    archy-bitcoin-knots-ui.service     active (running)\n"
                    "  lnd                      started      attention\n"
                    "    archy-lnd.service                  failed (failed)        restarts 5 last failure: exit-code, "
                    "main process exited with status 1, at 2026-11-27T11:58:00Z\n"
