@@ -262,10 +262,11 @@ demo: deps-build
 	@echo; echo "== the generated tree (demo/)"; find demo -mindepth 1 | sort | sed 's|^|  |'
 	@echo; echo "== one complete unit: demo/quadlet/archy-bitcoin-knots.container"; cat demo/quadlet/archy-bitcoin-knots.container
 
-bench: $(GENERATOR) $(DERIVE) $(REPAIR)
+bench: $(GENERATOR) $(DERIVE) $(REPAIR) $(CTL)
 	bench/run.sh
 	bench/derive.sh
 	bench/podman-repair.sh
+	bench/archyctl-status.sh
 
 install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
