@@ -18,7 +18,7 @@
 #include "units.h"
 
 /* What one status run reads at most: the files are small, a bigger one is not theirs. */
-#define STATE_FILE_MAX (256 * 1024)
+#define STATE_FILE_MAX ((size_t)256 * 1024)
 
 static const char *env_or(const char *name, const char *def) {
         const char *v = getenv(name);
@@ -33,7 +33,7 @@ void status_paths_default(struct status_paths *p) {
                 .ota_state = env_or("ARCHY_OTA_STATE", "/var/lib/archipelago/update-verify.state"),
                 .cid_dir = env_or("ARCHY_CID_DIR", "/run"),
                 .run_root = env_or("ARCHY_PODMAN_RUNROOT", "/run/containers/storage"),
-                .bus = getenv("ARCHY_SYSTEMD_BUS") && *getenv("ARCHY_SYSTEMD_BUS") ? getenv("ARCHY_SYSTEMD_BUS") : NULL,
+                .bus = env_or("ARCHY_SYSTEMD_BUS", NULL),
         };
 }
 
