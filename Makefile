@@ -80,7 +80,7 @@ SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash \
              test/e2e/bats/helpers-browser.bash test/e2e/bats/helpers-lifecycle.bash
 HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
-                        test/quadlet/*.bats test/derive/helpers.bash)
+                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats)
 UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
@@ -151,6 +151,7 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	ARCHY_DERIVE=$(abspath $(DERIVE)) bats test/derive
 	ARCHY_PODMAN_REPAIR=$(abspath $(REPAIR)) bats test/podman-repair
 	ARCHY_VERIFY_OTA=$(abspath $(VERIFY)) bats test/verify-ota
+	ARCHY_CTL=$(abspath $(CTL)) bats test/ctl
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)
@@ -200,7 +201,6 @@ $(FUZZ_BUILD)/fuzz-derive-render: $(call fuzz_objs,helpers/derive/config-render.
 $(FUZZ_BUILD)/fuzz-managed-block: $(call fuzz_objs,helpers/derive/managed-block.c)
 $(FUZZ_BUILD)/fuzz-rpcauth: $(call fuzz_objs,helpers/derive/rpcauth.c)
 $(FUZZ_BUILD)/fuzz-ota-marker: $(call fuzz_objs,helpers/verify-ota/marker.c)
-$(FUZZ_BUILD)/fuzz-ota-state: $(call fuzz_objs,helpers/verify-ota/ota-state.c)
 $(FUZZ_BUILD)/fuzz-podman-info: $(call fuzz_objs,helpers/podman-repair/podman-info.c)
 $(FUZZ_BUILD)/fuzz-proc-locks: $(call fuzz_objs,helpers/podman-repair/stuck.c)
 $(FUZZ_BUILD)/fuzz-repair-state: $(call fuzz_objs,helpers/podman-repair/repair-state.c)
@@ -262,10 +262,11 @@ demo: deps-build
 	@echo; echo "== the generated tree (demo/)"; find demo -mindepth 1 | sort | sed 's|^|  |'
 	@echo; echo "== one complete unit: demo/quadlet/archy-bitcoin-knots.container"; cat demo/quadlet/archy-bitcoin-knots.container
 
-bench: $(GENERATOR) $(DERIVE) $(REPAIR)
+bench: $(GENERATOR) $(DERIVE) $(REPAIR) $(CTL)
 	bench/run.sh
 	bench/derive.sh
 	bench/podman-repair.sh
+	bench/archyctl-status.sh
 
 install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "ota-state.h"
 
 /* Pure: the marker the updater writes before it restarts into a new version
  * (/var/lib/archipelago/update-pending-verify.json by default). JSON, read with the project's
@@ -33,7 +34,7 @@
  * Unknown keys are errors (with a "did you mean"), so that a typo cannot silently drop a check. */
 
 #define MARKER_MAX_CHECKS 16
-#define MARKER_MAX_SWAPS 32
+#define MARKER_MAX_SWAPS OTA_MAX_SWAPS
 #define MARKER_MAX_RESTARTS 32
 
 struct ota_check {

@@ -31,35 +31,53 @@ int load_manifest_logged(const char *path, struct manifest **ret) {
         return r;
 }
 
-int load_manifest_with_fallback(const char *path, const char *last_good, struct manifest **ret) {
+int manifest_source_load(const char *path, const char *last_good, struct manifest_source *ret) {
+        *ret = (struct manifest_source){.last_good_r = 1};
         struct manifest *m = NULL;
-        int r = load_manifest_logged(path, &m);
-        struct diag_list diags = {0};
-        *ret = NULL;
-        if (r == -ENOENT) {
-                log_info("no manifest at %s: no apps", path);
+        ret->installed_r = manifest_load(path, true, &m, &ret->problems);
+        if (ret->installed_r == -ENOENT)
+                return 0;
+        if (ret->installed_r >= 0) {
+                ret->manifest = m;
                 return 0;
         }
-        if (r >= 0) {
-                *ret = m;
-                return 0;
-        }
+        ret->last_good_r = manifest_load(last_good, true, &m, &ret->last_good_problems);
+        if (ret->last_good_r < 0)
+                return ret->installed_r;
+        ret->manifest = m;
+        ret->fallback = true;
+        return 1;
+}
 
-        int q = manifest_load(last_good, true, &m, &diags);
-        if (q >= 0) {
+void manifest_source_done(struct manifest_source *s) {
+        diag_list_free(&s->problems);
+        diag_list_free(&s->last_good_problems);
+        manifest_free(s->manifest);
+        s->manifest = NULL;
+}
+
+int load_manifest_with_fallback(const char *path, const char *last_good, struct manifest **ret) {
+        struct manifest_source s;
+        int r = manifest_source_load(path, last_good, &s);
+        *ret = NULL;
+        log_diags(&s.problems, LOG_LVL_ERR);
+        if (s.installed_r == -ENOENT)
+                log_info("no manifest at %s: no apps", path);
+        else if (r == 1) {
                 log_warning("the manifest %s is unusable (see above): using the last good copy %s instead", path,
                             last_good);
-                log_diags(&diags, LOG_LVL_WARNING);
-                diag_list_free(&diags);
-                *ret = m;
-                return 1;
+                log_diags(&s.last_good_problems, LOG_LVL_WARNING);
+        } else if (r < 0) {
+                log_diags(&s.last_good_problems, LOG_LVL_ERR);
+                log_error_errno(r,
+                                "the manifest %s is unusable and there is no usable last good copy (%s): "
+                                "acting as if there were no apps",
+                                path, last_good);
         }
-        log_diags(&diags, LOG_LVL_ERR);
-        diag_list_free(&diags);
-        return log_error_errno(r,
-                               "the manifest %s is unusable and there is no usable last good copy (%s): "
-                               "acting as if there were no apps",
-                               path, last_good);
+        *ret = s.manifest;
+        s.manifest = NULL;
+        manifest_source_done(&s);
+        return r;
 }
 
 static bool same_content(const char *path, const char *text, size_t len) {

@@ -22,6 +22,20 @@ int load_manifest_logged(const char *path, struct manifest **ret);
  * negative errno when neither is usable. Logs what it decided. */
 int load_manifest_with_fallback(const char *path, const char *last_good, struct manifest **ret);
 
+/* The decision of load_manifest_with_fallback() with nothing logged, for a caller that reports it
+ * (archyctl status): problems holds what manifest_load() found in `path` (its skipped apps' too
+ * when it is usable), last_good_problems the last good copy's when it was tried. */
+struct manifest_source {
+        struct manifest *manifest; /* NULL: no manifest (installed_r -ENOENT), or neither usable */
+        int installed_r;           /* manifest_load(path): 0, -ENOENT, -EPERM, -EINVAL, ... */
+        int last_good_r;           /* 1: not tried (the installed one was usable or absent), else manifest_load's */
+        bool fallback;             /* the last good copy stands in */
+        struct diag_list problems, last_good_problems;
+};
+/* Returns as load_manifest_with_fallback(); *ret is always to be released with manifest_source_done(). */
+int manifest_source_load(const char *path, const char *last_good, struct manifest_source *ret);
+void manifest_source_done(struct manifest_source *s);
+
 /* Validate `path`; when it has no problem at all, copy it atomically to `last_good` (only
  * if the bytes differ). Returns 0 (saved or already current or no manifest), -EINVAL when the
  * manifest has problems, other negative errno on I/O errors. */

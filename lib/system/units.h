@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Units stopped, started and restarted through systemd over D-Bus (archy-podman-repair,
  * archy-verify-ota), never behind its back. Only binaries that use it link libsystemd: lib is a
@@ -27,3 +28,35 @@ size_t units_start(sd_bus *bus, char *const *units, size_t n);
 /* Restart every unit and wait at most timeout_ms for each to be active again. Returns the number
  * that did not get there. */
 size_t units_restart(sd_bus *bus, char *const *units, size_t n, long timeout_ms);
+
+/* ---- archyctl status: the states of many units in few round trips --------------------------- */
+
+struct unit_list_entry {
+        char *name, *load_state, *active_state, *sub_state;
+};
+/* One ListUnitsByPatterns call: every unit systemd has in memory whose name matches one of
+ * patterns (NULL-terminated, fnmatch as systemctl's), in any state. 0 or negative errno. */
+int units_list(sd_bus *bus, char *const *patterns, struct unit_list_entry **ret, size_t *ret_n);
+void units_list_free(struct unit_list_entry *l, size_t n);
+
+/* The few properties of a service that say how it last ended and how often it restarted. */
+struct unit_service_props {
+        bool read;                    /* systemd answered for this unit */
+        char *type;                   /* Type: "simple", "notify", "oneshot", ... */
+        char *result;                 /* Result: "success", "exit-code", "signal", "timeout", ... */
+        int exec_main_code;           /* ExecMainCode: CLD_EXITED, CLD_KILLED, CLD_DUMPED; 0: none */
+        int exec_main_status;         /* ExecMainStatus: exit status or signal number */
+        unsigned n_restarts;          /* NRestarts */
+        uint64_t exec_main_exit_usec; /* ExecMainExitTimestamp, realtime µs, 0: none */
+        uint64_t inactive_enter_usec; /* InactiveEnterTimestamp (org.freedesktop.systemd1.Unit) */
+        uint64_t state_change_usec;   /* StateChangeTimestamp (org.freedesktop.systemd1.Unit) */
+};
+/* For each of the n units: GetAll on org.freedesktop.systemd1.Service and Get of the two Unit
+ * timestamps, every request sent before any reply is read (one round trip's latency for all).
+ * A unit systemd does not answer for keeps read == false. 0 or negative errno (the bus failed). */
+int units_service_props(sd_bus *bus, char *const *units, size_t n, struct unit_service_props *ret);
+void unit_service_props_done(struct unit_service_props *p);
+
+/* A bus at `address` (a D-Bus address, "unix:path=..."), as a client of its bus daemon: tests put
+ * a stand-in for systemd there. 0 or negative errno (logged). */
+int units_open_address(const char *address, sd_bus **ret);

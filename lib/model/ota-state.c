@@ -267,7 +267,7 @@ static int parse_number(enum state_key k, const char *v, struct ota_state *s) {
                 s->attempts = (unsigned)u;
                 return r;
         case KEY_SWAPS_DONE:
-                r = parse_unsigned(v, MARKER_MAX_SWAPS, &u);
+                r = parse_unsigned(v, OTA_MAX_SWAPS, &u);
                 s->swaps_done = (size_t)u;
                 return r;
         case KEY_RESTARTED:

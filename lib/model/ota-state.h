@@ -4,9 +4,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "marker.h"
+/* OTA_MAX_SWAPS: the most swap pairs a marker may have (marker.h's MARKER_MAX_SWAPS). */
+#define OTA_MAX_SWAPS 32
 
-/* Pure: the verifier's state machine and its persisted state
+/* Pure (in lib/model: archy-verify-ota writes it, archyctl status reads it): the verifier's state machine and its
+ * persisted state
  * (/var/lib/archipelago/update-verify.state, key=value, written atomically before every action).
  *
  *   pending -> verifying -> committed

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* archyctl status's I/O: the manifest, the helpers' state files, systemd over D-Bus, podman's
+ * health logs. No podman process: a UI polls this every few seconds. */
+#include "status-gather.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "manifest-source.h"
+#include "naming.h"
+#include "strbuf.h"
+#include "units.h"
+
+/* What one status run reads at most: the files are small, a bigger one is not theirs. */
+#define STATE_FILE_MAX ((size_t)256 * 1024)
+
+static const char *env_or(const char *name, const char *def) {
+        const char *v = getenv(name);
+        return v && *v ? v : def;
+}
+
+void status_paths_default(struct status_paths *p) {
+        *p = (struct status_paths){
+                .manifest = env_or("ARCHY_MANIFEST", ARCHY_MANIFEST_PATH),
+                .last_good = manifest_last_good_path(),
+                .podman_health = env_or("ARCHY_PODMAN_HEALTH", "/run/archipelago/podman-health.json"),
+                .ota_state = env_or("ARCHY_OTA_STATE", "/var/lib/archipelago/update-verify.state"),
+                .cid_dir = env_or("ARCHY_CID_DIR", "/run"),
+                .run_root = env_or("ARCHY_PODMAN_RUNROOT", "/run/containers/storage"),
+                .bus = env_or("ARCHY_SYSTEMD_BUS", NULL),
+        };
+}
+
+/* ---- the manifest ------------------------------------------------------------------------- */
+
+static void add_diags(struct status *s, char ***list, size_t *n, const struct diag_list *d) {
+        for (size_t i = 0; i < d->n; i++) {
+                _cleanup_free_ char *line = NULL;
+                if (asprintf(&line, "%s%s%s", d->items[i].text, d->items[i].app ? " -- skipping app " : "",
+                             d->items[i].app ? d->items[i].app : "") < 0) {
+                        line = NULL;
+                        s->oom = true;
+                        continue;
+                }
+                status_strv_add(s, list, n, line);
+        }
+}
+
+static void add_app(struct status *s, const struct app *a) {
+        struct status_app *sa = status_add_app(s, a->name, app_state_to_string(a->state));
+        if (!sa)
+                return;
+        sa->skipped = a->skip;
+        if (a->skip)
+                return; /* its units were not generated, and its parts may lack their names */
+        for (size_t i = 0; i < a->n_containers; i++) {
+                const struct container *c = &a->containers[i];
+                _cleanup_free_ char *service = NULL;
+                if (naming_service(c->unit, &service) < 0) {
+                        s->oom = true;
+                        return;
+                }
+                struct status_unit *u = status_add_unit(s, sa, service, c->part);
+                if (!u)
+                        return;
+                u->oneshot = c->oneshot;
+                u->has_health = c->has_health;
+                u->notify_healthy = c->notify_healthy;
+        }
+}
+
+static int gather_manifest(struct status *s, const struct status_paths *p, const char *app) {
+        struct manifest_source src;
+        (void)manifest_source_load(p->manifest, p->last_good, &src);
+        struct status_manifest *m = &s->manifest;
+        m->path = status_strdup(s, p->manifest);
+        m->last_good = status_strdup(s, p->last_good);
+        m->present = src.installed_r != -ENOENT;
+        m->fallback = src.fallback;
+        m->in_use = src.manifest ? status_strdup(s, src.fallback ? p->last_good : p->manifest) : NULL;
+        add_diags(s, &m->problems, &m->n_problems, &src.problems);
+        add_diags(s, &m->last_good_problems, &m->n_last_good_problems, &src.last_good_problems);
+        int r = 0;
+        const struct app *only = app && src.manifest ? manifest_find_app(src.manifest, app) : NULL;
+        if (app && !only)
+                r = log_error_errno(-ENOENT, "status: the manifest in use (%s) has no app \"%s\"",
+                                    m->in_use ? m->in_use : "none", app);
+        else if (only)
+                add_app(s, only);
+        else
+                for (size_t i = 0; src.manifest && i < src.manifest->n_apps; i++)
+                        add_app(s, &src.manifest->apps[i]);
+        manifest_source_done(&src);
+        return r;
+}
+
+/* ---- the helpers' files ------------------------------------------------------------------- */
+
+/* 1 read, 0 no such file, negative errno with *why set. */
+static int read_state_file(struct status *s, const char *path, char **text, size_t *len, char **why) {
+        mode_t type = 0;
+        int r = read_regular_file(path, STATE_FILE_MAX, true, text, len, &type);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0) {
+                if (asprintf(why, "cannot read %s: %s", path, file_problem(r, type)) < 0) {
+                        *why = NULL;
+                        s->oom = true;
+                }
+                return r;
+        }
+        return 1;
+}
+
+static void gather_podman(struct status *s, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        if (read_state_file(s, path, &text, &len, &s->podman.error) > 0 &&
+            status_parse_podman(s, text, len) == -EINVAL) {
+                free(s->podman.error);
+                if (asprintf(&s->podman.error, "%s is not archy-podman-repair's status JSON", path) < 0) {
+                        s->podman.error = NULL;
+                        s->oom = true;
+                }
+        }
+}
+
+static void gather_ota(struct status *s, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        if (read_state_file(s, path, &text, &len, &s->ota.error) > 0 && status_parse_ota(s, text) == -EINVAL) {
+                free(s->ota.error);
+                if (asprintf(&s->ota.error, "%s is damaged: archy-verify-ota refuses it too", path) < 0) {
+                        s->ota.error = NULL;
+                        s->oom = true;
+                }
+        }
+}
+
+int status_gather_files(struct status *s, const struct status_paths *p, const char *app) {
+        s->now = (long long)time(NULL);
+        int r = gather_manifest(s, p, app);
+        gather_podman(s, p->podman_health);
+        gather_ota(s, p->ota_state);
+        return r < 0 ? r : s->oom ? -ENOMEM : 0;
+}
+
+/* ---- systemd ------------------------------------------------------------------------------ */
+
+static const char *exec_main_code_name(int code) {
+        switch (code) {
+        case CLD_EXITED: return "exited";
+        case CLD_KILLED: return "killed";
+        case CLD_DUMPED: return "dumped";
+        default: return NULL;
+        }
+}
+
+static const struct unit_list_entry *find_listed(const struct unit_list_entry *l, size_t n, const char *unit) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(l[i].name, unit) == 0)
+                        return &l[i];
+        return NULL;
+}
+
+/* Not in systemd's memory (garbage-collected when inactive and unreferenced, or never generated):
+ * systemd itself calls such a unit inactive (dead). */
+static void set_listed(struct status *s, struct status_unit *u, const struct unit_list_entry *e) {
+        u->loaded = e && strcmp(e->load_state, "loaded") == 0;
+        u->active_state = status_strdup(s, e ? e->active_state : "inactive");
+        u->sub_state = status_strdup(s, e ? e->sub_state : "dead");
+}
+
+static void set_props(struct status *s, struct status_unit *u, const struct unit_service_props *p) {
+        if (!p->read)
+                return;
+        u->n_restarts = p->n_restarts;
+        u->result = status_strdup(s, p->result);
+        u->exec_main_code = status_strdup(s, exec_main_code_name(p->exec_main_code));
+        u->exec_main_status = p->exec_main_status;
+        u->state_since_usec = p->state_change_usec;
+        /* The main process's end when it ran; else when the unit left its active states. */
+        u->failed_at_usec = p->exec_main_exit_usec ? p->exec_main_exit_usec : p->inactive_enter_usec;
+}
+
+/* The health log of podman v5.4 (libpod/healthcheck.go, getHealthCheckLogDestination(): the
+ * default "local" destination is filepath.Dir(c.state.RunDir)/healthcheck.log, RunDir being
+ * <runroot>/overlay-containers/<id>/userdata), the id from Quadlet's --cidfile=%t/%N.cid. */
+static void read_health_log(const struct status_paths *p, struct status_unit *u) {
+        char cid[80], path[512], head[96];
+        size_t base = strlen(u->unit) - strlen(".service");
+        if (snprintf(path, sizeof path, "%s/%.*s.cid", p->cid_dir, (int)base, u->unit) >= (int)sizeof path)
+                return;
+        ssize_t n = read_small_file(path, cid, sizeof cid);
+        if (n <= 0 || (size_t)n != strspn(cid, "0123456789abcdef"))
+                return;
+        if (snprintf(path, sizeof path, "%s/overlay-containers/%s/healthcheck.log", p->run_root, cid) >=
+            (int)sizeof path)
+                return;
+        n = read_small_file(path, head, sizeof head);
+        if (n > 0 && status_parse_health_log(head, (size_t)n, &u->health, &u->failing_streak) == 0)
+                u->health_source = "healthcheck-log";
+}
+
+static void set_health(const struct status_paths *p, struct status_unit *u) {
+        bool active = u->loaded && strcmp(u->active_state, "active") == 0;
+        /* activating with the main process started (not auto-restart, its container gone) */
+        bool activating = u->loaded && strcmp(u->active_state, "activating") == 0 &&
+                          (strcmp(u->sub_state, "start") == 0 || strcmp(u->sub_state, "start-post") == 0);
+        u->health = HEALTH_NA;
+        if (!active && !activating)
+                return;
+        if (!u->has_health) {
+                u->health = HEALTH_NONE;
+                u->health_source = "manifest";
+                return;
+        }
+        if (u->notify_healthy) {
+                /* Notify=healthy: the unit is active only once the check passed (podman-systemd.unit(5)) */
+                u->health = active ? HEALTH_HEALTHY : HEALTH_STARTING;
+                u->health_source = "notify";
+                return;
+        }
+        u->health = HEALTH_UNKNOWN;
+        read_health_log(p, u);
+}
+
+static void set_derive(struct status *s, const struct unit_service_props *p) {
+        s->derive.found = true;
+        if (p->read && p->exec_main_exit_usec) {
+                s->derive.result = status_strdup(s, p->result);
+                s->derive.exec_main_status = p->exec_main_status;
+                s->derive.last_run_usec = p->exec_main_exit_usec;
+        }
+}
+
+/* The loaded units of every app and archy-derive.service (derive: loaded), in one pipelined batch. */
+static int unit_props(struct status *s, sd_bus *bus, bool derive) {
+        size_t n = derive, k = 0;
+        for (size_t i = 0; i < s->n_apps; i++)
+                for (size_t j = 0; j < s->apps[i].n_units; j++)
+                        n += s->apps[i].units[j].loaded;
+        _cleanup_free_ char **names = calloc(n + 1, sizeof *names);
+        _cleanup_free_ struct unit_service_props *props = calloc(n + 1, sizeof *props);
+        if (!names || !props)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_apps; i++)
+                for (size_t j = 0; j < s->apps[i].n_units; j++)
+                        if (s->apps[i].units[j].loaded)
+                                names[k++] = s->apps[i].units[j].unit;
+        if (derive)
+                names[k] = (char *)"archy-derive.service";
+        int r = units_service_props(bus, names, n, props);
+        k = 0;
+        for (size_t i = 0; i < s->n_apps && r >= 0; i++)
+                for (size_t j = 0; j < s->apps[i].n_units; j++)
+                        if (s->apps[i].units[j].loaded)
+                                set_props(s, &s->apps[i].units[j], &props[k++]);
+        if (r >= 0 && derive)
+                set_derive(s, &props[k]);
+        for (size_t i = 0; i < n; i++)
+                unit_service_props_done(&props[i]);
+        return r;
+}
+
+int status_gather_units(struct status *s, const struct status_paths *p) {
+        sd_bus *bus = NULL;
+        int r = p->bus ? units_open_address(p->bus, &bus) : units_open(false, &bus);
+        if (r < 0)
+                return r;
+        char *patterns[] = {(char *)"archy-*", NULL};
+        struct unit_list_entry *list = NULL;
+        size_t n = 0;
+        r = units_list(bus, patterns, &list, &n);
+        for (size_t i = 0; i < s->n_apps && r >= 0; i++)
+                for (size_t j = 0; j < s->apps[i].n_units; j++)
+                        set_listed(s, &s->apps[i].units[j], find_listed(list, n, s->apps[i].units[j].unit));
+        const struct unit_list_entry *derive = find_listed(list, n, "archy-derive.service");
+        if (r >= 0)
+                r = unit_props(s, bus, derive && strcmp(derive->load_state, "loaded") == 0);
+        for (size_t i = 0; i < s->n_apps && r >= 0; i++)
+                for (size_t j = 0; j < s->apps[i].n_units; j++)
+                        set_health(p, &s->apps[i].units[j]);
+        units_list_free(list, n);
+        units_close(bus);
+        return r < 0 ? r : s->oom ? -ENOMEM : 0;
+}

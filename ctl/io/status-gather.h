@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "status.h"
+
+/* Where archyctl status reads from (archyctl(8), ENVIRONMENT: each can be moved for tests). */
+struct status_paths {
+        const char *manifest;      /* $ARCHY_MANIFEST, ARCHY_MANIFEST_PATH */
+        const char *last_good;     /* manifest_last_good_path() */
+        const char *podman_health; /* $ARCHY_PODMAN_HEALTH, /run/archipelago/podman-health.json */
+        const char *ota_state;     /* $ARCHY_OTA_STATE, /var/lib/archipelago/update-verify.state */
+        const char *cid_dir;       /* $ARCHY_CID_DIR, /run: Quadlet's --cidfile=%t/%N.cid */
+        const char *run_root;      /* $ARCHY_PODMAN_RUNROOT, /run/containers/storage */
+        const char *bus;           /* $ARCHY_SYSTEMD_BUS: a bus whose org.freedesktop.systemd1 stands in (tests) */
+};
+void status_paths_default(struct status_paths *p);
+
+/* The files: the manifest in use and its apps (only `app` when not NULL), podman's and the OTA
+ * verifier's state. -ENOENT (logged) when app is not in the manifest in use, -ENOMEM. */
+int status_gather_files(struct status *s, const struct status_paths *p, const char *app);
+/* systemd: every unit of the apps gathered, archy-derive.service, and the health of the running
+ * containers (podman's health log, no podman process). Negative errno (logged) when systemd
+ * cannot be asked. */
+int status_gather_units(struct status *s, const struct status_paths *p);

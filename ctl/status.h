@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Pure: archyctl status's model of the node (filled by ctl/io/cmd-status.c from systemd, the
+ * manifest and the helpers' state files), its verdict, and its text and JSON renderings
+ * (archyctl(8), STATUS: the JSON is a contract for the node's daemon). Every string is owned
+ * by the model (status_free()). */
+
+enum status_level { STATUS_OK, STATUS_DEGRADED, STATUS_ATTENTION };
+
+/* A container's health, where archyctl status can know it without starting podman. */
+enum status_health {
+        HEALTH_NA,        /* not running: no health to speak of (JSON null) */
+        HEALTH_NONE,      /* the container has no health check */
+        HEALTH_STARTING,  /* checks have not passed yet */
+        HEALTH_HEALTHY,   /* passed */
+        HEALTH_UNHEALTHY, /* failed `retries` times in a row */
+        HEALTH_UNKNOWN,   /* it has a check and nothing cheap says how it went */
+        _HEALTH_MAX,
+};
+
+struct status_unit {
+        char *unit;  /* archy-lnd.service */
+        char *part;  /* the manifest's container name ("main") */
+        bool loaded; /* systemd has it in memory, loaded (false: not generated, or garbage-collected) */
+        char *active_state, *sub_state; /* NULL when !found */
+        enum status_health health;
+        const char *health_source; /* static: "notify", "healthcheck-log", "manifest" or NULL */
+        unsigned failing_streak;   /* from podman's health log, when that is the source */
+        unsigned n_restarts;       /* systemd's NRestarts: automatic restarts since the last manual start */
+        bool oneshot;              /* the manifest's restart: "no" (runs to completion) */
+        bool has_health;           /* the manifest gives it a health check */
+        bool notify_healthy;       /* Notify=healthy: systemd calls it active once the check passed */
+        /* The last failure, as systemd still holds it (Result is not "success"): */
+        char *result;              /* Result: "success", "exit-code", "signal", "timeout", ... */
+        char *exec_main_code;      /* "exited", "killed", "dumped", or NULL when the main process never ran */
+        int exec_main_status;      /* the exit status, or the signal number */
+        uint64_t failed_at_usec;   /* realtime, 0: unknown */
+        uint64_t state_since_usec; /* StateChangeTimestamp, realtime, 0: unknown */
+};
+
+struct status_app {
+        char *name;
+        char *desired;           /* "started", "stopped", "uninstalled" */
+        bool skipped;            /* the manifest has problems in this app: it has no units */
+        enum status_level level; /* status_evaluate(): the worst of its problems */
+        struct status_unit *units;
+        size_t n_units;
+};
+
+struct status_problem {
+        enum status_level level;
+        char *app; /* NULL: the node */
+        char *text;
+};
+
+/* archy-podman-repair's status file (archy-podman-repair(8), FILES). */
+struct status_podman {
+        bool known;   /* the file was read and understood */
+        char *error;  /* why not, when !known and the file exists (else NULL: not written yet) */
+        char *result; /* "healthy", "repaired", "failed", "needs-attention", "gave-up" */
+        bool healthy;
+        char *state_now; /* the state after this run */
+        char *gave_up_reason;
+        unsigned failed_repairs_in_a_row;
+        long long checked_at; /* seconds since the epoch */
+};
+
+/* archy-verify-ota's state file (archy-verify-ota(8)). */
+struct status_ota {
+        bool known;  /* false: no update was ever verified (no state file) */
+        char *error; /* the state file exists but could not be read or parsed */
+        char *phase; /* "pending", "verifying", "committed", "rolling-back", "rolled-back" */
+        char *reason, *new_version, *previous_version;
+        unsigned attempts;
+        long long applied_at, decided_at;
+};
+
+/* archy-derive's last run, as systemd remembers archy-derive.service: derive keeps no file of
+ * what drifted, so per-file drift is not known to status (it repairs drift every 30 s). */
+struct status_derive {
+        bool found;   /* the unit is loaded */
+        char *result; /* Result of its last run */
+        int exec_main_status;
+        uint64_t last_run_usec; /* realtime end of its last run, 0: never ran */
+};
+
+struct status_manifest {
+        char *path;      /* the installed manifest */
+        char *last_good; /* its last good copy */
+        char *in_use;    /* the file the apps come from, NULL: none (no apps) */
+        bool fallback;   /* the last good copy stands in for an unusable installed manifest */
+        bool present;    /* the installed manifest exists */
+        char **problems; /* the installed manifest's problems, one sentence each */
+        size_t n_problems;
+        char **last_good_problems; /* the last good copy's, when it was tried */
+        size_t n_last_good_problems;
+};
+
+struct status {
+        long long now; /* seconds since the epoch, when gathered */
+        struct status_manifest manifest;
+        struct status_app *apps;
+        size_t n_apps;
+        struct status_podman podman;
+        struct status_ota ota;
+        struct status_derive derive;
+        /* Filled by status_evaluate(): */
+        enum status_level verdict;
+        struct status_problem *problems;
+        size_t n_problems;
+        bool oom; /* an allocation failed while filling or evaluating: report an error */
+};
+
+const char *status_level_to_string(enum status_level l);   /* "ok", "degraded", "attention" */
+const char *status_health_to_string(enum status_health h); /* NULL for HEALTH_NA */
+
+/* Append helpers for the I/O layer: each returns the new element (zeroed), NULL on OOM (s->oom). */
+struct status_app *status_add_app(struct status *s, const char *name, const char *desired);
+struct status_unit *status_add_unit(struct status *s, struct status_app *a, const char *unit, const char *part);
+/* A copy of str, or NULL (and s->oom) on OOM; NULL for NULL. */
+char *status_strdup(struct status *s, const char *str);
+/* Append a copy of str to a string list. */
+void status_strv_add(struct status *s, char ***list, size_t *n, const char *str);
+
+/* Decide the verdict and list the problems behind it (archyctl(8), STATUS, Verdict). */
+void status_evaluate(struct status *s);
+/* The exit status: CTL_EXIT_ATTENTION for attention, else CTL_EXIT_OK. */
+int status_exit_status(const struct status *s);
+
+/* Renderings; NULL on OOM. The JSON is one object and a newline. */
+char *status_render_json(const struct status *s);
+char *status_render_text(const struct status *s);
+
+/* Parsers of what the I/O layer reads (pure: text in, fields out). 0 or -EINVAL (with *error set
+ * to why when error is not NULL), -ENOMEM. */
+/* podman's health log (libpod: healthcheck.log beside the container's userdata dir, the JSON of
+ * define.HealthCheckResults, which starts {"Status":"...","FailingStreak":N). */
+int status_parse_health_log(const char *text, size_t len, enum status_health *ret, unsigned *failing_streak);
+/* archy-podman-repair's status file. */
+int status_parse_podman(struct status *s, const char *text, size_t len);
+/* archy-verify-ota's state file (ota_state_parse()). */
+int status_parse_ota(struct status *s, const char *text);
+
+void status_free(struct status *s);

@@ -1,0 +1,261 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# archyctl status on the host: usage errors, --help, no bus; and the whole D-Bus path against a
+# stand-in for systemd (test/ctl/fake-systemd.c, on a private dbus-daemon) that serves the units
+# of manifests/e2e.yaml from a table: the JSON field by field against that table, the number of
+# calls, the manifest fallback, podman's and the OTA verifier's files, podman's health log, and
+# that no podman process is started. The real systemd and podman are the e2e suite's
+# (test/e2e/bats/210-archyctl-status.bats).
+
+CTL=${ARCHY_CTL:-$BATS_TEST_DIRNAME/../../build/archyctl}
+TOP=$BATS_TEST_DIRNAME/../..
+
+setup_file() {
+	cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Werror -o "$BATS_FILE_TMPDIR/fake-systemd" \
+		"$BATS_TEST_DIRNAME/fake-systemd.c" -lsystemd
+}
+
+setup() {
+	T=$(mktemp -d)
+	# The manifest's directory is under /tmp: trust it as archy-manifest(5) OWNERSHIP AND MODE says
+	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
+	cp "$TOP/manifests/e2e.yaml" "$T/manifest.yaml"
+	chmod 0644 "$T/manifest.yaml"
+	export ARCHY_MANIFEST=$T/manifest.yaml ARCHY_LAST_GOOD=$T/last-good.yaml \
+		ARCHY_PODMAN_HEALTH=$T/podman-health.json ARCHY_OTA_STATE=$T/update-verify.state \
+		ARCHY_CID_DIR=$T/run ARCHY_PODMAN_RUNROOT=$T/storage ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus
+	mkdir -p "$T/run" "$T/storage"
+	# A healthy table: NAME LOAD ACTIVE SUB TYPE RESULT CODE STATUS RESTARTS EXIT_USEC CHANGE_USEC INACTIVE_USEC
+	cat >"$T/units" <<-EOF
+		archy-node.service loaded active running notify success 0 0 0 0 1795777200000000 0
+		archy-node-ui.service loaded active running notify success 0 0 0 0 1795777201000000 0
+		archy-wallet.service loaded active running notify success 0 0 0 0 1795777202000000 0
+		archy-wallet-ui.service loaded active running notify success 0 0 0 0 1795777203000000 0
+		archy-indexer.service loaded active running notify success 0 0 0 0 1795777204000000 0
+		archy-derive.service loaded inactive dead oneshot success 1 0 0 1795780790000000 1795780790000000 1795780790000000
+	EOF
+}
+
+teardown() {
+	[ -z "${FAKE:-}" ] || kill "$FAKE" 2>/dev/null || true
+	[ -z "${DAEMON:-}" ] || kill "$DAEMON" 2>/dev/null || true
+	rm -rf "$T"
+}
+
+# A dbus-daemon of our own on $T/bus with the stand-in systemd on it, serving $T/units.
+fake_systemd() {
+	dbus-daemon --session --nofork --address="unix:path=$T/bus" --print-address=1 >"$T/address" 2>/dev/null &
+	DAEMON=$!
+	for _ in $(seq 50); do [ -s "$T/address" ] && break; sleep 0.1; done
+	"$BATS_FILE_TMPDIR/fake-systemd" "unix:path=$T/bus" "$T/units" "$T/calls" >"$T/fake.out" 2>&1 &
+	FAKE=$!
+	for _ in $(seq 50); do grep -q ready "$T/fake.out" && break; sleep 0.1; done
+	export ARCHY_SYSTEMD_BUS=unix:path=$T/bus
+}
+
+json() { jq -r "$1" "$T/out.json"; }
+
+status_json() {
+	run "$CTL" status --json "$@"
+	printf '%s\n' "$output" >"$T/out.json"
+}
+
+@test "--help says what status reports, its options and its exit statuses" {
+	run "$CTL" status --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: archyctl status [OPTIONS...] [APP]"* ]]
+	[[ "$output" == *"--json"* ]]
+	[[ "$output" == *"5 attention"* ]]
+	[[ "$output" == *"Starts no podman process"* ]]
+}
+
+@test "usage errors exit 2: an unknown option, two apps" {
+	run "$CTL" status --frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unrecognized option"* ]]
+	[[ "$output" == *"see archyctl status --help"* ]]
+	run "$CTL" status node wallet
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"at most one APP"* ]]
+}
+
+@test "an app the manifest does not have exits 2 and names it, without asking systemd" {
+	run "$CTL" status nosuchapp
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"has no app \"nosuchapp\""* ]]
+	[[ "$output" != *"cannot connect"* ]]
+}
+
+@test "no system bus: a clear error and exit 1, nothing on stdout" {
+	"$CTL" status --json >"$T/stdout" 2>"$T/stderr" && rc=0 || rc=$?
+	[ "$rc" -eq 1 ]
+	[ ! -s "$T/stdout" ]
+	grep -q "cannot connect to the bus at unix:path=$T/no-bus" "$T/stderr"
+}
+
+@test "a healthy node: verdict ok, exit 0, every field from systemd's answer; one list call, one batch" {
+	fake_systemd
+	status_json
+	[ "$status" -eq 0 ]
+	[ "$(json .verdict)" = ok ]
+	[ "$(json '.problems | length')" = 0 ]
+	[ "$(json '[.apps[].name] | join(",")')" = node,wallet,indexer,notes ]
+	[ "$(json '.apps[] | select(.name == "notes") | .desired')" = stopped ]
+	[ "$(json '.apps[0].units[1].unit')" = archy-node-ui.service ]
+	[ "$(json '.apps[0].units[1].container')" = ui ]
+	[ "$(json '.apps[0].units[1].since_unix')" = 1795777201 ]
+	[ "$(json '.apps[0].units[1].since')" = 2026-11-27T11:00:01Z ]
+	[ "$(json '.apps[0].units[1].active_state + "/" + .apps[0].units[1].sub_state')" = active/running ]
+	[ "$(json '.apps[0].units[1].health')" = none ]
+	[ "$(json '.apps[0].units[1].last_failure')" = null ]
+	# a stopped app's unit systemd does not hold: not loaded, inactive (dead), as systemctl says
+	[ "$(json '.apps[3].units[0].loaded')" = false ]
+	[ "$(json '.apps[3].units[0].active_state')" = inactive ]
+	[ "$(json '.derive.last_result + " " + (.derive.last_run_unix | tostring) + " " + .derive.drift')" = \
+		"success 1795780790 unknown" ]
+	[ "$(json .manifest.in_use)" = "$T/manifest.yaml" ]
+	[ "$(json .manifest.fallback)" = false ]
+	[ "$(json .podman.known)" = false ]
+	[ "$(json .ota.known)" = false ]
+	# One ListUnitsByPatterns for archy-*, then per loaded unit (5 app units and archy-derive) one
+	# GetAll of the Service interface and two Gets of Unit timestamps, all in one batch.
+	[ "$(grep -c '^ListUnitsByPatterns ' "$T/calls")" -eq 1 ]
+	[ "$(grep -c '^GetAll ' "$T/calls")" -eq 6 ]
+	[ "$(grep -c '^Get ' "$T/calls")" -eq 12 ]
+	! grep -q archy-notes "$T/calls" || false
+}
+
+@test "a crashed unit with restarts and one waiting to restart: attention, exit 5, the reason and time" {
+	sed -i 's/^archy-wallet.service .*/archy-wallet.service loaded failed failed notify exit-code 1 3 5 1795780680000000 1795780681000000 1795780681000000/' "$T/units"
+	sed -i 's/^archy-wallet-ui.service .*/archy-wallet-ui.service loaded activating auto-restart notify signal 2 9 2 1795780795000000 1795780795000000 1795780795000000/' "$T/units"
+	fake_systemd
+	status_json
+	[ "$status" -eq 5 ]
+	[ "$(json .verdict)" = attention ]
+	[ "$(json '.apps[1].level')" = attention ]
+	[ "$(json '.apps[1].units[0].restarts')" = 5 ]
+	[ "$(json '.apps[1].units[0].last_failure | "\(.result) \(.exec_main_code) \(.exec_main_status) \(.at_unix) \(.at)"')" = \
+		"exit-code exited 3 1795780680 2026-11-27T11:58:00Z" ]
+	[ "$(json '.apps[1].units[1].last_failure | "\(.result) \(.exec_main_code) \(.exec_main_status)"')" = "signal killed 9" ]
+	[ "$(json '.apps[1].units[1].health')" = null ]
+	[ "$(json '.problems[0] | "\(.level) \(.app)"')" = "attention wallet" ]
+	[ "$(json '.problems[1].level')" = degraded ]
+	run "$CTL" status
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"archy-wallet.service failed (exit-code, main process exited with status 3, at 2026-11-27T11:58:00Z) after 5 automatic restarts"* ]]
+}
+
+@test "APP: only that app's units are reported and asked for" {
+	fake_systemd
+	status_json wallet
+	[ "$status" -eq 0 ]
+	[ "$(json '[.apps[].name] | join(",")')" = wallet ]
+	[ "$(json '[.apps[0].units[].unit] | join(",")')" = archy-wallet.service,archy-wallet-ui.service ]
+	! grep -q 'archy_2dnode' "$T/calls" || false
+}
+
+@test "an unusable installed manifest: the last good copy is in use, with the problems that caused it; exit 5" {
+	cp "$T/manifest.yaml" "$T/last-good.yaml"
+	printf 'version: 1\napps: [oops\n' >"$T/manifest.yaml"
+	fake_systemd
+	status_json
+	[ "$status" -eq 5 ]
+	[ "$(json .manifest.fallback)" = true ]
+	[ "$(json .manifest.in_use)" = "$T/last-good.yaml" ]
+	[ "$(json '.manifest.problems | length')" -ge 1 ]
+	[[ "$(json '.manifest.problems[0]')" == "$T/manifest.yaml:"* ]]
+	[[ "$(json '.problems[0].text')" == *"is unusable"*"the last good copy $T/last-good.yaml is in use"* ]]
+	[ "$(json '[.apps[].name] | join(",")')" = node,wallet,indexer,notes ]
+}
+
+@test "archy-podman-repair gave up: attention, exit 5, its reason" {
+	cat >"$T/podman-health.json" <<-'EOF'
+		{"result": "gave-up", "healthy": false, "found": "database-corrupt", "evidence": "x", "state_now": "database-corrupt",
+		 "evidence_now": null, "steps": [], "moved_aside": null, "units_stopped": 0, "volumes_reregistered": 0,
+		 "orphans_removed": 0, "processes_killed": 0, "failed_repairs_in_a_row": 3,
+		 "gave_up_reason": "3 repairs in a row did not help", "podman_version": "5.4.2", "mode": "system",
+		 "probe_ms": 187, "checked_at": "2026-11-27T12:00:37Z", "checked_at_unix": 1795780837}
+	EOF
+	fake_systemd
+	status_json
+	[ "$status" -eq 5 ]
+	[ "$(json '.podman | "\(.known) \(.result) \(.healthy) \(.failed_repairs_in_a_row) \(.checked_at_unix)"')" = \
+		"true gave-up false 3 1795780837" ]
+	[ "$(json '.problems[0].text')" = "archy-podman-repair gave up: 3 repairs in a row did not help" ]
+	# a healthy one is ok again; a damaged one is reported, not guessed
+	printf '{"result": "healthy", "healthy": true, "state_now": "healthy", "failed_repairs_in_a_row": 0, "gave_up_reason": null, "checked_at_unix": 1795780837}\n' >"$T/podman-health.json"
+	status_json
+	[ "$status" -eq 0 ]
+	[ "$(json .podman.result)" = healthy ]
+	echo 'not json [' >"$T/podman-health.json"
+	status_json
+	[ "$status" -eq 0 ]
+	[ "$(json .verdict)" = degraded ]
+	[ "$(json .podman.error)" = "$T/podman-health.json is not archy-podman-repair's status JSON" ]
+}
+
+@test "an OTA update rolled back: attention, exit 5, the versions and the reason from the verifier's state" {
+	# the verifier's own format (ota_state_format(), lib/model/ota-state.c)
+	cat >"$T/update-verify.state" <<-'EOF'
+		# archy-verify-ota state: see archy-verify-ota(8)
+		phase=rolled-back
+		attempts=3
+		swaps_done=2
+		restarted=1
+		last_status=500
+		decided_at=1795780800
+		swap_dev=0
+		swap_ino=0
+		applied_at=1795780200
+		reason=https://127.0.0.1/ answered 500
+		new_version=1.4.0
+		previous_version=1.3.2
+	EOF
+	fake_systemd
+	status_json
+	[ "$status" -eq 5 ]
+	[ "$(json '.ota | "\(.phase) \(.new_version) \(.previous_version) \(.attempts) \(.decided_at_unix)"')" = \
+		"rolled-back 1.4.0 1.3.2 3 1795780800" ]
+	[ "$(json '.problems[0].text')" = "the update to 1.4.0 was rolled back to 1.3.2: https://127.0.0.1/ answered 500" ]
+	sed -i 's/^phase=.*/phase=committed/' "$T/update-verify.state"
+	status_json
+	[ "$status" -eq 0 ]
+	[ "$(json .ota.phase)" = committed ]
+}
+
+@test "a container with a health check and no Notify=healthy: health from podman's health log, through the cid file" {
+	cid=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	# give the indexer a health check (no part waits for it: no Notify=healthy)
+	sed -i '/^  indexer:/,/^  [a-z]*:$/ s/^\(        image: .*\)$/\1\n        health: {cmd: "true", interval: 10s}/' "$T/manifest.yaml"
+	grep -q 'health: {cmd' "$T/manifest.yaml"
+	printf '%s' "$cid" >"$T/run/archy-indexer.cid"
+	mkdir -p "$T/storage/overlay-containers/$cid/userdata"
+	printf '{"Status":"unhealthy","FailingStreak":4,"Log":[{"Start":"x","End":"y","ExitCode":1,"Output":""}]}' \
+		>"$T/storage/overlay-containers/$cid/healthcheck.log"
+	fake_systemd
+	status_json
+	[ "$status" -eq 0 ]
+	[ "$(json '.apps[2].units[0] | "\(.health) \(.health_source) \(.failing_streak)"')" = "unhealthy healthcheck-log 4" ]
+	[ "$(json .verdict)" = degraded ]
+	printf '{"Status":"healthy","FailingStreak":0,"Log":[]}' >"$T/storage/overlay-containers/$cid/healthcheck.log"
+	status_json
+	[ "$(json '.apps[2].units[0].health')" = healthy ]
+	[ "$(json .verdict)" = ok ]
+	rm "$T/run/archy-indexer.cid"
+	status_json
+	[ "$(json '.apps[2].units[0] | "\(.health) \(.health_source)"')" = "unknown null" ]
+}
+
+@test "no podman process is started (a podman on PATH that would leave a mark is never run)" {
+	mkdir -p "$T/bin"
+	printf '#!/bin/sh\ntouch %s/podman-ran\n' "$T" >"$T/bin/podman"
+	chmod +x "$T/bin/podman"
+	fake_systemd
+	PATH=$T/bin:$PATH status_json
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/podman-ran" ]
+	if command -v strace >/dev/null; then
+		strace -f -qq -e trace=execve -o "$T/trace" "$CTL" status --json >/dev/null
+		[ "$(grep -c execve "$T/trace")" -eq 1 ]
+	fi
+}

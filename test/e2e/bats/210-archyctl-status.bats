@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# archyctl status --json checked field by field against systemd (systemctl show) and podman on the
+# e2e manifest's apps: the healthy node, then one unit stopped by hand, one crashed and waiting to
+# restart with its restart count, one failed for good; and that it starts no process. Runs after
+# 10-install.bats (plan status).
+load helpers
+
+OUT=$BATS_FILE_TMPDIR/status.json
+
+# One member of the JSON archyctl status printed last, by a Python expression over d (strings as
+# they are, everything else as JSON: true, null, 5).
+field() {
+	python3 -c 'import json, sys
+v = eval(sys.argv[2], {"d": json.load(open(sys.argv[1]))})
+print(v if isinstance(v, str) else json.dumps(v))' "$OUT" "$1"
+}
+
+# The unit object of unit $1 in the last JSON, as a Python expression.
+unit_expr() { echo "[u for a in d['apps'] for u in a['units'] if u['unit'] == '$1'][0]"; }
+ufield() { field "$(unit_expr "$1")['$2']"; }
+
+status_json() {
+	local rc=0
+	archyctl status --json >"$OUT" || rc=$?
+	echo "$rc"
+}
+
+show() { systemctl show -p "$2" --value "$1"; }
+show_unix() { local v; v=$(systemctl show --timestamp=unix -p "$2" --value "$1"); echo "${v#@}"; }
+
+# Every field of unit $1 that systemd holds, against systemctl show.
+assert_unit_matches_systemd() {
+	local u=$1
+	[ "$(ufield "$u" loaded)" = true ]
+	[ "$(ufield "$u" active_state)" = "$(show "$u" ActiveState)" ]
+	[ "$(ufield "$u" sub_state)" = "$(show "$u" SubState)" ]
+	[ "$(ufield "$u" restarts)" = "$(show "$u" NRestarts)" ]
+	[ "$(ufield "$u" since_unix)" = "$(show_unix "$u" StateChangeTimestamp)" ]
+}
+
+# The last failure of unit $1, against systemctl show.
+assert_failure_matches_systemd() {
+	local u=$1 code
+	[ "$(field "$(unit_expr "$u")['last_failure']['result']")" = "$(show "$u" Result)" ]
+	[ "$(field "$(unit_expr "$u")['last_failure']['exec_main_status']")" = "$(show "$u" ExecMainStatus)" ]
+	[ "$(field "$(unit_expr "$u")['last_failure']['at_unix']")" = "$(show_unix "$u" ExecMainExitTimestamp)" ]
+	code=$(show "$u" ExecMainCode) # 1 exited, 2 killed, 3 dumped
+	case $code in
+	1) [ "$(field "$(unit_expr "$u")['last_failure']['exec_main_code']")" = exited ] ;;
+	2) [ "$(field "$(unit_expr "$u")['last_failure']['exec_main_code']")" = killed ] ;;
+	3) [ "$(field "$(unit_expr "$u")['last_failure']['exec_main_code']")" = dumped ] ;;
+	*) return 1 ;;
+	esac
+}
+
+# The container of a running unit is running in podman; a unit that is not running has none.
+assert_container_matches_podman() {
+	local app=$1
+	if [ "$(ufield "$(unit_of "$app")" active_state)" = active ]; then
+		running "$app"
+		[ "$(ufield "$(unit_of "$app")" health)" = none ] # the e2e manifest has no health checks
+		[ -z "$(podman inspect --format '{{.State.Health.Status}}' "archy-$app" 2>/dev/null)" ] ||
+			[ "$(podman inspect --format '{{.State.Health.Status}}' "archy-$app")" = "$(ufield "$(unit_of "$app")" health)" ]
+	else
+		[ "$(ufield "$(unit_of "$app")" health)" = null ]
+		no_container "$app"
+	fi
+}
+
+@test "archyctl | status | healthy node: verdict not attention, exit 0, every unit as systemd and podman say" {
+	settle
+	[ "$(status_json)" = 0 ]
+	[ "$(field "d['verdict']")" != attention ]
+	[ "$(field "d['manifest']['in_use']")" = "$MANIFEST" ]
+	[ "$(field "d['manifest']['fallback']")" = false ]
+	[ "$(field "[a['name'] for a in d['apps']]")" = '["node", "wallet", "indexer", "notes"]' ]
+	[ "$(field "[a['desired'] for a in d['apps']]")" = '["started", "started", "started", "stopped"]' ]
+	for app in "${STARTED[@]}"; do
+		assert_unit_matches_systemd "$(unit_of "$app")"
+		[ "$(ufield "$(unit_of "$app")" active_state)" = active ]
+		[ "$(ufield "$(unit_of "$app")" last_failure)" = null ]
+		assert_container_matches_podman "$app"
+	done
+	# the stopped app: inactive as systemd says, no container
+	[ "$(ufield archy-notes.service active_state)" = "$(show archy-notes.service ActiveState)" ]
+	assert_container_matches_podman notes
+	if [ -e /run/archipelago/podman-health.json ]; then
+		[ "$(field "d['podman']['result']")" = "$(python3 -c 'import json; print(json.load(open("/run/archipelago/podman-health.json"))["result"])')" ]
+	fi
+	[ "$(field "d['derive']['found']")" = true ]
+	[ "$(field "d['derive']['last_result']")" = "$(show archy-derive.service Result)" ]
+	[ "$(field "d['derive']['drift']")" = unknown ]
+}
+
+@test "archyctl | status | it starts no process: no podman, no systemctl" {
+	strace -f -qq -e trace=execve -o "$BATS_TEST_TMPDIR/trace" archyctl status --json >/dev/null
+	cat "$BATS_TEST_TMPDIR/trace" >&2
+	[ "$(grep -c 'execve(' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
+}
+
+@test "archyctl | status | a started app's unit stopped by hand: degraded, exit 0, inactive as systemd says" {
+	systemctl stop archy-indexer.service
+	[ "$(status_json)" = 0 ]
+	[ "$(field "d['verdict']")" = degraded ]
+	assert_unit_matches_systemd archy-indexer.service
+	[ "$(ufield archy-indexer.service active_state)" = inactive ]
+	assert_container_matches_podman indexer
+	[[ "$(field "[p['text'] for p in d['problems'] if p['app'] == 'indexer'][0]")" == *"archy-indexer.service is inactive"* ]]
+	systemctl start archy-indexer.service
+	assert_up indexer
+}
+
+@test "archyctl | status | a crashed container: waiting to restart, the restart count and the failure as systemd has them" {
+	local u=archy-wallet-ui.service before
+	assert_up wallet-ui
+	before=$(show "$u" NRestarts)
+	kill -KILL "$(podman inspect --format '{{.State.Pid}}' archy-wallet-ui)"
+	wait_for 10 bash -c "[ \"\$(systemctl show -p SubState --value $u)\" = auto-restart ]"
+	# RestartSec=5: systemd's answer holds still for a few seconds
+	[ "$(status_json)" = 0 ]
+	[ "$(show "$u" SubState)" = auto-restart ]
+	assert_unit_matches_systemd "$u"
+	assert_failure_matches_systemd "$u"
+	[ "$(field "d['verdict']")" = degraded ]
+	assert_up wallet-ui 60
+	[ "$(status_json)" = 0 ]
+	assert_unit_matches_systemd "$u"
+	[ "$(ufield "$u" restarts)" -gt "$before" ]
+	[ "$(ufield "$u" active_state)" = active ]
+}
+
+@test "archyctl | status | a unit failed for good: attention, exit 5, its failure and restart count as systemd has them" {
+	local u=archy-wallet-ui.service
+	mkdir -p "/run/systemd/system/$u.d"
+	printf '[Service]\nRestart=no\n' >"/run/systemd/system/$u.d/99-e2e-no-restart.conf"
+	systemctl daemon-reload
+	assert_up wallet-ui 60
+	kill -KILL "$(podman inspect --format '{{.State.Pid}}' archy-wallet-ui)"
+	wait_for 30 bash -c "[ \"\$(systemctl show -p ActiveState --value $u)\" = failed ]"
+	[ "$(status_json)" = 5 ]
+	[ "$(field "d['verdict']")" = attention ]
+	assert_unit_matches_systemd "$u"
+	assert_failure_matches_systemd "$u"
+	[ "$(field "[a['level'] for a in d['apps'] if a['name'] == 'wallet'][0]")" = attention ]
+	run archyctl status wallet
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"$u failed"* ]]
+	rm -r "/run/systemd/system/$u.d"
+	systemctl daemon-reload
+	systemctl reset-failed "$u"
+	systemctl start "$u"
+	assert_up wallet-ui 60
+	[ "$(status_json)" = 0 ]
+}
