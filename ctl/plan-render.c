@@ -24,44 +24,56 @@ static bool app_changes(const struct plan_app *a) {
 
 /* ---- text ---- */
 
-static void put_units(struct strbuf *out, const char *what, char *const *units, size_t n) {
+static void put_units(struct strbuf *out, const char *what, char *const *units, size_t n, bool *first) {
         if (n == 0)
                 return;
-        strbuf_printf(out, "; %s", what);
+        strbuf_printf(out, "%s%s:", *first ? "  " : "; ", what);
         for (size_t i = 0; i < n; i++)
                 strbuf_printf(out, " %s", units[i]);
+        *first = false;
+}
+
+static int from_to(const struct plan_app *a, char *buf, size_t size) {
+        return snprintf(buf, size, "%s -> %s", from_string(a), to_string(a));
+}
+
+/* name  action     from -> to   stop: UNITS; restart: UNITS; start: UNITS */
+static void put_app_line(struct strbuf *out, const struct plan_app *a, int name_width, int state_width) {
+        char fromto[64];
+        from_to(a, fromto, sizeof(fromto));
+        bool first = true;
+        strbuf_printf(out, "%-*s  %-9s  %-*s", name_width, a->name, plan_action_to_string(a->action), state_width,
+                      fromto);
+        put_units(out, "stop", a->stop, a->n_stop, &first);
+        put_units(out, "restart", a->restart, a->n_restart, &first);
+        put_units(out, "start", a->start, a->n_start, &first);
+        /* no padding at the end of a line */
+        while (out->len > 0 && out->data[out->len - 1] == ' ')
+                out->data[--out->len] = '\0';
+        strbuf_putc(out, '\n');
 }
 
 void plan_render_text(const struct plan *p, struct strbuf *out) {
-        int width = 0;
-        size_t n_unchanged = 0;
-        for (size_t i = 0; i < p->n_apps; i++) {
-                if (!app_changes(&p->apps[i])) {
-                        n_unchanged++;
-                        continue;
-                }
-                int len = (int)strlen(p->apps[i].name);
-                width = len > width ? len : width;
-        }
         if (plan_is_noop(p)) {
                 strbuf_puts(out, "nothing to do\n");
                 return;
         }
+        int name_width = 0, state_width = 0;
+        size_t n_unchanged = 0;
         for (size_t i = 0; i < p->n_apps; i++) {
                 const struct plan_app *a = &p->apps[i];
-                if (!app_changes(a))
+                if (!app_changes(a)) {
+                        n_unchanged++;
                         continue;
+                }
                 char fromto[64];
-                snprintf(fromto, sizeof(fromto), "%s -> %s", from_string(a), to_string(a));
-                strbuf_printf(out, "%-*s  %-9s  %-25s", width, a->name, plan_action_to_string(a->action), fromto);
-                put_units(out, "stop", a->stop, a->n_stop);
-                put_units(out, "restart", a->restart, a->n_restart);
-                put_units(out, "start", a->start, a->n_start);
-                /* the padding of the last column is not worth keeping */
-                while (out->len > 0 && out->data[out->len - 1] == ' ')
-                        out->data[--out->len] = '\0';
-                strbuf_putc(out, '\n');
+                int len = (int)strlen(a->name), slen = from_to(a, fromto, sizeof(fromto));
+                name_width = len > name_width ? len : name_width;
+                state_width = slen > state_width ? slen : state_width;
         }
+        for (size_t i = 0; i < p->n_apps; i++)
+                if (app_changes(&p->apps[i]))
+                        put_app_line(out, &p->apps[i], name_width, state_width);
         if (n_unchanged > 0) {
                 strbuf_puts(out, "unchanged:");
                 for (size_t i = 0; i < p->n_apps; i++)

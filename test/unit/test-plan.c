@@ -315,6 +315,31 @@ START_TEST(stopped_app_edit_waits_for_its_start) {
 }
 END_TEST
 
+/* An app the new manifest gets wrong gets no units (skip): when the caller lets it through, its
+ * units stop as for an uninstall, while systemd still knows them. One skipped in the installed
+ * manifest had no units: it installs. */
+START_TEST(skipped_app_is_planned_as_uninstalled) {
+        static const char bad[] = "version: 1\napps:\n" KEEP "  web:\n    containers:\n"
+                                  "      main: {image: localhost/w:1, volumes: [\"data:/d\"], bogus: 1}\n";
+        struct diag_list diags = {0};
+        struct manifest *skipped = parse_text(bad, &diags);
+        ck_assert_ptr_nonnull(skipped);
+        ck_assert_uint_gt(diags.n, 0);
+        ck_assert(manifest_find_app(skipped, "web")->skip);
+        diag_list_free(&diags);
+        struct manifest *good = web("started");
+        struct plan p;
+        compute(good, skipped, running_started, &p);
+        assert_app(&p, "web", "uninstall started->uninstalled stop=[" WEB_ALL "] restart=[] start=[] nowait");
+        plan_free(&p);
+        compute(skipped, good, running_none, &p);
+        assert_app(&p, "web", "install uninstalled->started stop=[] restart=[] start=[" WEB_SERVICES "] wait");
+        plan_free(&p);
+        manifest_free(good);
+        manifest_free(skipped);
+}
+END_TEST
+
 /* ---- what runs ---- */
 
 START_TEST(started_but_not_running_starts) {
@@ -473,6 +498,91 @@ START_TEST(dependent_installed_restarts_nothing_else) {
 }
 END_TEST
 
+/* The switch on the shipped manifest itself, written as 170-node-switch.bats writes it. */
+#define SHIPPED "../../manifests/archipelago.yaml"
+
+static char *replace_all(const char *text, const char *from, const char *to) {
+        struct strbuf sb = STRBUF_INIT;
+        size_t n = 0;
+        for (const char *p = text, *hit; *p; p = hit + strlen(from), n++) {
+                if (!(hit = strstr(p, from))) {
+                        strbuf_puts(&sb, p);
+                        break;
+                }
+                strbuf_add(&sb, p, (size_t)(hit - p));
+                strbuf_puts(&sb, to);
+        }
+        ck_assert_uint_gt(n, 0);
+        return strbuf_steal(&sb);
+}
+
+static struct manifest *shipped_switched(bool to_core) {
+        char *text = read_text_file(SHIPPED);
+        ck_assert_ptr_nonnull(text);
+        if (to_core) {
+                char *a = replace_all(text, "  bitcoin-knots:\n    state: started\n",
+                                      "  bitcoin-knots:\n    state: uninstalled\n");
+                char *b = replace_all(a, "  bitcoin-core:\n    state: uninstalled\n",
+                                      "  bitcoin-core:\n    state: started\n");
+                free(text);
+                free(a);
+                text = replace_all(b, "    requires: [bitcoin-knots", "    requires: [bitcoin-core");
+                free(b);
+        }
+        struct manifest *m = yaml_at(ARCHY_MANIFEST_PATH, "%s", text);
+        free(text);
+        return m;
+}
+
+static void assert_restarted_whole(const struct plan *p, const struct manifest *new, const char *name) {
+        const struct plan_app *pa = find(p, name);
+        const struct app *a = manifest_find_app(new, name);
+        ck_assert_msg(pa->action == PLAN_RESTART, "%s: %s", name, plan_action_to_string(pa->action));
+        ck_assert_uint_eq(pa->n_restart, a->n_containers);
+        ck_assert_uint_eq(pa->n_start, 0);
+        ck_assert_uint_eq(pa->n_stop, 0);
+        ck_assert(pa->wait);
+}
+
+START_TEST(node_switch_of_the_shipped_manifest) {
+        static const char *const dependents[] = {"lnd", "electrumx", "btcpay-server", "mempool", "fedimint"};
+        struct manifest *knots = shipped_switched(false), *core = shipped_switched(true);
+        struct plan p;
+        compute(knots, core, NULL, &p);
+        const struct plan_app *k = find(&p, "bitcoin-knots");
+        ck_assert_int_eq(k->action, PLAN_UNINSTALL);
+        ck_assert(strv_contains(k->stop, "archy-bitcoin-knots.service"));
+        ck_assert(strv_contains(k->stop, "archy-bitcoin-knots-ui.service"));
+        ck_assert(strv_contains(k->stop, "archy-bitcoin-knots-bitcoin-data-volume.service"));
+        ck_assert_uint_eq(k->n_stop, 3);
+        assert_app(&p, "bitcoin-core",
+                   "install uninstalled->started stop=[] restart=[] start=[archy-bitcoin-core.service] wait");
+        for (size_t i = 0; i < ELEMENTSOF(dependents); i++)
+                assert_restarted_whole(&p, core, dependents[i]);
+        ck_assert(!p.network_stop);
+        plan_free(&p);
+
+        /* and back */
+        compute(core, knots, NULL, &p);
+        assert_app(&p, "bitcoin-core",
+                   "uninstall started->uninstalled stop=[archy-bitcoin-core.service "
+                   "archy-bitcoin-core-bitcoin-data-volume.service] restart=[] start=[] nowait");
+        assert_app(&p, "bitcoin-knots",
+                   "install uninstalled->started stop=[] restart=[] "
+                   "start=[archy-bitcoin-knots.service archy-bitcoin-knots-ui.service] wait");
+        for (size_t i = 0; i < ELEMENTSOF(dependents); i++)
+                assert_restarted_whole(&p, knots, dependents[i]);
+        plan_free(&p);
+
+        /* the shipped manifest against itself, everything running: nothing to do */
+        compute(knots, knots, NULL, &p);
+        ck_assert(plan_is_noop(&p));
+        plan_free(&p);
+        manifest_free(knots);
+        manifest_free(core);
+}
+END_TEST
+
 /* ---- rendering ---- */
 
 START_TEST(json_structure) {
@@ -540,12 +650,12 @@ START_TEST(text_rendering) {
         _cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
         plan_render_text(&p, &sb);
         assert_text_eq(strbuf_str(&sb),
-                       "bitcoin-knots  uninstall  started -> uninstalled   ; stop archy-bitcoin-knots.service "
+                       "bitcoin-knots  uninstall  started -> uninstalled  stop: archy-bitcoin-knots.service "
                        "archy-bitcoin-knots-ui.service archy-bitcoin-knots-bitcoin-data-volume.service\n"
-                       "bitcoin-core   install    uninstalled -> started   ; start archy-bitcoin-core.service\n"
-                       "lnd            restart    started -> started       ; restart archy-lnd.service "
+                       "bitcoin-core   install    uninstalled -> started  start: archy-bitcoin-core.service\n"
+                       "lnd            restart    started -> started      restart: archy-lnd.service "
                        "archy-lnd-ui.service\n"
-                       "tool           start      started -> started       ; start archy-tool.service\n"
+                       "tool           start      started -> started      start: archy-tool.service\n"
                        "unchanged: other\n");
         plan_free(&p);
 
@@ -553,6 +663,31 @@ START_TEST(text_rendering) {
         strbuf_reset(&sb);
         plan_render_text(&p, &sb);
         assert_text_eq(strbuf_str(&sb), "nothing to do\n");
+        plan_free(&p);
+
+        /* stop, restart and start on one line; the last app gone */
+        struct manifest *a = yaml("version: 1\napps:\n" WEB_APP("started", "localhost/u:1"));
+        struct manifest *b = yaml("version: 1\napps:\n  web:\n    containers:\n"
+                                  "      main: {image: localhost/w:1, volumes: [\"data:/d\"]}\n"
+                                  "      ui: {image: localhost/u:2, volumes: [\"data:/d:ro\"]}\n"
+                                  "      extra: {image: localhost/e:1}\n");
+        struct manifest *c = yaml("version: 1\napps: {}\n");
+        compute(a, b, running_started, &p);
+        strbuf_reset(&sb);
+        plan_render_text(&p, &sb);
+        assert_text_eq(strbuf_str(&sb), "web  restart    started -> started  stop: archy-web-init.service; restart: "
+                                        "archy-web-ui.service; start: archy-web-extra.service\n");
+        plan_free(&p);
+        compute(b, c, running_started, &p);
+        strbuf_reset(&sb);
+        plan_render_text(&p, &sb);
+        assert_text_eq(strbuf_str(&sb),
+                       "web  uninstall  started -> absent  stop: archy-web.service archy-web-ui.service "
+                       "archy-web-extra.service archy-web-data-volume.service\n"
+                       "network: no app is left, archipelago-network.service stops\n");
+        manifest_free(a);
+        manifest_free(b);
+        manifest_free(c);
         plan_free(&p);
         manifest_free(old);
         manifest_free(new);
@@ -575,6 +710,7 @@ Suite *plan_suite(void) {
         tcase_add_test(tc, removed_volume_stops_its_service);
         tcase_add_test(tc, changed_volume_restarts_its_service);
         tcase_add_test(tc, stopped_app_edit_waits_for_its_start);
+        tcase_add_test(tc, skipped_app_is_planned_as_uninstalled);
         suite_add_tcase(s, tc);
         tc = tcase_create("running");
         tcase_add_test(tc, started_but_not_running_starts);
@@ -585,6 +721,7 @@ Suite *plan_suite(void) {
         tcase_add_test(tc, node_switch);
         tcase_add_test(tc, stop_with_dependents_stopped_too);
         tcase_add_test(tc, dependent_installed_restarts_nothing_else);
+        tcase_add_test(tc, node_switch_of_the_shipped_manifest);
         suite_add_tcase(s, tc);
         tc = tcase_create("render");
         tcase_add_test(tc, json_structure);
