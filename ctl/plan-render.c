@@ -75,7 +75,7 @@ void plan_render_text(const struct plan *p, struct strbuf *out) {
                 if (app_changes(&p->apps[i]))
                         put_app_line(out, &p->apps[i], name_width, state_width);
         if (n_unchanged > 0) {
-                strbuf_puts(out, "unchanged:");
+                strbuf_printf(out, "unchanged (%zu):", n_unchanged);
                 for (size_t i = 0; i < p->n_apps; i++)
                         if (!app_changes(&p->apps[i]))
                                 strbuf_printf(out, " %s", p->apps[i].name);

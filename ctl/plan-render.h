@@ -7,8 +7,9 @@
 /* Pure: a plan as text for a terminal and as JSON for the node's daemon (archyctl(8)). */
 
 /* One line per app that changes: its name, action, from -> to, and the units it stops, restarts
- * and starts; the unchanged apps on one line at the end; a last line when the network stops.
- * "nothing to do" alone for a plan that changes nothing. Every line ends with a newline. */
+ * and starts; the unchanged apps on one line at the end ("unchanged (N): NAME..."); a last line
+ * when the network stops. "nothing to do" alone for a plan that changes nothing. Every line ends
+ * with a newline. */
 void plan_render_text(const struct plan *p, struct strbuf *out);
 
 /* One JSON object, no newline after it:
