@@ -18,6 +18,8 @@ void plan_render_text(const struct plan *p, struct strbuf *out);
  * every app of the plan in its order; STATE is started, stopped, uninstalled, or absent for an
  * app that manifest does not name. */
 void plan_render_json(const struct plan *p, struct strbuf *out);
+/* One app's object of that list, {"app":...,"wait":BOOL} (for JSON lines of progress). */
+void plan_render_json_app(const struct plan_app *a, struct strbuf *out);
 
 /* "absent" for an app the manifest does not name, else app_state_to_string(). */
 const char *plan_state_to_string(enum app_state s, bool present);
