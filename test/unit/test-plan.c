@@ -452,6 +452,51 @@ START_TEST(node_switch) {
 }
 END_TEST
 
+/* apply killed after its stops, run again: knots and everything it took down are inactive. The
+ * plan still ends in the same place: knots' units stop (a no-op), lnd restarts, tool starts
+ * (not running, no longer through a passed-on stop). */
+START_TEST(node_switch_rerun_after_the_stops) {
+        struct manifest *old = yaml("version: 1\napps:\n" NODE("bitcoin-knots", "started", KNOTS_UI)
+                                            NODE("bitcoin-core", "uninstalled", "") LND("bitcoin-knots") TOOL OTHER);
+        struct manifest *new = yaml("version: 1\napps:\n" NODE("bitcoin-knots", "uninstalled", KNOTS_UI)
+                                            NODE("bitcoin-core", "started", "") LND("bitcoin-core") TOOL OTHER);
+        char *running[] = {"archy-other.service", "archy-lnd-lnd-data-volume.service", NULL};
+        struct plan p;
+        compute(old, new, running, &p);
+        assert_app(&p, "bitcoin-knots",
+                   "uninstall started->uninstalled stop=[archy-bitcoin-knots.service archy-bitcoin-knots-ui.service "
+                   "archy-bitcoin-knots-bitcoin-data-volume.service] restart=[] start=[] nowait");
+        assert_app(&p, "lnd",
+                   "restart started->started stop=[] restart=[archy-lnd.service archy-lnd-ui.service] start=[] wait");
+        assert_app(&p, "tool", "start started->started stop=[] restart=[] start=[archy-tool.service] wait");
+        assert_app(&p, "other", "unchanged started->started stop=[] restart=[] start=[] nowait");
+        plan_free(&p);
+        manifest_free(old);
+        manifest_free(new);
+}
+END_TEST
+
+/* A stop passes on only from a main unit that runs: a dependent that is down already passes
+ * nothing on to its own dependents (their plan is what their own state says). */
+START_TEST(stop_passes_on_only_from_running_units) {
+        struct manifest *old = yaml("version: 1\napps:\n" NODE("bitcoin-knots", "started", KNOTS_UI)
+                                            NODE("bitcoin-core", "uninstalled", "") LND("bitcoin-knots") TOOL OTHER);
+        struct manifest *new = yaml("version: 1\napps:\n" NODE("bitcoin-knots", "uninstalled", KNOTS_UI)
+                                            NODE("bitcoin-core", "started", "") LND("bitcoin-core") TOOL OTHER);
+        /* lnd's main crashed: tool runs, but lnd's ExecStopPost= does not run for an inactive unit */
+        char *running[] = {"archy-bitcoin-knots.service", "archy-lnd-ui.service", "archy-tool.service",
+                           "archy-other.service", NULL};
+        struct plan p;
+        compute(old, new, running, &p);
+        assert_app(&p, "lnd",
+                   "restart started->started stop=[] restart=[archy-lnd.service archy-lnd-ui.service] start=[] wait");
+        assert_app(&p, "tool", "unchanged started->started stop=[] restart=[] start=[] nowait");
+        plan_free(&p);
+        manifest_free(old);
+        manifest_free(new);
+}
+END_TEST
+
 /* An explicit stop of a required app passes on to its dependents; they stay started in the new
  * manifest only when they require something else now, which the switch covers. Here: stopping
  * lnd, whose dependent tool is stopped too (validation asks for that), starts nothing. */
@@ -719,6 +764,8 @@ Suite *plan_suite(void) {
         suite_add_tcase(s, tc);
         tc = tcase_create("dependencies");
         tcase_add_test(tc, node_switch);
+        tcase_add_test(tc, node_switch_rerun_after_the_stops);
+        tcase_add_test(tc, stop_passes_on_only_from_running_units);
         tcase_add_test(tc, stop_with_dependents_stopped_too);
         tcase_add_test(tc, dependent_installed_restarts_nothing_else);
         tcase_add_test(tc, node_switch_of_the_shipped_manifest);
