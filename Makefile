@@ -79,7 +79,7 @@ SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/
 # host-side ones to warnings and errors (SC2314 included).
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash \
              test/e2e/bats/helpers-browser.bash test/e2e/bats/helpers-lifecycle.bash
-HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
+HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats test/ctl/*.bats \
                         test/quadlet/*.bats test/derive/helpers.bash)
 UNIT_TESTS := $(BUILD)/test-unit
 
@@ -151,6 +151,7 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	ARCHY_DERIVE=$(abspath $(DERIVE)) bats test/derive
 	ARCHY_PODMAN_REPAIR=$(abspath $(REPAIR)) bats test/podman-repair
 	ARCHY_VERIFY_OTA=$(abspath $(VERIFY)) bats test/verify-ota
+	ARCHYCTL=$(abspath $(CTL)) bats test/ctl
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)
