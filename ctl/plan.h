@@ -25,6 +25,7 @@ struct plan_app {
         const char *name; /* points into the new manifest, or the old one for an app it dropped */
         enum plan_action action;
         enum app_state from, to; /* APP_STATE_UNINSTALLED for an app absent from that manifest */
+        bool in_old, in_new;     /* whether that manifest names the app (false: "absent") */
         char **stop;             /* services to stop before the manifest changes (NULL-terminated) */
         size_t n_stop;
         char **restart; /* services to restart after the reload */
@@ -41,11 +42,13 @@ struct plan {
 };
 
 /* running(service, ctx): whether the service is active or activating now (the executor asks
- * systemd; tests pass a table). */
+ * systemd; tests pass a table). NULL: every service counts as running. */
 typedef bool (*plan_running_fn)(const char *service, void *ctx);
 
 /* old: the installed manifest, or NULL when there is none; new: the manifest to apply. Apps with
- * skip set (invalid) in new are the caller's to refuse before planning. 0 or -ENOMEM. */
+ * skip set (invalid) in new are the caller's to refuse before planning; one it lets through is
+ * planned as uninstalled (the generator gives it no units), as is one skipped in old (it had none).
+ * The plan's names point into both manifests: keep them until plan_free(). 0 or -ENOMEM. */
 int plan_compute(const struct manifest *old, const struct manifest *new, plan_running_fn running, void *ctx,
                  struct plan *ret);
 void plan_free(struct plan *p);

@@ -36,6 +36,7 @@ Suite *messages_suite(void);
 Suite *speed_suite(void);
 Suite *container_keys_suite(void);
 Suite *multiline_suite(void);
+Suite *plan_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);
