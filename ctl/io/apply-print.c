@@ -4,24 +4,11 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "plan-render.h"
 #include "strbuf.h"
-
-static const char *state_name(enum app_state st) {
-        return app_state_to_string(st);
-}
 
 static void json_str(struct strbuf *sb, const char *s) {
         strbuf_json_string(sb, s ? s : "", s ? strlen(s) : 0);
-}
-
-static void json_list(struct strbuf *sb, const char *key, char *const *v, size_t n) {
-        strbuf_printf(sb, ",\"%s\":[", key);
-        for (size_t i = 0; i < n; i++) {
-                if (i > 0)
-                        strbuf_putc(sb, ',');
-                json_str(sb, v[i]);
-        }
-        strbuf_putc(sb, ']');
 }
 
 static void emit(struct strbuf *sb) {
@@ -31,55 +18,27 @@ static void emit(struct strbuf *sb) {
         strbuf_free(sb);
 }
 
-static void plan_json(const char *file, const char *installed, const struct plan *p) {
-        struct strbuf sb = STRBUF_INIT;
-        strbuf_puts(&sb, "{\"event\":\"plan\",\"file\":");
-        json_str(&sb, file);
-        strbuf_puts(&sb, ",\"installed\":");
-        json_str(&sb, installed);
-        strbuf_printf(&sb, ",\"noop\":%s,\"network_stop\":%s,\"apps\":[", plan_is_noop(p) ? "true" : "false",
-                      p->network_stop ? "true" : "false");
-        for (size_t i = 0; i < p->n_apps; i++) {
-                const struct plan_app *a = &p->apps[i];
-                strbuf_puts(&sb, i > 0 ? ",{\"name\":" : "{\"name\":");
-                json_str(&sb, a->name);
-                strbuf_printf(&sb, ",\"action\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"", plan_action_to_string(a->action),
-                              state_name(a->from), state_name(a->to));
-                json_list(&sb, "stop", a->stop, a->n_stop);
-                json_list(&sb, "restart", a->restart, a->n_restart);
-                json_list(&sb, "start", a->start, a->n_start);
-                strbuf_printf(&sb, ",\"wait\":%s}", a->wait ? "true" : "false");
-        }
-        strbuf_puts(&sb, "]}");
-        emit(&sb);
-}
-
-static void text_units(const char *what, char *const *v, size_t n) {
-        if (n == 0)
-                return;
-        printf("      %s:", what);
-        for (size_t i = 0; i < n; i++)
-                printf(" %s", v[i]);
-        putchar('\n');
-}
-
 void print_plan(const struct apply_settings *s, const char *file, const struct plan *p) {
+        struct strbuf sb = STRBUF_INIT, rendered = STRBUF_INIT;
         if (s->json) {
-                plan_json(file, s->manifest_path, p);
-                return;
+                /* The plan's own object, flattened into the event. */
+                plan_render_json(p, &rendered);
+                strbuf_puts(&sb, "{\"event\":\"plan\",\"file\":");
+                json_str(&sb, file);
+                strbuf_puts(&sb, ",\"installed\":");
+                json_str(&sb, s->manifest_path);
+                strbuf_putc(&sb, ',');
+                if (!strbuf_failed(&rendered))
+                        strbuf_puts(&sb, strbuf_str(&rendered) + 1);
+                emit(&sb);
+        } else {
+                plan_render_text(p, &rendered);
+                printf("plan: %s over the installed %s\n%s", file, s->manifest_path,
+                       strbuf_failed(&rendered) ? "" : strbuf_str(&rendered));
+                fflush(stdout);
+                strbuf_free(&sb);
         }
-        printf("plan: %s over the installed %s%s\n", file, s->manifest_path, plan_is_noop(p) ? ": nothing to do" : "");
-        for (size_t i = 0; i < p->n_apps; i++) {
-                const struct plan_app *a = &p->apps[i];
-                printf("  %-24s %-9s (%s -> %s)\n", a->name, plan_action_to_string(a->action), state_name(a->from),
-                       state_name(a->to));
-                text_units("stop", a->stop, a->n_stop);
-                text_units("restart", a->restart, a->n_restart);
-                text_units("start", a->start, a->n_start);
-        }
-        if (p->network_stop)
-                printf("  archipelago-network.service stops: no app is left\n");
-        fflush(stdout);
+        strbuf_free(&rendered);
 }
 
 void print_step(const struct apply_settings *s, enum apply_phase phase, const char *what) {
@@ -100,7 +59,7 @@ void print_step(const struct apply_settings *s, enum apply_phase phase, const ch
 
 static void app_json(const struct app_progress *a) {
         struct strbuf sb = STRBUF_INIT;
-        strbuf_puts(&sb, "{\"event\":\"app\",\"name\":");
+        strbuf_puts(&sb, "{\"event\":\"app\",\"app\":");
         json_str(&sb, a->name);
         strbuf_puts(&sb, ",\"state\":");
         json_str(&sb, a->state);
@@ -149,7 +108,7 @@ void print_result(const struct apply_settings *s, int status, const struct app_p
                 bool first = true;
                 for (size_t i = 0; i < n; i++)
                         if (strcmp(apps[i].state, "timeout") == 0) {
-                                strbuf_puts(&sb, first ? "{\"name\":" : ",{\"name\":");
+                                strbuf_puts(&sb, first ? "{\"app\":" : ",{\"app\":");
                                 json_str(&sb, apps[i].name);
                                 strbuf_puts(&sb, ",\"detail\":");
                                 json_str(&sb, apps[i].detail);

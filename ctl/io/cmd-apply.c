@@ -123,7 +123,7 @@ static bool app_has_problem(const struct manifest *m, const struct diag_list *di
 
 /* Every app with a problem must be named by --skip, and no global problem. Returns 0 or
  * CTL_EXIT_INVALID after saying why. */
-static int check_problems(const struct apply_args *a, struct manifest *m, int r, const struct diag_list *diags) {
+static int check_problems(const struct apply_args *a, const struct manifest *m, int r, const struct diag_list *diags) {
         if (!m || r < 0 || diag_has_global(diags)) {
                 fprintf(stderr, "archyctl apply: %s is unusable as a whole: nothing was done\n", a->file);
                 return CTL_EXIT_INVALID;
@@ -153,13 +153,7 @@ static int check_problems(const struct apply_args *a, struct manifest *m, int r,
                                 a->file);
                         return CTL_EXIT_INVALID;
                 }
-        /* The generator makes no units for a skipped app: plan it as uninstalled. */
-        for (size_t i = 0; i < m->n_apps; i++)
-                if (m->apps[i].skip) {
-                        m->apps[i].state = APP_STATE_UNINSTALLED;
-                        m->apps[i].skip = false;
-                }
-        return 0;
+        return 0; /* the plan takes a skipped app as uninstalled: the generator gives it no units */
 }
 
 /* FILE read once (the bytes installed are the bytes validated), with the installed manifest's
@@ -225,7 +219,7 @@ static sd_bus *open_bus(bool quiet_failure) {
 static int run_plan(sd_bus *bus, const struct apply_args *a, const char *shown, const struct manifest *old,
                     const struct manifest *new, const char *new_text, size_t new_len, struct apply_journal *j) {
         struct plan p = {0};
-        if (plan_compute(old, new, apply_unit_running, bus, &p) < 0)
+        if (plan_compute(old, new, bus ? apply_unit_running : NULL, bus, &p) < 0)
                 return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
         print_plan(&a->s, shown, &p);
         int status = CTL_EXIT_OK;
@@ -282,7 +276,7 @@ static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manif
                         return CTL_EXIT_FAILED;
         }
         struct plan p = {0};
-        if (plan_compute(old, new, apply_unit_running, bus, &p) < 0)
+        if (plan_compute(old, new, bus ? apply_unit_running : NULL, bus, &p) < 0)
                 return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
         print_plan(&a->s, a->file, &p);
         int status = CTL_EXIT_OK;

@@ -53,9 +53,8 @@ dry_run() {
 	dry_run "$T/new.yaml"
 	[ "$status" -eq 0 ]
 	[[ $output == *"plan: $T/new.yaml over the installed $T/installed.yaml"* ]]
-	[[ $output == *"bitcoin-knots"*"install"* ]]
-	[[ $output == *"start: archy-bitcoin-knots.service archy-bitcoin-knots-ui.service"* ]]
-	[[ $output == *"bitcoin-core"*"unchanged"*"(uninstalled -> uninstalled)"* ]]
+	[[ $output == *"bitcoin-knots"*"install"*"absent -> started"*"start: archy-bitcoin-knots.service archy-bitcoin-knots-ui.service"* ]]
+	[[ $output == *"unchanged: bitcoin-core"* ]]
 	[ ! -e "$T/state" ]
 	[ "$(cat "$T/installed.yaml")" = "$(printf 'version: 1\napps: {}')" ]
 }
@@ -69,8 +68,9 @@ dry_run() {
 	printf '%s\n' "$output" | grep '^{' | python3 -c '
 import json, sys
 p = json.loads(sys.stdin.read())
-a = {x["name"]: x for x in p["apps"]}
-assert a["lnd"]["action"] == "uninstall" and a["lnd"]["to"] == "uninstalled", a["lnd"]
+a = {x["app"]: x for x in p["apps"]}
+assert a["lnd"]["action"] == "uninstall" and a["lnd"]["to"] == "absent", a["lnd"]
+assert "archy-lnd.service" in a["lnd"]["stop"], a["lnd"]
 assert p["network_stop"] is True, p
 '
 }
@@ -87,8 +87,8 @@ p = json.loads(sys.stdin.read())
 assert p["event"] == "plan", p
 assert set(p) == {"event", "file", "installed", "noop", "network_stop", "apps"}, sorted(p)
 assert p["noop"] is False and p["network_stop"] is False
-a = {x["name"]: x for x in p["apps"]}
-assert set(a["lnd"]) == {"name", "action", "from", "to", "stop", "restart", "start", "wait"}, sorted(a["lnd"])
+a = {x["app"]: x for x in p["apps"]}
+assert set(a["lnd"]) == {"app", "action", "from", "to", "stop", "restart", "start", "wait"}, sorted(a["lnd"])
 assert a["lnd"]["action"] == "install" and a["lnd"]["to"] == "started" and a["lnd"]["wait"] is True
 assert "archy-lnd.service" in a["lnd"]["start"]
 assert a["bitcoin-core"]["action"] == "unchanged"
