@@ -47,11 +47,13 @@ static int step_stop(sd_bus *bus, const struct plan *p) {
         size_t left = n > 0 ? units_stop(bus, stop, n, STOP_TIMEOUT_MS) : 0;
         if (left > 0)
                 return log_error("%zu units did not stop in %ld s", left, STOP_TIMEOUT_MS / 1000), -ETIMEDOUT;
-        int jobs = units_wait_jobs(bus, "archy-", JOBS_TIMEOUT_MS);
+        /* Stop jobs only: at boot (archy-apply-resume.service) the boot's start jobs for archy
+         * units wait for this run to end. */
+        int jobs = units_wait_jobs(bus, "archy-", "stop", JOBS_TIMEOUT_MS);
         if (jobs < 0)
                 return jobs;
         if (jobs > 0)
-                return log_error("%d jobs of archy units still queued after %ld s", jobs, JOBS_TIMEOUT_MS / 1000),
+                return log_error("%d stop jobs of archy units still queued after %ld s", jobs, JOBS_TIMEOUT_MS / 1000),
                        -ETIMEDOUT;
         return 0;
 }
@@ -163,7 +165,8 @@ static bool wait_pass(sd_bus *bus, struct waited *w, struct app_progress *pr, si
         return changed;
 }
 
-static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p) {
+static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p,
+                     struct apply_journal *j) {
         _cleanup_free_ struct waited *w = calloc_items(p->n_apps + 1, sizeof *w);
         _cleanup_free_ struct app_progress *pr = calloc_items(p->n_apps + 1, sizeof *pr);
         if (!w || !pr)
@@ -191,6 +194,8 @@ static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct m
         for (size_t i = 0; i < n; i++)
                 failed |= w[i].failed;
         int status = failed ? CTL_EXIT_NOT_CONVERGED : CTL_EXIT_OK;
+        if (persist(s, j, APPLY_WAITED) < 0)
+                return CTL_EXIT_FAILED;
         print_result(s, status, pr, n);
         return status;
 }
@@ -212,10 +217,12 @@ int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct mani
                 return CTL_EXIT_FAILED;
         int status = CTL_EXIT_OK;
         if (!s->no_wait)
-                status = step_wait(bus, s, new, p);
+                status = step_wait(bus, s, new, p, j);
+        else if (persist(s, j, APPLY_WAITED) < 0)
+                status = CTL_EXIT_FAILED;
         else
                 print_result(s, status, NULL, 0);
-        if (status == CTL_EXIT_FAILED || persist(s, j, APPLY_WAITED) < 0 || apply_journal_clear(s->state_dir) < 0)
+        if (status == CTL_EXIT_FAILED || apply_journal_clear(s->state_dir) < 0)
                 return CTL_EXIT_FAILED;
         return status;
 }

@@ -263,29 +263,38 @@ static int resume(sd_bus *bus, const struct apply_args *a, struct apply_journal 
         return run_plan(bus, &ra, "(resumed) new.yaml", old, new, new_text, new_len, j);
 }
 
-static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manifest *old, const char *old_text,
-                     size_t old_len, const struct manifest *new, const char *new_text, size_t new_len) {
+/* The copies, then the journal (planned), then the steps. */
+static int start_apply(sd_bus *bus, const struct apply_args *a, const struct plan *p, const struct manifest *old,
+                       const char *old_text, size_t old_len, const struct manifest *new, const char *new_text,
+                       size_t new_len) {
         struct apply_journal j = {.phase = APPLY_PLANNED,
                                   .had_old = old != NULL,
                                   .started_at = (long long)time(NULL),
                                   .pid = (long long)getpid()};
         journal_hash(new_text, new_len, j.new_hash);
-        if (!a->dry_run) {
-                if (apply_save_copy(a->s.state_dir, "new.yaml", new_text, new_len) < 0 ||
-                    (old && apply_save_copy(a->s.state_dir, "old.yaml", old_text, old_len) < 0))
-                        return CTL_EXIT_FAILED;
-        }
+        if (apply_save_copy(a->s.state_dir, "new.yaml", new_text, new_len) < 0 ||
+            (old && apply_save_copy(a->s.state_dir, "old.yaml", old_text, old_len) < 0))
+                return CTL_EXIT_FAILED;
+        print_step(&a->s, APPLY_PLANNED, NULL);
+        if (apply_journal_save(a->s.state_dir, &j) < 0)
+                return CTL_EXIT_FAILED;
+        return apply_execute(bus, &a->s, new, p, new_text, new_len, &j);
+}
+
+static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manifest *old, const char *old_text,
+                     size_t old_len, const struct manifest *new, const char *new_text, size_t new_len) {
         struct plan p = {0};
         if (plan_compute(old, new, bus ? apply_unit_running : NULL, bus, &p) < 0)
                 return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
         print_plan(&a->s, a->file, &p);
+        /* Nothing to change and the same bytes installed: nothing to write or reload. */
+        bool same = old && old_len == new_len && memcmp(old_text, new_text, new_len) == 0 &&
+                    strcmp(old->path, a->s.manifest_path) == 0;
         int status = CTL_EXIT_OK;
-        if (!a->dry_run) {
-                print_step(&a->s, APPLY_PLANNED, NULL);
-                status = apply_journal_save(a->s.state_dir, &j) < 0
-                                 ? CTL_EXIT_FAILED
-                                 : apply_execute(bus, &a->s, new, &p, new_text, new_len, &j);
-        }
+        if (!a->dry_run && plan_is_noop(&p) && same)
+                print_result(&a->s, status, NULL, 0);
+        else if (!a->dry_run)
+                status = start_apply(bus, a, &p, old, old_text, old_len, new, new_text, new_len);
         plan_free(&p);
         return status;
 }

@@ -139,8 +139,8 @@ int units_reload(sd_bus *bus) {
         return r;
 }
 
-/* The number of jobs whose unit starts with prefix, or negative errno. */
-static int count_jobs(sd_bus *bus, const char *prefix) {
+/* The number of jobs whose unit starts with prefix (and of that type), or negative errno. */
+static int count_jobs(sd_bus *bus, const char *prefix, const char *job_type) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         int r = sd_bus_call_method(bus, SYSTEMD, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
@@ -152,15 +152,15 @@ static int count_jobs(sd_bus *bus, const char *prefix) {
         const char *unit, *type, *state, *job, *path;
         uint32_t id;
         while (r >= 0 && (r = sd_bus_message_read(reply, "(usssoo)", &id, &unit, &type, &state, &job, &path)) > 0)
-                n += strncmp(unit, prefix, strlen(prefix)) == 0;
+                n += strncmp(unit, prefix, strlen(prefix)) == 0 && (!job_type || strcmp(type, job_type) == 0);
         sd_bus_message_unref(reply);
         return r < 0 ? r : n;
 }
 
-int units_wait_jobs(sd_bus *bus, const char *prefix, long timeout_ms) {
+int units_wait_jobs(sd_bus *bus, const char *prefix, const char *job_type, long timeout_ms) {
         long long deadline = now_monotonic_ms() + timeout_ms;
         for (;;) {
-                int n = count_jobs(bus, prefix);
+                int n = count_jobs(bus, prefix, job_type);
                 if (n < 0)
                         return log_error_errno(n, "cannot list systemd's jobs: %m");
                 if (n == 0 || now_monotonic_ms() >= deadline)

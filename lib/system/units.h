@@ -31,10 +31,11 @@ size_t units_restart(sd_bus *bus, char *const *units, size_t n, long timeout_ms)
 /* systemctl daemon-reload: Manager.Reload, which returns once the generators ran and the units
  * were loaded again. 0 or negative errno (logged). */
 int units_reload(sd_bus *bus);
-/* Wait until systemd has no job queued or running for a unit whose name starts with `prefix`
- * (stops an app's ExecStopPost passes on are queued in the background), at most timeout_ms.
- * Returns how many such jobs are left (0: none), or a negative errno. */
-int units_wait_jobs(sd_bus *bus, const char *prefix, long timeout_ms);
+/* Wait until systemd has no job of job_type ("stop"; NULL: any) queued or running for a unit
+ * whose name starts with `prefix` (stops an app's ExecStopPost passes on are queued in the
+ * background), at most timeout_ms. Returns how many such jobs are left (0: none), or a negative
+ * errno. */
+int units_wait_jobs(sd_bus *bus, const char *prefix, const char *job_type, long timeout_ms);
 /* The unit's ActiveState, SubState and (for a service) Result, each malloc'ed ("" for a unit
  * that has no Result). 0 or negative errno. */
 int units_state(sd_bus *bus, const char *unit, char **ret_active, char **ret_sub, char **ret_result);

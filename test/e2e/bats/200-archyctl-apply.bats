@@ -8,10 +8,24 @@
 load helpers
 
 APPLY_STATE=/var/lib/archipelago/apply
+# archyctl apply checks FILE as the installed manifest is checked (root's, in root's directories
+# only): the manifests it is given live here, not in /tmp.
+DRAFTS=/var/lib/archy-e2e/archyctl
 PHASES=(planned stopped installed reloaded started waited)
 
 setup_file() {
+	install -d -m755 "$DRAFTS"
 	settle
+}
+
+# A copy of the pristine manifest with apps' states set (manifest_with_states), in $DRAFTS.
+states() {
+	local tmp out
+	tmp=$(manifest_with_states "$@")
+	out=$DRAFTS/$(basename "$tmp").yaml
+	install -m644 "$tmp" "$out"
+	rm -f "$tmp"
+	echo "$out"
 }
 
 # archyctl apply FILE, its output kept for the test's log.
@@ -24,7 +38,8 @@ ctl_apply() {
 # The pristine manifest with an extra env var in the indexer's main container: an edit.
 edited_manifest() {
 	local out
-	out=$(mktemp /tmp/manifest.XXXXXX)
+	out=$(mktemp "$DRAFTS/edited.XXXXXX")
+	chmod 644 "$out"
 	awk '{ print } $0 == "        env_files: [/run/archipelago/env/indexer.env]" { print "        env: {E2E_EDIT: \"1\"}" }' \
 		"$PRISTINE" >"$out"
 	grep -q E2E_EDIT "$out"
@@ -62,7 +77,7 @@ journal_gone() { [ ! -e "$APPLY_STATE/journal" ] && [ ! -e "$APPLY_STATE/new.yam
 @test "wallet | archyctl uninstall | apply of uninstalled: no unit, no container, port released, data kept" {
 	podman exec archy-wallet sh -c 'echo wallet-before-uninstall > /data/e2e-uninstall-marker'
 	record_ids "$BATS_FILE_TMPDIR/before"
-	ctl_apply "$(manifest_with_states wallet=uninstalled indexer=uninstalled)"
+	ctl_apply "$(states wallet=uninstalled indexer=uninstalled)"
 	[ "$status" -eq 0 ]
 	[[ $output == *"wallet"*"uninstall"* ]]
 	assert_gone wallet
@@ -98,7 +113,7 @@ assert ev[-1] == {"event": "result", "converged": True, "exit": 0, "not_converge
 }
 
 @test "notes | archyctl start | apply of started: up; then stop: stopped cleanly" {
-	ctl_apply "$(manifest_with_states notes=started)"
+	ctl_apply "$(states notes=started)"
 	[ "$status" -eq 0 ]
 	assert_up notes
 	ctl_apply "$PRISTINE"
@@ -124,12 +139,14 @@ assert ev[-1] == {"event": "result", "converged": True, "exit": 0, "not_converge
 }
 
 @test "all | archyctl apply | refuses a manifest with problems: exit 3, nothing changed" {
-	local bad=$BATS_TEST_TMPDIR/bad.yaml
+	local bad=$DRAFTS/bad.yaml
 	sed 's/^    state: started$/    state: sideways/' "$PRISTINE" >"$bad"
+	chmod 644 "$bad"
 	record_ids "$BATS_FILE_TMPDIR/before"
 	ctl_apply "$bad"
 	[ "$status" -eq 3 ]
-	[[ $output == *"$bad:"* ]]
+	[[ $output == *"$bad:"*"state"* ]]
+	[[ $output != *"writable by group or others"* ]]
 	cmp "$MANIFEST" "$PRISTINE"
 	record_ids "$BATS_FILE_TMPDIR/after"
 	diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
@@ -152,7 +169,7 @@ crash_then_resume() {
 
 @test "wallet | archyctl crash | SIGKILL after each phase of an install, then --resume: installed, up, no orphan" {
 	local uninstalled phase
-	uninstalled=$(manifest_with_states wallet=uninstalled indexer=uninstalled)
+	uninstalled=$(states wallet=uninstalled indexer=uninstalled)
 	for phase in "${PHASES[@]}"; do
 		echo "# install, killed after $phase" >&3
 		ctl_apply "$uninstalled"
@@ -168,7 +185,7 @@ crash_then_resume() {
 
 @test "wallet | archyctl crash | SIGKILL after each phase of an uninstall, then --resume: gone, no orphan" {
 	local uninstalled phase
-	uninstalled=$(manifest_with_states wallet=uninstalled indexer=uninstalled)
+	uninstalled=$(states wallet=uninstalled indexer=uninstalled)
 	for phase in "${PHASES[@]}"; do
 		echo "# uninstall, killed after $phase" >&3
 		ctl_apply "$PRISTINE"
@@ -185,7 +202,7 @@ crash_then_resume() {
 }
 
 @test "all | archyctl crash | a killed apply is finished by the next apply, which then runs" {
-	ARCHY_APPLY_CRASH_AFTER=stopped ctl_apply "$(manifest_with_states wallet=uninstalled indexer=uninstalled)"
+	ARCHY_APPLY_CRASH_AFTER=stopped ctl_apply "$(states wallet=uninstalled indexer=uninstalled)"
 	[ "$status" -eq 137 ]
 	ctl_apply "$PRISTINE"
 	[ "$status" -eq 0 ]
@@ -199,7 +216,7 @@ crash_then_resume() {
 
 @test "all | archyctl lock | two applies at once take turns, both converge" {
 	local uninstalled
-	uninstalled=$(manifest_with_states wallet=uninstalled indexer=uninstalled)
+	uninstalled=$(states wallet=uninstalled indexer=uninstalled)
 	archyctl apply "$uninstalled" >"$BATS_TEST_TMPDIR/a.out" 2>&1 &
 	local a=$!
 	sleep 0.3
