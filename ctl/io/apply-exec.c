@@ -103,7 +103,7 @@ static bool podman_healthy(const char *container) {
         char *envp[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
         struct spawn_result res = {0};
         const char *podman = getenv("ARCHY_PODMAN");
-        int r = spawn_capture(podman && *podman ? podman : "/usr/bin/podman", argv, envp, 30 * 1000, &res);
+        int r = spawn_capture(podman && *podman ? podman : "/usr/bin/podman", argv, envp, 30L * 1000, &res);
         bool ok = r >= 0 && res.end == SPAWN_EXITED && res.status == 0;
         if (r >= 0)
                 spawn_result_done(&res);

@@ -321,10 +321,11 @@ static int run(struct apply_args *a) {
                 }
         }
         sd_bus *bus = open_bus(a->dry_run);
-        if (!bus && !a->dry_run)
-                status = CTL_EXIT_FAILED;
-        else if (pending > 0 && resume(bus, a, &j) == CTL_EXIT_FAILED)
-                status = CTL_EXIT_FAILED;
+        /* --resume alone exits with the resumed apply's status; before an apply of its own, a
+         * resumed one that did not converge is reported and the new one carried out. */
+        int resumed = !bus && !a->dry_run ? CTL_EXIT_FAILED : pending > 0 ? resume(bus, a, &j) : CTL_EXIT_OK;
+        if (resumed == CTL_EXIT_FAILED || a->resume_only)
+                status = resumed;
         if (status == CTL_EXIT_OK && !a->resume_only) {
                 if (load_old(a, &old_text, &old_len, &old) < 0)
                         status = CTL_EXIT_FAILED;
