@@ -47,6 +47,10 @@ static int step_stop(sd_bus *bus, const struct plan *p) {
         size_t left = n > 0 ? units_stop(bus, stop, n, STOP_TIMEOUT_MS) : 0;
         if (left > 0)
                 return log_error("%zu units did not stop in %ld s", left, STOP_TIMEOUT_MS / 1000), -ETIMEDOUT;
+        /* An uninstalled app's unit that failed would stay listed, failed, once its file is gone. */
+        for (size_t i = 0; i < p->n_apps; i++)
+                if (p->apps[i].action == PLAN_UNINSTALL)
+                        (void)units_reset_failed(bus, p->apps[i].stop, p->apps[i].n_stop);
         /* Stop jobs only: at boot (archy-apply-resume.service) the boot's start jobs for archy
          * units wait for this run to end. */
         int jobs = units_wait_jobs(bus, "archy-", "stop", JOBS_TIMEOUT_MS);

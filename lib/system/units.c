@@ -197,3 +197,19 @@ int units_state(sd_bus *bus, const char *unit, char **ret_active, char **ret_sub
         }
         return r;
 }
+
+size_t units_reset_failed(sd_bus *bus, char *const *units, size_t n) {
+        size_t failed = 0;
+        for (size_t i = 0; i < n; i++) {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r = sd_bus_call_method(bus, SYSTEMD, "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "ResetFailedUnit", &error, NULL, "s",
+                                           units[i]);
+                if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit")) {
+                        log_warning("reset-failed %s: %s", units[i], error.message ? error.message : strerror(-r));
+                        failed++;
+                }
+                sd_bus_error_free(&error);
+        }
+        return failed;
+}

@@ -39,3 +39,6 @@ int units_wait_jobs(sd_bus *bus, const char *prefix, const char *job_type, long 
 /* The unit's ActiveState, SubState and (for a service) Result, each malloc'ed ("" for a unit
  * that has no Result). 0 or negative errno. */
 int units_state(sd_bus *bus, const char *unit, char **ret_active, char **ret_sub, char **ret_result);
+/* systemctl reset-failed UNIT for each (a unit that vanishes while failed would stay listed as
+ * failed). Returns how many calls failed (a unit not loaded counts as done). */
+size_t units_reset_failed(sd_bus *bus, char *const *units, size_t n);

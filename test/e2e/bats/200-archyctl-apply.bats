@@ -152,6 +152,35 @@ assert ev[-1] == {"event": "result", "converged": True, "exit": 0, "not_converge
 	diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
 }
 
+@test "all | archyctl apply | an app that never gets running: exit 4 after its timeout, named with its unit's state" {
+	local m=$DRAFTS/broken.yaml
+	{
+		cat "$PRISTINE"
+		printf '  broken:\n    state: started\n    containers:\n      main:\n'
+		printf '        image: localhost/archy-standin:1\n        command: [sh, -c, "exit 3"]\n'
+	} >"$m"
+	chmod 644 "$m"
+	record_ids "$BATS_FILE_TMPDIR/before"
+	ctl_apply --json --timeout 8 "$m"
+	[ "$status" -eq 4 ]
+	printf '%s\n' "$output" | grep '^{' | tail -n 1 | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+assert r["event"] == "result" and r["converged"] is False and r["exit"] == 4, r
+assert [x["app"] for x in r["not_converged"]] == ["broken"], r
+assert "archy-broken.service" in r["not_converged"][0]["detail"], r
+'
+	journal_gone
+	ctl_apply "$PRISTINE"
+	[ "$status" -eq 0 ]
+	[[ $output == *"broken"*"uninstall"* ]]
+	[ "$(systemctl show -p LoadState --value archy-broken.service)" = not-found ]
+	no_container broken
+	record_ids "$BATS_FILE_TMPDIR/after"
+	diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
+	no_orphans
+}
+
 # Killed right after persisting $1, then resumed: the state of $2 reached, nothing left over.
 crash_then_resume() {
 	local phase=$1 target=$2
