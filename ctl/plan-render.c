@@ -75,7 +75,7 @@ void plan_render_text(const struct plan *p, struct strbuf *out) {
                 if (app_changes(&p->apps[i]))
                         put_app_line(out, &p->apps[i], name_width, state_width);
         if (n_unchanged > 0) {
-                strbuf_puts(out, "unchanged:");
+                strbuf_printf(out, "unchanged (%zu):", n_unchanged);
                 for (size_t i = 0; i < p->n_apps; i++)
                         if (!app_changes(&p->apps[i]))
                                 strbuf_printf(out, " %s", p->apps[i].name);
@@ -101,7 +101,7 @@ static void json_list(struct strbuf *out, const char *key, char *const *v, size_
         strbuf_putc(out, ']');
 }
 
-static void json_app(struct strbuf *out, const struct plan_app *a) {
+void plan_render_json_app(const struct plan_app *a, struct strbuf *out) {
         strbuf_puts(out, "{\"app\":");
         json_str(out, a->name);
         strbuf_puts(out, ",\"action\":");
@@ -121,7 +121,7 @@ void plan_render_json(const struct plan *p, struct strbuf *out) {
         for (size_t i = 0; i < p->n_apps; i++) {
                 if (i > 0)
                         strbuf_putc(out, ',');
-                json_app(out, &p->apps[i]);
+                plan_render_json_app(&p->apps[i], out);
         }
         strbuf_printf(out, "],\"network_stop\":%s,\"noop\":%s}", p->network_stop ? "true" : "false",
                       plan_is_noop(p) ? "true" : "false");

@@ -236,13 +236,6 @@ static int plan_app_compute(const struct plan_input *in, const char *name, struc
 
 /* ---- dependencies ---- */
 
-static struct plan_app *plan_find(struct plan *p, const char *name) {
-        for (size_t i = 0; i < p->n_apps; i++)
-                if (strcmp(p->apps[i].name, name) == 0)
-                        return &p->apps[i];
-        return NULL;
-}
-
 /* Whether the main unit of app oa (old manifest) runs now, and, with stop_listed, whether the plan
  * stops it explicitly: a stop job for an inactive unit runs no ExecStopPost=, passes nothing on. */
 static bool main_goes_down(const struct plan_input *in, const struct plan_app *pa, const struct app *oa,
@@ -275,7 +268,8 @@ static int start_again(const struct manifest *new, struct plan_app *pd) {
         return 0;
 }
 
-static int pass_on_stops(const struct plan_input *in, struct plan *p) {
+/* of_old[i]: the index in the plan of app i of the old manifest */
+static int pass_on_stops(const struct plan_input *in, struct plan *p, const size_t *of_old) {
         const struct manifest *old = in->old;
         if (!old)
                 return 0;
@@ -287,7 +281,7 @@ static int pass_on_stops(const struct plan_input *in, struct plan *p) {
         size_t head = 0, tail = 0;
         for (size_t i = 0; i < old->n_apps; i++) {
                 const struct app *a = &old->apps[i];
-                if (effective_state(a) != APP_STATE_UNINSTALLED && main_goes_down(in, plan_find(p, a->name), a, true)) {
+                if (effective_state(a) != APP_STATE_UNINSTALLED && main_goes_down(in, &p->apps[of_old[i]], a, true)) {
                         down[i] = true;
                         queue[tail++] = i;
                 }
@@ -301,7 +295,7 @@ static int pass_on_stops(const struct plan_input *in, struct plan *p) {
                         if (down[di] || effective_state(d) == APP_STATE_UNINSTALLED)
                                 continue;
                         down[di] = true;
-                        struct plan_app *pd = plan_find(p, d->name);
+                        struct plan_app *pd = &p->apps[of_old[di]];
                         if (start_again(in->new, pd) < 0)
                                 return -ENOMEM;
                         /* its own main unit, if it ran, passes the stop on in turn */
@@ -322,18 +316,25 @@ static bool any_units(const struct manifest *m) {
 }
 
 static int plan_fill(const struct plan_input *in, struct plan *p) {
-        size_t max = in->new->n_apps + (in->old ? in->old->n_apps : 0);
-        p->apps = calloc_items(max, sizeof(struct plan_app));
-        if (!p->apps)
+        size_t n_old = in->old ? in->old->n_apps : 0;
+        p->apps = calloc_items(in->new->n_apps + n_old, sizeof(struct plan_app));
+        _cleanup_free_ size_t *of_old = calloc_items(n_old, sizeof(size_t));
+        if (!p->apps || !of_old)
                 return -ENOMEM;
         for (size_t i = 0; i < in->new->n_apps; i++)
                 if (plan_app_compute(in, in->new->apps[i].name, &p->apps[p->n_apps++]) < 0)
                         return -ENOMEM;
-        for (size_t i = 0; in->old && i < in->old->n_apps; i++)
-                if (!manifest_find_app(in->new, in->old->apps[i].name) &&
-                    plan_app_compute(in, in->old->apps[i].name, &p->apps[p->n_apps++]) < 0)
+        for (size_t i = 0; i < n_old; i++) {
+                const struct app *na = manifest_find_app(in->new, in->old->apps[i].name);
+                if (na) {
+                        of_old[i] = (size_t)(na - in->new->apps);
+                        continue;
+                }
+                of_old[i] = p->n_apps;
+                if (plan_app_compute(in, in->old->apps[i].name, &p->apps[p->n_apps++]) < 0)
                         return -ENOMEM;
-        if (pass_on_stops(in, p) < 0)
+        }
+        if (pass_on_stops(in, p, of_old) < 0)
                 return -ENOMEM;
         p->network_stop = any_units(in->old) && !any_units(in->new);
         return 0;

@@ -656,7 +656,7 @@ START_TEST(text_rendering) {
                        "lnd            restart    started -> started      restart: archy-lnd.service "
                        "archy-lnd-ui.service\n"
                        "tool           start      started -> started      start: archy-tool.service\n"
-                       "unchanged: other\n");
+                       "unchanged (1): other\n");
         plan_free(&p);
 
         compute(new, new, NULL, &p);
