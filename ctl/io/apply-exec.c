@@ -80,9 +80,13 @@ static int step_start(sd_bus *bus, const struct plan *p) {
 
 /* ---- waiting ---- */
 
+/* An app counts as up once it stayed up this long: a container that exits at once leaves its
+ * unit active for a moment. */
+#define SETTLE_MS 3000LL
+
 struct waited {
         const struct app *app;
-        long long deadline;
+        long long deadline, up_since; /* up_since: 0 while not up */
         bool done, failed;
 };
 
@@ -157,7 +161,12 @@ static bool wait_pass(sd_bus *bus, struct waited *w, struct app_progress *pr, si
         for (size_t i = 0; i < n; i++) {
                 if (w[i].done)
                         continue;
-                if (app_ready(bus, w[i].app, &pr[i])) {
+                bool up = app_ready(bus, w[i].app, &pr[i]);
+                if (!up)
+                        w[i].up_since = 0;
+                else if (w[i].up_since == 0)
+                        w[i].up_since = now;
+                if (up && now - w[i].up_since >= SETTLE_MS) {
                         w[i].done = changed = true;
                         pr[i].state = app_has_health(w[i].app) ? "healthy" : "running";
                 } else if (now >= w[i].deadline) {
