@@ -151,7 +151,7 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	ARCHY_DERIVE=$(abspath $(DERIVE)) bats test/derive
 	ARCHY_PODMAN_REPAIR=$(abspath $(REPAIR)) bats test/podman-repair
 	ARCHY_VERIFY_OTA=$(abspath $(VERIFY)) bats test/verify-ota
-	ARCHY_CTL=$(abspath $(CTL)) bats test/ctl
+	ARCHY_CTL=$(abspath $(CTL)) ARCHYCTL=$(abspath $(CTL)) bats test/ctl
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)
@@ -284,6 +284,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-podman-repair.service.in \
 	        > $(DESTDIR)$(UNITDIR)/archy-podman-repair.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-verify-ota.service.in > $(DESTDIR)$(UNITDIR)/archy-verify-ota.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-apply-resume.service.in > $(DESTDIR)$(UNITDIR)/archy-apply-resume.service
 	sed 's|@GENERATORDIR@|$(GENERATORDIR)|g' units/archy-manifest-save.service.in \
 	        > $(DESTDIR)$(UNITDIR)/archy-manifest-save.service
 	install -m644 units/archipelago.service.d/10-archy-killmode.conf $(DESTDIR)$(UNITDIR)/archipelago.service.d/
@@ -291,6 +292,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	ln -sf ../archy-manifest-save.path $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.path
 	ln -sf ../archy-manifest-save.service $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-manifest-save.service
 	ln -sf ../archy-verify-ota.service $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-verify-ota.service
+	ln -sf ../archy-apply-resume.service $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apply-resume.service
 	install -d $(DESTDIR)$(UNITDIR)/timers.target.wants
 	ln -sf ../archy-derive.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-derive.timer
 	ln -sf ../archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer
@@ -321,7 +323,9 @@ uninstall:
 	      $(DESTDIR)$(SBINDIR)/archy-verify-ota $(DESTDIR)$(UNITDIR)/archy-verify-ota.service \
 	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-verify-ota.service \
 	      $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8 \
-	      $(DESTDIR)$(SBINDIR)/archyctl $(DESTDIR)$(MANDIR)/man8/archyctl.8
+	      $(DESTDIR)$(SBINDIR)/archyctl $(DESTDIR)$(MANDIR)/man8/archyctl.8 \
+	      $(DESTDIR)$(UNITDIR)/archy-apply-resume.service \
+	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apply-resume.service
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \

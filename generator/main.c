@@ -68,40 +68,15 @@ static void help(void) {
 static int load_reporting(const struct settings *s, const char *file, struct manifest **ret, struct diag_list *diags) {
         *ret = NULL;
         int r = manifest_load(file ? file : s->manifest, !file, ret, diags);
-        if (r == -ENOENT)
-                fprintf(stderr, "%s: no such file\n", file ? file : s->manifest);
-        for (size_t i = 0; i < diags->n; i++)
-                fprintf(stderr, "%s\n", diags->items[i].text);
+        manifest_print_problems(file ? file : s->manifest, r, diags);
         return r;
-}
-
-/* Apps with problems: those skipped, and entries refused before they became apps (a bad app
- * name: its one problem names an app the manifest does not hold). */
-static void count_apps(const struct manifest *m, const struct diag_list *diags, size_t *total, size_t *bad,
-                       size_t *uninstalled) {
-        *total = m->n_apps;
-        *bad = *uninstalled = 0;
-        for (size_t i = 0; i < m->n_apps; i++) {
-                *bad += m->apps[i].skip;
-                *uninstalled += m->apps[i].state == APP_STATE_UNINSTALLED;
-        }
-        for (size_t i = 0; i < diags->n; i++)
-                if (diags->items[i].app && !manifest_find_app(m, diags->items[i].app))
-                        ++*total, ++*bad;
 }
 
 static int cmd_check(const struct settings *s, const char *file) {
         struct manifest *m;
         struct diag_list diags = {0};
         int r = load_reporting(s, file, &m, &diags);
-        size_t total, bad, uninstalled, n = diags.n > 0 ? diags.n : 1;
-        if (m) {
-                count_apps(m, &diags, &total, &bad, &uninstalled);
-                printf("%s: %zu apps, %zu with problems, %zu uninstalled\n", m->path, total, bad, uninstalled);
-        } else if (r != -ENOENT)
-                printf("%s: the manifest is unusable as a whole: %zu problem%s (archy-generator falls back to the "
-                       "last good copy)\n",
-                       file ? file : s->manifest, n, n == 1 ? "" : "s");
+        manifest_print_check_summary(file ? file : s->manifest, m, r, &diags);
         bool problems = r < 0 || diags.n > 0;
         diag_list_free(&diags);
         manifest_free(m);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -127,4 +128,37 @@ int save_last_good(const char *path, const char *last_good) {
                 return log_error_errno(r, "cannot write %s: %m", last_good);
         log_info("%s is valid: saved as the last good copy %s", path, last_good);
         return 0;
+}
+
+void manifest_print_problems(const char *path, int r, const struct diag_list *diags) {
+        if (r == -ENOENT)
+                fprintf(stderr, "%s: no such file\n", path);
+        for (size_t i = 0; i < diags->n; i++)
+                fprintf(stderr, "%s\n", diags->items[i].text);
+}
+
+/* Apps with problems: those skipped, and entries refused before they became apps (a bad app
+ * name: its one problem names an app the manifest does not hold). */
+static void count_apps(const struct manifest *m, const struct diag_list *diags, size_t *total, size_t *bad,
+                       size_t *uninstalled) {
+        *total = m->n_apps;
+        *bad = *uninstalled = 0;
+        for (size_t i = 0; i < m->n_apps; i++) {
+                *bad += m->apps[i].skip;
+                *uninstalled += m->apps[i].state == APP_STATE_UNINSTALLED;
+        }
+        for (size_t i = 0; i < diags->n; i++)
+                if (diags->items[i].app && !manifest_find_app(m, diags->items[i].app))
+                        ++*total, ++*bad;
+}
+
+void manifest_print_check_summary(const char *path, const struct manifest *m, int r, const struct diag_list *diags) {
+        size_t total, bad, uninstalled, n = diags->n > 0 ? diags->n : 1;
+        if (m) {
+                count_apps(m, diags, &total, &bad, &uninstalled);
+                printf("%s: %zu apps, %zu with problems, %zu uninstalled\n", m->path, total, bad, uninstalled);
+        } else if (r != -ENOENT)
+                printf("%s: the manifest is unusable as a whole: %zu problem%s (archy-generator falls back to the "
+                       "last good copy)\n",
+                       path, n, n == 1 ? "" : "s");
 }

@@ -40,3 +40,10 @@ void manifest_source_done(struct manifest_source *s);
  * if the bytes differ). Returns 0 (saved or already current or no manifest), -EINVAL when the
  * manifest has problems, other negative errno on I/O errors. */
 int save_last_good(const char *path, const char *last_good);
+
+/* What `archy-generator --check` prints (archyctl apply prints the same): on stderr "PATH: no
+ * such file" when r is -ENOENT, then every problem in `diags`, one line each. */
+void manifest_print_problems(const char *path, int r, const struct diag_list *diags);
+/* Its summary on stdout: "PATH: N apps, M with problems, U uninstalled", or when m is NULL (and
+ * r is not -ENOENT) that the manifest is unusable as a whole. */
+void manifest_print_check_summary(const char *path, const struct manifest *m, int r, const struct diag_list *diags);

@@ -351,3 +351,90 @@ int units_open_address(const char *address, sd_bus **ret) {
         *ret = bus;
         return 0;
 }
+
+int units_reload(sd_bus *bus) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(bus, SYSTEMD, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                   "Reload", &error, &reply, NULL);
+        if (r < 0)
+                log_error("daemon-reload: %s", error.message ? error.message : strerror(-r));
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* The number of jobs whose unit starts with prefix (and of that type), or negative errno. */
+static int count_jobs(sd_bus *bus, const char *prefix, const char *job_type) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(bus, SYSTEMD, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                   "ListJobs", &error, &reply, NULL);
+        sd_bus_error_free(&error);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(usssoo)");
+        int n = 0;
+        const char *unit, *type, *state, *job, *path;
+        uint32_t id;
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(usssoo)", &id, &unit, &type, &state, &job, &path)) > 0)
+                n += strncmp(unit, prefix, strlen(prefix)) == 0 && (!job_type || strcmp(type, job_type) == 0);
+        sd_bus_message_unref(reply);
+        return r < 0 ? r : n;
+}
+
+int units_wait_jobs(sd_bus *bus, const char *prefix, const char *job_type, long timeout_ms) {
+        long long deadline = now_monotonic_ms() + timeout_ms;
+        for (;;) {
+                int n = count_jobs(bus, prefix, job_type);
+                if (n < 0)
+                        return log_error_errno(n, "cannot list systemd's jobs: %m");
+                if (n == 0 || now_monotonic_ms() >= deadline)
+                        return n;
+                struct timespec pause = {0, 200L * 1000 * 1000};
+                nanosleep(&pause, NULL);
+        }
+}
+
+static int unit_property(sd_bus *bus, const char *path, const char *iface, const char *name, char **ret) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_get_property_string(bus, SYSTEMD, path, iface, name, &error, ret);
+        sd_bus_error_free(&error);
+        return r;
+}
+
+int units_state(sd_bus *bus, const char *unit, char **ret_active, char **ret_sub, char **ret_result) {
+        _cleanup_free_ char *path = NULL;
+        int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        *ret_active = *ret_sub = *ret_result = NULL;
+        if (r >= 0)
+                r = unit_property(bus, path, "org.freedesktop.systemd1.Unit", "ActiveState", ret_active);
+        if (r >= 0)
+                r = unit_property(bus, path, "org.freedesktop.systemd1.Unit", "SubState", ret_sub);
+        if (r >= 0 && unit_property(bus, path, "org.freedesktop.systemd1.Service", "Result", ret_result) < 0)
+                *ret_result = strdup("");
+        if (r >= 0 && !*ret_result)
+                r = -ENOMEM;
+        if (r < 0) {
+                free(*ret_active);
+                free(*ret_sub);
+                free(*ret_result);
+                *ret_active = *ret_sub = *ret_result = NULL;
+        }
+        return r;
+}
+
+size_t units_reset_failed(sd_bus *bus, char *const *units, size_t n) {
+        size_t failed = 0;
+        for (size_t i = 0; i < n; i++) {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r = sd_bus_call_method(bus, SYSTEMD, "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "ResetFailedUnit", &error, NULL, "s",
+                                           units[i]);
+                if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit")) {
+                        log_warning("reset-failed %s: %s", units[i], error.message ? error.message : strerror(-r));
+                        failed++;
+                }
+                sd_bus_error_free(&error);
+        }
+        return failed;
+}

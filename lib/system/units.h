@@ -60,3 +60,18 @@ void unit_service_props_done(struct unit_service_props *p);
 /* A bus at `address` (a D-Bus address, "unix:path=..."), as a client of its bus daemon: tests put
  * a stand-in for systemd there. 0 or negative errno (logged). */
 int units_open_address(const char *address, sd_bus **ret);
+
+/* systemctl daemon-reload: Manager.Reload, which returns once the generators ran and the units
+ * were loaded again. 0 or negative errno (logged). */
+int units_reload(sd_bus *bus);
+/* Wait until systemd has no job of job_type ("stop"; NULL: any) queued or running for a unit
+ * whose name starts with `prefix` (stops an app's ExecStopPost passes on are queued in the
+ * background), at most timeout_ms. Returns how many such jobs are left (0: none), or a negative
+ * errno. */
+int units_wait_jobs(sd_bus *bus, const char *prefix, const char *job_type, long timeout_ms);
+/* The unit's ActiveState, SubState and (for a service) Result, each malloc'ed ("" for a unit
+ * that has no Result). 0 or negative errno. */
+int units_state(sd_bus *bus, const char *unit, char **ret_active, char **ret_sub, char **ret_result);
+/* systemctl reset-failed UNIT for each (a unit that vanishes while failed would stay listed as
+ * failed). Returns how many calls failed (a unit not loaded counts as done). */
+size_t units_reset_failed(sd_bus *bus, char *const *units, size_t n);

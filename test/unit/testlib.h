@@ -30,6 +30,7 @@ Suite *naming_suite(void);
 Suite *parse_number_suite(void);
 Suite *strv_suite(void);
 Suite *app_ref_suite(void);
+Suite *journal_suite(void);
 Suite *volumes_suite(void);
 Suite *messages_suite(void);
 Suite *speed_suite(void);

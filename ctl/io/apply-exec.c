@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply.h"
+#include "clock.h"
+#include "commands.h"
+#include "log.h"
+#include "macro.h"
+#include "naming.h"
+#include "process.h"
+#include "strv.h"
+#include "units.h"
+
+#define NETWORK_SERVICE "archipelago-network.service"
+#define STOP_TIMEOUT_MS (300L * 1000)
+#define JOBS_TIMEOUT_MS (300L * 1000)
+#define MIN_WAIT_SEC 120L
+
+bool apply_unit_running(const char *service, void *ctx) {
+        sd_bus *bus = ctx;
+        bool active = false;
+        char *units[] = {(char *)service};
+        return bus && units_active(bus, units, 1, true, &active) >= 0 && active;
+}
+
+static int persist(const struct apply_settings *s, struct apply_journal *j, enum apply_phase phase) {
+        j->phase = phase;
+        print_step(s, phase, NULL);
+        return apply_journal_save(s->state_dir, j);
+}
+
+/* Every stop of the plan at once (systemd orders them), the network with the last app, then
+ * until the stops a required app's ExecStopPost passed on have run too. */
+static int step_stop(sd_bus *bus, const struct plan *p) {
+        _cleanup_(strv_freep) char **stop = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_apps; i++)
+                for (size_t k = 0; k < p->apps[i].n_stop; k++)
+                        if (strv_add_unique(&stop, &n, p->apps[i].stop[k]) < 0)
+                                return log_error_errno(-ENOMEM, "out of memory");
+        if (p->network_stop && strv_add_unique(&stop, &n, NETWORK_SERVICE) < 0)
+                return log_error_errno(-ENOMEM, "out of memory");
+        size_t left = n > 0 ? units_stop(bus, stop, n, STOP_TIMEOUT_MS) : 0;
+        if (left > 0)
+                return log_error("%zu units did not stop in %ld s", left, STOP_TIMEOUT_MS / 1000), -ETIMEDOUT;
+        /* An uninstalled app's unit that failed would stay listed, failed, once its file is gone. */
+        for (size_t i = 0; i < p->n_apps; i++)
+                if (p->apps[i].action == PLAN_UNINSTALL)
+                        (void)units_reset_failed(bus, p->apps[i].stop, p->apps[i].n_stop);
+        /* Stop jobs only: at boot (archy-apply-resume.service) the boot's start jobs for archy
+         * units wait for this run to end. */
+        int jobs = units_wait_jobs(bus, "archy-", "stop", JOBS_TIMEOUT_MS);
+        if (jobs < 0)
+                return jobs;
+        if (jobs > 0)
+                return log_error("%d stop jobs of archy units still queued after %ld s", jobs, JOBS_TIMEOUT_MS / 1000),
+                       -ETIMEDOUT;
+        return 0;
+}
+
+static int step_start(sd_bus *bus, const struct plan *p) {
+        size_t refused = 0;
+        for (size_t i = 0; i < p->n_apps; i++) {
+                const struct plan_app *a = &p->apps[i];
+                /* Restart jobs are queued, not waited for here: the wait step does. */
+                if (a->n_restart > 0)
+                        (void)units_restart(bus, a->restart, a->n_restart, 0);
+                refused += units_start(bus, a->start, a->n_start);
+        }
+        char *target[] = {(char *)"archy-apps.target"};
+        refused += units_start(bus, target, 1);
+        if (refused > 0)
+                return log_error("systemd refused %zu start jobs", refused), -EIO;
+        return 0;
+}
+
+/* ---- waiting ---- */
+
+/* An app counts as up once it stayed up this long: a container that exits at once leaves its
+ * unit active for a moment. */
+#define SETTLE_MS 3000LL
+
+struct waited {
+        const struct app *app;
+        long long deadline, up_since; /* up_since: 0 while not up */
+        bool done, failed;
+};
+
+static long app_window_sec(const struct app *a, long timeout_sec) {
+        if (timeout_sec > 0)
+                return timeout_sec;
+        long w = MIN_WAIT_SEC;
+        for (size_t c = 0; c < a->n_containers; c++) {
+                const struct health *h = &a->containers[c].health;
+                if (a->containers[c].has_health) {
+                        long x = (long)h->start_period_sec + (long)h->interval_sec * (long)h->retries;
+                        if (x > w)
+                                w = x;
+                }
+        }
+        return w;
+}
+
+/* podman healthcheck run NAME: exit 0 when healthy. */
+static bool podman_healthy(const char *container) {
+        char *argv[] = {(char *)"podman", (char *)"healthcheck", (char *)"run", (char *)container, NULL};
+        char *envp[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+        struct spawn_result res = {0};
+        const char *podman = getenv("ARCHY_PODMAN");
+        int r = spawn_capture(podman && *podman ? podman : "/usr/bin/podman", argv, envp, 30L * 1000, &res);
+        bool ok = r >= 0 && res.end == SPAWN_EXITED && res.status == 0;
+        if (r >= 0)
+                spawn_result_done(&res);
+        return ok;
+}
+
+/* One container: 1 ready, 0 not yet, -1 given up (failed for good). detail says why not. */
+static int container_ready(sd_bus *bus, const struct container *ct, char *detail, size_t size) {
+        _cleanup_free_ char *service = NULL, *active = NULL, *sub = NULL, *result = NULL;
+        if (naming_service(ct->unit, &service) < 0)
+                return 0;
+        if (units_state(bus, service, &active, &sub, &result) < 0) {
+                snprintf(detail, size, "%s: state unknown", service);
+                return 0;
+        }
+        if (strcmp(active, "active") != 0) {
+                snprintf(detail, size, "%s %s/%s%s%s", service, active, sub, *result ? " result " : "", result);
+                return 0;
+        }
+        if (ct->has_health && !ct->notify_healthy && !podman_healthy(ct->unit)) {
+                snprintf(detail, size, "%s active, container %s not healthy yet", service, ct->unit);
+                return 0;
+        }
+        return 1;
+}
+
+static bool app_ready(sd_bus *bus, const struct app *a, struct app_progress *pr) {
+        for (size_t c = 0; c < a->n_containers; c++)
+                if (container_ready(bus, &a->containers[c], pr->detail, sizeof pr->detail) <= 0)
+                        return false;
+        pr->detail[0] = '\0';
+        return true;
+}
+
+static bool app_has_health(const struct app *a) {
+        for (size_t c = 0; c < a->n_containers; c++)
+                if (a->containers[c].has_health)
+                        return true;
+        return false;
+}
+
+/* One pass over the apps not done yet: whether any line changed, *pending the apps left. */
+static bool wait_pass(sd_bus *bus, struct waited *w, struct app_progress *pr, size_t n, size_t *pending) {
+        bool changed = false;
+        long long now = now_monotonic_ms();
+        *pending = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (w[i].done)
+                        continue;
+                bool up = app_ready(bus, w[i].app, &pr[i]);
+                if (!up)
+                        w[i].up_since = 0;
+                else if (w[i].up_since == 0)
+                        w[i].up_since = now;
+                if (up && now - w[i].up_since >= SETTLE_MS) {
+                        w[i].done = changed = true;
+                        pr[i].state = app_has_health(w[i].app) ? "healthy" : "running";
+                } else if (now >= w[i].deadline) {
+                        w[i].done = w[i].failed = changed = true;
+                        pr[i].state = "timeout";
+                } else
+                        ++*pending;
+        }
+        return changed;
+}
+
+static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p,
+                     struct apply_journal *j) {
+        _cleanup_free_ struct waited *w = calloc_items(p->n_apps + 1, sizeof *w);
+        _cleanup_free_ struct app_progress *pr = calloc_items(p->n_apps + 1, sizeof *pr);
+        if (!w || !pr)
+                return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
+        size_t n = 0;
+        long long t0 = now_monotonic_ms();
+        for (size_t i = 0; i < p->n_apps; i++) {
+                const struct app *a = p->apps[i].wait ? manifest_find_app(new, p->apps[i].name) : NULL;
+                if (!a)
+                        continue;
+                w[n] = (struct waited){.app = a, .deadline = t0 + app_window_sec(a, s->timeout_sec) * 1000};
+                pr[n] = (struct app_progress){.name = a->name, .state = "waiting"};
+                n++;
+        }
+        print_progress(s, pr, n, false, true);
+        for (size_t pending = n; pending > 0;) {
+                bool changed = wait_pass(bus, w, pr, n, &pending);
+                print_progress(s, pr, n, true, changed);
+                if (pending > 0) {
+                        struct timespec pause = {0, 500L * 1000 * 1000};
+                        nanosleep(&pause, NULL);
+                }
+        }
+        bool failed = false;
+        for (size_t i = 0; i < n; i++)
+                failed |= w[i].failed;
+        int status = failed ? CTL_EXIT_NOT_CONVERGED : CTL_EXIT_OK;
+        if (persist(s, j, APPLY_WAITED) < 0)
+                return CTL_EXIT_FAILED;
+        print_result(s, status, pr, n);
+        return status;
+}
+
+int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p,
+                  const char *new_text, size_t new_len, struct apply_journal *j) {
+        /* Before installed, the stop is taken again: the boot may have started what a crashed
+         * apply had stopped, and stopping twice is harmless. */
+        if (j->phase < APPLY_INSTALLED) {
+                if (step_stop(bus, p) < 0 || persist(s, j, APPLY_STOPPED) < 0)
+                        return CTL_EXIT_FAILED;
+                if (apply_install_manifest(s->manifest_path, new_text, new_len) < 0 ||
+                    persist(s, j, APPLY_INSTALLED) < 0)
+                        return CTL_EXIT_FAILED;
+        }
+        if (j->phase < APPLY_RELOADED && (units_reload(bus) < 0 || persist(s, j, APPLY_RELOADED) < 0))
+                return CTL_EXIT_FAILED;
+        if (j->phase < APPLY_STARTED && (step_start(bus, p) < 0 || persist(s, j, APPLY_STARTED) < 0))
+                return CTL_EXIT_FAILED;
+        int status = CTL_EXIT_OK;
+        if (!s->no_wait)
+                status = step_wait(bus, s, new, p, j);
+        else if (persist(s, j, APPLY_WAITED) < 0)
+                status = CTL_EXIT_FAILED;
+        else
+                print_result(s, status, NULL, 0);
+        if (status == CTL_EXIT_FAILED || apply_journal_clear(s->state_dir) < 0)
+                return CTL_EXIT_FAILED;
+        return status;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "apply.h"
+#include "commands.h"
+#include "plan-render.h"
+#include "strbuf.h"
+
+static void json_str(struct strbuf *sb, const char *s) {
+        strbuf_json_string(sb, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void emit(struct strbuf *sb) {
+        if (!strbuf_failed(sb))
+                printf("%s\n", strbuf_str(sb));
+        fflush(stdout);
+        strbuf_free(sb);
+}
+
+void print_plan(const struct apply_settings *s, const char *file, const struct plan *p) {
+        struct strbuf sb = STRBUF_INIT, rendered = STRBUF_INIT;
+        if (s->json) {
+                /* The plan's own object, flattened into the event. */
+                plan_render_json(p, &rendered);
+                strbuf_puts(&sb, "{\"event\":\"plan\",\"file\":");
+                json_str(&sb, file);
+                strbuf_puts(&sb, ",\"installed\":");
+                json_str(&sb, s->manifest_path);
+                strbuf_putc(&sb, ',');
+                if (!strbuf_failed(&rendered))
+                        strbuf_puts(&sb, strbuf_str(&rendered) + 1);
+                emit(&sb);
+        } else {
+                plan_render_text(p, &rendered);
+                printf("plan: %s over the installed %s\n%s", file, s->manifest_path,
+                       strbuf_failed(&rendered) ? "" : strbuf_str(&rendered));
+                fflush(stdout);
+                strbuf_free(&sb);
+        }
+        strbuf_free(&rendered);
+}
+
+void print_step(const struct apply_settings *s, enum apply_phase phase, const char *what) {
+        if (s->json) {
+                struct strbuf sb = STRBUF_INIT;
+                strbuf_printf(&sb, "{\"event\":\"step\",\"phase\":\"%s\"", apply_phase_to_string(phase));
+                if (what) {
+                        strbuf_puts(&sb, ",\"detail\":");
+                        json_str(&sb, what);
+                }
+                strbuf_putc(&sb, '}');
+                emit(&sb);
+                return;
+        }
+        printf("%s%s%s\n", apply_phase_to_string(phase), what ? ": " : "", what ? what : "");
+        fflush(stdout);
+}
+
+static void app_json(const struct app_progress *a) {
+        struct strbuf sb = STRBUF_INIT;
+        strbuf_puts(&sb, "{\"event\":\"app\",\"app\":");
+        json_str(&sb, a->name);
+        strbuf_puts(&sb, ",\"state\":");
+        json_str(&sb, a->state);
+        strbuf_puts(&sb, ",\"detail\":");
+        json_str(&sb, a->detail);
+        strbuf_putc(&sb, '}');
+        emit(&sb);
+}
+
+static void app_line(const struct app_progress *a, bool tty) {
+        printf("%s  %-24s %-8s %s\n", tty ? "\r\033[K" : "", a->name, a->state, a->detail);
+}
+
+/* Not on a terminal (and in JSON): a line per app when its state changed; on a terminal the
+ * block of lines is redrawn in place. */
+void print_progress(const struct apply_settings *s, struct app_progress *apps, size_t n, bool redraw, bool changed) {
+        static const char *shown[256];
+        if (!s->tty || s->json) {
+                for (size_t i = 0; i < n; i++) {
+                        bool again = i < 256 && shown[i] == apps[i].state;
+                        if (again && redraw)
+                                continue;
+                        if (i < 256)
+                                shown[i] = apps[i].state;
+                        if (s->json)
+                                app_json(&apps[i]);
+                        else
+                                app_line(&apps[i], false);
+                }
+                fflush(stdout);
+                return;
+        }
+        if (redraw && n > 0)
+                printf("\033[%zuA", n);
+        for (size_t i = 0; i < n; i++)
+                app_line(&apps[i], true);
+        (void)changed;
+        fflush(stdout);
+}
+
+void print_result(const struct apply_settings *s, int status, const struct app_progress *apps, size_t n) {
+        if (s->json) {
+                struct strbuf sb = STRBUF_INIT;
+                strbuf_printf(&sb, "{\"event\":\"result\",\"converged\":%s,\"exit\":%d,\"not_converged\":[",
+                              status == CTL_EXIT_OK ? "true" : "false", status);
+                bool first = true;
+                for (size_t i = 0; i < n; i++)
+                        if (strcmp(apps[i].state, "timeout") == 0) {
+                                strbuf_puts(&sb, first ? "{\"app\":" : ",{\"app\":");
+                                json_str(&sb, apps[i].name);
+                                strbuf_puts(&sb, ",\"detail\":");
+                                json_str(&sb, apps[i].detail);
+                                strbuf_putc(&sb, '}');
+                                first = false;
+                        }
+                strbuf_puts(&sb, "]}");
+                emit(&sb);
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(apps[i].state, "timeout") == 0)
+                        fprintf(stderr, "archyctl apply: %s did not get running and healthy in time: %s\n",
+                                apps[i].name, apps[i].detail);
+        printf("%s\n", status == CTL_EXIT_OK ? "done: converged" : "done: not converged");
+        fflush(stdout);
+}

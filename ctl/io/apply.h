@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "journal.h"
+#include "manifest.h"
+#include "plan.h"
+
+/* The I/O halves of `archyctl apply` (archyctl(8) apply): the state directory (apply-state.c),
+ * the steps over systemd and podman (apply-exec.c), and what it prints (apply-print.c). */
+
+#define APPLY_STATE_DIR "/var/lib/archipelago/apply"
+
+typedef struct sd_bus sd_bus;
+
+struct apply_settings {
+        const char *manifest_path; /* the installed manifest */
+        const char *state_dir;
+        long timeout_sec; /* 0: per app, its health window, at least 120 s */
+        bool json, tty, no_wait;
+};
+
+/* apply-print.c: the plan, then one event per step and per app, then the result. */
+void print_plan(const struct apply_settings *s, const char *file, const struct plan *p);
+void print_step(const struct apply_settings *s, enum apply_phase phase, const char *what);
+/* The apps being waited for, each one line ("waiting", "running", "healthy", "timeout: ...");
+ * on a terminal the block is redrawn in place. */
+struct app_progress {
+        const char *name;
+        const char *state;
+        char detail[160];
+};
+void print_progress(const struct apply_settings *s, struct app_progress *apps, size_t n, bool redraw, bool changed);
+void print_result(const struct apply_settings *s, int status, const struct app_progress *apps, size_t n);
+
+/* apply-state.c: STATE-DIR/{lock,journal,old.yaml,new.yaml}. */
+/* Take STATE-DIR/lock (flock, blocking: says who holds it while it waits). The fd, or negative errno. */
+int apply_lock(const char *state_dir);
+/* 1 and *ret when a journal is there, 0 when none, negative errno (said) when it is unreadable. */
+int apply_journal_load(const char *state_dir, struct apply_journal *ret);
+/* Persist j atomically; then, when $ARCHY_APPLY_CRASH_AFTER names j->phase, SIGKILL itself (tests). */
+int apply_journal_save(const char *state_dir, const struct apply_journal *j);
+/* Remove the journal first (the apply is over), then old.yaml and new.yaml. */
+int apply_journal_clear(const char *state_dir);
+int apply_save_copy(const char *state_dir, const char *name, const char *text, size_t len);
+/* The bytes of STATE-DIR/name (a regular file), or -ENOENT. */
+int apply_read_copy(const char *state_dir, const char *name, char **ret, size_t *ret_len);
+/* new.yaml's bytes become the installed manifest (atomic, 0644, owned by root when run as root). */
+int apply_install_manifest(const char *path, const char *text, size_t len);
+
+/* apply-exec.c: carry out the steps after j->phase (the stop step again before installed),
+ * persisting each. Returns CTL_EXIT_OK, CTL_EXIT_NOT_CONVERGED or CTL_EXIT_FAILED. */
+int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p,
+                  const char *new_text, size_t new_len, struct apply_journal *j);
+/* plan_running_fn over systemd (ctx: the bus; NULL: nothing runs). */
+bool apply_unit_running(const char *service, void *ctx);
