@@ -54,7 +54,7 @@ dry_run() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"plan: $T/new.yaml over the installed $T/installed.yaml"* ]]
 	[[ $output == *"bitcoin-knots"*"install"*"absent -> started"*"start: archy-bitcoin-knots.service archy-bitcoin-knots-ui.service"* ]]
-	[[ $output == *"unchanged: bitcoin-core"* ]]
+	[[ $output == *"unchanged (1): bitcoin-core"* ]]
 	[ ! -e "$T/state" ]
 	[ "$(cat "$T/installed.yaml")" = "$(printf 'version: 1\napps: {}')" ]
 }
