@@ -67,16 +67,6 @@ static int add_volume_service(char ***v, size_t *n, const struct app *a, const c
         return strv_add_unique(v, n, s) < 0 ? -ENOMEM : 0;
 }
 
-static bool app_mounts_volume(const struct app *a, const char *volume) {
-        for (size_t c = 0; c < a->n_containers; c++)
-                for (size_t v = 0; v < a->containers[c].n_mounts; v++) {
-                        const struct mount *mt = &a->containers[c].mounts[v];
-                        if (mt->kind == MOUNT_NAMED_VOLUME && strcmp(mt->source, volume) == 0)
-                                return true;
-                }
-        return false;
-}
-
 /* Every service of app a (containers, then its volumes) that app b does not produce (b NULL:
  * none), appended to *v. */
 static int add_units_not_in(const struct app *a, const struct app *b, char ***v, size_t *n) {

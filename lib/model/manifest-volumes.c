@@ -11,16 +11,6 @@
                 (a)->skip = true;                                                                                      \
         } while (0)
 
-static bool app_mounts_volume(const struct app *a, const char *volume) {
-        for (size_t c = 0; c < a->n_containers; c++)
-                for (size_t v = 0; v < a->containers[c].n_mounts; v++) {
-                        const struct mount *mt = &a->containers[c].mounts[v];
-                        if (mt->kind == MOUNT_NAMED_VOLUME && strcmp(mt->source, volume) == 0)
-                                return true;
-                }
-        return false;
-}
-
 /* The volumes a's containers mount, for a message. */
 static void put_volume_names(struct strbuf *out, const struct app *a) {
         size_t n = 0;

@@ -155,3 +155,13 @@ const struct secret_decl *manifest_find_secret(const struct manifest *m, const c
                         return &m->secrets[i];
         return NULL;
 }
+
+bool app_mounts_volume(const struct app *a, const char *volume) {
+        for (size_t c = 0; c < a->n_containers; c++)
+                for (size_t v = 0; v < a->containers[c].n_mounts; v++) {
+                        const struct mount *mt = &a->containers[c].mounts[v];
+                        if (mt->kind == MOUNT_NAMED_VOLUME && strcmp(mt->source, volume) == 0)
+                                return true;
+                }
+        return false;
+}

@@ -318,6 +318,8 @@ int manifest_index_apps(struct manifest *m);
 bool app_volume_seen_before(const struct app *a, size_t c, size_t v);
 /* The volume `name` app `a` declares under volumes, or NULL. */
 const struct volume_decl *app_find_volume(const struct app *a, const char *name);
+/* Whether a container of app `a` mounts its named volume `volume`. */
+bool app_mounts_volume(const struct app *a, const char *volume);
 /* Whether app `a` lists `other` in its requires. */
 bool app_requires_app(const struct app *a, const char *other);
 const struct secret_decl *manifest_find_secret(const struct manifest *m, const char *name);
