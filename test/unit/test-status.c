@@ -393,8 +393,8 @@ START_TEST(test_podman_file) {
         ck_assert_int_eq(s.podman.checked_at, 1795780837);
         status_free(&s);
         static const char *const refused[] = {"{\"healthy\": true}", "not json: [", "[1, 2]",
-                                              "{\"result\": null, \"healthy\": true, \"failed_repairs_in_a_row\": 0, "
-                                              "\"checked_at_unix\": 1}"};
+                                              ("{\"result\": null, \"healthy\": true, \"failed_repairs_in_a_row\": 0, "
+                                               "\"checked_at_unix\": 1}")};
         for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
                 ck_assert_int_eq(status_parse_podman(&s, refused[i], strlen(refused[i])), -EINVAL);
                 ck_assert(!s.podman.known);
