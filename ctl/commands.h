@@ -16,3 +16,4 @@ enum ctl_exit {
 
 int cmd_apply(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);

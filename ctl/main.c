@@ -15,6 +15,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
         {"apply", cmd_apply, "apply FILE: make FILE the node's desired state, safely, and wait for it"},
         {"status", cmd_status, "status [APP]: the node's state in one view"},
+        {"doctor", cmd_doctor, "doctor: every check archy knows, a verdict and a suggested command each"},
 };
 
 static void help(void) {

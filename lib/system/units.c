@@ -438,3 +438,23 @@ size_t units_reset_failed(sd_bus *bus, char *const *units, size_t n) {
         }
         return failed;
 }
+
+/* ---- archyctl doctor ---------------------------------------------------------------------- */
+
+int units_load_state(sd_bus *bus, const char *unit, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        *ret = NULL;
+        int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        return r < 0 ? r : unit_property(bus, path, "org.freedesktop.systemd1.Unit", "LoadState", ret);
+}
+
+int units_get_bool_property(sd_bus *bus, const char *destination, const char *path, const char *interface,
+                            const char *property, bool *ret) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int v = 0;
+        int r = sd_bus_get_property_trivial(bus, destination, path, interface, property, &error, 'b', &v);
+        sd_bus_error_free(&error);
+        if (r >= 0)
+                *ret = v;
+        return r;
+}

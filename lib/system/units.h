@@ -75,3 +75,14 @@ int units_state(sd_bus *bus, const char *unit, char **ret_active, char **ret_sub
 /* systemctl reset-failed UNIT for each (a unit that vanishes while failed would stay listed as
  * failed). Returns how many calls failed (a unit not loaded counts as done). */
 size_t units_reset_failed(sd_bus *bus, char *const *units, size_t n);
+
+/* ---- archyctl doctor ------------------------------------------------------------------------ */
+
+/* The unit's LoadState ("loaded", "not-found", "bad-setting", ...), malloc'ed. Asking for it
+ * makes systemd load a unit it does not hold in memory, as `systemctl show` does: a unit
+ * generated but garbage-collected answers "loaded". 0 or negative errno (not logged). */
+int units_load_state(sd_bus *bus, const char *unit, char **ret);
+/* A boolean property of any service on the bus (timedated's NTPSynchronized). 0 or negative
+ * errno (not logged). */
+int units_get_bool_property(sd_bus *bus, const char *destination, const char *path, const char *interface,
+                            const char *property, bool *ret);

@@ -78,6 +78,7 @@ int main(void) {
         srunner_add_suite(sr, container_keys_suite());
         srunner_add_suite(sr, multiline_suite());
         srunner_add_suite(sr, status_suite());
+        srunner_add_suite(sr, doctor_suite());
         srunner_add_suite(sr, plan_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);

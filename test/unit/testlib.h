@@ -37,6 +37,7 @@ Suite *speed_suite(void);
 Suite *container_keys_suite(void);
 Suite *multiline_suite(void);
 Suite *status_suite(void);
+Suite *doctor_suite(void);
 Suite *plan_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
