@@ -90,7 +90,6 @@ static int gather_systemd(struct doctor_gathered *g, const struct doctor_paths *
 
 static void run_helper(const char *path, char *const *argv, long timeout_ms, struct spawn_result *res,
                        struct doctor_run *run) {
-        extern char **environ;
         if (access(path, X_OK) < 0) {
                 run->error = errno == ENOENT ? -ENOENT : -errno;
                 return;
