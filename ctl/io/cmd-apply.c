@@ -334,7 +334,7 @@ static int edit_installed(const struct apply_args *a, const struct manifest *old
                           char **ret_text, size_t *ret_len, struct manifest **ret) {
         if (!old || strcmp(old->path, a->s.manifest_path) != 0) {
                 fprintf(stderr, "archyctl %s: %s is %s: nothing to edit (archyctl apply FILE installs a manifest)\n",
-                        a->edit->what, a->s.manifest_path, old ? "unusable (a last good copy stands in)" : "missing");
+                        a->edit->what, a->s.manifest_path, old ? "unusable (a last good copy stands in)" : "missing or unusable");
                 return CTL_EXIT_FAILED;
         }
         int status = a->edit->compute(a->edit, old_text, old_len, ret_text, ret_len);
