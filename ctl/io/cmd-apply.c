@@ -334,7 +334,8 @@ static int edit_installed(const struct apply_args *a, const struct manifest *old
                           char **ret_text, size_t *ret_len, struct manifest **ret) {
         if (!old || strcmp(old->path, a->s.manifest_path) != 0) {
                 fprintf(stderr, "archyctl %s: %s is %s: nothing to edit (archyctl apply FILE installs a manifest)\n",
-                        a->edit->what, a->s.manifest_path, old ? "unusable (a last good copy stands in)" : "missing or unusable");
+                        a->edit->what, a->s.manifest_path,
+                        old ? "unusable (a last good copy stands in)" : "missing or unusable");
                 return CTL_EXIT_FAILED;
         }
         int status = a->edit->compute(a->edit, old_text, old_len, ret_text, ret_len);
@@ -377,8 +378,11 @@ static int run(struct apply_args *a) {
                         status = edit_installed(a, old, old_text, old_len, &new_text, &new_len, &new);
                 if (status == CTL_EXIT_OK)
                         status = apply_new(bus, a, old, old_text, old_len, new, new_text, new_len);
-                else if (status < 0)
-                        status = CTL_EXIT_OK; /* the edit changes nothing: said so */
+                else if (status < 0) { /* the edit changes nothing: said so */
+                        status = CTL_EXIT_OK;
+                        if (a->s.json)
+                                print_result(&a->s, status, NULL, 0);
+                }
         }
         if (status == CTL_EXIT_FAILED && a->s.json)
                 print_result(&a->s, status, NULL, 0);

@@ -153,7 +153,8 @@ static int compute_state(const struct apply_edit *e, const char *old_text, size_
         _cleanup_free_ char *error = NULL;
         int r = medit_set_state(old_text, old_len, e->app, want, ret_text, ret_len, &error);
         if (r == 1) {
-                printf("%s is already %s: nothing to do\n", e->app, app_state_to_string(want));
+                fprintf(a->s.json ? stderr : stdout, "%s is already %s: nothing to do\n", e->app,
+                        app_state_to_string(want));
                 return -1;
         }
         return r < 0 ? edit_failed(e, r, error) : CTL_EXIT_OK;
@@ -227,7 +228,8 @@ static int compute_install(const struct apply_edit *e, const char *old_text, siz
                 return status;
         int r = medit_install(old_text, old_len, file, file_len, e->app, ret_text, ret_len, &error);
         if (r == 1) {
-                printf("%s is installed as %s has it, and started: nothing to do\n", e->app, a->from);
+                fprintf(a->s.json ? stderr : stdout, "%s is installed as %s has it, and started: nothing to do\n",
+                        e->app, a->from);
                 return -1;
         }
         return r < 0 ? edit_failed(e, r, error) : CTL_EXIT_OK;

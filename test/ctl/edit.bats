@@ -9,6 +9,8 @@
 # --dry-run stops at "systemd is not reachable" (exit 1), so the refusals are checked with --dry-run,
 # which runs the same edit, validation and checks.
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	ARCHYCTL=${ARCHYCTL:-build/archyctl}
 	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
@@ -121,6 +123,12 @@ assert all(x["action"] == "start" for x in others) and (others == [] or action =
 	ctl install indexer --from "$T/pristine.yaml" --dry-run
 	[ "$status" -eq 0 ]
 	[[ $output == *"nothing to do"* ]]
+	# --json: stdout holds JSON lines only, the sentence goes to stderr
+	run --separate-stderr "$ARCHYCTL" stop notes --dry-run --json --manifest-path "$T/installed.yaml" --state-dir "$T/state"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"event":"result","converged":true,"exit":0,"not_converged":[]}' ]
+	# shellcheck disable=SC2154 # set by run --separate-stderr
+	[[ $stderr == *"notes is already stopped: nothing to do"* ]]
 	unchanged
 }
 
