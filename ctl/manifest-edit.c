@@ -23,7 +23,8 @@
 
 /* ---- errors ---- */
 
-_printf_(2, 3) static int refuse(char **ret_error, const char *fmt, ...) {
+/* *ret_error becomes the message: 0, or -ENOMEM. */
+_printf_(2, 3) static int set_error(char **ret_error, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         char *msg = NULL;
@@ -33,8 +34,10 @@ _printf_(2, 3) static int refuse(char **ret_error, const char *fmt, ...) {
                 return -ENOMEM;
         free(*ret_error);
         *ret_error = msg;
-        return -EINVAL;
+        return 0;
 }
+/* An expression (always negative, as the analyzers see): -EINVAL with the message, or -ENOMEM. */
+#define refuse(ret_error, ...) (set_error((ret_error), __VA_ARGS__) < 0 ? -ENOMEM : -EINVAL)
 
 /* ---- lines ---- */
 
@@ -210,9 +213,10 @@ static int unknown_app(const struct layout *y, const yaml_node_t *apps, const ch
         for (size_t i = 0; i < n; i++)
                 names[i] = yscalar(node(y, apps->data.mapping.pairs.start[i].key));
         const char *near = suggest_closest(app, names);
-        int r = refuse(ret_error, "%s has no app \"%s\"%s%s%s", what, app, near ? " (did you mean \"" : "",
-                       near ? near : "", near ? "\"?)" : "");
-        return r == -EINVAL ? -ENOENT : r;
+        return set_error(ret_error, "%s has no app \"%s\"%s%s%s", what, app, near ? " (did you mean \"" : "",
+                         near ? near : "", near ? "\"?)" : "") < 0
+                       ? -ENOMEM
+                       : -ENOENT;
 }
 
 /* ---- the state ---- */
@@ -280,8 +284,8 @@ static int set_state_unchecked(const char *text, size_t len, const char *app, en
         int i;
         if (r >= 0)
                 r = app_mapping(&y, "the manifest", app, &apps, &a, &i, ret_error);
-        if (r < 0)
-                return r;
+        if (r < 0 || !a)
+                return r < 0 ? r : -EINVAL;
         const char *word = app_state_to_string(want);
         int si = find_entry(&y, a, "state");
         if (si < 0) {
