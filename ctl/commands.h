@@ -16,4 +16,9 @@ enum ctl_exit {
 
 int cmd_apply(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

@@ -14,6 +14,11 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
         {"apply", cmd_apply, "apply FILE: make FILE the node's desired state, safely, and wait for it"},
+        {"install", cmd_install, "install APP --from FILE: APP's block from FILE into the manifest, started"},
+        {"uninstall", cmd_uninstall, "uninstall APP [--purge [--yes]]: state uninstalled (--purge: and its data)"},
+        {"start", cmd_start, "start APP: state started"},
+        {"stop", cmd_stop, "stop APP: state stopped"},
+        {"restart", cmd_restart, "restart APP: restart its containers"},
         {"status", cmd_status, "status [APP]: the node's state in one view"},
         {"doctor", cmd_doctor, "doctor: every check archy knows, a verdict and a suggested command each"},
 };

@@ -343,6 +343,65 @@ int plan_compute(const struct manifest *old, const struct manifest *new, plan_ru
         return 0;
 }
 
+/* Drop s from the NULL-terminated v (*n its length). */
+static void strv_drop(char **v, size_t *n, const char *s) {
+        size_t k = 0;
+        for (size_t i = 0; v && v[i]; i++)
+                if (strcmp(v[i], s) == 0)
+                        free(v[i]);
+                else
+                        v[k++] = v[i];
+        if (v)
+                v[k] = NULL;
+        *n = k;
+}
+
+static struct plan_app *plan_find(struct plan *p, const char *name) {
+        for (size_t i = 0; i < p->n_apps; i++)
+                if (strcmp(p->apps[i].name, name) == 0)
+                        return &p->apps[i];
+        return NULL;
+}
+
+/* The dependents of a (new manifest), transitively, started again (start_again()). */
+static int restart_dependents(struct plan *p, const struct manifest *new, const struct app *a, bool *seen) {
+        for (size_t k = 0; k < a->n_required_by; k++) {
+                const struct app *d = a->required_by[k];
+                size_t di = (size_t)(d - new->apps);
+                if (seen[di] || effective_state(d) != APP_STATE_STARTED)
+                        continue;
+                seen[di] = true;
+                struct plan_app *pd = plan_find(p, d->name);
+                if (!pd || start_again(new, pd) < 0 || restart_dependents(p, new, d, seen) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int plan_force_restart(struct plan *p, const struct manifest *new, const char *app) {
+        const struct app *a = manifest_find_app(new, app);
+        struct plan_app *pa = plan_find(p, app);
+        if (!a || !pa)
+                return -ENOENT;
+        if (effective_state(a) != APP_STATE_STARTED || pa->to != APP_STATE_STARTED)
+                return -EINVAL;
+        for (size_t c = 0; c < a->n_containers; c++) {
+                _cleanup_free_ char *svc = NULL;
+                if (naming_service(a->containers[c].unit, &svc) < 0)
+                        return -ENOMEM;
+                strv_drop(pa->start, &pa->n_start, svc);
+                if (strv_add_unique(&pa->restart, &pa->n_restart, svc) < 0)
+                        return -ENOMEM;
+        }
+        pa->action = PLAN_RESTART;
+        pa->wait = true;
+        _cleanup_free_ bool *seen = calloc_items(new->n_apps, sizeof(bool));
+        if (!seen)
+                return -ENOMEM;
+        seen[a - new->apps] = true;
+        return restart_dependents(p, new, a, seen);
+}
+
 void plan_free(struct plan *p) {
         for (size_t i = 0; i < p->n_apps; i++) {
                 strv_free(p->apps[i].stop);

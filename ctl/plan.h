@@ -51,6 +51,12 @@ typedef bool (*plan_running_fn)(const char *service, void *ctx);
  * The plan's names point into both manifests: keep them until plan_free(). 0 or -ENOMEM. */
 int plan_compute(const struct manifest *old, const struct manifest *new, plan_running_fn running, void *ctx,
                  struct plan *ret);
+/* archyctl restart APP: a pure post-step on a plan computed with the manifest unchanged. APP's
+ * container services all restart (taken off its start list), it is waited for, and every app
+ * that requires it, directly or not, and is started gets its services started again (the
+ * restart's stop of APP's main unit stops them, ExecStopPost=). 0, -ENOENT (no such app in new),
+ * -EINVAL (APP is not started in new: nothing to restart), -ENOMEM. */
+int plan_force_restart(struct plan *p, const struct manifest *new, const char *app);
 void plan_free(struct plan *p);
 /* Whether carrying the plan out would change nothing. */
 bool plan_is_noop(const struct plan *p);

@@ -22,6 +22,22 @@ struct apply_settings {
         bool json, tty, no_wait;
 };
 
+/* An edit of the installed manifest (archyctl install, uninstall, start, stop, restart,
+ * cmd-edit.c), carried out by apply under its lock: lock, finish an interrupted apply, read the
+ * installed manifest, compute(), validate, plan, execute. compute() gets the installed bytes and
+ * returns CTL_EXIT_OK with *ret_text (malloc'ed), -1 when there is nothing to do (it said so), or
+ * a CTL_EXIT_* status after saying why. */
+struct apply_edit {
+        const char *what; /* names the change where apply names FILE: "stop lnd" */
+        const char *app;
+        bool restart; /* the plan restarts app (plan_force_restart()) */
+        int (*compute)(const struct apply_edit *e, const char *old_text, size_t old_len, char **ret_text,
+                       size_t *ret_len);
+        void *ctx;
+};
+/* Returns as archyctl apply exits (CTL_EXIT_*). */
+int apply_run_edit(const struct apply_settings *s, bool dry_run, const struct apply_edit *e);
+
 /* apply-print.c: the plan, then one event per step and per app, then the result. */
 void print_plan(const struct apply_settings *s, const char *file, const struct plan *p);
 void print_step(const struct apply_settings *s, enum apply_phase phase, const char *what);

@@ -19,7 +19,9 @@
 
 struct apply_args {
         struct apply_settings s;
-        const char *file;
+        const char *file;  /* FILE, or for an edit the installed manifest (messages) */
+        const char *shown; /* what the plan names: FILE or the edit */
+        const struct apply_edit *edit;
         char **skip;
         size_t n_skip;
         bool dry_run, resume_only;
@@ -110,7 +112,7 @@ static int parse_args(int argc, char **argv, struct apply_args *a) {
         if (!a->resume_only && optind + 1 != argc)
                 return optind >= argc ? usage("expected one FILE")
                                       : usage("expected one FILE, got also \"%s\"", argv[optind + 1]);
-        a->file = a->resume_only ? NULL : argv[optind];
+        a->file = a->shown = a->resume_only ? NULL : argv[optind];
         return CTL_EXIT_OK;
 }
 
@@ -178,6 +180,23 @@ static int load_new(const struct apply_args *a, char **ret_text, size_t *ret_len
         }
         *ret_text = TAKE_PTR(text);
         *ret_len = len;
+        *ret = m;
+        return 0;
+}
+
+/* An edit's result, parsed and validated like FILE (every problem printed as --check prints them). */
+static int load_edited(const struct apply_args *a, const char *text, size_t len, struct manifest **ret) {
+        struct diag_list diags = {0};
+        struct manifest *m = manifest_parse(text, len, a->file, &diags);
+        int r = m ? 0 : diags.oom ? -ENOMEM : -EINVAL;
+        diag_sort(&diags);
+        manifest_print_problems(a->file, r, &diags);
+        int status = check_problems(a, m, r, &diags);
+        diag_list_free(&diags);
+        if (status != 0) {
+                manifest_free(m);
+                return status;
+        }
         *ret = m;
         return 0;
 }
@@ -286,7 +305,18 @@ static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manif
         struct plan p = {0};
         if (plan_compute(old, new, bus ? apply_unit_running : NULL, bus, &p) < 0)
                 return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
-        print_plan(&a->s, a->file, &p);
+        if (a->edit && a->edit->restart) {
+                int r = plan_force_restart(&p, new, a->edit->app);
+                if (r < 0) {
+                        plan_free(&p);
+                        if (r == -ENOMEM)
+                                return log_error_errno(r, "out of memory"), CTL_EXIT_FAILED;
+                        fprintf(stderr, "archyctl restart: %s is not started: nothing to restart (archyctl start %s)\n",
+                                a->edit->app, a->edit->app);
+                        return CTL_EXIT_FAILED;
+                }
+        }
+        print_plan(&a->s, a->shown, &p);
         /* Nothing to change and the same bytes installed: nothing to write or reload. */
         bool same = old && old_len == new_len && memcmp(old_text, new_text, new_len) == 0 &&
                     strcmp(old->path, a->s.manifest_path) == 0;
@@ -299,11 +329,26 @@ static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manif
         return status;
 }
 
+/* An edit: the installed manifest (not a last good copy standing in) through the edit's compute(). */
+static int edit_installed(const struct apply_args *a, const struct manifest *old, const char *old_text, size_t old_len,
+                          char **ret_text, size_t *ret_len, struct manifest **ret) {
+        if (!old || strcmp(old->path, a->s.manifest_path) != 0) {
+                fprintf(stderr, "archyctl %s: %s is %s: nothing to edit (archyctl apply FILE installs a manifest)\n",
+                        a->edit->what, a->s.manifest_path,
+                        old ? "unusable (a last good copy stands in)" : "missing or unusable");
+                return CTL_EXIT_FAILED;
+        }
+        int status = a->edit->compute(a->edit, old_text, old_len, ret_text, ret_len);
+        if (status != CTL_EXIT_OK)
+                return status;
+        return load_edited(a, *ret_text, *ret_len, ret);
+}
+
 static int run(struct apply_args *a) {
         _cleanup_free_ char *new_text = NULL, *old_text = NULL;
         size_t new_len = 0, old_len = 0;
         _cleanup_manifest_ struct manifest *new = NULL, *old = NULL;
-        if (!a->resume_only) {
+        if (!a->resume_only && !a->edit) {
                 int status = load_new(a, &new_text, &new_len, &new);
                 if (status != 0)
                         return status;
@@ -329,8 +374,15 @@ static int run(struct apply_args *a) {
         if (status == CTL_EXIT_OK && !a->resume_only) {
                 if (load_old(a, &old_text, &old_len, &old) < 0)
                         status = CTL_EXIT_FAILED;
-                else
+                else if (a->edit)
+                        status = edit_installed(a, old, old_text, old_len, &new_text, &new_len, &new);
+                if (status == CTL_EXIT_OK)
                         status = apply_new(bus, a, old, old_text, old_len, new, new_text, new_len);
+                else if (status < 0) { /* the edit changes nothing: said so */
+                        status = CTL_EXIT_OK;
+                        if (a->s.json)
+                                print_result(&a->s, status, NULL, 0);
+                }
         }
         if (status == CTL_EXIT_FAILED && a->s.json)
                 print_result(&a->s, status, NULL, 0);
@@ -352,4 +404,9 @@ int cmd_apply(int argc, char **argv) {
                 status = CTL_EXIT_OK; /* --help */
         strv_free(a.skip);
         return status;
+}
+
+int apply_run_edit(const struct apply_settings *s, bool dry_run, const struct apply_edit *e) {
+        struct apply_args a = {.s = *s, .file = s->manifest_path, .shown = e->what, .edit = e, .dry_run = dry_run};
+        return run(&a);
 }

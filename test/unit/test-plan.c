@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The plan of archyctl apply (ctl/plan.h), pure: old manifest, new manifest and which services
  * run -> per app the action and the services it stops, restarts and starts; and its renderings. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -739,6 +740,53 @@ START_TEST(text_rendering) {
 }
 END_TEST
 
+/* ---- archyctl restart: plan_force_restart() ---- */
+
+START_TEST(force_restart_restarts_the_app_and_starts_its_dependents_again) {
+        struct manifest *m =
+                yaml("version: 1\napps:\n" NODE("bitcoin-core", "started", "") LND("bitcoin-core") TOOL OTHER);
+        struct plan p;
+        compute(m, m, NULL, &p);
+        ck_assert(plan_is_noop(&p));
+        ck_assert_int_eq(plan_force_restart(&p, m, "lnd"), 0);
+        assert_app(&p, "lnd",
+                   "restart started->started stop=[] restart=[archy-lnd.service archy-lnd-ui.service] start=[] wait");
+        /* tool requires lnd: the restart's stop of lnd takes it down, so it is started again */
+        assert_app(&p, "tool", "start started->started stop=[] restart=[] start=[archy-tool.service] wait");
+        assert_app(&p, "bitcoin-core", "unchanged started->started stop=[] restart=[] start=[] nowait");
+        assert_app(&p, "other", "unchanged started->started stop=[] restart=[] start=[] nowait");
+        plan_free(&p);
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(force_restart_takes_a_unit_off_the_start_list) {
+        struct manifest *m = web("started");
+        struct plan p;
+        compute(m, m, running_stopped, &p); /* started, but main and ui are not running */
+        assert_app(&p, "web",
+                   "start started->started stop=[] restart=[] start=[archy-web.service archy-web-ui.service] wait");
+        ck_assert_int_eq(plan_force_restart(&p, m, "web"), 0);
+        assert_app(&p, "web", "restart started->started stop=[] restart=[" WEB_SERVICES "] start=[] wait");
+        plan_free(&p);
+        manifest_free(m);
+}
+END_TEST
+
+START_TEST(force_restart_refuses_an_app_not_started_or_unknown) {
+        const char *states[] = {"stopped", "uninstalled"};
+        for (size_t i = 0; i < 2; i++) {
+                struct manifest *m = web(states[i]);
+                struct plan p;
+                compute(m, m, running_in(states[i]), &p);
+                ck_assert_int_eq(plan_force_restart(&p, m, "web"), -EINVAL);
+                ck_assert_int_eq(plan_force_restart(&p, m, "nope"), -ENOENT);
+                plan_free(&p);
+                manifest_free(m);
+        }
+}
+END_TEST
+
 Suite *plan_suite(void) {
         Suite *s = suite_create("plan");
         TCase *tc = tcase_create("transitions");
@@ -769,6 +817,11 @@ Suite *plan_suite(void) {
         tcase_add_test(tc, stop_with_dependents_stopped_too);
         tcase_add_test(tc, dependent_installed_restarts_nothing_else);
         tcase_add_test(tc, node_switch_of_the_shipped_manifest);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("force restart");
+        tcase_add_test(tc, force_restart_restarts_the_app_and_starts_its_dependents_again);
+        tcase_add_test(tc, force_restart_takes_a_unit_off_the_start_list);
+        tcase_add_test(tc, force_restart_refuses_an_app_not_started_or_unknown);
         suite_add_tcase(s, tc);
         tc = tcase_create("render");
         tcase_add_test(tc, json_structure);
