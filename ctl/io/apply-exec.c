@@ -62,8 +62,23 @@ static int step_stop(sd_bus *bus, const struct plan *p) {
         return 0;
 }
 
+/* Whether the plan starts or restarts anything. */
+static bool plan_starts(const struct plan *p) {
+        for (size_t i = 0; i < p->n_apps; i++)
+                if (p->apps[i].n_start > 0 || p->apps[i].n_restart > 0)
+                        return true;
+        return false;
+}
+
 static int step_start(sd_bus *bus, const struct plan *p) {
         size_t refused = 0;
+        /* The configs first: an app installed (or reinstalled after a purge) or edited reads files
+         * archy-derive writes. Every app unit is After= it, so their jobs wait for this one; a
+         * node without archy-derive.service (or where systemd refuses it) starts the apps anyway. */
+        if (plan_starts(p)) {
+                char *derive[] = {(char *)"archy-derive.service"};
+                (void)units_start(bus, derive, 1);
+        }
         for (size_t i = 0; i < p->n_apps; i++) {
                 const struct plan_app *a = &p->apps[i];
                 /* Restart jobs are queued, not waited for here: the wait step does. */

@@ -14,12 +14,10 @@ setup_file() {
 	settle
 }
 
-# Back to the pristine node. apply derives no file: after the purge, the indexer's env file is
-# derived again (archy-derive.service, a oneshot that runs again on start) before it starts.
+# Back to the pristine node (apply runs archy-derive.service before it starts an app, so the
+# files a purge removed are derived again).
 teardown_file() {
 	archyctl apply --no-wait "$PRISTINE" >&2 || true
-	systemctl start archy-derive.service || true
-	systemctl restart archy-indexer.service || true
 	settle
 }
 
@@ -150,4 +148,14 @@ only_state_line() {
 	only_state_line uninstalled
 	assert_up node
 	assert_up wallet
+}
+
+@test "indexer | archyctl install --from after the purge | its derived file written again before it starts, on a new empty volume" {
+	[ ! -e "$ENV_FILE" ]
+	ctl install indexer --from "$PRISTINE" --timeout 120
+	[ "$status" -eq 0 ]
+	[ -e "$ENV_FILE" ]
+	assert_up indexer
+	podman volume exists "$VOLUME"
+	cmp "$MANIFEST" "$PRISTINE"
 }
