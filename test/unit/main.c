@@ -70,6 +70,7 @@ int main(void) {
         srunner_add_suite(sr, naming_suite());
         srunner_add_suite(sr, parse_number_suite());
         srunner_add_suite(sr, strv_suite());
+        srunner_add_suite(sr, json_doc_suite());
         srunner_add_suite(sr, app_ref_suite());
         srunner_add_suite(sr, journal_suite());
         srunner_add_suite(sr, volumes_suite());

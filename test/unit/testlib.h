@@ -29,6 +29,7 @@ Suite *stuck_suite(void);
 Suite *naming_suite(void);
 Suite *parse_number_suite(void);
 Suite *strv_suite(void);
+Suite *json_doc_suite(void);
 Suite *app_ref_suite(void);
 Suite *journal_suite(void);
 Suite *volumes_suite(void);
