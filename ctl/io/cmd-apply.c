@@ -143,10 +143,16 @@ static int check_problems(const struct apply_args *a, const struct manifest *m, 
                                 m->apps[i].name),
                                 unnamed++;
         if (unnamed > 0) {
-                fprintf(stderr,
-                        "archyctl apply: refusing %s: nothing was done (--skip APP applies it without "
-                        "the apps named)\n",
-                        a->file);
+                if (a->edit) /* an edit has no --skip: the installed manifest is fixed by an apply */
+                        fprintf(stderr,
+                                "archyctl: refusing to edit %s: nothing was done (fix it, or apply a copy with "
+                                "archyctl apply --skip APP)\n",
+                                a->file);
+                else
+                        fprintf(stderr,
+                                "archyctl apply: refusing %s: nothing was done (--skip APP applies it without "
+                                "the apps named)\n",
+                                a->file);
                 return CTL_EXIT_INVALID;
         }
         for (size_t i = 0; i < a->n_skip; i++)

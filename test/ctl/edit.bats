@@ -178,6 +178,20 @@ assert all(x["action"] == "start" for x in others) and (others == [] or action =
 	unchanged
 }
 
+@test "an edit of an installed manifest with problems: exit 3, names the app, no --skip offered for the edit, nothing written" {
+	# The installed manifest's indexer gets an unknown key; starting notes is refused as a whole.
+	sed -i 's/^  indexer:$/&\n    bogus: 1/' "$T/installed.yaml"
+	grep -q '^    bogus: 1$' "$T/installed.yaml"
+	cp "$T/installed.yaml" "$T/pristine.yaml"
+	ctl start notes --dry-run
+	[ "$status" -eq 3 ]
+	[[ $output == *'apps.indexer: unknown key "bogus"'* ]]
+	[[ $output == *"the app indexer has problems"* ]]
+	[[ $output == *"refusing to edit $T/installed.yaml: nothing was done (fix it, or apply a copy with archyctl apply --skip APP)"* ]]
+	[[ $output != *"--skip APP applies it"* ]]
+	unchanged
+}
+
 @test "install --dry-run of a new app from FILE: the plan installs it" {
 	cat >"$T/extra.yaml" <<-'YAML'
 		version: 1
