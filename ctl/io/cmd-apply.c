@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "edit.h"
 #include "log.h"
 #include "macro.h"
 #include "manifest-source.h"
@@ -45,7 +46,8 @@ static void help(void) {
                "      --timeout SECONDS    how long to wait for each app (default: its health window,\n"
                "                           start_period + interval x retries, at least 120)\n"
                "      --no-wait            do not wait for the apps after starting them\n"
-               "      --resume             only finish an interrupted apply (the boot runs this)\n"
+               "      --resume             only finish an interrupted apply, then an interrupted\n"
+               "                           uninstall --purge (the boot runs this)\n"
                "      --manifest-path PATH the installed manifest (default $ARCHY_MANIFEST or " ARCHY_MANIFEST_PATH
                ")\n"
                "      --state-dir DIR      journal, lock and copies (default " APPLY_STATE_DIR ")\n"
@@ -377,6 +379,11 @@ static int run(struct apply_args *a) {
         int resumed = !bus && !a->dry_run ? CTL_EXIT_FAILED : pending > 0 ? resume(bus, a, &j) : CTL_EXIT_OK;
         if (resumed == CTL_EXIT_FAILED || a->resume_only)
                 status = resumed;
+        if (a->resume_only && resumed != CTL_EXIT_FAILED) {
+                int purged = edit_finish_purges(&a->s); /* a crashed uninstall --purge's data */
+                if (purged != CTL_EXIT_OK)
+                        status = purged;
+        }
         if (status == CTL_EXIT_OK && !a->resume_only) {
                 if (load_old(a, &old_text, &old_len, &old) < 0)
                         status = CTL_EXIT_FAILED;
