@@ -243,7 +243,7 @@ static int run_plan(sd_bus *bus, const struct apply_args *a, const char *shown, 
         print_plan(&a->s, shown, &p);
         int status = CTL_EXIT_OK;
         if (!a->dry_run)
-                status = apply_execute(bus, &a->s, new, &p, new_text, new_len, j);
+                status = apply_execute(bus, &a->s, old, new, &p, new_text, new_len, j);
         plan_free(&p);
         return status;
 }
@@ -267,19 +267,25 @@ static int resume(sd_bus *bus, const struct apply_args *a, struct apply_journal 
         _cleanup_manifest_ struct manifest *new = NULL, *old = NULL;
         fprintf(stderr, "archyctl apply: resuming the apply of pid %lld interrupted after \"%s\"\n", j->pid,
                 apply_phase_to_string(j->phase));
-        if (load_copy(a, "new.yaml", &new_text, &new_len, &new) < 0)
-                return log_error("cannot resume: %s/new.yaml is unusable", a->s.state_dir), CTL_EXIT_FAILED;
+        /* A rollback's journal is the apply from new.yaml to rollback.yaml. */
+        bool rb = j->rollback[0] != '\0';
+        const char *new_name = rb ? APPLY_ROLLBACK_COPY : "new.yaml", *old_name = rb ? "new.yaml" : "old.yaml";
+        if (rb)
+                fprintf(stderr, "archyctl apply: it is the rollback of %s: finishing it\n", j->rollback);
+        if (load_copy(a, new_name, &new_text, &new_len, &new) < 0)
+                return log_error("cannot resume: %s/%s is unusable", a->s.state_dir, new_name), CTL_EXIT_FAILED;
         char hash[JOURNAL_HASH_HEX + 1];
         journal_hash(new_text, new_len, hash);
         if (strcmp(hash, j->new_hash) != 0)
-                return log_error("cannot resume: %s/new.yaml is not the one the journal names (hash %s, journal %s)",
-                                 a->s.state_dir, hash, j->new_hash),
+                return log_error("cannot resume: %s/%s is not the one the journal names (hash %s, journal %s)",
+                                 a->s.state_dir, new_name, hash, j->new_hash),
                        CTL_EXIT_FAILED;
-        if (j->had_old && load_copy(a, "old.yaml", &old_text, &old_len, &old) < 0)
-                return log_error("cannot resume: %s/old.yaml is unusable", a->s.state_dir), CTL_EXIT_FAILED;
+        if (j->had_old && load_copy(a, old_name, &old_text, &old_len, &old) < 0)
+                return log_error("cannot resume: %s/%s is unusable", a->s.state_dir, old_name), CTL_EXIT_FAILED;
         struct apply_args ra = *a;
         ra.dry_run = false;
-        return run_plan(bus, &ra, "(resumed) new.yaml", old, new, new_text, new_len, j);
+        return run_plan(bus, &ra, rb ? "(resumed) " APPLY_ROLLBACK_COPY : "(resumed) new.yaml", old, new, new_text,
+                        new_len, j);
 }
 
 /* The copies, then the journal (planned), then the steps. */
@@ -291,13 +297,22 @@ static int start_apply(sd_bus *bus, const struct apply_args *a, const struct pla
                                   .started_at = (long long)time(NULL),
                                   .pid = (long long)getpid()};
         journal_hash(new_text, new_len, j.new_hash);
+        /* The images first, before anything is written or stopped: a missing one that cannot be
+         * pulled leaves every app running as it does. */
+        struct plan_images im = {0};
+        if (plan_images_compute(p, old, new, &im) < 0)
+                return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
+        int pulled = apply_pull(&a->s, &im);
+        plan_images_free(&im);
+        if (pulled != CTL_EXIT_OK)
+                return pulled;
         if (apply_save_copy(a->s.state_dir, "new.yaml", new_text, new_len) < 0 ||
             (old && apply_save_copy(a->s.state_dir, "old.yaml", old_text, old_len) < 0))
                 return CTL_EXIT_FAILED;
-        print_step(&a->s, APPLY_PLANNED, NULL);
+        print_step(&a->s, APPLY_PLANNED, false);
         if (apply_journal_save(a->s.state_dir, &j) < 0)
                 return CTL_EXIT_FAILED;
-        return apply_execute(bus, &a->s, new, p, new_text, new_len, &j);
+        return apply_execute(bus, &a->s, old, new, p, new_text, new_len, &j);
 }
 
 static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manifest *old, const char *old_text,
