@@ -226,3 +226,13 @@ void journal_set_reason(struct apply_journal *j, const char *reason) {
                 if ((unsigned char)*c < 0x20 || *c == 0x7f)
                         *c = ' ';
 }
+
+void journal_copies(const struct apply_journal *j, const char **ret_old, const char **ret_new) {
+        bool rb = j->rollback[0] != '\0';
+        *ret_new = rb ? "rollback.yaml" : "new.yaml";
+        *ret_old = rb ? "new.yaml" : j->had_old ? "old.yaml" : NULL;
+}
+
+void journal_step_name(const struct apply_journal *j, char *buf, size_t size) {
+        snprintf(buf, size, "%s%s", j->rollback[0] ? "rollback-" : "", apply_phase_to_string(j->phase));
+}

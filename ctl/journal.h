@@ -66,3 +66,9 @@ bool journal_rolls_back(const struct apply_journal *j, const char *app);
 int journal_add_rollback(struct apply_journal *j, const char *app);
 /* Set the reason: a copy cut to fit, each control character a space. */
 void journal_set_reason(struct apply_journal *j, const char *reason);
+/* What a resume loads: the copy the journal's apply goes to (*ret_new, its new-hash) and the one it
+ * comes from (*ret_old; NULL when there was no installed manifest): new.yaml and old.yaml, or for a
+ * rollback rollback.yaml and new.yaml. */
+void journal_copies(const struct apply_journal *j, const char **ret_old, const char **ret_new);
+/* The name ARCHY_APPLY_CRASH_AFTER gives the step just persisted: PHASE, or rollback-PHASE. */
+void journal_step_name(const struct apply_journal *j, char *buf, size_t size);

@@ -87,7 +87,7 @@ int apply_journal_load(const char *state_dir, struct apply_journal *ret) {
 static void crash_hook(const struct apply_journal *j) {
         const char *want = getenv("ARCHY_APPLY_CRASH_AFTER");
         char name[64];
-        snprintf(name, sizeof name, "%s%s", j->rollback[0] ? "rollback-" : "", apply_phase_to_string(j->phase));
+        journal_step_name(j, name, sizeof name);
         if (want && strcmp(want, name) == 0) {
                 fprintf(stderr, "archyctl apply: ARCHY_APPLY_CRASH_AFTER=%s: killing myself (a test)\n", want);
                 fflush(NULL);

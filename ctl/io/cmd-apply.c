@@ -269,7 +269,8 @@ static int resume(sd_bus *bus, const struct apply_args *a, struct apply_journal 
                 apply_phase_to_string(j->phase));
         /* A rollback's journal is the apply from new.yaml to rollback.yaml. */
         bool rb = j->rollback[0] != '\0';
-        const char *new_name = rb ? APPLY_ROLLBACK_COPY : "new.yaml", *old_name = rb ? "new.yaml" : "old.yaml";
+        const char *new_name, *old_name;
+        journal_copies(j, &old_name, &new_name);
         if (rb)
                 fprintf(stderr, "archyctl apply: it is the rollback of %s: finishing it\n", j->rollback);
         if (load_copy(a, new_name, &new_text, &new_len, &new) < 0)
@@ -280,7 +281,7 @@ static int resume(sd_bus *bus, const struct apply_args *a, struct apply_journal 
                 return log_error("cannot resume: %s/%s is not the one the journal names (hash %s, journal %s)",
                                  a->s.state_dir, new_name, hash, j->new_hash),
                        CTL_EXIT_FAILED;
-        if (j->had_old && load_copy(a, old_name, &old_text, &old_len, &old) < 0)
+        if (old_name && load_copy(a, old_name, &old_text, &old_len, &old) < 0)
                 return log_error("cannot resume: %s/%s is unusable", a->s.state_dir, old_name), CTL_EXIT_FAILED;
         struct apply_args ra = *a;
         ra.dry_run = false;
