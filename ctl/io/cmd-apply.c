@@ -32,10 +32,11 @@ static void help(void) {
                "       archyctl apply --resume [OPTIONS...]\n"
                "\n"
                "Make FILE the node's desired state: validate it (every problem, as archy-generator --check\n"
-               "prints them), plan the change against the installed manifest, print the plan, then stop\n"
-               "what must stop, install FILE, daemon-reload, restart and start, and wait until every changed\n"
-               "app is running and healthy. Each step is journaled first: after a crash or power cut the\n"
-               "next apply (or --resume) finishes the previous one.\n"
+               "prints them), plan the change against the installed manifest, print the plan, make every\n"
+               "image it starts present (podman pull), then stop what must stop, install FILE, daemon-reload,\n"
+               "restart and start, and wait until every changed app is running and healthy; an app whose new\n"
+               "image does not get there is rolled back to its previous image. Each step is journaled\n"
+               "first: after a crash or power cut the next apply (or --resume) finishes the previous one.\n"
                "\n"
                "Options:\n"
                "  -n, --dry-run            print the plan and stop; nothing is written\n"
@@ -52,7 +53,8 @@ static void help(void) {
                "  -h, --help               this text\n"
                "\n"
                "Exit status: 0 converged; 1 error (run again to continue); 2 usage; 3 FILE has problems,\n"
-               "nothing done; 4 carried out but an app did not get running and healthy in time.\n"
+               "nothing done; 4 carried out but an app did not get running and healthy in time; 6 an image\n"
+               "is missing and could not be pulled, nothing done; 7 an image update was rolled back.\n"
                "See archyctl(8).\n");
 }
 
