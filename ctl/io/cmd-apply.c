@@ -307,8 +307,11 @@ static int start_apply(sd_bus *bus, const struct apply_args *a, const struct pla
                 return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
         int pulled = apply_pull(&a->s, &im);
         plan_images_free(&im);
-        if (pulled != CTL_EXIT_OK)
+        if (pulled != CTL_EXIT_OK) {
+                if (a->s.json)
+                        print_result(&a->s, pulled, NULL, 0);
                 return pulled;
+        }
         if (apply_save_copy(a->s.state_dir, "new.yaml", new_text, new_len) < 0 ||
             (old && apply_save_copy(a->s.state_dir, "old.yaml", old_text, old_len) < 0))
                 return CTL_EXIT_FAILED;
