@@ -8,6 +8,10 @@
 # back to the previous image (exit 7, status --json rolled_back), also when the apply is killed at
 # each step of it and --resume (or the boot's --resume --no-wait) finishes the job.
 #
+# Seen failing: with apply's pull failure ignored, rows 2 and 3 fail (exit 4: ghost installed and
+# never up; exit 7: pulse stopped, restarted on the absent image, then rolled back); with the
+# record never forgotten, the last row fails.
+#
 # The app updated is "pulse" (an extra app: a web server with a health check that fails when the
 # image sets E2E_SICK); the sick image is the stand-in with that one ENV, built here.
 load helpers
