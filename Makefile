@@ -205,6 +205,8 @@ $(FUZZ_BUILD)/fuzz-podman-info: $(call fuzz_objs,helpers/podman-repair/podman-in
 $(FUZZ_BUILD)/fuzz-proc-locks: $(call fuzz_objs,helpers/podman-repair/stuck.c)
 $(FUZZ_BUILD)/fuzz-repair-state: $(call fuzz_objs,helpers/podman-repair/repair-state.c)
 $(FUZZ_BUILD)/fuzz-reconcile-lines: $(call fuzz_objs,ctl/doctor-parse.c)
+$(FUZZ_BUILD)/fuzz-rollback-record: $(call fuzz_objs,ctl/rollback-record.c)
+$(FUZZ_BUILD)/fuzz-apply-journal: $(call fuzz_objs,ctl/journal.c)
 FUZZ_LIBS_manifest         := $(YAML_LIBS)
 FUZZ_LIBS_manifest-derived := $(YAML_LIBS) $(CRYPTO_LIBS)
 FUZZ_LIBS_derive-render    := $(YAML_LIBS) $(CRYPTO_LIBS)

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rollback-record.h"
+
 /* Pure: archyctl status's model of the node (filled by ctl/io/cmd-status.c from systemd, the
  * manifest and the helpers' state files), its verdict, and its text and JSON renderings
  * (archyctl(8), STATUS: the JSON is a contract for the node's daemon). Every string is owned
@@ -50,6 +52,9 @@ struct status_app {
         enum status_level level; /* status_evaluate(): the worst of its problems */
         struct status_unit *units;
         size_t n_units;
+        /* archyctl apply's record of its last rollback of this app's image (STATE-DIR/rolled-back/APP),
+         * NULL when there is none: informational, the verdict does not count it */
+        struct rollback_record *rolled_back;
 };
 
 struct status_problem {

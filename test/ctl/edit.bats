@@ -126,7 +126,7 @@ assert all(x["action"] == "start" for x in others) and (others == [] or action =
 	# --json: stdout holds JSON lines only, the sentence goes to stderr
 	run --separate-stderr "$ARCHYCTL" stop notes --dry-run --json --manifest-path "$T/installed.yaml" --state-dir "$T/state"
 	[ "$status" -eq 0 ]
-	[ "$output" = '{"event":"result","converged":true,"exit":0,"not_converged":[]}' ]
+	[ "$output" = '{"event":"result","converged":true,"exit":0,"not_converged":[],"rolled_back":[]}' ]
 	# shellcheck disable=SC2154 # set by run --separate-stderr
 	[[ $stderr == *"notes is already stopped: nothing to do"* ]]
 	unchanged

@@ -82,6 +82,8 @@ int main(void) {
         srunner_add_suite(sr, doctor_suite());
         srunner_add_suite(sr, plan_suite());
         srunner_add_suite(sr, manifest_edit_suite());
+        srunner_add_suite(sr, plan_images_suite());
+        srunner_add_suite(sr, rollback_record_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);
