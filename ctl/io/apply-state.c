@@ -83,12 +83,21 @@ int apply_journal_load(const char *state_dir, struct apply_journal *ret) {
         return 1;
 }
 
+/* Tests only: killed (the crash loop), or stopped until a signal ends or continues it (a caller
+ * restarted mid-apply), right after PHASE was persisted. */
 static void crash_hook(enum apply_phase phase) {
+        const char *name = apply_phase_to_string(phase);
         const char *want = getenv("ARCHY_APPLY_CRASH_AFTER");
-        if (want && strcmp(want, apply_phase_to_string(phase)) == 0) {
+        if (want && strcmp(want, name) == 0) {
                 fprintf(stderr, "archyctl apply: ARCHY_APPLY_CRASH_AFTER=%s: killing myself (a test)\n", want);
                 fflush(NULL);
                 raise(SIGKILL);
+        }
+        want = getenv("ARCHY_APPLY_STOP_AFTER");
+        if (want && strcmp(want, name) == 0) {
+                fprintf(stderr, "archyctl apply: ARCHY_APPLY_STOP_AFTER=%s: stopping myself (a test)\n", want);
+                fflush(NULL);
+                raise(SIGSTOP);
         }
 }
 
