@@ -38,6 +38,24 @@ apply_journal_gone() {
 	[ ! -e "$APPLY_STATE/journal" ] && [ ! -e "$APPLY_STATE/new.yaml" ] && [ ! -e "$APPLY_STATE/old.yaml" ]
 }
 
+# No half state: no archy container without its loaded unit; no archy unit that is failed, or that
+# still runs while systemd has no file for it (an uninstalled app's container or volume unit).
+assert_no_orphan() {
+	local c left
+	for c in $(podman ps -a --filter label=archy.managed=true --format '{{.Names}}'); do
+		[ "$(systemctl show -p LoadState --value "$c.service")" = loaded ] || {
+			echo "orphan container $c"
+			return 1
+		}
+	done
+	left=$(systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*' |
+		awk '($2 != "loaded" && $3 != "inactive") || $3 == "failed"')
+	[ -z "$left" ] || {
+		echo "units left behind: $left"
+		return 1
+	}
+}
+
 # For the few files whose point is a manifest archyctl refuses (a YAML syntax error, a key written
 # twice) reaching the generator all the same: what a tool that bypasses archyctl does, the manifest
 # written atomically and systemd reloaded, nothing stopped or started.
