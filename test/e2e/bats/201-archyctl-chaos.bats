@@ -51,16 +51,19 @@ stopped_at() {
 		grep -qx "phase=$1" "$APPLY_STATE/journal"
 }
 
-# Everything the invocation $1 of the daemon logged.
+# Everything the invocation $1 of the daemon logged (while it runs: systemd forgets the id after).
 daemon_log() { journalctl --no-pager -o cat "_SYSTEMD_INVOCATION_ID=$1"; }
 
-# The daemon's invocation $1 resumed the apply of pid $2, cut short after phase $3.
-resumed_in() { daemon_log "$1" | grep -qF "resuming the apply of pid $2 interrupted after \"$3\""; }
+# What the daemon logged after journal cursor $1.
+daemon_log_since() { journalctl --no-pager -o cat -u "$DAEMON" --after-cursor "$1"; }
+
+# The daemon, after cursor $1, resumed the apply of pid $2, cut short after phase $3.
+resumed_since() { daemon_log_since "$1" | grep -qF "resuming the apply of pid $2 interrupted after \"$3\""; }
 
 # From manifest $1 (applied first), the daemon applies $3; restarted once its apply persisted
 # phase $2. Then: the restarted daemon's apply resumed and converged, $3 installed, journal gone.
 restart_mid_apply() {
-	local from=$1 phase=$2 target pid first second
+	local from=$1 phase=$2 target pid first cursor
 	run archyctl_apply "$from"
 	[ "$status" -eq 0 ] || {
 		echo "$output"
@@ -76,6 +79,8 @@ restart_mid_apply() {
 	}
 	pid=$(daemon_pid)
 	first=$(systemctl show -p InvocationID --value "$DAEMON")
+	cursor=$(journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+	[ -n "$cursor" ]
 	echo "# apply of pid $pid stopped after $phase: systemctl restart $DAEMON" >&3
 	printf 'FAKE_TARGET=%s\nARCHY_APPLY_STOP_AFTER=\n' "$target" >"$ENV_FILE"
 	# A oneshot: restart returns once the restarted daemon's apply has ended, and fails unless it
@@ -84,16 +89,14 @@ restart_mid_apply() {
 		systemctl status --no-pager "$DAEMON"
 		return 1
 	}
-	second=$(systemctl show -p InvocationID --value "$DAEMON")
-	[ "$second" != "$first" ]
 	if [ -e "/proc/$pid" ] && grep -q archyctl "/proc/$pid/comm"; then
 		echo "the first apply (pid $pid) outlived the restart"
 		return 1
 	fi
 	daemon_log "$first"
-	daemon_log "$second"
-	wait_for 10 resumed_in "$second" "$pid" "$phase"
-	daemon_log "$second" | grep -q 'done: converged'
+	wait_for 10 resumed_since "$cursor" "$pid" "$phase"
+	daemon_log_since "$cursor"
+	daemon_log_since "$cursor" | grep -q 'done: converged'
 	[ "$(systemctl show -p Result --value "$DAEMON")" = success ]
 	apply_journal_gone
 	cmp "$MANIFEST" "$target"
