@@ -125,9 +125,6 @@ assert_same_container() {
 	[ "$(cid "$1")" = "$(recorded_id "$1" "$2")" ]
 }
 
-# Applies a manifest the way the node's daemon does: archyctl apply (helpers-archyctl.bash).
-apply_manifest() { archyctl_apply "$1"; }
-
 # Applies the pristine manifest plus the apps the calling file's extra_apps prints (for its
 # setup_file): archyctl refuses it, printing every problem, unless it is valid.
 add_extra_apps() {
