@@ -83,7 +83,9 @@ int apply_journal_load(const char *state_dir, struct apply_journal *ret) {
         return 1;
 }
 
-/* PHASE, or rollback-PHASE in a rollback's journal. */
+/* Tests only: killed (the crash loop), or stopped until a signal ends or continues it (a caller
+ * restarted mid-apply), right after the step was persisted: PHASE, or rollback-PHASE in a
+ * rollback's journal. */
 static void crash_hook(const struct apply_journal *j) {
         const char *want = getenv("ARCHY_APPLY_CRASH_AFTER");
         char name[64];
@@ -92,6 +94,12 @@ static void crash_hook(const struct apply_journal *j) {
                 fprintf(stderr, "archyctl apply: ARCHY_APPLY_CRASH_AFTER=%s: killing myself (a test)\n", want);
                 fflush(NULL);
                 raise(SIGKILL);
+        }
+        want = getenv("ARCHY_APPLY_STOP_AFTER");
+        if (want && strcmp(want, name) == 0) {
+                fprintf(stderr, "archyctl apply: ARCHY_APPLY_STOP_AFTER=%s: stopping myself (a test)\n", want);
+                fflush(NULL);
+                raise(SIGSTOP);
         }
 }
 

@@ -68,7 +68,7 @@ int apply_lock(const char *state_dir);
 /* 1 and *ret when a journal is there, 0 when none, negative errno (said) when it is unreadable. */
 int apply_journal_load(const char *state_dir, struct apply_journal *ret);
 /* Persist j atomically; then, when $ARCHY_APPLY_CRASH_AFTER names j->phase (rollback-PHASE in a
- * rollback's journal), SIGKILL itself (tests). */
+ * rollback's journal), SIGKILL itself, when $ARCHY_APPLY_STOP_AFTER does, SIGSTOP (tests). */
 int apply_journal_save(const char *state_dir, const struct apply_journal *j);
 /* Remove the journal first (the apply is over), then old.yaml, new.yaml and rollback.yaml. */
 int apply_journal_clear(const char *state_dir);

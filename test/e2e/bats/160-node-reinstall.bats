@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Reinstall of the shipped node: every app uninstalled (state: uninstalled in a copy of the installed
-# manifest), applied as the node's daemon does (vanishing units stopped, manifest written,
-# daemon-reload, archy-apps.target started): units and containers gone, named volumes kept. Then
+# manifest), applied as the node's daemon does (archyctl apply: the units that vanish stopped,
+# manifest installed, daemon-reload, archy-apps.target started): units and containers gone, named volumes kept. Then
 # the installed manifest again (state: started): the same data back, healthy, connected. Applying
 # the same manifest once more restarts nothing.
 load helpers-lifecycle

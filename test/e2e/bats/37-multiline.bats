@@ -6,12 +6,12 @@
 # systemd undo the escapes).
 load helpers
 
-# An extra app, stopped (nothing starts it at boot): setup_file starts it.
+# An extra app, started by the apply of setup_file (archyctl waits until both its units run).
 extra_apps() {
 	cat <<'YAML'
 
   lines:
-    state: stopped
+    state: started
     containers:
       main:
         image: localhost/archy-standin:1
@@ -29,23 +29,12 @@ YAML
 }
 
 setup_file() {
-	local m=$BATS_FILE_TMPDIR/manifest.yaml
-	{ cat "$PRISTINE" && extra_apps; } >"$m"
-	archy-generator --check "$m" >&2
-	apply_manifest "$m"
-	systemctl start archy-lines.service archy-lines-list.service
+	add_extra_apps
 	# few podman calls (each takes seconds in a TCG guest): what each container wrote
 	wait_for 60 save_traces
 }
 
-teardown_file() {
-	# shellcheck disable=SC2046
-	systemctl stop $(vanishing_units "$PRISTINE") || true
-	systemctl reset-failed || true
-	apply_manifest "$PRISTINE"
-	systemctl start archy-apps.target
-	settle
-}
+teardown_file() { drop_extra_apps; }
 
 save_traces() {
 	podman exec archy-lines sh -c 'cat /tmp/line1 /tmp/line2' >"$BATS_FILE_TMPDIR/main" &&

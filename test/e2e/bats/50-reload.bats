@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # daemon-reload re-runs archy-generator and must leave running containers alone; a manifest edit
-# of one app, applied (daemon-reload, then restart of that app's units, as the daemon does), must
-# change that app and leave every other container untouched.
+# of one app's part, applied through archyctl apply (as the daemon does: it restarts the units whose
+# rendered text changed), must change that part and leave every other container untouched.
 load helpers
 
 setup_file() {
@@ -14,10 +14,8 @@ setup_file() {
 	wait_for 30 no_jobs
 }
 
-teardown_file() {
-	apply_manifest "$PRISTINE"
-	systemctl restart archy-wallet-ui.service
-}
+# The pristine manifest back: archyctl restarts wallet-ui without the edit.
+teardown_file() { archyctl_apply "$PRISTINE"; }
 
 same_after_reload() {
 	local app=$1 i=0 pid
@@ -41,10 +39,19 @@ same_after_reload() {
 	edited=$(mktemp /tmp/manifest.XXXXXX)
 	sed 's|^        ports: \["127.0.0.1:18082:80"\]$|&\n        env: {EDITED: "yes"}|' "$PRISTINE" >"$edited"
 	grep -q EDITED "$edited"
-	apply_manifest "$edited"
+	run archyctl_apply --json "$edited"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the plan restarts the edited part's unit, and no other
+	printf '%s\n' "$output" | grep '^{"event":"plan"' | python3 -c '
+import json, sys
+p = json.loads(sys.stdin.read())
+restart = sorted(s for a in p["apps"] for s in a["restart"])
+assert restart == ["archy-wallet-ui.service"], restart
+'
 	systemctl cat archy-wallet-ui.service | grep -q 'EDITED=yes'
-	systemctl restart archy-wallet-ui.service
 	assert_up wallet-ui
+	restarted_since wallet-ui "$(recorded_id wallet-ui "$BATS_FILE_TMPDIR/before-edit")"
 	podman exec archy-wallet-ui env | grep -qx EDITED=yes
 }
 

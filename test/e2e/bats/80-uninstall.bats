@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Uninstall (state: uninstalled, applied as the daemon must: stop the units that will vanish,
-# then the manifest and daemon-reload): no unit, no container, no published port left; named volumes and their data
+# Uninstall (state: uninstalled, applied as the daemon does: archyctl apply, which stops the units
+# that will vanish before the manifest changes): no unit, no container, no published port left; named volumes and their data
 # are kept (archy never deletes data, see archy-manifest(5)); every other app untouched. First the
 # apps that require the node, then the node and the stopped app, so that nothing is left at all.
 load helpers
@@ -13,6 +13,7 @@ setup_file() {
 	done
 	record_ids "$BATS_FILE_TMPDIR/before"
 	uninstall_apps wallet indexer
+	apply_journal_gone
 }
 
 untouched() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }

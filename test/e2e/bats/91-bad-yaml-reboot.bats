@@ -3,8 +3,9 @@
 # the last good manifest, stopped apps stay stopped, and this boot's journal says why.
 load helpers
 
+# The pristine manifest back through archyctl: it plans from the last good copy in use.
 teardown_file() {
-	apply_manifest "$PRISTINE"
+	archyctl_apply "$PRISTINE"
 }
 
 @test "node | bad-yaml-reboot | back from the last good manifest and answers" { assert_up node 180; }

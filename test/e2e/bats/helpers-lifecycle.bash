@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the node layer's lifecycle files (150-180: reboot, reinstall, switch, uninstall): data
 # markers in every app's named volumes and databases, manifest changes applied the way the node's
-# daemon must (archy-manifest(5), APPLYING CHANGES), health and integrations per app.
+# daemon does (archyctl apply), health and integrations per app.
 # shellcheck shell=bash
 load helpers-node
+# archyctl_apply
+load helpers-archyctl
 
 # shellcheck disable=SC2034
 STATE=/var/lib/archy-e2e
@@ -115,35 +117,15 @@ set_states() {
 	echo "$out"
 }
 
-# Units of the running node that manifest $1 no longer has (they must stop while systemd knows them).
-vanishing() {
-	local dir
-	dir=$(mktemp -d)
-	archy-generator --dry-run --manifest "$1" --output "$dir" >/dev/null
-	comm -23 <(find "$QUADLET" -mindepth 1 -printf '%f\n' | sort) <(find "$dir/quadlet" -mindepth 1 -printf '%f\n' | sort) |
-		sed -e 's/\.container$/.service/' -e 's/\.volume$/-volume.service/' -e 's/\.network$/-network.service/'
-	rm -rf "$dir"
-}
-
 no_jobs() { [ -z "$(systemctl list-jobs --no-legend 2>/dev/null)" ]; }
 
-# Applies manifest $1 as the node's daemon does: the vanishing units stopped, and the stops they
-# passed on to the apps that require them (queued in the background by the required app's
-# ExecStopPost) finished; the manifest written, daemon-reload, archy-apps.target started; waits for
-# systemd's jobs to settle. (A start of archy-apps.target while such a stop job is still queued
-# leaves that app stopped: the first node switch here lost mempool that way.)
+# Applies manifest $1 as the node's daemon does: archyctl apply, which stops the units that vanish
+# and waits for the stops they pass on to the apps that require them (a start of archy-apps.target
+# while such a stop job is still queued once left mempool stopped), installs the manifest,
+# daemon-reloads, starts, and waits for every changed app; converged, or the step fails.
 apply() {
-	local gone
-	gone=$(vanishing "$1")
-	# shellcheck disable=SC2086
-	[ -z "$gone" ] || systemctl stop $gone || true
-	wait_for 180 no_jobs || true
-	install -m644 "$1" "$MANIFEST.tmp"
-	mv "$MANIFEST.tmp" "$MANIFEST"
-	systemctl daemon-reload
-	systemctl reset-failed || true
-	systemctl start archy-apps.target || true
-	wait_for 180 no_jobs || true
+	archyctl_apply "$1"
+	wait_for 180 no_jobs
 }
 
 # assert_no_orphans, given up to 90 s: archy-derive's timer (30 s) removes an uninstalled app's files

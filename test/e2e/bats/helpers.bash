@@ -14,6 +14,9 @@ PRISTINE=/usr/local/share/archy-e2e/manifest.yaml
 # shellcheck disable=SC2034
 STATE=/var/lib/archy-e2e
 STARTED=(node node-ui wallet wallet-ui indexer)
+# archyctl_apply, apply_manifest_raw (not followed: make lint checks that file on its own)
+# shellcheck disable=SC1091
+source "${BASH_SOURCE[0]%/*}/helpers-archyctl.bash"
 
 unit_of() { echo "archy-$1.service"; }
 
@@ -122,33 +125,20 @@ assert_same_container() {
 	[ "$(cid "$1")" = "$(recorded_id "$1" "$2")" ]
 }
 
-# Installs a manifest the way the node's daemon does: atomically, then daemon-reload.
-apply_manifest() {
-	install -m644 "$1" "$MANIFEST.tmp"
-	mv "$MANIFEST.tmp" "$MANIFEST"
-	systemctl daemon-reload
-}
-
-# Applies the pristine manifest plus the apps the calling file's extra_apps prints, once it
-# validated (for its setup_file).
+# Applies the pristine manifest plus the apps the calling file's extra_apps prints (for its
+# setup_file): archyctl refuses it, printing every problem, unless it is valid.
 add_extra_apps() {
 	local m=$BATS_FILE_TMPDIR/manifest.yaml
 	{ cat "$PRISTINE" && extra_apps; } >"$m"
-	archy-generator --check "$m" >&2 # valid, or the file's setup fails here, saying why
-	apply_manifest "$m"
+	archyctl_apply "$m"
 }
 
-# Back to the pristine node (for teardown_file): every unit of the extra apps (their volume units
-# too) stops while systemd still knows it, as the daemon must do it (archy-manifest(5)), else the
-# uninstall test finds them left; then the pristine manifest, and the node's apps started again.
-# Runs the calling file's drop_extra_data, if it has one, before the node starts again.
+# Back to the pristine node (for teardown_file): archyctl apply stops every unit of the extra apps
+# (their volume units too) while systemd still knows it, installs the pristine manifest and starts
+# the node's apps again; then the calling file's drop_extra_data, if it has one, and every app up.
 drop_extra_apps() {
-	# shellcheck disable=SC2046
-	systemctl stop $(vanishing_units "$PRISTINE") || true
-	systemctl reset-failed || true
-	apply_manifest "$PRISTINE"
+	archyctl_apply "$PRISTINE"
 	if declare -F drop_extra_data >/dev/null; then drop_extra_data; fi
-	systemctl start archy-apps.target
 	settle
 }
 
@@ -169,26 +159,12 @@ manifest_with_states() {
 	echo "$out"
 }
 
-# Units that a manifest would no longer produce: what archy-generator renders for it, compared
-# with what it rendered for the running one.
-vanishing_units() {
-	local dir
-	dir=$(mktemp -d)
-	archy-generator --dry-run --manifest "$1" --output "$dir" >/dev/null
-	comm -23 <(find /run/archy/quadlet -mindepth 1 -printf '%f\n' | sort) <(find "$dir/quadlet" -mindepth 1 -printf '%f\n' | sort) |
-		sed -e 's/\.container$/.service/' -e 's/\.volume$/-volume.service/' -e 's/\.network$/-network.service/'
-	rm -rf "$dir"
-}
-
-# Uninstalls apps the way the node's daemon must (archy-manifest(5), APPLYING CHANGES): stop the
-# units that will vanish while systemd still knows how to stop them, then the manifest, then reload.
+# Uninstalls apps (state: uninstalled in a copy of the pristine manifest) through archyctl apply.
 uninstall_apps() {
 	local app states=() new
 	for app in "$@"; do states+=("$app=uninstalled"); done
 	new=$(manifest_with_states "${states[@]}")
-	# shellcheck disable=SC2046
-	systemctl stop $(vanishing_units "$new")
-	apply_manifest "$new"
+	archyctl_apply "$new"
 }
 
 # Nothing of a container left: no unit, no generated file, no container, port released.

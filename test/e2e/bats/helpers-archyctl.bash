@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Manifest changes the way the node's daemon makes them: `archyctl apply FILE` (archyctl(8)), which
+# stops what must stop before the manifest changes, installs it, daemon-reloads, starts and waits.
+# Sourced by helpers.bash and helpers-lifecycle.bash.
+# shellcheck shell=bash
+
+# archyctl apply checks FILE as the installed manifest is checked (archy-manifest(5), OWNERSHIP AND
+# MODE: root's, in directories only root can write): the files it is given are copied here first,
+# not left in /tmp or a bats temporary directory.
+# shellcheck disable=SC2034
+ARCHYCTL_DRAFTS=/var/lib/archy-e2e/archyctl
+# Where archyctl apply keeps its lock, journal and copies.
+# shellcheck disable=SC2034
+APPLY_STATE=/var/lib/archipelago/apply
+
+# The path under $ARCHYCTL_DRAFTS that archyctl_apply would apply for FILE, the copy made.
+archyctl_draft() {
+	local file=$1 draft
+	install -d -m755 -o root -g root "$ARCHYCTL_DRAFTS"
+	draft=$ARCHYCTL_DRAFTS/$(basename "$file")
+	[ "$file" -ef "$draft" ] || install -m644 -o root -g root "$file" "$draft"
+	echo "$draft"
+}
+
+# archyctl_apply [OPTIONS...] FILE: archyctl apply of a copy of FILE (see above); what it printed goes
+# to standard error (the test's log); its exit status is the helper's (0: converged).
+archyctl_apply() {
+	local file=${*: -1} draft rc=0
+	local opts=("${@:1:$#-1}")
+	draft=$(archyctl_draft "$file") || return 1
+	archyctl apply --timeout "${ARCHYCTL_TIMEOUT:-180}" "${opts[@]}" "$draft" >&2 || rc=$?
+	echo "archyctl apply ${opts[*]} $draft ($file) -> $rc" >&2
+	return "$rc"
+}
+
+# The journal and the copies of an apply are gone: nothing is left half done.
+apply_journal_gone() {
+	[ ! -e "$APPLY_STATE/journal" ] && [ ! -e "$APPLY_STATE/new.yaml" ] && [ ! -e "$APPLY_STATE/old.yaml" ]
+}
+
+# No half state: no archy container without its loaded unit; no archy unit that is failed, or that
+# still runs while systemd has no file for it (an uninstalled app's container or volume unit).
+assert_no_orphan() {
+	local c left
+	for c in $(podman ps -a --filter label=archy.managed=true --format '{{.Names}}'); do
+		[ "$(systemctl show -p LoadState --value "$c.service")" = loaded ] || {
+			echo "orphan container $c"
+			return 1
+		}
+	done
+	left=$(systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*' |
+		awk '($2 != "loaded" && $3 != "inactive") || $3 == "failed"')
+	[ -z "$left" ] || {
+		echo "units left behind: $left"
+		return 1
+	}
+}
+
+# For the few files whose point is a manifest archyctl refuses (a YAML syntax error, a key written
+# twice) reaching the generator all the same: what a tool that bypasses archyctl does, the manifest
+# written atomically and systemd reloaded, nothing stopped or started.
+apply_manifest_raw() {
+	install -m644 "$1" "$MANIFEST.tmp"
+	mv "$MANIFEST.tmp" "$MANIFEST"
+	systemctl daemon-reload
+}
