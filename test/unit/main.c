@@ -81,6 +81,7 @@ int main(void) {
         srunner_add_suite(sr, doctor_suite());
         srunner_add_suite(sr, plan_suite());
         srunner_add_suite(sr, manifest_edit_suite());
+        srunner_add_suite(sr, reconcile_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);

@@ -40,6 +40,7 @@ Suite *status_suite(void);
 Suite *doctor_suite(void);
 Suite *plan_suite(void);
 Suite *manifest_edit_suite(void);
+Suite *reconcile_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);
