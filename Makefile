@@ -132,7 +132,8 @@ $(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
 
 # archy-reconcile runs every 60 s: libyaml (manifest, podman's JSON, its state), libsystemd (units).
-$(RECONCILE): $(BUILD)/helpers/reconcile/main.o $(RECONCILE_OBJS) $(ARCHY_LIBS)
+# podman is run as archy-podman-repair runs it (helpers/podman-repair/podman.c).
+$(RECONCILE): $(BUILD)/helpers/reconcile/main.o $(RECONCILE_OBJS) $(BUILD)/helpers/podman-repair/podman.o $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
 
 $(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_OBJS) $(CTL_OBJS) $(RECONCILE_OBJS) $(ARCHY_LIBS)

@@ -228,6 +228,18 @@ static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct m
         return status;
 }
 
+/* archy-reconcile runs once after every apply that converged (archy-reconcile(8)): a start job
+ * queued, not waited for; where it is not installed, nothing. It waits for the apply's lock,
+ * which this process lets go of as it exits. */
+static void start_reconcile(sd_bus *bus) {
+        char *unit[] = {(char *)"archy-reconcile.service"};
+        _cleanup_free_ char *load = NULL;
+        if (units_load_state(bus, unit[0], &load) < 0 || strcmp(load, "loaded") != 0)
+                log_debug("%s is not installed: not started", unit[0]);
+        else if (units_start(bus, unit, 1) > 0)
+                log_debug("%s: the start was refused; its timer runs it", unit[0]);
+}
+
 int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p,
                   const char *new_text, size_t new_len, struct apply_journal *j) {
         /* Before installed, the stop is taken again: the boot may have started what a crashed
@@ -252,5 +264,7 @@ int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct mani
                 print_result(s, status, NULL, 0);
         if (status == CTL_EXIT_FAILED || apply_journal_clear(s->state_dir) < 0)
                 return CTL_EXIT_FAILED;
+        if (status == CTL_EXIT_OK)
+                start_reconcile(bus);
         return status;
 }
