@@ -27,7 +27,7 @@ static void help(void) {
                "uninstalled, remove archy containers no app produces, report archy volumes and networks\n"
                "no app declares (their data goes only with a purge), and start again an app systemd\n"
                "gave up on, with a backoff (30 s doubling to 1 h; reset after 10 min healthy).\n"
-               "Skips the run while archyctl apply holds its lock.\n"
+               "Skips the run while archyctl apply holds its lock, or an interrupted apply is pending.\n"
                "\n"
                "  --dry-run        print what would be done; change nothing (exit 3 when there is work)\n"
                "  --json           one JSON object per line: {\"action\", \"target\", \"app\", \"reason\"} per\n"

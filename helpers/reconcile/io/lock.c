@@ -42,3 +42,8 @@ int reconcile_lock(const char *dir) {
         close(fd);
         return -EBUSY;
 }
+
+bool reconcile_apply_pending(const char *dir) {
+        char path[4096];
+        return snprintf(path, sizeof path, "%s/journal", dir) < (int)sizeof path && access(path, F_OK) == 0;
+}

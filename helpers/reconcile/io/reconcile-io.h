@@ -64,3 +64,6 @@ int act(sd_bus *bus, const struct podman *p, const struct rc_action *a, long tim
 /* archyctl apply's lock in dir, held exclusively: its fd, -EBUSY (not logged) when an apply
  * still held it after a short wait, or another negative errno (logged). */
 int reconcile_lock(const char *dir);
+/* An interrupted apply left its journal in dir: the next apply (or the boot's
+ * archy-apply-resume.service) finishes it; until then the desired state is half changed. */
+bool reconcile_apply_pending(const char *dir);

@@ -172,6 +172,13 @@ int reconcile_run(const struct reconcile_options *o) {
                 }
                 if (s.lock < 0)
                         goto done;
+                if (reconcile_apply_pending(o->lock_dir)) {
+                        log_info("an interrupted archyctl apply is pending (%s/journal): this run is skipped",
+                                 o->lock_dir);
+                        print_result(&s, "skipped", 0);
+                        status = RECONCILE_EXIT_OK;
+                        goto done;
+                }
         }
         if (load_manifest(&s) < 0)
                 goto done;
