@@ -279,6 +279,7 @@ bench: $(GENERATOR) $(DERIVE) $(REPAIR) $(CTL) $(RECONCILE)
 	bench/derive.sh
 	bench/podman-repair.sh
 	bench/archyctl-status.sh
+	bench/reconcile-idle.sh
 
 install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
