@@ -85,7 +85,7 @@ SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash \
              test/e2e/bats/helpers-browser.bash test/e2e/bats/helpers-lifecycle.bash
 HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
-                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats)
+                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/reconcile/*.bats)
 UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
@@ -162,6 +162,7 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	ARCHY_PODMAN_REPAIR=$(abspath $(REPAIR)) bats test/podman-repair
 	ARCHY_VERIFY_OTA=$(abspath $(VERIFY)) bats test/verify-ota
 	ARCHY_CTL=$(abspath $(CTL)) ARCHYCTL=$(abspath $(CTL)) bats test/ctl
+	ARCHY_RECONCILE=$(abspath $(RECONCILE)) bats test/reconcile
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)
