@@ -245,7 +245,7 @@ lint-fuzz:
 	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io \
 	        --suppress=missingIncludeSystem $(FUZZ_SRCS)
 	clang-tidy --quiet $(FUZZ_SRCS) -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive \
-	        -Ihelpers/podman-repair -Ihelpers/verify-ota $(YAML_CFLAGS)
+	        -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io $(YAML_CFLAGS)
 format-fuzz:
 	clang-format -i $(FUZZ_SRCS) $(wildcard test/fuzz/*.h)
 

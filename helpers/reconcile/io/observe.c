@@ -128,13 +128,13 @@ static int list(const struct podman *p, struct observation *ob, const char *cons
         return r;
 }
 
+/* --filter label=archy.managed=true */
+static const char label_filter[] = "label=" ARCHY_LABEL_MANAGED;
+
 int observe_podman(const struct podman *p, struct observation *ob) {
-        static const char *const ps[] = {"ps",       "-a",   "--filter", "label=" ARCHY_LABEL_MANAGED,
-                                         "--format", "json", NULL};
-        static const char *const vol[] = {"volume",   "ls",   "--filter", "label=" ARCHY_LABEL_MANAGED,
-                                          "--format", "json", NULL};
-        static const char *const net[] = {"network",  "ls",   "--filter", "label=" ARCHY_LABEL_MANAGED,
-                                          "--format", "json", NULL};
+        static const char *const ps[] = {"ps", "-a", "--filter", label_filter, "--format", "json", NULL};
+        static const char *const vol[] = {"volume", "ls", "--filter", label_filter, "--format", "json", NULL};
+        static const char *const net[] = {"network", "ls", "--filter", label_filter, "--format", "json", NULL};
         int r = list(p, ob, ps, &ob->containers);
         if (r >= 0)
                 r = list(p, ob, vol, &ob->volumes);

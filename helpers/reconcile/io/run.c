@@ -79,11 +79,14 @@ static void load_state(struct session *s) {
 }
 
 static int save_state(struct session *s) {
-        _cleanup_free_ char *text = reconcile_state_render(&s->new), *copy = strdup(s->o->state_file);
-        if (!text || !copy)
+        _cleanup_free_ char *text = reconcile_state_render(&s->new);
+        if (!text)
                 return log_error_errno(-ENOMEM, "out of memory");
         if (s->state_text && strcmp(text, s->state_text) == 0)
                 return 0;
+        _cleanup_free_ char *copy = strdup(s->o->state_file);
+        if (!copy)
+                return log_error_errno(-ENOMEM, "out of memory");
         int r = mkdir_p(dirname(copy), 0755);
         if (r >= 0)
                 r = write_file_atomic(s->o->state_file, text, strlen(text), 0644);
