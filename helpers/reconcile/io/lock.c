@@ -28,8 +28,14 @@ int reconcile_lock(const char *dir) {
         if (fd < 0)
                 return log_error_errno(-errno, "cannot open %s: %m", path);
         for (long waited = 0;; waited += LOCK_POLL_MS) {
-                if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+                if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                        /* the holder's pid, which a waiting archyctl apply names */
+                        char pid[32];
+                        int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+                        if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
+                                log_warning("cannot write the pid into %s: %m", path);
                         return fd;
+                }
                 if (errno != EWOULDBLOCK && errno != EINTR) {
                         r = -errno;
                         close(fd);
