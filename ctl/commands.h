@@ -12,6 +12,8 @@ enum ctl_exit {
         CTL_EXIT_INVALID = 3,       /* apply: the new manifest has problems, nothing was done */
         CTL_EXIT_NOT_CONVERGED = 4, /* apply: carried out, but an app is not running and healthy in time */
         CTL_EXIT_ATTENTION = 5,     /* status, doctor: something needs a person */
+        CTL_EXIT_PULL_FAILED = 6,   /* apply: an image is missing and could not be pulled, nothing was done */
+        CTL_EXIT_ROLLED_BACK = 7,   /* apply: an image update did not get healthy, its previous image is back */
 };
 
 int cmd_apply(int argc, char **argv);

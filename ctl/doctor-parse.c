@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pure: archy-reconcile --dry-run --json's lines, text in, findings out (doctor.h). JSON is read
  * as YAML (libyaml), as ctl/status-parse.c reads archy-podman-repair's file.
- * TODO(merge): read it with lib/basic/json-read.h once the reconcile branch lands it. */
+ * lib/model/json-doc.h is the one reader. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,28 +10,9 @@
 #include <yaml.h>
 
 #include "doctor.h"
+#include "json-doc.h"
 #include "parse-number.h"
 #include "strv.h"
-
-static yaml_node_t *member(yaml_document_t *doc, const char *key) {
-        yaml_node_t *map = yaml_document_get_root_node(doc);
-        if (!map || map->type != YAML_MAPPING_NODE)
-                return NULL;
-        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-                yaml_node_t *k = yaml_document_get_node(doc, p->key);
-                if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
-                        return yaml_document_get_node(doc, p->value);
-        }
-        return NULL;
-}
-
-/* A JSON string member's text; NULL when absent, null or not a string. */
-static const char *string_member(yaml_document_t *doc, const char *key) {
-        yaml_node_t *n = member(doc, key);
-        if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-                return NULL;
-        return (const char *)n->data.scalar.value;
-}
 
 static bool is_root_mapping(yaml_document_t *doc) {
         yaml_node_t *root = yaml_document_get_root_node(doc);
@@ -52,10 +33,11 @@ static int reconcile_line(struct reconcile_lines *l, yaml_document_t *doc) {
                 return l->error = "a line is not a JSON object", -EINVAL;
         if (l->summary >= 0)
                 return l->error = "a line follows the summary", -EINVAL;
-        const char *action = string_member(doc, "action");
+        const char *action = json_string_member(doc, NULL, "action");
         if (action) {
-                const char *target = string_member(doc, "target"), *app = string_member(doc, "app"),
-                           *reason = string_member(doc, "reason");
+                const char *target = json_string_member(doc, NULL, "target"),
+                           *app = json_string_member(doc, NULL, "app"),
+                           *reason = json_string_member(doc, NULL, "reason");
                 if (!target)
                         return l->error = "an action has no \"target\"", -EINVAL;
                 char *f = NULL;
@@ -67,9 +49,9 @@ static int reconcile_line(struct reconcile_lines *l, yaml_document_t *doc) {
                 l->actions++;
                 return 0;
         }
-        yaml_node_t *n = member(doc, "actions");
+        yaml_node_t *n = json_member(doc, NULL, "actions");
         unsigned long long v;
-        if (!member(doc, "result") || !n || n->type != YAML_SCALAR_NODE ||
+        if (!json_member(doc, NULL, "result") || !n || n->type != YAML_SCALAR_NODE ||
             n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
             parse_unsigned((const char *)n->data.scalar.value, INT_MAX, &v) < 0)
                 return l->error = "a line is neither an action nor the summary {\"result\", \"actions\"}", -EINVAL;
@@ -78,16 +60,13 @@ static int reconcile_line(struct reconcile_lines *l, yaml_document_t *doc) {
 }
 
 static int parse_one(struct reconcile_lines *l, const char *line, size_t len) {
-        yaml_parser_t parser;
         yaml_document_t doc;
-        if (!yaml_parser_initialize(&parser))
-                return -ENOMEM;
-        yaml_parser_set_input_string(&parser, (const unsigned char *)line, len);
-        bool loaded = yaml_parser_load(&parser, &doc);
-        yaml_parser_delete(&parser);
-        if (!loaded)
+        int r = json_doc_load(line, len, &doc);
+        if (r == -EINVAL)
                 return l->error = "a line is not JSON", -EINVAL;
-        int r = reconcile_line(l, &doc);
+        if (r < 0)
+                return r;
+        r = reconcile_line(l, &doc);
         yaml_document_delete(&doc);
         return r;
 }

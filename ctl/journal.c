@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "journal.h"
 
+#include "values.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,8 +38,9 @@ void journal_hash(const char *data, size_t len, char out[JOURNAL_HASH_HEX + 1]) 
         snprintf(out, JOURNAL_HASH_HEX + 1, "%016" PRIx64, h);
 }
 
-enum { K_PHASE, K_HASH, K_OLD, K_STARTED, K_PID, _K_MAX };
-static const char *const keys[_K_MAX] = {"phase", "new-hash", "had-old", "started-at", "pid"};
+enum { K_PHASE, K_HASH, K_OLD, K_STARTED, K_PID, K_ROLLBACK, K_REASON, _K_MAX };
+static const char *const keys[_K_MAX] = {"phase", "new-hash", "had-old",        "started-at",
+                                         "pid",   "rollback", "rollback-reason"};
 
 static int fail(char **ret_error, size_t line, const char *fmt, const char *arg) {
         if (ret_error) {
@@ -72,6 +75,22 @@ static bool is_hash(const char *v) {
         return true;
 }
 
+/* "a,b": app names, each once, the whole within the journal's list. */
+static bool rollback_valid(const char *v) {
+        if (strlen(v) >= JOURNAL_ROLLBACK_MAX || !*v)
+                return false;
+        char buf[JOURNAL_ROLLBACK_MAX];
+        snprintf(buf, sizeof buf, "%s", v);
+        if (buf[strlen(buf) - 1] == ',')
+                return false;
+        struct apply_journal seen = {0};
+        char *save = NULL;
+        for (char *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save))
+                if (!name_valid(name) || journal_rolls_back(&seen, name) || journal_add_rollback(&seen, name) < 0)
+                        return false;
+        return strcmp(seen.rollback, v) == 0; /* no empty name: ",a" or "a,,b" */
+}
+
 static int parse_value(int k, const char *v, struct apply_journal *j, size_t line, char **ret_error) {
         switch (k) {
         case K_PHASE:
@@ -98,6 +117,17 @@ static int parse_value(int k, const char *v, struct apply_journal *j, size_t lin
                                     k == K_PID ? "pid: expected a number, got \""
                                                : "started-at: expected a number, got \"",
                                     v);
+                return 0;
+        case K_ROLLBACK:
+                if (!rollback_valid(v))
+                        return fail(ret_error, line,
+                                    "rollback: expected app names separated by commas, each once, got \"", v);
+                snprintf(j->rollback, sizeof j->rollback, "%s", v);
+                return 0;
+        case K_REASON:
+                if (strlen(v) >= sizeof j->reason)
+                        return fail(ret_error, line, "rollback-reason: longer than 511 bytes", NULL);
+                journal_set_reason(j, v);
                 return 0;
         default: return -EINVAL;
         }
@@ -139,6 +169,8 @@ static int parse_lines(char *buf, struct apply_journal *j, char **ret_error) {
                 return fail(ret_error, line, "the key phase is missing", NULL);
         if (!seen[K_HASH])
                 return fail(ret_error, line, "the key new-hash is missing", NULL);
+        if (seen[K_REASON] && !seen[K_ROLLBACK])
+                return fail(ret_error, line, "rollback-reason without rollback", NULL);
         return 0;
 }
 
@@ -158,9 +190,49 @@ int journal_parse(const char *text, struct apply_journal *ret, char **ret_error)
 
 char *journal_render(const struct apply_journal *j) {
         char *out = NULL;
-        if (asprintf(&out, MAGIC "\nphase=%s\nnew-hash=%s\nhad-old=%s\nstarted-at=%lld\npid=%lld\n",
-                     apply_phase_to_string(j->phase), j->new_hash, j->had_old ? "yes" : "no", j->started_at,
-                     j->pid) < 0)
+        bool rb = j->rollback[0] != '\0';
+        if (asprintf(&out, MAGIC "\nphase=%s\nnew-hash=%s\nhad-old=%s\nstarted-at=%lld\npid=%lld\n%s%s%s%s%s",
+                     apply_phase_to_string(j->phase), j->new_hash, j->had_old ? "yes" : "no", j->started_at, j->pid,
+                     rb ? "rollback=" : "", rb ? j->rollback : "", rb ? "\nrollback-reason=" : "", rb ? j->reason : "",
+                     rb ? "\n" : "") < 0)
                 return NULL;
         return out;
+}
+
+bool journal_rolls_back(const struct apply_journal *j, const char *app) {
+        size_t n = strlen(app);
+        for (const char *p = j->rollback; *p;) {
+                const char *e = strchrnul(p, ',');
+                if ((size_t)(e - p) == n && strncmp(p, app, n) == 0)
+                        return true;
+                p = *e ? e + 1 : e;
+        }
+        return false;
+}
+
+int journal_add_rollback(struct apply_journal *j, const char *app) {
+        size_t have = strlen(j->rollback), n = strlen(app);
+        if (have + (have ? 1 : 0) + n >= sizeof j->rollback)
+                return -E2BIG;
+        if (have)
+                j->rollback[have++] = ',';
+        memcpy(j->rollback + have, app, n + 1);
+        return 0;
+}
+
+void journal_set_reason(struct apply_journal *j, const char *reason) {
+        snprintf(j->reason, sizeof j->reason, "%s", reason);
+        for (char *c = j->reason; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                        *c = ' ';
+}
+
+void journal_copies(const struct apply_journal *j, const char **ret_old, const char **ret_new) {
+        bool rb = j->rollback[0] != '\0';
+        *ret_new = rb ? "rollback.yaml" : "new.yaml";
+        *ret_old = rb ? "new.yaml" : j->had_old ? "old.yaml" : NULL;
+}
+
+void journal_step_name(const struct apply_journal *j, char *buf, size_t size) {
+        snprintf(buf, size, "%s%s", j->rollback[0] ? "rollback-" : "", apply_phase_to_string(j->phase));
 }

@@ -19,6 +19,7 @@
 #include "macro.h"
 #include "strbuf.h"
 #include "suggest.h"
+#include "values.h"
 #include "yaml-node.h"
 
 /* ---- errors ---- */
@@ -235,8 +236,9 @@ static int splice(const char *text, size_t len, size_t at, size_t cut, const cha
         return 0;
 }
 
-/* The bytes of the scalar v as written (plain, 'x' or "x", one line): *ret_cut of them at *ret_at. */
-static int scalar_span(const struct layout *y, const yaml_node_t *v, const char *app, size_t *ret_at, size_t *ret_cut,
+/* The bytes of the scalar v (the value of key, "apps.APP.state") as written (plain, 'x' or "x", one
+ * line): *ret_cut of them at *ret_at. */
+static int scalar_span(const struct layout *y, const yaml_node_t *v, const char *key, size_t *ret_at, size_t *ret_cut,
                        char **ret_error) {
         size_t vl = v->data.scalar.length, ll = v->line < y->lines.n ? line_len(&y->lines, v->line) : 0;
         size_t q = v->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? 1 : 0;
@@ -245,8 +247,7 @@ static int scalar_span(const struct layout *y, const yaml_node_t *v, const char 
         const char *at = y->lines.text + y->lines.start[v->line < y->lines.n ? v->line : 0] + v->column;
         if (!known || v->line >= y->lines.n || v->column + vl + 2 * q > ll ||
             (q && (at[0] != quote || at[vl + 1] != quote)) || memcmp(at + q, yscalar(v), vl) != 0)
-                return refuse(ret_error,
-                              "apps.%s.state (line %u) is not written as a plain or quoted word: edit it by hand", app,
+                return refuse(ret_error, "%s (line %u) is not written as a plain or quoted word: edit it by hand", key,
                               v->line + 1);
         *ret_at = (size_t)(at - y->lines.text);
         *ret_cut = vl + 2 * q;
@@ -309,7 +310,10 @@ static int set_state_unchecked(const char *text, size_t len, const char *app, en
         size_t at = 0, cut = 0;
         if (v->type != YAML_SCALAR_NODE)
                 return refuse(ret_error, "apps.%s.state (line %u) is not a scalar: edit it by hand", app, v->line + 1);
-        r = scalar_span(&y, v, app, &at, &cut, ret_error);
+        _cleanup_free_ char *key = NULL;
+        if (asprintf(&key, "apps.%s.state", app) < 0)
+                return -ENOMEM;
+        r = scalar_span(&y, v, key, &at, &cut, ret_error);
         if (r < 0)
                 return r;
         return splice(text, len, at, cut, word, ret, ret_len);
@@ -325,6 +329,93 @@ int medit_set_state(const char *text, size_t len, const char *app, enum app_stat
         int r = set_state_unchecked(text, len, app, want, &out, &out_len, ret_error);
         if (r == 0)
                 r = medit_verify(text, len, out, out_len, app, want, ret_error);
+        if (r != 0) {
+                free(out);
+                return r;
+        }
+        *ret = out;
+        *ret_len = out_len;
+        return 0;
+}
+
+/* ---- an image ---- */
+
+/* The value node of key `name` in mapping m, or NULL. */
+static const yaml_node_t *value_of(const struct layout *y, const yaml_node_t *m, const char *name) {
+        int i = m && m->type == YAML_MAPPING_NODE ? find_entry(y, m, name) : -1;
+        return i < 0 ? NULL : node(y, m->data.mapping.pairs.start[i].value);
+}
+
+static int set_image_unchecked(const char *text, size_t len, const char *app, const char *part, const char *image,
+                               char **ret, size_t *ret_len, char **ret_error) {
+        _cleanup_(layout_done) struct layout y = {0};
+        const yaml_node_t *apps = NULL, *a = NULL;
+        int i, r = layout_load(text, len, "the manifest", &y, ret_error);
+        if (r >= 0)
+                r = app_mapping(&y, "the manifest", app, &apps, &a, &i, ret_error);
+        if (r < 0 || !a)
+                return r < 0 ? r : -EINVAL;
+        _cleanup_free_ char *key = NULL;
+        if (asprintf(&key, "apps.%s.containers.%s.image", app, part) < 0)
+                return -ENOMEM;
+        const yaml_node_t *v = value_of(&y, value_of(&y, value_of(&y, a, "containers"), part), "image");
+        if (!v || v->type != YAML_SCALAR_NODE)
+                return refuse(ret_error, "the manifest has no scalar %s: edit it by hand", key);
+        if (v->data.scalar.length == strlen(image) && memcmp(yscalar(v), image, strlen(image)) == 0)
+                return 1;
+        size_t at = 0, cut = 0;
+        r = scalar_span(&y, v, key, &at, &cut, ret_error);
+        if (r < 0)
+                return r;
+        /* in the style it was written in: an image reference needs no escape within quotes */
+        const char *q = v->style == YAML_SINGLE_QUOTED_SCALAR_STYLE   ? "'"
+                        : v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? "\""
+                                                                      : "";
+        _cleanup_free_ char *put = NULL;
+        if (asprintf(&put, "%s%s%s", q, image, q) < 0)
+                return -ENOMEM;
+        return splice(text, len, at, cut, put, ret, ret_len);
+}
+
+/* The result loads, every app in the state it had, and the container runs image. */
+static int verify_image(const char *old_text, size_t old_len, const char *new_text, size_t new_len, const char *app,
+                        const char *part, const char *image, char **ret_error) {
+        struct diag_list od = {0};
+        _cleanup_manifest_ struct manifest *o = manifest_parse(old_text, old_len, "old", &od);
+        bool oom = od.oom;
+        diag_list_free(&od);
+        const struct app *oa = o ? manifest_find_app(o, app) : NULL;
+        if (oom)
+                return -ENOMEM;
+        int r = medit_verify(old_text, old_len, new_text, new_len, app, oa ? oa->state : APP_STATE_STARTED, ret_error);
+        if (r < 0)
+                return r;
+        struct diag_list nd = {0};
+        _cleanup_manifest_ struct manifest *n = manifest_parse(new_text, new_len, "new", &nd);
+        oom = nd.oom;
+        diag_list_free(&nd);
+        if (oom)
+                return -ENOMEM;
+        const struct app *na = n ? manifest_find_app(n, app) : NULL;
+        const struct container *c = na ? app_find_container(na, part) : NULL;
+        if (!c || !c->image || strcmp(c->image, image) != 0)
+                return refuse(ret_error, "the edit would not make apps.%s.containers.%s.image %s: refused", app, part,
+                              image);
+        return 0;
+}
+
+int medit_set_image(const char *text, size_t len, const char *app, const char *part, const char *image, char **ret,
+                    size_t *ret_len, char **ret_error) {
+        *ret = NULL;
+        *ret_len = 0;
+        *ret_error = NULL;
+        if (!image_ref_valid(image))
+                return refuse(ret_error, "\"%s\" is not an image reference", image);
+        char *out = NULL;
+        size_t out_len = 0;
+        int r = set_image_unchecked(text, len, app, part, image, &out, &out_len, ret_error);
+        if (r == 0)
+                r = verify_image(text, len, out, out_len, app, part, image, ret_error);
         if (r != 0) {
                 free(out);
                 return r;

@@ -34,6 +34,14 @@ int medit_set_state(const char *text, size_t len, const char *app, enum app_stat
 int medit_install(const char *installed, size_t installed_len, const char *file, size_t file_len, const char *app,
                   char **ret, size_t *ret_len, char **ret_error);
 
+/* apps.APP.containers.PART.image becomes image (a rollback to the image it had): the scalar is
+ * replaced in place, in the style it was written in (plain, 'x' or "x"), a flow-style container
+ * too. 1: it is that image already. -ENOENT: no app APP; -EINVAL (refused): no such container or
+ * image key, a value written otherwise, an invalid image reference. The result is checked: every
+ * app in its state, the container on image. */
+int medit_set_image(const char *text, size_t len, const char *app, const char *part, const char *image, char **ret,
+                    size_t *ret_len, char **ret_error);
+
 /* The check both run on their result, exported for tests: new parses as a manifest, names the
  * apps of old (and app), in the same states except app, which is in state want. 0, or -EINVAL
  * with *ret_error. */

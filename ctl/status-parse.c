@@ -9,6 +9,7 @@
 
 #include "ota-state.h"
 #include "parse-number.h"
+#include "json-doc.h"
 #include "status.h"
 
 /* ---- podman's health log ------------------------------------------------------------------ */
@@ -45,47 +46,19 @@ int status_parse_health_log(const char *text, size_t len, enum status_health *re
 
 /* ---- archy-podman-repair's status file ---------------------------------------------------- */
 
-static yaml_node_t *member(yaml_document_t *doc, const char *key) {
-        yaml_node_t *map = yaml_document_get_root_node(doc);
-        if (!map || map->type != YAML_MAPPING_NODE)
-                return NULL;
-        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-                yaml_node_t *k = yaml_document_get_node(doc, p->key);
-                if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
-                        return yaml_document_get_node(doc, p->value);
-        }
-        return NULL;
-}
-
-/* A JSON string member's text; NULL when absent, null or not a string. */
-static const char *string_member(yaml_document_t *doc, const char *key) {
-        yaml_node_t *n = member(doc, key);
-        if (!n || n->type != YAML_SCALAR_NODE)
-                return NULL;
-        if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-                return NULL; /* null, a number or a boolean */
-        return (const char *)n->data.scalar.value;
-}
-
-static bool number_member(yaml_document_t *doc, const char *key, unsigned long long max, unsigned long long *ret) {
-        yaml_node_t *n = member(doc, key);
-        return n && n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-               parse_unsigned((const char *)n->data.scalar.value, max, ret) == 0;
-}
-
 static int podman_fields(struct status *s, yaml_document_t *doc) {
         struct status_podman *p = &s->podman;
-        const char *result = string_member(doc, "result");
-        yaml_node_t *healthy = member(doc, "healthy");
+        const char *result = json_string_member(doc, NULL, "result");
+        yaml_node_t *healthy = json_member(doc, NULL, "healthy");
         unsigned long long failures, at;
         if (!result || !healthy || healthy->type != YAML_SCALAR_NODE ||
-            !number_member(doc, "failed_repairs_in_a_row", UINT_MAX, &failures) ||
-            !number_member(doc, "checked_at_unix", LLONG_MAX, &at))
+            !json_unsigned_member(doc, NULL, "failed_repairs_in_a_row", UINT_MAX, &failures) ||
+            !json_unsigned_member(doc, NULL, "checked_at_unix", LLONG_MAX, &at))
                 return -EINVAL;
         p->result = status_strdup(s, result);
         p->healthy = strcmp((const char *)healthy->data.scalar.value, "true") == 0;
-        p->state_now = status_strdup(s, string_member(doc, "state_now"));
-        p->gave_up_reason = status_strdup(s, string_member(doc, "gave_up_reason"));
+        p->state_now = status_strdup(s, json_string_member(doc, NULL, "state_now"));
+        p->gave_up_reason = status_strdup(s, json_string_member(doc, NULL, "gave_up_reason"));
         p->failed_repairs_in_a_row = (unsigned)failures;
         p->checked_at = (long long)at;
         p->known = true;
@@ -93,16 +66,12 @@ static int podman_fields(struct status *s, yaml_document_t *doc) {
 }
 
 int status_parse_podman(struct status *s, const char *text, size_t len) {
-        yaml_parser_t parser;
         yaml_document_t doc;
-        if (!yaml_parser_initialize(&parser))
-                return -ENOMEM;
-        yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-        bool loaded = yaml_parser_load(&parser, &doc);
-        yaml_parser_delete(&parser);
-        int r = loaded ? podman_fields(s, &doc) : -EINVAL;
-        if (loaded)
+        int r = json_doc_load(text, len, &doc);
+        if (r == 0) {
+                r = podman_fields(s, &doc);
                 yaml_document_delete(&doc);
+        }
         if (r == -EINVAL) {
                 s->podman.error = status_strdup(s, "the status file is not archy-podman-repair's JSON");
                 s->podman.known = false;

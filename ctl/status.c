@@ -312,6 +312,28 @@ static void json_unit(struct strbuf *b, const struct status_unit *u) {
         strbuf_putc(b, '}');
 }
 
+static void json_rolled_back(struct strbuf *b, const struct rollback_record *r) {
+        if (!r) {
+                strbuf_puts(b, "null");
+                return;
+        }
+        bool f = true;
+        strbuf_putc(b, '{');
+        ktime(b, &f, "at", r->at);
+        kstr(b, &f, "reason", r->reason);
+        jkey(b, &f, "images");
+        strbuf_putc(b, '[');
+        for (size_t i = 0; i < r->n_images; i++) {
+                bool g = true;
+                strbuf_puts(b, i ? ", {" : "{");
+                kstr(b, &g, "container", r->images[i].part);
+                kstr(b, &g, "from", r->images[i].from);
+                kstr(b, &g, "to", r->images[i].to);
+                strbuf_putc(b, '}');
+        }
+        strbuf_puts(b, "]}");
+}
+
 static void json_app(struct strbuf *b, const struct status_app *a) {
         bool f = true;
         strbuf_puts(b, "    {");
@@ -332,7 +354,10 @@ static void json_app(struct strbuf *b, const struct status_app *a) {
                 strbuf_puts(b, i ? ",\n      " : "\n      ");
                 json_unit(b, &a->units[i]);
         }
-        strbuf_puts(b, a->n_units ? "\n    ]}" : "]}");
+        strbuf_puts(b, a->n_units ? "\n    ]" : "]");
+        jkey(b, &f, "rolled_back");
+        json_rolled_back(b, a->rolled_back);
+        strbuf_putc(b, '}');
 }
 
 static void json_manifest(struct strbuf *b, const struct status_manifest *m) {
@@ -523,6 +548,18 @@ static void text_reconcile(struct strbuf *b, const struct status_app_reconcile *
         strbuf_putc(b, '\n');
 }
 
+static void text_rolled_back(struct strbuf *b, const struct rollback_record *r) {
+        if (!r)
+                return;
+        char t[32];
+        format_time(t, r->at);
+        for (size_t i = 0; i < r->n_images; i++)
+                strbuf_printf(b, "    rolled back at %s: %s %s -> %s\n", t, r->images[i].part, r->images[i].from,
+                              r->images[i].to);
+        if (r->reason && *r->reason)
+                strbuf_printf(b, "      why: %s\n", r->reason);
+}
+
 char *status_render_text(const struct status *s) {
         struct strbuf b = STRBUF_INIT;
         strbuf_printf(&b, "verdict:   %s\n", status_level_to_string(s->verdict));
@@ -535,6 +572,7 @@ char *status_render_text(const struct status *s) {
                 text_reconcile(&b, &a->reconcile);
                 for (size_t j = 0; j < a->n_units; j++)
                         text_unit(&b, &a->units[j]);
+                text_rolled_back(&b, a->rolled_back);
         }
         if (s->n_problems)
                 strbuf_puts(&b, "problems:\n");
@@ -563,6 +601,9 @@ void status_free(struct status *s) {
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         unit_free(&s->apps[i].units[j]);
                 free(s->apps[i].units);
+                if (s->apps[i].rolled_back)
+                        rollback_record_done(s->apps[i].rolled_back);
+                free(s->apps[i].rolled_back);
                 free(s->apps[i].name);
                 free(s->apps[i].desired);
                 free(s->apps[i].reconcile.last_reason);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rollback-record.h"
+
 /* Pure: archyctl status's model of the node (filled by ctl/io/cmd-status.c from systemd, the
  * manifest and the helpers' state files), its verdict, and its text and JSON renderings
  * (archyctl(8), STATUS: the JSON is a contract for the node's daemon). Every string is owned
@@ -58,6 +60,9 @@ struct status_app {
         struct status_unit *units;
         size_t n_units;
         struct status_app_reconcile reconcile;
+        /* archyctl apply's record of its last rollback of this app's image (STATE-DIR/rolled-back/APP),
+         * NULL when there is none: informational, the verdict does not count it */
+        struct rollback_record *rolled_back;
 };
 
 struct status_problem {

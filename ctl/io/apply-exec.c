@@ -29,7 +29,7 @@ bool apply_unit_running(const char *service, void *ctx) {
 
 static int persist(const struct apply_settings *s, struct apply_journal *j, enum apply_phase phase) {
         j->phase = phase;
-        print_step(s, phase, NULL);
+        print_step(s, phase, j->rollback[0] != '\0');
         return apply_journal_save(s->state_dir, j);
 }
 
@@ -123,10 +123,8 @@ static long app_window_sec(const struct app *a, long timeout_sec) {
 /* podman healthcheck run NAME: exit 0 when healthy. */
 static bool podman_healthy(const char *container) {
         char *argv[] = {(char *)"podman", (char *)"healthcheck", (char *)"run", (char *)container, NULL};
-        char *envp[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
         struct spawn_result res = {0};
-        const char *podman = getenv("ARCHY_PODMAN");
-        int r = spawn_capture(podman && *podman ? podman : "/usr/bin/podman", argv, envp, 30L * 1000, &res);
+        int r = apply_podman(argv, 30L * 1000, &res);
         bool ok = r >= 0 && res.end == SPAWN_EXITED && res.status == 0;
         if (r >= 0)
                 spawn_result_done(&res);
@@ -193,8 +191,10 @@ static bool wait_pass(sd_bus *bus, struct waited *w, struct app_progress *pr, si
         return changed;
 }
 
+/* The apps the plan waits for, until each is up or its window passed: *ret_pr (calloc'ed, *ret_n
+ * of them) says how each ended. CTL_EXIT_OK, CTL_EXIT_NOT_CONVERGED or CTL_EXIT_FAILED. */
 static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p,
-                     struct apply_journal *j) {
+                     struct apply_journal *j, struct app_progress **ret_pr, size_t *ret_n) {
         _cleanup_free_ struct waited *w = calloc_items(p->n_apps + 1, sizeof *w);
         _cleanup_free_ struct app_progress *pr = calloc_items(p->n_apps + 1, sizeof *pr);
         if (!w || !pr)
@@ -221,11 +221,11 @@ static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct m
         bool failed = false;
         for (size_t i = 0; i < n; i++)
                 failed |= w[i].failed;
-        int status = failed ? CTL_EXIT_NOT_CONVERGED : CTL_EXIT_OK;
         if (persist(s, j, APPLY_WAITED) < 0)
                 return CTL_EXIT_FAILED;
-        print_result(s, status, pr, n);
-        return status;
+        *ret_pr = TAKE_PTR(pr);
+        *ret_n = n;
+        return failed ? CTL_EXIT_NOT_CONVERGED : CTL_EXIT_OK;
 }
 
 /* archy-reconcile runs once after every apply that converged (archy-reconcile(8)): a start job
@@ -240,8 +240,23 @@ static void start_reconcile(sd_bus *bus) {
                 log_debug("%s: the start was refused; its timer runs it", unit[0]);
 }
 
-int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p,
-                  const char *new_text, size_t new_len, struct apply_journal *j) {
+/* A rollback carried out without waiting (--no-wait, the boot's resume): its apps, rolled back. */
+static int rolled_back_unwaited(const struct plan *p, const struct apply_journal *j, struct app_progress **ret_pr,
+                                size_t *ret_n) {
+        struct app_progress *pr = calloc_items(p->n_apps + 1, sizeof *pr);
+        if (!pr)
+                return log_error_errno(-ENOMEM, "out of memory");
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_apps; i++)
+                if (journal_rolls_back(j, p->apps[i].name))
+                        pr[n++] = (struct app_progress){.name = p->apps[i].name, .state = "rolled-back"};
+        *ret_pr = pr;
+        *ret_n = n;
+        return 0;
+}
+
+int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct manifest *old, const struct manifest *new,
+                  const struct plan *p, const char *new_text, size_t new_len, struct apply_journal *j) {
         /* Before installed, the stop is taken again: the boot may have started what a crashed
          * apply had stopped, and stopping twice is harmless. */
         if (j->phase < APPLY_INSTALLED) {
@@ -255,13 +270,22 @@ int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct mani
                 return CTL_EXIT_FAILED;
         if (j->phase < APPLY_STARTED && (step_start(bus, p) < 0 || persist(s, j, APPLY_STARTED) < 0))
                 return CTL_EXIT_FAILED;
+        _cleanup_free_ struct app_progress *pr = NULL;
+        size_t n = 0;
         int status = CTL_EXIT_OK;
         if (!s->no_wait)
-                status = step_wait(bus, s, new, p, j);
-        else if (persist(s, j, APPLY_WAITED) < 0)
+                status = step_wait(bus, s, new, p, j, &pr, &n);
+        else if (persist(s, j, APPLY_WAITED) < 0 || (j->rollback[0] && rolled_back_unwaited(p, j, &pr, &n) < 0))
                 status = CTL_EXIT_FAILED;
-        else
-                print_result(s, status, NULL, 0);
+        if (status == CTL_EXIT_FAILED)
+                return status;
+        if (status == CTL_EXIT_NOT_CONVERGED && !j->rollback[0]) {
+                int rolled = apply_rollback(bus, s, old, new, p, new_text, new_len, pr, n);
+                if (rolled >= 0)
+                        return rolled; /* the rollback's apply reported and cleared */
+        }
+        status = apply_images_finish(s, old, new, p, j, pr, n, status);
+        print_result(s, status, pr, n);
         if (status == CTL_EXIT_FAILED || apply_journal_clear(s->state_dir) < 0)
                 return CTL_EXIT_FAILED;
         if (status == CTL_EXIT_OK)

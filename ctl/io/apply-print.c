@@ -41,19 +41,60 @@ void print_plan(const struct apply_settings *s, const char *file, const struct p
         strbuf_free(&rendered);
 }
 
-void print_step(const struct apply_settings *s, enum apply_phase phase, const char *what) {
+void print_step(const struct apply_settings *s, enum apply_phase phase, bool rollback) {
         if (s->json) {
                 struct strbuf sb = STRBUF_INIT;
-                strbuf_printf(&sb, "{\"event\":\"step\",\"phase\":\"%s\"", apply_phase_to_string(phase));
-                if (what) {
-                        strbuf_puts(&sb, ",\"detail\":");
-                        json_str(&sb, what);
-                }
+                strbuf_printf(&sb, "{\"event\":\"step\",\"phase\":\"%s\"%s}", apply_phase_to_string(phase),
+                              rollback ? ",\"rollback\":true" : "");
+                emit(&sb);
+                return;
+        }
+        printf("%s%s\n", rollback ? "rollback " : "", apply_phase_to_string(phase));
+        fflush(stdout);
+}
+
+void print_pull(const struct apply_settings *s, const struct plan_image *it, const char *state, const char *detail) {
+        if (s->json) {
+                struct strbuf sb = STRBUF_INIT;
+                strbuf_puts(&sb, "{\"event\":\"image\",\"app\":");
+                json_str(&sb, it->app);
+                strbuf_puts(&sb, ",\"container\":");
+                json_str(&sb, it->part);
+                strbuf_puts(&sb, ",\"image\":");
+                json_str(&sb, it->image);
+                strbuf_puts(&sb, ",\"state\":");
+                json_str(&sb, state);
+                strbuf_puts(&sb, ",\"detail\":");
+                json_str(&sb, detail);
                 strbuf_putc(&sb, '}');
                 emit(&sb);
                 return;
         }
-        printf("%s%s%s\n", apply_phase_to_string(phase), what ? ": " : "", what ? what : "");
+        printf("image: %s/%s %s %s%s%s\n", it->app, it->part, it->image, state, detail ? ": " : "",
+               detail ? detail : "");
+        fflush(stdout);
+}
+
+void print_rollback(const struct apply_settings *s, const struct plan_image *it, const char *reason) {
+        if (s->json) {
+                struct strbuf sb = STRBUF_INIT;
+                strbuf_puts(&sb, "{\"event\":\"rollback\",\"app\":");
+                json_str(&sb, it->app);
+                strbuf_puts(&sb, ",\"container\":");
+                json_str(&sb, it->part);
+                strbuf_puts(&sb, ",\"from\":");
+                json_str(&sb, it->image);
+                strbuf_puts(&sb, ",\"to\":");
+                json_str(&sb, it->old_image);
+                strbuf_puts(&sb, ",\"reason\":");
+                json_str(&sb, reason);
+                strbuf_putc(&sb, '}');
+                emit(&sb);
+                return;
+        }
+        fprintf(stderr, "archyctl apply: rolling %s/%s back from %s to %s: %s\n", it->app, it->part, it->image,
+                it->old_image, reason);
+        printf("rollback: %s/%s %s -> %s\n", it->app, it->part, it->image, it->old_image);
         fflush(stdout);
 }
 
@@ -115,6 +156,14 @@ void print_result(const struct apply_settings *s, int status, const struct app_p
                                 strbuf_putc(&sb, '}');
                                 first = false;
                         }
+                strbuf_puts(&sb, "],\"rolled_back\":[");
+                first = true;
+                for (size_t i = 0; i < n; i++)
+                        if (strcmp(apps[i].state, "rolled-back") == 0) {
+                                strbuf_puts(&sb, first ? "" : ",");
+                                json_str(&sb, apps[i].name);
+                                first = false;
+                        }
                 strbuf_puts(&sb, "]}");
                 emit(&sb);
                 return;
@@ -123,6 +172,10 @@ void print_result(const struct apply_settings *s, int status, const struct app_p
                 if (strcmp(apps[i].state, "timeout") == 0)
                         fprintf(stderr, "archyctl apply: %s did not get running and healthy in time: %s\n",
                                 apps[i].name, apps[i].detail);
-        printf("%s\n", status == CTL_EXIT_OK ? "done: converged" : "done: not converged");
+                else if (strcmp(apps[i].state, "rolled-back") == 0)
+                        fprintf(stderr, "archyctl apply: %s was rolled back to its previous image\n", apps[i].name);
+        printf("%s\n", status == CTL_EXIT_OK            ? "done: converged"
+                       : status == CTL_EXIT_ROLLED_BACK ? "done: rolled back"
+                                                        : "done: not converged");
         fflush(stdout);
 }

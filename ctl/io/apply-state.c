@@ -83,9 +83,12 @@ int apply_journal_load(const char *state_dir, struct apply_journal *ret) {
         return 1;
 }
 
-static void crash_hook(enum apply_phase phase) {
+/* PHASE, or rollback-PHASE in a rollback's journal. */
+static void crash_hook(const struct apply_journal *j) {
         const char *want = getenv("ARCHY_APPLY_CRASH_AFTER");
-        if (want && strcmp(want, apply_phase_to_string(phase)) == 0) {
+        char name[64];
+        journal_step_name(j, name, sizeof name);
+        if (want && strcmp(want, name) == 0) {
                 fprintf(stderr, "archyctl apply: ARCHY_APPLY_CRASH_AFTER=%s: killing myself (a test)\n", want);
                 fflush(NULL);
                 raise(SIGKILL);
@@ -99,7 +102,7 @@ int apply_journal_save(const char *state_dir, const struct apply_journal *j) {
         int r = write_file_atomic(path, text, strlen(text), 0600);
         if (r < 0)
                 return log_error_errno(r, "cannot write the journal %s: %m", path);
-        crash_hook(j->phase);
+        crash_hook(j);
         return 0;
 }
 
@@ -118,6 +121,7 @@ int apply_journal_clear(const char *state_dir) {
                 return r;
         (void)remove_in(state_dir, "old.yaml");
         (void)remove_in(state_dir, "new.yaml");
+        (void)remove_in(state_dir, APPLY_ROLLBACK_COPY);
         return 0;
 }
 

@@ -6,14 +6,20 @@
 
 #include "journal.h"
 #include "manifest.h"
+#include "plan-images.h"
 #include "plan.h"
 
 /* The I/O halves of `archyctl apply` (archyctl(8) apply): the state directory (apply-state.c),
  * the steps over systemd and podman (apply-exec.c), and what it prints (apply-print.c). */
 
 #define APPLY_STATE_DIR "/var/lib/archipelago/apply"
+/* STATE-DIR/rollback.yaml: the rollback's manifest (new.yaml with the failed images put back) */
+#define APPLY_ROLLBACK_COPY "rollback.yaml"
+/* STATE-DIR/rolled-back/APP: the record of APP's last rollback (rollback-record.h) */
+#define APPLY_ROLLED_BACK_DIR "rolled-back"
 
 typedef struct sd_bus sd_bus;
+struct spawn_result;
 
 struct apply_settings {
         const char *manifest_path; /* the installed manifest */
@@ -40,7 +46,12 @@ int apply_run_edit(const struct apply_settings *s, bool dry_run, const struct ap
 
 /* apply-print.c: the plan, then one event per step and per app, then the result. */
 void print_plan(const struct apply_settings *s, const char *file, const struct plan *p);
-void print_step(const struct apply_settings *s, enum apply_phase phase, const char *what);
+/* rollback: a step of the rollback's own apply (archyctl(8) IMAGES). */
+void print_step(const struct apply_settings *s, enum apply_phase phase, bool rollback);
+/* An image of the pull step: state "present", "pulling", "pulled" or "failed" (with detail). */
+void print_pull(const struct apply_settings *s, const struct plan_image *it, const char *state, const char *detail);
+/* A container whose image is put back (it->image the one that failed, it->old_image the one back). */
+void print_rollback(const struct apply_settings *s, const struct plan_image *it, const char *reason);
 /* The apps being waited for, each one line ("waiting", "running", "healthy", "timeout: ...");
  * on a terminal the block is redrawn in place. */
 struct app_progress {
@@ -56,9 +67,10 @@ void print_result(const struct apply_settings *s, int status, const struct app_p
 int apply_lock(const char *state_dir);
 /* 1 and *ret when a journal is there, 0 when none, negative errno (said) when it is unreadable. */
 int apply_journal_load(const char *state_dir, struct apply_journal *ret);
-/* Persist j atomically; then, when $ARCHY_APPLY_CRASH_AFTER names j->phase, SIGKILL itself (tests). */
+/* Persist j atomically; then, when $ARCHY_APPLY_CRASH_AFTER names j->phase (rollback-PHASE in a
+ * rollback's journal), SIGKILL itself (tests). */
 int apply_journal_save(const char *state_dir, const struct apply_journal *j);
-/* Remove the journal first (the apply is over), then old.yaml and new.yaml. */
+/* Remove the journal first (the apply is over), then old.yaml, new.yaml and rollback.yaml. */
 int apply_journal_clear(const char *state_dir);
 int apply_save_copy(const char *state_dir, const char *name, const char *text, size_t len);
 /* The bytes of STATE-DIR/name (a regular file), or -ENOENT. */
@@ -67,8 +79,28 @@ int apply_read_copy(const char *state_dir, const char *name, char **ret, size_t 
 int apply_install_manifest(const char *path, const char *text, size_t len);
 
 /* apply-exec.c: carry out the steps after j->phase (the stop step again before installed),
- * persisting each. Returns CTL_EXIT_OK, CTL_EXIT_NOT_CONVERGED or CTL_EXIT_FAILED. */
-int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct manifest *new, const struct plan *p,
-                  const char *new_text, size_t new_len, struct apply_journal *j);
+ * persisting each; an image update that did not get healthy is rolled back (apply_rollback()).
+ * old: the manifest p was planned from (NULL: none). Returns CTL_EXIT_OK, CTL_EXIT_NOT_CONVERGED,
+ * CTL_EXIT_ROLLED_BACK or CTL_EXIT_FAILED. */
+int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct manifest *old, const struct manifest *new,
+                  const struct plan *p, const char *new_text, size_t new_len, struct apply_journal *j);
 /* plan_running_fn over systemd (ctx: the bus; NULL: nothing runs). */
 bool apply_unit_running(const char *service, void *ctx);
+
+/* apply-images.c */
+/* podman (ARCHY_PODMAN, default /usr/bin/podman) with args (args[0] "podman"): spawn_capture(). */
+int apply_podman(char *const args[], long timeout_ms, struct spawn_result *res);
+/* Every image of im->pull present, pulled when it is not: CTL_EXIT_OK, or CTL_EXIT_PULL_FAILED
+ * after saying which app, container and image. */
+int apply_pull(const struct apply_settings *s, const struct plan_images *im);
+/* After the wait of a forward apply that did not converge: each app in pr that timed out on a
+ * changed image of p (old -> new) is rolled back by an apply of its own, journaled (rollback=).
+ * Returns that apply's status, or -1 when there was nothing to roll back. */
+int apply_rollback(sd_bus *bus, const struct apply_settings *s, const struct manifest *old, const struct manifest *new,
+                   const struct plan *p, const char *new_text, size_t new_len, const struct app_progress *pr, size_t n);
+/* The records at the end of an apply (the rollback's written, a converged update's forgotten);
+ * the apps rolled back get the state "rolled-back". Returns the exit status. */
+int apply_images_finish(const struct apply_settings *s, const struct manifest *old, const struct manifest *new,
+                        const struct plan *p, const struct apply_journal *j, struct app_progress *pr, size_t n,
+                        int status);
+void apply_forget_rollback(const char *state_dir, const char *app);

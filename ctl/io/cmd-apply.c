@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "edit.h"
 #include "log.h"
 #include "macro.h"
 #include "manifest-source.h"
@@ -32,10 +33,11 @@ static void help(void) {
                "       archyctl apply --resume [OPTIONS...]\n"
                "\n"
                "Make FILE the node's desired state: validate it (every problem, as archy-generator --check\n"
-               "prints them), plan the change against the installed manifest, print the plan, then stop\n"
-               "what must stop, install FILE, daemon-reload, restart and start, and wait until every changed\n"
-               "app is running and healthy. Each step is journaled first: after a crash or power cut the\n"
-               "next apply (or --resume) finishes the previous one.\n"
+               "prints them), plan the change against the installed manifest, print the plan, make every\n"
+               "image it starts present (podman pull), then stop what must stop, install FILE, daemon-reload,\n"
+               "restart and start, and wait until every changed app is running and healthy; an app whose new\n"
+               "image does not get there is rolled back to its previous image. Each step is journaled\n"
+               "first: after a crash or power cut the next apply (or --resume) finishes the previous one.\n"
                "\n"
                "Options:\n"
                "  -n, --dry-run            print the plan and stop; nothing is written\n"
@@ -45,14 +47,16 @@ static void help(void) {
                "      --timeout SECONDS    how long to wait for each app (default: its health window,\n"
                "                           start_period + interval x retries, at least 120)\n"
                "      --no-wait            do not wait for the apps after starting them\n"
-               "      --resume             only finish an interrupted apply (the boot runs this)\n"
+               "      --resume             only finish an interrupted apply, then an interrupted\n"
+               "                           uninstall --purge (the boot runs this)\n"
                "      --manifest-path PATH the installed manifest (default $ARCHY_MANIFEST or " ARCHY_MANIFEST_PATH
                ")\n"
                "      --state-dir DIR      journal, lock and copies (default " APPLY_STATE_DIR ")\n"
                "  -h, --help               this text\n"
                "\n"
                "Exit status: 0 converged; 1 error (run again to continue); 2 usage; 3 FILE has problems,\n"
-               "nothing done; 4 carried out but an app did not get running and healthy in time.\n"
+               "nothing done; 4 carried out but an app did not get running and healthy in time; 6 an image\n"
+               "is missing and could not be pulled, nothing done; 7 an image update was rolled back.\n"
                "See archyctl(8).\n");
 }
 
@@ -143,10 +147,16 @@ static int check_problems(const struct apply_args *a, const struct manifest *m, 
                                 m->apps[i].name),
                                 unnamed++;
         if (unnamed > 0) {
-                fprintf(stderr,
-                        "archyctl apply: refusing %s: nothing was done (--skip APP applies it without "
-                        "the apps named)\n",
-                        a->file);
+                if (a->edit) /* an edit has no --skip: the installed manifest is fixed by an apply */
+                        fprintf(stderr,
+                                "archyctl: refusing to edit %s: nothing was done (fix it, or apply a copy with "
+                                "archyctl apply --skip APP)\n",
+                                a->file);
+                else
+                        fprintf(stderr,
+                                "archyctl apply: refusing %s: nothing was done (--skip APP applies it without "
+                                "the apps named)\n",
+                                a->file);
                 return CTL_EXIT_INVALID;
         }
         for (size_t i = 0; i < a->n_skip; i++)
@@ -243,7 +253,7 @@ static int run_plan(sd_bus *bus, const struct apply_args *a, const char *shown, 
         print_plan(&a->s, shown, &p);
         int status = CTL_EXIT_OK;
         if (!a->dry_run)
-                status = apply_execute(bus, &a->s, new, &p, new_text, new_len, j);
+                status = apply_execute(bus, &a->s, old, new, &p, new_text, new_len, j);
         plan_free(&p);
         return status;
 }
@@ -267,19 +277,26 @@ static int resume(sd_bus *bus, const struct apply_args *a, struct apply_journal 
         _cleanup_manifest_ struct manifest *new = NULL, *old = NULL;
         fprintf(stderr, "archyctl apply: resuming the apply of pid %lld interrupted after \"%s\"\n", j->pid,
                 apply_phase_to_string(j->phase));
-        if (load_copy(a, "new.yaml", &new_text, &new_len, &new) < 0)
-                return log_error("cannot resume: %s/new.yaml is unusable", a->s.state_dir), CTL_EXIT_FAILED;
+        /* A rollback's journal is the apply from new.yaml to rollback.yaml. */
+        bool rb = j->rollback[0] != '\0';
+        const char *new_name, *old_name;
+        journal_copies(j, &old_name, &new_name);
+        if (rb)
+                fprintf(stderr, "archyctl apply: it is the rollback of %s: finishing it\n", j->rollback);
+        if (load_copy(a, new_name, &new_text, &new_len, &new) < 0)
+                return log_error("cannot resume: %s/%s is unusable", a->s.state_dir, new_name), CTL_EXIT_FAILED;
         char hash[JOURNAL_HASH_HEX + 1];
         journal_hash(new_text, new_len, hash);
         if (strcmp(hash, j->new_hash) != 0)
-                return log_error("cannot resume: %s/new.yaml is not the one the journal names (hash %s, journal %s)",
-                                 a->s.state_dir, hash, j->new_hash),
+                return log_error("cannot resume: %s/%s is not the one the journal names (hash %s, journal %s)",
+                                 a->s.state_dir, new_name, hash, j->new_hash),
                        CTL_EXIT_FAILED;
-        if (j->had_old && load_copy(a, "old.yaml", &old_text, &old_len, &old) < 0)
-                return log_error("cannot resume: %s/old.yaml is unusable", a->s.state_dir), CTL_EXIT_FAILED;
+        if (old_name && load_copy(a, old_name, &old_text, &old_len, &old) < 0)
+                return log_error("cannot resume: %s/%s is unusable", a->s.state_dir, old_name), CTL_EXIT_FAILED;
         struct apply_args ra = *a;
         ra.dry_run = false;
-        return run_plan(bus, &ra, "(resumed) new.yaml", old, new, new_text, new_len, j);
+        return run_plan(bus, &ra, rb ? "(resumed) " APPLY_ROLLBACK_COPY : "(resumed) new.yaml", old, new, new_text,
+                        new_len, j);
 }
 
 /* The copies, then the journal (planned), then the steps. */
@@ -291,13 +308,25 @@ static int start_apply(sd_bus *bus, const struct apply_args *a, const struct pla
                                   .started_at = (long long)time(NULL),
                                   .pid = (long long)getpid()};
         journal_hash(new_text, new_len, j.new_hash);
+        /* The images first, before anything is written or stopped: a missing one that cannot be
+         * pulled leaves every app running as it does. */
+        struct plan_images im = {0};
+        if (plan_images_compute(p, old, new, &im) < 0)
+                return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
+        int pulled = apply_pull(&a->s, &im);
+        plan_images_free(&im);
+        if (pulled != CTL_EXIT_OK) {
+                if (a->s.json)
+                        print_result(&a->s, pulled, NULL, 0);
+                return pulled;
+        }
         if (apply_save_copy(a->s.state_dir, "new.yaml", new_text, new_len) < 0 ||
             (old && apply_save_copy(a->s.state_dir, "old.yaml", old_text, old_len) < 0))
                 return CTL_EXIT_FAILED;
-        print_step(&a->s, APPLY_PLANNED, NULL);
+        print_step(&a->s, APPLY_PLANNED, false);
         if (apply_journal_save(a->s.state_dir, &j) < 0)
                 return CTL_EXIT_FAILED;
-        return apply_execute(bus, &a->s, new, p, new_text, new_len, &j);
+        return apply_execute(bus, &a->s, old, new, p, new_text, new_len, &j);
 }
 
 static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manifest *old, const char *old_text,
@@ -371,6 +400,11 @@ static int run(struct apply_args *a) {
         int resumed = !bus && !a->dry_run ? CTL_EXIT_FAILED : pending > 0 ? resume(bus, a, &j) : CTL_EXIT_OK;
         if (resumed == CTL_EXIT_FAILED || a->resume_only)
                 status = resumed;
+        if (a->resume_only && resumed != CTL_EXIT_FAILED) {
+                int purged = edit_finish_purges(&a->s); /* a crashed uninstall --purge's data */
+                if (purged != CTL_EXIT_OK)
+                        status = purged;
+        }
         if (status == CTL_EXIT_OK && !a->resume_only) {
                 if (load_old(a, &old_text, &old_len, &old) < 0)
                         status = CTL_EXIT_FAILED;

@@ -61,7 +61,8 @@ static void help(const char *verb) {
                "  -h, --help               this text\n"
                "\n"
                "Exit status: 0 done (or already so); 1 error, unknown APP, or an edit refused; 2 usage; 3 the\n"
-               "result (or FILE) has problems, nothing done; 4 carried out but not running and healthy in time.\n"
+               "result (or FILE) has problems, nothing done; 4 carried out but not running and healthy in time;\n"
+               "6 an image is missing and could not be pulled, nothing done; 7 an image update was rolled back.\n"
                "See archyctl(8).\n");
 }
 

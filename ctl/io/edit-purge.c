@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* archyctl uninstall APP --purge: the data goes after the units (archyctl(8) uninstall). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,51 @@ static int purge_locked(const struct apply_settings *s, const char *app, bool dr
                        CTL_EXIT_FAILED;
         print_purged(s, app, removed, n_removed, false);
         return CTL_EXIT_OK;
+}
+
+/* One STATE-DIR/purge-APP left by a crash: APP still uninstalled is purged; APP installed again
+ * (or gone from the manifest) keeps its data and the marker goes, said once. Under the lock. */
+static int finish_purge(const struct apply_settings *s, const char *app) {
+        _cleanup_free_ char *marker = marker_path(s, app);
+        if (!marker)
+                return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
+        struct diag_list diags = {0};
+        _cleanup_manifest_ struct manifest *m = NULL;
+        int r = manifest_load(s->manifest_path, true, &m, &diags);
+        diag_list_free(&diags);
+        const struct app *a = r >= 0 && m ? manifest_find_app(m, app) : NULL;
+        if (a && a->state == APP_STATE_UNINSTALLED) {
+                fprintf(stderr, "archyctl apply --resume: finishing the purge of %s (%s)\n", app, marker);
+                int status = purge_locked(s, app, false);
+                if (status == CTL_EXIT_OK && unlink(marker) < 0 && errno != ENOENT)
+                        log_warning("cannot remove %s: %m", marker);
+                return status;
+        }
+        if (r < 0 || !m)
+                return log_error("purge %s not finished: %s does not load", app, s->manifest_path), CTL_EXIT_FAILED;
+        log_warning("purge %s abandoned: the app is %s in %s, its data kept", app,
+                    a ? app_state_to_string(a->state) : "not", s->manifest_path);
+        if (unlink(marker) < 0 && errno != ENOENT)
+                log_warning("cannot remove %s: %m", marker);
+        return CTL_EXIT_OK;
+}
+
+int edit_finish_purges(const struct apply_settings *s) {
+        DIR *d = opendir(s->state_dir);
+        if (!d)
+                return errno == ENOENT ? CTL_EXIT_OK
+                                       : (log_error_errno(-errno, "cannot read %s: %m", s->state_dir), CTL_EXIT_FAILED);
+        int status = CTL_EXIT_OK;
+        for (struct dirent *de; (de = readdir(d));) {
+                const char *app = de->d_name + strlen("purge-");
+                if (strncmp(de->d_name, "purge-", strlen("purge-")) != 0 || !*app || strchr(app, '.'))
+                        continue; /* not a marker (write_file_atomic's temporaries have a dot) */
+                int st = finish_purge(s, app);
+                if (st != CTL_EXIT_OK)
+                        status = st;
+        }
+        closedir(d);
+        return status;
 }
 
 int edit_uninstall_purge(const struct apply_settings *s, bool dry_run, bool yes, const struct apply_edit *e) {

@@ -3,6 +3,8 @@
  * health logs. No podman process: a UI polls this every few seconds. */
 #include "status-gather.h"
 
+#include "apply.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@ void status_paths_default(struct status_paths *p) {
                 .cid_dir = env_or("ARCHY_CID_DIR", "/run"),
                 .run_root = env_or("ARCHY_PODMAN_RUNROOT", "/run/containers/storage"),
                 .bus = env_or("ARCHY_SYSTEMD_BUS", NULL),
+                .apply_state = env_or("ARCHY_APPLY_STATE_DIR", APPLY_STATE_DIR),
         };
 }
 
@@ -54,10 +57,34 @@ static void add_diags(struct status *s, char ***list, size_t *n, const struct di
         }
 }
 
-static void add_app(struct status *s, const struct app *a) {
+/* archyctl apply's record of the app's last rollback, when there is one it can read. */
+static void read_rolled_back(struct status *s, const struct status_paths *p, struct status_app *sa) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        size_t len = 0;
+        mode_t type = 0;
+        if (asprintf(&path, "%s/" APPLY_ROLLED_BACK_DIR "/%s", p->apply_state, sa->name) < 0) {
+                s->oom = true;
+                return;
+        }
+        if (read_regular_file(path, STATE_FILE_MAX, true, &text, &len, &type) < 0 || strlen(text) != len)
+                return;
+        struct rollback_record *r = calloc(1, sizeof *r);
+        int k = r ? rollback_record_parse(text, r, NULL) : -ENOMEM;
+        if (k == 0 && strcmp(r->app, sa->name) == 0) {
+                sa->rolled_back = r;
+                return;
+        }
+        if (k == 0)
+                rollback_record_done(r);
+        s->oom |= k == -ENOMEM;
+        free(r);
+}
+
+static void add_app(struct status *s, const struct status_paths *p, const struct app *a) {
         struct status_app *sa = status_add_app(s, a->name, app_state_to_string(a->state));
         if (!sa)
                 return;
+        read_rolled_back(s, p, sa);
         sa->skipped = a->skip;
         if (a->skip)
                 return; /* its units were not generated, and its parts may lack their names */
@@ -94,10 +121,10 @@ static int gather_manifest(struct status *s, const struct status_paths *p, const
                 r = log_error_errno(-ENOENT, "status: the manifest in use (%s) has no app \"%s\"",
                                     m->in_use ? m->in_use : "none", app);
         else if (only)
-                add_app(s, only);
+                add_app(s, p, only);
         else
                 for (size_t i = 0; src.manifest && i < src.manifest->n_apps; i++)
-                        add_app(s, &src.manifest->apps[i]);
+                        add_app(s, p, &src.manifest->apps[i]);
         manifest_source_done(&src);
         return r;
 }

@@ -29,6 +29,8 @@ dry_run() {
 		[[ $output == *"$opt"* ]] || { echo "missing $opt"; false; }
 	done
 	[[ $output == *"3 FILE has problems"* ]]
+	[[ $output == *"6 an image"*"could not be pulled"* ]]
+	[[ $output == *"7 an image update was rolled back"* ]]
 }
 
 @test "apply: usage errors exit 2 and say what was expected" {

@@ -126,7 +126,7 @@ assert all(x["action"] == "start" for x in others) and (others == [] or action =
 	# --json: stdout holds JSON lines only, the sentence goes to stderr
 	run --separate-stderr "$ARCHYCTL" stop notes --dry-run --json --manifest-path "$T/installed.yaml" --state-dir "$T/state"
 	[ "$status" -eq 0 ]
-	[ "$output" = '{"event":"result","converged":true,"exit":0,"not_converged":[]}' ]
+	[ "$output" = '{"event":"result","converged":true,"exit":0,"not_converged":[],"rolled_back":[]}' ]
 	# shellcheck disable=SC2154 # set by run --separate-stderr
 	[[ $stderr == *"notes is already stopped: nothing to do"* ]]
 	unchanged
@@ -175,6 +175,20 @@ assert all(x["action"] == "start" for x in others) and (others == [] or action =
 	ctl install indexer --from "$T/missing.yaml" --dry-run
 	[ "$status" -eq 3 ]
 	[[ $output == *"$T/missing.yaml: no such file"* ]]
+	unchanged
+}
+
+@test "an edit of an installed manifest with problems: exit 3, names the app, no --skip offered for the edit, nothing written" {
+	# The installed manifest's indexer gets an unknown key; starting notes is refused as a whole.
+	sed -i 's/^  indexer:$/&\n    bogus: 1/' "$T/installed.yaml"
+	grep -q '^    bogus: 1$' "$T/installed.yaml"
+	cp "$T/installed.yaml" "$T/pristine.yaml"
+	ctl start notes --dry-run
+	[ "$status" -eq 3 ]
+	[[ $output == *'apps.indexer: unknown key "bogus"'* ]]
+	[[ $output == *"the app indexer has problems"* ]]
+	[[ $output == *"refusing to edit $T/installed.yaml: nothing was done (fix it, or apply a copy with archyctl apply --skip APP)"* ]]
+	[[ $output != *"--skip APP applies it"* ]]
 	unchanged
 }
 

@@ -23,7 +23,8 @@ setup() {
 	chmod 0644 "$T/manifest.yaml"
 	export ARCHY_MANIFEST=$T/manifest.yaml ARCHY_LAST_GOOD=$T/last-good.yaml \
 		ARCHY_PODMAN_HEALTH=$T/podman-health.json ARCHY_OTA_STATE=$T/update-verify.state \
-		ARCHY_CID_DIR=$T/run ARCHY_PODMAN_RUNROOT=$T/storage ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus
+		ARCHY_CID_DIR=$T/run ARCHY_PODMAN_RUNROOT=$T/storage ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus \
+		ARCHY_APPLY_STATE_DIR=$T/apply
 	mkdir -p "$T/run" "$T/storage"
 	# A healthy table: NAME LOAD ACTIVE SUB TYPE RESULT CODE STATUS RESTARTS EXIT_USEC CHANGE_USEC INACTIVE_USEC
 	cat >"$T/units" <<-EOF
@@ -221,6 +222,36 @@ status_json() {
 	status_json
 	[ "$status" -eq 0 ]
 	[ "$(json .ota.phase)" = committed ]
+}
+
+@test "an image update archyctl apply rolled back: the app's rolled_back from its record, for information only" {
+	mkdir -p "$T/apply/rolled-back"
+	# archyctl apply's own format (rollback_record_render(), ctl/rollback-record.c)
+	cat >"$T/apply/rolled-back/wallet" <<-'EOF'
+		archyctl-rolled-back 1
+		app=wallet
+		at=1795780800
+		reason=wallet: not running and healthy in time (archy-wallet.service active, container archy-wallet not healthy yet)
+		image=main localhost/archy-standin:9 localhost/archy-standin:1
+	EOF
+	fake_systemd
+	status_json
+	[ "$status" -eq 0 ]
+	[ "$(json .verdict)" = ok ]
+	[ "$(json '.apps[] | select(.name == "wallet") | .rolled_back | "\(.at) \(.at_unix) \(.images[0].container) \(.images[0].from) \(.images[0].to)"')" = \
+		"2026-11-27T12:00:00Z 1795780800 main localhost/archy-standin:9 localhost/archy-standin:1" ]
+	[[ "$(json '.apps[] | select(.name == "wallet") | .rolled_back.reason')" == "wallet: not running and healthy in time"* ]]
+	[ "$(json '.apps[] | select(.name == "node") | .rolled_back')" = null ]
+	run "$CTL" status wallet
+	[[ "$output" == *"rolled back at 2026-11-27T12:00:00Z: main localhost/archy-standin:9 -> localhost/archy-standin:1"* ]]
+	# a damaged record, or one of another app, is not shown
+	sed -i 's/^app=wallet/app=node/' "$T/apply/rolled-back/wallet"
+	status_json
+	[ "$(json '.apps[] | select(.name == "wallet") | .rolled_back')" = null ]
+	printf 'garbage\n' >"$T/apply/rolled-back/wallet"
+	status_json
+	[ "$status" -eq 0 ]
+	[ "$(json '.apps[] | select(.name == "wallet") | .rolled_back')" = null ]
 }
 
 @test "a container with a health check and no Notify=healthy: health from podman's health log, through the cid file" {

@@ -32,15 +32,16 @@ now() { date +%s; }
 t0=$(now)
 mkdir -p "$out"
 image_tar=$("$here/standin/build-image.sh" "$out/image") || exit 1
-"$here/standin/selftest.sh" "$out/image/archy-standin" >"$out/standin-selftest.tap" 2>&1 || {
+# The host-side checks run the archy binaries built here (a checkout need not have run make).
+nb_bin=${ARCHY_E2E_BUILD:-build/e2e/bin}
+make -s -C "$repo" BUILD="$nb_bin" "$nb_bin/archy-generator" "$nb_bin/archy-derive" >/dev/null || exit 1
+ARCHY_DERIVE=$repo/$nb_bin/archy-derive "$here/standin/selftest.sh" "$out/image/archy-standin" >"$out/standin-selftest.tap" 2>&1 || {
 	cat "$out/standin-selftest.tap"
 	echo "e2e: the stand-in apps fail their own self-test on the host" >&2
 	exit 1
 }
 # The broken copies of the shipped manifest (test/e2e/broken/*.sed) refused at the matching app,
 # naming the contract: host side, ~15 s, so every run (and make check) proves the stand-ins can tell.
-nb_bin=${ARCHY_E2E_BUILD:-build/e2e/bin}
-make -s -C "$repo" BUILD="$nb_bin" "$nb_bin/archy-generator" "$nb_bin/archy-derive" >/dev/null || exit 1
 ARCHY_GENERATOR=$repo/$nb_bin/archy-generator ARCHY_DERIVE=$repo/$nb_bin/archy-derive \
 	"$here/node-broken.sh" "$out/image/archy-standin" "$out/node-broken" >"$out/node-broken.tap" 2>&1 || {
 	cat "$out/node-broken.tap"

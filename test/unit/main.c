@@ -70,6 +70,7 @@ int main(void) {
         srunner_add_suite(sr, naming_suite());
         srunner_add_suite(sr, parse_number_suite());
         srunner_add_suite(sr, strv_suite());
+        srunner_add_suite(sr, json_doc_suite());
         srunner_add_suite(sr, app_ref_suite());
         srunner_add_suite(sr, journal_suite());
         srunner_add_suite(sr, volumes_suite());
@@ -82,6 +83,8 @@ int main(void) {
         srunner_add_suite(sr, plan_suite());
         srunner_add_suite(sr, manifest_edit_suite());
         srunner_add_suite(sr, reconcile_suite());
+        srunner_add_suite(sr, plan_images_suite());
+        srunner_add_suite(sr, rollback_record_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* archyctl apply's journal (ctl/journal.h): round trip, and every bad input refused with its line. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "testlib.h"
 
 #define HEAD "archyctl-apply-journal 1\n"
+#define HASHED HEAD "phase=planned\nnew-hash=0123456789abcdef\n"
 #define GOOD HEAD "phase=stopped\nnew-hash=0123456789abcdef\nhad-old=yes\nstarted-at=1764700000\npid=42\n"
 
 START_TEST(render_then_parse_is_the_same) {
@@ -89,6 +91,15 @@ static const struct {
         {HEAD "phase=planned\nnew-hash=0123456789abcdef", "line 3: the last line has no newline (a torn write?)"},
         {HEAD "new-hash=0123456789abcdef\n", "line 2: the key phase is missing"},
         {HEAD "phase=planned\n", "line 2: the key new-hash is missing"},
+        {HASHED "rollback=\n", "line 4: rollback: expected app names separated by commas, each once"},
+        {HASHED "rollback=a,\n", "line 4: rollback: expected app names"},
+        {HASHED "rollback=,a\n", "line 4: rollback: expected app names"},
+        {HASHED "rollback=a,,b\n", "line 4: rollback: expected app names"},
+        {HASHED "rollback=a,a\n", "line 4: rollback: expected app names separated by commas, each once, got \"a,a\""},
+        {HASHED "rollback=Wallet\n", "line 4: rollback: expected app names"},
+        {HASHED "rollback=a b\n", "line 4: rollback: expected app names"},
+        {HASHED "rollback-reason=x\n", "line 4: rollback-reason without rollback"},
+        {HASHED "rollback=a\nrollback=b\n", "line 5: duplicate key \"rollback\""},
 };
 
 START_TEST(bad_input_names_its_line) {
@@ -106,6 +117,82 @@ START_TEST(bad_input_names_its_line) {
 }
 END_TEST
 
+START_TEST(rollback_round_trip) {
+        struct apply_journal j = {.phase = APPLY_INSTALLED, .had_old = true, .started_at = 1764700000, .pid = 7};
+        journal_hash("x", 1, j.new_hash);
+        ck_assert_int_eq(journal_add_rollback(&j, "wallet"), 0);
+        ck_assert_int_eq(journal_add_rollback(&j, "lnd"), 0);
+        journal_set_reason(&j, "wallet: not healthy\n(timeout)\t");
+        ck_assert_str_eq(j.reason, "wallet: not healthy (timeout) ");
+        char *text = journal_render(&j);
+        ck_assert_ptr_nonnull(strstr(text, "\nrollback=wallet,lnd\nrollback-reason=wallet: not healthy (timeout) \n"));
+        struct apply_journal back;
+        char *error = NULL;
+        ck_assert_int_eq(journal_parse(text, &back, &error), 0);
+        ck_assert_ptr_null(error);
+        ck_assert_str_eq(back.rollback, "wallet,lnd");
+        ck_assert_str_eq(back.reason, j.reason);
+        ck_assert(journal_rolls_back(&back, "wallet"));
+        ck_assert(journal_rolls_back(&back, "lnd"));
+        ck_assert(!journal_rolls_back(&back, "wall"));
+        ck_assert(!journal_rolls_back(&back, "ln"));
+        char *again = journal_render(&back);
+        ck_assert_str_eq(again, text);
+        free(again);
+        free(text);
+}
+END_TEST
+
+START_TEST(forward_journal_has_no_rollback_keys) {
+        struct apply_journal j = {.phase = APPLY_WAITED};
+        journal_hash("x", 1, j.new_hash);
+        char *text = journal_render(&j);
+        ck_assert_ptr_null(strstr(text, "rollback"));
+        ck_assert(!journal_rolls_back(&j, "wallet"));
+        free(text);
+}
+END_TEST
+
+START_TEST(rollback_list_is_bounded) {
+        struct apply_journal j = {0};
+        char name[64];
+        int r = 0, added = 0;
+        for (int i = 0; r == 0; i++) {
+                snprintf(name, sizeof name, "app-number-%04d-with-a-long-name", i % 10000);
+                r = journal_add_rollback(&j, name);
+                added += r == 0;
+        }
+        ck_assert_int_eq(r, -E2BIG);
+        ck_assert_int_gt(added, 5);
+        ck_assert_uint_lt(strlen(j.rollback), JOURNAL_ROLLBACK_MAX);
+}
+END_TEST
+
+/* What a resume does with a journal: which copies it loads, and the step's name for the crash hook. */
+START_TEST(resume_decisions) {
+        struct apply_journal j = {.phase = APPLY_STOPPED, .had_old = true};
+        const char *old_copy, *new_copy;
+        char step[64];
+        journal_copies(&j, &old_copy, &new_copy);
+        ck_assert_str_eq(old_copy, "old.yaml");
+        ck_assert_str_eq(new_copy, "new.yaml");
+        journal_step_name(&j, step, sizeof step);
+        ck_assert_str_eq(step, "stopped");
+        j.had_old = false;
+        journal_copies(&j, &old_copy, &new_copy);
+        ck_assert_ptr_null(old_copy);
+        /* a rollback: its own apply, from the failed update (new.yaml) to rollback.yaml */
+        ck_assert_int_eq(journal_add_rollback(&j, "wallet"), 0);
+        j.had_old = true;
+        j.phase = APPLY_RELOADED;
+        journal_copies(&j, &old_copy, &new_copy);
+        ck_assert_str_eq(old_copy, "new.yaml");
+        ck_assert_str_eq(new_copy, "rollback.yaml");
+        journal_step_name(&j, step, sizeof step);
+        ck_assert_str_eq(step, "rollback-reloaded");
+}
+END_TEST
+
 Suite *journal_suite(void) {
         Suite *s = suite_create("journal");
         TCase *tc = tcase_create("journal");
@@ -113,6 +200,10 @@ Suite *journal_suite(void) {
         tcase_add_test(tc, good_text_parses);
         tcase_add_test(tc, phases_have_names);
         tcase_add_test(tc, hash_depends_on_every_byte);
+        tcase_add_test(tc, rollback_round_trip);
+        tcase_add_test(tc, forward_journal_has_no_rollback_keys);
+        tcase_add_test(tc, rollback_list_is_bounded);
+        tcase_add_test(tc, resume_decisions);
         tcase_add_loop_test(tc, bad_input_names_its_line, 0, (int)(sizeof bad / sizeof bad[0]));
         suite_add_tcase(s, tc);
         return s;

@@ -281,6 +281,99 @@ START_TEST(install_refusals) {
 }
 END_TEST
 
+/* ---- images ---- */
+
+static const char *const IMAGE_TEXT = "version: 1\n"
+                                      "apps:\n"
+                                      "  web:   # the web app\n"
+                                      "    containers:\n"
+                                      "      main:\n"
+                                      "        image: localhost/w:2   # the update\n"
+                                      "        command: [run]\n"
+                                      "      ui: {image: \"localhost/u:2\", command: [ui]}\n"
+                                      "      side:\n"
+                                      "        image: 'localhost/s:2'\n"
+                                      "  other:\n"
+                                      "    state: stopped\n"
+                                      "    containers:\n"
+                                      "      main: {image: localhost/w:2}\n";
+
+static char *set_image(const char *app, const char *part, const char *image, int expect, char **error) {
+        char *out = NULL;
+        size_t len = 0;
+        int r = medit_set_image(IMAGE_TEXT, strlen(IMAGE_TEXT), app, part, image, &out, &len, error);
+        ck_assert_msg(r == expect, "medit_set_image(%s.%s): %d, want %d (%s)", app, part, r, expect,
+                      *error ? *error : "");
+        if (r == 0)
+                ck_assert_uint_eq(strlen(out), len);
+        return out;
+}
+
+static void assert_image_edit(const char *app, const char *part, const char *image, const char *from, const char *to) {
+        char *error = NULL;
+        char *got = set_image(app, part, image, 0, &error);
+        char *expected = replaced(IMAGE_TEXT, from, to);
+        assert_text_eq(got, expected);
+        ck_assert_ptr_null(error);
+        free(got);
+        free(expected);
+}
+
+START_TEST(image_replaced_in_its_style) {
+        /* plain, with the comment after it; double-quoted in a flow mapping; single-quoted */
+        assert_image_edit("web", "main", "localhost/w:1", "image: localhost/w:2   #", "image: localhost/w:1   #");
+        assert_image_edit("web", "ui", "docker.io/u@sha256:0123", "{image: \"localhost/u:2\"",
+                          "{image: \"docker.io/u@sha256:0123\"");
+        assert_image_edit("web", "side", "localhost/s:1", "image: 'localhost/s:2'", "image: 'localhost/s:1'");
+        /* the other app's same image is not touched */
+        assert_image_edit("other", "main", "localhost/w:1", "main: {image: localhost/w:2}",
+                          "main: {image: localhost/w:1}");
+}
+END_TEST
+
+START_TEST(image_already_there_is_no_edit) {
+        char *error = NULL;
+        ck_assert_ptr_null(set_image("web", "main", "localhost/w:2", 1, &error));
+        ck_assert_ptr_null(error);
+}
+END_TEST
+
+START_TEST(image_refusals) {
+        static const struct {
+                const char *app, *part, *image;
+                int r;
+                const char *error;
+        } cases[] = {
+                {"web", "nope", "localhost/w:1", -EINVAL,
+                 "the manifest has no scalar apps.web.containers.nope.image: edit it by hand"},
+                {"wbe", "main", "localhost/w:1", -ENOENT, "the manifest has no app \"wbe\" (did you mean \"web\"?)"},
+                {"web", "main", "localhost/w:1\nx: y", -EINVAL, "\"localhost/w:1\nx: y\" is not an image reference"},
+                {"web", "main", "", -EINVAL, "\"\" is not an image reference"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *error = NULL;
+                ck_assert_ptr_null(set_image(cases[i].app, cases[i].part, cases[i].image, cases[i].r, &error));
+                ck_assert_ptr_nonnull(error);
+                assert_text_eq(error, cases[i].error);
+                free(error);
+        }
+}
+END_TEST
+
+START_TEST(image_block_scalar_refused) {
+        const char *text = "version: 1\napps:\n  web:\n    containers:\n      main:\n        image: >-\n"
+                           "          localhost/w:2\n";
+        char *out = NULL, *error = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(medit_set_image(text, strlen(text), "web", "main", "localhost/w:1", &out, &len, &error),
+                         -EINVAL);
+        ck_assert_ptr_null(out);
+        assert_text_eq(error, "apps.web.containers.main.image (line 6) is not written as a plain or quoted word: edit "
+                              "it by hand");
+        free(error);
+}
+END_TEST
+
 Suite *manifest_edit_suite(void) {
         Suite *s = suite_create("manifest-edit");
         TCase *tc = tcase_create("state");
@@ -300,6 +393,12 @@ Suite *manifest_edit_suite(void) {
         tcase_add_test(tc, install_replaces_the_block_and_its_comments);
         tcase_add_test(tc, install_adds_a_secrets_mapping_above_apps);
         tcase_add_test(tc, install_refusals);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("image");
+        tcase_add_test(tc, image_replaced_in_its_style);
+        tcase_add_test(tc, image_already_there_is_no_edit);
+        tcase_add_test(tc, image_refusals);
+        tcase_add_test(tc, image_block_scalar_refused);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -29,6 +29,7 @@ Suite *stuck_suite(void);
 Suite *naming_suite(void);
 Suite *parse_number_suite(void);
 Suite *strv_suite(void);
+Suite *json_doc_suite(void);
 Suite *app_ref_suite(void);
 Suite *journal_suite(void);
 Suite *volumes_suite(void);
@@ -41,6 +42,8 @@ Suite *doctor_suite(void);
 Suite *plan_suite(void);
 Suite *manifest_edit_suite(void);
 Suite *reconcile_suite(void);
+Suite *plan_images_suite(void);
+Suite *rollback_record_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);

@@ -101,7 +101,7 @@ assert ev[0]["event"] == "plan", ev[0]
 assert [e["phase"] for e in ev if e["event"] == "step"] == ["planned", "stopped", "installed", "reloaded", "started", "waited"], ev
 apps = {e["app"]: e["state"] for e in ev if e["event"] == "app"}
 assert apps.get("wallet") == "running" and apps.get("indexer") == "running", apps
-assert ev[-1] == {"event": "result", "converged": True, "exit": 0, "not_converged": []}, ev[-1]
+assert ev[-1] == {"event": "result", "converged": True, "exit": 0, "not_converged": [], "rolled_back": []}, ev[-1]
 '
 	assert_up wallet
 	assert_up wallet-ui

@@ -159,3 +159,38 @@ only_state_line() {
 	podman volume exists "$VOLUME"
 	cmp "$MANIFEST" "$PRISTINE"
 }
+
+@test "indexer | archyctl uninstall --purge killed once the uninstall is installed | apply --resume (the boot's archy-apply-resume) finishes the purge" {
+	[ -e "$ENV_FILE" ]
+	podman volume exists "$VOLUME"
+	ARCHY_APPLY_CRASH_AFTER=installed ctl uninstall indexer --purge --yes --timeout 120
+	[ "$status" -eq 137 ]
+	# Killed between the uninstall and the purge: the marker says a purge is owed, the data is there.
+	[ "$(cat "$APPLY_STATE/purge-indexer")" = indexer ]
+	podman volume exists "$VOLUME"
+	ctl apply --resume --timeout 120
+	[ "$status" -eq 0 ]
+	[[ $output == *"finishing the purge of indexer"* ]]
+	assert_gone indexer
+	run podman volume exists "$VOLUME"
+	[ "$status" -ne 0 ]
+	[ ! -e "$ENV_FILE" ]
+	[ ! -e "$APPLY_STATE/purge-indexer" ]
+	[ ! -e "$APPLY_STATE/journal" ]
+	only_state_line uninstalled
+}
+
+@test "indexer | a purge owed for an app installed again | apply --resume drops it with a warning, the new data kept" {
+	ctl install indexer --from "$PRISTINE" --timeout 120
+	[ "$status" -eq 0 ]
+	podman exec archy-indexer sh -c 'echo after-reinstall > /data/e2e-purge-marker'
+	# What a crash before the first purge's end would leave (the marker is written first).
+	echo indexer >"$APPLY_STATE/purge-indexer"
+	ctl apply --resume --timeout 120
+	[ "$status" -eq 0 ]
+	[[ $output == *"purge indexer abandoned: the app is started"* ]]
+	[ ! -e "$APPLY_STATE/purge-indexer" ]
+	assert_up indexer
+	[ "$(podman exec archy-indexer cat /data/e2e-purge-marker)" = after-reinstall ]
+	cmp "$MANIFEST" "$PRISTINE"
+}
