@@ -26,7 +26,7 @@ LDFLAGS  ?=
 INCLUDES    := -Ilib/basic -Ilib/model -Ilib/system -Igenerator -Ictl -Ictl/io
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
               -DARCHY_SBINDIR='"$(SBINDIR)"' \
-              $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(CFLAGS)
+              $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 YAML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
@@ -48,6 +48,9 @@ DERIVE_SRCS := $(filter-out helpers/derive/main.c helpers/derive/bus.c,$(wildcar
 REPAIR_SRCS := $(filter-out helpers/podman-repair/main.c,$(wildcard helpers/podman-repair/*.c))
 # archy-verify-ota: everything but main is linked into the unit tests.
 VERIFY_SRCS := $(filter-out helpers/verify-ota/main.c,$(wildcard helpers/verify-ota/*.c))
+# archy-reconcile: the decision is pure (helpers/reconcile/), systemd and podman are asked in io/;
+# everything but main is linked into the unit tests.
+RECONCILE_SRCS := $(filter-out helpers/reconcile/main.c,$(wildcard helpers/reconcile/*.c helpers/reconcile/io/*.c))
 # archyctl: ctl/ is pure (the plan, the journal's format, the status model and their renderings),
 # ctl/io/ talks to systemd, podman and the files; everything but main is linked into the unit tests.
 CTL_SRCS := $(filter-out ctl/main.c,$(wildcard ctl/*.c ctl/io/*.c))
@@ -63,6 +66,7 @@ GEN_OBJS  = $(GEN_SRCS:%.c=$(BUILD)/%.o)
 DERIVE_OBJS = $(DERIVE_SRCS:%.c=$(BUILD)/%.o)
 REPAIR_OBJS = $(REPAIR_SRCS:%.c=$(BUILD)/%.o)
 VERIFY_OBJS = $(VERIFY_SRCS:%.c=$(BUILD)/%.o)
+RECONCILE_OBJS = $(RECONCILE_SRCS:%.c=$(BUILD)/%.o)
 CTL_OBJS = $(CTL_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS = $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
@@ -70,6 +74,7 @@ GENERATOR := $(BUILD)/archy-generator
 DERIVE    := $(BUILD)/archy-derive
 REPAIR    := $(BUILD)/archy-podman-repair
 VERIFY    := $(BUILD)/archy-verify-ota
+RECONCILE := $(BUILD)/archy-reconcile
 CTL       := $(BUILD)/archyctl
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
@@ -80,12 +85,12 @@ SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash \
              test/e2e/bats/helpers-browser.bash test/e2e/bats/helpers-lifecycle.bash test/e2e/bats/helpers-archyctl.bash
 HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
-                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats)
+                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/reconcile/*.bats)
 UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
         demo bench install uninstall clean format lint deps-build deps-test fuzz fuzz-build check-fuzz lint-fuzz format-fuzz
-all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
+all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -126,10 +131,15 @@ $(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 $(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
 
-$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_OBJS) $(CTL_OBJS) $(ARCHY_LIBS)
+# archy-reconcile runs every 60 s: libyaml (manifest, podman's JSON, its state), libsystemd (units).
+# podman is run as archy-podman-repair runs it (helpers/podman-repair/podman.c).
+$(RECONCILE): $(BUILD)/helpers/reconcile/main.o $(RECONCILE_OBJS) $(BUILD)/helpers/podman-repair/podman.o $(ARCHY_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
+
+$(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_OBJS) $(CTL_OBJS) $(RECONCILE_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CHECK_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
--include $(shell find $(BUILD) -maxdepth 3 -name '*.d' -not -path '$(BUILD)/asan/*' -not -path '$(BUILD)/clang/*' 2>/dev/null)
+-include $(shell find $(BUILD) -maxdepth 4 -name '*.d' -not -path '$(BUILD)/asan/*' -not -path '$(BUILD)/clang/*' 2>/dev/null)
 
 # Fast: the pure core (parser, validator, renderer, escaping) with check.
 check-unit: $(UNIT_TESTS) $(GENERATOR)
@@ -146,12 +156,13 @@ check-valgrind: $(UNIT_TESTS) $(GENERATOR)
 	        --trace-children=no $(abspath $(UNIT_TESTS))
 
 # The real binaries on temporary directories (the generator run the way systemd runs it).
-check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
+check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	bats test/generator
 	ARCHY_DERIVE=$(abspath $(DERIVE)) bats test/derive
 	ARCHY_PODMAN_REPAIR=$(abspath $(REPAIR)) bats test/podman-repair
 	ARCHY_VERIFY_OTA=$(abspath $(VERIFY)) bats test/verify-ota
 	ARCHY_CTL=$(abspath $(CTL)) ARCHYCTL=$(abspath $(CTL)) bats test/ctl
+	ARCHY_RECONCILE=$(abspath $(RECONCILE)) bats test/reconcile
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)
@@ -180,7 +191,7 @@ FUZZ         ?= $(patsubst test/fuzz/fuzz-%.c,%,$(wildcard test/fuzz/fuzz-*.c))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=gnu11 -O1 -g $(WARNINGS) $(FUZZ_SAN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
                 -DARCHY_SBINDIR='"$(SBINDIR)"' \
-                $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota $(YAML_CFLAGS)
+                $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io $(YAML_CFLAGS)
 fuzz_objs     = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(1))
 
 $(FUZZ_BUILD)/obj/%.o: %.c
@@ -204,6 +215,7 @@ $(FUZZ_BUILD)/fuzz-ota-marker: $(call fuzz_objs,helpers/verify-ota/marker.c)
 $(FUZZ_BUILD)/fuzz-podman-info: $(call fuzz_objs,helpers/podman-repair/podman-info.c)
 $(FUZZ_BUILD)/fuzz-proc-locks: $(call fuzz_objs,helpers/podman-repair/stuck.c)
 $(FUZZ_BUILD)/fuzz-repair-state: $(call fuzz_objs,helpers/podman-repair/repair-state.c)
+$(FUZZ_BUILD)/fuzz-reconcile-podman: $(call fuzz_objs,helpers/reconcile/podman-list.c)
 $(FUZZ_BUILD)/fuzz-reconcile-lines: $(call fuzz_objs,ctl/doctor-parse.c)
 $(FUZZ_BUILD)/fuzz-rollback-record: $(call fuzz_objs,ctl/rollback-record.c)
 $(FUZZ_BUILD)/fuzz-apply-journal: $(call fuzz_objs,ctl/journal.c)
@@ -213,6 +225,7 @@ FUZZ_LIBS_derive-render    := $(YAML_LIBS) $(CRYPTO_LIBS)
 FUZZ_LIBS_rpcauth          := $(CRYPTO_LIBS)
 FUZZ_LIBS_ota-marker       := $(YAML_LIBS)
 FUZZ_LIBS_podman-info      := $(YAML_LIBS)
+FUZZ_LIBS_reconcile-podman := $(YAML_LIBS)
 FUZZ_LIBS_reconcile-lines  := $(YAML_LIBS)
 
 .SECONDARY: $(FUZZ:%=$(FUZZ_BUILD)/obj/test/fuzz/fuzz-%.o)
@@ -233,10 +246,10 @@ lint: lint-fuzz
 format: format-fuzz
 lint-fuzz:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
-	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
+	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io \
 	        --suppress=missingIncludeSystem $(FUZZ_SRCS)
 	clang-tidy --quiet $(FUZZ_SRCS) -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive \
-	        -Ihelpers/podman-repair -Ihelpers/verify-ota $(YAML_CFLAGS)
+	        -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io $(YAML_CFLAGS)
 format-fuzz:
 	clang-format -i $(FUZZ_SRCS) $(wildcard test/fuzz/*.h)
 
@@ -266,27 +279,30 @@ demo: deps-build
 	@echo; echo "== the generated tree (demo/)"; find demo -mindepth 1 | sort | sed 's|^|  |'
 	@echo; echo "== one complete unit: demo/quadlet/archy-bitcoin-knots.container"; cat demo/quadlet/archy-bitcoin-knots.container
 
-bench: $(GENERATOR) $(DERIVE) $(REPAIR) $(CTL)
+bench: $(GENERATOR) $(DERIVE) $(REPAIR) $(CTL) $(RECONCILE)
 	bench/run.sh
 	bench/derive.sh
 	bench/podman-repair.sh
 	bench/archyctl-status.sh
+	bench/reconcile-idle.sh
 
-install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
+install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm755 $(GENERATOR) $(DESTDIR)$(GENERATORDIR)/archy-generator
 	install -Dm755 $(DERIVE) $(DESTDIR)$(SBINDIR)/archy-derive
 	install -Dm755 $(REPAIR) $(DESTDIR)$(SBINDIR)/archy-podman-repair
 	install -Dm755 $(VERIFY) $(DESTDIR)$(SBINDIR)/archy-verify-ota
 	install -Dm755 $(CTL) $(DESTDIR)$(SBINDIR)/archyctl
+	install -Dm755 $(RECONCILE) $(DESTDIR)$(SBINDIR)/archy-reconcile
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
 	        $(DESTDIR)$(UNITDIR)/multi-user.target.wants
 	install -m644 units/archipelago-apps.slice units/archy-apps.target units/archy-manifest-save.path \
-	        units/archy-derive.timer units/archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/
+	        units/archy-derive.timer units/archy-podman-repair.timer units/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-derive.service.in > $(DESTDIR)$(UNITDIR)/archy-derive.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-podman-repair.service.in \
 	        > $(DESTDIR)$(UNITDIR)/archy-podman-repair.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-reconcile.service.in > $(DESTDIR)$(UNITDIR)/archy-reconcile.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-verify-ota.service.in > $(DESTDIR)$(UNITDIR)/archy-verify-ota.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-apply-resume.service.in > $(DESTDIR)$(UNITDIR)/archy-apply-resume.service
 	sed 's|@GENERATORDIR@|$(GENERATORDIR)|g' units/archy-manifest-save.service.in \
@@ -300,6 +316,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	install -d $(DESTDIR)$(UNITDIR)/timers.target.wants
 	ln -sf ../archy-derive.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-derive.timer
 	ln -sf ../archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer
+	ln -sf ../archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer
 	install -d $(DESTDIR)$(SYSCONFDIR)/archipelago
 	install -Dm644 man/archy-generator.8 $(DESTDIR)$(MANDIR)/man8/archy-generator.8
 	install -Dm644 man/archy-manifest.5 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
@@ -307,6 +324,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL)
 	install -Dm644 man/archy-podman-repair.8 $(DESTDIR)$(MANDIR)/man8/archy-podman-repair.8
 	install -Dm644 man/archy-verify-ota.8 $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
 	install -Dm644 man/archyctl.8 $(DESTDIR)$(MANDIR)/man8/archyctl.8
+	install -Dm644 man/archy-reconcile.8 $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -329,10 +347,13 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8 \
 	      $(DESTDIR)$(SBINDIR)/archyctl $(DESTDIR)$(MANDIR)/man8/archyctl.8 \
 	      $(DESTDIR)$(UNITDIR)/archy-apply-resume.service \
-	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apply-resume.service
+	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apply-resume.service \
+	      $(DESTDIR)$(SBINDIR)/archy-reconcile $(DESTDIR)$(UNITDIR)/archy-reconcile.service \
+	      $(DESTDIR)$(UNITDIR)/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer \
+	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
 
 format:
-	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
+	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] helpers/reconcile/*.[ch] helpers/reconcile/io/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
 lint:
@@ -345,10 +366,10 @@ lint:
 		exit 1; \
 	fi
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
-	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota --suppress=missingIncludeSystem lib generator \
+	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io --suppress=missingIncludeSystem lib generator \
 	        helpers ctl $(STANDIN_SRC)
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c ctl/*.c ctl/io/*.c) $(STANDIN_SRC) \
-	        -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota \
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c helpers/reconcile/*.c helpers/reconcile/io/*.c ctl/*.c ctl/io/*.c) $(STANDIN_SRC) \
+	        -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io \
 	        -DARCHY_VERSION='"$(VERSION)"' -DARCHY_SBINDIR='"$(SBINDIR)"'
 
 clean:

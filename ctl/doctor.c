@@ -224,7 +224,8 @@ void doctor_check_orphans(struct doctor_report *r, const struct doctor_input *in
                 return;
         }
         struct doctor_check *c;
-        if (d->error < 0 || d->timed_out || d->signaled || d->exit_status != 0) {
+        /* archy-reconcile --dry-run exits 3 when it found work: its lines say which. */
+        if (d->error < 0 || d->timed_out || d->signaled || (d->exit_status != 0 && d->exit_status != 3)) {
                 if (d->error < 0)
                         c = check(r, "orphans", DOCTOR_WARNING, "archy-reconcile --dry-run could not run: %s",
                                   strerror(-d->error));

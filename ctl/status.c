@@ -341,6 +341,13 @@ static void json_app(struct strbuf *b, const struct status_app *a) {
         kstr(b, &f, "desired", a->desired);
         kbool(b, &f, "skipped", a->skipped);
         kstr(b, &f, "level", status_level_to_string(a->level));
+        jkey(b, &f, "reconcile");
+        bool g = true;
+        strbuf_putc(b, '{');
+        knum(b, &g, "restarts", a->reconcile.restarts);
+        ktime(b, &g, "next_retry", a->reconcile.next_retry);
+        kstr(b, &g, "last_reason", a->reconcile.last_reason);
+        strbuf_putc(b, '}');
         jkey(b, &f, "units");
         strbuf_putc(b, '[');
         for (size_t i = 0; i < a->n_units; i++) {
@@ -411,6 +418,15 @@ static void json_derive(struct strbuf *b, const struct status_derive *d) {
         strbuf_puts(b, "},\n");
 }
 
+static void json_reconcile(struct strbuf *b, const struct status_reconcile *r) {
+        bool f = true;
+        strbuf_puts(b, "  \"reconcile\": {");
+        kbool(b, &f, "known", r->known);
+        kstr(b, &f, "error", r->error);
+        ktime(b, &f, "last_full_scan", r->last_full_scan);
+        strbuf_puts(b, "},\n");
+}
+
 static void json_problems(struct strbuf *b, const struct status *s) {
         strbuf_puts(b, "  \"problems\": [");
         for (size_t i = 0; i < s->n_problems; i++) {
@@ -444,7 +460,8 @@ char *status_render_json(const struct status *s) {
         json_podman(&b, &s->podman);
         json_ota(&b, &s->ota);
         json_derive(&b, &s->derive);
-        /* the last member has no comma: drop the one json_derive() wrote */
+        json_reconcile(&b, &s->reconcile);
+        /* the last member has no comma: drop the one json_reconcile() wrote */
         b.len -= 2;
         b.data[b.len] = '\0';
         strbuf_puts(&b, "\n}\n");
@@ -516,6 +533,21 @@ static void text_node(struct strbuf *b, const struct status *s) {
                 strbuf_printf(b, "derive:    no run yet (per-file drift: unknown)\n");
 }
 
+/* "    reconcile: 2 restarts, next retry in 60 s (TIME); last: REASON" */
+static void text_reconcile(struct strbuf *b, const struct status_app_reconcile *r) {
+        if (r->restarts == 0 && !r->next_retry)
+                return;
+        strbuf_printf(b, "    reconcile: %u restart%s by archy-reconcile", r->restarts, r->restarts == 1 ? "" : "s");
+        if (r->next_retry) {
+                char at[32];
+                format_time(at, r->next_retry);
+                strbuf_printf(b, ", next retry %s", at);
+        }
+        if (r->last_reason)
+                strbuf_printf(b, "; last: %s", r->last_reason);
+        strbuf_putc(b, '\n');
+}
+
 static void text_rolled_back(struct strbuf *b, const struct rollback_record *r) {
         if (!r)
                 return;
@@ -537,6 +569,7 @@ char *status_render_text(const struct status *s) {
                 const struct status_app *a = &s->apps[i];
                 strbuf_printf(&b, "  %-24s %-12s %s%s\n", a->name, a->desired, status_level_to_string(a->level),
                               a->skipped ? " (skipped: the manifest has problems in it)" : "");
+                text_reconcile(&b, &a->reconcile);
                 for (size_t j = 0; j < a->n_units; j++)
                         text_unit(&b, &a->units[j]);
                 text_rolled_back(&b, a->rolled_back);
@@ -573,6 +606,7 @@ void status_free(struct status *s) {
                 free(s->apps[i].rolled_back);
                 free(s->apps[i].name);
                 free(s->apps[i].desired);
+                free(s->apps[i].reconcile.last_reason);
         }
         free(s->apps);
         for (size_t i = 0; i < s->n_problems; i++) {
@@ -598,5 +632,6 @@ void status_free(struct status *s) {
         free(o->new_version);
         free(o->previous_version);
         free(s->derive.result);
+        free(s->reconcile.error);
         *s = (struct status){0};
 }

@@ -45,6 +45,13 @@ struct status_unit {
         uint64_t state_since_usec; /* StateChangeTimestamp, realtime, 0: unknown */
 };
 
+/* What archy-reconcile's state file says of an app (archy-reconcile(8), FILES). */
+struct status_app_reconcile {
+        unsigned restarts;    /* restart-app actions taken, ever */
+        long long next_retry; /* no restart before (seconds since the epoch), 0: none pending */
+        char *last_reason;    /* why the last restart-app was taken, NULL: none */
+};
+
 struct status_app {
         char *name;
         char *desired;           /* "started", "stopped", "uninstalled" */
@@ -52,6 +59,7 @@ struct status_app {
         enum status_level level; /* status_evaluate(): the worst of its problems */
         struct status_unit *units;
         size_t n_units;
+        struct status_app_reconcile reconcile;
         /* archyctl apply's record of its last rollback of this app's image (STATE-DIR/rolled-back/APP),
          * NULL when there is none: informational, the verdict does not count it */
         struct rollback_record *rolled_back;
@@ -94,6 +102,13 @@ struct status_derive {
         uint64_t last_run_usec; /* realtime end of its last run, 0: never ran */
 };
 
+/* archy-reconcile's state file as a whole. */
+struct status_reconcile {
+        bool known;               /* the file was read and understood */
+        char *error;              /* why not, when it exists (else NULL: not written yet) */
+        long long last_full_scan; /* its last run that asked podman, 0: none */
+};
+
 struct status_manifest {
         char *path;      /* the installed manifest */
         char *last_good; /* its last good copy */
@@ -114,6 +129,7 @@ struct status {
         struct status_podman podman;
         struct status_ota ota;
         struct status_derive derive;
+        struct status_reconcile reconcile;
         /* Filled by status_evaluate(): */
         enum status_level verdict;
         struct status_problem *problems;
@@ -150,5 +166,8 @@ int status_parse_health_log(const char *text, size_t len, enum status_health *re
 int status_parse_podman(struct status *s, const char *text, size_t len);
 /* archy-verify-ota's state file (ota_state_parse()). */
 int status_parse_ota(struct status *s, const char *text);
+/* archy-reconcile's state file (reconcile_state_parse()): s->reconcile, and each app's reconcile
+ * (call after the apps were added). */
+int status_parse_reconcile(struct status *s, const char *text, size_t len);
 
 void status_free(struct status *s);

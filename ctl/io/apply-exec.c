@@ -228,6 +228,18 @@ static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct m
         return failed ? CTL_EXIT_NOT_CONVERGED : CTL_EXIT_OK;
 }
 
+/* archy-reconcile runs once after every apply that converged (archy-reconcile(8)): a start job
+ * queued, not waited for; where it is not installed, nothing. It waits for the apply's lock,
+ * which this process lets go of as it exits. */
+static void start_reconcile(sd_bus *bus) {
+        char *unit[] = {(char *)"archy-reconcile.service"};
+        _cleanup_free_ char *load = NULL;
+        if (units_load_state(bus, unit[0], &load) < 0 || strcmp(load, "loaded") != 0)
+                log_debug("%s is not installed: not started", unit[0]);
+        else if (units_start(bus, unit, 1) > 0)
+                log_debug("%s: the start was refused; its timer runs it", unit[0]);
+}
+
 /* A rollback carried out without waiting (--no-wait, the boot's resume): its apps, rolled back. */
 static int rolled_back_unwaited(const struct plan *p, const struct apply_journal *j, struct app_progress **ret_pr,
                                 size_t *ret_n) {
@@ -276,5 +288,7 @@ int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct mani
         print_result(s, status, pr, n);
         if (status == CTL_EXIT_FAILED || apply_journal_clear(s->state_dir) < 0)
                 return CTL_EXIT_FAILED;
+        if (status == CTL_EXIT_OK)
+                start_reconcile(bus);
         return status;
 }

@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "manifest-source.h"
 #include "naming.h"
+#include "reconcile-state.h"
 #include "strbuf.h"
 #include "units.h"
 
@@ -33,6 +34,7 @@ void status_paths_default(struct status_paths *p) {
                 .last_good = manifest_last_good_path(),
                 .podman_health = env_or("ARCHY_PODMAN_HEALTH", "/run/archipelago/podman-health.json"),
                 .ota_state = env_or("ARCHY_OTA_STATE", "/var/lib/archipelago/update-verify.state"),
+                .reconcile = env_or("ARCHY_RECONCILE_STATE", RECONCILE_STATE_PATH),
                 .cid_dir = env_or("ARCHY_CID_DIR", "/run"),
                 .run_root = env_or("ARCHY_PODMAN_RUNROOT", "/run/containers/storage"),
                 .bus = env_or("ARCHY_SYSTEMD_BUS", NULL),
@@ -170,11 +172,26 @@ static void gather_ota(struct status *s, const char *path) {
         }
 }
 
+/* After the apps: each gets what the file says of it. */
+static void gather_reconcile(struct status *s, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        if (read_state_file(s, path, &text, &len, &s->reconcile.error) > 0 &&
+            status_parse_reconcile(s, text, len) == -EINVAL) {
+                free(s->reconcile.error);
+                if (asprintf(&s->reconcile.error, "%s is not archy-reconcile's state JSON", path) < 0) {
+                        s->reconcile.error = NULL;
+                        s->oom = true;
+                }
+        }
+}
+
 int status_gather_files(struct status *s, const struct status_paths *p, const char *app) {
         s->now = (long long)time(NULL);
         int r = gather_manifest(s, p, app);
         gather_podman(s, p->podman_health);
         gather_ota(s, p->ota_state);
+        gather_reconcile(s, p->reconcile);
         return r < 0 ? r : s->oom ? -ENOMEM : 0;
 }
 

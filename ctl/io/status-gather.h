@@ -9,6 +9,7 @@ struct status_paths {
         const char *last_good;     /* manifest_last_good_path() */
         const char *podman_health; /* $ARCHY_PODMAN_HEALTH, /run/archipelago/podman-health.json */
         const char *ota_state;     /* $ARCHY_OTA_STATE, /var/lib/archipelago/update-verify.state */
+        const char *reconcile;     /* $ARCHY_RECONCILE_STATE, RECONCILE_STATE_PATH */
         const char *cid_dir;       /* $ARCHY_CID_DIR, /run: Quadlet's --cidfile=%t/%N.cid */
         const char *run_root;      /* $ARCHY_PODMAN_RUNROOT, /run/containers/storage */
         const char *bus;           /* $ARCHY_SYSTEMD_BUS: a bus whose org.freedesktop.systemd1 stands in (tests) */

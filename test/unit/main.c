@@ -82,6 +82,7 @@ int main(void) {
         srunner_add_suite(sr, doctor_suite());
         srunner_add_suite(sr, plan_suite());
         srunner_add_suite(sr, manifest_edit_suite());
+        srunner_add_suite(sr, reconcile_suite());
         srunner_add_suite(sr, plan_images_suite());
         srunner_add_suite(sr, rollback_record_suite());
         srunner_run_all(sr, CK_NORMAL);

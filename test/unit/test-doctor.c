@@ -255,7 +255,8 @@ START_TEST(test_orphans) {
                              "\"reason\": \"notes is stopped\"}\n"
                              "{\"action\": \"orphan-volume\", \"target\": \"archy-old-data\", \"app\": null, "
                              "\"reason\": \"no app has it\"}\n"
-                             "{\"result\": \"would-act\", \"actions\": 2}\n";
+                             "{\"result\": \"work-found\", \"actions\": 2}\n";
+        f.in.reconcile.exit_status = 3; /* archy-reconcile --dry-run: it found work */
         const struct doctor_check *c = expect(&f, "orphans", DOCTOR_WARNING, "systemctl start archy-reconcile.service");
         ck_assert_uint_eq(c->n_findings, 2);
         ck_assert_str_eq(c->findings[0], "stop-container archy-notes (app notes): notes is stopped");

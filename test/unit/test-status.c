@@ -3,6 +3,7 @@
  * and the parsers of what it reads (podman's health log, archy-podman-repair's status file,
  * archy-verify-ota's state file). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -91,7 +92,8 @@ START_TEST(test_healthy_json) {
                 "\"present\": true, \"fallback\": false, \"problems\": [], \"last_good_problems\": []},\n"
                 "  \"apps\": [\n"
                 "    {\"name\": \"bitcoin-knots\", \"desired\": \"started\", \"skipped\": false, \"level\": \"ok\", "
-                "\"units\": [\n"
+                "\"reconcile\": {\"restarts\": 0, \"next_retry\": null, \"next_retry_unix\": null, \"last_reason\": "
+                "null}, \"units\": [\n"
                 "      {\"unit\": \"archy-bitcoin-knots.service\", \"container\": \"main\", \"loaded\": true, "
                 "\"active_state\": \"active\", \"sub_state\": \"running\", \"since\": \"2026-11-27T11:00:00Z\", "
                 "\"since_unix\": 1795777200, \"oneshot\": false, \"health\": \"healthy\", \"health_source\": "
@@ -101,15 +103,17 @@ START_TEST(test_healthy_json) {
                 "\"since_unix\": 1795777200, \"oneshot\": false, \"health\": \"none\", \"health_source\": "
                 "\"manifest\", \"failing_streak\": 0, \"restarts\": 0, \"last_failure\": null}\n"
                 "    ], \"rolled_back\": null},\n"
-                "    {\"name\": \"lnd\", \"desired\": \"started\", \"skipped\": false, \"level\": \"ok\", \"units\": "
-                "[\n"
+                "    {\"name\": \"lnd\", \"desired\": \"started\", \"skipped\": false, \"level\": \"ok\", "
+                "\"reconcile\": {\"restarts\": 0, \"next_retry\": null, \"next_retry_unix\": null, \"last_reason\": "
+                "null}, \"units\": [\n"
                 "      {\"unit\": \"archy-lnd.service\", \"container\": \"main\", \"loaded\": true, \"active_state\": "
                 "\"active\", \"sub_state\": \"running\", \"since\": \"2026-11-27T11:00:00Z\", \"since_unix\": "
                 "1795777200, \"oneshot\": false, \"health\": \"healthy\", \"health_source\": \"healthcheck-log\", "
                 "\"failing_streak\": 0, \"restarts\": 0, \"last_failure\": null}\n"
                 "    ], \"rolled_back\": null},\n"
                 "    {\"name\": \"mempool\", \"desired\": \"stopped\", \"skipped\": false, \"level\": \"ok\", "
-                "\"units\": [\n"
+                "\"reconcile\": {\"restarts\": 0, \"next_retry\": null, \"next_retry_unix\": null, \"last_reason\": "
+                "null}, \"units\": [\n"
                 "      {\"unit\": \"archy-mempool.service\", \"container\": \"main\", \"loaded\": false, "
                 "\"active_state\": \"inactive\", \"sub_state\": \"dead\", \"since\": null, \"since_unix\": null, "
                 "\"oneshot\": false, \"health\": null, \"health_source\": null, \"failing_streak\": 0, "
@@ -124,7 +128,10 @@ START_TEST(test_healthy_json) {
                 "\"applied_at\": \"2026-11-26T12:00:00Z\", \"applied_at_unix\": 1795694400, \"decided_at\": "
                 "\"2026-11-26T12:06:40Z\", \"decided_at_unix\": 1795694800},\n"
                 "  \"derive\": {\"found\": true, \"last_result\": \"success\", \"last_exit_status\": 0, "
-                "\"last_run\": \"2026-11-27T11:59:50Z\", \"last_run_unix\": 1795780790, \"drift\": \"unknown\"}\n"
+                "\"last_run\": \"2026-11-27T11:59:50Z\", \"last_run_unix\": 1795780790, \"drift\": \"unknown\"},\n"
+                "  \"reconcile\": {\"known\": false, \"error\": null, \"last_full_scan\": null, "
+                "\"last_full_scan_unix\": "
+                "null}\n"
                 "}\n");
         ck_assert_int_eq(status_exit_status(&s), CTL_EXIT_OK);
         free(j);
@@ -437,6 +444,44 @@ START_TEST(test_ota_file) {
 }
 END_TEST
 
+/* archy-reconcile's state file: each app's restart count, next retry and last reason. */
+START_TEST(test_reconcile_file) {
+        struct status s = {0};
+        healthy_node(&s);
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "{\"last_full_scan_unix\": %lld, \"apps\": [{\"app\": \"lnd\", \"restarts\": 3, \"streak\": 2, "
+                 "\"last_restart_unix\": %lld, \"next_retry_unix\": %lld, \"healthy_since_unix\": 0, "
+                 "\"last_reason\": \"systemd gave up on archy-lnd.service (start-limit-hit)\"}, {\"app\": \"mempool\", "
+                 "\"restarts\": 1, \"streak\": 0, \"last_restart_unix\": 5, \"next_retry_unix\": 35, "
+                 "\"healthy_since_unix\": 0, \"last_reason\": null}, {\"app\": \"gone\", \"restarts\": 9, "
+                 "\"streak\": 0, \"last_restart_unix\": 0, \"next_retry_unix\": 0, \"healthy_since_unix\": 0, "
+                 "\"last_reason\": null}]}\n",
+                 (long long)T0 - 30, (long long)T0 - 30, (long long)T0 + 30);
+        ck_assert_int_eq(status_parse_reconcile(&s, text, strlen(text)), 0);
+        ck_assert(s.reconcile.known);
+        const struct status_app *lnd = &s.apps[1], *mempool = &s.apps[2];
+        ck_assert_uint_eq(lnd->reconcile.restarts, 3);
+        ck_assert_int_eq(lnd->reconcile.next_retry, T0 + 30);
+        ck_assert_uint_eq(mempool->reconcile.restarts, 1);
+        ck_assert_int_eq(mempool->reconcile.next_retry, 0); /* no streak: nothing pending */
+        char *j = json_of(&s);
+        ck_assert_ptr_nonnull(strstr(j, "\"reconcile\": {\"restarts\": 3, \"next_retry\": \"2026-11-27T12:00:30Z\", "
+                                        "\"next_retry_unix\": 1795780830, \"last_reason\": \"systemd gave up on "
+                                        "archy-lnd.service (start-limit-hit)\"}"));
+        ck_assert_ptr_nonnull(strstr(j, "\"reconcile\": {\"known\": true, \"error\": null, \"last_full_scan\": "
+                                        "\"2026-11-27T11:59:30Z\", \"last_full_scan_unix\": 1795780770}"));
+        free(j);
+        char *t = status_render_text(&s);
+        ck_assert_ptr_nonnull(strstr(t,
+                                     "    reconcile: 3 restarts by archy-reconcile, next retry 2026-11-27T12:00:30Z; "
+                                     "last: systemd gave up on archy-lnd.service (start-limit-hit)\n"));
+        free(t);
+        ck_assert_int_eq(status_parse_reconcile(&s, "{\"apps\": []}", 12), -EINVAL);
+        status_free(&s);
+}
+END_TEST
+
 Suite *status_suite(void) {
         Suite *s = suite_create("status");
         TCase *tc = tcase_create("status");
@@ -449,6 +494,7 @@ Suite *status_suite(void) {
         tcase_add_test(tc, test_health_log);
         tcase_add_test(tc, test_podman_file);
         tcase_add_test(tc, test_ota_file);
+        tcase_add_test(tc, test_reconcile_file);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -41,6 +41,7 @@ Suite *status_suite(void);
 Suite *doctor_suite(void);
 Suite *plan_suite(void);
 Suite *manifest_edit_suite(void);
+Suite *reconcile_suite(void);
 Suite *plan_images_suite(void);
 Suite *rollback_record_suite(void);
 

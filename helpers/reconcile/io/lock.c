@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "reconcile-io.h"
+
+/* archyctl apply's lock (ctl/io/apply-state.c: DIR/lock, flock'ed exclusively): while an apply
+ * holds it, the desired state is changing under us. It is waited for a little, since the apply
+ * starts this service as its last step and lets go of the lock right after. */
+#define LOCK_WAIT_MS 10000
+#define LOCK_POLL_MS 100
+
+int reconcile_lock(const char *dir) {
+        int r = mkdir_p(dir, 0700);
+        if (r < 0)
+                return log_error_errno(r, "cannot create %s: %m", dir);
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s/lock", dir) >= (int)sizeof path)
+                return log_error_errno(-ENAMETOOLONG, "%s: path too long", dir);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot open %s: %m", path);
+        for (long waited = 0;; waited += LOCK_POLL_MS) {
+                if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                        /* the holder's pid, which a waiting archyctl apply names */
+                        char pid[32];
+                        int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+                        if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
+                                log_warning("cannot write the pid into %s: %m", path);
+                        return fd;
+                }
+                if (errno != EWOULDBLOCK && errno != EINTR) {
+                        r = -errno;
+                        close(fd);
+                        return log_error_errno(r, "cannot lock %s: %m", path);
+                }
+                if (waited >= LOCK_WAIT_MS)
+                        break;
+                nanosleep(&(struct timespec){.tv_nsec = LOCK_POLL_MS * 1000000L}, NULL);
+        }
+        close(fd);
+        return -EBUSY;
+}
+
+bool reconcile_apply_pending(const char *dir) {
+        char path[4096];
+        return snprintf(path, sizeof path, "%s/journal", dir) < (int)sizeof path && access(path, F_OK) == 0;
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One run of archy-reconcile: the manifest in use, what systemd shows (and podman, when worth
+ * asking), the decision, the actions, the state file. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "manifest-source.h"
+#include "reconcile-io.h"
+#include "strbuf.h"
+
+struct session {
+        const struct reconcile_options *o;
+        struct manifest_source src;
+        struct manifest *explicit_manifest;
+        const struct manifest *m;
+        struct reconcile_state old, new;
+        char *state_text; /* as read: the file is written only when it changes */
+        sd_bus *bus;
+        struct observation ob;
+        struct rc_plan plan;
+        int lock;
+        bool printed; /* the summary line */
+};
+
+static void session_done(struct session *s) {
+        manifest_source_done(&s->src);
+        manifest_free(s->explicit_manifest);
+        reconcile_state_done(&s->old);
+        reconcile_state_done(&s->new);
+        free(s->state_text);
+        units_close(s->bus);
+        observation_done(&s->ob);
+        rc_plan_done(&s->plan);
+        if (s->lock >= 0)
+                close(s->lock);
+}
+
+/* The manifest in use, chosen as archyctl status chooses it; --manifest never falls back. */
+static int load_manifest(struct session *s) {
+        if (s->o->explicit_manifest) {
+                int r = load_manifest_logged(s->o->manifest, &s->explicit_manifest);
+                s->m = s->explicit_manifest;
+                return r;
+        }
+        int r = manifest_source_load(s->o->manifest, manifest_last_good_path(), &s->src);
+        if (r < 0 && s->src.installed_r != -ENOENT) {
+                log_diags(&s->src.problems, LOG_LVL_ERR);
+                return log_error_errno(r, "%s: unusable, and no usable last good copy: nothing is reconciled",
+                                       s->o->manifest);
+        }
+        if (r == 1)
+                log_warning("%s is unusable: reconciling against its last good copy %s", s->o->manifest,
+                            manifest_last_good_path());
+        s->m = s->src.manifest;
+        return 0;
+}
+
+static void load_state(struct session *s) {
+        size_t len = 0;
+        mode_t type = 0;
+        const char *why = NULL;
+        int r = read_regular_file(s->o->state_file, RECONCILE_STATE_MAX, true, &s->state_text, &len, &type);
+        if (r == -ENOENT)
+                return;
+        if (r < 0)
+                log_warning("cannot read %s: %s: starting from an empty state", s->o->state_file,
+                            file_problem(r, type));
+        else if (reconcile_state_parse(s->state_text, len, &s->old, &why) < 0) {
+                log_warning("%s: %s: starting from an empty state", s->o->state_file, why ? why : "out of memory");
+                reconcile_state_done(&s->old);
+        }
+}
+
+static int save_state(struct session *s) {
+        _cleanup_free_ char *text = reconcile_state_render(&s->new);
+        if (!text)
+                return log_error_errno(-ENOMEM, "out of memory");
+        if (s->state_text && strcmp(text, s->state_text) == 0)
+                return 0;
+        _cleanup_free_ char *copy = strdup(s->o->state_file);
+        if (!copy)
+                return log_error_errno(-ENOMEM, "out of memory");
+        int r = mkdir_p(dirname(copy), 0755);
+        if (r >= 0)
+                r = write_file_atomic(s->o->state_file, text, strlen(text), 0644);
+        return r < 0 ? log_error_errno(r, "cannot write %s: %m", s->o->state_file) : 0;
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+static void put_member(struct strbuf *b, const char *key, const char *value) {
+        strbuf_printf(b, ", \"%s\": ", key);
+        if (value)
+                strbuf_json_string(b, value, strlen(value));
+        else
+                strbuf_puts(b, "null");
+}
+
+static void print_action(const struct session *s, const struct rc_action *a) {
+        if (!s->o->json) {
+                printf("%s %s%s%s%s: %s\n", rc_kind_to_string(a->kind), a->target, a->app ? " (app " : "",
+                       a->app ? a->app : "", a->app ? ")" : "", a->reason);
+                return;
+        }
+        _cleanup_strbuf_ struct strbuf b = STRBUF_INIT;
+        strbuf_printf(&b, "{\"action\": \"%s\"", rc_kind_to_string(a->kind));
+        put_member(&b, "target", a->target);
+        put_member(&b, "app", a->app);
+        put_member(&b, "reason", a->reason);
+        strbuf_puts(&b, "}\n");
+        fputs(strbuf_str(&b), stdout);
+}
+
+static void print_result(struct session *s, const char *result, size_t n) {
+        s->printed = true;
+        if (s->o->json)
+                printf("{\"result\": \"%s\", \"actions\": %zu}\n", result, n);
+        else if (n > 0 || strcmp(result, "nothing-to-do") != 0)
+                printf("archy-reconcile: %s, %zu action%s\n", result, n, n == 1 ? "" : "s");
+        fflush(stdout);
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+static int observe(struct session *s, long long now) {
+        int r = s->o->bus ? units_open_address(s->o->bus, &s->bus) : units_open(false, &s->bus);
+        if (r < 0)
+                return r; /* logged */
+        r = observe_units(s->bus, s->m, s->o->cid_dir, &s->ob);
+        if (r < 0)
+                return r;
+        if (!rc_scan_due(&s->old, now, s->o->dry_run, s->ob.unaccounted, s->ob.leftovers))
+                return 0;
+        struct podman p = {.path = s->o->podman, .timeout_ms = s->o->timeout_ms};
+        return observe_podman(&p, &s->ob);
+}
+
+static int carry_out(struct session *s, bool scanned_failed) {
+        struct podman p = {.path = s->o->podman, .timeout_ms = s->o->timeout_ms};
+        size_t failed = 0;
+        for (size_t i = 0; i < s->plan.n_actions; i++) {
+                const struct rc_action *a = &s->plan.actions[i];
+                print_action(s, a);
+                if (!s->o->dry_run && rc_kind_acts(a->kind) && act(s->bus, &p, a, s->o->timeout_ms) < 0)
+                        failed++;
+        }
+        size_t n = s->plan.n_actions;
+        if (s->o->dry_run) {
+                print_result(s, scanned_failed ? "failed" : n ? "work-found" : "nothing-to-do", n);
+                return scanned_failed ? RECONCILE_EXIT_FAILED : n ? RECONCILE_EXIT_WORK : RECONCILE_EXIT_OK;
+        }
+        if (save_state(s) < 0)
+                failed++;
+        print_result(s, failed || scanned_failed ? "failed" : n ? "done" : "nothing-to-do", n);
+        return failed || scanned_failed ? RECONCILE_EXIT_FAILED : RECONCILE_EXIT_OK;
+}
+
+int reconcile_run(const struct reconcile_options *o) {
+        struct session s = {.o = o, .lock = -1};
+        int status = RECONCILE_EXIT_FAILED;
+        if (!o->dry_run) {
+                s.lock = reconcile_lock(o->lock_dir);
+                if (s.lock == -EBUSY) {
+                        log_info("archyctl apply holds %s/lock: this run is skipped", o->lock_dir);
+                        print_result(&s, "skipped", 0);
+                        status = RECONCILE_EXIT_OK;
+                        goto done;
+                }
+                if (s.lock < 0)
+                        goto done;
+                if (reconcile_apply_pending(o->lock_dir)) {
+                        log_info("an interrupted archyctl apply is pending (%s/journal): this run is skipped",
+                                 o->lock_dir);
+                        print_result(&s, "skipped", 0);
+                        status = RECONCILE_EXIT_OK;
+                        goto done;
+                }
+        }
+        if (load_manifest(&s) < 0)
+                goto done;
+        load_state(&s);
+        long long now = (long long)time(NULL);
+        int r = observe(&s, now);
+        if (r < 0 && !s.ob.units)
+                goto done; /* systemd could not be asked */
+        /* podman could not be asked: what systemd showed is still acted on */
+        struct rc_observed in = {.units = s.ob.units,
+                                 .n_units = s.ob.n_list,
+                                 .scanned = r >= 0 && s.ob.podman_calls > 0,
+                                 .containers = s.ob.containers.items,
+                                 .n_containers = s.ob.containers.n,
+                                 .volumes = s.ob.volumes.items,
+                                 .n_volumes = s.ob.volumes.n,
+                                 .networks = s.ob.networks.items,
+                                 .n_networks = s.ob.networks.n};
+        if (reconcile_decide(s.m, &in, &s.old, now, &s.plan, &s.new) < 0) {
+                log_error_errno(-ENOMEM, "out of memory");
+                goto done;
+        }
+        status = carry_out(&s, r < 0);
+done:
+        if (status == RECONCILE_EXIT_FAILED && !s.printed)
+                print_result(&s, "failed", 0);
+        session_done(&s);
+        return status;
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# archy-reconcile on the host: usage errors and --help; then against a stand-in for systemd
+# (test/ctl/fake-systemd.c on a private dbus-daemon, serving manifests/e2e.yaml's units from a
+# table) and a stand-in podman (a script printing canned JSON and recording its calls): the
+# --dry-run --json lines (archyctl doctor's format) and exit 3 for each kind of work, and an idle
+# run that starts no podman and writes its state file once. What it does to real units and
+# containers is the e2e suite's (test/e2e/bats/230-reconcile.bats).
+
+RECONCILE=${ARCHY_RECONCILE:-$BATS_TEST_DIRNAME/../../build/archy-reconcile}
+TOP=$BATS_TEST_DIRNAME/../..
+
+setup_file() {
+	cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Werror -o "$BATS_FILE_TMPDIR/fake-systemd" \
+		"$TOP/test/ctl/fake-systemd.c" -lsystemd
+}
+
+setup() {
+	T=$(mktemp -d)
+	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
+	cp "$TOP/manifests/e2e.yaml" "$T/manifest.yaml"
+	chmod 0644 "$T/manifest.yaml"
+	export ARCHY_MANIFEST=$T/manifest.yaml ARCHY_LAST_GOOD=$T/last-good.yaml ARCHY_CID_DIR=$T/run \
+		ARCHY_RECONCILE_STATE=$T/state/state.json ARCHY_APPLY_STATE_DIR=$T/apply ARCHY_PODMAN=$T/podman \
+		ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus
+	mkdir -p "$T/run" "$T/podman.d"
+	# NAME LOAD ACTIVE SUB TYPE RESULT CODE STATUS RESTARTS EXIT_USEC CHANGE_USEC INACTIVE_USEC
+	cat >"$T/units" <<-EOF
+		archy-node.service loaded active running notify success 0 0 0 0 1 0
+		archy-node-ui.service loaded active running notify success 0 0 0 0 1 0
+		archy-wallet.service loaded active running notify success 0 0 0 0 1 0
+		archy-wallet-ui.service loaded active running notify success 0 0 0 0 1 0
+		archy-indexer.service loaded active running notify success 0 0 0 0 1 0
+		archy-notes.service loaded inactive dead notify success 0 0 0 0 1 0
+	EOF
+	# podman: ps, volume ls, network ls print $T/podman.d/{ps,volume,network}.json
+	cat >"$T/podman" <<-EOF
+		#!/bin/sh
+		echo "\$*" >>"$T/podman-calls"
+		cat "$T/podman.d/\$1.json" 2>/dev/null || echo '[]'
+	EOF
+	chmod 755 "$T/podman"
+	cat >"$T/podman.d/ps.json" <<-'EOF'
+		[{"Names": ["archy-node"], "Labels": {"archy.managed": "true", "archy.app": "node"}, "State": "running"},
+		 {"Names": ["archy-wallet"], "Labels": {"archy.managed": "true", "archy.app": "wallet"}, "State": "running"}]
+	EOF
+	cat >"$T/podman.d/volume.json" <<-'EOF'
+		[{"Name": "archy-node-node-data", "Labels": {"archy.managed": "true", "archy.app": "node"}},
+		 {"Name": "archy-notes-notes-data", "Labels": {"archy.managed": "true", "archy.app": "notes"}}]
+	EOF
+	echo '[{"name": "archipelago", "labels": {"archy.managed": "true"}}]' >"$T/podman.d/network.json"
+}
+
+teardown() {
+	[ -z "${FAKE:-}" ] || kill "$FAKE" 2>/dev/null || true
+	[ -z "${DAEMON:-}" ] || kill "$DAEMON" 2>/dev/null || true
+	rm -rf "$T"
+}
+
+fake_systemd() {
+	dbus-daemon --session --nofork --address="unix:path=$T/bus" --print-address=1 >"$T/address" 2>/dev/null &
+	DAEMON=$!
+	for _ in $(seq 50); do [ -s "$T/address" ] && break; sleep 0.1; done
+	"$BATS_FILE_TMPDIR/fake-systemd" "unix:path=$T/bus" "$T/units" "$T/calls" >"$T/fake.out" 2>&1 &
+	FAKE=$!
+	for _ in $(seq 50); do grep -q ready "$T/fake.out" && break; sleep 0.1; done
+	export ARCHY_SYSTEMD_BUS=unix:path=$T/bus
+}
+
+# "action target app" per JSON action line of $output.
+actions() {
+	printf '%s\n' "$output" | jq -r 'select(.action) | "\(.action) \(.target) \(.app)"'
+}
+
+@test "--help says what it does, its options and exit statuses" {
+	run "$RECONCILE" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: archy-reconcile [--dry-run] [--json] [--manifest FILE]"* ]]
+	[[ "$output" == *"3 --dry-run found work"* ]]
+}
+
+@test "usage errors exit 2: an unknown option, an argument, a relative --manifest" {
+	run "$RECONCILE" --frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"see --help"* ]]
+	run "$RECONCILE" extra
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'unexpected argument "extra"'* ]]
+	run "$RECONCILE" --manifest relative.yaml
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--manifest: expected an absolute path, got "relative.yaml"'* ]]
+}
+
+@test "no systemd to ask: exit 1, and a summary line that says failed" {
+	run "$RECONCILE" --dry-run --json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'{"result": "failed", "actions": 0}'* ]]
+}
+
+@test "an unusable manifest with no last good copy: exit 1, nothing asked" {
+	fake_systemd
+	echo 'apps: [' >"$T/manifest.yaml"
+	run "$RECONCILE" --dry-run --json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unusable, and no usable last good copy"* ]]
+	[ ! -e "$T/podman-calls" ]
+}
+
+@test "nothing to do: exit 0, one summary line" {
+	fake_systemd
+	run "$RECONCILE" --dry-run --json
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"result": "nothing-to-do", "actions": 0}' ]
+	[ "$(wc -l <"$T/podman-calls")" = 3 ] # a dry run always asks podman
+	grep -qx 'ps -a --filter label=archy.managed=true --format json' "$T/podman-calls"
+}
+
+@test "every kind of work, one line each, exit 3; the text form too" {
+	cat >"$T/podman.d/ps.json" <<-'EOF'
+		[{"Names": ["archy-stray"], "Labels": {"archy.managed": "true", "archy.app": "stray"}, "State": "running"},
+		 {"Names": ["archy-notes"], "Labels": {"archy.managed": "true", "archy.app": "notes"}, "State": "running"},
+		 {"Names": ["archy-wallet-old"], "Labels": {"archy.managed": "true", "archy.app": "wallet"}, "State": "exited"}]
+	EOF
+	cat >"$T/podman.d/volume.json" <<-'EOF'
+		[{"Name": "archy-gone-data", "Labels": {"archy.managed": "true", "archy.app": "gone"}}]
+	EOF
+	echo '[{"name": "archy-old", "labels": {"archy.managed": "true"}}]' >"$T/podman.d/network.json"
+	sed -i 's/^archy-indexer.service loaded active running/archy-indexer.service loaded failed failed/' "$T/units"
+	fake_systemd
+	run "$RECONCILE" --dry-run --json
+	[ "$status" -eq 3 ]
+	[ "$(actions)" = "restart-app archy-indexer.service indexer
+remove-container archy-stray stray
+stop-container archy-notes notes
+remove-container archy-wallet-old wallet
+orphan-volume archy-gone-data gone
+orphan-network archy-old null" ]
+	[ "$(printf '%s\n' "$output" | tail -n 1)" = '{"result": "work-found", "actions": 6}' ]
+	[ ! -e "$T/state/state.json" ] # a dry run writes nothing
+	# the text form: one line per action
+	run "$RECONCILE" --dry-run
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"orphan-volume archy-gone-data (app gone): its app is not in the manifest; its data is kept (removed only by a purge)"* ]]
+	[[ "$output" == *"archy-reconcile: work-found, 6 actions"* ]]
+}
+
+@test "idle: no podman process, the state file written once, then left as it is" {
+	fake_systemd
+	# the first run does its full scan and records it
+	run "$RECONCILE" --json
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"result": "nothing-to-do", "actions": 0}' ]
+	[ "$(wc -l <"$T/podman-calls")" = 3 ]
+	jq -e '.last_full_scan_unix > 0 and .apps == []' "$T/state/state.json"
+	local before
+	before=$(stat -c '%i %Y' "$T/state/state.json")
+	rm "$T/podman-calls"
+	run "$RECONCILE" --json
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"result": "nothing-to-do", "actions": 0}' ]
+	[ ! -e "$T/podman-calls" ]
+	[ "$(stat -c '%i %Y' "$T/state/state.json")" = "$before" ]
+	# one ListUnitsByPatterns per run (archy-*.service and libpod-*.scope), nothing else asked
+	[ "$(grep -c ListUnitsByPatterns "$T/calls")" = 2 ]
+}
+
+@test "a running libpod scope no started app accounts for: podman is asked at once" {
+	printf '0123456789abcdef' >"$T/run/archy-node.cid"
+	printf 'libpod-0123456789abcdef.scope loaded active running scope success 0 0 0 0 1 0\n' >>"$T/units"
+	fake_systemd
+	run "$RECONCILE" --json
+	[ "$status" -eq 0 ]
+	rm "$T/podman-calls"
+	run "$RECONCILE" --json # the node's own container: accounted for by its cid file
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/podman-calls" ]
+	kill "$FAKE" "$DAEMON"
+	wait "$FAKE" "$DAEMON" 2>/dev/null || true
+	printf 'libpod-fedcba9876543210.scope loaded active running scope success 0 0 0 0 1 0\n' >>"$T/units"
+	fake_systemd
+	run "$RECONCILE" --json
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$T/podman-calls")" = 3 ]
+}
+
+@test "archyctl apply's lock held: the run is skipped, exit 0" {
+	fake_systemd
+	mkdir -p "$T/apply"
+	exec 9>"$T/apply/lock"
+	flock 9
+	run "$RECONCILE" --json
+	exec 9>&-
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'{"result": "skipped", "actions": 0}'* ]]
+	[ ! -e "$T/podman-calls" ]
+}
