@@ -168,6 +168,22 @@ static int check_problems(const struct apply_args *a, const struct manifest *m, 
         return 0; /* the plan takes a skipped app as uninstalled: the generator gives it no units */
 }
 
+/* m (parsed with r) has its problems printed as --check prints them and checked: *ret = m and 0,
+ * or m freed and a CTL_EXIT_* status. diags is freed. */
+static int take_checked(const struct apply_args *a, struct manifest *m, int r, struct diag_list *diags,
+                        struct manifest **ret) {
+        diag_sort(diags);
+        manifest_print_problems(a->file, r, diags);
+        int status = check_problems(a, m, r, diags);
+        diag_list_free(diags);
+        if (status != 0) {
+                manifest_free(m);
+                return status;
+        }
+        *ret = m;
+        return 0;
+}
+
 /* FILE read once (the bytes installed are the bytes validated), with the installed manifest's
  * ownership checks, parsed and validated; every problem printed as --check prints them. */
 static int load_new(const struct apply_args *a, char **ret_text, size_t *ret_len, struct manifest **ret) {
@@ -180,17 +196,11 @@ static int load_new(const struct apply_args *a, char **ret_text, size_t *ret_len
                 m = manifest_parse(text, len, a->file, &diags);
                 r = m ? 0 : diags.oom ? -ENOMEM : -EINVAL;
         }
-        diag_sort(&diags);
-        manifest_print_problems(a->file, r, &diags);
-        int status = check_problems(a, m, r, &diags);
-        diag_list_free(&diags);
-        if (status != 0) {
-                manifest_free(m);
+        int status = take_checked(a, m, r, &diags, ret);
+        if (status != 0)
                 return status;
-        }
         *ret_text = TAKE_PTR(text);
         *ret_len = len;
-        *ret = m;
         return 0;
 }
 
@@ -198,17 +208,7 @@ static int load_new(const struct apply_args *a, char **ret_text, size_t *ret_len
 static int load_edited(const struct apply_args *a, const char *text, size_t len, struct manifest **ret) {
         struct diag_list diags = {0};
         struct manifest *m = manifest_parse(text, len, a->file, &diags);
-        int r = m ? 0 : diags.oom ? -ENOMEM : -EINVAL;
-        diag_sort(&diags);
-        manifest_print_problems(a->file, r, &diags);
-        int status = check_problems(a, m, r, &diags);
-        diag_list_free(&diags);
-        if (status != 0) {
-                manifest_free(m);
-                return status;
-        }
-        *ret = m;
-        return 0;
+        return take_checked(a, m, m ? 0 : diags.oom ? -ENOMEM : -EINVAL, &diags, ret);
 }
 
 /* The manifest in use (the installed one, or its last good copy), and its bytes. */

@@ -10,6 +10,7 @@
 #include "doctor-gather.h"
 #include "doctor.h"
 #include "log.h"
+#include "report-out.h"
 
 static void help(void) {
         printf("Usage: archyctl doctor [OPTIONS...]\n\n"
@@ -45,12 +46,7 @@ static int parse_args(int argc, char **argv, bool *json) {
 }
 
 static int report(const struct doctor_report *r, bool json) {
-        char *out = json ? doctor_render_json(r) : doctor_render_text(r);
-        if (!out)
-                return log_error_errno(-ENOMEM, "doctor: out of memory");
-        fputs(out, stdout);
-        free(out);
-        return fflush(stdout) == 0 ? 0 : log_error_errno(-EIO, "doctor: cannot write the report: %m");
+        return report_out(json ? doctor_render_json(r) : doctor_render_text(r), "doctor");
 }
 
 int cmd_doctor(int argc, char **argv) {

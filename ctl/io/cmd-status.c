@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "report-out.h"
 #include "status-gather.h"
 #include "status.h"
 
@@ -45,12 +46,7 @@ static int parse_args(int argc, char **argv, bool *json, const char **app) {
 }
 
 static int report(const struct status *s, bool json) {
-        char *out = json ? status_render_json(s) : status_render_text(s);
-        if (!out)
-                return log_error_errno(-ENOMEM, "status: out of memory");
-        fputs(out, stdout);
-        free(out);
-        return fflush(stdout) == 0 ? 0 : log_error_errno(-EIO, "status: cannot write the report: %m");
+        return report_out(json ? status_render_json(s) : status_render_text(s), "status");
 }
 
 int cmd_status(int argc, char **argv) {
