@@ -85,7 +85,7 @@ SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash \
              test/e2e/bats/helpers-browser.bash test/e2e/bats/helpers-lifecycle.bash test/e2e/bats/helpers-archyctl.bash
 HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
-                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/reconcile/*.bats)
+                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/ctl/*.bash test/reconcile/*.bats)
 UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \

@@ -12,10 +12,10 @@ bats_require_minimum_version 1.5.0
 
 CTL=${ARCHY_CTL:-$BATS_TEST_DIRNAME/../../build/archyctl}
 TOP=$BATS_TEST_DIRNAME/../..
+load fake-systemd
 
 setup_file() {
-	cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Werror -o "$BATS_FILE_TMPDIR/fake-systemd" \
-		"$BATS_TEST_DIRNAME/fake-systemd.c" -lsystemd
+	build_fake_systemd
 }
 
 setup() {
@@ -44,11 +44,6 @@ setup() {
 	stub_reconcile 0 '{"result": "nothing-to-do", "actions": 0}'
 }
 
-teardown() {
-	[ -z "${FAKE:-}" ] || kill "$FAKE" 2>/dev/null || true
-	[ -z "${DAEMON:-}" ] || kill "$DAEMON" 2>/dev/null || true
-	rm -rf "$T"
-}
 
 # A stand-in archy-derive: exits $1, writes $2 to stderr (its log), and records its arguments.
 stub_derive() {
@@ -62,15 +57,6 @@ stub_reconcile() {
 	chmod +x "$T/archy-reconcile"
 }
 
-fake_systemd() {
-	dbus-daemon --session --nofork --address="unix:path=$T/bus" --print-address=1 >"$T/address" 2>/dev/null &
-	DAEMON=$!
-	for _ in $(seq 50); do [ -s "$T/address" ] && break; sleep 0.1; done
-	"$BATS_FILE_TMPDIR/fake-systemd" "unix:path=$T/bus" "$T/units" "$T/calls" >"$T/fake.out" 2>&1 &
-	FAKE=$!
-	for _ in $(seq 50); do grep -q ready "$T/fake.out" && break; sleep 0.1; done
-	export ARCHY_SYSTEMD_BUS=unix:path=$T/bus
-}
 
 # stderr apart: archyctl logs there why systemd or timedated could not be asked
 doctor_json() {

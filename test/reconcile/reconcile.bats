@@ -9,10 +9,10 @@
 
 RECONCILE=${ARCHY_RECONCILE:-$BATS_TEST_DIRNAME/../../build/archy-reconcile}
 TOP=$BATS_TEST_DIRNAME/../..
+load ../ctl/fake-systemd
 
 setup_file() {
-	cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Werror -o "$BATS_FILE_TMPDIR/fake-systemd" \
-		"$TOP/test/ctl/fake-systemd.c" -lsystemd
+	build_fake_systemd
 }
 
 setup() {
@@ -51,21 +51,7 @@ setup() {
 	echo '[{"name": "archipelago", "labels": {"archy.managed": "true"}}]' >"$T/podman.d/network.json"
 }
 
-teardown() {
-	[ -z "${FAKE:-}" ] || kill "$FAKE" 2>/dev/null || true
-	[ -z "${DAEMON:-}" ] || kill "$DAEMON" 2>/dev/null || true
-	rm -rf "$T"
-}
 
-fake_systemd() {
-	dbus-daemon --session --nofork --address="unix:path=$T/bus" --print-address=1 >"$T/address" 2>/dev/null &
-	DAEMON=$!
-	for _ in $(seq 50); do [ -s "$T/address" ] && break; sleep 0.1; done
-	"$BATS_FILE_TMPDIR/fake-systemd" "unix:path=$T/bus" "$T/units" "$T/calls" >"$T/fake.out" 2>&1 &
-	FAKE=$!
-	for _ in $(seq 50); do grep -q ready "$T/fake.out" && break; sleep 0.1; done
-	export ARCHY_SYSTEMD_BUS=unix:path=$T/bus
-}
 
 # "action target app" per JSON action line of $output.
 actions() {
