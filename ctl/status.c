@@ -357,6 +357,16 @@ static void json_app(struct strbuf *b, const struct status_app *a) {
         strbuf_puts(b, a->n_units ? "\n    ]" : "]");
         jkey(b, &f, "rolled_back");
         json_rolled_back(b, a->rolled_back);
+        jkey(b, &f, "pulling");
+        if (a->pulling_part) {
+                bool h = true;
+                strbuf_putc(b, '{');
+                kstr(b, &h, "container", a->pulling_part);
+                kstr(b, &h, "image", a->pulling_image);
+                ktime(b, &h, "since", a->pulling_since);
+                strbuf_putc(b, '}');
+        } else
+                strbuf_puts(b, "null");
         strbuf_putc(b, '}');
 }
 
@@ -573,6 +583,12 @@ char *status_render_text(const struct status *s) {
                 for (size_t j = 0; j < a->n_units; j++)
                         text_unit(&b, &a->units[j]);
                 text_rolled_back(&b, a->rolled_back);
+                if (a->pulling_part) {
+                        char t[32];
+                        format_time(t, a->pulling_since);
+                        strbuf_printf(&b, "    pulling %s %s since %s (archyctl apply)\n", a->pulling_part,
+                                      a->pulling_image, t);
+                }
         }
         if (s->n_problems)
                 strbuf_puts(&b, "problems:\n");
@@ -604,6 +620,8 @@ void status_free(struct status *s) {
                 if (s->apps[i].rolled_back)
                         rollback_record_done(s->apps[i].rolled_back);
                 free(s->apps[i].rolled_back);
+                free(s->apps[i].pulling_part);
+                free(s->apps[i].pulling_image);
                 free(s->apps[i].name);
                 free(s->apps[i].desired);
                 free(s->apps[i].reconcile.last_reason);

@@ -63,6 +63,10 @@ struct status_app {
         /* archyctl apply's record of its last rollback of this app's image (STATE-DIR/rolled-back/APP),
          * NULL when there is none: informational, the verdict does not count it */
         struct rollback_record *rolled_back;
+        /* archyctl apply pulling an image of this app ahead of its start right now
+         * (STATE-DIR/pulling/APP, while the apply that wrote it lives): NULL part when not */
+        char *pulling_part, *pulling_image;
+        long long pulling_since; /* wall clock (s) */
 };
 
 struct status_problem {
@@ -169,5 +173,9 @@ int status_parse_ota(struct status *s, const char *text);
 /* archy-reconcile's state file (reconcile_state_parse()): s->reconcile, and each app's reconcile
  * (call after the apps were added). */
 int status_parse_reconcile(struct status *s, const char *text, size_t len);
+
+/* archyctl apply's note of a pull under way (STATE-DIR/pulling/APP, "PART IMAGE SINCE PID"): the
+ * app's pulling_* fields, *pid the apply's (the I/O layer shows the note only while it lives). */
+int status_parse_pulling(struct status *s, struct status_app *a, const char *text, long long *pid);
 
 void status_free(struct status *s);

@@ -85,6 +85,29 @@ static int image_pull(const char *image, char *detail, size_t size) {
         return r;
 }
 
+/* STATE-DIR/pulling/APP while the pull runs, for archyctl status (removed after it; one a crash
+ * leaves names a dead pid, which status does not show). Best effort: a note not written only
+ * hides the progress. */
+static char *pull_note(const struct apply_settings *s, const struct plan_image *it) {
+        _cleanup_free_ char *dir = NULL, *text = NULL;
+        char *path = NULL;
+        if (asprintf(&dir, "%s/" APPLY_PULLING_DIR, s->state_dir) < 0 ||
+            asprintf(&text, "%s %s %lld %lld\n", it->part, it->image, (long long)time(NULL), (long long)getpid()) < 0)
+                return NULL;
+        int r = mkdir_p(dir, 0755);
+        if (r >= 0 && asprintf(&path, "%s/%s", dir, it->app) < 0)
+                path = NULL;
+        if (path && (r = write_file_atomic(path, text, strlen(text), 0644)) < 0)
+                log_debug("cannot write %s: %s", path, strerror(-r));
+        return path;
+}
+
+static void pull_note_remove(char *path) {
+        if (path && unlink(path) < 0 && errno != ENOENT)
+                log_warning("cannot remove %s: %m", path);
+        free(path);
+}
+
 int apply_pull(const struct apply_settings *s, const struct plan_images *im) {
         for (size_t i = 0; i < im->n_pull; i++) {
                 const struct plan_image *it = &im->pull[i];
@@ -96,7 +119,9 @@ int apply_pull(const struct apply_settings *s, const struct plan_images *im) {
                 }
                 if (r == 0) {
                         print_pull(s, it, "pulling", NULL);
+                        char *note = pull_note(s, it);
                         r = image_pull(it->image, detail, sizeof detail);
+                        pull_note_remove(note);
                 }
                 if (r >= 0) {
                         print_pull(s, it, "pulled", NULL);

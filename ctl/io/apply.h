@@ -17,6 +17,8 @@
 #define APPLY_ROLLBACK_COPY "rollback.yaml"
 /* STATE-DIR/rolled-back/APP: the record of APP's last rollback (rollback-record.h) */
 #define APPLY_ROLLED_BACK_DIR "rolled-back"
+/* STATE-DIR/pulling/APP: "PART IMAGE SINCE PID" while an apply pulls APP's image (status shows it) */
+#define APPLY_PULLING_DIR "pulling"
 
 typedef struct sd_bus sd_bus;
 struct spawn_result;

@@ -6,6 +6,8 @@
 #include "apply.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -80,11 +82,35 @@ static void read_rolled_back(struct status *s, const struct status_paths *p, str
         free(r);
 }
 
+/* archyctl apply's note of a pull under way, shown while the apply that wrote it lives (a note a
+ * crash left behind is not shown). */
+static void read_pulling(struct status *s, const struct status_paths *p, struct status_app *sa) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        size_t len = 0;
+        mode_t type = 0;
+        long long pid = 0;
+        if (asprintf(&path, "%s/" APPLY_PULLING_DIR "/%s", p->apply_state, sa->name) < 0) {
+                s->oom = true;
+                return;
+        }
+        if (read_regular_file(path, STATE_FILE_MAX, true, &text, &len, &type) < 0 || strlen(text) != len)
+                return;
+        int k = status_parse_pulling(s, sa, text, &pid);
+        if (k == 0 && (pid > INT_MAX || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)))
+                k = -ESRCH;
+        if (k < 0) {
+                free(sa->pulling_part);
+                free(sa->pulling_image);
+                sa->pulling_part = sa->pulling_image = NULL;
+        }
+}
+
 static void add_app(struct status *s, const struct status_paths *p, const struct app *a) {
         struct status_app *sa = status_add_app(s, a->name, app_state_to_string(a->state));
         if (!sa)
                 return;
         read_rolled_back(s, p, sa);
+        read_pulling(s, p, sa);
         sa->skipped = a->skip;
         if (a->skip)
                 return; /* its units were not generated, and its parts may lack their names */
