@@ -66,7 +66,8 @@ setup_file() {
 #!/bin/sh
 if [ "\$1" = pull ]; then
 	for ref; do :; done
-	[ "\$ref" = "$PULLABLE" ] && exec /usr/bin/podman tag "$STANDIN" "\$ref"
+	# a pull takes a while, so that archyctl status can be seen showing it
+	[ "\$ref" = "$PULLABLE" ] && sleep 4 && exec /usr/bin/podman tag "$STANDIN" "\$ref"
 fi
 exec /usr/bin/podman "\$@"
 EOF
@@ -103,6 +104,14 @@ assert_pulse_on() {
 }
 
 # The JSON lines of the last ctl_apply, through a Python check over ev (the events).
+# archyctl status --json shows APP pulling IMAGE
+status_pulling() {
+	archyctl status --json | python3 -c 'import json, sys
+app, image = sys.argv[1:]
+a = [a for a in json.load(sys.stdin)["apps"] if a["name"] == app]
+sys.exit(0 if a and (a[0]["pulling"] or {}).get("image") == image else 1)' "$1" "$2"
+}
+
 events() {
 	printf '%s\n' "$output" | grep '^{' | python3 -c "import json, sys
 ev = [json.loads(l) for l in sys.stdin]
@@ -166,8 +175,16 @@ assert ev[-1]["event"] == "result" and ev[-1]["exit"] == 6, ev[-1]
 
 @test "ghost | archyctl image | a missing image is pulled ahead of its start (a podman whose pull tags a local image)" {
 	! podman image exists "$PULLABLE" || false
-	ARCHY_PODMAN=$DRAFTS/podman-pull-by-tag ctl_apply --json --timeout 60 "$(draft "$STANDIN" "$PULLABLE")"
-	[ "$status" -eq 0 ]
+	ARCHY_PODMAN=$DRAFTS/podman-pull-by-tag archyctl apply --json --timeout 60 "$(draft "$STANDIN" "$PULLABLE")" \
+		>"$BATS_TEST_TMPDIR/apply.out" 2>&1 &
+	local apply_pid=$! rc=0
+	# archyctl status shows the pull while it runs (apps[].pulling), and not after it
+	wait_for 30 status_pulling ghost "$PULLABLE"
+	wait "$apply_pid" || rc=$?
+	output=$(cat "$BATS_TEST_TMPDIR/apply.out")
+	echo "$output" >&2
+	[ "$rc" -eq 0 ]
+	[ "$(archyctl status --json | python3 -c 'import json, sys; print([a["pulling"] for a in json.load(sys.stdin)["apps"] if a["name"] == "ghost"])')" = "[None]" ]
 	events '
 kinds = [(e["event"], e.get("state") or e.get("phase")) for e in ev if e["event"] in ("image", "step")]
 ghost = [e["state"] for e in ev if e["event"] == "image" and e["app"] == "ghost"]
