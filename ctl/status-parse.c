@@ -101,16 +101,16 @@ int status_parse_ota(struct status *s, const char *text) {
         return s->oom ? -ENOMEM : 0;
 }
 
-int status_parse_pulling(struct status *s, struct status_app *a, const char *text, long long *pid) {
+int status_parse_pulling(struct status *s, const char *text, struct status_pull *ret, long long *pid) {
         char part[128], image[512];
         long long since = 0, who = 0;
         int end = 0;
         if (sscanf(text, "%127s %511s %lld %lld%n", part, image, &since, &who, &end) != 4 || since <= 0 || who <= 0 ||
             strcmp(text + end, "\n") != 0)
                 return -EINVAL;
-        a->pulling_part = status_strdup(s, part);
-        a->pulling_image = status_strdup(s, image);
-        a->pulling_since = since;
+        ret->part = status_strdup(s, part);
+        ret->image = status_strdup(s, image);
+        ret->since = since;
         *pid = who;
         return s->oom ? -ENOMEM : 0;
 }

@@ -58,6 +58,15 @@ struct status_app *status_add_app(struct status *s, const char *name, const char
         return a;
 }
 
+struct status_pull *status_add_pull(struct status *s, struct status_pull *p) {
+        struct status_pull *n = grow(s, (void **)&s->pulls, &s->n_pulls, sizeof *n);
+        if (n) {
+                *n = *p;
+                *p = (struct status_pull){0};
+        }
+        return n;
+}
+
 struct status_unit *status_add_unit(struct status *s, struct status_app *a, const char *unit, const char *part) {
         struct status_unit *u = grow(s, (void **)&a->units, &a->n_units, sizeof *u);
         if (u) {
@@ -357,16 +366,6 @@ static void json_app(struct strbuf *b, const struct status_app *a) {
         strbuf_puts(b, a->n_units ? "\n    ]" : "]");
         jkey(b, &f, "rolled_back");
         json_rolled_back(b, a->rolled_back);
-        jkey(b, &f, "pulling");
-        if (a->pulling_part) {
-                bool h = true;
-                strbuf_putc(b, '{');
-                kstr(b, &h, "container", a->pulling_part);
-                kstr(b, &h, "image", a->pulling_image);
-                ktime(b, &h, "since", a->pulling_since);
-                strbuf_putc(b, '}');
-        } else
-                strbuf_puts(b, "null");
         strbuf_putc(b, '}');
 }
 
@@ -450,6 +449,20 @@ static void json_problems(struct strbuf *b, const struct status *s) {
         strbuf_puts(b, s->n_problems ? "\n  ],\n" : "],\n");
 }
 
+static void json_pulls(struct strbuf *b, const struct status *s) {
+        strbuf_puts(b, "  \"pulls\": [");
+        for (size_t i = 0; i < s->n_pulls; i++) {
+                bool f = true;
+                strbuf_puts(b, i ? ", {" : "{");
+                kstr(b, &f, "app", s->pulls[i].app);
+                kstr(b, &f, "container", s->pulls[i].part);
+                kstr(b, &f, "image", s->pulls[i].image);
+                ktime(b, &f, "since", s->pulls[i].since);
+                strbuf_putc(b, '}');
+        }
+        strbuf_puts(b, "],\n");
+}
+
 char *status_render_json(const struct status *s) {
         struct strbuf b = STRBUF_INIT;
         bool f = true;
@@ -467,6 +480,7 @@ char *status_render_json(const struct status *s) {
                 json_app(&b, &s->apps[i]);
         }
         strbuf_puts(&b, s->n_apps ? "\n  ],\n" : "],\n");
+        json_pulls(&b, s);
         json_podman(&b, &s->podman);
         json_ota(&b, &s->ota);
         json_derive(&b, &s->derive);
@@ -583,12 +597,12 @@ char *status_render_text(const struct status *s) {
                 for (size_t j = 0; j < a->n_units; j++)
                         text_unit(&b, &a->units[j]);
                 text_rolled_back(&b, a->rolled_back);
-                if (a->pulling_part) {
-                        char t[32];
-                        format_time(t, a->pulling_since);
-                        strbuf_printf(&b, "    pulling %s %s since %s (archyctl apply)\n", a->pulling_part,
-                                      a->pulling_image, t);
-                }
+        }
+        for (size_t i = 0; i < s->n_pulls; i++) {
+                char t[32];
+                format_time(t, s->pulls[i].since);
+                strbuf_printf(&b, "pulling:   %s/%s %s since %s (archyctl apply)\n", s->pulls[i].app, s->pulls[i].part,
+                              s->pulls[i].image, t);
         }
         if (s->n_problems)
                 strbuf_puts(&b, "problems:\n");
@@ -620,13 +634,17 @@ void status_free(struct status *s) {
                 if (s->apps[i].rolled_back)
                         rollback_record_done(s->apps[i].rolled_back);
                 free(s->apps[i].rolled_back);
-                free(s->apps[i].pulling_part);
-                free(s->apps[i].pulling_image);
                 free(s->apps[i].name);
                 free(s->apps[i].desired);
                 free(s->apps[i].reconcile.last_reason);
         }
         free(s->apps);
+        for (size_t i = 0; i < s->n_pulls; i++) {
+                free(s->pulls[i].app);
+                free(s->pulls[i].part);
+                free(s->pulls[i].image);
+        }
+        free(s->pulls);
         for (size_t i = 0; i < s->n_problems; i++) {
                 free(s->problems[i].app);
                 free(s->problems[i].text);

@@ -63,10 +63,13 @@ struct status_app {
         /* archyctl apply's record of its last rollback of this app's image (STATE-DIR/rolled-back/APP),
          * NULL when there is none: informational, the verdict does not count it */
         struct rollback_record *rolled_back;
-        /* archyctl apply pulling an image of this app ahead of its start right now
-         * (STATE-DIR/pulling/APP, while the apply that wrote it lives): NULL part when not */
-        char *pulling_part, *pulling_image;
-        long long pulling_since; /* wall clock (s) */
+};
+
+/* archyctl apply pulling an image ahead of a start right now (STATE-DIR/pulling/APP, while the
+ * apply that wrote it lives): the app may not be in the manifest yet (an install). */
+struct status_pull {
+        char *app, *part, *image;
+        long long since; /* wall clock (s) */
 };
 
 struct status_problem {
@@ -130,6 +133,8 @@ struct status {
         struct status_manifest manifest;
         struct status_app *apps;
         size_t n_apps;
+        struct status_pull *pulls;
+        size_t n_pulls;
         struct status_podman podman;
         struct status_ota ota;
         struct status_derive derive;
@@ -146,6 +151,8 @@ const char *status_health_to_string(enum status_health h); /* NULL for HEALTH_NA
 
 /* Append helpers for the I/O layer: each returns the new element (zeroed), NULL on OOM (s->oom). */
 struct status_app *status_add_app(struct status *s, const char *name, const char *desired);
+/* Takes p's strings (zeroed in *p). */
+struct status_pull *status_add_pull(struct status *s, struct status_pull *p);
 struct status_unit *status_add_unit(struct status *s, struct status_app *a, const char *unit, const char *part);
 /* A copy of str, or NULL (and s->oom) on OOM; NULL for NULL. */
 char *status_strdup(struct status *s, const char *str);
@@ -174,8 +181,9 @@ int status_parse_ota(struct status *s, const char *text);
  * (call after the apps were added). */
 int status_parse_reconcile(struct status *s, const char *text, size_t len);
 
-/* archyctl apply's note of a pull under way (STATE-DIR/pulling/APP, "PART IMAGE SINCE PID"): the
- * app's pulling_* fields, *pid the apply's (the I/O layer shows the note only while it lives). */
-int status_parse_pulling(struct status *s, struct status_app *a, const char *text, long long *pid);
+/* archyctl apply's note of a pull under way (STATE-DIR/pulling/APP, "PART IMAGE SINCE PID"):
+ * *ret's part, image and since, *pid the apply's (the I/O layer adds the note, with
+ * status_add_pull(), only while that apply lives). Strings from status_strdup(). */
+int status_parse_pulling(struct status *s, const char *text, struct status_pull *ret, long long *pid);
 
 void status_free(struct status *s);

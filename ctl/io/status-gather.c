@@ -5,6 +5,7 @@
 
 #include "apply.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -84,25 +85,42 @@ static void read_rolled_back(struct status *s, const struct status_paths *p, str
 
 /* archyctl apply's note of a pull under way, shown while the apply that wrote it lives (a note a
  * crash left behind is not shown). */
-static void read_pulling(struct status *s, const struct status_paths *p, struct status_app *sa) {
+static void read_pull(struct status *s, const char *dir, const char *app) {
         _cleanup_free_ char *path = NULL, *text = NULL;
         size_t len = 0;
         mode_t type = 0;
         long long pid = 0;
-        if (asprintf(&path, "%s/" APPLY_PULLING_DIR "/%s", p->apply_state, sa->name) < 0) {
+        if (asprintf(&path, "%s/%s", dir, app) < 0) {
                 s->oom = true;
                 return;
         }
         if (read_regular_file(path, STATE_FILE_MAX, true, &text, &len, &type) < 0 || strlen(text) != len)
                 return;
-        int k = status_parse_pulling(s, sa, text, &pid);
-        if (k == 0 && (pid > INT_MAX || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)))
-                k = -ESRCH;
-        if (k < 0) {
-                free(sa->pulling_part);
-                free(sa->pulling_image);
-                sa->pulling_part = sa->pulling_image = NULL;
+        struct status_pull pull = {0};
+        int k = status_parse_pulling(s, text, &pull, &pid);
+        if (k == 0 && pid <= INT_MAX && !(kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
+                pull.app = status_strdup(s, app);
+                status_add_pull(s, &pull);
         }
+        free(pull.app);
+        free(pull.part);
+        free(pull.image);
+}
+
+/* The pulls under way (of APP only, when given). */
+static void read_pulls(struct status *s, const struct status_paths *p, const char *app) {
+        _cleanup_free_ char *dir = NULL;
+        if (asprintf(&dir, "%s/" APPLY_PULLING_DIR, p->apply_state) < 0) {
+                s->oom = true;
+                return;
+        }
+        DIR *d = opendir(dir);
+        if (!d)
+                return; /* no pull has run, or the state dir is not readable: nothing to show */
+        for (struct dirent *de; (de = readdir(d));)
+                if (de->d_name[0] != '.' && !strchr(de->d_name, '.') && (!app || strcmp(app, de->d_name) == 0))
+                        read_pull(s, dir, de->d_name);
+        closedir(d);
 }
 
 static void add_app(struct status *s, const struct status_paths *p, const struct app *a) {
@@ -110,7 +128,6 @@ static void add_app(struct status *s, const struct status_paths *p, const struct
         if (!sa)
                 return;
         read_rolled_back(s, p, sa);
-        read_pulling(s, p, sa);
         sa->skipped = a->skip;
         if (a->skip)
                 return; /* its units were not generated, and its parts may lack their names */
@@ -151,6 +168,7 @@ static int gather_manifest(struct status *s, const struct status_paths *p, const
         else
                 for (size_t i = 0; src.manifest && i < src.manifest->n_apps; i++)
                         add_app(s, p, &src.manifest->apps[i]);
+        read_pulls(s, p, app);
         manifest_source_done(&src);
         return r;
 }

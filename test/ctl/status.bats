@@ -240,26 +240,28 @@ status_json() {
 	[ "$(json '.apps[] | select(.name == "wallet") | .rolled_back')" = null ]
 }
 
-@test "a pull under way in archyctl apply: the app's pulling while the apply lives, not once it is gone" {
+@test "a pull under way in archyctl apply: listed in pulls while the apply lives (an app not installed yet too), not once it is gone" {
 	mkdir -p "$T/apply/pulling"
 	# archyctl apply's note (ctl/io/apply-images.c): PART IMAGE SINCE PID, here a live process
 	sleep 60 &
 	local puller=$!
-	echo "main localhost/archy-standin:9 1795780800 $puller" >"$T/apply/pulling/wallet"
+	echo "main localhost/archy-standin:9 1795780800 $puller" >"$T/apply/pulling/ghost"
 	fake_systemd
 	status_json
 	[ "$status" -eq 0 ]
 	[ "$(json .verdict)" = ok ]
-	[ "$(json '.apps[] | select(.name == "wallet") | .pulling | "\(.container) \(.image) \(.since) \(.since_unix)"')" = \
-		"main localhost/archy-standin:9 2026-11-27T12:00:00Z 1795780800" ]
-	[ "$(json '.apps[] | select(.name == "node") | .pulling')" = null ]
-	run "$CTL" status wallet
-	[[ "$output" == *"pulling main localhost/archy-standin:9 since 2026-11-27T12:00:00Z (archyctl apply)"* ]]
+	[ "$(json '.pulls[] | "\(.app) \(.container) \(.image) \(.since) \(.since_unix)"')" = \
+		"ghost main localhost/archy-standin:9 2026-11-27T12:00:00Z 1795780800" ]
+	run "$CTL" status
+	[[ "$output" == *"pulling:   ghost/main localhost/archy-standin:9 since 2026-11-27T12:00:00Z (archyctl apply)"* ]]
+	# status APP lists only APP's
+	run "$CTL" status --json wallet
+	[ "$(printf '%s\n' "$output" | jq -c .pulls)" = "[]" ]
 	# the apply that wrote it is gone (a crash mid-pull): not shown
 	kill "$puller"
 	wait "$puller" || true
 	status_json
-	[ "$(json '.apps[] | select(.name == "wallet") | .pulling')" = null ]
+	[ "$(jq -c .pulls "$T/out.json")" = "[]" ]
 }
 
 @test "a container with a health check and no Notify=healthy: health from podman's health log, through the cid file" {

@@ -102,7 +102,7 @@ START_TEST(test_healthy_json) {
                 "\"active_state\": \"active\", \"sub_state\": \"running\", \"since\": \"2026-11-27T11:00:00Z\", "
                 "\"since_unix\": 1795777200, \"oneshot\": false, \"health\": \"none\", \"health_source\": "
                 "\"manifest\", \"failing_streak\": 0, \"restarts\": 0, \"last_failure\": null}\n"
-                "    ], \"rolled_back\": null, \"pulling\": null},\n"
+                "    ], \"rolled_back\": null},\n"
                 "    {\"name\": \"lnd\", \"desired\": \"started\", \"skipped\": false, \"level\": \"ok\", "
                 "\"reconcile\": {\"restarts\": 0, \"next_retry\": null, \"next_retry_unix\": null, \"last_reason\": "
                 "null}, \"units\": [\n"
@@ -110,7 +110,7 @@ START_TEST(test_healthy_json) {
                 "\"active\", \"sub_state\": \"running\", \"since\": \"2026-11-27T11:00:00Z\", \"since_unix\": "
                 "1795777200, \"oneshot\": false, \"health\": \"healthy\", \"health_source\": \"healthcheck-log\", "
                 "\"failing_streak\": 0, \"restarts\": 0, \"last_failure\": null}\n"
-                "    ], \"rolled_back\": null, \"pulling\": null},\n"
+                "    ], \"rolled_back\": null},\n"
                 "    {\"name\": \"mempool\", \"desired\": \"stopped\", \"skipped\": false, \"level\": \"ok\", "
                 "\"reconcile\": {\"restarts\": 0, \"next_retry\": null, \"next_retry_unix\": null, \"last_reason\": "
                 "null}, \"units\": [\n"
@@ -118,8 +118,9 @@ START_TEST(test_healthy_json) {
                 "\"active_state\": \"inactive\", \"sub_state\": \"dead\", \"since\": null, \"since_unix\": null, "
                 "\"oneshot\": false, \"health\": null, \"health_source\": null, \"failing_streak\": 0, "
                 "\"restarts\": 0, \"last_failure\": null}\n"
-                "    ], \"rolled_back\": null, \"pulling\": null}\n"
+                "    ], \"rolled_back\": null}\n"
                 "  ],\n"
+                "  \"pulls\": [],\n"
                 "  \"podman\": {\"known\": true, \"error\": null, \"result\": \"healthy\", \"healthy\": true, "
                 "\"state_now\": \"healthy\", \"failed_repairs_in_a_row\": 0, \"gave_up_reason\": null, "
                 "\"checked_at\": \"2026-11-27T11:59:00Z\", \"checked_at_unix\": 1795780740},\n"
@@ -485,27 +486,31 @@ END_TEST
 START_TEST(test_pulling_note) {
         struct status s = {0};
         healthy_node(&s);
-        struct status_app *lnd = &s.apps[1];
         long long pid = 0;
         char text[256];
         snprintf(text, sizeof text, "main docker.io/lightninglabs/lnd:v0.18.5-beta %lld 4242\n", (long long)T0 - 60);
-        ck_assert_int_eq(status_parse_pulling(&s, lnd, text, &pid), 0);
+        struct status_pull p = {0};
+        ck_assert_int_eq(status_parse_pulling(&s, text, &p, &pid), 0);
         ck_assert_int_eq(pid, 4242);
+        p.app = strdup("lnd");
+        ck_assert_ptr_nonnull(status_add_pull(&s, &p));
+        ck_assert_ptr_null(p.app); /* taken */
         char *j = json_of(&s);
-        ck_assert_ptr_nonnull(strstr(j, "\"pulling\": {\"container\": \"main\", \"image\": "
+        ck_assert_ptr_nonnull(strstr(j, "  \"pulls\": [{\"app\": \"lnd\", \"container\": \"main\", \"image\": "
                                         "\"docker.io/lightninglabs/lnd:v0.18.5-beta\", \"since\": "
-                                        "\"2026-11-27T11:59:00Z\", \"since_unix\": 1795780740}}"));
+                                        "\"2026-11-27T11:59:00Z\", \"since_unix\": 1795780740}],\n"));
         free(j);
         char *t = status_render_text(&s);
-        ck_assert_ptr_nonnull(strstr(t, "    pulling main docker.io/lightninglabs/lnd:v0.18.5-beta since "
+        ck_assert_ptr_nonnull(strstr(t, "pulling:   lnd/main docker.io/lightninglabs/lnd:v0.18.5-beta since "
                                         "2026-11-27T11:59:00Z (archyctl apply)\n"));
         free(t);
         /* Not a note: a field missing, extra text, no newline, a zero time or pid. */
-        const char *bad[] = {"main img 5\n", "main img 5 7 8\n", "main img 5 7", "main img 0 7\n", "main img 5 0\n", ""};
+        const char *bad[] = {"main img 5\n",   "main img 5 7 8\n", "main img 5 7",
+                             "main img 0 7\n", "main img 5 0\n",   ""};
         for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-                struct status_app other = {0};
-                ck_assert_int_eq(status_parse_pulling(&s, &other, bad[i], &pid), -EINVAL);
-                ck_assert_ptr_null(other.pulling_part);
+                struct status_pull other = {0};
+                ck_assert_int_eq(status_parse_pulling(&s, bad[i], &other, &pid), -EINVAL);
+                ck_assert_ptr_null(other.part);
         }
         status_free(&s);
 }

@@ -104,12 +104,11 @@ assert_pulse_on() {
 }
 
 # The JSON lines of the last ctl_apply, through a Python check over ev (the events).
-# archyctl status --json shows APP pulling IMAGE
+# archyctl status --json lists APP pulling IMAGE (an app being installed is not in the manifest yet)
 status_pulling() {
 	archyctl status --json | python3 -c 'import json, sys
 app, image = sys.argv[1:]
-a = [a for a in json.load(sys.stdin)["apps"] if a["name"] == app]
-sys.exit(0 if a and (a[0]["pulling"] or {}).get("image") == image else 1)' "$1" "$2"
+sys.exit(0 if [p for p in json.load(sys.stdin)["pulls"] if p["app"] == app and p["image"] == image] else 1)' "$1" "$2"
 }
 
 events() {
@@ -184,7 +183,7 @@ assert ev[-1]["event"] == "result" and ev[-1]["exit"] == 6, ev[-1]
 	output=$(cat "$BATS_TEST_TMPDIR/apply.out")
 	echo "$output" >&2
 	[ "$rc" -eq 0 ]
-	[ "$(archyctl status --json | python3 -c 'import json, sys; print([a["pulling"] for a in json.load(sys.stdin)["apps"] if a["name"] == "ghost"])')" = "[None]" ]
+	[ "$(archyctl status --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["pulls"])')" = "[]" ]
 	events '
 kinds = [(e["event"], e.get("state") or e.get("phase")) for e in ev if e["event"] in ("image", "step")]
 ghost = [e["state"] for e in ev if e["event"] == "image" and e["app"] == "ghost"]

@@ -130,7 +130,22 @@ assert_same_container() {
 add_extra_apps() {
 	local m=$BATS_FILE_TMPDIR/manifest.yaml
 	{ cat "$PRISTINE" && extra_apps; } >"$m"
+	pause_reconcile
 	archyctl_apply "$m"
+}
+
+# The files with extra apps start a stopped app's units by hand (systemctl start) to watch what
+# systemd does with them; archy-reconcile would rightly stop those again (a stopped app must not
+# run: 230-reconcile.bats checks it). So reconcile is off while they run: its timer stopped and
+# its service masked for this boot (archyctl apply then does not start it either).
+pause_reconcile() {
+	systemctl stop archy-reconcile.timer archy-reconcile.service
+	systemctl mask --runtime archy-reconcile.service >/dev/null
+}
+
+resume_reconcile() {
+	systemctl unmask --runtime archy-reconcile.service >/dev/null
+	systemctl start archy-reconcile.timer
 }
 
 # Back to the pristine node (for teardown_file): archyctl apply stops every unit of the extra apps
@@ -139,6 +154,7 @@ add_extra_apps() {
 drop_extra_apps() {
 	archyctl_apply "$PRISTINE"
 	if declare -F drop_extra_data >/dev/null; then drop_extra_data; fi
+	resume_reconcile
 	settle
 }
 
