@@ -13,7 +13,10 @@ share=$2
 export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
 deadline=$(($(date +%s) + ${E2E_NSPAWN_TIMEOUT:-1500}))
 rc=none
-for boot in 1 2 3 4 5 6; do
+# One boot, and one more per "reboot" step of the plan (the runner's copy in SHARE).
+reboots=$(grep -cx reboot "$share/plan" 2>/dev/null) || true
+boots=$((1 + ${reboots:-0}))
+for ((boot = 1; boot <= boots; boot++)); do
 	start=$(date +%s)
 	[ "$start" -lt "$deadline" ] || break
 	# nspawn wants a terminal; --private-network gives netavark a namespace it may change;
