@@ -4,8 +4,9 @@
 set -eu
 build="gcc make pkg-config libyaml-dev libssl-dev libsystemd-dev libcurl4-openssl-dev"
 # libclang-rt-dev: the sanitizer and libFuzzer runtimes of the default clang (make fuzz, check-fuzz).
+# prometheus: promtool checks and unit-tests the shipped alert rules (make check-rules).
 # dbus-daemon, jq, strace: test/ctl (archyctl status against a stand-in systemd on a bus of its own).
-test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang libclang-rt-dev clang-tidy clang-format shellcheck debootstrap nginx python3 dbus-daemon jq strace"
+test="$build check libsystemd-dev libssl-dev libcurl4-openssl-dev bats valgrind cppcheck clang libclang-rt-dev clang-tidy clang-format shellcheck debootstrap nginx python3 dbus-daemon jq strace prometheus"
 # The end-to-end suite: guests under systemd-nspawn and QEMU, stand-in images from busybox-static;
 # the host's mariadb client goes into the mempool backend's image, postgresql-15 serves the BTCPay
 # stand-ins' self-test.

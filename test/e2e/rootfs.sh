@@ -18,10 +18,13 @@ pkgs=systemd,systemd-sysv,dbus,udev,kmod,iproute2,curl,ca-certificates,procps,ti
 pkgs=$pkgs,podman,crun,catatonit,conmon,netavark,aardvark-dns,passt,nftables,iptables,nginx
 pkgs=$pkgs,linux-image-amd64,initramfs-tools,e2fsprogs,bats,strace
 pkgs=$pkgs,libsystemd0,libyaml-0-2,libssl3t64,libcurl4t64
-# The UI checks (guest/browser-check): headless Chromium driven over the DevTools pipe by python3.
-# Installed by apt in the new tree, not by debootstrap: its resolver takes no alternatives, and
-# chromium's dependencies (dconf-service's dbus session bus) need them.
-browser_pkgs=(chromium python3 fonts-dejavu-core)
+# Installed by apt in the new tree, not by debootstrap (its resolver takes no alternatives, and
+# chromium's dependencies, dconf-service's dbus session bus, need them): the UI checks
+# (guest/browser-check), headless Chromium driven over the DevTools pipe by python3.
+apt_pkgs=(chromium python3 fonts-dejavu-core)
+# The metrics checks (issue 15): node_exporter's textfile collector reads archy's metrics, and a
+# Prometheus server scrapes it, evaluates archy's alert rules, and answers the tests' queries.
+apt_pkgs+=(prometheus prometheus-node-exporter)
 
 mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.rootfs-build.XXXXXX")
@@ -35,7 +38,7 @@ printf 'deb %s trixie main\n' "$mirror" >"$tmp/root/etc/apt/sources.list"
 unshare -m --propagation private sh -ec "
 	mount -t proc proc '$tmp/root/proc'; mount --rbind /dev '$tmp/root/dev'
 	chroot '$tmp/root' apt-get update -q
-	chroot '$tmp/root' env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${browser_pkgs[*]}
+	chroot '$tmp/root' env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${apt_pkgs[*]}
 	chroot '$tmp/root' apt-get clean
 " >"$tmp/apt.log" 2>&1 || {
 	tail -n 30 "$tmp/apt.log" >&2
