@@ -356,6 +356,7 @@ format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] helpers/reconcile/*.[ch] helpers/reconcile/io/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
+LINT_JOBS ?= $(shell nproc)
 lint:
 	shellcheck -x $(SHELL_SCRIPTS)
 	shellcheck --shell=bats $(E2E_BATS)
@@ -368,9 +369,11 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
 	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io --suppress=missingIncludeSystem lib generator \
 	        helpers ctl $(STANDIN_SRC)
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c helpers/reconcile/*.c helpers/reconcile/io/*.c ctl/*.c ctl/io/*.c) $(STANDIN_SRC) \
-	        -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io \
-	        -DARCHY_VERSION='"$(VERSION)"' -DARCHY_SBINDIR='"$(SBINDIR)"'
+	@# clang-tidy takes most of lint's time: LINT_JOBS processes (default one per core), 8 files each.
+	printf '%s\n' $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c helpers/reconcile/*.c helpers/reconcile/io/*.c ctl/*.c ctl/io/*.c) $(STANDIN_SRC) \
+	        | xargs -P $(LINT_JOBS) -n 8 sh -c 'exec clang-tidy --quiet "$$@" -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) \
+	          -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io \
+	          -DARCHY_VERSION=\"$(VERSION)\" -DARCHY_SBINDIR=\"$(SBINDIR)\"' clang-tidy
 
 clean:
 	rm -rf $(BUILD) demo archy-dry-run
