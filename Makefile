@@ -126,10 +126,11 @@ $(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(ARCHY_LIBS)
 $(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CURL_LIBS) $(SYSTEMD_LIBS)
 
-# archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), and
-# the generator's renderer (an app's units changed when their rendered text did).
+# archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), libcurl
+# (the apps' http probes), and the generator's renderer (an app's units changed when their rendered
+# text did).
 $(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(ARCHY_LIBS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
 # archy-reconcile runs every 60 s: libyaml (manifest, podman's JSON, its state), libsystemd (units).
 # podman is run as archy-podman-repair runs it (helpers/podman-repair/podman.c).

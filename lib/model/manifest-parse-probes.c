@@ -8,6 +8,7 @@
 
 #include "manifest-parse.h"
 #include "parse-number.h"
+#include "url.h"
 #include "values-probe.h"
 #include "values.h"
 
@@ -60,9 +61,10 @@ static bool parse_http(const struct yctx *c, const yaml_node_t *n, const char *k
                 char shown[96];
                 yerror(c, n,
                        "%s: expected an http:// or https:// URL of at most %d characters with a host (name, IPv4 "
-                       "or [IPv6]), an optional port from 1 to 65535, no user:password@ and no blank or quote, "
+                       "or [IPv6]), an optional port from 1 to 65535, no user:password@, no blank and no control "
+                       "character, "
                        "such as http://127.0.0.1:8081/, got \"%s\"",
-                       key, PROBE_URL_MAX, value_for_message(s, n->data.scalar.length, shown, sizeof(shown)));
+                       key, URL_MAX, value_for_message(s, n->data.scalar.length, shown, sizeof(shown)));
                 return false;
         }
         p->kind = PROBE_HTTP;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parse-number.h"
+#include "url.h"
 #include "values-container.h"
 
 bool probe_name_valid(const char *s) {
@@ -66,40 +67,9 @@ int probe_tcp_target_parse(const char *s, char *host, unsigned *port) {
         return 0;
 }
 
-static bool path_char_valid(char ch) {
-        return ch > ' ' && ch < 0x7f && !strchr("\"'\\<>^`{|}", ch);
-}
-
 bool probe_url_valid(const char *s) {
-        size_t n = strlen(s), skip;
-        if (n > PROBE_URL_MAX)
-                return false;
-        if (strncmp(s, "http://", 7) == 0)
-                skip = 7;
-        else if (strncmp(s, "https://", 8) == 0)
-                skip = 8;
-        else
-                return false;
-        const char *auth = s + skip;
-        size_t alen = strcspn(auth, "/?#");
-        if (memchr(auth, '@', alen))
-                return false;
-        const char *end = auth + alen, *colon = NULL;
-        /* the port's colon: after a bracketed IPv6 host's ']', or the only one */
-        const char *close = auth[0] == '[' ? memchr(auth, ']', alen) : NULL;
-        if (auth[0] == '[' && !close)
-                return false;
-        const char *from = close ? close : auth;
-        colon = memchr(from, ':', (size_t)(end - from));
-        char host[PROBE_HOST_MAX];
-        unsigned port;
-        size_t hlen = colon ? (size_t)(colon - auth) : alen;
-        if (!host_valid(auth, hlen, host) || (colon && !port_valid(colon + 1, (size_t)(end - colon - 1), &port)))
-                return false;
-        for (const char *p = end; *p; p++)
-                if (!path_char_valid(*p))
-                        return false;
-        return true;
+        struct url_parts u;
+        return url_split(s, &u);
 }
 
 int probe_timeout_parse(const char *s, unsigned *ret_ms) {

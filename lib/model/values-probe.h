@@ -11,8 +11,6 @@
 
 /* The longest host a target names (a DNS name is at most 253 characters). */
 #define PROBE_HOST_MAX 254
-/* The longest URL of an http probe. */
-#define PROBE_URL_MAX 2048
 
 /* [a-z0-9-], 1 to ARCHY_NAME_MAX characters. */
 bool probe_name_valid(const char *s);
@@ -20,9 +18,7 @@ bool probe_name_valid(const char *s);
  * host name (RFC 1123 labels), PORT 1..65535. host (PROBE_HOST_MAX bytes) gets HOST without the
  * brackets. 0 or -EINVAL. */
 int probe_tcp_target_parse(const char *s, char *host, unsigned *port);
-/* An http or https URL whose host is a host name, an IPv4 literal or a bracketed IPv6 literal,
- * with an optional port 1..65535, no user information, and a path (optional) of printable ASCII
- * without blanks, quotes, '\', '<', '>', '^', '`', '{', '|' or '}'. */
+/* An http or https URL archy would request: url_split() (url.h) accepts it. */
 bool probe_url_valid(const char *s);
 /* "2s", "500ms", "2" (seconds): 1 ms to PROBE_TIMEOUT_MAX_MS. 0 or -EINVAL. */
 int probe_timeout_parse(const char *s, unsigned *ret_ms);
