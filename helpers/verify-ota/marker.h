@@ -65,4 +65,3 @@ struct ota_marker {
  * empty), -ENOMEM. */
 int marker_parse(const char *text, size_t len, struct diag_list *diags, struct ota_marker *ret);
 void marker_done(struct ota_marker *m);
-
