@@ -33,6 +33,7 @@ int status_parse_probes(struct status *s, const char *text, size_t len) {
                                 continue; /* not probed since the manifest declared it so */
                         p->checked = true;
                         p->ok = o->ok;
+                        free(p->detail);
                         p->detail = status_strdup(s, o->detail);
                         p->duration_ms = o->duration_ms;
                         p->checked_at = o->checked_at;
