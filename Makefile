@@ -128,7 +128,8 @@ $(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 
 # archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), and
 # the generator's renderer (an app's units changed when their rendered text did).
-$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(ARCHY_LIBS)
+# archy-podman-repair's state parser: status reads its repairs total.
+$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(BUILD)/helpers/podman-repair/repair-state.o $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
 
 # archy-reconcile runs every 60 s: libyaml (manifest, podman's JSON, its state), libsystemd (units).
