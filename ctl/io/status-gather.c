@@ -443,3 +443,17 @@ int status_gather_units(struct status *s, const struct status_paths *p) {
         units_close(bus);
         return r < 0 ? r : s->oom ? -ENOMEM : 0;
 }
+
+int status_gather(struct status *s, const struct status_paths *p, const char *app, bool metrics, bool *ret_no_app) {
+        int r = status_gather_files(s, p, app);
+        *ret_no_app = r == -ENOENT;
+        if (r >= 0 && metrics)
+                r = status_gather_metrics(s, p);
+        if (r >= 0)
+                r = status_gather_units(s, p);
+        if (r >= 0)
+                status_evaluate(s);
+        if (r == -ENOMEM || (r >= 0 && s->oom))
+                return log_error_errno(-ENOMEM, "status: out of memory");
+        return r;
+}

@@ -32,3 +32,8 @@ int status_gather_metrics(struct status *s, const struct status_paths *p);
  * containers (podman's health log, no podman process). Negative errno (logged) when systemd
  * cannot be asked. */
 int status_gather_units(struct status *s, const struct status_paths *p);
+
+/* All of it, then status_evaluate(): the files, systemd, and with `metrics` the counters and
+ * disks. 0 or negative errno, logged: *ret_no_app tells an app not in the manifest (-ENOENT)
+ * from a bus that cannot be reached (which may be -ENOENT too). */
+int status_gather(struct status *s, const struct status_paths *p, const char *app, bool metrics, bool *ret_no_app);
