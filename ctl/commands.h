@@ -24,3 +24,4 @@ int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);

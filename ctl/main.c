@@ -19,8 +19,9 @@ static const struct subcommand subcommands[] = {
         {"start", cmd_start, "start APP: state started"},
         {"stop", cmd_stop, "stop APP: state stopped"},
         {"restart", cmd_restart, "restart APP: restart its containers"},
-        {"status", cmd_status, "status [APP]: the node's state in one view"},
+        {"status", cmd_status, "status [APP] [--json|--prometheus]: the node's state in one view"},
         {"doctor", cmd_doctor, "doctor: every check archy knows, a verdict and a suggested command each"},
+        {"metrics", cmd_metrics, "metrics [--textfile DIR]: the node's metrics for node_exporter (DIR/archy.prom)"},
 };
 
 static void help(void) {
