@@ -6,7 +6,7 @@
 # shortened, and the tests ask its HTTP API what they see: an app's container killed and kept
 # down (ArchyAppDown fires), the app stopped on purpose (no ArchyAppDown), a derived file's drift
 # (the repaired counter moves). archy-reconcile.timer is held for the file (it would start the
-# killed app again). Runs after 10-install.bats (plan metrics).
+# killed app again). Runs after 10-install.bats (plan alerts; about 60 s in nspawn).
 load helpers
 
 PROM=http://127.0.0.1:9090
