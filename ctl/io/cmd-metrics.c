@@ -89,10 +89,10 @@ int cmd_metrics(int argc, char **argv) {
         bool no_app = false;
         r = status_gather(&s, &paths, NULL, true, &no_app);
         _cleanup_free_ char *text = r >= 0 ? metrics_render(&s) : NULL;
-        if (r >= 0 && !text)
-                r = log_error_errno(-ENOMEM, "metrics: out of memory");
-        if (r >= 0)
+        if (text)
                 r = write_textfile(dir, text);
+        else if (r >= 0)
+                r = log_error_errno(-ENOMEM, "metrics: out of memory");
         status_free(&s);
         return r < 0 ? CTL_EXIT_FAILED : CTL_EXIT_OK;
 }
