@@ -7,6 +7,8 @@ CC          ?= cc
 PREFIX      ?= /usr
 SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
+# archy's data files: the Prometheus alert rules (prometheus/archy-alerts.yml).
+ARCHYDATADIR ?= $(PREFIX)/share/archy
 SYSCONFDIR  ?= /etc
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system-generators)
 UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
@@ -88,7 +90,7 @@ HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-rep
                         test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/ctl/*.bash test/reconcile/*.bats)
 UNIT_TESTS := $(BUILD)/test-unit
 
-.PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
+.PHONY: all check check-unit check-rules check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
         demo bench install uninstall clean format lint deps-build deps-test fuzz fuzz-build check-fuzz lint-fuzz format-fuzz
 all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 
@@ -145,6 +147,12 @@ $(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_O
 # Fast: the pure core (parser, validator, renderer, escaping) with check.
 check-unit: $(UNIT_TESTS) $(GENERATOR)
 	cd test/unit && ARCHY_GENERATOR=$(abspath $(GENERATOR)) CK_DEFAULT_TIMEOUT=60 $(abspath $(UNIT_TESTS))
+
+# The shipped alert rules (prometheus/archy-alerts.yml): valid and linted by promtool, and every
+# alert fired by the series of test/prometheus/ that must fire it and not by those that must not.
+check-rules:
+	promtool check rules prometheus/archy-alerts.yml
+	promtool test rules $(wildcard test/prometheus/*.yml)
 
 # The same tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
@@ -258,7 +266,7 @@ format-fuzz:
 
 # Everything CI runs (README's test command): installs its own Debian packages first.
 # Each layer is timed; the times are printed as it goes and together at the end.
-CHECK_LAYERS := check-unit check-asan check-valgrind check-clang check-fuzz lint check-generator check-quadlet check-e2e
+CHECK_LAYERS := check-unit check-rules check-asan check-valgrind check-clang check-fuzz lint check-generator check-quadlet check-e2e
 check: deps-test
 	@set -e; t0=$$(date +%s); times=""; \
 	for layer in $(CHECK_LAYERS); do \
@@ -331,6 +339,8 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm644 man/archy-verify-ota.8 $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
 	install -Dm644 man/archyctl.8 $(DESTDIR)$(MANDIR)/man8/archyctl.8
 	install -Dm644 man/archy-reconcile.8 $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
+	install -Dm644 man/archy-alerts.7 $(DESTDIR)$(MANDIR)/man7/archy-alerts.7
+	install -Dm644 prometheus/archy-alerts.yml $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -357,6 +367,7 @@ uninstall:
 	      $(DESTDIR)$(SBINDIR)/archy-reconcile $(DESTDIR)$(UNITDIR)/archy-reconcile.service \
 	      $(DESTDIR)$(UNITDIR)/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer \
 	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 \
+	      $(DESTDIR)$(MANDIR)/man7/archy-alerts.7 $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml \
 	      $(DESTDIR)$(UNITDIR)/archy-metrics.service $(DESTDIR)$(UNITDIR)/archy-metrics.timer \
 	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer
 

@@ -44,6 +44,11 @@ if [ "$layer" = nspawn ] || [ "$layer" = node ]; then
 		>"$guest/etc/systemd/system/archy-podman-repair.timer.d/90-e2e.conf"
 fi
 
+# Metrics (issue 15): prometheus-node-exporter stays enabled, as on a node (its textfile collector
+# serves archy.prom from /var/lib/prometheus/node-exporter); the Prometheus server is the test's
+# only (260-metrics.bats starts one with its own config and the shipped rules): disabled here.
+rm -f "$guest/etc/systemd/system/multi-user.target.wants/prometheus.service"
+
 install -d -m755 "$guest/etc/archipelago" "$guest/usr/local/share/archy-e2e"
 manifest=${E2E_GUEST_MANIFEST:-$repo/manifests/e2e.yaml}
 install -m644 "$manifest" "$guest/etc/archipelago/manifest.yaml"
