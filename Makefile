@@ -9,6 +9,7 @@ SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
 SYSCONFDIR  ?= /etc
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system-generators)
+CATALOGDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=catalogdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/catalog)
 UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
 BUILD       ?= build
 
@@ -325,6 +326,11 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm644 man/archy-verify-ota.8 $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
 	install -Dm644 man/archyctl.8 $(DESTDIR)$(MANDIR)/man8/archyctl.8
 	install -Dm644 man/archy-reconcile.8 $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
+	install -Dm644 catalog/archy.catalog $(DESTDIR)$(CATALOGDIR)/archy.catalog
+	@# A package (DESTDIR) leaves the catalog database to its postinst (the guest: prepare-guest.sh).
+	@if [ -z "$(DESTDIR)" ] && command -v journalctl >/dev/null 2>&1; then \
+		journalctl --update-catalog || echo "make install: journalctl --update-catalog failed: run it as root" >&2; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -350,13 +356,14 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apply-resume.service \
 	      $(DESTDIR)$(SBINDIR)/archy-reconcile $(DESTDIR)$(UNITDIR)/archy-reconcile.service \
 	      $(DESTDIR)$(UNITDIR)/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer \
-	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
+	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 $(DESTDIR)$(CATALOGDIR)/archy.catalog
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] helpers/reconcile/*.[ch] helpers/reconcile/io/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
 lint:
+	tools/check-catalog.sh lib/basic/message-ids.h catalog/archy.catalog
 	shellcheck -x $(SHELL_SCRIPTS)
 	shellcheck --shell=bats $(E2E_BATS)
 	shellcheck --shell=bats --severity=warning $(HOST_BATS)
