@@ -158,12 +158,13 @@ static int struct_socket(void) {
 }
 
 /* A structured message reaches journald by its socket whatever the target: an operator filters on
- * its MESSAGE_ID even when archyctl ran on a terminal. Where stderr is not the journal, the text is
- * printed there as well, without the id: a person reads the text, a program asks the journal. */
+ * its MESSAGE_ID even when archyctl ran on a terminal. Where the text would go elsewhere than the
+ * journal (stderr a terminal or a pipe), it is printed there as well, without the id: a person
+ * reads the text, a program asks the journal. kmsg ends in the journal: not twice. */
 static void log_emit_struct(enum log_level level, char *msg, const char *id, char *app) {
         int fd = struct_socket();
         bool sent = fd >= 0 && journal_send(fd, level, msg, id, app);
-        if (!sent || (journal_fd < 0 && !stderr_is_journal()))
+        if (!sent || (journal_fd < 0 && kmsg_fd < 0 && !stderr_is_journal()))
                 log_emit(level, msg);
 }
 
