@@ -11,6 +11,7 @@ MANDIR      ?= $(PREFIX)/share/man
 ARCHYDATADIR ?= $(PREFIX)/share/archy
 SYSCONFDIR  ?= /etc
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system-generators)
+CATALOGDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=catalogdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/catalog)
 UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
 BUILD       ?= build
 
@@ -341,6 +342,11 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm644 man/archy-reconcile.8 $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
 	install -Dm644 man/archy-alerts.7 $(DESTDIR)$(MANDIR)/man7/archy-alerts.7
 	install -Dm644 prometheus/archy-alerts.yml $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml
+	install -Dm644 catalog/archy.catalog $(DESTDIR)$(CATALOGDIR)/archy.catalog
+	@# A package (DESTDIR) leaves the catalog database to its postinst (the guest: prepare-guest.sh).
+	@if [ -z "$(DESTDIR)" ] && command -v journalctl >/dev/null 2>&1; then \
+		journalctl --update-catalog || echo "make install: journalctl --update-catalog failed: run it as root" >&2; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -369,7 +375,7 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 \
 	      $(DESTDIR)$(MANDIR)/man7/archy-alerts.7 $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml \
 	      $(DESTDIR)$(UNITDIR)/archy-metrics.service $(DESTDIR)$(UNITDIR)/archy-metrics.timer \
-	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer
+	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer $(DESTDIR)$(CATALOGDIR)/archy.catalog
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] helpers/reconcile/*.[ch] helpers/reconcile/io/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
@@ -377,6 +383,7 @@ format:
 
 LINT_JOBS ?= $(shell nproc)
 lint:
+	tools/check-catalog.sh lib/basic/message-ids.h catalog/archy.catalog
 	shellcheck -x $(SHELL_SCRIPTS)
 	shellcheck --shell=bats $(E2E_BATS)
 	shellcheck --shell=bats --severity=warning $(HOST_BATS)

@@ -109,7 +109,7 @@ int apply_journal_save(const char *state_dir, const struct apply_journal *j) {
                 return log_error_errno(-ENOMEM, "out of memory");
         int r = write_file_atomic(path, text, strlen(text), 0600);
         if (r < 0)
-                return log_error_errno(r, "cannot write the journal %s: %m", path);
+                return log_write_errno(r, NULL, "cannot write the journal %s: %m", path);
         crash_hook(j);
         return 0;
 }
@@ -139,7 +139,7 @@ int apply_save_copy(const char *state_dir, const char *name, const char *text, s
                 return log_error_errno(-ENOMEM, "out of memory");
         int r = write_file_atomic(path, text, len, 0600);
         if (r < 0)
-                return log_error_errno(r, "cannot write %s: %m", path);
+                return log_write_errno(r, NULL, "cannot write %s: %m", path);
         return 0;
 }
 
@@ -147,6 +147,6 @@ int apply_install_manifest(const char *path, const char *text, size_t len) {
         bool root = geteuid() == 0;
         int r = write_file_atomic_owned(path, text, len, 0644, root ? 0 : (uid_t)-1, root ? 0 : (gid_t)-1);
         if (r < 0)
-                return log_error_errno(r, "cannot install the manifest %s: %m", path);
+                return log_write_errno(r, NULL, "cannot install the manifest %s: %m", path);
         return 0;
 }

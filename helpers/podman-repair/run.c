@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "manifest-source.h"
 #include "log.h"
+#include "message-ids.h"
 #include "podman-info.h"
 #include "repair-state.h"
 #include "repair.h"
@@ -59,7 +60,7 @@ static int write_with_dir(const char *path, const char *text) {
         int r = mkdir_p(dirname(copy), 0755);
         if (r >= 0)
                 r = write_file_atomic(path, text, strlen(text), 0644);
-        return r < 0 ? log_error_errno(r, "cannot write %s: %m", path) : 0;
+        return r < 0 ? log_write_errno(r, NULL, "cannot write %s: %m", path) : 0;
 }
 
 static void save_state(struct session *s) {
@@ -241,8 +242,12 @@ static void journal(const struct session *s, const char *summary) {
         for (size_t i = 0; i < r->n_steps; i++)
                 snprintf(steps + strlen(steps), sizeof(steps) - strlen(steps), "%s%s", i ? "," : "",
                          repair_step_to_string(r->steps[i]));
-        sd_journal_send("MESSAGE=%s", summary, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=archy-podman-repair",
-                        "ARCHY_PODMAN_STATE=%s", podman_state_to_string(r->found), "ARCHY_PODMAN_STATE_AFTER=%s",
+        const char *id = r->result == RESULT_REPAIRED  ? ARCHY_MID_PODMAN_REPAIRED
+                         : r->result == RESULT_GAVE_UP ? ARCHY_MID_PODMAN_GAVE_UP
+                                                       : ARCHY_MID_PODMAN_BROKEN;
+        sd_journal_send("MESSAGE=%s", summary, "MESSAGE_ID=%s", id, "PRIORITY=%d", priority,
+                        "SYSLOG_IDENTIFIER=archy-podman-repair", "ARCHY_PODMAN_STATE=%s",
+                        podman_state_to_string(r->found), "ARCHY_PODMAN_STATE_AFTER=%s",
                         podman_state_to_string(r->after), "ARCHY_REPAIR_RESULT=%s", repair_result_to_string(r->result),
                         "ARCHY_REPAIR_STEPS=%s", steps, "ARCHY_PODMAN_VERSION=%s",
                         r->podman_version ? r->podman_version : "", "ARCHY_DB_MOVED_ASIDE=%s",
