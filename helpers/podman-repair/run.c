@@ -79,6 +79,11 @@ static void load_state(struct session *s) {
                             file_problem(r, type));
         if (r < 0)
                 repair_state_done(&s->state);
+        size_t n = repair_state_clamp_future(&s->state, s->report.when);
+        if (n > 0)
+                log_warning("%s: %zu repair%s recorded later than now (the clock was set back): counted as "
+                            "repairs of now for the hourly limit",
+                            s->o->state_file, n, n == 1 ? "" : "s");
         if (s->o->reset && !s->o->check) {
                 s->state.failures = 0;
                 s->state.n_repairs = 0;
@@ -290,6 +295,7 @@ static int repair(struct session *s) {
                 log_error("GIVING UP on podman (%s): %s. Fix it by hand, then run archy-podman-repair --reset",
                           podman_state_to_string(r->found), r->gave_up_reason);
                 r->result = RESULT_GAVE_UP;
+                save_state(s); /* with any repair time the clock made future brought back to now */
                 return finish(s, true);
         }
         if (ensure_bus(s) < 0) {
