@@ -282,6 +282,16 @@ static int repair(struct session *s) {
         struct repair_report *r = &s->report;
         enum repair_step plan[REPAIR_PLAN_MAX];
         size_t n = repair_plan(r->found, plan);
+        if (n == 1 && plan[0] == STEP_REPORT_ONLY && r->found == PODMAN_DISK_FULL) {
+                char buf[4096];
+                const char *graph =
+                        s->state.graph_root ? s->state.graph_root : default_graph_root(s->o, buf, sizeof(buf));
+                log_error("podman cannot write: the disk of %s is full (%s); nothing is repaired, podman works again "
+                          "once there is space (archy-manifest(5), FULL DISK)",
+                          graph, s->evidence ? s->evidence : "no details");
+                r->result = RESULT_REPORTED;
+                return finish(s, true);
+        }
         if (n == 1 && plan[0] == STEP_REPORT_ONLY) {
                 log_error("podman is %s: nothing archy can do safely; a person must look (%s)",
                           podman_state_to_string(r->found), s->evidence ? s->evidence : "no details");

@@ -32,8 +32,9 @@ int reconcile_lock(const char *dir) {
                         /* the holder's pid, which a waiting archyctl apply names */
                         char pid[32];
                         int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-                        if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
-                                log_warning("cannot write the pid into %s: %m", path);
+                        ssize_t n = ftruncate(fd, 0) < 0 ? -1 : pwrite(fd, pid, (size_t)len, 0);
+                        if (n != len) /* only a record for whoever waits: the lock holds without it */
+                                log_warning_errno(n < 0 ? -errno : -EIO, "cannot write the pid into %s: %m", path);
                         return fd;
                 }
                 if (errno != EWOULDBLOCK && errno != EINTR) {
