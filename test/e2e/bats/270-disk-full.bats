@@ -146,6 +146,13 @@ apps_answer() {
 	done
 }
 
+# archyctl with a timeout: exit 0, its output in the test's log.
+ctl_ok() {
+	run archyctl "$@" --timeout 120
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
 # Journal lines of UNIT since the test began.
 journal_of() { journalctl -u "$1" --since "@$T0" --no-pager -o cat; }
 
@@ -284,10 +291,4 @@ journal_of() { journalctl -u "$1" --since "@$T0" --no-pager -o cat; }
 	run archyctl doctor
 	echo "$output"
 	! grep -E 'disk-root.*full' <<<"$output" || false
-}
-
-ctl_ok() {
-	run archyctl "$@" --timeout 120
-	echo "$output"
-	[ "$status" -eq 0 ]
 }
