@@ -232,6 +232,7 @@ verify_across_jump() {
 	pid=$!
 	sleep 4
 	jump -1800
+	timer_usec archy-derive.timer LastTriggerUSecMonotonic >"$BATS_FILE_TMPDIR/derive-last"
 	wait "$pid" || rc=$?
 	took=$(($(mono) - start))
 	cat "$BATS_TEST_TMPDIR/ota"
@@ -243,7 +244,7 @@ verify_across_jump() {
 	wait_for 20 serves 1.6.1
 }
 
-@test "all | after the clock jumps | the apps kept running; the timers still fire" {
+@test "all | after the clock jumps | the apps kept running; archy-derive.timer fired since the last jump" {
 	no_app_restarted
-	wait_for 40 derive_fired_since "$(timer_usec archy-derive.timer LastTriggerUSecMonotonic)"
+	wait_for 40 derive_fired_since "$(cat "$BATS_FILE_TMPDIR/derive-last")"
 }
