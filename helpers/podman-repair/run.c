@@ -80,6 +80,11 @@ static void load_state(struct session *s) {
                             file_problem(r, type));
         if (r < 0)
                 repair_state_done(&s->state);
+        size_t n = repair_state_clamp_future(&s->state, s->report.when);
+        if (n > 0)
+                log_warning("%s: %zu repair%s recorded later than now (the clock was set back): counted as "
+                            "repairs of now for the hourly limit",
+                            s->o->state_file, n, n == 1 ? "" : "s");
         if (s->o->reset && !s->o->check) {
                 s->state.failures = 0;
                 s->state.n_repairs = 0;
@@ -282,6 +287,16 @@ static int repair(struct session *s) {
         struct repair_report *r = &s->report;
         enum repair_step plan[REPAIR_PLAN_MAX];
         size_t n = repair_plan(r->found, plan);
+        if (n == 1 && plan[0] == STEP_REPORT_ONLY && r->found == PODMAN_DISK_FULL) {
+                char buf[4096];
+                const char *graph =
+                        s->state.graph_root ? s->state.graph_root : default_graph_root(s->o, buf, sizeof(buf));
+                log_error("podman cannot write: the disk of %s is full (%s); nothing is repaired, podman works again "
+                          "once there is space (archy-manifest(5), FULL DISK)",
+                          graph, s->evidence ? s->evidence : "no details");
+                r->result = RESULT_REPORTED;
+                return finish(s, true);
+        }
         if (n == 1 && plan[0] == STEP_REPORT_ONLY) {
                 log_error("podman is %s: nothing archy can do safely; a person must look (%s)",
                           podman_state_to_string(r->found), s->evidence ? s->evidence : "no details");
@@ -295,6 +310,7 @@ static int repair(struct session *s) {
                 log_error("GIVING UP on podman (%s): %s. Fix it by hand, then run archy-podman-repair --reset",
                           podman_state_to_string(r->found), r->gave_up_reason);
                 r->result = RESULT_GAVE_UP;
+                save_state(s); /* with any repair time the clock made future brought back to now */
                 return finish(s, true);
         }
         if (ensure_bus(s) < 0) {

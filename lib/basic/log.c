@@ -140,7 +140,9 @@ int log_full_errno(enum log_level level, int err, const char *fmt, ...) {
         char msg[2048];
         va_list ap;
         va_start(ap, fmt);
-        errno = abs(err); /* let %m in fmt name the error being reported */
+        /* let %m in fmt name the error being reported; without one (log_warning("...: %m")), the
+         * caller's errno, never "Success" */
+        errno = err != 0 ? abs(err) : saved_errno;
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         log_emit(level, msg);

@@ -55,6 +55,15 @@ START_TEST(journal_entry_has_priority_identifier_and_message) {
 }
 END_TEST
 
+START_TEST(percent_m_without_an_error_names_errno) {
+        ck_assert_int_eq(log_setup_system("archy-generator", path), 0);
+        errno = ENOSPC;
+        log_warning("cannot write %s: %m", "/x");
+        ck_assert_ptr_nonnull(strstr(receive(), "MESSAGE=cannot write /x: No space left on device\n"));
+        ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
 START_TEST(newline_in_a_message_cannot_forge_a_field) {
         ck_assert_int_eq(log_setup_system("archy-generator", path), 0);
         log_warning("%s", "bad\nPRIORITY=0");
@@ -143,6 +152,7 @@ Suite *log_suite(void) {
         TCase *tc = tcase_create("journal");
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, journal_entry_has_priority_identifier_and_message);
+        tcase_add_test(tc, percent_m_without_an_error_names_errno);
         tcase_add_test(tc, newline_in_a_message_cannot_forge_a_field);
         tcase_add_test(tc, missing_journal_socket_is_reported);
         tcase_add_test(tc, structured_entry_has_message_id_and_app);
