@@ -19,16 +19,9 @@ setup_file() {
 }
 
 setup() {
-	T=$(mktemp -d)
-	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
-	cp "$TOP/manifests/e2e.yaml" "$T/manifest.yaml"
-	chmod 0644 "$T/manifest.yaml"
-	export ARCHY_MANIFEST=$T/manifest.yaml ARCHY_LAST_GOOD=$T/last-good.yaml \
-		ARCHY_PODMAN_HEALTH=$T/podman-health.json ARCHY_OTA_STATE=$T/update-verify.state \
-		ARCHY_CID_DIR=$T/run ARCHY_PODMAN_RUNROOT=$T/storage ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus \
-		ARCHY_DERIVE=$T/archy-derive ARCHY_RECONCILE=$T/archy-reconcile ARCHY_APPLY_STATE_DIR=$T/apply \
+	ctl_test_dirs
+	export ARCHY_DERIVE=$T/archy-derive ARCHY_RECONCILE=$T/archy-reconcile \
 		ARCHY_DISK_ROOT=$T ARCHY_DISK_CONTAINERS=$T/run ARCHY_DISK_ARCHIPELAGO=$T/storage
-	mkdir -p "$T/run" "$T/storage"
 	# NAME LOAD ACTIVE SUB TYPE RESULT CODE STATUS RESTARTS EXIT_USEC CHANGE_USEC INACTIVE_USEC
 	cat >"$T/units" <<-EOF
 		archy-node.service loaded active running notify success 0 0 0 0 1795777200000000 0

@@ -6,6 +6,21 @@
 
 FAKE_SYSTEMD_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/fake-systemd.c
 
+# In setup: a fresh $T with a copy of the e2e manifest, and every path archyctl status reads pointed
+# into it (the manifest's directory is under /tmp: trusted as archy-manifest(5) OWNERSHIP AND MODE
+# says); systemd is not reachable until fake_systemd runs. A file exports its own extras after.
+ctl_test_dirs() {
+	T=$(mktemp -d)
+	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
+	cp "$BATS_TEST_DIRNAME/../../manifests/e2e.yaml" "$T/manifest.yaml"
+	chmod 0644 "$T/manifest.yaml"
+	export ARCHY_MANIFEST=$T/manifest.yaml ARCHY_LAST_GOOD=$T/last-good.yaml \
+		ARCHY_PODMAN_HEALTH=$T/podman-health.json ARCHY_OTA_STATE=$T/update-verify.state \
+		ARCHY_CID_DIR=$T/run ARCHY_PODMAN_RUNROOT=$T/storage ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus \
+		ARCHY_APPLY_STATE_DIR=$T/apply
+	mkdir -p "$T/run" "$T/storage"
+}
+
 # In setup_file: build the stand-in once per file.
 build_fake_systemd() {
 	cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Werror -o "$BATS_FILE_TMPDIR/fake-systemd" \

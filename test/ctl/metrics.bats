@@ -7,7 +7,6 @@
 # node_exporter and archy-metrics.timer are the e2e suite's (test/e2e/bats/210-archyctl-status.bats).
 
 CTL=${ARCHY_CTL:-$BATS_TEST_DIRNAME/../../build/archyctl}
-TOP=$BATS_TEST_DIRNAME/../..
 load fake-systemd
 
 setup_file() {
@@ -15,18 +14,12 @@ setup_file() {
 }
 
 setup() {
-	T=$(mktemp -d)
-	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
-	cp "$TOP/manifests/e2e.yaml" "$T/manifest.yaml"
-	chmod 0644 "$T/manifest.yaml"
-	export ARCHY_MANIFEST=$T/manifest.yaml ARCHY_LAST_GOOD=$T/last-good.yaml \
-		ARCHY_PODMAN_HEALTH=$T/podman-health.json ARCHY_OTA_STATE=$T/update-verify.state \
-		ARCHY_CID_DIR=$T/run ARCHY_PODMAN_RUNROOT=$T/storage ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus \
-		ARCHY_APPLY_STATE_DIR=$T/apply ARCHY_RECONCILE_STATE=$T/reconcile.json \
+	ctl_test_dirs
+	export ARCHY_RECONCILE_STATE=$T/reconcile.json \
 		ARCHY_DERIVE_STATE=$T/derive.state ARCHY_PODMAN_REPAIR_STATE=$T/podman-repair.state \
 		ARCHY_DISK_ROOT=$T ARCHY_DISK_CONTAINERS=$T/storage ARCHY_DISK_ARCHIPELAGO=$T/no-such-dir \
 		ARCHY_TEXTFILE_DIR=$T/textfile
-	mkdir -p "$T/run" "$T/storage" "$T/textfile"
+	mkdir -p "$T/textfile"
 	# NAME LOAD ACTIVE SUB TYPE RESULT CODE STATUS RESTARTS EXIT_USEC CHANGE_USEC INACTIVE_USEC
 	cat >"$T/units" <<-EOF
 		archy-node.service loaded active running notify success 0 0 0 0 1795777200000000 0

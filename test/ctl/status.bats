@@ -8,7 +8,6 @@
 # (test/e2e/bats/210-archyctl-status.bats).
 
 CTL=${ARCHY_CTL:-$BATS_TEST_DIRNAME/../../build/archyctl}
-TOP=$BATS_TEST_DIRNAME/../..
 load fake-systemd
 
 setup_file() {
@@ -16,16 +15,8 @@ setup_file() {
 }
 
 setup() {
-	T=$(mktemp -d)
-	# The manifest's directory is under /tmp: trust it as archy-manifest(5) OWNERSHIP AND MODE says
-	export ARCHY_TEST_TRUSTED_DIR=${TMPDIR:-/tmp}
-	cp "$TOP/manifests/e2e.yaml" "$T/manifest.yaml"
-	chmod 0644 "$T/manifest.yaml"
-	export ARCHY_MANIFEST=$T/manifest.yaml ARCHY_LAST_GOOD=$T/last-good.yaml \
-		ARCHY_PODMAN_HEALTH=$T/podman-health.json ARCHY_OTA_STATE=$T/update-verify.state \
-		ARCHY_CID_DIR=$T/run ARCHY_PODMAN_RUNROOT=$T/storage ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus \
-		ARCHY_APPLY_STATE_DIR=$T/apply ARCHY_PROBES_FILE=$T/probes
-	mkdir -p "$T/run" "$T/storage"
+	ctl_test_dirs
+	export ARCHY_PROBES_FILE=$T/probes
 	# A healthy table: NAME LOAD ACTIVE SUB TYPE RESULT CODE STATUS RESTARTS EXIT_USEC CHANGE_USEC INACTIVE_USEC
 	cat >"$T/units" <<-EOF
 		archy-node.service loaded active running notify success 0 0 0 0 1795777200000000 0
