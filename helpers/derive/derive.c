@@ -557,7 +557,7 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
         }
         note_drift(x, d);
         if (cur.refused)
-                log_warning("%s: %s: line %zu is refused by bitcoind, which would not start: \"%s\"", key, path,
+                log_warning("%s: %s: line %zu is refused by bitcoind, which would not start: \"%s\"", key, d->path,
                             cur.refused, cur.refused_head);
         if (x->o->check_only) {
                 log_notice("%s: %s: drift: %s", key, d->path, reason);
