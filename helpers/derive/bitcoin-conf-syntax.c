@@ -25,6 +25,21 @@ static bool holds(const char *s, size_t len, const char *needle) {
         return false;
 }
 
+/* InterpretKey splits the name (section + "." + key) at its first dot and strips a leading "no". */
+static bool is_conf_key(const struct btc_conf_scan *s, const char *key, size_t len) {
+        trim(&key, &len);
+        if (s->in_section && s->section_has_dot)
+                return false; /* the name after the first dot holds the section's other dots */
+        const char *dot = s->in_section ? NULL : memchr(key, '.', len);
+        if (dot) {
+                len -= (size_t)(dot + 1 - key);
+                key = dot + 1;
+        }
+        if (len >= 2 && memcmp(key, "no", 2) == 0)
+                key += 2, len -= 2;
+        return len == 4 && memcmp(key, "conf", 4) == 0;
+}
+
 enum btc_conf_line btc_conf_classify(struct btc_conf_scan *s, const char *line, size_t len) {
         const char *hash = memchr(line, '#', len);
         if (hash)
@@ -33,7 +48,10 @@ enum btc_conf_line btc_conf_classify(struct btc_conf_scan *s, const char *line, 
         if (len == 0)
                 return BTC_CONF_EMPTY;
         if (line[0] == '[' && line[len - 1] == ']') {
-                s->section_has_rpcpassword = holds(line + 1, len >= 2 ? len - 2 : 0, "rpcpassword");
+                size_t n = len >= 2 ? len - 2 : 0;
+                s->in_section = true;
+                s->section_has_dot = memchr(line + 1, '.', n) != NULL;
+                s->section_has_rpcpassword = holds(line + 1, n, "rpcpassword");
                 return BTC_CONF_SECTION;
         }
         if (line[0] == '-')
@@ -45,7 +63,7 @@ enum btc_conf_line btc_conf_classify(struct btc_conf_scan *s, const char *line, 
         size_t name_len = (size_t)(eq - line);
         if (hash && (s->section_has_rpcpassword || holds(line, name_len, "rpcpassword")))
                 return BTC_CONF_RPCPASSWORD_HASH;
-        return BTC_CONF_OPTION;
+        return is_conf_key(s, line, name_len) ? BTC_CONF_CONF_KEY : BTC_CONF_OPTION;
 }
 
 const char *btc_conf_reason(enum btc_conf_line l) {
@@ -53,6 +71,9 @@ const char *btc_conf_reason(enum btc_conf_line l) {
         case BTC_CONF_LEADING_DASH: return "options in configuration file must be specified without leading -";
         case BTC_CONF_RPCPASSWORD_HASH: return "using # in rpcpassword can be ambiguous and should be avoided";
         case BTC_CONF_NOT_AN_OPTION: return "neither an option (no '='), nor a [section], nor a comment";
+        case BTC_CONF_CONF_KEY:
+                return "conf cannot be set in the configuration file; use includeconf= if you want to include "
+                       "additional config files";
         default: return NULL;
         }
 }

@@ -10,7 +10,9 @@
  * section, a line starting with '-' is refused, a line with '=' is an option (refused when the line
  * had a '#' and the option's name, with its section, holds "rpcpassword"), any other line is
  * refused. A refused line makes bitcoind exit at start ("parse error on line N"). Only '\n' ends a
- * line; a NUL byte or another control byte is an ordinary byte to it. */
+ * line; a NUL byte or another control byte is an ordinary byte to it. ReadConfigStream then
+ * refuses the option conf (IsConfSupported, the name after InterpretKey's section split and "no"
+ * strip: "conf=", "noconf=", "main.conf=", conf= in a section). */
 
 enum btc_conf_line {
         BTC_CONF_EMPTY,
@@ -19,11 +21,12 @@ enum btc_conf_line {
         BTC_CONF_LEADING_DASH,     /* refused */
         BTC_CONF_RPCPASSWORD_HASH, /* refused */
         BTC_CONF_NOT_AN_OPTION,    /* refused */
+        BTC_CONF_CONF_KEY,         /* refused */
 };
 
 /* What the lines before tell about the next: the section bitcoind prefixes option names with. */
 struct btc_conf_scan {
-        bool section_has_rpcpassword;
+        bool in_section, section_has_dot, section_has_rpcpassword;
 };
 
 /* line is without its newline; advances s past a section line. */

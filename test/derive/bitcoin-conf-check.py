@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # An independent reading of bitcoind's config reader (bitcoin/bitcoin src/common/config.cpp,
-# GetConfigOptions; docs/contracts/bitcoin.md): exit 1 and bitcoind's message for the first line
+# GetConfigOptions, and ReadConfigStream's IsConfSupported; docs/contracts/bitcoin.md): exit 1 and bitcoind's message for the first line
 # it refuses, 0 when bitcoind would read the whole file.
 import sys
 
@@ -21,6 +21,10 @@ for number, raw in enumerate(data.split(b"\n"), start=1):
         name = prefix + line.split(b"=", 1)[0].strip(b" \t\r\n")
         if used_hash and b"rpcpassword" in name:
             print(f"parse error on line {number}, using # in rpcpassword can be ambiguous and should be avoided")
+            sys.exit(1)
+        key = name.split(b".", 1)[1] if b"." in name else name  # InterpretKey
+        if (key[2:] if key.startswith(b"no") else key) == b"conf":
+            print("conf cannot be set in the configuration file; use includeconf= if you want to include additional config files")
             sys.exit(1)
     else:
         print(f"parse error on line {number}: {line!r}")

@@ -68,6 +68,7 @@ rejected() { find "$T/var/lib/archipelago/node" -name 'bitcoin.conf.archy-reject
 		printf 'prune=550\r\n'
 		printf 'rpcpassword=ab#cd\n'
 		printf 'notxindex\n'
+		printf 'main.conf=/etc/other.conf\n'
 		printf '[test]\n'
 		printf 'rpcport=18000 # a comment\n'
 	} >"$CONF"

@@ -84,6 +84,26 @@ START_TEST(rpcpassword_with_a_hash_is_refused) {
 }
 END_TEST
 
+START_TEST(conf_option_is_refused) {
+        ck_assert_int_eq(classify("conf=/etc/other.conf"), BTC_CONF_CONF_KEY);
+        ck_assert_int_eq(classify(" conf = x "), BTC_CONF_CONF_KEY);
+        ck_assert_int_eq(classify("noconf=1"), BTC_CONF_CONF_KEY);
+        ck_assert_int_eq(classify("main.conf=x"), BTC_CONF_CONF_KEY);
+        ck_assert_int_eq(classify("a.b.conf=x"), BTC_CONF_OPTION); /* the name is "b.conf" */
+        ck_assert_int_eq(classify("includeconf=x"), BTC_CONF_OPTION);
+        ck_assert_int_eq(classify("confx=1"), BTC_CONF_OPTION);
+        ck_assert(btc_conf_refused(BTC_CONF_CONF_KEY));
+        struct btc_conf_scan s = {0};
+        ck_assert_int_eq(btc_conf_classify(&s, "[test]", 6), BTC_CONF_SECTION);
+        ck_assert_int_eq(btc_conf_classify(&s, "conf=x", 6), BTC_CONF_CONF_KEY); /* "test.conf" */
+        ck_assert_int_eq(btc_conf_classify(&s, "x.conf=x", 8), BTC_CONF_OPTION); /* "test.x.conf" */
+        ck_assert_int_eq(btc_conf_classify(&s, "[a.b]", 5), BTC_CONF_SECTION);
+        ck_assert_int_eq(btc_conf_classify(&s, "conf=x", 6), BTC_CONF_OPTION); /* "a.b.conf" */
+        ck_assert_int_eq(btc_conf_classify(&s, "[]", 2), BTC_CONF_SECTION);
+        ck_assert_int_eq(btc_conf_classify(&s, "conf=x", 6), BTC_CONF_CONF_KEY); /* ".conf" */
+}
+END_TEST
+
 START_TEST(nul_and_control_bytes_are_ordinary_bytes) {
         struct btc_conf_scan s = {0};
         /* bitcoind trims only " \t\r\n": a form feed, a vertical tab or a NUL is content */
@@ -158,7 +178,7 @@ static char *render(const char *current) {
 
 START_TEST(render_leaves_out_refused_lines_and_keeps_the_others) {
         char *out = render("dGhpcyBpcyBnYXJiYWdl\ndbcache=450\n-txindex=1\n[test]\nrpcpassword=a#b\nnoise\n"
-                           "SGVsbG8=\nrpcport=1\n");
+                           "SGVsbG8=\nrpcport=1\nconf=/x\n");
         ck_assert_uint_eq(btc_conf_first_refused(out, strlen(out), NULL, NULL, NULL), 0);
         ck_assert(strncmp(out, "dbcache=450\n", 12) == 0);
         ck_assert_ptr_nonnull(strstr(out, "[test]\nSGVsbG8=\nrpcport=1\n"));
@@ -166,6 +186,7 @@ START_TEST(render_leaves_out_refused_lines_and_keeps_the_others) {
         ck_assert_ptr_null(strstr(out, "-txindex"));
         ck_assert_ptr_null(strstr(out, "rpcpassword"));
         ck_assert_ptr_null(strstr(out, "noise"));
+        ck_assert_ptr_null(strstr(out, "conf=/x"));
         ck_assert_ptr_nonnull(strstr(out, "rpcauth=archipelago:"));
         char *again = render(out);
         ck_assert_str_eq(again, out);
@@ -183,6 +204,7 @@ Suite *bitcoin_conf_syntax_suite(void) {
         tcase_add_test(tc, line_with_equals_is_an_option);
         tcase_add_test(tc, any_other_line_is_a_parse_error);
         tcase_add_test(tc, rpcpassword_with_a_hash_is_refused);
+        tcase_add_test(tc, conf_option_is_refused);
         tcase_add_test(tc, nul_and_control_bytes_are_ordinary_bytes);
         tcase_add_test(tc, crlf_lines_are_read_like_lf_lines);
         tcase_add_test(tc, first_refused_line_is_numbered_as_bitcoind_counts);
