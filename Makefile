@@ -7,8 +7,11 @@ CC          ?= cc
 PREFIX      ?= /usr
 SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
+# archy's data files: the Prometheus alert rules (prometheus/archy-alerts.yml).
+ARCHYDATADIR ?= $(PREFIX)/share/archy
 SYSCONFDIR  ?= /etc
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system-generators)
+CATALOGDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=catalogdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/catalog)
 UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
 BUILD       ?= build
 
@@ -88,7 +91,7 @@ HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-rep
                         test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/ctl/*.bash test/reconcile/*.bats)
 UNIT_TESTS := $(BUILD)/test-unit
 
-.PHONY: all check check-unit check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
+.PHONY: all check check-unit check-rules check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
         demo bench install uninstall clean format lint deps-build deps-test fuzz fuzz-build check-fuzz lint-fuzz format-fuzz
 all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 
@@ -145,6 +148,12 @@ $(UNIT_TESTS): $(TEST_OBJS) $(GEN_OBJS) $(DERIVE_OBJS) $(REPAIR_OBJS) $(VERIFY_O
 # Fast: the pure core (parser, validator, renderer, escaping) with check.
 check-unit: $(UNIT_TESTS) $(GENERATOR)
 	cd test/unit && ARCHY_GENERATOR=$(abspath $(GENERATOR)) CK_DEFAULT_TIMEOUT=60 $(abspath $(UNIT_TESTS))
+
+# The shipped alert rules (prometheus/archy-alerts.yml): valid and linted by promtool, and every
+# alert fired by the series of test/prometheus/ that must fire it and not by those that must not.
+check-rules:
+	promtool check rules prometheus/archy-alerts.yml
+	promtool test rules $(wildcard test/prometheus/*.yml)
 
 # The same tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
@@ -258,7 +267,7 @@ format-fuzz:
 
 # Everything CI runs (README's test command): installs its own Debian packages first.
 # Each layer is timed; the times are printed as it goes and together at the end.
-CHECK_LAYERS := check-unit check-asan check-valgrind check-clang check-fuzz lint check-generator check-quadlet check-e2e
+CHECK_LAYERS := check-unit check-rules check-asan check-valgrind check-clang check-fuzz lint check-generator check-quadlet check-e2e
 check: deps-test
 	@set -e; t0=$$(date +%s); times=""; \
 	for layer in $(CHECK_LAYERS); do \
@@ -331,6 +340,13 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm644 man/archy-verify-ota.8 $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
 	install -Dm644 man/archyctl.8 $(DESTDIR)$(MANDIR)/man8/archyctl.8
 	install -Dm644 man/archy-reconcile.8 $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
+	install -Dm644 man/archy-alerts.7 $(DESTDIR)$(MANDIR)/man7/archy-alerts.7
+	install -Dm644 prometheus/archy-alerts.yml $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml
+	install -Dm644 catalog/archy.catalog $(DESTDIR)$(CATALOGDIR)/archy.catalog
+	@# A package (DESTDIR) leaves the catalog database to its postinst (the guest: prepare-guest.sh).
+	@if [ -z "$(DESTDIR)" ] && command -v journalctl >/dev/null 2>&1; then \
+		journalctl --update-catalog || echo "make install: journalctl --update-catalog failed: run it as root" >&2; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator \
@@ -357,8 +373,9 @@ uninstall:
 	      $(DESTDIR)$(SBINDIR)/archy-reconcile $(DESTDIR)$(UNITDIR)/archy-reconcile.service \
 	      $(DESTDIR)$(UNITDIR)/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer \
 	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 \
+	      $(DESTDIR)$(MANDIR)/man7/archy-alerts.7 $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml \
 	      $(DESTDIR)$(UNITDIR)/archy-metrics.service $(DESTDIR)$(UNITDIR)/archy-metrics.timer \
-	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer
+	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer $(DESTDIR)$(CATALOGDIR)/archy.catalog
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] helpers/reconcile/*.[ch] helpers/reconcile/io/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
@@ -366,6 +383,7 @@ format:
 
 LINT_JOBS ?= $(shell nproc)
 lint:
+	tools/check-catalog.sh lib/basic/message-ids.h catalog/archy.catalog
 	shellcheck -x $(SHELL_SCRIPTS)
 	shellcheck --shell=bats $(E2E_BATS)
 	shellcheck --shell=bats --severity=warning $(HOST_BATS)

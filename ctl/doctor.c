@@ -345,7 +345,16 @@ void doctor_check_disk(struct doctor_report *r, const struct doctor_disk *d) {
         human(total, d->total_bytes);
         unsigned pct = d->total_bytes ? (unsigned)((double)d->avail_bytes * 100.0 / (double)d->total_bytes) : 0;
         enum doctor_verdict v = doctor_disk_verdict(d->avail_bytes, d->total_bytes);
-        struct doctor_check *c = check(r, d->name, v, "%s: %s free of %s (%u %%)", d->path, avail, total, pct);
+        struct doctor_check *c;
+        if (d->avail_bytes == 0) {
+                /* Full for users; root's reserved blocks may still hold a few writes (archy-manifest(5),
+                 * FULL DISK). */
+                char root[32];
+                human(root, d->root_free_bytes);
+                c = check(r, d->name, v, "%s: the disk is full: nothing free of %s (%s left for root)", d->path, total,
+                          root);
+        } else
+                c = check(r, d->name, v, "%s: %s free of %s (%u %%)", d->path, avail, total, pct);
         if (v != DOCTOR_OK)
                 suggest(r, c, "df -h %s; du -xsh %s/* | sort -h", d->path, strcmp(d->path, "/") == 0 ? "" : d->path);
 }

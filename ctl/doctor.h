@@ -52,6 +52,7 @@ struct doctor_disk {
         const char *path;
         int error; /* statvfs(): 0 or negative errno */
         uint64_t avail_bytes, total_bytes;
+        uint64_t root_free_bytes; /* f_bfree: what root (every archy helper) may still use */
 };
 
 #define DOCTOR_MAX_DISKS 3

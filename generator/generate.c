@@ -46,7 +46,7 @@ static int write_app(const struct manifest *m, const struct app *a, int staging_
                 strbuf_reset(buf);
                 render_container(m, a, ct, buf);
                 if ((r = write_unit(staging_fd, name, buf)) < 0)
-                        return log_error_errno(r, "app %s: cannot write %s/%s: %m", a->name, staging, name);
+                        return log_write_errno(r, a->name, "app %s: cannot write %s/%s: %m", a->name, staging, name);
                 stats->containers++;
                 for (size_t v = 0; v < ct->n_mounts; v++) {
                         if (ct->mounts[v].kind != MOUNT_NAMED_VOLUME || app_volume_seen_before(a, c, v))
@@ -57,7 +57,8 @@ static int write_app(const struct manifest *m, const struct app *a, int staging_
                         strbuf_reset(buf);
                         render_volume(m, a, ct->mounts[v].source, buf);
                         if ((r = write_unit(staging_fd, vname, buf)) < 0)
-                                return log_error_errno(r, "app %s: cannot write %s/%s: %m", a->name, staging, vname);
+                                return log_write_errno(r, a->name, "app %s: cannot write %s/%s: %m", a->name, staging,
+                                                       vname);
                         stats->volumes++;
                 }
         }
@@ -98,6 +99,6 @@ int generate_quadlet_files(const struct manifest *m, const char *staging, struct
         strbuf_reset(&buf);
         render_network(m, &buf);
         if ((r = write_unit(dfd, ARCHY_NETWORK_FILE, &buf)) < 0)
-                return log_error_errno(r, "cannot write %s/" ARCHY_NETWORK_NAME ".network: %m", staging);
+                return log_write_errno(r, NULL, "cannot write %s/" ARCHY_NETWORK_NAME ".network: %m", staging);
         return 0;
 }

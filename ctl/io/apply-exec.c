@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "log.h"
 #include "macro.h"
+#include "message-ids.h"
 #include "naming.h"
 #include "process.h"
 #include "strv.h"
@@ -47,6 +48,11 @@ static int step_stop(sd_bus *bus, const struct plan *p) {
         size_t left = n > 0 ? units_stop(bus, stop, n, STOP_TIMEOUT_MS) : 0;
         if (left > 0)
                 return log_error("%zu units did not stop in %ld s", left, STOP_TIMEOUT_MS / 1000), -ETIMEDOUT;
+        for (size_t i = 0; i < p->n_apps; i++)
+                for (size_t k = 0; k < p->apps[i].n_stop; k++)
+                        (void)log_journal_record(LOG_LVL_NOTICE, ARCHY_MID_APPLY_UNIT_STOPPED, p->apps[i].name,
+                                                 "apply: stopped %s (app %s, %s)", p->apps[i].stop[k], p->apps[i].name,
+                                                 plan_action_to_string(p->apps[i].action));
         /* An uninstalled app's unit that failed would stay listed, failed, once its file is gone. */
         for (size_t i = 0; i < p->n_apps; i++)
                 if (p->apps[i].action == PLAN_UNINSTALL)
@@ -84,7 +90,16 @@ static int step_start(sd_bus *bus, const struct plan *p) {
                 /* Restart jobs are queued, not waited for here: the wait step does. */
                 if (a->n_restart > 0)
                         (void)units_restart(bus, a->restart, a->n_restart, 0);
-                refused += units_start(bus, a->start, a->n_start);
+                for (size_t k = 0; k < a->n_restart; k++)
+                        (void)log_journal_record(LOG_LVL_NOTICE, ARCHY_MID_APPLY_UNIT_RESTARTED, a->name,
+                                                 "apply: restarting %s (app %s, %s)", a->restart[k], a->name,
+                                                 plan_action_to_string(a->action));
+                size_t no = units_start(bus, a->start, a->n_start);
+                for (size_t k = 0; k < a->n_start && no == 0; k++)
+                        (void)log_journal_record(LOG_LVL_NOTICE, ARCHY_MID_APPLY_UNIT_STARTED, a->name,
+                                                 "apply: starting %s (app %s, %s)", a->start[k], a->name,
+                                                 plan_action_to_string(a->action));
+                refused += no;
         }
         char *target[] = {(char *)"archy-apps.target"};
         refused += units_start(bus, target, 1);

@@ -176,7 +176,7 @@ static int record_rollbacks(const struct apply_settings *s, const struct plan_im
                         return log_error_errno(-ENOMEM, "out of memory");
                 r = write_file_atomic(path, text, strlen(text), 0644);
                 if (r < 0)
-                        return log_error_errno(r, "cannot write %s: %m", path);
+                        return log_write_errno(r, NULL, "cannot write %s: %m", path);
         }
         return 0;
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "commands.h"
+#include "log.h"
+#include "message-ids.h"
 #include "plan-render.h"
 #include "strbuf.h"
 
@@ -76,6 +79,9 @@ void print_pull(const struct apply_settings *s, const struct plan_image *it, con
 }
 
 void print_rollback(const struct apply_settings *s, const struct plan_image *it, const char *reason) {
+        bool journaled = log_journal_record(LOG_LVL_WARNING, ARCHY_MID_APPLY_ROLLED_BACK, it->app,
+                                            "archyctl apply: rolling %s/%s back from %s to %s: %s", it->app, it->part,
+                                            it->image, it->old_image, reason);
         if (s->json) {
                 struct strbuf sb = STRBUF_INIT;
                 strbuf_puts(&sb, "{\"event\":\"rollback\",\"app\":");
@@ -92,8 +98,9 @@ void print_rollback(const struct apply_settings *s, const struct plan_image *it,
                 emit(&sb);
                 return;
         }
-        fprintf(stderr, "archyctl apply: rolling %s/%s back from %s to %s: %s\n", it->app, it->part, it->image,
-                it->old_image, reason);
+        if (!journaled || !log_fd_is_journal(STDERR_FILENO))
+                fprintf(stderr, "archyctl apply: rolling %s/%s back from %s to %s: %s\n", it->app, it->part, it->image,
+                        it->old_image, reason);
         printf("rollback: %s/%s %s -> %s\n", it->app, it->part, it->image, it->old_image);
         fflush(stdout);
 }
@@ -141,7 +148,26 @@ void print_progress(const struct apply_settings *s, struct app_progress *apps, s
         fflush(stdout);
 }
 
+/* The outcome in the journal (MESSAGE_ID=APPLY_CONVERGED or APPLY_FAILED), and each app that
+ * did not get up (APPLY_FAILED, ARCHY_APP=): true when journald took them. */
+static bool journal_result(int status, const struct app_progress *apps, size_t n) {
+        bool ok = true;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(apps[i].state, "timeout") == 0)
+                        ok &= log_journal_record(LOG_LVL_ERR, ARCHY_MID_APPLY_FAILED, apps[i].name,
+                                                 "archyctl apply: %s did not get running and healthy in time: %s",
+                                                 apps[i].name, apps[i].detail);
+        if (status == CTL_EXIT_OK)
+                return log_journal_record(LOG_LVL_NOTICE, ARCHY_MID_APPLY_CONVERGED, NULL,
+                                          "archyctl apply: converged") &&
+                       ok;
+        return log_journal_record(LOG_LVL_ERR, ARCHY_MID_APPLY_FAILED, NULL, "archyctl apply: %s (exit status %d)",
+                                  status == CTL_EXIT_ROLLED_BACK ? "rolled back" : "not converged", status) &&
+               ok;
+}
+
 void print_result(const struct apply_settings *s, int status, const struct app_progress *apps, size_t n) {
+        bool journaled = journal_result(status, apps, n);
         if (s->json) {
                 struct strbuf sb = STRBUF_INIT;
                 strbuf_printf(&sb, "{\"event\":\"result\",\"converged\":%s,\"exit\":%d,\"not_converged\":[",
@@ -168,7 +194,7 @@ void print_result(const struct apply_settings *s, int status, const struct app_p
                 emit(&sb);
                 return;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n && !(journaled && log_fd_is_journal(STDERR_FILENO)); i++)
                 if (strcmp(apps[i].state, "timeout") == 0)
                         fprintf(stderr, "archyctl apply: %s did not get running and healthy in time: %s\n",
                                 apps[i].name, apps[i].detail);

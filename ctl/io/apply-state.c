@@ -49,8 +49,13 @@ int apply_lock(const char *state_dir) {
         }
         char pid[32];
         int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-        if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
-                log_warning("cannot write the pid into %s: %m", path);
+        /* over the old record, then cut what a longer one leaves: on a full disk the old record
+         * stays whole instead of being truncated to nothing */
+        ssize_t n = pwrite(fd, pid, (size_t)len, 0);
+        if (n == len && ftruncate(fd, len) < 0)
+                n = -1;
+        if (n != len) /* only a record for whoever waits: the lock holds without it */
+                log_warning_errno(n < 0 ? -errno : -EIO, "cannot write the pid into %s: %m", path);
         return fd;
 }
 
@@ -109,7 +114,7 @@ int apply_journal_save(const char *state_dir, const struct apply_journal *j) {
                 return log_error_errno(-ENOMEM, "out of memory");
         int r = write_file_atomic(path, text, strlen(text), 0600);
         if (r < 0)
-                return log_error_errno(r, "cannot write the journal %s: %m", path);
+                return log_write_errno(r, NULL, "cannot write the journal %s: %m", path);
         crash_hook(j);
         return 0;
 }
@@ -139,7 +144,7 @@ int apply_save_copy(const char *state_dir, const char *name, const char *text, s
                 return log_error_errno(-ENOMEM, "out of memory");
         int r = write_file_atomic(path, text, len, 0600);
         if (r < 0)
-                return log_error_errno(r, "cannot write %s: %m", path);
+                return log_write_errno(r, NULL, "cannot write %s: %m", path);
         return 0;
 }
 
@@ -147,6 +152,6 @@ int apply_install_manifest(const char *path, const char *text, size_t len) {
         bool root = geteuid() == 0;
         int r = write_file_atomic_owned(path, text, len, 0644, root ? 0 : (uid_t)-1, root ? 0 : (gid_t)-1);
         if (r < 0)
-                return log_error_errno(r, "cannot install the manifest %s: %m", path);
+                return log_write_errno(r, NULL, "cannot install the manifest %s: %m", path);
         return 0;
 }

@@ -320,12 +320,18 @@ static int start_apply(sd_bus *bus, const struct apply_args *a, const struct pla
                         print_result(&a->s, pulled, NULL, 0);
                 return pulled;
         }
+        /* Nothing has changed until the journal is saved: a copy or a journal that cannot be
+         * written (a full disk) leaves no copy behind either, as if the apply had not begun. */
         if (apply_save_copy(a->s.state_dir, "new.yaml", new_text, new_len) < 0 ||
-            (old && apply_save_copy(a->s.state_dir, "old.yaml", old_text, old_len) < 0))
+            (old && apply_save_copy(a->s.state_dir, "old.yaml", old_text, old_len) < 0)) {
+                (void)apply_journal_clear(a->s.state_dir);
                 return CTL_EXIT_FAILED;
+        }
         print_step(&a->s, APPLY_PLANNED, false);
-        if (apply_journal_save(a->s.state_dir, &j) < 0)
+        if (apply_journal_save(a->s.state_dir, &j) < 0) {
+                (void)apply_journal_clear(a->s.state_dir);
                 return CTL_EXIT_FAILED;
+        }
         return apply_execute(bus, &a->s, old, new, p, new_text, new_len, &j);
 }
 

@@ -122,6 +122,7 @@ static void gather_disks(struct doctor_input *in, const struct doctor_paths *p) 
                 }
                 d->avail_bytes = (uint64_t)st.f_bavail * st.f_frsize;
                 d->total_bytes = (uint64_t)st.f_blocks * st.f_frsize;
+                d->root_free_bytes = (uint64_t)st.f_bfree * st.f_frsize;
         }
 }
 

@@ -227,7 +227,7 @@ int edit_uninstall_purge(const struct apply_settings *s, bool dry_run, bool yes,
                 if (r >= 0)
                         r = write_file_atomic(marker, e->app, strlen(e->app), 0600);
                 if (r < 0)
-                        return log_error_errno(r, "cannot write %s: %m", marker), CTL_EXIT_FAILED;
+                        return log_write_errno(r, NULL, "cannot write %s: %m", marker), CTL_EXIT_FAILED;
         }
         int status = apply_run_edit(s, dry_run, e);
         if (status != CTL_EXIT_OK) {

@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "managed-block.h"
+#include "message-ids.h"
 #include "naming.h"
 #include "config-render.h"
 #include "rpcauth.h"
@@ -111,7 +112,8 @@ static int load_secret(const char *name, void *userdata) {
         if (r == -ENOENT && decl && decl->generate && !x->o->check_only && open_secrets_dir(x) >= 0) {
                 r = secret_generate(x->secrets_fd, name, &value);
                 if (r >= 0)
-                        log_notice("secret %s did not exist: generated a new one (secrets.%s.generate)", name, name);
+                        log_struct(LOG_LVL_NOTICE, ARCHY_MID_DERIVE_SECRET_CREATED, x->app->name,
+                                   "secret %s did not exist: generated a new one (secrets.%s.generate)", name, name);
         }
         if (r == -ENOENT && decl && decl->generate && x->o->check_only) {
                 x->would_generate = true;
@@ -528,8 +530,9 @@ static int wanted_entry(struct ctx *x, const struct derived *d, const char *key,
                 return 1;
         }
         if (r < 0)
-                log_error("%s: %s: not derived, the file is left as it is: %s", key, d->path,
-                          x->error ? x->error : strerror(-r));
+                log_struct(LOG_LVL_ERR, ARCHY_MID_DERIVE_REFUSED, x->app->name,
+                           "%s: %s: not derived, the file is left as it is: %s", key, d->path,
+                           x->error ? x->error : strerror(-r));
         return r;
 }
 
@@ -565,10 +568,12 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
         }
         r = repair(x, d, path, &where, &cur, &w);
         if (r < 0) {
-                log_error("%s: %s: drift (%s), and the repair failed: %s", key, d->path, reason, strerror(-r));
+                log_struct(LOG_LVL_ERR, log_no_space_id(r) ?: ARCHY_MID_DERIVE_REPAIR_FAILED, x->app->name,
+                           "%s: %s: drift (%s), and the repair failed: %s", key, d->path, reason, strerror(-r));
                 goto fail;
         }
-        log_notice("%s: %s: repaired: %s", key, d->path, reason);
+        log_struct(LOG_LVL_NOTICE, ARCHY_MID_DERIVE_DRIFT_REPAIRED, x->app->name, "%s: %s: repaired: %s", key, d->path,
+                   reason);
         x->out->repaired++;
         if (x->out->n_drift > 0 && x->out->drift[x->out->n_drift - 1].path == d->path)
                 x->out->drift[x->out->n_drift - 1].repaired = true;

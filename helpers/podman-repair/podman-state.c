@@ -9,6 +9,10 @@ static const struct {
         enum podman_state state;
         const char *text;
 } signatures[] = {
+        /* First: on a full disk any other text may follow (a write that failed half way), and a full
+         * disk must never be taken for a corrupt database to move aside. */
+        {PODMAN_DISK_FULL, "database or disk is full"}, /* SQLITE_FULL */
+        {PODMAN_DISK_FULL, "no space left on device"},  /* ENOSPC, as Go prints it */
         {PODMAN_CONFIG_MISMATCH, "database configuration mismatch"},
         {PODMAN_PAUSE_PROCESS, "invalid internal status, try resetting the pause process"},
         {PODMAN_DB_CORRUPT, "panic: invalid page type"},         /* BoltDB */
@@ -29,6 +33,7 @@ static const char *const state_names[] = {
         [PODMAN_PAUSE_PROCESS] = "pause-process",
         [PODMAN_BROKEN] = "podman-broken",
         [PODMAN_UNKNOWN_ERROR] = "unknown-error",
+        [PODMAN_DISK_FULL] = "disk-full",
 };
 
 const char *podman_state_to_string(enum podman_state s) {

@@ -17,6 +17,8 @@ enum podman_state {
         PODMAN_PAUSE_PROCESS,   /* rootless: "invalid internal status" of the pause process */
         PODMAN_BROKEN,          /* podman missing, not executable, or killed by a signal */
         PODMAN_UNKNOWN_ERROR,   /* it failed in a way not recognised: reported, not repaired */
+        PODMAN_DISK_FULL,       /* its storage is out of space (SQLITE_FULL, ENOSPC): reported, never
+                                 * repaired (nothing is broken; it recovers once there is space) */
         _PODMAN_STATE_MAX,
 };
 

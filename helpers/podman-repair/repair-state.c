@@ -128,6 +128,16 @@ enum repair_verdict repair_allowed(const struct repair_state *s, long long now, 
         return recent >= max_per_hour ? REPAIR_GIVE_UP_TOO_OFTEN : REPAIR_ALLOWED;
 }
 
+size_t repair_state_clamp_future(struct repair_state *s, long long now) {
+        size_t n = 0;
+        for (size_t i = 0; i < s->n_repairs; i++)
+                if (s->repairs[i] > now) {
+                        s->repairs[i] = now;
+                        n++;
+                }
+        return n;
+}
+
 void repair_state_record(struct repair_state *s, long long now, bool helped) {
         memmove(s->repairs + 1, s->repairs, sizeof(s->repairs[0]) * (REPAIR_HISTORY - 1));
         s->repairs[0] = now;

@@ -43,5 +43,9 @@ enum repair_verdict {
 
 enum repair_verdict repair_allowed(const struct repair_state *s, long long now, unsigned max_failures,
                                    unsigned max_per_hour);
+/* A repair recorded later than `now` (the clock was set back since) is taken as one that ran at
+ * `now`: it still counts for the hourly limit, for one hour from now, and not until the clock
+ * reaches a time it may never reach soon (a clock set back by days). Returns how many changed. */
+size_t repair_state_clamp_future(struct repair_state *s, long long now);
 /* Record a repair that ran at `now`; helped: podman was healthy afterwards. */
 void repair_state_record(struct repair_state *s, long long now, bool helped);

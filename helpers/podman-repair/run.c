@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "manifest-source.h"
 #include "log.h"
+#include "message-ids.h"
 #include "podman-info.h"
 #include "repair-state.h"
 #include "repair.h"
@@ -59,7 +60,7 @@ static int write_with_dir(const char *path, const char *text) {
         int r = mkdir_p(dirname(copy), 0755);
         if (r >= 0)
                 r = write_file_atomic(path, text, strlen(text), 0644);
-        return r < 0 ? log_error_errno(r, "cannot write %s: %m", path) : 0;
+        return r < 0 ? log_write_errno(r, NULL, "cannot write %s: %m", path) : 0;
 }
 
 static void save_state(struct session *s) {
@@ -79,6 +80,11 @@ static void load_state(struct session *s) {
                             file_problem(r, type));
         if (r < 0)
                 repair_state_done(&s->state);
+        size_t n = repair_state_clamp_future(&s->state, s->report.when);
+        if (n > 0)
+                log_warning("%s: %zu repair%s recorded later than now (the clock was set back): counted as "
+                            "repairs of now for the hourly limit",
+                            s->o->state_file, n, n == 1 ? "" : "s");
         if (s->o->reset && !s->o->check) {
                 s->state.failures = 0;
                 s->state.n_repairs = 0;
@@ -241,8 +247,12 @@ static void journal(const struct session *s, const char *summary) {
         for (size_t i = 0; i < r->n_steps; i++)
                 snprintf(steps + strlen(steps), sizeof(steps) - strlen(steps), "%s%s", i ? "," : "",
                          repair_step_to_string(r->steps[i]));
-        sd_journal_send("MESSAGE=%s", summary, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=archy-podman-repair",
-                        "ARCHY_PODMAN_STATE=%s", podman_state_to_string(r->found), "ARCHY_PODMAN_STATE_AFTER=%s",
+        const char *id = r->result == RESULT_REPAIRED  ? ARCHY_MID_PODMAN_REPAIRED
+                         : r->result == RESULT_GAVE_UP ? ARCHY_MID_PODMAN_GAVE_UP
+                                                       : ARCHY_MID_PODMAN_BROKEN;
+        sd_journal_send("MESSAGE=%s", summary, "MESSAGE_ID=%s", id, "PRIORITY=%d", priority,
+                        "SYSLOG_IDENTIFIER=archy-podman-repair", "ARCHY_PODMAN_STATE=%s",
+                        podman_state_to_string(r->found), "ARCHY_PODMAN_STATE_AFTER=%s",
                         podman_state_to_string(r->after), "ARCHY_REPAIR_RESULT=%s", repair_result_to_string(r->result),
                         "ARCHY_REPAIR_STEPS=%s", steps, "ARCHY_PODMAN_VERSION=%s",
                         r->podman_version ? r->podman_version : "", "ARCHY_DB_MOVED_ASIDE=%s",
@@ -277,6 +287,16 @@ static int repair(struct session *s) {
         struct repair_report *r = &s->report;
         enum repair_step plan[REPAIR_PLAN_MAX];
         size_t n = repair_plan(r->found, plan);
+        if (n == 1 && plan[0] == STEP_REPORT_ONLY && r->found == PODMAN_DISK_FULL) {
+                char buf[4096];
+                const char *graph =
+                        s->state.graph_root ? s->state.graph_root : default_graph_root(s->o, buf, sizeof(buf));
+                log_error("podman cannot write: the disk of %s is full (%s); nothing is repaired, podman works again "
+                          "once there is space (archy-manifest(5), FULL DISK)",
+                          graph, s->evidence ? s->evidence : "no details");
+                r->result = RESULT_REPORTED;
+                return finish(s, true);
+        }
         if (n == 1 && plan[0] == STEP_REPORT_ONLY) {
                 log_error("podman is %s: nothing archy can do safely; a person must look (%s)",
                           podman_state_to_string(r->found), s->evidence ? s->evidence : "no details");
@@ -290,6 +310,7 @@ static int repair(struct session *s) {
                 log_error("GIVING UP on podman (%s): %s. Fix it by hand, then run archy-podman-repair --reset",
                           podman_state_to_string(r->found), r->gave_up_reason);
                 r->result = RESULT_GAVE_UP;
+                save_state(s); /* with any repair time the clock made future brought back to now */
                 return finish(s, true);
         }
         if (ensure_bus(s) < 0) {

@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "clock.h"
 #include "log.h"
+#include "message-ids.h"
 #include "marker.h"
 #include "ota-state.h"
 #include "http-get.h"
@@ -47,7 +48,7 @@ static int save(struct run *r, const char *point) {
                 return log_error_errno(-ENOMEM, "out of memory");
         int k = write_file_atomic(r->o->state_file, text, strlen(text), 0644);
         if (k < 0)
-                return log_error_errno(k, "cannot write %s: %m", r->o->state_file);
+                return log_write_errno(k, NULL, "cannot write %s: %m", r->o->state_file);
         crash_point(point);
         return 0;
 }
@@ -155,7 +156,10 @@ static enum ota_event attempt(struct run *r) {
                         return EV_PROBE_OK;
                 long long left = attempt_remaining_ms(&clock, now_monotonic_ms(), r->marker.deadline_seconds);
                 if (left <= 0)
-                        return EV_PROBE_FAILED;
+                        return log_struct(LOG_LVL_WARNING, ARCHY_MID_OTA_VERIFY_FAILED, NULL,
+                                          "attempt %u of %u: verification failed: %s", r->state.attempts,
+                                          r->marker.max_attempts, r->state.last_error ? r->state.last_error : "?"),
+                               EV_PROBE_FAILED;
                 sleep_ms(next_probe_delay_ms(n, left));
         }
 }
@@ -223,7 +227,8 @@ static void journal_outcome(const struct run *r) {
         const struct ota_state *s = &r->state;
         bool committed = s->phase == OTA_COMMITTED;
         sd_journal_send("MESSAGE=update %s -> %s %s: %s", r->marker.previous_version, r->marker.new_version,
-                        committed ? "committed" : "rolled back", s->reason ? s->reason : "", "PRIORITY=%d",
+                        committed ? "committed" : "rolled back", s->reason ? s->reason : "", "MESSAGE_ID=%s",
+                        committed ? ARCHY_MID_OTA_COMMITTED : ARCHY_MID_OTA_ROLLED_BACK, "PRIORITY=%d",
                         committed ? LOG_LVL_NOTICE : LOG_LVL_ERR, "SYSLOG_IDENTIFIER=archy-verify-ota",
                         "ARCHY_OTA_RESULT=%s", ota_phase_to_string(s->phase), "ARCHY_OTA_NEW_VERSION=%s",
                         r->marker.new_version, "ARCHY_OTA_PREVIOUS_VERSION=%s", r->marker.previous_version,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "log.h"
+#include "message-ids.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,8 @@ static const char *log_ident = "archy";
 static enum log_level log_max_level = LOG_LVL_INFO;
 static int kmsg_fd = -1;
 static int journal_fd = -1;
+/* LOG_TARGET_STDERR: journald's socket, opened on the first structured message (-2: not tried). */
+static int struct_fd = -2;
 
 static int journal_connect(const char *path) {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -41,7 +44,10 @@ void log_close(void) {
                 close(journal_fd);
         if (kmsg_fd >= 0)
                 close(kmsg_fd);
+        if (struct_fd >= 0)
+                close(struct_fd);
         journal_fd = kmsg_fd = -1;
+        struct_fd = -2;
 }
 
 int log_setup_system(const char *ident, const char *journal_socket) {
@@ -63,18 +69,27 @@ void log_setup(const char *ident, enum log_target target) {
                 log_ident = ident;
 }
 
-/* journald's native protocol: one datagram of KEY=value lines. Messages here are single lines
- * (diagnostics escape control characters); a stray newline is flattened so no field is forged. */
-static bool journal_send(enum log_level level, char *msg) {
-        char entry[2304];
-        for (char *p = msg; (p = strchr(p, '\n')); p++)
+/* A field's value on one line: a stray newline is flattened so no field is forged. */
+static void flatten(char *s) {
+        for (char *p = s; (p = strchr(p, '\n')); p++)
                 *p = ' ';
-        int n = snprintf(entry, sizeof(entry), "PRIORITY=%d\nSYSLOG_IDENTIFIER=%s\nSYSLOG_PID=%d\nMESSAGE=%s\n",
-                         (int)level, log_ident, (int)getpid(), msg);
+}
+
+/* journald's native protocol: one datagram of KEY=value lines. Messages here are single lines
+ * (diagnostics escape control characters). id and app: the structured fields, or NULL. */
+static bool journal_send(int fd, enum log_level level, char *msg, const char *id, char *app) {
+        char entry[2560];
+        flatten(msg);
+        if (app)
+                flatten(app);
+        int n = snprintf(entry, sizeof(entry),
+                         "PRIORITY=%d\nSYSLOG_IDENTIFIER=%s\nSYSLOG_PID=%d\n%s%s%s%s%s%sMESSAGE=%s\n", (int)level,
+                         log_ident, (int)getpid(), id ? "MESSAGE_ID=" : "", id ? id : "", id ? "\n" : "",
+                         app ? "ARCHY_APP=" : "", app ? app : "", app ? "\n" : "", msg);
         if (n < 0)
                 return false;
         size_t len = (size_t)n < sizeof(entry) ? (size_t)n : sizeof(entry) - 1;
-        return send(journal_fd, entry, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len;
+        return send(fd, entry, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len;
 }
 
 void log_set_max_level(enum log_level level) {
@@ -85,21 +100,24 @@ enum log_level log_get_max_level(void) {
         return log_max_level;
 }
 
-/* systemd sets JOURNAL_STREAM=DEV:INODE when stderr is a journal stream (systemd.exec(5)). */
+/* systemd sets JOURNAL_STREAM=DEV:INODE when stdout or stderr is a journal stream (systemd.exec(5)). */
+bool log_fd_is_journal(int fd) {
+        const char *js = getenv("JOURNAL_STREAM");
+        struct stat st;
+        unsigned long dev, ino;
+        return js && sscanf(js, "%lu:%lu", &dev, &ino) == 2 && fstat(fd, &st) == 0 && (unsigned long)st.st_dev == dev &&
+               (unsigned long)st.st_ino == ino;
+}
+
 static bool stderr_is_journal(void) {
         static int cached = -1;
-        if (cached < 0) {
-                const char *js = getenv("JOURNAL_STREAM");
-                struct stat st;
-                unsigned long dev, ino;
-                cached = js && sscanf(js, "%lu:%lu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
-                         (unsigned long)st.st_dev == dev && (unsigned long)st.st_ino == ino;
-        }
+        if (cached < 0)
+                cached = log_fd_is_journal(STDERR_FILENO);
         return cached;
 }
 
 static void log_emit(enum log_level level, char *msg) {
-        if (journal_fd >= 0 && journal_send(level, msg))
+        if (journal_fd >= 0 && journal_send(journal_fd, level, msg, NULL, NULL))
                 return;
         /* journald did not take it (buffer full, gone): kmsg still keeps it with the boot. */
         if (journal_fd >= 0 && kmsg_fd < 0)
@@ -122,10 +140,77 @@ int log_full_errno(enum log_level level, int err, const char *fmt, ...) {
         char msg[2048];
         va_list ap;
         va_start(ap, fmt);
-        errno = abs(err); /* let %m in fmt name the error being reported */
+        /* let %m in fmt name the error being reported; without one (log_warning("...: %m")), the
+         * caller's errno, never "Success" */
+        errno = err != 0 ? abs(err) : saved_errno;
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         log_emit(level, msg);
         errno = saved_errno;
         return ret;
+}
+
+/* The socket structured messages go to: the target's, or journald's opened on the first one. */
+static int struct_socket(void) {
+        if (journal_fd >= 0)
+                return journal_fd;
+        if (struct_fd == -2)
+                struct_fd = journal_connect(LOG_JOURNAL_SOCKET);
+        return struct_fd;
+}
+
+/* A structured message reaches journald by its socket whatever the target: an operator filters on
+ * its MESSAGE_ID even when archyctl ran on a terminal. Where the text would go elsewhere than the
+ * journal (stderr a terminal or a pipe), it is printed there as well, without the id: a person
+ * reads the text, a program asks the journal. kmsg ends in the journal: not twice. */
+static void log_emit_struct(enum log_level level, char *msg, const char *id, char *app) {
+        int fd = struct_socket();
+        bool sent = fd >= 0 && journal_send(fd, level, msg, id, app);
+        if (!sent || (journal_fd < 0 && kmsg_fd < 0 && !stderr_is_journal()))
+                log_emit(level, msg);
+}
+
+static void format_field(char *buf, size_t size, const char *app) {
+        snprintf(buf, size, "%s", app);
+}
+
+bool log_journal_record(enum log_level level, const char *message_id, const char *app, const char *fmt, ...) {
+        if (level > log_max_level)
+                return false;
+        int saved_errno = errno;
+        char msg[2048], field[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (app)
+                format_field(field, sizeof(field), app);
+        int fd = struct_socket();
+        bool sent = fd >= 0 && journal_send(fd, level, msg, message_id, app ? field : NULL);
+        errno = saved_errno;
+        return sent;
+}
+
+int log_struct_errno(enum log_level level, int err, const char *message_id, const char *app, const char *fmt, ...) {
+        int saved_errno = errno;
+        int ret = err == 0 ? 0 : -abs(err);
+
+        if (level > log_max_level)
+                return ret;
+
+        char msg[2048], field[256];
+        va_list ap;
+        va_start(ap, fmt);
+        errno = abs(err);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (app)
+                format_field(field, sizeof(field), app);
+        log_emit_struct(level, msg, message_id, app ? field : NULL);
+        errno = saved_errno;
+        return ret;
+}
+
+const char *log_no_space_id(int err) {
+        return err == -ENOSPC || err == ENOSPC || err == -EDQUOT || err == EDQUOT ? ARCHY_MID_NO_SPACE : NULL;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include "macro.h"
 
 /* Where messages go. A generator run by systemd has no useful stderr. LOG_TARGET_SYSTEM sends to
@@ -30,3 +32,28 @@ int log_full_errno(enum log_level level, int err, const char *fmt, ...) _printf_
 #define log_debug(...) log_full_errno(LOG_LVL_DEBUG, 0, __VA_ARGS__)
 #define log_error_errno(e, ...) log_full_errno(LOG_LVL_ERR, (e), __VA_ARGS__)
 #define log_warning_errno(e, ...) log_full_errno(LOG_LVL_WARNING, (e), __VA_ARGS__)
+
+/* Structured messages (message-ids.h): journald gets MESSAGE_ID=message_id and, when app is not
+ * NULL, ARCHY_APP=app, besides the fields every message has. Either may be NULL. They go to
+ * journald's socket with every target; where stderr is not the journal (a terminal, a pipe) the
+ * text is printed there too, exactly as log_full_errno prints it: the id is never printed, the
+ * journal has it. When journald does not take the entry, the text goes where log_full_errno's
+ * would. Returns -abs(err) like log_full_errno. */
+int log_struct_errno(enum log_level level, int err, const char *message_id, const char *app, const char *fmt, ...)
+        _printf_(5, 6);
+#define log_struct(level, id, app, ...) log_struct_errno((level), 0, (id), (app), __VA_ARGS__)
+
+/* ARCHY_MID_NO_SPACE when err is ENOSPC or EDQUOT (either sign), otherwise NULL: a write that
+ * failed for lack of space is tagged, any other failure is logged as before. */
+const char *log_no_space_id(int err);
+/* A state file that could not be written: log_error_errno's message, with MESSAGE_ID=NO_SPACE
+ * when the disk is full. */
+#define log_write_errno(e, app, ...) log_struct_errno(LOG_LVL_ERR, (e), log_no_space_id(e), (app), __VA_ARGS__)
+
+/* The same entry to journald only, for an event the program also prints in its own form (a
+ * progress line, an action on stdout): true when journald took it. A caller whose stdout is the
+ * journal (log_fd_is_journal) then leaves its own line out, so the journal holds it once. */
+bool log_journal_record(enum log_level level, const char *message_id, const char *app, const char *fmt, ...)
+        _printf_(4, 5);
+/* Whether fd is the journal stream systemd connected (JOURNAL_STREAM, systemd.exec(5)). */
+bool log_fd_is_journal(int fd);

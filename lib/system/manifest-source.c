@@ -11,6 +11,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "message-ids.h"
 
 void log_diags(const struct diag_list *diags, int level) {
         for (size_t i = 0; i < diags->n; i++)
@@ -65,15 +66,16 @@ int load_manifest_with_fallback(const char *path, const char *last_good, struct 
         if (s.installed_r == -ENOENT)
                 log_info("no manifest at %s: no apps", path);
         else if (r == 1) {
-                log_warning("the manifest %s is unusable (see above): using the last good copy %s instead", path,
-                            last_good);
+                log_struct(LOG_LVL_WARNING, ARCHY_MID_MANIFEST_LAST_GOOD, NULL,
+                           "the manifest %s is unusable (see above): using the last good copy %s instead", path,
+                           last_good);
                 log_diags(&s.last_good_problems, LOG_LVL_WARNING);
         } else if (r < 0) {
                 log_diags(&s.last_good_problems, LOG_LVL_ERR);
-                log_error_errno(r,
-                                "the manifest %s is unusable and there is no usable last good copy (%s): "
-                                "acting as if there were no apps",
-                                path, last_good);
+                log_struct_errno(LOG_LVL_ERR, r, ARCHY_MID_MANIFEST_REFUSED, NULL,
+                                 "the manifest %s is unusable and there is no usable last good copy (%s): "
+                                 "acting as if there were no apps",
+                                 path, last_good);
         }
         *ret = s.manifest;
         s.manifest = NULL;
@@ -106,15 +108,15 @@ int save_last_good(const char *path, const char *last_good) {
         manifest_free(m);
         /* Said here as well as by the generator: at boot in a container the generator has no log. */
         if (!usable && access(last_good, F_OK) < 0)
-                return log_error_errno(-EINVAL,
-                                       "%s is unusable and there is no last good copy %s: archy-generator "
-                                       "generates no app units until it is fixed",
-                                       path, last_good);
+                return log_struct_errno(LOG_LVL_ERR, -EINVAL, ARCHY_MID_MANIFEST_REFUSED, NULL,
+                                        "%s is unusable and there is no last good copy %s: archy-generator "
+                                        "generates no app units until it is fixed",
+                                        path, last_good);
         if (!usable)
-                return log_error_errno(-EINVAL,
-                                       "%s is unusable: archy-generator uses the last good copy %s until it is "
-                                       "fixed, and keeps that copy as it is",
-                                       path, last_good);
+                return log_struct_errno(LOG_LVL_ERR, -EINVAL, ARCHY_MID_MANIFEST_LAST_GOOD, NULL,
+                                        "%s is unusable: archy-generator uses the last good copy %s until it is "
+                                        "fixed, and keeps that copy as it is",
+                                        path, last_good);
         if (!clean)
                 return log_error_errno(-EINVAL,
                                        "%s has problems (apps with problems are skipped): keeping the last good "
@@ -125,7 +127,7 @@ int save_last_good(const char *path, const char *last_good) {
                 return 0;
         }
         if ((r = write_file_atomic(last_good, text, len, 0644)) < 0)
-                return log_error_errno(r, "cannot write %s: %m", last_good);
+                return log_write_errno(r, NULL, "cannot write %s: %m", last_good);
         log_info("%s is valid: saved as the last good copy %s", path, last_good);
         return 0;
 }

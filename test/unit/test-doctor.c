@@ -338,6 +338,14 @@ START_TEST(test_disk_thresholds) {
         ck_assert_str_eq(c->detail, "/: 512.0 MiB free of 100.0 GiB (0 %)");
         done(&f);
 
+        /* nothing left for users: the detail says the disk is full, and what root may still use */
+        healthy(&f);
+        f.in.disks[0].avail_bytes = 0;
+        f.in.disks[0].root_free_bytes = 12 * 1024 * 1024;
+        c = expect(&f, "disk-root", DOCTOR_ATTENTION, "df -h /");
+        ck_assert_str_eq(c->detail, "/: the disk is full: nothing free of 100.0 GiB (12.0 MiB left for root)");
+        done(&f);
+
         healthy(&f);
         f.in.disks[0] =
                 (struct doctor_disk){.name = "disk-containers", .path = "/var/lib/containers", .error = -ENOENT};

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "message-ids.h"
 #include "testlib.h"
 
 static char dir[] = "/tmp/archy-log.XXXXXX";
@@ -54,6 +55,15 @@ START_TEST(journal_entry_has_priority_identifier_and_message) {
 }
 END_TEST
 
+START_TEST(percent_m_without_an_error_names_errno) {
+        ck_assert_int_eq(log_setup_system("archy-generator", path), 0);
+        errno = ENOSPC;
+        log_warning("cannot write %s: %m", "/x");
+        ck_assert_ptr_nonnull(strstr(receive(), "MESSAGE=cannot write /x: No space left on device\n"));
+        ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
 START_TEST(newline_in_a_message_cannot_forge_a_field) {
         ck_assert_int_eq(log_setup_system("archy-generator", path), 0);
         log_warning("%s", "bad\nPRIORITY=0");
@@ -72,13 +82,84 @@ START_TEST(missing_journal_socket_is_reported) {
 }
 END_TEST
 
+/* What a UI or an operator filters on: MESSAGE_ID= and ARCHY_APP= beside the usual fields. */
+START_TEST(structured_entry_has_message_id_and_app) {
+        ck_assert_int_eq(log_setup_system("archy-reconcile", path), 0);
+        log_struct(LOG_LVL_NOTICE, ARCHY_MID_RECONCILE_RESTART_APP, "indexer", "restart-app %s: %s",
+                   "archy-indexer.service", "systemd gave up");
+        char *entry = receive();
+        ck_assert_ptr_nonnull(strstr(entry, "PRIORITY=5\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "SYSLOG_IDENTIFIER=archy-reconcile\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "\nMESSAGE_ID=1d9d954035754be1a7fba153d73a1208\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "\nARCHY_APP=indexer\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "\nMESSAGE=restart-app archy-indexer.service: systemd gave up\n"));
+}
+END_TEST
+
+START_TEST(structured_entry_without_app_has_no_app_field) {
+        ck_assert_int_eq(log_setup_system("archy-generator", path), 0);
+        ck_assert_int_eq(log_struct_errno(LOG_LVL_ERR, -EINVAL, ARCHY_MID_MANIFEST_REFUSED, NULL, "bad: %m"), -EINVAL);
+        char *entry = receive();
+        ck_assert_ptr_nonnull(strstr(entry, "\nMESSAGE_ID=" ARCHY_MID_MANIFEST_REFUSED "\n"));
+        ck_assert_ptr_null(strstr(entry, "ARCHY_APP="));
+        ck_assert_ptr_nonnull(strstr(entry, "\nMESSAGE=bad: Invalid argument\n"));
+}
+END_TEST
+
+/* An app name comes from the manifest: a newline in it cannot add a field either. */
+START_TEST(newline_in_an_app_cannot_forge_a_field) {
+        ck_assert_int_eq(log_setup_system("archy-derive", path), 0);
+        log_struct(LOG_LVL_NOTICE, ARCHY_MID_DERIVE_DRIFT_REPAIRED, "node\nMESSAGE_ID=0", "repaired");
+        char *entry = receive();
+        ck_assert_ptr_nonnull(strstr(entry, "\nARCHY_APP=node MESSAGE_ID=0\n"));
+        ck_assert_ptr_null(strstr(entry, "\nMESSAGE_ID=0\n"));
+}
+END_TEST
+
+/* A write refused for lack of space is tagged; any other failure is not. */
+START_TEST(write_error_is_tagged_only_when_the_disk_is_full) {
+        ck_assert_int_eq(log_setup_system("archy-reconcile", path), 0);
+        ck_assert_int_eq(log_write_errno(-ENOSPC, "node", "cannot write %s: %m", "/var/x"), -ENOSPC);
+        char *entry = receive();
+        ck_assert_ptr_nonnull(strstr(entry, "PRIORITY=3\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "\nMESSAGE_ID=" ARCHY_MID_NO_SPACE "\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "\nARCHY_APP=node\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "\nMESSAGE=cannot write /var/x: No space left on device\n"));
+        log_write_errno(-EACCES, NULL, "cannot write %s: %m", "/var/x");
+        entry = receive();
+        ck_assert_ptr_null(strstr(entry, "MESSAGE_ID="));
+        ck_assert_str_eq(log_no_space_id(EDQUOT), ARCHY_MID_NO_SPACE);
+        ck_assert_ptr_null(log_no_space_id(0));
+}
+END_TEST
+
+/* The journal-only record says whether journald took it, and is subject to the level too. */
+START_TEST(journal_record_reports_whether_it_was_sent) {
+        ck_assert_int_eq(log_setup_system("archyctl", path), 0);
+        ck_assert(log_journal_record(LOG_LVL_NOTICE, ARCHY_MID_APPLY_UNIT_STARTED, "wallet", "apply: starting %s",
+                                     "archy-wallet.service"));
+        char *entry = receive();
+        ck_assert_ptr_nonnull(strstr(entry, "\nMESSAGE_ID=" ARCHY_MID_APPLY_UNIT_STARTED "\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "\nARCHY_APP=wallet\n"));
+        ck_assert_ptr_nonnull(strstr(entry, "\nMESSAGE=apply: starting archy-wallet.service\n"));
+        ck_assert(!log_journal_record(LOG_LVL_DEBUG, ARCHY_MID_APPLY_UNIT_STARTED, "wallet", "not logged"));
+        ck_assert_int_lt(recv(server, entry, 16, MSG_DONTWAIT), 0);
+}
+END_TEST
+
 Suite *log_suite(void) {
         Suite *s = suite_create("log");
         TCase *tc = tcase_create("journal");
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, journal_entry_has_priority_identifier_and_message);
+        tcase_add_test(tc, percent_m_without_an_error_names_errno);
         tcase_add_test(tc, newline_in_a_message_cannot_forge_a_field);
         tcase_add_test(tc, missing_journal_socket_is_reported);
+        tcase_add_test(tc, structured_entry_has_message_id_and_app);
+        tcase_add_test(tc, structured_entry_without_app_has_no_app_field);
+        tcase_add_test(tc, newline_in_an_app_cannot_forge_a_field);
+        tcase_add_test(tc, write_error_is_tagged_only_when_the_disk_is_full);
+        tcase_add_test(tc, journal_record_reports_whether_it_was_sent);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -342,6 +342,32 @@ START_TEST(rate_limit_counts_repairs_from_the_future) {
 }
 END_TEST
 
+START_TEST(repairs_from_the_future_are_brought_back_to_now) {
+        /* four repairs, then the clock was set back a day: without the clamp they would stop every
+         * repair for a day and an hour; brought back to now, the limit lifts an hour from now */
+        const long long now = 1795780800;
+        const long long future[] = {now + 86400, now + 86000, now - 10, now + 85000};
+        struct repair_state s = with_repairs(future, 4, 0);
+        ck_assert_uint_eq(repair_state_clamp_future(&s, now), 3);
+        ck_assert_int_eq(s.repairs[0], now);
+        ck_assert_int_eq(s.repairs[1], now);
+        ck_assert_int_eq(s.repairs[2], now - 10);
+        ck_assert_int_eq(s.repairs[3], now);
+        /* still recent: fewer repairs, never more */
+        ck_assert_int_eq(repair_allowed(&s, now, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now + 3589, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now + 3600, 3, 4), REPAIR_ALLOWED);
+        /* a second run changes nothing; a -30 min jump is a -30 min clamp */
+        ck_assert_uint_eq(repair_state_clamp_future(&s, now), 0);
+        ck_assert_uint_eq(repair_state_clamp_future(&s, now - 1800), 4);
+        ck_assert_int_eq(s.repairs[2], now - 1800);
+        /* a forward jump changes nothing in the state; failures never depend on the clock */
+        s.failures = 3;
+        ck_assert_uint_eq(repair_state_clamp_future(&s, now + 1800), 0);
+        ck_assert_int_eq(repair_allowed(&s, now + 1800 + 7200, 3, 4), REPAIR_GIVE_UP_FAILED);
+}
+END_TEST
+
 START_TEST(rate_limit_survives_absurd_timestamps) {
         /* a damaged state file: the extremes of long long, without overflowing (UBSan) */
         const long long now = 1795780800;
@@ -942,6 +968,7 @@ Suite *podman_repair_suite(void) {
         tcase_add_test(state, rate_limit_after_failures);
         tcase_add_test(state, rate_limit_per_hour);
         tcase_add_test(state, rate_limit_counts_repairs_from_the_future);
+        tcase_add_test(state, repairs_from_the_future_are_brought_back_to_now);
         tcase_add_test(state, rate_limit_survives_absurd_timestamps);
         tcase_add_test(state, record_keeps_newest_first_and_caps_history);
         suite_add_tcase(s, state);

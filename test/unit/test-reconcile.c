@@ -363,6 +363,23 @@ START_TEST(backoff_survives_the_clock_going_back) {
 }
 END_TEST
 
+START_TEST(backoff_clamps_a_retry_time_beyond_the_cap) {
+        /* a state file that says "not before next year": one delay from now, whatever it says */
+        struct reconcile_app_state e = {.streak = 2, .last_restart = 100000, .next_retry = 100000 + 365LL * 86400};
+        ck_assert(!backoff_try_restart(&e, 100010));
+        ck_assert_int_eq(e.next_retry, 100010 + backoff_delay(2));
+        ck_assert(backoff_try_restart(&e, e.next_retry));
+        /* the cap itself is kept */
+        e = (struct reconcile_app_state){.streak = 9, .last_restart = 100000, .next_retry = 100000 + BACKOFF_MAX_SEC};
+        ck_assert(!backoff_try_restart(&e, 100000));
+        ck_assert_int_eq(e.next_retry, 100000 + BACKOFF_MAX_SEC);
+        /* the clock jumped forward 30 min past the retry time: retried, at once, once */
+        e = (struct reconcile_app_state){.streak = 1, .last_restart = 100000, .next_retry = 100030};
+        ck_assert(backoff_try_restart(&e, 100000 + 1800));
+        ck_assert(!backoff_try_restart(&e, 100000 + 1801));
+}
+END_TEST
+
 /* ---- the idle path ---- */
 
 START_TEST(podman_is_asked_only_when_worth_it) {
@@ -520,6 +537,7 @@ Suite *reconcile_suite(void) {
         tcase_add_test(tc, state_of_apps_gone_is_dropped_and_stopped_apps_forget_their_streak);
         tcase_add_test(tc, backoff_doubles_from_thirty_seconds_to_an_hour);
         tcase_add_test(tc, backoff_survives_the_clock_going_back);
+        tcase_add_test(tc, backoff_clamps_a_retry_time_beyond_the_cap);
         suite_add_tcase(s, tc);
         tc = tcase_create("io inputs");
         tcase_add_test(tc, podman_is_asked_only_when_worth_it);

@@ -32,8 +32,13 @@ int reconcile_lock(const char *dir) {
                         /* the holder's pid, which a waiting archyctl apply names */
                         char pid[32];
                         int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-                        if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
-                                log_warning("cannot write the pid into %s: %m", path);
+                        /* over the old record, then cut what a longer one leaves: on a full disk the old record
+                         * stays whole instead of being truncated to nothing */
+                        ssize_t n = pwrite(fd, pid, (size_t)len, 0);
+                        if (n == len && ftruncate(fd, len) < 0)
+                                n = -1;
+                        if (n != len) /* only a record for whoever waits: the lock holds without it */
+                                log_warning_errno(n < 0 ? -errno : -EIO, "cannot write the pid into %s: %m", path);
                         return fd;
                 }
                 if (errno != EWOULDBLOCK && errno != EINTR) {

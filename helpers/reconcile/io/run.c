@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "manifest-source.h"
+#include "message-ids.h"
 #include "reconcile-io.h"
 #include "strbuf.h"
 
@@ -52,12 +53,14 @@ static int load_manifest(struct session *s) {
         int r = manifest_source_load(s->o->manifest, manifest_last_good_path(), &s->src);
         if (r < 0 && s->src.installed_r != -ENOENT) {
                 log_diags(&s->src.problems, LOG_LVL_ERR);
-                return log_error_errno(r, "%s: unusable, and no usable last good copy: nothing is reconciled",
-                                       s->o->manifest);
+                return log_struct_errno(LOG_LVL_ERR, r, ARCHY_MID_MANIFEST_REFUSED, NULL,
+                                        "%s: unusable, and no usable last good copy: nothing is reconciled",
+                                        s->o->manifest);
         }
         if (r == 1)
-                log_warning("%s is unusable: reconciling against its last good copy %s", s->o->manifest,
-                            manifest_last_good_path());
+                log_struct(LOG_LVL_WARNING, ARCHY_MID_MANIFEST_LAST_GOOD, NULL,
+                           "%s is unusable: reconciling against its last good copy %s", s->o->manifest,
+                           manifest_last_good_path());
         s->m = s->src.manifest;
         return 0;
 }
@@ -90,7 +93,7 @@ static int save_state(struct session *s) {
         int r = mkdir_p(dirname(copy), 0755);
         if (r >= 0)
                 r = write_file_atomic(s->o->state_file, text, strlen(text), 0644);
-        return r < 0 ? log_error_errno(r, "cannot write %s: %m", s->o->state_file) : 0;
+        return r < 0 ? log_write_errno(r, NULL, "cannot write %s: %m", s->o->state_file) : 0;
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -103,8 +106,27 @@ static void put_member(struct strbuf *b, const char *key, const char *value) {
                 strbuf_puts(b, "null");
 }
 
+/* The journal's id of each action (message-ids.h). */
+static const char *const action_ids[_RC_KIND_MAX] = {
+        [RC_STOP_UNIT] = ARCHY_MID_RECONCILE_STOP_UNIT,
+        [RC_STOP_CONTAINER] = ARCHY_MID_RECONCILE_STOP_CONTAINER,
+        [RC_REMOVE_CONTAINER] = ARCHY_MID_RECONCILE_REMOVE_CONTAINER,
+        [RC_ORPHAN_VOLUME] = ARCHY_MID_RECONCILE_ORPHAN_VOLUME,
+        [RC_ORPHAN_NETWORK] = ARCHY_MID_RECONCILE_ORPHAN_NETWORK,
+        [RC_RESTART_APP] = ARCHY_MID_RECONCILE_RESTART_APP,
+        [RC_BACKOFF] = ARCHY_MID_RECONCILE_BACKOFF,
+};
+
+/* An action run for real is a journal entry of its own (its id, ARCHY_APP=); the text line is
+ * printed as well unless stdout is the journal that already has it. */
 static void print_action(const struct session *s, const struct rc_action *a) {
+        bool journaled = !s->o->dry_run &&
+                         log_journal_record(rc_kind_acts(a->kind) ? LOG_LVL_NOTICE : LOG_LVL_INFO, action_ids[a->kind],
+                                            a->app, "%s %s%s%s%s: %s", rc_kind_to_string(a->kind), a->target,
+                                            a->app ? " (app " : "", a->app ? a->app : "", a->app ? ")" : "", a->reason);
         if (!s->o->json) {
+                if (journaled && log_fd_is_journal(STDOUT_FILENO))
+                        return;
                 printf("%s %s%s%s%s: %s\n", rc_kind_to_string(a->kind), a->target, a->app ? " (app " : "",
                        a->app ? a->app : "", a->app ? ")" : "", a->reason);
                 return;
