@@ -215,9 +215,9 @@ $(FUZZ_BUILD)/libarchy.a: $(call fuzz_objs,$(LIB_SRCS))
 $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/obj/test/fuzz/fuzz-%.o $(FUZZ_BUILD)/libarchy.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(FUZZ_BUILD)/libarchy.a $(FUZZ_LIBS_$*)
 $(FUZZ_BUILD)/fuzz-manifest: $(call fuzz_objs,generator/quadlet-render.c generator/render-order.c)
-$(FUZZ_BUILD)/fuzz-manifest-derived: $(call fuzz_objs,helpers/derive/config-render.c helpers/derive/managed-block.c \
+$(FUZZ_BUILD)/fuzz-manifest-derived: $(call fuzz_objs,helpers/derive/config-render.c helpers/derive/managed-block.c helpers/derive/bitcoin-conf-syntax.c \
                                                       helpers/derive/rpcauth.c helpers/derive/nginx-render.c)
-$(FUZZ_BUILD)/fuzz-derive-render: $(call fuzz_objs,helpers/derive/config-render.c helpers/derive/managed-block.c \
+$(FUZZ_BUILD)/fuzz-derive-render: $(call fuzz_objs,helpers/derive/config-render.c helpers/derive/managed-block.c helpers/derive/bitcoin-conf-syntax.c \
                                                     helpers/derive/rpcauth.c helpers/derive/nginx-render.c)
 $(FUZZ_BUILD)/fuzz-managed-block: $(call fuzz_objs,helpers/derive/managed-block.c)
 $(FUZZ_BUILD)/fuzz-rpcauth: $(call fuzz_objs,helpers/derive/rpcauth.c)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app-ref.h"
+#include "bitcoin-conf-syntax.h"
 #include "macro.h"
 #include "managed-block.h"
 #include "nginx-render.h"
@@ -92,6 +93,7 @@ struct drop_ctx {
         const char *user;
         const char *const *prefixes;
         const struct derived_bitcoin_conf *users; /* its rpc_users' stale lines go too */
+        struct btc_conf_scan *syntax;             /* bitcoin.conf: a line bitcoind refuses goes too */
 };
 
 /* lnd.conf lines outside the block that would compete with it. */
@@ -107,6 +109,9 @@ static const char *const bitcoin_chain_competing[] = {"chain=", "testnet=", "sig
  * would keep an old password working, a second rpcpass would override ours. */
 static bool drop_competing(const char *line, size_t len, void *userdata) {
         const struct drop_ctx *ctx = userdata;
+        /* First, and for every line in order: a section line changes what the next lines mean. */
+        if (ctx->syntax && btc_conf_refused(btc_conf_classify(ctx->syntax, line, len)))
+                return true;
         if (ctx->user && rpcauth_line_is_for_user(line, len, ctx->user))
                 return true;
         for (size_t i = 0; ctx->users && i < ctx->users->n_users; i++)
@@ -251,7 +256,9 @@ static int render_bitcoin_conf(const struct render_input *in, char **ret, char m
                 strbuf_free(&body);
                 return r;
         }
-        struct drop_ctx ctx = {.user = user, .prefixes = main ? NULL : bitcoin_chain_competing, .users = b};
+        struct btc_conf_scan syntax = {0};
+        struct drop_ctx ctx = {
+                .user = user, .prefixes = main ? NULL : bitcoin_chain_competing, .users = b, .syntax = &syntax};
         r = compose_top_level(in, &body, &ctx, ret);
         strbuf_free(&body);
         return r;

@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "beneath.h"
+#include "bitcoin-conf-syntax.h"
 #include "fileio.h"
 #include "log.h"
+#include "managed-block.h"
 #include "message-ids.h"
 #include "naming.h"
 #include "config-render.h"
@@ -42,6 +45,11 @@ struct current {
         bool exists, symlink;
         const char *nul; /* the first NUL byte of text, NULL when there is none */
         struct stat st;
+        /* bitcoin-conf: the first line bitcoind refuses (its NUL bytes left out), 0 when none */
+        size_t refused;
+        char refused_head[64 * 4 + 4];
+        enum btc_conf_line refused_why;
+        char rejected_name[NAME_MAX + 1]; /* where the file as it was goes */
 };
 
 /* Never follows a symlink: archy-derive runs as root, and a link could point it anywhere. dirfd -1:
@@ -259,6 +267,13 @@ static const char *drift_reason(const struct ctx *x, const struct derived *d, co
         bool differs = cur->len != w->len || memcmp(cur->text, w->text, w->len) != 0;
         if (differs && x->app->state == APP_STATE_UNINSTALLED)
                 return "the app is uninstalled: archy-derive's block is removed, the user's lines are kept";
+        if (cur->refused) {
+                snprintf(buf, size,
+                         "line %zu is one bitcoind refuses (%s); such lines are left out, and the file as it %s %s",
+                         cur->refused, btc_conf_reason(cur->refused_why),
+                         x->o->check_only ? "is would be kept as" : "was is kept as", cur->rejected_name);
+                return buf;
+        }
         if (cur->nul)
                 return nul_reason(x, d, cur, buf, size);
         if (differs)
@@ -288,6 +303,12 @@ static int keep_damaged_copy(const struct beneath *where, const struct current *
                                           cur->st.st_uid, cur->st.st_gid);
 }
 
+/* The file as it was, owner-only (it may hold an rpcpassword), once: the rewrite leaves no refused line. */
+static int keep_rejected_copy(const struct beneath *where, const struct current *cur) {
+        return write_file_atomic_owned_at(where->dirfd, cur->rejected_name, cur->text, cur->len, 0600, cur->st.st_uid,
+                                          cur->st.st_gid);
+}
+
 static int remove_file(struct ctx *x, const struct derived *d, const char *path, const struct beneath *where,
                        const struct current *cur) {
         int r = d->kind == DERIVED_NGINX_ROUTE ? remember_nginx(x, path, where, cur) : 0;
@@ -308,6 +329,8 @@ static int repair(struct ctx *x, const struct derived *d, const char *path, stru
         int r = where->dirfd >= 0 ? 0 : beneath_open_parent(x->o->root, d->path, true, where);
         if (r >= 0 && cur->nul && shares_file_with_user(d->kind))
                 r = keep_damaged_copy(where, cur);
+        if (r >= 0 && cur->refused)
+                r = keep_rejected_copy(where, cur);
         if (r >= 0 && d->kind == DERIVED_NGINX_ROUTE)
                 r = remember_nginx(x, path, where, cur);
         if (r >= 0)
@@ -464,6 +487,31 @@ static int open_entry(const struct ctx *x, const struct derived *d, const char *
         return r;
 }
 
+/* bitcoind exits at start on a line it refuses (docs/contracts/bitcoin.md): the render leaves
+ * such lines out; here the first is found for the log and the name of the copy is chosen. */
+static int find_refused(const struct ctx *x, const struct derived *d, struct current *cur) {
+        if (d->kind != DERIVED_BITCOIN_CONF || x->app->state == APP_STATE_UNINSTALLED || !cur->text)
+                return 0;
+        size_t len, start, line_len;
+        _cleanup_free_ char *text = text_without_nul(cur->text, cur->len, &len);
+        if (!text)
+                return -ENOMEM;
+        cur->refused = btc_conf_first_refused(text, len, &start, &line_len, &cur->refused_why);
+        if (!cur->refused)
+                return 0;
+        btc_conf_escape_head(text + start, line_len, 64, cur->refused_head, sizeof(cur->refused_head));
+        struct tm tm;
+        time_t now = time(NULL);
+        char stamp[32];
+        if (!gmtime_r(&now, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+                return -EOVERFLOW;
+        const char *base = strrchr(d->path, '/') + 1;
+        if (snprintf(cur->rejected_name, sizeof(cur->rejected_name), "%s" REJECTED_SUFFIX "%s", base, stamp) >=
+            (int)sizeof(cur->rejected_name))
+                return -ENAMETOOLONG;
+        return 0;
+}
+
 /* 0, or 1 when there is nothing to do (in sync); logs its own errors. */
 static int wanted_entry(struct ctx *x, const struct derived *d, const char *key, const struct current *cur,
                         struct wanted *w) {
@@ -489,7 +537,7 @@ static int wanted_entry(struct ctx *x, const struct derived *d, const char *key,
 }
 
 static void derive_entry(struct ctx *x, const struct derived *d) {
-        char key[128], path[4352], buf[256];
+        char key[128], path[4352], buf[640];
         entry_key(x, key, sizeof(key));
         snprintf(path, sizeof(path), "%s%s", x->o->root, d->path);
         x->out->entries++;
@@ -499,6 +547,8 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
         struct current cur;
         struct wanted w = {0};
         int r = open_entry(x, d, key, &where, &cur);
+        if (r >= 0 && (r = find_refused(x, d, &cur)) < 0)
+                log_error("%s: %s: not derived: %s", key, d->path, strerror(-r));
         if (r >= 0)
                 r = wanted_entry(x, d, key, &cur, &w);
         if (r < 0)
@@ -509,6 +559,9 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
                 goto done;
         }
         note_drift(x, d);
+        if (cur.refused)
+                log_warning("%s: %s: line %zu is refused by bitcoind, which would not start: \"%s\"", key, d->path,
+                            cur.refused, cur.refused_head);
         if (x->o->check_only) {
                 log_notice("%s: %s: drift: %s", key, d->path, reason);
                 goto done;

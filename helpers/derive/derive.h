@@ -18,6 +18,9 @@ struct derive_opts {
 
 /* Next to a bitcoin.conf or lnd.conf whose NUL bytes were removed: the file as it was. */
 #define DAMAGED_SUFFIX ".archy-damaged"
+/* Next to a bitcoin.conf that held a line bitcoind refuses: the file as it was, mode 0600, as
+ * NAME.archy-rejected-YYYYMMDDTHHMMSSZ (UTC, when it was set aside). */
+#define REJECTED_SUFFIX ".archy-rejected-"
 
 struct changed_file {
         char *path; /* prefixed, for messages */

@@ -4,9 +4,13 @@
  *  - rendering is a fixed point: render(render(x)) == render(x);
  *  - the result holds an intact managed block whose rpcauth line validates (bitcoin.conf);
  *  - every user line (outside an intact block, not a marker line, not one the renderer must
- *    drop because it competes with the block) survives, in order, with only its NUL bytes
- *    removed (archy-derive(8), NUL BYTES: a NUL is never content). */
+ *    drop because it competes with the block or, in bitcoin.conf, because bitcoind refuses it)
+ *    survives, in order, with only its NUL bytes removed (archy-derive(8), NUL BYTES: a NUL is
+ *    never content);
+ *  - bitcoin.conf: the result holds no line bitcoind refuses (archy-derive(8), LINES BITCOIND
+ *    REFUSES). */
 #include "fuzz.h"
+#include "bitcoin-conf-syntax.h"
 #include "log.h"
 #include "managed-block.h"
 #include "config-render.h"
@@ -51,11 +55,14 @@ static void check_user_lines_survive(enum derived_kind kind, const char *text, s
         size_t body_len = 0, out_pos = 0, out_len = strlen(out);
         bool intact = block_find(text, len, &body, &body_len) == BLOCK_INTACT;
         size_t body_at = intact ? (size_t)(body - text) : 0;
+        struct btc_conf_scan scan = {0};
         struct text_line l;
         for (size_t pos = 0; text_next_line(text, len, &pos, &l);) {
                 const char *line = text + l.start;
                 if (intact && l.end >= body_at && l.start <= body_at + body_len)
                         continue; /* BEGIN, the body, END: rewritten */
+                if (kind == DERIVED_BITCOIN_CONF && btc_conf_refused(btc_conf_classify(&scan, line, l.len)))
+                        continue;
                 if (block_is_marker_line(line, l.len) || competes(kind, line, l.len))
                         continue;
                 FUZZ_ASSERT(find_line_from(out, out_len, &out_pos, line, l.len));
@@ -106,8 +113,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_ASSERT(clean);
         check_user_lines_survive(kind, clean, clean_len, first);
         free(clean);
-        if (kind == DERIVED_BITCOIN_CONF)
+        if (kind == DERIVED_BITCOIN_CONF) {
                 check_rpcauth_validates(first);
+                FUZZ_ASSERT(btc_conf_first_refused(first, strlen(first), NULL, NULL, NULL) == 0);
+        }
         in.current = first;
         in.current_len = strlen(first);
         in.new_salt = other_salt; /* must not be used: the block's rpcauth line validates */

@@ -91,26 +91,49 @@ static char *trim(char *s) {
         return s;
 }
 
-/* ArgsManager::ReadConfigStream (v28.1 src/common/config.cpp GetConfigOptions): '#' starts a
- * comment, [name] a section, "net.key=value" is key in section net, a line without '=' is a parse
- * error. Unknown keys are kept and ignored later (bitcoind passes ignore_invalid_keys=true). */
-static int parse_conf_line(struct btc_args *a, char *line, unsigned lineno, char section[64], char *err, size_t cap) {
-        line[strcspn(line, "#")] = '\0';
-        char *s = trim(line);
-        if (!*s)
+static bool conf_blank(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n'; /* never the NUL byte: it is content */
+}
+
+/* ArgsManager::ReadConfigStream (src/common/config.cpp GetConfigOptions, the same from v28.1 to the
+ * 29.x pins and later): a line is its bytes up to '\n' (a NUL byte is an ordinary one); '#' starts a
+ * comment, then " \t\r\n" is trimmed; [name] is a section, a leading '-' or a line without '=' is a
+ * parse error, and so is a '#' on the line of an option whose name (with its section) holds
+ * "rpcpassword"; "net.key=value" is key in section net. Unknown keys are kept and ignored later
+ * (bitcoind passes ignore_invalid_keys=true); the key conf is refused (IsConfSupported). */
+static int parse_conf_line(struct btc_args *a, char *line, size_t n, unsigned lineno, char section[64], char *err,
+                           size_t cap) {
+        char *hash = memchr(line, '#', n);
+        if (hash)
+                n = (size_t)(hash - line);
+        char *s = line;
+        while (n > 0 && conf_blank(*s))
+                s++, n--;
+        while (n > 0 && conf_blank(s[n - 1]))
+                n--;
+        if (n == 0)
                 return 0;
-        size_t len = strlen(s);
-        if (s[0] == '[' && s[len - 1] == ']') {
-                snprintf(section, 64, "%.*s", (int)(len - 2), s + 1);
+        if (s[0] == '[' && s[n - 1] == ']') {
+                snprintf(section, 64, "%.*s", (int)(n - 2), s + 1);
                 return 0;
         }
-        char *eq = strchr(s, '=');
-        if (!eq || s[0] == '-') {
-                snprintf(err, cap, "parse error on line %u: %s%s%s%s", lineno, s,
-                         strncmp(s, "no", 2) == 0 ? ", if you intended to specify a negated option, use " : "",
-                         strncmp(s, "no", 2) == 0 ? s + 2 : "", strncmp(s, "no", 2) == 0 ? "=0 instead" : "");
+        char *eq = memchr(s, '=', n);
+        if (s[0] == '-' || !eq) {
+                bool no = !eq && n >= 2 && strncmp(s, "no", 2) == 0;
+                snprintf(err, cap, "parse error on line %u: %.*s%s%.*s%s", lineno, (int)n, s,
+                         s[0] == '-' ? ", options in configuration file must be specified without leading -"
+                         : no        ? ", if you intended to specify a negated option, use "
+                                     : "",
+                         no ? (int)n : 0, s, no ? "=1 instead" : "");
                 return -1;
         }
+        if (hash && (strstr(section, "rpcpassword") || memmem(s, (size_t)(eq - s), "rpcpassword", 11))) {
+                snprintf(err, cap,
+                         "parse error on line %u, using # in rpcpassword can be ambiguous and should be avoided",
+                         lineno);
+                return -1;
+        }
+        s[n] = '\0';
         *eq = '\0';
         char *key = trim(s), *value = trim(eq + 1);
         char *dot = strchr(key, '.');
@@ -120,14 +143,15 @@ static int parse_conf_line(struct btc_args *a, char *line, unsigned lineno, char
                 key = dot + 1;
         }
         const char *sec = dot ? prefix : (section[0] ? section : NULL);
-        if (strcmp(key, "conf") == 0 || strcmp(key, "datadir") == 0) {
-                /* v28.1 src/common/config.cpp: conf= in a config file is an error */
-                if (strcmp(key, "conf") == 0) {
-                        snprintf(err, cap,
-                                 "conf cannot be set in the configuration file; use includeconf= if you want to "
-                                 "include additional config files");
-                        return -1;
-                }
+        /* src/common/config.cpp IsConfSupported: conf= in a config file is an error. InterpretKey
+         * splits "section.key" at its first dot and strips a leading "no": in a section, a dot in
+         * the section or the key leaves one in what follows, which is then never conf. */
+        const char *bare = strncmp(key, "no", 2) == 0 ? key + 2 : key;
+        if ((!section[0] || (!dot && !strchr(section, '.'))) && strcmp(bare, "conf") == 0) {
+                snprintf(err, cap,
+                         "conf cannot be set in the configuration file; use includeconf= if you want to include "
+                         "additional config files");
+                return -1;
         }
         return add_setting(a, key, strlen(key), value, sec, sec ? BTC_CONF_SECTION : BTC_CONF_TOP);
 }
@@ -149,8 +173,9 @@ static int read_conf(struct btc_args *a, bool explicit_conf, char *err, size_t c
         size_t lcap = 0;
         int r = 0;
         char e[BTC_ERR_MAX];
-        for (unsigned lineno = 1; r == 0 && getline(&line, &lcap, f) >= 0; lineno++)
-                if ((r = parse_conf_line(a, line, lineno, section, e, sizeof e)) < 0 &&
+        ssize_t n;
+        for (unsigned lineno = 1; r == 0 && (n = getline(&line, &lcap, f)) >= 0; lineno++)
+                if ((r = parse_conf_line(a, line, (size_t)n, lineno, section, e, sizeof e)) < 0 &&
                     (a->err_where = "src/common/config.cpp"))
                         snprintf(err, cap, "Error reading configuration file: %s", e);
         free(line);

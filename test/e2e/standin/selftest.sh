@@ -287,6 +287,22 @@ check "bitcoind refuses a malformed rpcauth (httprpc.cpp)" \
 	refused_with 'Unable to start HTTP server' "${base_args[@]}" -allowignoredconf=1 -rpcauth=user1
 check "bitcoind refuses a malformed rpcallowip (httpserver.cpp)" \
 	refused_with 'Invalid -rpcallowip subnet' "${base_args[@]}" -allowignoredconf=1 -rpcallowip=10.0.0.0/33
+# src/common/config.cpp GetConfigOptions/IsConfSupported: the lines archy-derive leaves out of a
+# bitcoin.conf (archy-derive(8), Lines bitcoind refuses)
+refused_conf() {
+	printf '%b' "$2" >"$tmp/bad.conf"
+	refused_with "$1" -datadir="$bd" -conf="$tmp/bad.conf" -allowignoredconf=1 -rpcport="$bport" -port="$pport"
+}
+check "bitcoind refuses a config line without '=' (config.cpp)" \
+	refused_conf 'parse error on line 3: garbage' 'dbcache=450\r\n[test]\ngarbage\n'
+check "bitcoind refuses a config line with a leading '-' (config.cpp)" \
+	refused_conf 'parse error on line 1: -txindex=1, options in configuration file must be specified without leading -' '-txindex=1\n'
+check "bitcoind refuses '#' on an rpcpassword line (config.cpp)" \
+	refused_conf 'parse error on line 2, using # in rpcpassword can be ambiguous' '[main]\nrpcpassword=ab#cd\n'
+check "bitcoind refuses a control byte line and a [section with a NUL byte (config.cpp)" \
+	refused_conf 'parse error on line 2: [a]' '\f=1\n[a]\0\n'
+check "bitcoind refuses conf in a config file, also negated (config.cpp IsConfSupported)" \
+	refused_conf 'conf cannot be set in the configuration file' 'a.b.conf=1\nnoconf=1\n'
 check "bitcoind starts with -allowignoredconf=1" start_bitcoind -allowignoredconf=1
 t_cookie() { [ "$(stat -c %a "$bd/.cookie")" = 600 ] && grep -qE '^__cookie__:[0-9a-f]{64}$' "$bd/.cookie"; }
 check "bitcoind writes an owner-only .cookie also with rpcauth (httprpc.cpp)" t_cookie
