@@ -125,7 +125,8 @@ for src, flag in (("status-prometheus", "has_prom_cli"), ("textfile", "has_textf
     if meta.get(flag) != "1":
         report_metrics.setdefault(src, {"absent": True})
     elif src not in report_metrics:
-        report_metrics[src] = {"absent": True, "note": "the directory exists, the file never did"}
+        note = "node_exporter's textfile directory exists, archy.prom never did" if src == "textfile" else "never probed"
+        report_metrics[src] = {"absent": True, "note": note}
 
 # --- faults --------------------------------------------------------------------------------------
 report_faults = []
@@ -226,6 +227,9 @@ gen_ms = [int(r[2]) / 1e6 for r in gen if r[4] == "0"]
 gen_cpu = [int(r[5]) / 1e6 for r in gen if r[4] == "0"]
 gen_rss = [int(r[3]) for r in gen if r[4] == "0"]
 gens_all = [int(r[6]) / 1e3 for r in gen if r[6].lstrip("-").isdigit() and int(r[6]) > 0]
+# systemd's GeneratorsStart/FinishTimestamp: when they never change, they are the boot's, not a reload's
+if len(set(gens_all)) <= 1 and len(gen) > 1:
+    gens_all = []
 report_gen = {
     "reloads": len(gen),
     "generator_failed_runs": sum(r[4] != "0" for r in gen),

@@ -88,8 +88,7 @@ all_up() {
 # --- metrics sources -------------------------------------------------------------------------
 PROM_FILE=/var/lib/prometheus/node-exporter/archy.prom
 has_prom_cli=0
-archyctl status --help 2>&1 | grep -q -- '--prometheus' && has_prom_cli=1
-archyctl --help 2>&1 | grep -q -- '--prometheus' && has_prom_cli=1
+archyctl status --prometheus 2>/dev/null | grep -q '^archy_' && has_prom_cli=1
 has_exporter=0
 [ "$(systemctl is-active prometheus-node-exporter.service 2>/dev/null)" = active ] && has_exporter=1
 
@@ -138,7 +137,7 @@ fds_of() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 rss_of() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 proc_line() { [ -n "$3" ] && [ "$3" != 0 ] && [ -d "/proc/$3" ] && printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(fds_of "$3")" "$(rss_of "$3")"; }
 
-# sample T: resources.tsv (processes in the apps' slice, archy-* processes alive for more than
+# sample T [podman-db]: resources.tsv (processes in the apps' slice, archy-* processes alive for more than
 # 5 min, zombies) and procs.tsv (fds and RSS of each long-lived process).
 sample() {
 	local t=$1 procs old zombies name pid
@@ -152,7 +151,10 @@ sample() {
 		for name in dbus-broker dbus-daemon; do
 			for pid in $(pgrep -x "$name"); do proc_line "$t" "$name" "$pid"; done
 		done
-		podman ps --format '{{.ID}}' | xargs -r podman container inspect --format '{{.Name}} {{.State.ConmonPid}}' 2>/dev/null |
+		# not while podman's database is deleted: a podman command would make a new one before the
+		# repair sees it (the apps' health checks may anyway)
+		[ "${2:-}" = podman-db ] ||
+			podman ps --format '{{.ID}}' | xargs -r podman container inspect --format '{{.Name}} {{.State.ConmonPid}}' 2>/dev/null |
 			while read -r name pid; do proc_line "$t" "conmon:$name" "$pid"; done
 	} >>"$out/procs.tsv"
 }
@@ -356,6 +358,7 @@ inject() {
 	log "fault $id: $KIND $target"
 	# the heal is timed from the fault (ms), not from the second the watcher sees
 	echo "$((t0 / 1000000))" >"$work/faults/$id.t0"
+	echo "$KIND" >"$work/faults/$id.kind"
 	watch_heal "$id" "$KIND" "$target" "$((t0 / 1000000))" "$old" &
 }
 
@@ -416,7 +419,7 @@ while [ "$(now)" -lt "$end" ] || [ -n "$active" ]; do
 		printf '%s\t%s\t%s\t%s\t%s\n' "$tick" "$app" "$([ "$st" = up ] && echo 1 || echo 0)" "${active:--}" "$st" >>"$out/apps.tsv"
 	done
 	probe_metrics "$tick" >>"$out/metrics.tsv"
-	sample "$tick"
+	sample "$tick" "$([ -n "$active" ] && cat "$work/faults/$active.kind" 2>/dev/null)"
 	if [ "$tick" -ge "$next_reload" ]; then
 		gen_times "$tick"
 		next_reload=$((tick + RELOAD_EVERY))
