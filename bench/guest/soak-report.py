@@ -9,7 +9,7 @@ a fault not healed within its time; any data lost (secrets, derived files, volum
 leaked process (processes in archipelago-apps.slice whose floor rose: the last quarter's minimum
 above the first quarter's maximum; an archy-* process alive for more than 5 min in two samples in a
 row; a zombie seen in three samples in a row; more conmon processes than running containers);
-growing memory (a helper's memory peak: the last quarter's median above SOAK_MAX_GROWTH, default
+growing memory (a helper run's peak RSS: the last quarter's median above SOAK_MAX_GROWTH, default
 1.2, times the first quarter's, with at least 8 runs); an fd leak (a long-lived process sampled
 over at least a quarter of the run whose fd floor rose, as for the slice's processes); a metrics
 source answering less than 95 % of the probes taken while no fault was being healed.
@@ -153,68 +153,49 @@ for r in rows("faults.tsv"):
         failures.append(f"fault {fid} ({kind}): {detail}")
 report_faults.sort(key=lambda f: f["id"])
 
-# --- helpers: systemd's record of each run ("Consumed ... CPU time, ... memory peak") --------------
+# --- helpers: systemd's record of each run (CPUUsageNSec, ExecMain*Timestamp, Result) and GNU
+# time's peak RSS of it (the guest has no memory controller: systemd's MemoryPeak is unset) --------
 units = {}
 for t in timers:
     parts = t.split()
     if len(parts) >= 2:
         units[parts[1]] = {"timer": parts[0], "period": parts[2].split("=", 1)[1] if len(parts) > 2 else "?"}
-
-
-def timespan_ns(s):
-    mult = {"us": 1e3, "ms": 1e6, "s": 1e9, "min": 60e9, "h": 3600e9}
-    return sum(float(n) * mult[u] for n, u in re.findall(r"([\d.]+)(us|ms|min|s|h)\b", s))
-
-
-def bytes_of(s):
-    m = re.match(r"([\d.]+)([KMGT]?)", s)
-    return float(m.group(1)) * 1024 ** "BKMGT".index(m.group(2) or "B") if m else None
-
-
-runs = {u: [] for u in units}
-source = {}
-jpath = os.path.join(out, "pid1-journal.json")
-if os.path.exists(jpath):
-    for line in open(jpath, encoding="utf-8", errors="replace"):
-        try:
-            e = json.loads(line)
-        except ValueError:
-            continue
-        unit, msg = e.get("UNIT"), e.get("MESSAGE")
-        if unit not in runs or not isinstance(msg, str) or "Consumed" not in msg:
-            continue
-        t = int(e.get("__REALTIME_TIMESTAMP", 0)) / 1e6
-        cpu = int(e["CPU_USAGE_NSEC"]) if "CPU_USAGE_NSEC" in e else None
-        mem = int(e["MEMORY_PEAK"]) if "MEMORY_PEAK" in e else None
-        source[unit] = "journal fields CPU_USAGE_NSEC, MEMORY_PEAK" if cpu is not None and mem is not None else "journal message text"
-        if cpu is None:
-            m = re.search(r"Consumed (.*?) CPU time", msg)
-            cpu = timespan_ns(m.group(1)) if m else None
-        if mem is None:
-            m = re.search(r"([\d.]+[KMGTB]?) memory peak", msg)
-            mem = bytes_of(m.group(1)) if m else None
-        runs[unit].append((t, cpu, mem))
+polled = {u: [] for u in units}
+for r in rows("helpers.tsv"):
+    if len(r) >= 6 and r[1] in polled and r[3].isdigit():
+        polled[r[1]].append((int(r[3]), int(r[4]), r[5]))
 report_helpers = {}
-for unit, rs in sorted(runs.items()):
-    cpus = [c for _, c, _ in rs if c is not None]
-    mems = [m for _, _, m in rs if m is not None]
+for unit in sorted(units):
+    timed = []
+    for r in rows(f"runs-{unit}.tsv"):
+        f = r[0].split()
+        # "Command exited with non-zero status N" lines precede a failed run's figures
+        if len(f) == 5 and f[1].isdigit():
+            timed.append((float(f[0]), int(f[1]), float(f[2]) + float(f[3]), int(f[4])))
+    rss = [x[1] for x in timed]
+    cpus = [c for c, _, _ in polled[unit]]
+    durs = [d for _, d, _ in polled[unit] if d > 0]
     h = {
         "timer": units[unit]["timer"],
         "period": units[unit]["period"],
-        "runs": len(rs),
+        "runs": len(timed),
+        "failed_runs": sum(x[3] != 0 for x in timed),
+        "runs_seen_by_systemd_poll": len(polled[unit]),
         "cpu_ms_median": median(cpus) / 1e6 if cpus else None,
         "cpu_ms_max": max(cpus) / 1e6 if cpus else None,
-        "memory_peak_kb_median": median(mems) / 1024 if mems else None,
-        "memory_peak_kb_max": max(mems) / 1024 if mems else None,
-        "source": source.get(unit, "none"),
+        "duration_ms_median": median(durs) / 1e3 if durs else None,
+        "duration_ms_max": max(durs) / 1e3 if durs else None,
+        "peak_rss_kb_median": median(rss),
+        "peak_rss_kb_max": max(rss) if rss else None,
+        "results": sorted({r for _, _, r in polled[unit]}),
     }
-    if len(mems) >= 8:
-        first, last = quarters(mems)
-        h["memory_peak_kb_first_quarter_median"] = median(first) / 1024
-        h["memory_peak_kb_last_quarter_median"] = median(last) / 1024
+    if len(rss) >= 8:
+        first, last = quarters(rss)
+        h["peak_rss_kb_first_quarter_median"] = median(first)
+        h["peak_rss_kb_last_quarter_median"] = median(last)
         h["memory_growth"] = median(last) / median(first)
         if h["memory_growth"] > MAX_GROWTH:
-            failures.append(f"{unit}: memory peak grew {h['memory_growth']:.2f}x (last quarter's median over the first's; limit {MAX_GROWTH})")
+            failures.append(f"{unit}: peak RSS grew {h['memory_growth']:.2f}x (last quarter's median over the first's; limit {MAX_GROWTH})")
     else:
         h["memory_growth"] = None
         h["note"] = "fewer than 8 runs: no trend"
@@ -355,12 +336,13 @@ heals = [f["heal_s"] for f in report_faults if f["result"] == "healed"]
 if heals:
     L.append(f"  time to heal: median {median(heals):.1f} s, max {max(heals):.1f} s")
 L.append("")
-L.append(f"{'helper run':28} {'runs':>5} {'CPU med':>9} {'CPU max':>9} {'mem med':>9} {'mem max':>9} {'growth':>7}")
+L.append(f"{'helper run':28} {'runs':>5} {'failed':>6} {'CPU med':>9} {'CPU max':>9} {'wall med':>9} {'wall max':>9} {'RSS med':>9} {'RSS max':>9} {'growth':>7}")
 for unit, h in report_helpers.items():
-    L.append(f"{unit:28} {h['runs']:>5} {fmt(h['cpu_ms_median']):>7}ms {fmt(h['cpu_ms_max']):>7}ms "
-             f"{fmt(h['memory_peak_kb_median'], '.0f'):>7}KB {fmt(h['memory_peak_kb_max'], '.0f'):>7}KB {fmt(h['memory_growth'], '.2f'):>6}x")
-L.append("  (systemd's record of each run: CPU time and the unit's cgroup memory peak, children included;")
-L.append("   growth: the last quarter's median memory peak over the first quarter's)")
+    L.append(f"{unit:28} {h['runs']:>5} {h['failed_runs']:>6} {fmt(h['cpu_ms_median']):>7}ms {fmt(h['cpu_ms_max']):>7}ms "
+             f"{fmt(h['duration_ms_median']):>7}ms {fmt(h['duration_ms_max']):>7}ms "
+             f"{fmt(h['peak_rss_kb_median'], '.0f'):>7}KB {fmt(h['peak_rss_kb_max'], '.0f'):>7}KB {fmt(h['memory_growth'], '.2f'):>6}x")
+L.append("  (CPU and wall: systemd's CPUUsageNSec and ExecMain timestamps of each run it reported; RSS: GNU time's")
+L.append("   peak RSS of the run, the helper or its largest child; growth: the last quarter's median RSS over the first's)")
 L.append("")
 g = report_gen
 L.append(f"generator: {g['reloads']} daemon-reloads: reload median {fmt(g['daemon_reload_ms_median'])} ms, max {fmt(g['daemon_reload_ms_max'])} ms; "
