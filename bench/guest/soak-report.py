@@ -241,10 +241,12 @@ if len(procs) >= 8:
                                             "first_quarter_max": max(first), "last_quarter_min": min(last)}
     if min(last) > max(first):
         failures.append(f"leaked processes: archipelago-apps.slice's floor rose from {max(first)} to {min(last)}")
-old = [int(r[2]) for r in res]
-report_leaks["archy_processes_older_than_5min_max"] = max(old) if old else 0
-if any(a > 0 and b > 0 for a, b in zip(old, old[1:])):
-    failures.append("an archy-* process stayed alive for more than 5 minutes (two samples in a row)")
+old = [set() if r[2] == "-" else set(r[2].split()) for r in res]
+report_leaks["archy_processes_older_than_5min_max"] = max((len(o) for o in old), default=0)
+stuck = sorted(set().union(*[a & b for a, b in zip(old, old[1:])])) if len(old) > 1 else []
+report_leaks["archy_processes_older_than_5min"] = stuck
+if stuck:
+    failures.append(f"archy-* processes alive for more than 5 minutes (two samples in a row): {' '.join(stuck[:5])}")
 seen, streak, worst = {}, {}, 0
 for r in res:
     now = set() if r[3] == "-" else set(re.findall(r"(\d+)\(", r[3]))

@@ -145,9 +145,12 @@ proc_line() { [ -n "$3" ] && [ "$3" != 0 ] && [ -d "/proc/$3" ] && printf '%s\t%
 sample() {
 	local t=$1 procs old zombies name pid
 	procs=$(find "$slice_dir" -name cgroup.procs -exec cat {} + 2>/dev/null | wc -l)
-	old=$(ps -eo etimes=,comm= | awk '$2 ~ /^archy-/ && $2 != "archy-e2e" && $1 > 300' | wc -l)
+	# archy's own processes (not the apps' processes in the slice, whatever their names)
+	old=$(ps -eo pid=,etimes=,comm= | awk '$3 ~ /^archy-/ && $2 > 300 { print $1, $3 }' | while read -r pid name; do
+		grep -q archipelago "/proc/$pid/cgroup" 2>/dev/null || printf '%s(%s) ' "$pid" "$name"
+	done)
 	zombies=$(ps -eo stat=,pid=,ppid=,comm= | awk '$1 ~ /^Z/ { printf "%s%s(%s<-%s)", sep, $2, $4, $3; sep = "," }')
-	printf '%s\t%s\t%s\t%s\n' "$t" "$procs" "$old" "${zombies:--}" >>"$out/resources.tsv"
+	printf '%s\t%s\t%s\t%s\n' "$t" "$procs" "${old:--}" "${zombies:--}" >>"$out/resources.tsv"
 	{
 		proc_line "$t" pid1 1
 		proc_line "$t" daemon "$(systemctl show -p MainPID --value archipelago.service)"
