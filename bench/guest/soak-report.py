@@ -336,7 +336,10 @@ for f in report_faults:
              f"  apps down: {','.join(f['apps_down']) or 'none'}{('  ' + f['detail']) if f['detail'] else ''}")
 heals = [f["heal_s"] for f in report_faults if f["result"] == "healed"]
 if heals:
-    L.append(f"  time to heal: median {median(heals):.1f} s, max {max(heals):.1f} s")
+    L.append(f"  time to heal: median {median(heals):.1f} s, max {max(heals):.1f} s; per kind: " + "; ".join(
+        f"{k} {len(v)}x median {median(v):.1f} s max {max(v):.1f} s" for k, v in sorted(
+            {k: [f["heal_s"] for f in report_faults if f["kind"] == k and f["result"] == "healed"]
+             for k in {f["kind"] for f in report_faults}}.items()) if v))
 L.append("")
 L.append(f"{'helper run':28} {'runs':>5} {'failed':>6} {'CPU med':>9} {'CPU max':>9} {'wall med':>9} {'wall max':>9} {'RSS med':>9} {'RSS max':>9} {'growth':>7}")
 for unit, h in report_helpers.items():

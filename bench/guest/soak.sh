@@ -455,7 +455,7 @@ log "soak started; first fault in $NEXT_IN s"
 while [ "$(now)" -lt "$end" ] || [ -n "$active" ]; do
 	tick=$(now)
 	if [ -n "$active" ] && [ -e "$work/faults/$active.done" ]; then
-		log "fault $active: $(cat "$work/faults/$active.done") after $((($(date +%s%N) / 1000000 - $(cat "$work/faults/$active.t0" 2>/dev/null || echo 0)) / 1000)) s"
+		log "fault $active: $(awk -F'\t' -v id="$active" '$1 == id { printf "%s after %.1f s %s", $6, ($5 - $4) / 1000, $7 }' "$out/faults.tsv")"
 		active=""
 		rand_interval
 		next_fault=$((tick + NEXT_IN))
