@@ -305,6 +305,15 @@ watch_heal() {
 	echo "$result" >"$work/faults/$id.done"
 }
 
+# skip ID TARGET WHY: a fault that could not be injected (recorded, not healed, not failed).
+skip() {
+	local t
+	t=$(($(date +%s%N) / 1000000))
+	log "fault $1: $KIND $2: $3; skipped"
+	printf '%s\t%s\t%s\t%s\t%s\tskipped\t%s\n' "$1" "$KIND" "$2" "$t" "$t" "$3" >>"$out/faults.tsv"
+	echo skipped >"$work/faults/$1.done"
+}
+
 # inject ID: picks a kind and a target, breaks it, starts its watcher.
 inject() {
 	local id=$1 target="" old="" t0 f
@@ -316,7 +325,9 @@ inject() {
 		for f in $(containers_of "$PICKED"); do one_shot "$f" || cs+=("$f"); done
 		pick "${cs[@]}"
 		target=$PICKED
-		old=$(podman container inspect --format '{{.State.Pid}}' "$target")
+		old=$(podman container inspect --format '{{.State.Pid}}' "$target" 2>/dev/null)
+		# (kill -9 0 would be the soak's own process group)
+		[ "${old:-0}" -gt 1 ] 2>/dev/null || { skip "$id" "$target" "not running (pid '${old}')" && return; }
 		t0=$(date +%s%N)
 		kill -9 "$old" ;;
 	bitcoin-conf)
@@ -343,6 +354,7 @@ inject() {
 	daemon-kill)
 		target=archipelago.service
 		old=$(systemctl show -p MainPID --value archipelago.service)
+		[ "${old:-0}" -gt 1 ] 2>/dev/null || { skip "$id" "$target" "not running (MainPID '${old}')" && return; }
 		t0=$(date +%s%N)
 		kill -9 "$old" ;;
 	podman-db)
@@ -353,11 +365,8 @@ inject() {
 		target=archy-soak-stray-$id
 		t0=$(date +%s%N)
 		podman run -d --name "$target" --label archy.managed=true --label archy.app=soak-stray \
-			--entrypoint /bin/sleep "$(image_of archy-btcpay-server-postgres)" 3600 >/dev/null 2>&1 || {
-			log "fault $id: stray-container: podman run failed; skipped"
-			printf '%s\t%s\t%s\t%s\t%s\tskipped\tpodman run failed\n' "$id" "$KIND" "$target" \
-				"$((t0 / 1000000))" "$((t0 / 1000000))" >>"$out/faults.tsv"
-			echo skipped >"$work/faults/$id.done"
+			--entrypoint /bin/sleep "$(image_of archy-btcpay-server-postgres)" 3600 >"$work/faults/$id.log" 2>&1 || {
+			skip "$id" "$target" "podman run failed: $(tail -1 "$work/faults/$id.log")"
 			return
 		} ;;
 	esac
