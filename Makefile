@@ -126,10 +126,11 @@ $(REPAIR): $(BUILD)/helpers/podman-repair/main.o $(REPAIR_OBJS) $(ARCHY_LIBS)
 $(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(CURL_LIBS) $(SYSTEMD_LIBS)
 
-# archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), and
-# the generator's renderer (an app's units changed when their rendered text did).
+# archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), libcurl
+# (the apps' http probes), and the generator's renderer (an app's units changed when their rendered
+# text did).
 $(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(ARCHY_LIBS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
 # archy-reconcile runs every 60 s: libyaml (manifest, podman's JSON, its state), libsystemd (units).
 # podman is run as archy-podman-repair runs it (helpers/podman-repair/podman.c).
@@ -219,6 +220,7 @@ $(FUZZ_BUILD)/fuzz-reconcile-podman: $(call fuzz_objs,helpers/reconcile/podman-l
 $(FUZZ_BUILD)/fuzz-reconcile-lines: $(call fuzz_objs,ctl/doctor-parse.c)
 $(FUZZ_BUILD)/fuzz-rollback-record: $(call fuzz_objs,ctl/rollback-record.c)
 $(FUZZ_BUILD)/fuzz-apply-journal: $(call fuzz_objs,ctl/journal.c)
+$(FUZZ_BUILD)/fuzz-probe-record: $(call fuzz_objs,ctl/probe-record.c)
 FUZZ_LIBS_manifest         := $(YAML_LIBS)
 FUZZ_LIBS_manifest-derived := $(YAML_LIBS) $(CRYPTO_LIBS)
 FUZZ_LIBS_derive-render    := $(YAML_LIBS) $(CRYPTO_LIBS)
@@ -227,6 +229,7 @@ FUZZ_LIBS_ota-marker       := $(YAML_LIBS)
 FUZZ_LIBS_podman-info      := $(YAML_LIBS)
 FUZZ_LIBS_reconcile-podman := $(YAML_LIBS)
 FUZZ_LIBS_reconcile-lines  := $(YAML_LIBS)
+FUZZ_LIBS_probe-record     := $(YAML_LIBS)
 
 .SECONDARY: $(FUZZ:%=$(FUZZ_BUILD)/obj/test/fuzz/fuzz-%.o)
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
@@ -363,6 +366,7 @@ format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] helpers/reconcile/*.[ch] helpers/reconcile/io/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \
 	        $(STANDIN_SRC) $(wildcard test/e2e/standin/*.h)
 
+LINT_JOBS ?= $(shell nproc)
 lint:
 	shellcheck -x $(SHELL_SCRIPTS)
 	shellcheck --shell=bats $(E2E_BATS)
@@ -375,9 +379,11 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -D_GNU_SOURCE \
 	        $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io --suppress=missingIncludeSystem lib generator \
 	        helpers ctl $(STANDIN_SRC)
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c helpers/reconcile/*.c helpers/reconcile/io/*.c ctl/*.c ctl/io/*.c) $(STANDIN_SRC) \
-	        -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io \
-	        -DARCHY_VERSION='"$(VERSION)"' -DARCHY_SBINDIR='"$(SBINDIR)"'
+	@# clang-tidy takes most of lint's time: LINT_JOBS processes (default one per core), 8 files each.
+	printf '%s\n' $(LIB_SRCS) $(wildcard generator/*.c helpers/derive/*.c helpers/podman-repair/*.c helpers/verify-ota/*.c helpers/reconcile/*.c helpers/reconcile/io/*.c ctl/*.c ctl/io/*.c) $(STANDIN_SRC) \
+	        | xargs -P $(LINT_JOBS) -n 8 sh -c 'exec clang-tidy --quiet "$$@" -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) \
+	          -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io \
+	          -DARCHY_VERSION=\"$(VERSION)\" -DARCHY_SBINDIR=\"$(SBINDIR)\"' clang-tidy
 
 clean:
 	rm -rf $(BUILD) demo archy-dry-run

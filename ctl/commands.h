@@ -14,6 +14,7 @@ enum ctl_exit {
         CTL_EXIT_ATTENTION = 5,     /* status, doctor: something needs a person */
         CTL_EXIT_PULL_FAILED = 6,   /* apply: an image is missing and could not be pulled, nothing was done */
         CTL_EXIT_ROLLED_BACK = 7,   /* apply: an image update did not get healthy, its previous image is back */
+        CTL_EXIT_PROBE_FAILED = 8,  /* probe: a probe of a started app failed */
 };
 
 int cmd_apply(int argc, char **argv);
@@ -24,3 +25,4 @@ int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_probe(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
         {"stop", cmd_stop, "stop APP: state stopped"},
         {"restart", cmd_restart, "restart APP: restart its containers"},
         {"status", cmd_status, "status [APP]: the node's state in one view"},
+        {"probe", cmd_probe, "probe [APP]: run the started apps' probes now, record and print the results"},
         {"doctor", cmd_doctor, "doctor: every check archy knows, a verdict and a suggested command each"},
 };
 

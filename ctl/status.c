@@ -76,6 +76,17 @@ struct status_unit *status_add_unit(struct status *s, struct status_app *a, cons
         return u;
 }
 
+struct status_probe *status_add_probe(struct status *s, struct status_app *a, const char *name, const char *kind,
+                                      const char *target) {
+        struct status_probe *p = grow(s, (void **)&a->probes, &a->n_probes, sizeof *p);
+        if (p) {
+                p->name = status_strdup(s, name);
+                p->kind = kind;
+                p->target = status_strdup(s, target);
+        }
+        return p;
+}
+
 /* ---- verdict ------------------------------------------------------------------------------ */
 
 static void problem(struct status *s, enum status_level level, struct status_app *a, const char *fmt, ...)
@@ -155,6 +166,14 @@ static void evaluate_app(struct status *s, struct status_app *a) {
                 return problem(s, STATUS_ATTENTION, a,
                                "the manifest has problems in app %s: it has no units until they are fixed", a->name);
         bool started = strcmp(a->desired, "started") == 0;
+        for (size_t i = 0; started && i < a->n_probes; i++) {
+                const struct status_probe *p = &a->probes[i];
+                char at[32];
+                format_time(at, p->checked_at);
+                if (p->checked && !p->ok)
+                        problem(s, STATUS_DEGRADED, a, "probe %s of %s (%s %s) failed at %s: %s", p->name, a->name,
+                                p->kind, p->target, at, p->detail ? p->detail : "no detail");
+        }
         for (size_t i = 0; i < a->n_units; i++) {
                 const struct status_unit *u = &a->units[i];
                 if (started)
@@ -209,6 +228,11 @@ static void evaluate_ota(struct status *s) {
                         o->new_version ? o->new_version : "?", o->phase, o->attempts);
 }
 
+static void evaluate_probes(struct status *s) {
+        if (s->probes_error)
+                problem(s, STATUS_DEGRADED, NULL, "the probe results are unknown: %s", s->probes_error);
+}
+
 static void evaluate_derive(struct status *s) {
         const struct status_derive *d = &s->derive;
         if (d->found && d->result && strcmp(d->result, "success") != 0)
@@ -224,6 +248,7 @@ void status_evaluate(struct status *s) {
         evaluate_podman(s);
         evaluate_ota(s);
         evaluate_derive(s);
+        evaluate_probes(s);
 }
 
 int status_exit_status(const struct status *s) {
@@ -343,6 +368,24 @@ static void json_rolled_back(struct strbuf *b, const struct rollback_record *r) 
         strbuf_puts(b, "]}");
 }
 
+static void json_probe(struct strbuf *b, const struct status_probe *p) {
+        bool f = true;
+        strbuf_putc(b, '{');
+        kstr(b, &f, "name", p->name);
+        kstr(b, &f, "kind", p->kind);
+        kstr(b, &f, "target", p->target);
+        jkey(b, &f, "ok");
+        strbuf_puts(b, !p->checked ? "null" : p->ok ? "true" : "false");
+        kstr(b, &f, "detail", p->checked ? p->detail : NULL);
+        jkey(b, &f, "duration_ms");
+        if (p->checked)
+                strbuf_printf(b, "%u", p->duration_ms);
+        else
+                strbuf_puts(b, "null");
+        ktime(b, &f, "checked_at", p->checked ? p->checked_at : 0);
+        strbuf_putc(b, '}');
+}
+
 static void json_app(struct strbuf *b, const struct status_app *a) {
         bool f = true;
         strbuf_puts(b, "    {");
@@ -366,6 +409,13 @@ static void json_app(struct strbuf *b, const struct status_app *a) {
         strbuf_puts(b, a->n_units ? "\n    ]" : "]");
         jkey(b, &f, "rolled_back");
         json_rolled_back(b, a->rolled_back);
+        jkey(b, &f, "probes");
+        strbuf_putc(b, '[');
+        for (size_t i = 0; i < a->n_probes; i++) {
+                strbuf_puts(b, i ? ",\n      " : "\n      ");
+                json_probe(b, &a->probes[i]);
+        }
+        strbuf_puts(b, a->n_probes ? "\n    ]" : "]");
         strbuf_putc(b, '}');
 }
 
@@ -572,6 +622,17 @@ static void text_reconcile(struct strbuf *b, const struct status_app_reconcile *
         strbuf_putc(b, '\n');
 }
 
+static void text_probe(struct strbuf *b, const struct status_probe *p) {
+        char t[32], who[80];
+        format_time(t, p->checked_at);
+        snprintf(who, sizeof who, "probe %s", p->name);
+        if (!p->checked)
+                strbuf_printf(b, "    %-34s not probed yet (%s %s)\n", who, p->kind, p->target);
+        else
+                strbuf_printf(b, "    %-34s %-4s %s (%s %s, %u ms, at %s)\n", who, p->ok ? "ok" : "FAIL", p->detail,
+                              p->kind, p->target, p->duration_ms, t);
+}
+
 static void text_rolled_back(struct strbuf *b, const struct rollback_record *r) {
         if (!r)
                 return;
@@ -596,6 +657,8 @@ char *status_render_text(const struct status *s) {
                 text_reconcile(&b, &a->reconcile);
                 for (size_t j = 0; j < a->n_units; j++)
                         text_unit(&b, &a->units[j]);
+                for (size_t j = 0; j < a->n_probes; j++)
+                        text_probe(&b, &a->probes[j]);
                 text_rolled_back(&b, a->rolled_back);
         }
         for (size_t i = 0; i < s->n_pulls; i++) {
@@ -631,6 +694,12 @@ void status_free(struct status *s) {
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         unit_free(&s->apps[i].units[j]);
                 free(s->apps[i].units);
+                for (size_t j = 0; j < s->apps[i].n_probes; j++) {
+                        free(s->apps[i].probes[j].name);
+                        free(s->apps[i].probes[j].target);
+                        free(s->apps[i].probes[j].detail);
+                }
+                free(s->apps[i].probes);
                 if (s->apps[i].rolled_back)
                         rollback_record_done(s->apps[i].rolled_back);
                 free(s->apps[i].rolled_back);
@@ -669,5 +738,6 @@ void status_free(struct status *s) {
         free(o->previous_version);
         free(s->derive.result);
         free(s->reconcile.error);
+        free(s->probes_error);
         *s = (struct status){0};
 }

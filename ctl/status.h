@@ -52,6 +52,19 @@ struct status_app_reconcile {
         char *last_reason;    /* why the last restart-app was taken, NULL: none */
 };
 
+/* A live probe the manifest declares for an app desired started (apps.APP.probes), with its last
+ * recorded result (the probe record, probe-record.h): status reads it, it does not probe. */
+struct status_probe {
+        char *name;
+        const char *kind; /* static: "tcp" or "http" */
+        char *target;
+        bool checked; /* a result is recorded (false: not probed yet; ok, detail, duration, time unknown) */
+        bool ok;
+        char *detail;
+        unsigned duration_ms;
+        long long checked_at; /* seconds since the epoch */
+};
+
 struct status_app {
         char *name;
         char *desired;           /* "started", "stopped", "uninstalled" */
@@ -63,6 +76,8 @@ struct status_app {
         /* archyctl apply's record of its last rollback of this app's image (STATE-DIR/rolled-back/APP),
          * NULL when there is none: informational, the verdict does not count it */
         struct rollback_record *rolled_back;
+        struct status_probe *probes; /* only for an app desired started */
+        size_t n_probes;
 };
 
 /* archyctl apply pulling an image ahead of a start right now (STATE-DIR/pulling/APP, while the
@@ -139,6 +154,7 @@ struct status {
         struct status_ota ota;
         struct status_derive derive;
         struct status_reconcile reconcile;
+        char *probes_error; /* the probe record exists but could not be read or parsed */
         /* Filled by status_evaluate(): */
         enum status_level verdict;
         struct status_problem *problems;
@@ -154,6 +170,8 @@ struct status_app *status_add_app(struct status *s, const char *name, const char
 /* Takes p's strings (zeroed in *p). */
 struct status_pull *status_add_pull(struct status *s, struct status_pull *p);
 struct status_unit *status_add_unit(struct status *s, struct status_app *a, const char *unit, const char *part);
+struct status_probe *status_add_probe(struct status *s, struct status_app *a, const char *name, const char *kind,
+                                      const char *target);
 /* A copy of str, or NULL (and s->oom) on OOM; NULL for NULL. */
 char *status_strdup(struct status *s, const char *str);
 /* Append a copy of str to a string list. */
@@ -180,6 +198,9 @@ int status_parse_ota(struct status *s, const char *text);
 /* archy-reconcile's state file (reconcile_state_parse()): s->reconcile, and each app's reconcile
  * (call after the apps were added). */
 int status_parse_reconcile(struct status *s, const char *text, size_t len);
+/* The probe record (probe_record_parse()): each app's probes get the result recorded for the same
+ * name, kind and target (call after the apps were added). 0, -EINVAL (s->probes_error set), -ENOMEM. */
+int status_parse_probes(struct status *s, const char *text, size_t len);
 
 /* archyctl apply's note of a pull under way (STATE-DIR/pulling/APP, "PART IMAGE SINCE PID"):
  * *ret's part, image and since, *pid the apply's (the I/O layer adds the note, with

@@ -19,6 +19,7 @@
 #include "macro.h"
 #include "manifest-source.h"
 #include "naming.h"
+#include "probe-run.h"
 #include "reconcile-state.h"
 #include "strbuf.h"
 #include "units.h"
@@ -42,6 +43,7 @@ void status_paths_default(struct status_paths *p) {
                 .run_root = env_or("ARCHY_PODMAN_RUNROOT", "/run/containers/storage"),
                 .bus = env_or("ARCHY_SYSTEMD_BUS", NULL),
                 .apply_state = env_or("ARCHY_APPLY_STATE_DIR", APPLY_STATE_DIR),
+                .probes = probes_record_path(),
         };
 }
 
@@ -131,6 +133,10 @@ static void add_app(struct status *s, const struct status_paths *p, const struct
         sa->skipped = a->skip;
         if (a->skip)
                 return; /* its units were not generated, and its parts may lack their names */
+        for (size_t i = 0; a->state == APP_STATE_STARTED && i < a->n_probes; i++)
+                if (!status_add_probe(s, sa, a->probes[i].name, probe_kind_to_string(a->probes[i].kind),
+                                      a->probes[i].target))
+                        return;
         for (size_t i = 0; i < a->n_containers; i++) {
                 const struct container *c = &a->containers[i];
                 _cleanup_free_ char *service = NULL;
@@ -230,12 +236,21 @@ static void gather_reconcile(struct status *s, const char *path) {
         }
 }
 
+/* After the apps: each probe gets its last recorded result. */
+static void gather_probes(struct status *s, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        if (read_state_file(s, path, &text, &len, &s->probes_error) > 0)
+                (void)status_parse_probes(s, text, len);
+}
+
 int status_gather_files(struct status *s, const struct status_paths *p, const char *app) {
         s->now = (long long)time(NULL);
         int r = gather_manifest(s, p, app);
         gather_podman(s, p->podman_health);
         gather_ota(s, p->ota_state);
         gather_reconcile(s, p->reconcile);
+        gather_probes(s, p->probes);
         return r < 0 ? r : s->oom ? -ENOMEM : 0;
 }
 

@@ -14,6 +14,7 @@ struct status_paths {
         const char *run_root;      /* $ARCHY_PODMAN_RUNROOT, /run/containers/storage */
         const char *bus;           /* $ARCHY_SYSTEMD_BUS: a bus whose org.freedesktop.systemd1 stands in (tests) */
         const char *apply_state;   /* $ARCHY_APPLY_STATE_DIR, APPLY_STATE_DIR: archyctl apply's rollback records */
+        const char *probes;        /* $ARCHY_PROBES_FILE, PROBES_RECORD_PATH: the last probe results */
 };
 void status_paths_default(struct status_paths *p);
 

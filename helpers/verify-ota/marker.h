@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "ota-state.h"
+#include "url.h"
 
 /* Pure: the marker the updater writes before it restarts into a new version
  * (/var/lib/archipelago/update-pending-verify.json by default). JSON, read with the project's
@@ -64,7 +65,3 @@ struct ota_marker {
  * empty), -ENOMEM. */
 int marker_parse(const char *text, size_t len, struct diag_list *diags, struct ota_marker *ret);
 void marker_done(struct ota_marker *m);
-
-/* Pure: is url's host a loopback address (127.0.0.0/8, ::1, localhost)? Only there is a
- * self-signed certificate accepted. */
-bool url_is_loopback(const char *url);

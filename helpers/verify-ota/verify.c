@@ -18,7 +18,7 @@
 #include "log.h"
 #include "marker.h"
 #include "ota-state.h"
-#include "probe.h"
+#include "http-get.h"
 #include "swap.h"
 #include "units.h"
 
@@ -117,8 +117,8 @@ static int start_fresh(struct run *r) {
 static bool probe_all(struct run *r) {
         for (size_t i = 0; i < r->marker.n_checks; i++) {
                 const struct ota_check *c = &r->marker.checks[i];
-                struct probe_result res;
-                int k = probe_get(c->url, CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS, &res);
+                struct http_get_result res;
+                int k = http_get(c->url, CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS, &res);
                 r->state.last_status = k < 0 ? -1 : (int)res.status;
                 free(r->state.last_error);
                 r->state.last_error = NULL;

@@ -30,7 +30,7 @@ static bool parse_chain(const struct yctx *c, const yaml_node_t *n, struct manif
                value_for_message(s, n->data.scalar.length, shown, sizeof(shown)));
         return false;
 }
-static const char *const app_keys[] = {"state", "requires", "containers", "derived", "volumes", NULL};
+static const char *const app_keys[] = {"state", "requires", "containers", "derived", "volumes", "probes", NULL};
 static const char *const state_names[] = {"started", "stopped", "uninstalled", NULL};
 
 const char *app_state_to_string(enum app_state s) {
@@ -136,6 +136,8 @@ static bool parse_app(const struct yctx *c, const yaml_node_t *n, struct app *a)
                         ok = parse_derived_list(c, v, k, a) && ok;
                 else if (strcmp(name, "volumes") == 0)
                         ok = parse_app_volumes(c, v, k, a) && ok;
+                else if (strcmp(name, "probes") == 0)
+                        ok = parse_probes(c, v, k, a) && ok;
         }
         if (!ylookup(c, n, "containers")) {
                 yerror(c, n, "%s: missing required key \"containers\" (at least the container \"main\")", key);

@@ -41,6 +41,7 @@ static void app_done(struct app *a) {
                 derived_done(&a->derived[i]);
         free(a->derived);
         free(a->volumes);
+        free(a->probes);
 }
 
 void manifest_free(struct manifest *m) {

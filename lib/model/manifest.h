@@ -225,6 +225,22 @@ struct derived {
         struct mpos pos;
 };
 
+/* A live probe of an app (apps.APP.probes, archy-manifest(5)): archyctl probe and the metrics timer
+ * check that a TCP port accepts a connection or that a URL answers an expected HTTP status. */
+enum probe_kind { PROBE_TCP, PROBE_HTTP };
+#define PROBE_TIMEOUT_DEFAULT_MS 2000u
+#define PROBE_TIMEOUT_MAX_MS 10000u
+#define PROBE_EXPECT_MAX 8
+struct probe {
+        const char *name; /* [a-z0-9-], unique within the app */
+        enum probe_kind kind;
+        const char *target;                /* tcp: "HOST:PORT" or "[IPV6]:PORT"; http: the URL */
+        unsigned timeout_ms;               /* 1..PROBE_TIMEOUT_MAX_MS */
+        unsigned expect[PROBE_EXPECT_MAX]; /* http: the statuses that pass; none listed: any 2xx or 3xx */
+        size_t n_expect;
+        struct mpos pos;
+};
+
 struct app {
         const char *name;
         enum app_state state;
@@ -243,6 +259,8 @@ struct app {
         /* The apps whose requires name this one, each once, in manifest order (manifest_index_apps()). */
         const struct app **required_by;
         size_t n_required_by;
+        struct probe *probes; /* apps.APP.probes, in manifest order */
+        size_t n_probes;
 };
 
 /* A canonical secret the manifest declares: archy-derive may create it when it is missing. */
@@ -307,6 +325,9 @@ const char *derived_kind_to_string(enum derived_kind k);
 const char *chain_to_string(enum chain c);
 const char *health_action_to_string(enum health_action a);
 const char *dep_condition_to_string(enum dep_condition c);
+const char *probe_kind_to_string(enum probe_kind k); /* "tcp", "http" */
+/* Whether an HTTP status passes probe p: one of its expect, or any 2xx/3xx when it lists none. */
+bool probe_status_expected(const struct probe *p, long status);
 /* The container of app `a` named `part`, or NULL. */
 const struct container *app_find_container(const struct app *a, const char *part);
 const struct app *manifest_find_app(const struct manifest *m, const char *name);

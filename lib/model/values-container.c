@@ -26,8 +26,12 @@ static bool is_alnum(char c) {
 }
 
 bool hostname_valid(const char *s) {
+        return host_labels_valid(s, 64);
+}
+
+bool host_labels_valid(const char *s, size_t max) {
         size_t n = strlen(s);
-        if (n == 0 || n > 64)
+        if (n == 0 || n > max)
                 return false;
         for (const char *label = s;;) {
                 size_t len = strcspn(label, ".");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Pure checks for the runtime and hardening keys of a container (manifest-parse-runtime.c). Like
  * values.h, each accepts a conservative language and rejects, never repairs. */
@@ -14,6 +15,8 @@ int user_parse(const char *s, unsigned *ret_uid, unsigned *ret_gid, bool *ret_ha
 /* A host name (RFC 1123): labels of [A-Za-z0-9-], 1..63 characters, neither starting nor ending
  * with '-', joined by single dots; at most 64 characters in all (the kernel's HOST_NAME_MAX). */
 bool hostname_valid(const char *s);
+/* The same labels, at most max characters in all (a DNS name: 253). */
+bool host_labels_valid(const char *s, size_t max);
 /* A name for NetworkAlias=: a host name that is not one of archy's container names (archy-*). */
 bool network_alias_valid(const char *s);
 /* A signal as compose writes stop_signal: "SIGTERM", "TERM" or "15" (1..31, the standard

@@ -24,7 +24,7 @@ setup() {
 	export ARCHY_MANIFEST=$T/manifest.yaml ARCHY_LAST_GOOD=$T/last-good.yaml \
 		ARCHY_PODMAN_HEALTH=$T/podman-health.json ARCHY_OTA_STATE=$T/update-verify.state \
 		ARCHY_CID_DIR=$T/run ARCHY_PODMAN_RUNROOT=$T/storage ARCHY_SYSTEMD_BUS=unix:path=$T/no-bus \
-		ARCHY_APPLY_STATE_DIR=$T/apply
+		ARCHY_APPLY_STATE_DIR=$T/apply ARCHY_PROBES_FILE=$T/probes
 	mkdir -p "$T/run" "$T/storage"
 	# A healthy table: NAME LOAD ACTIVE SUB TYPE RESULT CODE STATUS RESTARTS EXIT_USEC CHANGE_USEC INACTIVE_USEC
 	cat >"$T/units" <<-EOF

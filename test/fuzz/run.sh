@@ -7,6 +7,7 @@
 #   test/fuzz/run.sh replay BUILD 0 HARNESS...         run each file of test/fuzz/regressions/HARNESS/
 #                                                       once (no fuzzing)
 #
+# FUZZ_JOBS: harnesses fuzzed at once (default: the number of cores).
 # Prints one line per harness (execs, cov, ft, exec/s, verdict) and exits 1 when any harness
 # crashed, leaked, failed an oracle or timed out. The tree is never written to.
 set -euo pipefail
@@ -98,14 +99,33 @@ replay_one() {
         [ "$bad" -eq 0 ] || failed=1
 }
 
-for harness in "$@"; do
-        case $mode in
-        fuzz) fuzz_one "$harness" ;;
-        replay) replay_one "$harness" ;;
-        *)
-                echo "usage: $0 fuzz|replay BUILD SECONDS HARNESS..." >&2
-                exit 2
-                ;;
-        esac
-done
+# Fuzzing runs FUZZ_JOBS harnesses at a time (default: one per core; libFuzzer uses one core each, so
+# every harness still gets its SECONDS of a whole core), and prints their lines in the order given.
+fuzz_all() {
+        local jobs=${FUZZ_JOBS:-$(nproc)} harness
+        mkdir -p "$build/logs"
+        for harness in "$@"; do
+                while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+                (
+                        fuzz_one "$harness"
+                        echo "$failed" >"$build/logs/$harness.failed"
+                ) >"$build/logs/$harness.line" 2>&1 &
+        done
+        wait
+        for harness in "$@"; do
+                cat "$build/logs/$harness.line"
+                [ "$(cat "$build/logs/$harness.failed" 2>/dev/null)" = 0 ] || failed=1
+        done
+}
+
+case $mode in
+fuzz) fuzz_all "$@" ;;
+replay)
+        for harness in "$@"; do replay_one "$harness"; done
+        ;;
+*)
+        echo "usage: $0 fuzz|replay BUILD SECONDS HARNESS..." >&2
+        exit 2
+        ;;
+esac
 exit "$failed"

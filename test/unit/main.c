@@ -79,6 +79,7 @@ int main(void) {
         srunner_add_suite(sr, container_keys_suite());
         srunner_add_suite(sr, multiline_suite());
         srunner_add_suite(sr, status_suite());
+        srunner_add_suite(sr, probes_suite());
         srunner_add_suite(sr, doctor_suite());
         srunner_add_suite(sr, plan_suite());
         srunner_add_suite(sr, manifest_edit_suite());

@@ -43,11 +43,21 @@ static void healthy_node(struct status *s) {
         u = unit(s, a, "archy-bitcoin-knots-ui.service", "ui", "active", "running");
         u->health = HEALTH_NONE;
         u->health_source = "manifest";
+        struct status_probe *p = status_add_probe(s, a, "rpc", "tcp", "127.0.0.1:8332");
+        *p = (struct status_probe){.name = p->name,
+                                   .kind = p->kind,
+                                   .target = p->target,
+                                   .checked = true,
+                                   .ok = true,
+                                   .detail = strdup("connected"),
+                                   .duration_ms = 1,
+                                   .checked_at = T0 - 20};
         a = status_add_app(s, "lnd", "started");
         u = unit(s, a, "archy-lnd.service", "main", "active", "running");
         u->has_health = true;
         u->health = HEALTH_HEALTHY;
         u->health_source = "healthcheck-log";
+        status_add_probe(s, a, "rest", "http", "https://127.0.0.1:8080/"); /* not probed yet */
         a = status_add_app(s, "mempool", "stopped");
         u = status_add_unit(s, a, "archy-mempool.service", "main");
         u->active_state = strdup("inactive");
@@ -102,7 +112,11 @@ START_TEST(test_healthy_json) {
                 "\"active_state\": \"active\", \"sub_state\": \"running\", \"since\": \"2026-11-27T11:00:00Z\", "
                 "\"since_unix\": 1795777200, \"oneshot\": false, \"health\": \"none\", \"health_source\": "
                 "\"manifest\", \"failing_streak\": 0, \"restarts\": 0, \"last_failure\": null}\n"
-                "    ], \"rolled_back\": null},\n"
+                "    ], \"rolled_back\": null, \"probes\": [\n"
+                "      {\"name\": \"rpc\", \"kind\": \"tcp\", \"target\": \"127.0.0.1:8332\", \"ok\": true, "
+                "\"detail\": \"connected\", \"duration_ms\": 1, \"checked_at\": \"2026-11-27T11:59:40Z\", "
+                "\"checked_at_unix\": 1795780780}\n"
+                "    ]},\n"
                 "    {\"name\": \"lnd\", \"desired\": \"started\", \"skipped\": false, \"level\": \"ok\", "
                 "\"reconcile\": {\"restarts\": 0, \"next_retry\": null, \"next_retry_unix\": null, \"last_reason\": "
                 "null}, \"units\": [\n"
@@ -110,7 +124,10 @@ START_TEST(test_healthy_json) {
                 "\"active\", \"sub_state\": \"running\", \"since\": \"2026-11-27T11:00:00Z\", \"since_unix\": "
                 "1795777200, \"oneshot\": false, \"health\": \"healthy\", \"health_source\": \"healthcheck-log\", "
                 "\"failing_streak\": 0, \"restarts\": 0, \"last_failure\": null}\n"
-                "    ], \"rolled_back\": null},\n"
+                "    ], \"rolled_back\": null, \"probes\": [\n"
+                "      {\"name\": \"rest\", \"kind\": \"http\", \"target\": \"https://127.0.0.1:8080/\", \"ok\": "
+                "null, \"detail\": null, \"duration_ms\": null, \"checked_at\": null, \"checked_at_unix\": null}\n"
+                "    ]},\n"
                 "    {\"name\": \"mempool\", \"desired\": \"stopped\", \"skipped\": false, \"level\": \"ok\", "
                 "\"reconcile\": {\"restarts\": 0, \"next_retry\": null, \"next_retry_unix\": null, \"last_reason\": "
                 "null}, \"units\": [\n"
@@ -118,7 +135,7 @@ START_TEST(test_healthy_json) {
                 "\"active_state\": \"inactive\", \"sub_state\": \"dead\", \"since\": null, \"since_unix\": null, "
                 "\"oneshot\": false, \"health\": null, \"health_source\": null, \"failing_streak\": 0, "
                 "\"restarts\": 0, \"last_failure\": null}\n"
-                "    ], \"rolled_back\": null}\n"
+                "    ], \"rolled_back\": null, \"probes\": []}\n"
                 "  ],\n"
                 "  \"pulls\": [],\n"
                 "  \"podman\": {\"known\": true, \"error\": null, \"result\": \"healthy\", \"healthy\": true, "
@@ -338,9 +355,12 @@ START_TEST(test_text) {
                    "  bitcoin-knots            started      ok\n"
                    "    archy-bitcoin-knots.service        active (running)       health healthy\n"
                    "    archy-bitcoin-knots-ui.service     active (running)\n"
+                   "    probe rpc                          ok   connected (tcp 127.0.0.1:8332, 1 ms, at "
+                   "2026-11-27T11:59:40Z)\n"
                    "  lnd                      started      attention\n"
                    "    archy-lnd.service                  failed (failed)        restarts 5 last failure: exit-code, "
                    "main process exited with status 1, at 2026-11-27T11:58:00Z\n"
+                   "    probe rest                         not probed yet (http https://127.0.0.1:8080/)\n"
                    "  mempool                  stopped      ok\n"
                    "    archy-mempool.service              not loaded\n"
                    "problems:\n"
@@ -516,6 +536,47 @@ START_TEST(test_pulling_note) {
 }
 END_TEST
 
+/* A failing probe of a started app makes it degraded, with the probe's detail; the record is
+ * matched by app, name, kind and target; a damaged record is a node-level degradation. */
+START_TEST(test_probes) {
+        struct status s = {0};
+        healthy_node(&s);
+        static const char record[] =
+                "{\"archy_probes\": 1, \"probes\": [\n"
+                "  {\"app\": \"bitcoin-knots\", \"name\": \"rpc\", \"kind\": \"tcp\", \"target\": \"127.0.0.1:8332\", "
+                "\"ok\": false, \"duration_ms\": 0, \"checked_at\": 1795780790, \"detail\": \"connection refused\"},\n"
+                "  {\"app\": \"lnd\", \"name\": \"rest\", \"kind\": \"http\", \"target\": \"https://127.0.0.1:9999/\", "
+                "\"ok\": false, \"duration_ms\": 0, \"checked_at\": 1795780790, \"detail\": \"old target\"}\n"
+                "]}\n";
+        ck_assert_int_eq(status_parse_probes(&s, record, strlen(record)), 0);
+        const struct status_probe *rpc = &s.apps[0].probes[0], *rest = &s.apps[1].probes[0];
+        ck_assert(rpc->checked && !rpc->ok);
+        ck_assert_str_eq(rpc->detail, "connection refused");
+        ck_assert_int_eq(rpc->checked_at, T0 - 10);
+        ck_assert(!rest->checked); /* the manifest's target is another: not probed since */
+        status_evaluate(&s);
+        ck_assert_int_eq(s.verdict, STATUS_DEGRADED);
+        ck_assert_int_eq(s.apps[0].level, STATUS_DEGRADED);
+        ck_assert_int_eq(s.apps[1].level, STATUS_OK);
+        ck_assert_uint_eq(s.n_problems, 1);
+        ck_assert_str_eq(s.problems[0].text, "probe rpc of bitcoin-knots (tcp 127.0.0.1:8332) failed at "
+                                             "2026-11-27T11:59:50Z: connection refused");
+        ck_assert_int_eq(status_exit_status(&s), CTL_EXIT_OK);
+        status_free(&s);
+
+        healthy_node(&s);
+        static const char damaged[] = "{\"archy_probes\": 1, \"probes\": 7}";
+        ck_assert_int_eq(status_parse_probes(&s, damaged, strlen(damaged)), -EINVAL);
+        ck_assert_str_eq(s.probes_error, "the probe record is damaged: \"probes\" is not a list");
+        status_evaluate(&s);
+        ck_assert_int_eq(s.verdict, STATUS_DEGRADED);
+        ck_assert_str_eq(s.problems[0].text,
+                         "the probe results are unknown: the probe record is damaged: \"probes\" is "
+                         "not a list");
+        status_free(&s);
+}
+END_TEST
+
 Suite *status_suite(void) {
         Suite *s = suite_create("status");
         TCase *tc = tcase_create("status");
@@ -530,6 +591,7 @@ Suite *status_suite(void) {
         tcase_add_test(tc, test_ota_file);
         tcase_add_test(tc, test_reconcile_file);
         tcase_add_test(tc, test_pulling_note);
+        tcase_add_test(tc, test_probes);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -38,6 +38,7 @@ Suite *speed_suite(void);
 Suite *container_keys_suite(void);
 Suite *multiline_suite(void);
 Suite *status_suite(void);
+Suite *probes_suite(void);
 Suite *doctor_suite(void);
 Suite *plan_suite(void);
 Suite *manifest_edit_suite(void);

@@ -161,3 +161,66 @@ assert_container_matches_podman() {
 	assert_up wallet-ui 60
 	[ "$(status_json)" = 0 ]
 }
+
+# ---- probes (issue 15: archyctl probe, apps[].probes[] in status) ----------------------------------
+# The e2e manifest's probes: node rpc (tcp 18332) and ui (http 18081), wallet api (http 18080, 503
+# until it reaches the node) and ui (http 18082), indexer tcp (18501); notes is stopped, not probed.
+
+probe_json() {
+	local rc=0
+	archyctl probe --json "$@" >"$OUT" || rc=$?
+	echo "$rc"
+}
+
+# Probe $2 of app $1 in the last archyctl probe JSON, as a Python expression.
+probe_expr() { echo "[p for p in d['probes'] if p['app'] == '$1' and p['name'] == '$2'][0]"; }
+# The same probe in the last archyctl status JSON.
+status_probe_expr() { echo "[p for a in d['apps'] if a['name'] == '$1' for p in a['probes'] if p['name'] == '$2'][0]"; }
+
+@test "archyctl | probe | every started app's probes pass (exit 0), recorded, and status shows the same results" {
+	settle
+	wait_for 60 archyctl probe
+	[ "$(probe_json)" = 0 ]
+	cat "$OUT" >&2
+	[ "$(field "d['ok']")" = true ]
+	[ "$(field "sorted((p['app'], p['name'], p['kind'], p['target']) for p in d['probes'])")" = \
+		'[["indexer", "tcp", "tcp", "127.0.0.1:18501"], ["node", "rpc", "tcp", "127.0.0.1:18332"], ["node", "ui", "http", "http://127.0.0.1:18081/"], ["wallet", "api", "http", "http://127.0.0.1:18080/"], ["wallet", "ui", "http", "http://127.0.0.1:18082/"]]' ]
+	[ "$(field "all(p['ok'] for p in d['probes'])")" = true ]
+	[ "$(field "$(probe_expr node rpc)['detail']")" = connected ]
+	[ "$(field "$(probe_expr node ui)['detail']")" = "HTTP 200" ]
+	local at
+	at=$(field "$(probe_expr node rpc)['checked_at']")
+	# the record on tmpfs, and status reads it back without probing
+	[ -s /run/archipelago/probes ]
+	[ "$(stat -f -c %T /run/archipelago)" = tmpfs ]
+	[ "$(status_json)" = 0 ]
+	[ "$(field "$(status_probe_expr node rpc)['ok']")" = true ]
+	[ "$(field "$(status_probe_expr node rpc)['checked_at_unix']")" = "$at" ]
+	[ "$(field "$(status_probe_expr wallet api)['detail']")" = "HTTP 200" ]
+	[ "$(field "[a['probes'] for a in d['apps'] if a['name'] == 'notes'][0]")" = "[]" ]
+}
+
+@test "archyctl | probe | an app's container stopped: its probe fails with a detail (exit 8), status degraded; passes after start" {
+	settle
+	systemctl stop archy-indexer.service
+	[ "$(probe_json indexer)" = 8 ]
+	cat "$OUT" >&2
+	[ "$(field "d['ok']")" = false ]
+	[ "$(field "$(probe_expr indexer tcp)['ok']")" = false ]
+	[ "$(field "$(probe_expr indexer tcp)['detail']")" = "connection refused" ]
+	# status shows the recorded failure: the app is degraded, with the probe's detail
+	[ "$(status_json)" = 0 ]
+	[ "$(field "$(status_probe_expr indexer tcp)['ok']")" = false ]
+	[ "$(field "[a['level'] for a in d['apps'] if a['name'] == 'indexer'][0]")" = degraded ]
+	[[ "$(field "[p['text'] for p in d['problems'] if p['app'] == 'indexer']")" == *"probe tcp of indexer (tcp 127.0.0.1:18501) failed at "*": connection refused"* ]]
+	# the other apps' results were kept
+	[ "$(field "$(status_probe_expr node rpc)['ok']")" = true ]
+	systemctl start archy-indexer.service
+	assert_up indexer
+	wait_for 30 archyctl probe indexer
+	[ "$(probe_json)" = 0 ]
+	[ "$(field "$(probe_expr indexer tcp)['ok']")" = true ]
+	[ "$(status_json)" = 0 ]
+	[ "$(field "$(status_probe_expr indexer tcp)['ok']")" = true ]
+	[ "$(field "[p['text'] for p in d['problems'] if 'probe' in p['text']]")" = "[]" ]
+}

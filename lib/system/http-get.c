@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "probe.h"
+#include "http-get.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "marker.h"
+#include "url.h"
 
-/* The body is not looked at: the status is the check. */
+/* The body is not looked at: the status is the answer. */
 static size_t discard(char *data, size_t size, size_t n, void *user) {
         (void)data;
         (void)user;
         return size * n;
 }
 
-int probe_get(const char *url, long connect_timeout_ms, long total_timeout_ms, struct probe_result *result) {
-        *result = (struct probe_result){0};
+int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms, struct http_get_result *result) {
+        *result = (struct http_get_result){0};
         CURL *curl = curl_easy_init();
         if (!curl) {
                 snprintf(result->error, sizeof(result->error), "cannot initialise libcurl");
