@@ -15,7 +15,8 @@
 # At the end it checks the data (secrets, derived files, marker files in every volume) and writes
 # what it recorded to /ci/out/soak; soak-report.py turns that into the report and the verdict.
 # Config: /ci/bench/soak.env (bench/soak.sh writes it). Exit 0 passed, 1 failed.
-set -uo pipefail
+# No set -e or -u: a probe that errs is recorded as down, and must not end a 30-minute run.
+set -o pipefail
 bench=/ci/bench
 # shellcheck disable=SC1091
 [ -r "$bench/soak.env" ] && . "$bench/soak.env"
@@ -249,8 +250,10 @@ pick_kind() {
 		KIND=${KINDS[$((RANDOM % ${#KINDS[@]}))]}
 	fi
 }
-pick() { # pick WORD...: one of them, from the seeded RNG, into PICKED
+pick() { # pick WORD...: one of them, from the seeded RNG, into PICKED (empty when none)
 	local -a a=("$@")
+	PICKED=""
+	[ ${#a[@]} -gt 0 ] || return 0
 	PICKED=${a[$((RANDOM % ${#a[@]}))]}
 }
 heal_timeout() { case $1 in podman-db) echo 600 ;; *) echo 300 ;; esac; }
@@ -325,6 +328,7 @@ inject() {
 		for f in $(containers_of "$PICKED"); do one_shot "$f" || cs+=("$f"); done
 		pick "${cs[@]}"
 		target=$PICKED
+		[ -n "$target" ] || { skip "$id" "-" "no long-running container" && return; }
 		old=$(podman container inspect --format '{{.State.Pid}}' "$target" 2>/dev/null)
 		# (kill -9 0 would be the soak's own process group)
 		[ "${old:-0}" -gt 1 ] 2>/dev/null || { skip "$id" "$target" "not running (pid '${old}')" && return; }
@@ -338,12 +342,14 @@ inject() {
 		mapfile -t fs < <(grep '^/etc/nginx/' "$work/base/derived.list")
 		pick "${fs[@]}"
 		target=$PICKED
+		[ -n "$target" ] || { skip "$id" "-" "no such derived file" && return; }
 		t0=$(date +%s%N)
 		rm -f "$target" ;;
 	derived-delete)
 		mapfile -t fs < <(grep -v -e '^/etc/nginx/' -e '/bitcoin.conf$' "$work/base/derived.list")
 		pick "${fs[@]}"
 		target=$PICKED
+		[ -n "$target" ] || { skip "$id" "-" "no such derived file" && return; }
 		t0=$(date +%s%N)
 		rm -f "$target" ;;
 	daemon-restart)
@@ -393,8 +399,8 @@ HELPERS=()
 for t in "${TIMERS[@]}"; do
 	svc=$(systemctl show -p Unit --value "$t")
 	argv=$(systemctl show -p ExecStart --value "$svc" | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p' | head -1)
-	[ -n "$argv" ] || continue
-	HELPERS+=("$svc")
+	[ -n "$svc" ] && HELPERS+=("$svc")
+	if [ -z "$argv" ] || [ ! -x /usr/bin/time ]; then continue; fi
 	mkdir -p "/etc/systemd/system/$svc.d"
 	printf '[Service]\nExecStart=\nExecStart=/usr/bin/time -a -o %s/runs/%%n.tsv -f "%%%%e %%%%M %%%%U %%%%S %%%%x" %s\n' \
 		"$work" "$argv" >"/etc/systemd/system/$svc.d/90-soak-time.conf"
