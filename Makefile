@@ -128,8 +128,8 @@ $(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 
 # archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), libcurl
 # (the apps' http probes), and the generator's renderer (an app's units changed when their rendered
-# text did).
-$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(ARCHY_LIBS)
+# text did). archy-podman-repair's state parser: status reads its repairs total.
+$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(BUILD)/helpers/podman-repair/repair-state.o $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
 # archy-reconcile runs every 60 s: libyaml (manifest, podman's JSON, its state), libsystemd (units).
@@ -308,11 +308,13 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
 	        $(DESTDIR)$(UNITDIR)/multi-user.target.wants
 	install -m644 units/archipelago-apps.slice units/archy-apps.target units/archy-manifest-save.path \
-	        units/archy-derive.timer units/archy-podman-repair.timer units/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/
+	        units/archy-derive.timer units/archy-podman-repair.timer units/archy-reconcile.timer \
+	        units/archy-metrics.timer $(DESTDIR)$(UNITDIR)/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-derive.service.in > $(DESTDIR)$(UNITDIR)/archy-derive.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-podman-repair.service.in \
 	        > $(DESTDIR)$(UNITDIR)/archy-podman-repair.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-reconcile.service.in > $(DESTDIR)$(UNITDIR)/archy-reconcile.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-metrics.service.in > $(DESTDIR)$(UNITDIR)/archy-metrics.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-verify-ota.service.in > $(DESTDIR)$(UNITDIR)/archy-verify-ota.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/archy-apply-resume.service.in > $(DESTDIR)$(UNITDIR)/archy-apply-resume.service
 	sed 's|@GENERATORDIR@|$(GENERATORDIR)|g' units/archy-manifest-save.service.in \
@@ -327,6 +329,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	ln -sf ../archy-derive.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-derive.timer
 	ln -sf ../archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer
 	ln -sf ../archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer
+	ln -sf ../archy-metrics.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer
 	install -d $(DESTDIR)$(SYSCONFDIR)/archipelago
 	install -Dm644 man/archy-generator.8 $(DESTDIR)$(MANDIR)/man8/archy-generator.8
 	install -Dm644 man/archy-manifest.5 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
@@ -360,7 +363,9 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/multi-user.target.wants/archy-apply-resume.service \
 	      $(DESTDIR)$(SBINDIR)/archy-reconcile $(DESTDIR)$(UNITDIR)/archy-reconcile.service \
 	      $(DESTDIR)$(UNITDIR)/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer \
-	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
+	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 \
+	      $(DESTDIR)$(UNITDIR)/archy-metrics.service $(DESTDIR)$(UNITDIR)/archy-metrics.timer \
+	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer
 
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard lib/*/*.h) $(wildcard generator/*.[ch] helpers/derive/*.[ch] helpers/podman-repair/*.[ch] helpers/verify-ota/*.[ch] helpers/reconcile/*.[ch] helpers/reconcile/io/*.[ch] ctl/*.[ch] ctl/io/*.[ch]) $(TEST_SRCS) $(wildcard test/unit/*.h) \

@@ -19,9 +19,10 @@ static const struct subcommand subcommands[] = {
         {"start", cmd_start, "start APP: state started"},
         {"stop", cmd_stop, "stop APP: state stopped"},
         {"restart", cmd_restart, "restart APP: restart its containers"},
-        {"status", cmd_status, "status [APP]: the node's state in one view"},
+        {"status", cmd_status, "status [APP] [--json|--prometheus]: the node's state in one view"},
         {"probe", cmd_probe, "probe [APP]: run the started apps' probes now, record and print the results"},
         {"doctor", cmd_doctor, "doctor: every check archy knows, a verdict and a suggested command each"},
+        {"metrics", cmd_metrics, "metrics [--textfile DIR]: the node's metrics for node_exporter (DIR/archy.prom)"},
 };
 
 static void help(void) {

@@ -22,6 +22,12 @@ const char *status_health_to_string(enum status_health h) {
         return names[h];
 }
 
+const char *status_helper_to_string(enum status_helper_id h) {
+        static const char *const names[_HELPER_MAX] = {"derive",     "podman-repair", "reconcile",
+                                                       "verify-ota", "apply-resume",  "metrics"};
+        return names[h];
+}
+
 char *status_strdup(struct status *s, const char *str) {
         if (!str)
                 return NULL;
@@ -234,7 +240,7 @@ static void evaluate_probes(struct status *s) {
 }
 
 static void evaluate_derive(struct status *s) {
-        const struct status_derive *d = &s->derive;
+        const struct status_helper *d = &s->helpers[HELPER_DERIVE];
         if (d->found && d->result && strcmp(d->result, "success") != 0)
                 problem(s, STATUS_DEGRADED, NULL,
                         "archy-derive's last run failed (%s, status %d): see journalctl -u archy-derive.service",
@@ -462,7 +468,7 @@ static void json_ota(struct strbuf *b, const struct status_ota *o) {
         strbuf_puts(b, "},\n");
 }
 
-static void json_derive(struct strbuf *b, const struct status_derive *d) {
+static void json_derive(struct strbuf *b, const struct status_helper *d) {
         bool f = true;
         strbuf_puts(b, "  \"derive\": {");
         kbool(b, &f, "found", d->found);
@@ -533,7 +539,7 @@ char *status_render_json(const struct status *s) {
         json_pulls(&b, s);
         json_podman(&b, &s->podman);
         json_ota(&b, &s->ota);
-        json_derive(&b, &s->derive);
+        json_derive(&b, &s->helpers[HELPER_DERIVE]);
         json_reconcile(&b, &s->reconcile);
         /* the last member has no comma: drop the one json_reconcile() wrote */
         b.len -= 2;
@@ -599,7 +605,7 @@ static void text_node(struct strbuf *b, const struct status *s) {
                               t);
         else
                 strbuf_printf(b, "ota:       %s\n", o->error ? o->error : "no update verified");
-        const struct status_derive *d = &s->derive;
+        const struct status_helper *d = &s->helpers[HELPER_DERIVE];
         format_time(t, (long long)(d->last_run_usec / 1000000));
         if (d->found && d->last_run_usec)
                 strbuf_printf(b, "derive:    last run %s at %s (per-file drift: unknown)\n", d->result, t);
@@ -736,7 +742,15 @@ void status_free(struct status *s) {
         free(o->reason);
         free(o->new_version);
         free(o->previous_version);
-        free(s->derive.result);
+        for (size_t i = 0; i < _HELPER_MAX; i++)
+                free(s->helpers[i].result);
+        for (size_t i = 0; i < s->n_drift; i++) {
+                free(s->drift[i].app);
+                free(s->drift[i].file);
+        }
+        free(s->drift);
+        for (size_t i = 0; i < s->n_disks; i++)
+                free(s->disks[i].path);
         free(s->reconcile.error);
         free(s->probes_error);
         *s = (struct status){0};

@@ -103,6 +103,9 @@ struct status_podman {
         char *gave_up_reason;
         unsigned failed_repairs_in_a_row;
         long long checked_at; /* seconds since the epoch */
+        /* Its state file (REPAIR_STATE_PATH): every repair that ran, ever; false: not read. */
+        bool repairs_known;
+        unsigned long long repairs_total;
 };
 
 /* archy-verify-ota's state file (archy-verify-ota(8)). */
@@ -115,13 +118,39 @@ struct status_ota {
         long long applied_at, decided_at;
 };
 
-/* archy-derive's last run, as systemd remembers archy-derive.service: derive keeps no file of
- * what drifted, so per-file drift is not known to status (it repairs drift every 30 s). */
-struct status_derive {
+/* archy's oneshot helpers, as systemd remembers their .service units (archy-NAME.service). */
+enum status_helper_id {
+        HELPER_DERIVE,
+        HELPER_PODMAN_REPAIR,
+        HELPER_RECONCILE,
+        HELPER_VERIFY_OTA,
+        HELPER_APPLY_RESUME,
+        HELPER_METRICS,
+        _HELPER_MAX,
+};
+
+/* A helper's last run. */
+struct status_helper {
         bool found;   /* the unit is loaded */
-        char *result; /* Result of its last run */
+        char *result; /* Result of its last run, NULL: it never ran */
         int exec_main_status;
-        uint64_t last_run_usec; /* realtime end of its last run, 0: never ran */
+        uint64_t started_usec;  /* realtime start of its last run (ExecMainStartTimestamp), 0: unknown */
+        uint64_t last_run_usec; /* realtime end of its last run (ExecMainExitTimestamp), 0: never ran */
+};
+
+/* archy-derive's drift counters (derive-state.h): per app and file, the runs that found it
+ * drifted and those that rewrote it. */
+struct status_drift {
+        char *app, *file;
+        unsigned long long found, repaired;
+};
+
+/* Free and total bytes of a filesystem archyctl doctor checks (statvfs: f_bavail, f_blocks). */
+#define STATUS_MAX_DISKS 3
+struct status_disk {
+        char *path;
+        int error; /* statvfs(): 0 or negative errno */
+        uint64_t free_bytes, size_bytes;
 };
 
 /* archy-reconcile's state file as a whole. */
@@ -152,9 +181,13 @@ struct status {
         size_t n_pulls;
         struct status_podman podman;
         struct status_ota ota;
-        struct status_derive derive;
+        struct status_helper helpers[_HELPER_MAX];
+        struct status_drift *drift;
+        size_t n_drift;
         struct status_reconcile reconcile;
         char *probes_error; /* the probe record exists but could not be read or parsed */
+        struct status_disk disks[STATUS_MAX_DISKS];
+        size_t n_disks;
         /* Filled by status_evaluate(): */
         enum status_level verdict;
         struct status_problem *problems;
@@ -164,6 +197,8 @@ struct status {
 
 const char *status_level_to_string(enum status_level l);   /* "ok", "degraded", "attention" */
 const char *status_health_to_string(enum status_health h); /* NULL for HEALTH_NA */
+/* "derive", "podman-repair", "reconcile", "verify-ota", "apply-resume", "metrics" */
+const char *status_helper_to_string(enum status_helper_id h);
 
 /* Append helpers for the I/O layer: each returns the new element (zeroed), NULL on OOM (s->oom). */
 struct status_app *status_add_app(struct status *s, const char *name, const char *desired);
@@ -201,6 +236,12 @@ int status_parse_reconcile(struct status *s, const char *text, size_t len);
 /* The probe record (probe_record_parse()): each app's probes get the result recorded for the same
  * name, kind and target (call after the apps were added). 0, -EINVAL (s->probes_error set), -ENOMEM. */
 int status_parse_probes(struct status *s, const char *text, size_t len);
+
+/* archy-derive's drift counters (derive_state_parse()): s->drift. Malformed lines are skipped;
+ * 0 or -ENOMEM. */
+int status_parse_derive_state(struct status *s, const char *text, size_t len);
+/* archy-podman-repair's state file (repair_state_parse()): s->podman.repairs_total. 0 or -ENOMEM. */
+int status_parse_repair_state(struct status *s, const char *text);
 
 /* archyctl apply's note of a pull under way (STATE-DIR/pulling/APP, "PART IMAGE SINCE PID"):
  * *ret's part, image and since, *pid the apply's (the I/O layer adds the note, with

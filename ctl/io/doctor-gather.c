@@ -26,11 +26,13 @@ void doctor_paths_default(struct doctor_paths *p) {
         *p = (struct doctor_paths){
                 .derive = env_or("ARCHY_DERIVE", ARCHY_SBINDIR "/archy-derive"),
                 .reconcile = env_or("ARCHY_RECONCILE", ARCHY_SBINDIR "/archy-reconcile"),
-                .disks = {env_or("ARCHY_DISK_ROOT", "/"), env_or("ARCHY_DISK_CONTAINERS", "/var/lib/containers"),
-                          env_or("ARCHY_DISK_ARCHIPELAGO", "/var/lib/archipelago")},
                 .run_timeout_ms = 120L * 1000,
         };
         status_paths_default(&p->status);
+        /* one home for the disks' paths and their overrides: status's (its metrics report them too) */
+        _Static_assert(DOCTOR_MAX_DISKS == STATUS_MAX_DISKS, "doctor and status check the same disks");
+        for (size_t i = 0; i < DOCTOR_MAX_DISKS; i++)
+                p->disks[i] = p->status.disks[i];
 }
 
 /* ---- systemd: failed units, and the load state of the units not in memory ------------------ */

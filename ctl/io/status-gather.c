@@ -4,6 +4,8 @@
 #include "status-gather.h"
 
 #include "apply.h"
+#include "derive-state.h"
+#include "repair-state.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -44,6 +47,10 @@ void status_paths_default(struct status_paths *p) {
                 .bus = env_or("ARCHY_SYSTEMD_BUS", NULL),
                 .apply_state = env_or("ARCHY_APPLY_STATE_DIR", APPLY_STATE_DIR),
                 .probes = probes_record_path(),
+                .derive_state = env_or("ARCHY_DERIVE_STATE", DERIVE_STATE_PATH),
+                .repair_state = env_or("ARCHY_PODMAN_REPAIR_STATE", REPAIR_STATE_PATH),
+                .disks = {env_or("ARCHY_DISK_ROOT", "/"), env_or("ARCHY_DISK_CONTAINERS", "/var/lib/containers"),
+                          env_or("ARCHY_DISK_ARCHIPELAGO", "/var/lib/archipelago")},
         };
 }
 
@@ -254,6 +261,40 @@ int status_gather_files(struct status *s, const struct status_paths *p, const ch
         return r < 0 ? r : s->oom ? -ENOMEM : 0;
 }
 
+/* ---- the metrics' extra facts ------------------------------------------------------------- */
+
+/* A counter file that is missing or unreadable leaves its metrics out (never an error: status
+ * reports the helpers' health from their status files). */
+static void gather_counters(struct status *s, const struct status_paths *p) {
+        _cleanup_free_ char *drift = NULL, *repairs = NULL;
+        _cleanup_free_ char *why1 = NULL, *why2 = NULL;
+        size_t len = 0;
+        if (read_state_file(s, p->derive_state, &drift, &len, &why1) > 0)
+                (void)status_parse_derive_state(s, drift, len);
+        if (read_state_file(s, p->repair_state, &repairs, &len, &why2) > 0 && strlen(repairs) == len)
+                (void)status_parse_repair_state(s, repairs);
+}
+
+static void gather_disks(struct status *s, const struct status_paths *p) {
+        for (size_t i = 0; i < STATUS_MAX_DISKS; i++) {
+                struct status_disk *d = &s->disks[s->n_disks++];
+                struct statvfs st;
+                *d = (struct status_disk){.path = status_strdup(s, p->disks[i])};
+                if (statvfs(p->disks[i], &st) < 0) {
+                        d->error = -errno;
+                        continue;
+                }
+                d->free_bytes = (uint64_t)st.f_bavail * st.f_frsize;
+                d->size_bytes = (uint64_t)st.f_blocks * st.f_frsize;
+        }
+}
+
+int status_gather_metrics(struct status *s, const struct status_paths *p) {
+        gather_counters(s, p);
+        gather_disks(s, p);
+        return s->oom ? -ENOMEM : 0;
+}
+
 /* ---- systemd ------------------------------------------------------------------------------ */
 
 static const char *exec_main_code_name(int code) {
@@ -334,18 +375,21 @@ static void set_health(const struct status_paths *p, struct status_unit *u) {
         read_health_log(p, u);
 }
 
-static void set_derive(struct status *s, const struct unit_service_props *p) {
-        s->derive.found = true;
+static void set_helper(struct status *s, struct status_helper *h, const struct unit_service_props *p) {
+        h->found = true;
         if (p->read && p->exec_main_exit_usec) {
-                s->derive.result = status_strdup(s, p->result);
-                s->derive.exec_main_status = p->exec_main_status;
-                s->derive.last_run_usec = p->exec_main_exit_usec;
+                h->result = status_strdup(s, p->result);
+                h->exec_main_status = p->exec_main_status;
+                h->started_usec = p->exec_main_start_usec;
+                h->last_run_usec = p->exec_main_exit_usec;
         }
 }
 
-/* The loaded units of every app and archy-derive.service (derive: loaded), in one pipelined batch. */
-static int unit_props(struct status *s, sd_bus *bus, bool derive) {
-        size_t n = derive, k = 0;
+/* The loaded units of every app and of the helpers found loaded, in one pipelined batch. */
+static int unit_props(struct status *s, sd_bus *bus, char *const *helper_units) {
+        size_t n = 0, k = 0;
+        for (size_t h = 0; h < _HELPER_MAX; h++)
+                n += helper_units[h] != NULL;
         for (size_t i = 0; i < s->n_apps; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         n += s->apps[i].units[j].loaded;
@@ -357,19 +401,35 @@ static int unit_props(struct status *s, sd_bus *bus, bool derive) {
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         if (s->apps[i].units[j].loaded)
                                 names[k++] = s->apps[i].units[j].unit;
-        if (derive)
-                names[k] = (char *)"archy-derive.service";
+        for (size_t h = 0; h < _HELPER_MAX; h++)
+                if (helper_units[h])
+                        names[k++] = helper_units[h];
         int r = units_service_props(bus, names, n, props);
         k = 0;
         for (size_t i = 0; i < s->n_apps && r >= 0; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         if (s->apps[i].units[j].loaded)
                                 set_props(s, &s->apps[i].units[j], &props[k++]);
-        if (r >= 0 && derive)
-                set_derive(s, &props[k]);
+        for (size_t h = 0; h < _HELPER_MAX && r >= 0; h++)
+                if (helper_units[h])
+                        set_helper(s, &s->helpers[h], &props[k++]);
         for (size_t i = 0; i < n; i++)
                 unit_service_props_done(&props[i]);
         return r;
+}
+
+/* Each helper's archy-NAME.service when systemd has it loaded, else NULL. */
+static int loaded_helpers(const struct unit_list_entry *list, size_t n, char *ret[static _HELPER_MAX]) {
+        for (size_t h = 0; h < _HELPER_MAX; h++) {
+                _cleanup_free_ char *unit = NULL;
+                ret[h] = NULL;
+                if (asprintf(&unit, "archy-%s.service", status_helper_to_string(h)) < 0)
+                        return -ENOMEM;
+                const struct unit_list_entry *e = find_listed(list, n, unit);
+                if (e && strcmp(e->load_state, "loaded") == 0)
+                        ret[h] = TAKE_PTR(unit);
+        }
+        return 0;
 }
 
 int status_gather_units(struct status *s, const struct status_paths *p) {
@@ -384,13 +444,31 @@ int status_gather_units(struct status *s, const struct status_paths *p) {
         for (size_t i = 0; i < s->n_apps && r >= 0; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         set_listed(s, &s->apps[i].units[j], find_listed(list, n, s->apps[i].units[j].unit));
-        const struct unit_list_entry *derive = find_listed(list, n, "archy-derive.service");
+        char *helpers[_HELPER_MAX] = {0};
         if (r >= 0)
-                r = unit_props(s, bus, derive && strcmp(derive->load_state, "loaded") == 0);
+                r = loaded_helpers(list, n, helpers);
+        if (r >= 0)
+                r = unit_props(s, bus, helpers);
+        for (size_t h = 0; h < _HELPER_MAX; h++)
+                free(helpers[h]);
         for (size_t i = 0; i < s->n_apps && r >= 0; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         set_health(p, &s->apps[i].units[j]);
         units_list_free(list, n);
         units_close(bus);
         return r < 0 ? r : s->oom ? -ENOMEM : 0;
+}
+
+int status_gather(struct status *s, const struct status_paths *p, const char *app, bool metrics, bool *ret_no_app) {
+        int r = status_gather_files(s, p, app);
+        *ret_no_app = r == -ENOENT;
+        if (r >= 0 && metrics)
+                r = status_gather_metrics(s, p);
+        if (r >= 0)
+                r = status_gather_units(s, p);
+        if (r >= 0)
+                status_evaluate(s);
+        if (r == -ENOMEM || (r >= 0 && s->oom))
+                return log_error_errno(-ENOMEM, "status: out of memory");
+        return r;
 }

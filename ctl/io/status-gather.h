@@ -15,13 +15,26 @@ struct status_paths {
         const char *bus;           /* $ARCHY_SYSTEMD_BUS: a bus whose org.freedesktop.systemd1 stands in (tests) */
         const char *apply_state;   /* $ARCHY_APPLY_STATE_DIR, APPLY_STATE_DIR: archyctl apply's rollback records */
         const char *probes;        /* $ARCHY_PROBES_FILE, PROBES_RECORD_PATH: the last probe results */
+        const char *derive_state;  /* $ARCHY_DERIVE_STATE, DERIVE_STATE_PATH: archy-derive's drift counters */
+        const char *repair_state;  /* $ARCHY_PODMAN_REPAIR_STATE, REPAIR_STATE_PATH: its repairs total */
+        /* The filesystems archyctl doctor checks: $ARCHY_DISK_ROOT (/), $ARCHY_DISK_CONTAINERS
+         * (/var/lib/containers), $ARCHY_DISK_ARCHIPELAGO (/var/lib/archipelago). */
+        const char *disks[STATUS_MAX_DISKS];
 };
 void status_paths_default(struct status_paths *p);
 
 /* The files: the manifest in use and its apps (only `app` when not NULL), podman's and the OTA
  * verifier's state. -ENOENT (logged) when app is not in the manifest in use, -ENOMEM. */
 int status_gather_files(struct status *s, const struct status_paths *p, const char *app);
-/* systemd: every unit of the apps gathered, archy-derive.service, and the health of the running
+/* The helpers' counters (archy-derive's drift, archy-podman-repair's repairs) and the disks'
+ * free space, for the metrics (archyctl status --prometheus, archyctl metrics). -ENOMEM. */
+int status_gather_metrics(struct status *s, const struct status_paths *p);
+/* systemd: every unit of the apps gathered, archy's helpers' .service units, and the health of the running
  * containers (podman's health log, no podman process). Negative errno (logged) when systemd
  * cannot be asked. */
 int status_gather_units(struct status *s, const struct status_paths *p);
+
+/* All of it, then status_evaluate(): the files, systemd, and with `metrics` the counters and
+ * disks. 0 or negative errno, logged: *ret_no_app tells an app not in the manifest (-ENOENT)
+ * from a bus that cannot be reached (which may be -ENOENT too). */
+int status_gather(struct status *s, const struct status_paths *p, const char *app, bool metrics, bool *ret_no_app);

@@ -140,6 +140,16 @@ static int load_secret(const char *name, void *userdata) {
         return grown[x->secrets.n - 1].name ? 0 : -ENOMEM;
 }
 
+/* The counters are informational: an allocation failure loses a count, never a repair. */
+static void note_drift(struct ctx *x, const struct derived *d) {
+        x->out->drifted++;
+        struct derive_drift *grown = realloc(x->out->drift, (x->out->n_drift + 1) * sizeof *grown);
+        if (!grown)
+                return;
+        x->out->drift = grown;
+        grown[x->out->n_drift++] = (struct derive_drift){.app = x->app->name, .path = d->path};
+}
+
 static void entry_key(const struct ctx *x, char *buf, size_t size) {
         snprintf(buf, size, "apps.%s.derived[%zu]", x->app->name, x->index);
 }
@@ -465,7 +475,7 @@ static int wanted_entry(struct ctx *x, const struct derived *d, const char *key,
         if (r >= 0)
                 r = wanted_for(x, d, cur, w);
         if (r < 0 && x->would_generate) {
-                x->out->drifted++;
+                note_drift(x, d);
                 log_notice("%s: %s: drift: %s", key, d->path, x->error);
                 return 1;
         }
@@ -495,7 +505,7 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
                 x->out->in_sync += !x->would_generate;
                 goto done;
         }
-        x->out->drifted++;
+        note_drift(x, d);
         if (x->o->check_only) {
                 log_notice("%s: %s: drift: %s", key, d->path, reason);
                 goto done;
@@ -507,6 +517,8 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
         }
         log_notice("%s: %s: repaired: %s", key, d->path, reason);
         x->out->repaired++;
+        if (x->out->n_drift > 0 && x->out->drift[x->out->n_drift - 1].path == d->path)
+                x->out->drift[x->out->n_drift - 1].repaired = true;
         goto done;
 fail:
         x->out->errors++;
@@ -541,6 +553,7 @@ int derive_all(const struct manifest *m, const struct derive_opts *o, struct der
 }
 
 void derive_outcome_free(struct derive_outcome *out) {
+        free(out->drift);
         for (size_t i = 0; i < out->n_restart; i++)
                 free(out->restart[i]);
         free(out->restart);

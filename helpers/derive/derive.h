@@ -28,8 +28,16 @@ struct changed_file {
         unsigned old_mode, old_uid, old_gid;
 };
 
+/* A file this run found drifted (pointers into the manifest). */
+struct derive_drift {
+        const char *app, *path;
+        bool repaired; /* and rewrote */
+};
+
 struct derive_outcome {
         size_t entries, in_sync, repaired, drifted, errors;
+        struct derive_drift *drift; /* one per drifted file, for archy-derive's counters */
+        size_t n_drift;
         char **restart; /* units to try-restart because a file they read changed */
         size_t n_restart;
         struct changed_file *nginx; /* nginx routes rewritten: tested, then reloaded or put back */

@@ -10,7 +10,9 @@
 
 #include "bind-source.h"
 #include "bus.h"
+#include "derive-state.h"
 #include "derive.h"
+#include "drift-state.h"
 #include "manifest-source.h"
 #include "log.h"
 #include "nginx.h"
@@ -187,6 +189,12 @@ int main(int argc, char **argv) {
         if (out.drifted > 0 || out.errors > 0)
                 log_info("%zu derived files: %zu in sync, %zu drifted, %zu repaired, %zu problems", out.entries,
                          out.in_sync, out.drifted, out.repaired, out.errors);
+        /* the counters (archyctl metrics) come last: a failure to write them touches no repair */
+        if (!o.check) {
+                char state[4096];
+                snprintf(state, sizeof(state), "%s%s", o.root, env_or("ARCHY_DERIVE_STATE", DERIVE_STATE_PATH));
+                (void)drift_state_record(state, m, &out, !o.app);
+        }
         bool drifted = out.drifted > 0;
         derive_outcome_free(&out);
         manifest_free(m);

@@ -16,6 +16,7 @@
 #include "parse-number.h"
 #include "manifest.h"
 #include "log.h"
+#include "repair-state.h"
 #include "run.h"
 
 static const char *env_or(const char *name, const char *fallback) {
@@ -121,7 +122,7 @@ static int parse_args(int argc, char **argv, struct run_options *o) {
 static int default_paths(struct run_options *o, char **status, char **state) {
         if (!o->user) {
                 *status = strdup(o->status_file ? o->status_file : "/run/archipelago/podman-health.json");
-                *state = strdup(o->state_file ? o->state_file : "/var/lib/archipelago/podman-repair.state");
+                *state = strdup(o->state_file ? o->state_file : REPAIR_STATE_PATH);
                 return *status && *state ? 0 : -ENOMEM;
         }
         char runtime[64];

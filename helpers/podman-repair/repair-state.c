@@ -46,6 +46,8 @@ static bool parse_line(char *line, struct repair_state *s, int *r) {
         unsigned long long n;
         if (strcmp(line, "failures") == 0 && parse_ull(v, &n) && n < 1000000)
                 s->failures = (unsigned)n;
+        else if (strcmp(line, "repairs_total") == 0 && parse_ull(v, &n))
+                s->repairs_total = n;
         else if (strcmp(line, "repairs") == 0)
                 return parse_repairs(v, s);
         else if (strcmp(line, "db_dev") == 0 && parse_ull(v, &n))
@@ -90,7 +92,7 @@ char *repair_state_format(const struct repair_state *s) {
         strbuf_printf(&sb, "failures=%u\nrepairs=", s->failures);
         for (size_t i = 0; i < s->n_repairs; i++)
                 strbuf_printf(&sb, "%s%lld", i ? "," : "", s->repairs[i]);
-        strbuf_putc(&sb, '\n');
+        strbuf_printf(&sb, "\nrepairs_total=%llu\n", s->repairs_total);
         if (s->graph_root)
                 strbuf_printf(&sb, "graph_root=%s\n", s->graph_root);
         if (s->volume_path)
@@ -132,4 +134,6 @@ void repair_state_record(struct repair_state *s, long long now, bool helped) {
         if (s->n_repairs < REPAIR_HISTORY)
                 s->n_repairs++;
         s->failures = helped ? 0 : s->failures + 1;
+        if (s->repairs_total < ULLONG_MAX)
+                s->repairs_total++;
 }

@@ -13,6 +13,7 @@ struct repair_state {
         unsigned failures;                 /* repairs in a row after which podman was still broken */
         long long repairs[REPAIR_HISTORY]; /* when the latest repairs ran (wall clock, s), newest first */
         size_t n_repairs;
+        unsigned long long repairs_total; /* repairs run, ever (archy_podman_repairs_total) */
         /* From the last healthy probe: where podman's files are when it cannot say itself. */
         char *graph_root, *db_backend, *volume_path;
         /* The database file whose volume records were last checked, and how many volume data
@@ -20,6 +21,10 @@ struct repair_state {
         unsigned long long db_dev, db_ino, db_btime_ns; /* birth time: a new file may reuse the inode */
         long volume_dirs;
 };
+
+/* archyctl status reads the file too (the repairs total); in the unit tests and the fuzz target
+ * with the helper's sources. */
+#define REPAIR_STATE_PATH "/var/lib/archipelago/podman-repair.state"
 
 /* Unknown keys and malformed lines are skipped (the file is ours, a damaged one must not stop a
  * repair); returns the number of lines skipped, or -ENOMEM. */

@@ -229,6 +229,8 @@ static int read_service_property(sd_bus_message *m, const char *name, struct uni
                 return sd_bus_message_read(m, "v", "u", &p->n_restarts);
         if (strcmp(name, "ExecMainExitTimestamp") == 0)
                 return sd_bus_message_read(m, "v", "t", &p->exec_main_exit_usec);
+        if (strcmp(name, "ExecMainStartTimestamp") == 0)
+                return sd_bus_message_read(m, "v", "t", &p->exec_main_start_usec);
         return sd_bus_message_skip(m, "v");
 }
 

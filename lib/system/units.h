@@ -41,15 +41,16 @@ void units_list_free(struct unit_list_entry *l, size_t n);
 
 /* The few properties of a service that say how it last ended and how often it restarted. */
 struct unit_service_props {
-        bool read;                    /* systemd answered for this unit */
-        char *type;                   /* Type: "simple", "notify", "oneshot", ... */
-        char *result;                 /* Result: "success", "exit-code", "signal", "timeout", ... */
-        int exec_main_code;           /* ExecMainCode: CLD_EXITED, CLD_KILLED, CLD_DUMPED; 0: none */
-        int exec_main_status;         /* ExecMainStatus: exit status or signal number */
-        unsigned n_restarts;          /* NRestarts */
-        uint64_t exec_main_exit_usec; /* ExecMainExitTimestamp, realtime µs, 0: none */
-        uint64_t inactive_enter_usec; /* InactiveEnterTimestamp (org.freedesktop.systemd1.Unit) */
-        uint64_t state_change_usec;   /* StateChangeTimestamp (org.freedesktop.systemd1.Unit) */
+        bool read;                     /* systemd answered for this unit */
+        char *type;                    /* Type: "simple", "notify", "oneshot", ... */
+        char *result;                  /* Result: "success", "exit-code", "signal", "timeout", ... */
+        int exec_main_code;            /* ExecMainCode: CLD_EXITED, CLD_KILLED, CLD_DUMPED; 0: none */
+        int exec_main_status;          /* ExecMainStatus: exit status or signal number */
+        unsigned n_restarts;           /* NRestarts */
+        uint64_t exec_main_start_usec; /* ExecMainStartTimestamp, realtime µs, 0: none */
+        uint64_t exec_main_exit_usec;  /* ExecMainExitTimestamp, realtime µs, 0: none */
+        uint64_t inactive_enter_usec;  /* InactiveEnterTimestamp (org.freedesktop.systemd1.Unit) */
+        uint64_t state_change_usec;    /* StateChangeTimestamp (org.freedesktop.systemd1.Unit) */
 };
 /* For each of the n units: GetAll on org.freedesktop.systemd1.Service and Get of the two Unit
  * timestamps, every request sent before any reply is read (one round trip's latency for all).

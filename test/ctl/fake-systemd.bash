@@ -26,5 +26,7 @@ fake_systemd() {
 teardown() {
 	[ -z "${FAKE:-}" ] || kill "$FAKE" 2>/dev/null || true
 	[ -z "${DAEMON:-}" ] || kill "$DAEMON" 2>/dev/null || true
+	# a small tmpfs a test mounted (metrics.bats: a full filesystem)
+	if mountpoint -q "$T/full" 2>/dev/null; then umount "$T/full"; fi
 	rm -rf "$T"
 }

@@ -6,7 +6,9 @@
  * each, blank-separated:
  *   NAME LOAD ACTIVE SUB TYPE RESULT EXEC_MAIN_CODE EXEC_MAIN_STATUS N_RESTARTS EXIT_USEC CHANGE_USEC INACTIVE_USEC
  * Every method call received is counted, one line per call in argv[3] ("Member interface path"),
- * for the round-trip assertions. Property types as systemd's (org.freedesktop.systemd1(5)). */
+ * for the round-trip assertions. Property types as systemd's (org.freedesktop.systemd1(5)).
+ * ExecMainStartTimestamp is not in the table: a unit whose main process exited started 2.5 s
+ * before it did (the helpers' run durations in archyctl's metrics). */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdbool.h>
@@ -120,6 +122,12 @@ static int noise_exec(sd_bus *bus, const char *path, const char *interface, cons
                                      "--name=x", 0, 1ULL, 2ULL, 3ULL, 4ULL, 42u, 1, 0);
 }
 
+static int exec_main_start(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const struct unit *u = userdata;
+        return sd_bus_message_append(reply, "t", u->exit_usec ? u->exit_usec - 2500000ULL : 0ULL);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("ListUnitsByPatterns", "asas", "a(ssssssouso)", list_units_by_patterns, 0),
@@ -133,6 +141,7 @@ static const sd_bus_vtable service_vtable[] = {
         SD_BUS_PROPERTY("Result", "s", NULL, offsetof(struct unit, result), 0),
         SD_BUS_PROPERTY("ExecStart", "a(sasbttttuii)", noise_exec, 0, 0),
         SD_BUS_PROPERTY("NRestarts", "u", NULL, offsetof(struct unit, restarts), 0),
+        SD_BUS_PROPERTY("ExecMainStartTimestamp", "t", exec_main_start, 0, 0),
         SD_BUS_PROPERTY("ExecMainExitTimestamp", "t", NULL, offsetof(struct unit, exit_usec), 0),
         SD_BUS_PROPERTY("ExecMainCode", "i", NULL, offsetof(struct unit, code), 0),
         SD_BUS_PROPERTY("ExecMainStatus", "i", NULL, offsetof(struct unit, status), 0),

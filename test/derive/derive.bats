@@ -227,3 +227,51 @@ tree_state() { (cd "$T" && find . -path ./etc -prune -o -type f -printf '%m %U:%
 	grep -q '^rpcauth=u:' "$CONF"
 	grep -q "^URL=http://u:$(cat "$T/var/lib/archipelago/secrets/rpc")@" "$T/run/archipelago/env/wallet.env"
 }
+
+@test "drift counters: each run that finds a file drifted counts it per app and file, a repair too; --check and an in-sync run leave the file alone" {
+	state=$T/var/lib/archipelago/derive.state
+	"$DERIVE" --root "$T" || true
+	grep -qx 'node 1 1 /var/lib/archipelago/node/bitcoin.conf' "$state"
+	grep -qx 'wallet 1 1 /run/archipelago/env/wallet.env' "$state"
+	# other.env could not be derived (its secret is missing and not generated): neither found nor repaired
+	run grep -c other.env "$state"
+	[ "$output" = 0 ]
+	before=$(stat -c '%i %Y' "$state")
+	sleep 1.1
+	"$DERIVE" --root "$T" || true
+	[ "$(stat -c '%i %Y' "$state")" = "$before" ]
+	sed -i 's/^rpcauth=u:\([0-9a-f]*\)\$[0-9a-f]*/rpcauth=u:\1$00/' "$CONF"
+	run "$DERIVE" --root "$T" --check
+	[[ "$output" == *"bitcoin.conf: drift: "* ]]
+	[ "$(stat -c '%i %Y' "$state")" = "$before" ]
+	"$DERIVE" --root "$T" || true
+	grep -qx 'node 2 2 /var/lib/archipelago/node/bitcoin.conf' "$state"
+	grep -qx 'wallet 1 1 /run/archipelago/env/wallet.env' "$state"
+	[ "$(stat -c %a "$state")" = 644 ]
+}
+
+@test "drift counters: a malformed line is dropped with a warning; an app gone from the manifest loses its entry" {
+	state=$T/var/lib/archipelago/derive.state
+	install -d "$T/var/lib/archipelago"
+	printf '# x\ngone 5 5 /var/lib/gone.conf\nnode x 1 /a\nnode 1 1 /var/lib/archipelago/node/bitcoin.conf\n' >"$state"
+	run "$DERIVE" --root "$T"
+	[[ "$output" == *"derive.state: 1 malformed line(s) dropped from archy-derive's drift counters"* ]]
+	grep -qx 'node 2 2 /var/lib/archipelago/node/bitcoin.conf' "$state"
+	run grep -c '^gone ' "$state"
+	[ "$output" = 0 ]
+}
+
+@test "drift counters on a full filesystem (ENOSPC): one warning, the repair is done, exit as without counters, the old counters whole" {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+	install -d "$T/full"
+	mount -t tmpfs -o size=64k tmpfs "$T/full" || skip "cannot mount a tmpfs here"
+	printf '# archy-derive state: see archy-derive(8)\nnode 7 7 /var/lib/archipelago/node/bitcoin.conf\n' >"$T/full/derive.state"
+	dd if=/dev/zero of="$T/full/fill" bs=4k 2>/dev/null || true
+	ARCHY_DERIVE_STATE=/full/derive.state run "$DERIVE" --root "$T"
+	echo "$output"
+	grep -qx 'node 7 7 /var/lib/archipelago/node/bitcoin.conf' "$T/full/derive.state"
+	[ "$status" -eq 1 ] # other.env's missing secret, as without counters
+	[ -f "$CONF" ] && [ -f "$T/run/archipelago/env/wallet.env" ]
+	[ "$(grep -c "cannot write archy-derive's drift counters (No space left on device)" <<<"$output")" = 1 ]
+	[[ "$output" == *"full/derive.state: cannot write"* ]]
+}

@@ -15,5 +15,7 @@ derive_tree() {
 }
 
 teardown() {
+	# a small tmpfs a test mounted to fill it up
+	if mountpoint -q "$T/full" 2>/dev/null; then umount "$T/full"; fi
 	rm -rf "$T"
 }

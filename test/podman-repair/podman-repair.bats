@@ -301,6 +301,7 @@ gone() {
 	[ "$(tail -n 2 "$T/calls" | head -n 1)" = "info --format json" ] # the probe after the repair
 	grep -qx "failures=0" "$STATE"
 	grep -qx "repairs=[0-9]*" "$STATE"
+	grep -qx "repairs_total=1" "$STATE" # archyctl metrics: archy_podman_repairs_total
 }
 
 @test "database deleted: podman's new empty database forgot volumes; only the ones it does not list are re-registered" {

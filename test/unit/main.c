@@ -86,6 +86,9 @@ int main(void) {
         srunner_add_suite(sr, reconcile_suite());
         srunner_add_suite(sr, plan_images_suite());
         srunner_add_suite(sr, rollback_record_suite());
+        srunner_add_suite(sr, prom_text_suite());
+        srunner_add_suite(sr, derive_state_suite());
+        srunner_add_suite(sr, metrics_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);

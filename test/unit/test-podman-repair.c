@@ -282,6 +282,7 @@ START_TEST(state_skips_garbage_lines) {
                                    "\n"
                                    "graph_root=/srv/storage\n"
                                    "repairs=100,200\n"
+                                   "repairs_total=41\n"
                                    "db_ino=12x\n";
         struct repair_state s;
         ck_assert_int_eq(repair_state_parse(text, &s), 7);
@@ -291,6 +292,9 @@ START_TEST(state_skips_garbage_lines) {
         ck_assert_uint_eq(s.n_repairs, 2);
         ck_assert_int_eq(s.repairs[0], 100);
         ck_assert_int_eq(s.repairs[1], 200);
+        ck_assert_uint_eq(s.repairs_total, 41);
+        repair_state_record(&s, 300, true);
+        ck_assert_uint_eq(s.repairs_total, 42); /* every repair counts, the history keeps 8 */
         ck_assert_int_eq(s.volume_dirs, -1);
         ck_assert_uint_eq(s.db_ino, 0);
         repair_state_done(&s);

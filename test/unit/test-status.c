@@ -75,7 +75,7 @@ static void healthy_node(struct status *s) {
                                      .attempts = 1,
                                      .applied_at = T0 - 86400,
                                      .decided_at = T0 - 86000};
-        s->derive = (struct status_derive){
+        s->helpers[HELPER_DERIVE] = (struct status_helper){
                 .found = true, .result = strdup("success"), .exec_main_status = 0, .last_run_usec = USEC(T0 - 10)};
 }
 
@@ -300,9 +300,9 @@ START_TEST(test_degraded) {
                         s.ota.phase = strdup("verifying");
                         break;
                 case 4:
-                        free(s.derive.result);
-                        s.derive.result = strdup("exit-code");
-                        s.derive.exec_main_status = 1;
+                        free(s.helpers[HELPER_DERIVE].result);
+                        s.helpers[HELPER_DERIVE].result = strdup("exit-code");
+                        s.helpers[HELPER_DERIVE].exec_main_status = 1;
                         break;
                 }
                 status_evaluate(&s);

@@ -45,6 +45,9 @@ Suite *manifest_edit_suite(void);
 Suite *reconcile_suite(void);
 Suite *plan_images_suite(void);
 Suite *rollback_record_suite(void);
+Suite *prom_text_suite(void);
+Suite *derive_state_suite(void);
+Suite *metrics_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # archyctl status --json checked field by field against systemd (systemctl show) and podman on the
 # e2e manifest's apps: the healthy node, then one unit stopped by hand, one crashed and waiting to
-# restart with its restart count, one failed for good; and that it starts no process. Runs after
-# 10-install.bats (plan status).
+# restart with its restart count, one failed for good; and that it starts no process. Its metrics
+# (archyctl status --prometheus) name every app, and archy-metrics.timer keeps node_exporter's
+# archy.prom fresh. Runs after 10-install.bats (plan status).
 load helpers
 
 OUT=$BATS_FILE_TMPDIR/status.json
@@ -99,6 +100,50 @@ assert_container_matches_podman() {
 	[ "$(field "d['derive']['found']")" = true ]
 	[ "$(field "d['derive']['last_result']")" = "$(show archy-derive.service Result)" ]
 	[ "$(field "d['derive']['drift']")" = unknown ]
+}
+
+TEXTFILE=/var/lib/prometheus/node-exporter/archy.prom
+
+# archy.prom exists and archy-metrics.service ran after $1 (seconds since the epoch).
+metrics_written_after() {
+	[ -f "$TEXTFILE" ] && [ "$(stat -c %Y "$TEXTFILE")" -ge "$1" ]
+}
+
+@test "archyctl | status | --prometheus: every started app running; archy-metrics.timer writes node_exporter's archy.prom" {
+	settle
+	local prom=$BATS_TEST_TMPDIR/out.prom app rc=0 since
+	archyctl status --prometheus >"$prom" || rc=$?
+	cat "$prom" >&2
+	[ "$rc" = 0 ]
+	[ "$(grep -c '^archy_app_running{' "$prom")" -eq 4 ] # one series per app of the manifest
+	for app in node wallet indexer; do
+		grep -qx "archy_app_running{app=\"$app\"} 1" "$prom"
+		grep -qx "archy_app_desired_running{app=\"$app\"} 1" "$prom"
+	done
+	grep -qx 'archy_app_running{app="notes"} 0' "$prom"
+	grep -qx 'archy_app_desired_running{app="notes"} 0' "$prom"
+	for app in "${STARTED[@]}"; do
+		grep -qx "archy_container_restarts_total{app=\"${app%-ui}\",container=\"$([ "$app" = "${app%-ui}" ] && echo main || echo ui)\"} $(show "$(unit_of "$app")" NRestarts)" "$prom"
+	done
+	grep -qx 'archy_helper_last_run_success{helper="derive"} 1' "$prom"
+	if command -v promtool >/dev/null; then promtool check metrics <"$prom"; fi
+	# The timer's file: written again within its 30 s period, whole, mode 0644, the same series.
+	[ "$(systemctl is-active archy-metrics.timer)" = active ]
+	since=$(date +%s)
+	wait_for 45 metrics_written_after "$since"
+	[ "$(stat -c %a "$TEXTFILE")" = 644 ]
+	[ "$(show archy-metrics.service Result)" = success ]
+	for app in node wallet indexer; do grep -qx "archy_app_running{app=\"$app\"} 1" "$TEXTFILE"; done
+	grep -q '^archy_metrics_last_run_timestamp_seconds ' "$TEXTFILE"
+	[ -z "$(find "${TEXTFILE%/*}" -name 'archy.prom.tmp.*')" ]
+	# the timer's own run is in the metrics too
+	grep -q '^archy_helper_last_run_success{helper="metrics"} 1$' "$TEXTFILE"
+	# node_exporter's textfile collector serves it, when node_exporter runs in the guest
+	if [ "$(systemctl is-active prometheus-node-exporter.service)" = active ]; then
+		curl -fsS http://127.0.0.1:9100/metrics | grep -qx 'archy_app_running{app="node"} 1'
+	else
+		echo "# prometheus-node-exporter is not running in this guest: its scrape not checked" >&3
+	fi
 }
 
 @test "archyctl | status | it starts no process: no podman, no systemctl" {

@@ -37,7 +37,7 @@ untouched() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
 @test "all | uninstall | with every app uninstalled: no archy container, unit (not even failed) or published port left" {
 	[ -z "$(podman ps -aq --filter label=archy.managed=true)" ]
 	run sh -c "systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*' |
-		grep -vE '^(archy-(apps\.target|manifest-save\.(service|path)|derive\.(service|timer)|podman-repair\.(service|timer)|reconcile\.(service|timer)|verify-ota\.service|apply-resume\.service|e2e\.service)|archipelago-(apps\.slice|web\.service)) ' |
+		grep -vE '^(archy-(apps\.target|manifest-save\.(service|path)|derive\.(service|timer)|podman-repair\.(service|timer)|reconcile\.(service|timer)|metrics\.(service|timer)|verify-ota\.service|apply-resume\.service|e2e\.service)|archipelago-(apps\.slice|web\.service)) ' |
 		grep -vE '^[^ ]+ +not-found +inactive +dead '"
 	# A unit with no file that is inactive and not failed is gone: systemd only still holds the
 	# lookup of a name (systemctl show above loaded it, or another unit names it) until its
