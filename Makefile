@@ -92,7 +92,7 @@ HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-rep
 UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-rules check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
-        demo bench install uninstall clean format lint deps-build deps-test fuzz fuzz-build check-fuzz lint-fuzz format-fuzz
+        demo bench soak install uninstall clean format lint deps-build deps-test fuzz fuzz-build check-fuzz lint-fuzz format-fuzz
 all: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 
 $(BUILD)/%.o: %.c
@@ -290,6 +290,13 @@ demo: deps-build
 	@$(GENERATOR) --dry-run --manifest manifests/archipelago.yaml --output demo
 	@echo; echo "== the generated tree (demo/)"; find demo -mindepth 1 | sort | sed 's|^|  |'
 	@echo; echo "== one complete unit: demo/quadlet/archy-bitcoin-knots.container"; cat demo/quadlet/archy-bitcoin-knots.container
+
+# The soak (bench/soak.sh, not part of check or CI): the shipped node for SOAK_MINUTES with faults
+# injected; SOAK_SEED repeats a run's faults. Run it under the e2e lock; it boots the node layer.
+SOAK_MINUTES ?= 30
+SOAK_SEED    ?=
+soak:
+	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_SEED=$(SOAK_SEED) bench/soak.sh
 
 bench: $(GENERATOR) $(DERIVE) $(REPAIR) $(CTL) $(RECONCILE)
 	bench/run.sh
