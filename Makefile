@@ -292,7 +292,7 @@ demo: deps-build
 	@echo; echo "== one complete unit: demo/quadlet/archy-bitcoin-knots.container"; cat demo/quadlet/archy-bitcoin-knots.container
 
 # The soak (bench/soak.sh, not part of check or CI): the shipped node for SOAK_MINUTES with faults
-# injected; SOAK_SEED repeats a run's faults. Run it under the e2e lock; it boots the node layer.
+# injected; SOAK_SEED repeats a run's faults. It boots the node layer: run no other guest meanwhile.
 SOAK_MINUTES ?= 30
 SOAK_SEED    ?=
 soak:

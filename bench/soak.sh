@@ -6,8 +6,8 @@
 # (bench/guest/soak.sh); prints the report and fails on lost data, a leaked process, growing
 # memory, an fd leak, a fault not healed, or availability below the thresholds
 # (bench/guest/soak-report.py). Not part of make check or CI.
-# Usage: bench/soak.sh (root, or it re-runs itself through sudo); run it under the e2e lock:
-#   flock /work/wt/e2e.lock make soak SOAK_MINUTES=30
+# Usage: bench/soak.sh (root, or it re-runs itself through sudo), e.g. make soak SOAK_MINUTES=30; it
+#        boots a guest: run no other end-to-end run on the machine meanwhile (its figures would be off).
 # Env:   SOAK_MINUTES (default 30), SOAK_SEED (default random; printed: the same seed injects the
 #        same faults), SOAK_FAULTS ("kind:weight ..."), SOAK_FAULT_MIN/SOAK_FAULT_MAX (s between a
 #        heal and the next fault, default 120/240), SOAK_FAULT_ORDER=cycle (each kind in turn),
