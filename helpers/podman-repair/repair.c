@@ -2,6 +2,8 @@
 #include "repair.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +111,31 @@ static const char *volume_app(const struct app_units *au, const char *volume) {
 
 /* podman volume create on an existing data directory keeps its content: the record comes back,
  * with archy's labels for the manifest's volumes, so that no app starts on an empty volume. */
+/* `podman volume create` on a surviving data directory chowns it to the volume's owner, 0:0 by
+ * default (libpod/runtime_volume_common.go, newVolume: SafeChown(fullVolPath, UID, GID)), and the
+ * mount-time fix-up leaves a non-empty volume alone (libpod/container_internal_common.go,
+ * fixVolumePermissionsUnlocked): a database image's data directory, owned by its own user (mariadb
+ * 999), would stay root's and the app refuse to start. So the owner and mode the data directory
+ * had before are put back after. */
+static void restore_owner(const char *data, const struct stat *before) {
+        struct stat now;
+        if (lstat(data, &now) < 0 || !S_ISDIR(now.st_mode))
+                return;
+        if ((now.st_uid != before->st_uid || now.st_gid != before->st_gid) &&
+            lchown(data, before->st_uid, before->st_gid) < 0)
+                log_warning_errno(-errno, "cannot give %s its owner %u:%u back: %m", data, (unsigned)before->st_uid,
+                                  (unsigned)before->st_gid);
+        if ((now.st_mode & 07777) != (before->st_mode & 07777) && chmod(data, before->st_mode & 07777) < 0)
+                log_warning_errno(-errno, "cannot give %s its mode %04o back: %m", data,
+                                  (unsigned)(before->st_mode & 07777));
+}
+
 static int reregister_volume(struct repair_ctx *c, const char *name) {
+        _cleanup_free_ char *data = NULL;
+        if (asprintf(&data, "%s/%s/_data", c->volume_path, name) < 0)
+                return -ENOMEM;
+        struct stat before;
+        bool known_owner = lstat(data, &before) == 0 && S_ISDIR(before.st_mode);
         _cleanup_free_ char *app_label = NULL;
         const char *app = volume_app(c->au, name);
         if (app && naming_label_app(app, &app_label) < 0)
@@ -124,6 +150,8 @@ static int reregister_volume(struct repair_ctx *c, const char *name) {
         }
         _cleanup_strv_ char **out = NULL;
         int r = podman_lines(c->podman, args, &out);
+        if (r == 0 && known_owner)
+                restore_owner(data, &before);
         if (r == 0) {
                 log_notice("re-registered volume %s on its surviving data", name);
                 c->volumes_reregistered++;

@@ -108,7 +108,12 @@ case "$1 $2" in
 	cat "$T/info.json"
 	;;
 "volume ls") cat "$T/volumes-known" ;;
-"volume create") printf '%s\n' "${*: -1}" >>"$T/volumes-known" ;;
+"volume create")
+	# as podman's newVolume: the data directory is chowned to the volume's owner (0:0)
+	printf '%s\n' "${*: -1}" >>"$T/volumes-known"
+	vd=$T/storage/volumes/${*: -1}/_data
+	if [ -d "$vd" ] && [ "$(id -u)" = 0 ]; then chown 0:0 "$vd"; fi
+	;;
 "ps --all" | "ps --quiet") ;;
 *)
 	echo "Error: stand-in podman: unexpected command: $*" >&2
@@ -260,6 +265,9 @@ gone() {
 	mkdir -p "$VOLS/archy-x-y/_data" "$VOLS/plain-vol/_data" "$VOLS/no-data" "$VOLS/.hidden/_data"
 	echo 'the data of x' >"$VOLS/archy-x-y/_data/file"
 	echo 'other data' >"$VOLS/plain-vol/_data/file"
+	# a database image's data directory, owned by its own user (mariadb's 999) with its own mode
+	if [ "$(id -u)" = 0 ]; then chown 999:999 "$VOLS/archy-x-y/_data"; fi
+	chmod 0750 "$VOLS/archy-x-y/_data"
 	: >"$T/calls"
 	before=$(date -u +%Y%m%dT%H%M%SZ)
 	repair
@@ -296,6 +304,9 @@ gone() {
 	[ "$(grep -c '^volume create' "$T/calls")" -eq 2 ]
 	[ "$(cat "$VOLS/archy-x-y/_data/file")" = 'the data of x' ]
 	[ "$(cat "$VOLS/plain-vol/_data/file")" = 'other data' ]
+	# its owner and mode survive the re-registration (podman's volume create chowns it to 0:0)
+	if [ "$(id -u)" = 0 ]; then [ "$(stat -c %u:%g "$VOLS/archy-x-y/_data")" = 999:999 ]; fi
+	[ "$(stat -c %a "$VOLS/archy-x-y/_data")" = 750 ]
 	[ "$(grep -cE '^(system reset|volume rm|rm )' "$T/calls")" -eq 0 ]
 	[ "$(head -n 1 "$T/calls")" = "info --format json" ]
 	[ "$(tail -n 2 "$T/calls" | head -n 1)" = "info --format json" ] # the probe after the repair
