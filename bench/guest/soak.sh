@@ -199,7 +199,9 @@ write_baseline() {
 	local v dir
 	sha256sum /var/lib/archipelago/secrets/* >"$work/base/secrets.sum"
 	derived_paths >"$work/base/derived.list"
-	xargs -r sha256sum <"$work/base/derived.list" >"$work/base/derived.sum"
+	# bitcoin.conf is checked by what it must do, not by its bytes: a rewrite from scratch (after a
+	# garbage or truncated file) gives rpcauth a new salt (bitcoin_conf_ok below)
+	grep -vx "$BITCOIN_CONF" "$work/base/derived.list" | xargs -r sha256sum >"$work/base/derived.sum"
 	: >"$work/base/markers.sum"
 	volume_dirs >"$work/base/volumes.list"
 	while read -r v dir; do
@@ -211,14 +213,32 @@ write_baseline() {
 	[ -f "$seed" ] && sha256sum "$seed" >>"$work/base/markers.sum"
 	cp "$work/base/"* "$out/"
 }
+# bitcoin.conf is as it must be when its one rpcauth line for the manifest's rpc user verifies
+# against the canonical secret (bitcoind's rpcauth: HMAC-SHA256 keyed by the salt over the
+# password, share/rpcauth/rpcauth.py) and archy-derive finds nothing to repair in it.
+BITCOIN_CONF=/var/lib/archipelago/bitcoin/bitcoin.conf
+bitcoin_conf_ok() {
+	[ -f "$BITCOIN_CONF" ] || return 0
+	python3 - "$BITCOIN_CONF" /var/lib/archipelago/secrets/bitcoin-rpc-password <<'PY' || return 1
+import hashlib, hmac, re, sys
+conf = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+password = open(sys.argv[2], "rb").read().strip()
+lines = [m for m in re.findall(r"^rpcauth=archipelago:([0-9a-f]+)\$([0-9a-f]{64})$", conf, re.M)]
+ok = len(lines) == 1 and hmac.compare_digest(
+    hmac.new(lines[0][0].encode(), password, hashlib.sha256).hexdigest(), lines[0][1])
+sys.exit(0 if ok else 1)
+PY
+	archy-derive --check --app bitcoin-knots >/dev/null 2>&1
+}
 # data_lost: prints each file that differs from its baseline (nothing when all are intact).
 data_lost() {
 	local f
 	for f in secrets derived markers; do
 		sha256sum --quiet -c "$work/base/$f.sum" 2>/dev/null | sed "s/^/$f: /"
 	done
+	bitcoin_conf_ok || echo "derived: $BITCOIN_CONF: its rpcauth does not verify against the secret, or archy-derive --check finds drift"
 }
-derived_in_sync() { sha256sum --quiet -c "$work/base/derived.sum" >/dev/null 2>&1; }
+derived_in_sync() { sha256sum --quiet -c "$work/base/derived.sum" >/dev/null 2>&1 && bitcoin_conf_ok; }
 
 nrestarts() {
 	local app u
