@@ -4,13 +4,25 @@
 # runner has finished its plan. A guest reboot makes nspawn exit with 133: boot the same tree again.
 # Usage: test/e2e/boot-nspawn.sh GUEST_DIR SHARE
 # Env:   E2E_NSPAWN_TIMEOUT (s, all boots together; default 1500, so that a hung guest still lets
-#        CI finish inside its 90 minutes)
+#        CI finish inside its 90 minutes), E2E_NSPAWN_LOCK (default /run/lock/archy-e2e-nspawn.lock:
+#        held while the guest runs, one nspawn guest at a time)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 guest=$1
 share=$2
 # These hosts mount hybrid cgroups, read-only inside nspawn: give the guest a pure cgroup2 tree.
 export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
+# One nspawn guest at a time on the machine: --keep-unit puts every guest in the caller's cgroup,
+# so two guests' systemds would share one cgroup tree, each seeing the other's units' processes (a
+# second guest made 60-daemon-crash's archipelago.service wait 90 s for processes that were not
+# its own). A second run waits here; the wait does not count against the timeout.
+lock=${E2E_NSPAWN_LOCK:-/run/lock/archy-e2e-nspawn.lock}
+mkdir -p "$(dirname "$lock")"
+exec 9>"$lock"
+if ! flock -n 9; then
+	echo "nspawn: another nspawn guest of archy's suite is running on this machine: waiting for it" >&2
+	flock 9
+fi
 deadline=$(($(date +%s) + ${E2E_NSPAWN_TIMEOUT:-1500}))
 rc=none
 # One boot, and one more per "reboot" step of the plan (the runner's copy in SHARE).
