@@ -14,6 +14,9 @@ daemon_main_pid() { systemctl show -p MainPID --value archipelago.service; }
 setup_file() {
 	local pid
 	systemctl is-active archipelago.service
+	# notes is stopped in the manifest: archy-reconcile would rightly stop the unit the daemon
+	# starts by hand (the VM run of 2026-12-03 lost notes to it mid-file), so it waits this file out
+	pause_reconcile
 	daemon_cmd start archy-notes.service
 	wait_for 90 answers notes
 	STARTED+=(notes)
@@ -33,6 +36,7 @@ setup_file() {
 teardown_file() {
 	systemctl start archipelago.service
 	systemctl stop archy-notes.service
+	resume_reconcile
 }
 
 survived() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
