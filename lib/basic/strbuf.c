@@ -132,7 +132,13 @@ void strbuf_json_string(struct strbuf *sb, const char *s, size_t len) {
                         strbuf_printf(sb, "\\u%04x", c);
                 else if (c < 0x80)
                         strbuf_putc(sb, (char)c);
-                else if ((n = utf8_sequence((const unsigned char *)s + i, len - i)) > 0) {
+                else if ((n = utf8_sequence((const unsigned char *)s + i, len - i)) == 3 &&
+                         (unsigned char)s[i + 1] == 0x80 && c == 0xe2 && ((unsigned char)s[i + 2] & 0xfe) == 0xa8) {
+                        /* U+2028 and U+2029: valid raw in JSON, but a YAML reader (json_doc_load)
+                         * takes them for line breaks and strips the blanks around them */
+                        strbuf_printf(sb, "\\u%04x", 0x2028u + ((unsigned char)s[i + 2] & 1u));
+                        i += n - 1;
+                } else if (n > 0) {
                         strbuf_add(sb, s + i, n);
                         i += n - 1;
                 } else
