@@ -14,6 +14,11 @@ void manifest_check_aliases(struct manifest *m, struct diag_list *diags);
 /* No two apps claim the same unit, volume or host port (manifest-conflicts.c). */
 void manifest_check_conflicts(struct manifest *m, struct diag_list *diags);
 
+/* A rootless node publishes no host port below 1024: the apps' user cannot bind one
+ * (net.ipv4.ip_unprivileged_port_start); the node's nginx serves those (manifest-check-rootless.c). */
+#define ROOTLESS_PORT_MIN 1024
+void manifest_check_rootless(struct manifest *m, struct diag_list *diags);
+
 /* nginx-route ports: each used once, by no container's published port either (manifest-routes.c). */
 void manifest_check_nginx_ports(struct manifest *m, struct diag_list *diags);
 

@@ -8,7 +8,7 @@
 
 #include "values.h"
 
-static const char *const top_keys[] = {"version", "chain", "secrets", "apps", NULL};
+static const char *const top_keys[] = {"version", "chain", "node", "secrets", "apps", NULL};
 static const char *const chain_names[] = {"main", "test", "signet", "regtest", NULL};
 
 const char *chain_to_string(enum chain ch) {
@@ -204,6 +204,10 @@ static bool parse_root(struct yctx *c, struct manifest *m) {
         const yaml_node_t *chain = ylookup(c, root, "chain");
         if (chain)
                 ok = parse_chain(c, chain, m) && ok;
+        m->node = (struct node_settings){.mode = NODE_ROOTFUL};
+        const yaml_node_t *node = ylookup(c, root, "node");
+        if (node)
+                ok = parse_node(c, node, m) && ok;
         const yaml_node_t *secrets = ylookup(c, root, "secrets");
         if (secrets)
                 ok = parse_secrets(c, secrets, m) && ok;

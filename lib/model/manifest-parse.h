@@ -6,6 +6,7 @@
 
 #include "manifest-parse-container.h"
 #include "manifest-parse-derived.h"
+#include "manifest-parse-node.h"
 #include "manifest-parse-probes.h"
 #include "manifest-parse-secrets.h"
 #include "manifest-parse-volumes.h"

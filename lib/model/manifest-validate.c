@@ -141,5 +141,6 @@ void manifest_validate(struct manifest *m, struct diag_list *diags) {
         manifest_check_derived_paths(m, diags);
         manifest_check_app_refs(m, diags);
         manifest_check_volumes(m, diags);
+        manifest_check_rootless(m, diags);
         propagate_skips(m, diags);
 }

@@ -277,10 +277,24 @@ struct secret_decl {
 /* The node's Bitcoin network (top-level key chain), for bitcoin-conf and lnd-conf. */
 enum chain { CHAIN_MAIN, CHAIN_TEST, CHAIN_SIGNET, CHAIN_REGTEST, _CHAIN_MAX };
 
+/* Who runs the apps' containers (top-level key node, archy-manifest(5) NODE): root's podman and
+ * the system manager, or the rootless podman of one dedicated user in that user's systemd --user. */
+enum node_mode { NODE_ROOTFUL, NODE_ROOTLESS, _NODE_MODE_MAX };
+#define NODE_DEFAULT_USER "archipelago"
+/* A POSIX portable user name, as useradd takes it: [a-z_][a-z0-9_-]*, at most 32 characters. */
+#define NODE_USER_MAX 32
+
+struct node_settings {
+        enum node_mode mode;
+        const char *user; /* rootless: the apps' user (default NODE_DEFAULT_USER); rootful: NULL */
+        struct mpos pos;  /* of the node key, where it is given */
+};
+
 struct ydoc;
 struct manifest {
         char *path;
         enum chain chain;
+        struct node_settings node;
         struct secret_decl *secrets;
         size_t n_secrets;
         struct ydoc *doc; /* the loaded manifest: every string above and below points into its text */
@@ -321,6 +335,11 @@ static inline void manifest_freep(struct manifest **m) {
 
 const char *app_state_to_string(enum app_state s);
 const char *derived_kind_to_string(enum derived_kind k);
+/* "rootful", "rootless". */
+const char *node_mode_to_string(enum node_mode m);
+/* A user name node.user accepts. */
+bool node_user_valid(const char *s);
+
 /* "main", "test", "signet", "regtest": bitcoind's chain names. */
 const char *chain_to_string(enum chain c);
 const char *health_action_to_string(enum health_action a);

@@ -25,6 +25,9 @@ apt_pkgs=(chromium python3 fonts-dejavu-core)
 # The metrics checks (issue 15): node_exporter's textfile collector reads archy's metrics, and a
 # Prometheus server scrapes it, evaluates archy's alert rules, and answers the tests' queries.
 apt_pkgs+=(prometheus prometheus-node-exporter)
+# Rootless mode (issue 16): newuidmap/newgidmap for the apps user's subuid/subgid ranges, and the
+# user's D-Bus session bus, through which its systemd --user manager is driven.
+apt_pkgs+=(uidmap dbus-user-session)
 
 mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.rootfs-build.XXXXXX")
