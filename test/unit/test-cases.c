@@ -21,6 +21,8 @@ static int list_cases(const char *dir, char **out) {
         struct dirent **entries;
         int n = scandir(dir, &entries, NULL, alphasort);
         int k = 0;
+        if (n < 0)
+                return 0; /* run from elsewhere than test/unit: the suite then finds no cases */
         for (int i = 0; i < n; i++) {
                 size_t len = strlen(entries[i]->d_name);
                 if (len > 5 && strcmp(entries[i]->d_name + len - 5, ".yaml") == 0 && k < MAX_CASES)
