@@ -31,6 +31,10 @@ static int open_private(sd_bus **ret) {
         return 0;
 }
 
+int units_open_system(sd_bus **ret) {
+        return units_open(false, ret);
+}
+
 int units_open(bool user, sd_bus **ret) {
         if (!user && geteuid() == 0 && open_private(ret) >= 0)
                 return 0;

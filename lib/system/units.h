@@ -13,6 +13,8 @@ typedef struct sd_bus sd_bus;
 
 /* The system manager, or with user the calling user's own. 0 or negative errno. */
 int units_open(bool user, sd_bus **ret);
+/* units_open(false, ret): the system manager. */
+int units_open_system(sd_bus **ret);
 void units_close(sd_bus *bus);
 
 /* active[i]: units[i] is active (running: its container exists), or with starting also
