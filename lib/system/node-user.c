@@ -11,7 +11,6 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
-#include "units.h"
 
 #define SUBID_FILE_MAX (1U << 20)
 
@@ -83,18 +82,13 @@ int node_user_host_owner(const struct node_user *u, uid_t uid, gid_t gid, uid_t 
         return 0;
 }
 
-int node_units_open(const struct node_user *u, sd_bus **ret) {
+enum node_units_bus node_units_target(const struct node_user *u, char machine[static NODE_UNITS_MACHINE_MAX]) {
         if (u->mode == NODE_ROOTFUL)
-                return units_open_system(ret);
-        char machine[NODE_USER_MAX + 8];
-        snprintf(machine, sizeof(machine), "%s@.host", u->name);
-        int r = node_user_is_self(u) ? sd_bus_open_user(ret) : sd_bus_open_user_machine(ret, machine);
-        if (r < 0)
-                return log_error_errno(r,
-                                       "cannot connect to the user manager of %s (the rootless apps user): %m; is "
-                                       "lingering enabled (loginctl enable-linger %s)?",
-                                       u->name, u->name);
-        return 0;
+                return NODE_UNITS_SYSTEM;
+        if (node_user_is_self(u))
+                return NODE_UNITS_USER_SELF;
+        snprintf(machine, NODE_UNITS_MACHINE_MAX, "%s@.host", u->name);
+        return NODE_UNITS_USER_MACHINE;
 }
 
 bool node_user_exec_prepare(const struct node_user *u, struct node_user_exec *ret) {

@@ -40,8 +40,15 @@ bool node_user_is_self(const struct node_user *u);
 int node_user_host_owner(const struct node_user *u, uid_t uid, gid_t gid, uid_t *ret_uid, gid_t *ret_gid);
 
 /* A connection to the manager that runs the apps: the system's; rootless, the user's own bus when
- * this process is the user, else (as root) USER@.host, as systemctl --user -M USER@ does. */
+ * this process is the user, else (as root) USER@.host, as systemctl --user -M USER@ does.
+ * (lib/system/node-units.c: the only part of this file that needs libsystemd.) */
 int node_units_open(const struct node_user *u, sd_bus **ret);
+
+/* Which manager node_units_open() reaches, for a caller that opens the bus itself (archy-derive
+ * dlopen()s libsystemd, it runs every 30 s). NODE_UNITS_USER_MACHINE fills machine ("USER@.host"). */
+enum node_units_bus { NODE_UNITS_SYSTEM, NODE_UNITS_USER_SELF, NODE_UNITS_USER_MACHINE };
+#define NODE_UNITS_MACHINE_MAX (NODE_USER_MAX + 8)
+enum node_units_bus node_units_target(const struct node_user *u, char machine[static NODE_UNITS_MACHINE_MAX]);
 
 /* Rootless and not the user itself: argv to run podman as the user (setpriv to its uid, gid and
  * groups) and the environment rootless podman needs (HOME, XDG_RUNTIME_DIR, the user's bus, PATH).
