@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* node_units_open() (node-user.h), apart from the rest of node-user.c: a binary that only looks the
- * apps user up (archy-derive) links no libsystemd. */
-#include "node-user.h"
+/* node_units_open() (node-user.h), apart: only the binaries that talk to systemd link libsystemd. */
+#include <stdio.h>
+#include <systemd/sd-bus.h>
+
 #include "log.h"
+#include "node-user.h"
 #include "units.h"
 
 int node_units_open(const struct node_user *u, sd_bus **ret) {
