@@ -49,6 +49,15 @@ two_runs_later() {
 	[ "$(app_systemctl show -p LoadState --value archy-node.service)" = loaded ]
 }
 
+@test "all | rootless-derive | a run without drift spawns no process and opens no D-Bus connection" {
+	strace -f -qq -e trace=execve,connect,clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/trace" archy-derive
+	cat "$BATS_TEST_TMPDIR/trace"
+	[ "$(grep -c 'execve(' "$BATS_TEST_TMPDIR/trace")" = 1 ]
+	! grep -qE 'clone|fork' "$BATS_TEST_TMPDIR/trace" || false
+	# the password database may try nscd's socket; no bus, no user manager
+	! grep -E 'connect\(' "$BATS_TEST_TMPDIR/trace" | grep -qE 'bus|/run/user|systemd' || false
+}
+
 @test "node | rootless-derive | the node reads its bitcoin.conf and accepts the canonical password" {
 	assert_up node 60
 	node_accepts "$(rpc_password)"
