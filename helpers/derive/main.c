@@ -184,7 +184,7 @@ int main(int argc, char **argv) {
                 manifest_free(m);
                 return EXIT_USAGE;
         }
-        struct node_user user;
+        struct node_user user = {.mode = NODE_ROOTFUL};
         if (m && node_user_lookup(&m->node, &user) < 0) {
                 log_error("%s: the node is rootless and its apps user is unusable: nothing derived", m->path);
                 manifest_free(m);
