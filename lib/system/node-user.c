@@ -83,6 +83,15 @@ int node_user_host_owner(const struct node_user *u, uid_t uid, gid_t gid, uid_t 
         return 0;
 }
 
+enum node_units_bus node_units_target(const struct node_user *u, char machine[static NODE_UNITS_MACHINE_MAX]) {
+        if (u->mode == NODE_ROOTFUL)
+                return NODE_UNITS_SYSTEM;
+        if (node_user_is_self(u))
+                return NODE_UNITS_USER_SELF;
+        snprintf(machine, NODE_UNITS_MACHINE_MAX, "%s@.host", u->name);
+        return NODE_UNITS_USER_MACHINE;
+}
+
 bool node_user_exec_prepare(const struct node_user *u, struct node_user_exec *ret) {
         if (u->mode == NODE_ROOTFUL || node_user_is_self(u))
                 return false;
