@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "facts.h"
+#include "node-user.h"
 #include "podman.h"
 #include "repair-plan.h"
 #include "units.h"
@@ -18,6 +19,9 @@ struct repair_ctx {
         char **lock_dirs; /* where podman's lock files are, for a hung podman */
         pid_t pause_pid;  /* rootless: podman's pause process, never killed */
         bool user;        /* rootless podman */
+        /* --user: the apps user and its id ranges (NULL when unknown): a volume's owner is put back
+         * through its user namespace */
+        const struct node_user *node_user;
         long long now;
         long stop_timeout_ms;
         /* Filled while running: */

@@ -241,6 +241,7 @@ static int setup_ctx(struct session *s, struct repair_ctx *c, char *graph_buf, s
                                  .volume_path = *volume_path,
                                  .now = s->report.when,
                                  .user = s->o->user,
+                                 .node_user = s->have_user ? &s->user : NULL,
                                  .stop_timeout_ms = STOP_TIMEOUT_MS};
         const char *runtime = getenv("XDG_RUNTIME_DIR");
         char *dirs[3] = {strdup(graph), NULL, NULL};
