@@ -13,6 +13,10 @@ SYSCONFDIR  ?= /etc
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system-generators)
 CATALOGDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=catalogdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/catalog)
 UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
+# A rootless node (archy-manifest(5) NODE): the same generator as a user generator, and the user
+# units it enables for the apps user only.
+USERGENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdusergeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/user-generators)
+USERUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemduserunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/user)
 BUILD       ?= build
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
@@ -28,7 +32,7 @@ LDFLAGS  ?=
 # basic only; lib/system: files, processes, D-Bus. Headers are included by name from all three.
 INCLUDES    := -Ilib/basic -Ilib/model -Ilib/system -Igenerator -Ictl -Ictl/io
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
-              -DARCHY_SBINDIR='"$(SBINDIR)"' \
+              -DARCHY_SBINDIR='"$(SBINDIR)"' -DARCHY_USER_UNIT_DIR='"$(USERUNITDIR)"' \
               $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
@@ -314,6 +318,11 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm755 $(RECONCILE) $(DESTDIR)$(SBINDIR)/archy-reconcile
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
+	install -d $(DESTDIR)$(USERGENERATORDIR) $(DESTDIR)$(USERUNITDIR)
+	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(USERGENERATORDIR)/archy-generator
+	install -m644 units/user/archy-apps.target units/user/archipelago-apps.slice units/user/archy-podman-repair.timer \
+	        $(DESTDIR)$(USERUNITDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/user/archy-podman-repair.service.in > $(DESTDIR)$(USERUNITDIR)/archy-podman-repair.service
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
 	        $(DESTDIR)$(UNITDIR)/multi-user.target.wants
 	install -m644 units/archipelago-apps.slice units/archy-apps.target units/archy-manifest-save.path \

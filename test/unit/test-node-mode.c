@@ -63,6 +63,20 @@ START_TEST(rootless_refuses_ports_below_1024) {
 }
 END_TEST
 
+START_TEST(rootless_refuses_the_containers_conf_drop_in) {
+        static const char text[] =
+                "version: 1\nnode: {mode: rootless}\napps:\n  web:\n    containers:\n"
+                "      main: {image: localhost/x:1}\n    derived:\n"
+                "      - {kind: containers-conf, path: /etc/containers/containers.conf.d/50-a.conf}\n";
+        struct manifest *m = parse_expecting(
+                text, "test.yaml:8:9: apps.web.derived: kind containers-conf on a rootless node: the drop-in would "
+                      "change every user's podman and pin host.archipelago to an address the apps user's containers "
+                      "cannot reach; remove it (podman's host-gateway gives host.archipelago in both modes)\n");
+        ck_assert(manifest_find_app(m, "web")->skip);
+        manifest_free(m);
+}
+END_TEST
+
 START_TEST(bad_node_settings_make_the_manifest_unusable) {
         expect_unusable("node: {mode: rootles}\n",
                         "test.yaml:2:14: node.mode: expected one of rootful, rootless, got \"rootles\"\n");
@@ -92,6 +106,7 @@ Suite *node_mode_suite(void) {
         tcase_add_test(tc, rootful_without_the_key);
         tcase_add_test(tc, rootless_user_defaults_and_is_named);
         tcase_add_test(tc, rootless_refuses_ports_below_1024);
+        tcase_add_test(tc, rootless_refuses_the_containers_conf_drop_in);
         tcase_add_test(tc, bad_node_settings_make_the_manifest_unusable);
         suite_add_tcase(s, tc);
         return s;
