@@ -137,8 +137,7 @@ static int default_paths(struct run_options *o, char **status, char **state) {
         if (o->status_file ? !(*status = strdup(o->status_file))
                            : asprintf(status, "%s/" REPAIR_USER_HEALTH, getenv("XDG_RUNTIME_DIR")) < 0)
                 return -ENOMEM;
-        if (o->state_file ? !(*state = strdup(o->state_file))
-                          : asprintf(state, "%s/" REPAIR_USER_STATE, home) < 0)
+        if (o->state_file ? !(*state = strdup(o->state_file)) : asprintf(state, "%s/" REPAIR_USER_STATE, home) < 0)
                 return -ENOMEM;
         return 0;
 }

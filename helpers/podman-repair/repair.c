@@ -241,11 +241,8 @@ static int remove_orphans(struct repair_ctx *c) {
 static int clear_network_state(struct repair_ctx *c) {
         if (c->au->n == 0)
                 return 0; /* no app of ours to start again on a clean network */
-        if (c->user) {
-                log_notice("rootless: podman's network state lives in its own namespace, left alone");
-                return 0;
-        }
-        int r = netstate_clear(c->podman, "/run/containers/networks");
+        int r = c->user ? netstate_clear_rootless(c->podman, c->runtime_dir)
+                        : netstate_clear(c->podman, "/run/containers/networks");
         return r == -EBUSY ? 0 : r;
 }
 

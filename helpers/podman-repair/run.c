@@ -16,6 +16,7 @@
 #include "manifest-source.h"
 #include "log.h"
 #include "message-ids.h"
+#include "netstate.h"
 #include "node-user.h"
 #include "podman-info.h"
 #include "repair-state.h"
@@ -177,8 +178,14 @@ static enum podman_state probe(struct session *s) {
                 else if (ensure_bus(s) < 0 ||
                          facts_gather(&s->podman, s->bus, &s->info, &s->au, &s->state, &s->knowledge) < 0)
                         log_warning("cannot compare podman's containers and volumes with the apps': probe only");
-                else
+                else {
+                        if (s->o->user) {
+                                struct netns_look look;
+                                netns_look_read(getenv("XDG_RUNTIME_DIR"), &look);
+                                s->knowledge.facts.netns = netns_classify(&look);
+                        }
                         st = podman_classify(&p, &s->knowledge.facts, &ev, &ev_len);
+                }
         }
         free(s->evidence);
         s->evidence = ev ? strndup(ev, ev_len) : NULL;
@@ -242,6 +249,7 @@ static int setup_ctx(struct session *s, struct repair_ctx *c, char *graph_buf, s
                                  .now = s->report.when,
                                  .user = s->o->user,
                                  .node_user = s->have_user ? &s->user : NULL,
+                                 .runtime_dir = getenv("XDG_RUNTIME_DIR"),
                                  .stop_timeout_ms = STOP_TIMEOUT_MS};
         const char *runtime = getenv("XDG_RUNTIME_DIR");
         char *dirs[3] = {strdup(graph), NULL, NULL};
