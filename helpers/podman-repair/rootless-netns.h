@@ -15,7 +15,7 @@
 enum netns_health {
         NETNS_OK,         /* as podman made it, or none (no container needs one) */
         NETNS_PASTA_GONE, /* the namespace is there, its pasta is not */
-        NETNS_GONE,       /* the namespace is gone while containers run in it, or aardvark-dns serves
+        NETNS_GONE,       /* the namespace is gone while the apps run in it, or aardvark-dns serves
                            * their names (its whole runtime directory removed, or just the namespace) */
         NETNS_SPLIT,      /* a new namespace was made while aardvark-dns runs in the old one */
         _NETNS_HEALTH_MAX,
@@ -28,9 +28,9 @@ struct netns_look {
         unsigned long long pasta_start;
         bool aardvark; /* aardvark.pid names a running aardvark-dns */
         unsigned long long aardvark_start;
-        /* podman runs containers: on a rootless node every archy container is on the archipelago
-         * bridge network, in this namespace */
-        bool containers_running;
+        /* an app unit is active: every archy container is on the archipelago bridge network, so in
+         * this namespace (containers of others may use none) */
+        bool apps_running;
 };
 
 enum netns_health netns_classify(const struct netns_look *l);

@@ -182,7 +182,8 @@ static enum podman_state probe(struct session *s) {
                         if (s->o->user) {
                                 struct netns_look look;
                                 netns_look_read(getenv("XDG_RUNTIME_DIR"), &look);
-                                look.containers_running = s->info.containers_running > 0;
+                                for (size_t i = 0; i < s->au.n; i++)
+                                        look.apps_running |= s->au.active[i];
                                 s->knowledge.facts.netns = netns_classify(&look);
                         }
                         st = podman_classify(&p, &s->knowledge.facts, &ev, &ev_len);

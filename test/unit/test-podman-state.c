@@ -131,7 +131,7 @@ START_TEST(a_rootless_network_namespace_without_pasta_gone_or_split_is_broken) {
         struct netns_look removed = {.aardvark = true, .aardvark_start = 120};
         ck_assert_int_eq(netns_classify(&removed), NETNS_GONE);
         /* $XDG_RUNTIME_DIR/containers removed: aardvark-dns's pid file went with it */
-        struct netns_look run_root_removed = {.containers_running = true};
+        struct netns_look run_root_removed = {.apps_running = true};
         ck_assert_int_eq(netns_classify(&run_root_removed), NETNS_GONE);
         struct netns_look split = ok;
         split.pasta_start = 300;
