@@ -158,13 +158,15 @@ static int remove_tree_at(int parent, const char *name, int depth) {
                 return 0;
         if ((errno != EISDIR && errno != EPERM) || depth == 0)
                 return -errno;
-        _cleanup_close_ int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        DIR *d = fdopendir(fd);
-        if (!d)
-                return -errno;
-        fd = -1; /* the DIR owns it */
+        DIR *d = fdopendir(fd); /* owns fd from here */
+        if (!d) {
+                int k = -errno;
+                close(fd);
+                return k;
+        }
         int r = 0;
         for (struct dirent *e; (e = readdir(d));)
                 if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
