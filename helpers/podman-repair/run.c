@@ -162,6 +162,26 @@ static int ensure_bus(struct session *s) {
         return s->bus || s->au.n == 0 ? 0 : units_open(s->o->user, &s->bus);
 }
 
+/* Rootless: podman's network namespace, looked at twice 3 s apart when the first look finds it
+ * broken: while the last app stops, podman removes the namespace a moment before aardvark-dns
+ * exits, and while the first starts, pasta comes before the names. */
+static enum netns_health netns_look_once(const struct session *s) {
+        struct netns_look look;
+        netns_look_read(getenv("XDG_RUNTIME_DIR"), &look);
+        for (size_t i = 0; i < s->au.n; i++)
+                look.apps_running |= s->au.active[i];
+        return netns_classify(&look);
+}
+
+static enum netns_health netns_health(const struct session *s) {
+        enum netns_health h = netns_look_once(s);
+        if (h == NETNS_OK)
+                return h;
+        struct timespec pause = {3, 0};
+        nanosleep(&pause, NULL);
+        return netns_look_once(s);
+}
+
 /* Probe, and when podman answers, compare what it knows with what systemd runs. */
 static enum podman_state probe(struct session *s) {
         spawn_result_done(&s->res);
@@ -179,13 +199,8 @@ static enum podman_state probe(struct session *s) {
                          facts_gather(&s->podman, s->bus, &s->info, &s->au, &s->state, &s->knowledge) < 0)
                         log_warning("cannot compare podman's containers and volumes with the apps': probe only");
                 else {
-                        if (s->o->user) {
-                                struct netns_look look;
-                                netns_look_read(getenv("XDG_RUNTIME_DIR"), &look);
-                                for (size_t i = 0; i < s->au.n; i++)
-                                        look.apps_running |= s->au.active[i];
-                                s->knowledge.facts.netns = netns_classify(&look);
-                        }
+                        if (s->o->user)
+                                s->knowledge.facts.netns = netns_health(s);
                         st = podman_classify(&p, &s->knowledge.facts, &ev, &ev_len);
                 }
         }
