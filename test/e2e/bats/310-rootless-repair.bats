@@ -70,7 +70,8 @@ connected() { curl -fsS -m 3 "http://127.0.0.1:$(port_of "$1")/" | grep -q '^con
 	[ "$(field mode)" = user ]
 	[ "$(stat -c %U "$STATUS")" = "$APPS_USER" ]
 	grep -qx "graph_root=$STORAGE" "$STATE_FILE"
-	run archy-podman-repair
+	# as a person runs it (the runner is a service: without its journal stream)
+	run env -u JOURNAL_STREAM archy-podman-repair
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == "nothing to do: a rootless node (node.mode: rootless): root's podman runs no app; archy-podman-repair --user repairs the podman of $APPS_USER in its user manager" ]]
@@ -202,7 +203,7 @@ connected() { curl -fsS -m 3 "http://127.0.0.1:$(port_of "$1")/" | grep -q '^con
 	wait_for 60 healthy_since "$t0"
 	local app
 	for app in "${STARTED[@]}"; do assert_same_container "$app" "$BATS_FILE_TMPDIR/pause"; done
-	run journalctl --since "@$t0" --no-pager -o cat _UID="$APPS_UID" ARCHY_REPAIR_RESULT=repaired
+	run journalctl -q --since "@$t0" --no-pager -o cat _UID="$APPS_UID" ARCHY_REPAIR_RESULT=repaired
 	[ -z "$output" ]
 }
 
