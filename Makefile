@@ -131,8 +131,10 @@ $(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 
 # archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), libcurl
 # (the apps' http probes), and the generator's renderer (an app's units changed when their rendered
-# text did). archy-podman-repair's state parser: status reads its repairs total.
-$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(BUILD)/helpers/podman-repair/repair-state.o $(ARCHY_LIBS)
+# text did). archy-podman-repair's state parser: status reads its repairs total; its podman runner
+# (as the apps user on a rootless node).
+$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(BUILD)/helpers/podman-repair/repair-state.o \
+        $(BUILD)/helpers/podman-repair/podman.o $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
 # archy-reconcile runs every 60 s: libyaml (manifest, podman's JSON, its state), libsystemd (units).

@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "ctl-node.h"
 #include "edit.h"
 #include "log.h"
 #include "macro.h"
@@ -234,11 +235,16 @@ static int load_old(const struct apply_args *a, char **ret_text, size_t *ret_len
 
 /* ---- running a plan ---- */
 
-static sd_bus *open_bus(bool quiet_failure) {
+/* The apps' manager (rootless: the apps user's), and rootless the system's in a->s.system_bus.
+ * $ARCHY_SYSTEMD_BUS: one stand-in for both (tests). */
+static sd_bus *open_bus(struct apply_args *a, bool quiet_failure) {
+        const char *address = getenv("ARCHY_SYSTEMD_BUS");
         sd_bus *bus = NULL;
-        if (units_open(false, &bus) < 0) {
+        if (ctl_node_apps_bus(a->s.node, address && *address ? address : NULL, &bus) < 0 ||
+            ctl_node_system_bus(a->s.node, address && *address ? address : NULL, &a->s.system_bus) < 0) {
                 if (quiet_failure)
                         fprintf(stderr, "archyctl apply: systemd is not reachable: planning as if no unit ran\n");
+                units_close(bus);
                 return NULL;
         }
         return bus;
@@ -400,7 +406,15 @@ static int run(struct apply_args *a) {
                         return CTL_EXIT_FAILED;
                 }
         }
-        sd_bus *bus = open_bus(a->dry_run);
+        /* The node's mode: the manifest in use's (FILE's when none is installed). */
+        struct ctl_node node;
+        if (ctl_node_load(a->s.manifest_path, new, &node) < 0) {
+                if (lock >= 0)
+                        close(lock);
+                return CTL_EXIT_FAILED;
+        }
+        a->s.node = &node;
+        sd_bus *bus = open_bus(a, a->dry_run);
         /* --resume alone exits with the resumed apply's status; before an apply of its own, a
          * resumed one that did not converge is reported and the new one carried out. */
         int resumed = !bus && !a->dry_run ? CTL_EXIT_FAILED : pending > 0 ? resume(bus, a, &j) : CTL_EXIT_OK;
@@ -429,6 +443,8 @@ static int run(struct apply_args *a) {
         if (lock >= 0)
                 close(lock);
         units_close(bus);
+        units_close(a->s.system_bus);
+        a->s.system_bus = NULL;
         return status;
 }
 
