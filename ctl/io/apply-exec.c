@@ -188,7 +188,8 @@ static bool app_has_health(const struct app *a) {
 }
 
 /* One pass over the apps not done yet: whether any line changed, *pending the apps left. */
-static bool wait_pass(sd_bus *bus, const struct apply_settings *s, struct waited *w, struct app_progress *pr, size_t n, size_t *pending) {
+static bool wait_pass(sd_bus *bus, const struct apply_settings *s, struct waited *w, struct app_progress *pr, size_t n,
+                      size_t *pending) {
         bool changed = false;
         long long now = now_monotonic_ms();
         *pending = 0;

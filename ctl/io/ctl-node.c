@@ -31,8 +31,7 @@ struct podman ctl_node_podman(const struct ctl_node *n, long timeout_ms) {
                                .as_user = n && n->as_user ? &n->exec : NULL};
 }
 
-int ctl_node_podman_run(const struct ctl_node *n, const char *const *args, long timeout_ms,
-                        struct spawn_result *ret) {
+int ctl_node_podman_run(const struct ctl_node *n, const char *const *args, long timeout_ms, struct spawn_result *ret) {
         struct podman p = ctl_node_podman(n, timeout_ms);
         return podman_run(&p, args, ret);
 }

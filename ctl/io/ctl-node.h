@@ -25,8 +25,7 @@ int ctl_node_load(const char *manifest_path, const struct manifest *fallback, st
 /* The apps' podman: $ARCHY_PODMAN or /usr/bin/podman, as the apps user when it must be. */
 struct podman ctl_node_podman(const struct ctl_node *n, long timeout_ms);
 /* podman ARGS (no "podman" first) as ctl_node_podman(): spawn_capture()'s result. */
-int ctl_node_podman_run(const struct ctl_node *n, const char *const *args, long timeout_ms,
-                        struct spawn_result *ret);
+int ctl_node_podman_run(const struct ctl_node *n, const char *const *args, long timeout_ms, struct spawn_result *ret);
 
 /* The manager that runs the apps (node_units_open()), or the bus at address (a stand-in for
  * systemd: $ARCHY_SYSTEMD_BUS, tests). 0 or negative errno (logged). */

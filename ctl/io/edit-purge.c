@@ -103,8 +103,7 @@ static int run_podman(const struct ctl_node *node, const char *const *args, char
 
 /* podman volume rm of each volume that exists (the apps user's, rootless); *removed lists those
  * removed. */
-static int remove_volumes(const struct ctl_node *node, char **volumes, size_t n, char ***removed,
-                          size_t *n_removed) {
+static int remove_volumes(const struct ctl_node *node, char **volumes, size_t n, char ***removed, size_t *n_removed) {
         for (size_t i = 0; i < n; i++) {
                 const char *exists[] = {"volume", "exists", volumes[i], NULL};
                 const char *rm[] = {"volume", "rm", volumes[i], NULL};
