@@ -12,15 +12,16 @@
 
 extern char **environ;
 
-/* As the apps user: setpriv --reuid=UID --regid=GID --init-groups -- PODMAN ARGS... */
-#define AS_USER_PREFIX 5
+/* As the apps user: setpriv --reuid=UID --regid=GID --init-groups -- env -C / PODMAN ARGS...: in
+ * /, since the caller's directory (root's home) is not the user's to enter. */
+#define AS_USER_PREFIX 8
 
 int podman_run(const struct podman *p, const char *const *args, struct spawn_result *ret) {
         const char *argv[16 + AS_USER_PREFIX] = {"podman"};
         size_t n = 0;
         if (p->as_user) {
                 const char *prefix[AS_USER_PREFIX] = {SETPRIV_PATH, p->as_user->uid_arg, p->as_user->gid_arg,
-                                                      "--init-groups", "--"};
+                                                      "--init-groups", "--", "/usr/bin/env", "-C", "/"};
                 for (; n < AS_USER_PREFIX; n++)
                         argv[n] = prefix[n];
         }

@@ -73,9 +73,9 @@ static int parse_args(int argc, char **argv, struct reconcile_options *o) {
 int main(int argc, char **argv) {
         struct reconcile_options o = {.manifest = env_or("ARCHY_MANIFEST", ARCHY_MANIFEST_PATH),
                                       .podman = env_or("ARCHY_PODMAN", "/usr/bin/podman"),
-                                      .state_file = env_or("ARCHY_RECONCILE_STATE", RECONCILE_STATE_PATH),
+                                      .state_file = env_or("ARCHY_RECONCILE_STATE", NULL),
                                       .lock_dir = env_or("ARCHY_APPLY_STATE_DIR", APPLY_STATE_DIR),
-                                      .cid_dir = env_or("ARCHY_CID_DIR", "/run"),
+                                      .cid_dir = env_or("ARCHY_CID_DIR", NULL),
                                       .bus = getenv("ARCHY_SYSTEMD_BUS"),
                                       .timeout_ms = PODMAN_TIMEOUT_MS};
         int r = parse_args(argc, argv, &o);
