@@ -23,7 +23,8 @@ static const char *env_or(const char *name, const char *fallback) {
 static int read_range(const char *path, const struct node_user *u, struct subid_range *ret) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        int r = read_regular_file(path, SUBID_FILE_MAX, false, &text, &len, NULL);
+        mode_t type = 0; /* read_regular_file() needs it */
+        int r = read_regular_file(path, SUBID_FILE_MAX, false, &text, &len, &type);
         if (r == -ENOENT)
                 r = 0, len = 0;
         if (r < 0)

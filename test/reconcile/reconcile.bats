@@ -180,3 +180,59 @@ orphan-network archy-old null" ]
 	[[ "$output" == *'{"result": "skipped", "actions": 0}'* ]]
 	[ ! -e "$T/podman-calls" ]
 }
+
+# ---- a rootless node (archy-manifest(5) NODE) ----
+
+# The test manifest made a rootless node's, its apps run by $1, with a subordinate range for $1.
+rootless_node() {
+	sed -i -e "/^version: 1\$/a node: {mode: rootless, user: $1}" -e '/kind: containers-conf/d' "$T/manifest.yaml"
+	grep -qx "node: {mode: rootless, user: $1}" "$T/manifest.yaml"
+	printf '%s:524288:65536\n' "$1" >"$T/subuid"
+	export ARCHY_SUBUID_FILE=$T/subuid ARCHY_SUBGID_FILE=$T/subuid
+}
+
+@test "rootless node, run by another user than the apps': skipped (exit 0), systemd and podman not asked" {
+	[ "$(id -u)" = 0 ] || skip "needs root (a user other than the apps user nobody)"
+	rootless_node nobody
+	fake_systemd
+	run "$RECONCILE" --json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rootless node: the apps are reconciled in the user manager of nobody"* ]]
+	[[ "$output" == *'{"result": "skipped", "actions": 0}'* ]]
+	[ ! -e "$T/podman-calls" ]
+	[ -z "$(grep ListUnitsByPatterns "$T/calls" 2>/dev/null)" ]
+}
+
+@test "rootless node, --dry-run as root: podman runs as the apps user (setpriv), in /" {
+	[ "$(id -u)" = 0 ] || skip "needs root (setpriv to the apps user nobody)"
+	rootless_node nobody
+	chmod 0755 "$T" # the stand-in podman, run as nobody, records into $T/as-user
+	: >"$T/as-user"
+	chmod 0666 "$T/as-user"
+	cat >"$T/podman" <<-EOF
+		#!/bin/sh
+		echo "\$(id -u) \$(pwd) \$HOME \$XDG_RUNTIME_DIR \$*" >>"$T/as-user"
+		echo '[]'
+	EOF
+	chmod 755 "$T/podman"
+	fake_systemd
+	run "$RECONCILE" --dry-run --json
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$T/as-user")" = 3 ]
+	local uid home
+	uid=$(id -u nobody)
+	home=$(getent passwd nobody | cut -d: -f6)
+	grep -qx "$uid / $home /run/user/$uid ps -a --filter label=archy.managed=true --format json" "$T/as-user"
+	[ -z "$(grep -v "^$uid / " "$T/as-user")" ]
+}
+
+@test "rootless node, run as the apps user itself: reconciled here, podman run directly" {
+	[ "$(id -u)" != 0 ] || skip "node.user cannot be root: runs as a user other than root"
+	rootless_node "$(id -un)"
+	fake_systemd
+	run "$RECONCILE" --json
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"result": "nothing-to-do", "actions": 0}' ]
+	[ "$(wc -l <"$T/podman-calls")" = 3 ] # the stand-in itself, no setpriv in between
+	jq -e '.last_full_scan_unix > 0' "$T/state/state.json"
+}
