@@ -20,8 +20,14 @@ int podman_run(const struct podman *p, const char *const *args, struct spawn_res
         const char *argv[16 + AS_USER_PREFIX] = {"podman"};
         size_t n = 0;
         if (p->as_user) {
-                const char *prefix[AS_USER_PREFIX] = {SETPRIV_PATH, p->as_user->uid_arg, p->as_user->gid_arg,
-                                                      "--init-groups", "--", "/usr/bin/env", "-C", "/"};
+                const char *prefix[AS_USER_PREFIX] = {SETPRIV_PATH,
+                                                      p->as_user->uid_arg,
+                                                      p->as_user->gid_arg,
+                                                      "--init-groups",
+                                                      "--",
+                                                      "/usr/bin/env",
+                                                      "-C",
+                                                      "/"};
                 for (; n < AS_USER_PREFIX; n++)
                         argv[n] = prefix[n];
         }

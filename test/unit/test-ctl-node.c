@@ -13,9 +13,14 @@
 #include "status-gather.h"
 #include "testlib.h"
 
-static const char *const path_vars[] = {"ARCHY_PODMAN_HEALTH",       "ARCHY_RECONCILE_STATE", "ARCHY_CID_DIR",
-                                        "ARCHY_PODMAN_RUNROOT",      "ARCHY_DISK_CONTAINERS", "ARCHY_SYSTEMD_BUS",
-                                        "ARCHY_PODMAN_REPAIR_STATE", NULL};
+static const char *const path_vars[] = {"ARCHY_PODMAN_HEALTH",
+                                        "ARCHY_RECONCILE_STATE",
+                                        "ARCHY_CID_DIR",
+                                        "ARCHY_PODMAN_RUNROOT",
+                                        "ARCHY_DISK_CONTAINERS",
+                                        "ARCHY_SYSTEMD_BUS",
+                                        "ARCHY_PODMAN_REPAIR_STATE",
+                                        NULL};
 
 static char subid[64];
 

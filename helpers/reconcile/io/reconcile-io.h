@@ -20,8 +20,8 @@ enum {
 
 struct reconcile_options {
         bool dry_run, json, explicit_manifest;
-        const char *manifest;   /* $ARCHY_MANIFEST or ARCHY_MANIFEST_PATH; falls back to the last good copy */
-        const char *podman;     /* $ARCHY_PODMAN or /usr/bin/podman */
+        const char *manifest; /* $ARCHY_MANIFEST or ARCHY_MANIFEST_PATH; falls back to the last good copy */
+        const char *podman;   /* $ARCHY_PODMAN or /usr/bin/podman */
         /* $ARCHY_RECONCILE_STATE; NULL: by mode, RECONCILE_STATE_PATH or ~/RECONCILE_USER_STATE */
         const char *state_file;
         const char *lock_dir; /* $ARCHY_APPLY_STATE_DIR or archyctl apply's state dir */
@@ -29,7 +29,7 @@ struct reconcile_options {
         const char *cid_dir;
         /* $ARCHY_SYSTEMD_BUS: a stand-in for systemd (tests); NULL: the apps' manager (node_units_open()) */
         const char *bus;
-        long timeout_ms;        /* each podman command, each stop */
+        long timeout_ms; /* each podman command, each stop */
 };
 
 /* One run; returns the exit status. */

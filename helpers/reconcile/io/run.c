@@ -81,8 +81,7 @@ static void load_state(struct session *s) {
         if (r == -ENOENT)
                 return;
         if (r < 0)
-                log_warning("cannot read %s: %s: starting from an empty state", s->state_file,
-                            file_problem(r, type));
+                log_warning("cannot read %s: %s: starting from an empty state", s->state_file, file_problem(r, type));
         else if (reconcile_state_parse(s->state_text, len, &s->old, &why) < 0) {
                 log_warning("%s: %s: starting from an empty state", s->state_file, why ? why : "out of memory");
                 reconcile_state_done(&s->old);
@@ -195,12 +194,14 @@ static int observe(struct session *s, long long now) {
                 return r;
         if (!rc_scan_due(&s->old, now, s->o->dry_run, s->ob.unaccounted, s->ob.leftovers))
                 return 0;
-        struct podman p = {.path = s->o->podman, .timeout_ms = s->o->timeout_ms, .as_user = s->as_user ? &s->exec : NULL};
+        struct podman p = {
+                .path = s->o->podman, .timeout_ms = s->o->timeout_ms, .as_user = s->as_user ? &s->exec : NULL};
         return observe_podman(&p, &s->ob);
 }
 
 static int carry_out(struct session *s, bool scanned_failed) {
-        struct podman p = {.path = s->o->podman, .timeout_ms = s->o->timeout_ms, .as_user = s->as_user ? &s->exec : NULL};
+        struct podman p = {
+                .path = s->o->podman, .timeout_ms = s->o->timeout_ms, .as_user = s->as_user ? &s->exec : NULL};
         size_t failed = 0;
         for (size_t i = 0; i < s->plan.n_actions; i++) {
                 const struct rc_action *a = &s->plan.actions[i];
