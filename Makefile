@@ -13,6 +13,8 @@ SYSCONFDIR  ?= /etc
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system-generators)
 CATALOGDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=catalogdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/catalog)
 UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
+# The user manager's units (a rootless node's apps user runs archy-reconcile there).
+USERUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemduserunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/user)
 BUILD       ?= build
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
@@ -341,6 +343,10 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	ln -sf ../archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer
 	ln -sf ../archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer
 	ln -sf ../archy-metrics.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer
+	install -d $(DESTDIR)$(USERUNITDIR)/timers.target.wants
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/user/archy-reconcile.service.in > $(DESTDIR)$(USERUNITDIR)/archy-reconcile.service
+	install -m644 units/user/archy-reconcile.timer $(DESTDIR)$(USERUNITDIR)/
+	ln -sf ../archy-reconcile.timer $(DESTDIR)$(USERUNITDIR)/timers.target.wants/archy-reconcile.timer
 	install -d $(DESTDIR)$(SYSCONFDIR)/archipelago
 	install -Dm644 man/archy-generator.8 $(DESTDIR)$(MANDIR)/man8/archy-generator.8
 	install -Dm644 man/archy-manifest.5 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
@@ -382,6 +388,8 @@ uninstall:
 	      $(DESTDIR)$(SBINDIR)/archy-reconcile $(DESTDIR)$(UNITDIR)/archy-reconcile.service \
 	      $(DESTDIR)$(UNITDIR)/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer \
 	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 \
+	      $(DESTDIR)$(USERUNITDIR)/archy-reconcile.service $(DESTDIR)$(USERUNITDIR)/archy-reconcile.timer \
+	      $(DESTDIR)$(USERUNITDIR)/timers.target.wants/archy-reconcile.timer \
 	      $(DESTDIR)$(MANDIR)/man7/archy-alerts.7 $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml \
 	      $(DESTDIR)$(UNITDIR)/archy-metrics.service $(DESTDIR)$(UNITDIR)/archy-metrics.timer \
 	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer $(DESTDIR)$(CATALOGDIR)/archy.catalog

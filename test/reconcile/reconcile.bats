@@ -61,7 +61,7 @@ actions() {
 @test "--help says what it does, its options and exit statuses" {
 	run "$RECONCILE" --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"Usage: archy-reconcile [--dry-run] [--json] [--manifest FILE]"* ]]
+	[[ "$output" == *"Usage: archy-reconcile [--dry-run] [--json] [--user] [--manifest FILE]"* ]]
 	[[ "$output" == *"3 --dry-run found work"* ]]
 }
 
@@ -197,7 +197,6 @@ rootless_node() {
 	fake_systemd
 	run "$RECONCILE" --json
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"rootless node: the apps are reconciled in the user manager of nobody"* ]]
 	[[ "$output" == *'{"result": "skipped", "actions": 0}'* ]]
 	[ ! -e "$T/podman-calls" ]
 	[ -z "$(grep ListUnitsByPatterns "$T/calls" 2>/dev/null)" ]
@@ -235,4 +234,19 @@ rootless_node() {
 	[ "$output" = '{"result": "nothing-to-do", "actions": 0}' ]
 	[ "$(wc -l <"$T/podman-calls")" = 3 ] # the stand-in itself, no setpriv in between
 	jq -e '.last_full_scan_unix > 0' "$T/state/state.json"
+}
+
+@test "--user (the user manager's unit) in a manager not the apps user's: exit 0 at once, silent, nothing asked" {
+	fake_systemd
+	run "$RECONCILE" --user # a rootful node: no user manager reconciles
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	[ "$(id -un)" != nobody ] || skip "run as nobody"
+	rootless_node nobody # another user's node
+	run "$RECONCILE" --user
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ ! -e "$T/podman-calls" ]
+	[ -z "$(grep ListUnitsByPatterns "$T/calls" 2>/dev/null)" ]
 }

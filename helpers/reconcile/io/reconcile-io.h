@@ -20,6 +20,7 @@ enum {
 
 struct reconcile_options {
         bool dry_run, json, explicit_manifest;
+        bool user;            /* --user: the user manager's unit; acts only as a rootless node's apps user */
         const char *manifest; /* $ARCHY_MANIFEST or ARCHY_MANIFEST_PATH; falls back to the last good copy */
         const char *podman;   /* $ARCHY_PODMAN or /usr/bin/podman */
         /* $ARCHY_RECONCILE_STATE; NULL: by mode, RECONCILE_STATE_PATH or ~/RECONCILE_USER_STATE */

@@ -3,6 +3,7 @@
  * asking), the decision, the actions, the state file. */
 #include <errno.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,17 +105,27 @@ static int save_state(struct session *s) {
 }
 
 /* The node's mode (archy-manifest(5) NODE): the manager and podman of the apps, and the files by
- * mode. Returns 0, 1 when this run is not the one to reconcile (said), or negative errno (logged). */
+ * mode. Returns 0, 1 when this run is not the one to reconcile (said), 2 when it is not at all
+ * (--user in a manager not the apps user's: nothing said), or negative errno (logged). */
+static bool is_user(const char *name) {
+        const struct passwd *pw = getpwuid(geteuid());
+        return pw && strcmp(pw->pw_name, name) == 0;
+}
+
 static int setup_node(struct session *s) {
+        bool rootless = s->m && s->m->node.mode == NODE_ROOTLESS;
+        if (s->o->user && !(rootless && is_user(s->m->node.user)))
+                return 2;
         int r = node_user_lookup(s->m ? &s->m->node : NULL, &s->user);
         if (r < 0)
                 return r;
-        bool rootless = s->user.mode == NODE_ROOTLESS;
         if (rootless && !node_user_is_self(&s->user) && !s->o->dry_run) {
-                log_info("rootless node: the apps are reconciled in the user manager of %s (its archy-reconcile.timer; "
-                         "systemctl --user -M %s@ start archy-reconcile.service); as another user only --dry-run "
-                         "runs here",
-                         s->user.name, s->user.name);
+                log_full_errno(
+                        isatty(STDERR_FILENO) ? LOG_LVL_INFO : LOG_LVL_DEBUG, 0,
+                        "rootless node: the apps are reconciled in the user manager of %s (its archy-reconcile.timer; "
+                        "systemctl --user -M %s@ start archy-reconcile.service); as another user only --dry-run "
+                        "runs here",
+                        s->user.name, s->user.name);
                 return 1;
         }
         s->as_user = node_user_exec_prepare(&s->user, &s->exec);
@@ -247,7 +258,9 @@ int reconcile_run(const struct reconcile_options *o) {
                 goto done;
         int k = setup_node(&s);
         if (k > 0) {
-                print_result(&s, "skipped", 0);
+                s.printed = k == 2 && !o->json; /* --user elsewhere: silent */
+                if (!s.printed)
+                        print_result(&s, "skipped", 0);
                 status = RECONCILE_EXIT_OK;
         }
         if (k != 0)
