@@ -341,8 +341,31 @@ static int start_apply(sd_bus *bus, const struct apply_args *a, const struct pla
         return apply_execute(bus, &a->s, old, new, p, new_text, new_len, &j);
 }
 
+/* An app installed under one manager cannot be carried to another by an apply: the mode (or the
+ * apps user) changes only with no app installed. 0, or CTL_EXIT_INVALID after saying why. */
+static int check_node_change(const struct apply_args *a, const struct manifest *old, const struct manifest *new) {
+        if (!old || ctl_node_same(&old->node, &new->node))
+                return 0;
+        for (size_t i = 0; i < old->n_apps; i++)
+                if (old->apps[i].state != APP_STATE_UNINSTALLED) {
+                        fprintf(stderr,
+                                "archyctl apply: %s changes node: (from %s, apps run as %s, to %s, as %s) while the "
+                                "app %s is installed: uninstall every app first (apply a manifest with each app's "
+                                "state: uninstalled), then apply it; nothing was done\n",
+                                a->shown, node_mode_to_string(old->node.mode),
+                                old->node.mode == NODE_ROOTLESS ? old->node.user : "root",
+                                node_mode_to_string(new->node.mode),
+                                new->node.mode == NODE_ROOTLESS ? new->node.user : "root", old->apps[i].name);
+                        return CTL_EXIT_INVALID;
+                }
+        return 0;
+}
+
 static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manifest *old, const char *old_text,
                      size_t old_len, const struct manifest *new, const char *new_text, size_t new_len) {
+        int invalid = check_node_change(a, old, new);
+        if (invalid)
+                return invalid;
         struct plan p = {0};
         if (plan_compute(old, new, bus ? apply_unit_running : NULL, bus, &p) < 0)
                 return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
@@ -406,7 +429,7 @@ static int run(struct apply_args *a) {
                         return CTL_EXIT_FAILED;
                 }
         }
-        /* The node's mode: the manifest in use's (FILE's when none is installed). */
+        /* The node's mode: FILE's, else (an edit, a resume) the manifest in use's. */
         struct ctl_node node;
         if (ctl_node_load(a->s.manifest_path, new, &node) < 0) {
                 if (lock >= 0)

@@ -2,6 +2,7 @@
 #include "ctl-node.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "manifest-source.h"
 #include "units.h"
@@ -15,13 +16,20 @@ int ctl_node_init(const struct node_settings *node, struct ctl_node *ret) {
         return 0;
 }
 
-int ctl_node_load(const char *manifest_path, const struct manifest *fallback, struct ctl_node *ret) {
+int ctl_node_load(const char *manifest_path, const struct manifest *m, struct ctl_node *ret) {
+        if (m)
+                return ctl_node_init(&m->node, ret);
         struct manifest_source src;
         (void)manifest_source_load(manifest_path, manifest_last_good_path(), &src);
-        const struct manifest *m = src.manifest ? src.manifest : fallback;
-        int r = ctl_node_init(m ? &m->node : NULL, ret);
+        int r = ctl_node_init(src.manifest ? &src.manifest->node : NULL, ret);
         manifest_source_done(&src);
         return r;
+}
+
+bool ctl_node_same(const struct node_settings *a, const struct node_settings *b) {
+        if (a->mode != b->mode)
+                return false;
+        return a->mode == NODE_ROOTFUL || strcmp(a->user, b->user) == 0;
 }
 
 struct podman ctl_node_podman(const struct ctl_node *n, long timeout_ms) {

@@ -18,9 +18,12 @@ struct ctl_node {
 
 /* From node (NULL: rootful). 0, or negative errno (logged by node_user_lookup()). */
 int ctl_node_init(const struct node_settings *node, struct ctl_node *ret);
-/* From the manifest in use at manifest_path (or its last good copy; else `fallback`, else
- * rootful), read quietly: its problems are its loader's to report. */
-int ctl_node_load(const char *manifest_path, const struct manifest *fallback, struct ctl_node *ret);
+/* From `m` when given (the manifest an apply installs), else from the manifest in use at
+ * manifest_path (or its last good copy; else rootful), read quietly: its problems are its loader's
+ * to report. */
+int ctl_node_load(const char *manifest_path, const struct manifest *m, struct ctl_node *ret);
+/* Whether a and b choose the same node (mode and apps user). */
+bool ctl_node_same(const struct node_settings *a, const struct node_settings *b);
 
 /* The apps' podman: $ARCHY_PODMAN or /usr/bin/podman, as the apps user when it must be. */
 struct podman ctl_node_podman(const struct ctl_node *n, long timeout_ms);
