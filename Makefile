@@ -83,14 +83,15 @@ RECONCILE := $(BUILD)/archy-reconcile
 CTL       := $(BUILD)/archyctl
 # The end-to-end suite's stand-in apps (built by test/e2e/standin/build-image.sh, linted here).
 STANDIN_SRC := $(wildcard test/e2e/standin/*.c)
-SHELL_SCRIPTS := $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh test/e2e/images/*.sh test/e2e/images/files/*.sh) \
+SHELL_SCRIPTS := tools/archy-setup-rootless $(wildcard tools/*.sh bench/*.sh bench/guest/*.sh test/quadlet/*.sh test/e2e/*.sh test/e2e/standin/*.sh test/e2e/images/*.sh test/e2e/images/files/*.sh) \
                  test/e2e/standin/tap.bash test/e2e/guest/runner test/e2e/guest/archipelagod test/fuzz/run.sh
 # Bats files: the end-to-end ones (and their helpers) are held to every shellcheck finding, the
 # host-side ones to warnings and errors (SC2314 included).
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash \
              test/e2e/bats/helpers-browser.bash test/e2e/bats/helpers-lifecycle.bash test/e2e/bats/helpers-archyctl.bash
 HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
-                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/ctl/*.bash test/reconcile/*.bats)
+                        test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/ctl/*.bash test/reconcile/*.bats \
+                        test/setup-rootless/*.bats)
 UNIT_TESTS := $(BUILD)/test-unit
 
 .PHONY: all check check-unit check-rules check-asan check-valgrind check-generator check-quadlet check-e2e check-clang \
@@ -177,6 +178,7 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	ARCHY_VERIFY_OTA=$(abspath $(VERIFY)) bats test/verify-ota
 	ARCHY_CTL=$(abspath $(CTL)) ARCHYCTL=$(abspath $(CTL)) bats test/ctl
 	ARCHY_RECONCILE=$(abspath $(RECONCILE)) bats test/reconcile
+	ARCHY_SETUP_ROOTLESS=$(abspath tools/archy-setup-rootless) bats test/setup-rootless
 
 # Real Quadlet (podman 5.4) from a cached Debian 13 root filesystem accepts every file.
 check-quadlet: $(GENERATOR) $(DERIVE)
@@ -316,6 +318,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm755 $(VERIFY) $(DESTDIR)$(SBINDIR)/archy-verify-ota
 	install -Dm755 $(CTL) $(DESTDIR)$(SBINDIR)/archyctl
 	install -Dm755 $(RECONCILE) $(DESTDIR)$(SBINDIR)/archy-reconcile
+	install -Dm755 tools/archy-setup-rootless $(DESTDIR)$(SBINDIR)/archy-setup-rootless
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
@@ -355,6 +358,7 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm644 man/archy-verify-ota.8 $(DESTDIR)$(MANDIR)/man8/archy-verify-ota.8
 	install -Dm644 man/archyctl.8 $(DESTDIR)$(MANDIR)/man8/archyctl.8
 	install -Dm644 man/archy-reconcile.8 $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8
+	install -Dm644 man/archy-setup-rootless.8 $(DESTDIR)$(MANDIR)/man8/archy-setup-rootless.8
 	install -Dm644 man/archy-alerts.7 $(DESTDIR)$(MANDIR)/man7/archy-alerts.7
 	install -Dm644 prometheus/archy-alerts.yml $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml
 	install -Dm644 catalog/archy.catalog $(DESTDIR)$(CATALOGDIR)/archy.catalog
@@ -390,6 +394,7 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 \
 	      $(DESTDIR)$(USERUNITDIR)/archy-reconcile.service $(DESTDIR)$(USERUNITDIR)/archy-reconcile.timer \
 	      $(DESTDIR)$(USERUNITDIR)/timers.target.wants/archy-reconcile.timer \
+	      $(DESTDIR)$(SBINDIR)/archy-setup-rootless $(DESTDIR)$(MANDIR)/man8/archy-setup-rootless.8 \
 	      $(DESTDIR)$(MANDIR)/man7/archy-alerts.7 $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml \
 	      $(DESTDIR)$(UNITDIR)/archy-metrics.service $(DESTDIR)$(UNITDIR)/archy-metrics.timer \
 	      $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer $(DESTDIR)$(CATALOGDIR)/archy.catalog

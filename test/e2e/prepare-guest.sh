@@ -5,6 +5,9 @@
 # DESTDIR=`), the stand-in images loaded into the guest's own podman storage, the test manifest,
 # an nginx front end for the routes archy-derive writes, and the guest-side runner. The node's
 # credentials are archy-derive's job: it creates the secret on first boot.
+# The rootless layer (LAYER rootless, its manifest with node: {mode: rootless}): the apps user made
+# by archy-setup-rootless, and the stand-in images in that user's own podman storage instead of
+# root's (rootless podman cannot use root's).
 # Usage: test/e2e/prepare-guest.sh GUEST_DIR IMAGE_TAR [LAYER]
 # Env:   E2E_GUEST_MANIFEST (default manifests/e2e.yaml): the manifest installed, byte for byte, as
 #        /etc/archipelago/manifest.yaml and as the pristine copy the tests compare with
@@ -41,10 +44,13 @@ done
 # within a test's patience, and every other test runs with the timer firing, so a false alarm would
 # show. The VM (TCG, a podman probe costs seconds there) keeps the shipped 3 min: its FM6 test is
 # the repair at boot.
-if [ "$layer" = nspawn ] || [ "$layer" = node ]; then
-	install -d "$guest/etc/systemd/system/archy-podman-repair.timer.d"
-	printf '[Timer]\nOnActiveSec=\nOnActiveSec=20s\nOnUnitActiveSec=\nOnUnitActiveSec=20s\n' \
-		>"$guest/etc/systemd/system/archy-podman-repair.timer.d/90-e2e.conf"
+# The rootless layer: the same for the apps user's own timer (archy-podman-repair --user).
+if [ "$layer" != vm ]; then
+	for scope in system user; do
+		install -d "$guest/etc/systemd/$scope/archy-podman-repair.timer.d"
+		printf '[Timer]\nOnActiveSec=\nOnActiveSec=20s\nOnUnitActiveSec=\nOnUnitActiveSec=20s\n' \
+			>"$guest/etc/systemd/$scope/archy-podman-repair.timer.d/90-e2e.conf"
+	done
 fi
 
 # Metrics (issue 15): prometheus-node-exporter stays enabled, as on a node (its textfile collector
@@ -111,12 +117,43 @@ load_images() {
 # Images without a registry: the guest's own podman imports the stand-in tree. containers/storage
 # remounts "/" while unpacking, so the chroot root must be a mount point (bind it onto itself).
 cp "$image_tar" "$guest/tmp/archy-standin.tar"
-unshare -m --propagation private sh -ec "
-	mount --bind '$guest' '$guest'; mount -t proc proc '$guest/proc'; mount -t sysfs sys '$guest/sys'
-	mount --rbind /dev '$guest/dev'; mount -t tmpfs tmpfs '$guest/run'
-	chroot '$guest' env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman import -q \
-		--change 'CMD [\"/bin/sh\"]' --change 'WORKDIR /' /tmp/archy-standin.tar localhost/archy-standin:1 >/dev/null
-	chroot '$guest' env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman tag localhost/archy-standin:1 localhost/archy-standin:2"
+if [ "$layer" = rootless ]; then
+	apps_user=archipelago
+	chroot "$guest" archy-setup-rootless "$apps_user" >&2
+	uid=$(chroot "$guest" id -u "$apps_user")
+	gid=$(chroot "$guest" id -g "$apps_user")
+	home=$(chroot "$guest" getent passwd "$apps_user" | cut -d: -f6)
+	# Into the user's own storage, as the user. Rootless podman needs a user namespace, which the
+	# kernel refuses to a chrooted process: a container (nspawn, not booted) pivots into the tree
+	# instead; its /tmp is its own, so the tar waits in /var/tmp. The runtime directory is the one
+	# the user's manager has at boot (/run/user/UID), the path podman records in its database.
+	mv "$guest/tmp/archy-standin.tar" "$guest/var/tmp/archy-standin.tar"
+	chmod 644 "$guest/var/tmp/archy-standin.tar"
+	systemd-nspawn -q -D "$guest" --register=no --keep-unit --pipe \
+		--system-call-filter='@keyring bpf' --setenv=PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
+		/bin/sh -ec "
+		install -d -m700 -o $uid -g $gid /run/user/$uid
+		as_user() {
+			setpriv --reuid=$uid --regid=$gid --init-groups env -C / HOME='$home' USER=$apps_user \\
+				LOGNAME=$apps_user XDG_RUNTIME_DIR=/run/user/$uid \"\$@\"
+		}
+		as_user podman import -q --change 'CMD [\"/bin/sh\"]' --change 'WORKDIR /' /var/tmp/archy-standin.tar \
+			localhost/archy-standin:1 >/dev/null
+		as_user podman tag localhost/archy-standin:1 localhost/archy-standin:2
+		as_user podman images --format '{{.Repository}}:{{.Tag}}' | grep -qx localhost/archy-standin:2" >&2 || {
+		echo "prepare-guest: could not load the stand-in image into $apps_user's podman storage" >&2
+		exit 1
+	}
+	rm -f "$guest/var/tmp/archy-standin.tar"
+	echo "prepare-guest: loaded localhost/archy-standin:1 and :2 into $apps_user's storage ($home)" >&2
+else
+	unshare -m --propagation private sh -ec "
+		mount --bind '$guest' '$guest'; mount -t proc proc '$guest/proc'; mount -t sysfs sys '$guest/sys'
+		mount --rbind /dev '$guest/dev'; mount -t tmpfs tmpfs '$guest/run'
+		chroot '$guest' env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman import -q \
+			--change 'CMD [\"/bin/sh\"]' --change 'WORKDIR /' /tmp/archy-standin.tar localhost/archy-standin:1 >/dev/null
+		chroot '$guest' env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman tag localhost/archy-standin:1 localhost/archy-standin:2"
+fi
 rm -f "$guest/tmp/archy-standin.tar"
 [ -z "${E2E_GUEST_IMAGES:-}" ] || load_images "$E2E_GUEST_IMAGES"
 passwd_root_empty=$(chroot "$guest" passwd -d root 2>&1) || echo "$passwd_root_empty" >&2

@@ -5,10 +5,13 @@
 # By default the full matrix runs in systemd-nspawn (fast), then the shipped node
 # (manifests/archipelago.yaml byte for byte, the images it names built by test/e2e/images/build.sh)
 # in nspawn, then the reboot-survival and smoke subset in a QEMU VM (faithful), one after the
-# other. Prints the app x event matrix per layer.
-# Usage: test/e2e/run.sh [nspawn|node|vm]...
-# Env:   E2E_NSPAWN_PLAN (default full), E2E_NODE_PLAN (default node), E2E_VM_PLAN (default vm):
-#        a file name under test/e2e/plans
+# other. The rootless layer (nspawn, after the nspawn layer) boots the test node in rootless mode:
+# manifests/e2e.yaml with node: {mode: rootless} (and no containers-conf derived file, which a
+# rootless node refuses), the apps user made by archy-setup-rootless, the apps in its podman and
+# its user manager. Prints the app x event matrix per layer, with the layer's mode.
+# Usage: test/e2e/run.sh [nspawn|rootless|node|vm]...
+# Env:   E2E_NSPAWN_PLAN (default full), E2E_ROOTLESS_PLAN (default rootless), E2E_NODE_PLAN
+#        (default node), E2E_VM_PLAN (default vm): a file name under test/e2e/plans
 #        E2E_NODE_MANIFEST_SED: a sed expression, or the path of a file of sed expressions, applied
 #        to the node layer's installed copy of the shipped manifest (the pristine copy stays as
 #        shipped): a deliberately broken node, which must fail the suite at the matching app
@@ -20,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${E2E_OUT:-$repo/build/e2e}
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(nspawn node vm)
+[ ${#layers[@]} -gt 0 ] || layers=(nspawn rootless node vm)
 
 if [ "$(id -u)" != 0 ]; then
 	echo "e2e: booting guests needs root: running through sudo" >&2
@@ -66,6 +69,24 @@ declare -A took
 took[setup]=$(($(now) - t0))
 echo "e2e: images and root filesystem ready after ${took[setup]} s" >&2
 
+# The test node in rootless mode: node: {mode: rootless} after "version: 1", the containers-conf
+# derived file dropped (refused on a rootless node). Installed byte for byte as both the manifest
+# and the pristine copy the tests compare with.
+rootless_manifest() {
+	local m
+	m=$(sed -e '/^version: 1$/a node: {mode: rootless}' -e '/kind: containers-conf/d' "$1") || return 1
+	if ! grep -qx 'node: {mode: rootless}' <<<"$m" || grep -q 'kind: containers-conf' <<<"$m"; then
+		echo "e2e: rootless: could not derive the rootless manifest from $1 (no 'version: 1' line?)" >&2
+		return 1
+	fi
+	printf '%s\n' "$m"
+}
+
+# The mode a manifest runs its node in (archy-manifest(5) NODE), for the matrix.
+mode_of() {
+	if grep -qE '^node:.*mode: *rootless|^  mode: *rootless' "$1"; then echo rootless; else echo rootful; fi
+}
+
 run_layer() {
 	local layer=$1 plan=$2 dir=$out/$1 t
 	t=$(now)
@@ -80,14 +101,19 @@ run_layer() {
 	fi
 	local manifest=$repo/manifests/e2e.yaml images=
 	if [ "$layer" = node ]; then manifest=$repo/manifests/archipelago.yaml images=$images_list; fi
+	if [ "$layer" = rootless ]; then
+		manifest=$dir/e2e-rootless.yaml
+		rootless_manifest "$repo/manifests/e2e.yaml" >"$manifest" || return 1
+	fi
+	mode_of "$manifest" >"$dir/share/mode"
 	E2E_GUEST_MANIFEST=$manifest E2E_GUEST_IMAGES=$images \
 		"$here/prepare-guest.sh" "$dir/root" "$image_tar" "$layer" || {
 		echo "e2e: $layer: preparing the guest failed (see above)" >&2
 		return 1
 	}
-	echo "e2e: $layer: guest prepared in $(($(now) - t)) s; booting (plan $plan)" >&2
+	echo "e2e: $layer: guest prepared in $(($(now) - t)) s; booting (plan $plan, $(cat "$dir/share/mode"))" >&2
 	case $layer in
-	nspawn | node) "$here/boot-nspawn.sh" "$dir/root" "$dir/share" ;;
+	nspawn | rootless | node) "$here/boot-nspawn.sh" "$dir/root" "$dir/share" ;;
 	vm) "$here/boot-vm.sh" "$dir/root" "$dir/share" "$dir/vm" && rm -f "$dir/vm/root.img" ;;
 	esac
 	cat "$dir/share/out/host.log" >&2
@@ -96,11 +122,12 @@ run_layer() {
 }
 
 failed=0
-declare -A plan_of=([nspawn]=${E2E_NSPAWN_PLAN:-full} [node]=${E2E_NODE_PLAN:-node} [vm]=${E2E_VM_PLAN:-vm})
+declare -A plan_of=([nspawn]=${E2E_NSPAWN_PLAN:-full} [rootless]=${E2E_ROOTLESS_PLAN:-rootless}
+	[node]=${E2E_NODE_PLAN:-node} [vm]=${E2E_VM_PLAN:-vm})
 for layer in "${layers[@]}"; do
 	case $layer in
-	nspawn | node | vm) run_layer "$layer" "${plan_of[$layer]}" ;;
-	*) echo "usage: $0 [nspawn|node|vm]..." >&2 && exit 2 ;;
+	nspawn | rootless | node | vm) run_layer "$layer" "${plan_of[$layer]}" ;;
+	*) echo "usage: $0 [nspawn|rootless|node|vm]..." >&2 && exit 2 ;;
 	esac
 done
 for layer in "${layers[@]}"; do
@@ -109,7 +136,7 @@ done
 echo
 echo "e2e: time per layer: images and root filesystem ${took[setup]} s"
 for layer in "${layers[@]}"; do
-	echo "e2e:   $layer: ${took[$layer]:-?} s, plan ${plan_of[$layer]}$(sed -n 's/^vm: accelerator used: / (accelerator: /p' \
+	echo "e2e:   $layer: ${took[$layer]:-?} s, plan ${plan_of[$layer]}, $(cat "$out/$layer/share/mode" 2>/dev/null || echo '?')$(sed -n 's/^vm: accelerator used: / (accelerator: /p' \
 		"$out/$layer/share/out/host.log" 2>/dev/null | sed 's/$/)/')"
 done
 echo "e2e: $([ $failed = 0 ] && echo passed || echo FAILED) in $(($(now) - t0)) s"

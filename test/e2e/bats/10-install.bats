@@ -1,19 +1,20 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Fresh install: the guest's first boot with the test manifest. Every started app must be up the
-# way a user checks it, in archipelago-apps.slice, resolving host.archipelago to the gateway.
+# way a user checks it, in archipelago-apps.slice (the system's, or rootless the apps user's
+# manager's), resolving host.archipelago to the mode's address of the host (HOST_ALIAS_ADDR).
 load helpers
 
 assert_installed() {
 	local app=$1 pid cg
 	assert_up "$app" 180
-	pid=$(podman inspect --format '{{.State.Pid}}' "archy-$app")
+	pid=$(pid_of "$app")
 	cg=$(cat "/proc/$pid/cgroup")
-	echo "container cgroup: $cg"
-	[[ $cg == */archipelago.slice/archipelago-apps.slice/archy-$app.service/* ]]
-	run podman exec "archy-$app" archy-standin resolve host.archipelago
-	echo "host.archipelago inside archy-$app: $output"
+	echo "container cgroup: $cg ($ARCHY_MODE: under $(apps_slice_cgroup))"
+	[[ $cg == *"$(apps_slice_cgroup)/archy-$app.service/"* ]]
+	run app_podman exec "archy-$app" archy-standin resolve host.archipelago
+	echo "host.archipelago inside archy-$app: $output (expected $HOST_ALIAS_ADDR)"
 	[ "$status" = 0 ]
-	[ "$output" = 10.89.0.1 ]
+	[ "$output" = "$HOST_ALIAS_ADDR" ]
 }
 
 @test "node | install | unit active, container running, RPC answers, in the apps slice, host.archipelago" {
@@ -37,8 +38,8 @@ assert_installed() {
 }
 
 @test "notes | install | a stopped app has its unit but is not started" {
-	[ "$(systemctl show -p LoadState --value archy-notes.service)" = loaded ]
-	[ "$(systemctl is-active archy-notes.service)" = inactive ]
+	[ "$(app_systemctl show -p LoadState --value archy-notes.service)" = loaded ]
+	[ "$(app_systemctl is-active archy-notes.service)" = inactive ]
 	no_container notes
 	port_closed notes
 }

@@ -7,7 +7,7 @@ load helpers
 stop_cleanly() {
 	local start took
 	start=$(date +%s%N)
-	systemctl stop "$(unit_of "$1")"
+	app_systemctl stop "$(unit_of "$1")"
 	took=$((($(date +%s%N) - start) / 1000000))
 	echo "# $1 stopped in ${took} ms" >&3
 	assert_stopped "$1"
@@ -17,7 +17,7 @@ stop_cleanly() {
 restart_gives_new_container() {
 	local before
 	before=$(cid "$1")
-	systemctl restart "$(unit_of "$1")"
+	app_systemctl restart "$(unit_of "$1")"
 	assert_up "$1"
 	[ "$(cid "$1")" != "$before" ]
 }
@@ -27,7 +27,7 @@ restart_gives_new_container() {
 }
 
 @test "node-ui | start | starts again and answers" {
-	systemctl start archy-node-ui.service
+	app_systemctl start archy-node-ui.service
 	assert_up node-ui
 }
 
@@ -41,7 +41,7 @@ restart_gives_new_container() {
 }
 
 @test "wallet | start | starts again and reconnects to node" {
-	systemctl start archy-wallet.service
+	app_systemctl start archy-wallet.service
 	assert_up wallet
 }
 
@@ -55,7 +55,7 @@ restart_gives_new_container() {
 }
 
 @test "wallet-ui | start | starts again and answers" {
-	systemctl start archy-wallet-ui.service
+	app_systemctl start archy-wallet-ui.service
 	assert_up wallet-ui
 }
 
@@ -68,7 +68,7 @@ restart_gives_new_container() {
 }
 
 @test "indexer | start | starts again and reconnects to node" {
-	systemctl start archy-indexer.service
+	app_systemctl start archy-indexer.service
 	assert_up indexer
 }
 
@@ -84,14 +84,14 @@ restart_gives_new_container() {
 	assert_stopped indexer
 	active node-ui
 	# The node flushes for 3 s on SIGTERM; the stop timeout gives it that, so no kill was needed.
-	journalctl -u archy-node.service -n 30 --no-pager -o cat | grep -q 'shutting down, flushing'
+	app_journalctl -u archy-node.service -n 30 --no-pager -o cat | grep -q 'shutting down, flushing'
 }
 
 @test "node | start | starts again, reports a clean last shutdown; archy-apps.target brings its dependents back" {
-	systemctl start archy-node.service
+	app_systemctl start archy-node.service
 	assert_up node
 	answers node | grep -q '"last_shutdown":"clean"'
-	systemctl start archy-apps.target
+	app_systemctl start archy-apps.target
 	assert_up wallet
 	assert_up indexer
 }
@@ -103,7 +103,7 @@ restart_gives_new_container() {
 }
 
 @test "notes | start | a stopped app starts by hand and answers" {
-	systemctl start archy-notes.service
+	app_systemctl start archy-notes.service
 	assert_up notes
 }
 

@@ -8,7 +8,7 @@ load helpers
 
 setup_file() {
 	record_ids "$BATS_FILE_TMPDIR/before-crash"
-	kill -KILL "$(podman inspect --format '{{.State.Pid}}' archy-node)"
+	kill -KILL "$(pid_of node)"
 	wait_for 20 port_closed node
 }
 
@@ -34,7 +34,7 @@ kept_and_reconnected() {
 
 @test "wallet | dependency-restart | after systemctl restart of the node: same container, connected again" {
 	record_ids "$BATS_FILE_TMPDIR/before-restart"
-	systemctl restart archy-node.service
+	app_systemctl restart archy-node.service
 	kept_and_reconnected wallet before-restart
 }
 

@@ -10,15 +10,15 @@ kill_and_expect_back() {
 	local app=$1 before restarts start took
 	assert_up "$app"
 	before=$(cid "$app")
-	restarts=$(systemctl show -p NRestarts --value "$(unit_of "$app")")
+	restarts=$(app_systemctl show -p NRestarts --value "$(unit_of "$app")")
 	start=$(date +%s)
-	kill -KILL "$(podman inspect --format '{{.State.Pid}}' "archy-$app")"
+	kill -KILL "$(pid_of "$app")"
 	wait_for 15 port_closed "$app"
 	assert_up "$app" "$BACK_WITHIN"
 	took=$(($(date +%s) - start))
 	echo "# $app back after ${took}s" >&3
 	[ "$(cid "$app")" != "$before" ]
-	[ "$(systemctl show -p NRestarts --value "$(unit_of "$app")")" -gt "$restarts" ]
+	[ "$(app_systemctl show -p NRestarts --value "$(unit_of "$app")")" -gt "$restarts" ]
 	[ "$took" -ge 5 ]
 }
 

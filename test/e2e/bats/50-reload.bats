@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# daemon-reload re-runs archy-generator and must leave running containers alone; a manifest edit
+# daemon-reload re-runs archy-generator (rootless: the system's and the apps user's manager's, each
+# running its generator) and must leave running containers alone; a manifest edit
 # of one app's part, applied through archyctl apply (as the daemon does: it restarts the units whose
 # rendered text changed), must change that part and leave every other container untouched.
 load helpers
@@ -7,9 +8,10 @@ load helpers
 setup_file() {
 	record_ids "$BATS_FILE_TMPDIR/before-reload"
 	for app in "${STARTED[@]}"; do
-		podman inspect --format '{{.State.Pid}}' "archy-$app"
+		pid_of "$app"
 	done >"$BATS_FILE_TMPDIR/pids-before-reload"
 	systemctl daemon-reload
+	if rootless; then app_systemctl daemon-reload; fi
 	# Anything the reload would (wrongly) restart is queued as a job: wait until none is left.
 	wait_for 30 no_jobs
 }
@@ -24,7 +26,7 @@ same_after_reload() {
 		i=$((i + 1))
 		[ "$a" = "$app" ] && pid=$(sed -n "${i}p" "$BATS_FILE_TMPDIR/pids-before-reload")
 	done
-	[ "$(podman inspect --format '{{.State.Pid}}' "archy-$app")" = "$pid" ]
+	[ "$(pid_of "$app")" = "$pid" ]
 }
 
 @test "node | daemon-reload | same container and PID, still answers" { same_after_reload node; }
@@ -49,15 +51,15 @@ p = json.loads(sys.stdin.read())
 restart = sorted(s for a in p["apps"] for s in a["restart"])
 assert restart == ["archy-wallet-ui.service"], restart
 '
-	systemctl cat archy-wallet-ui.service | grep -q 'EDITED=yes'
+	app_systemctl cat archy-wallet-ui.service | grep -q 'EDITED=yes'
 	assert_up wallet-ui
 	restarted_since wallet-ui "$(recorded_id wallet-ui "$BATS_FILE_TMPDIR/before-edit")"
-	podman exec archy-wallet-ui env | grep -qx EDITED=yes
+	app_podman exec archy-wallet-ui env | grep -qx EDITED=yes
 }
 
 untouched_by_edit() {
 	assert_same_container "$1" "$BATS_FILE_TMPDIR/before-edit"
-	! podman exec "archy-$1" env | grep -q EDITED || false
+	! app_podman exec "archy-$1" env | grep -q EDITED || false
 }
 
 @test "node | edit-other | untouched by the edit of wallet-ui (same container)" { untouched_by_edit node; }

@@ -7,8 +7,8 @@ load helpers
 	local app
 	for app in node wallet indexer; do
 		assert_up "$app"
-		podman exec "archy-$app" sh -c "echo written-before-reboot > /data/e2e-marker"
+		app_podman exec "archy-$app" sh -c "echo written-before-reboot > /data/e2e-marker"
 	done
 	record_ids "$STATE/ids-before-reboot"
-	[ "$(systemctl is-active archy-notes.service)" = inactive ]
+	[ "$(app_systemctl is-active archy-notes.service)" = inactive ]
 }

@@ -9,7 +9,7 @@ setup_file() {
 	local app
 	for app in node wallet indexer; do
 		assert_up "$app"
-		podman exec "archy-$app" sh -c "echo $app-before-uninstall > /data/e2e-uninstall-marker"
+		app_podman exec "archy-$app" sh -c "echo $app-before-uninstall > /data/e2e-uninstall-marker"
 	done
 	record_ids "$BATS_FILE_TMPDIR/before"
 	uninstall_apps wallet indexer
@@ -35,8 +35,11 @@ untouched() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
 @test "notes | uninstall | a stopped app: no unit left" { assert_gone notes; }
 
 @test "all | uninstall | with every app uninstalled: no archy container, unit (not even failed) or published port left" {
-	[ -z "$(podman ps -aq --filter label=archy.managed=true)" ]
-	run sh -c "systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*' |
+	[ -z "$(app_podman ps -aq --filter label=archy.managed=true)" ]
+	# rootless: the apps user's manager's units too
+	local user_units=:
+	if rootless; then user_units="systemctl --user -M $APPS_USER@ list-units --all --no-legend --plain 'archy-*' 'archipelago-*'"; fi
+	run sh -c "{ systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*'; $user_units; } |
 		grep -vE '^(archy-(apps\.target|manifest-save\.(service|path)|derive\.(service|timer)|podman-repair\.(service|timer)|reconcile\.(service|timer)|metrics\.(service|timer)|verify-ota\.service|apply-resume\.service|e2e\.service)|archipelago-(apps\.slice|web\.service)) ' |
 		grep -vE '^[^ ]+ +not-found +inactive +dead '"
 	# A unit with no file that is inactive and not failed is gone: systemd only still holds the
@@ -45,8 +48,8 @@ untouched() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
 	echo "units left: $output"
 	echo "# names systemd still held: $(systemctl list-units --all --no-legend --plain 'archy-*' | grep -cE '^[^ ]+ +not-found +inactive +dead ')" >&3
 	[ -z "$output" ]
-	[ -z "$(ls /run/archy/quadlet)" ]
+	[ -z "$(ls "$QUADLET_DIR")" ]
 	! ss -Hltn | grep -E ':(18332|18081|18080|18082|18501|18090) ' || false
 	# The podman network itself stays defined (Quadlet 5.4 cannot delete it on stop); it holds nothing.
-	[ -z "$(podman network inspect --format '{{range .Containers}}x{{end}}' archipelago 2>/dev/null)" ]
+	[ -z "$(app_podman network inspect --format '{{range .Containers}}x{{end}}' archipelago 2>/dev/null)" ]
 }

@@ -8,7 +8,7 @@ setup_file() {
 	archyctl_apply "$PRISTINE"
 }
 
-has_marker() { [ "$(podman exec "archy-$1" cat /data/e2e-uninstall-marker)" = "$1-before-uninstall" ]; }
+has_marker() { [ "$(app_podman exec "archy-$1" cat /data/e2e-uninstall-marker)" = "$1-before-uninstall" ]; }
 
 @test "node | reinstall | back up, on the data it had before the uninstall" {
 	assert_up node
@@ -25,8 +25,8 @@ has_marker() { [ "$(podman exec "archy-$1" cat /data/e2e-uninstall-marker)" = "$
 	has_marker indexer
 }
 @test "notes | reinstall | back as a stopped app: unit there, not started" {
-	[ "$(systemctl show -p LoadState --value archy-notes.service)" = loaded ]
-	[ "$(systemctl is-active archy-notes.service)" = inactive ]
+	[ "$(app_systemctl show -p LoadState --value archy-notes.service)" = loaded ]
+	[ "$(app_systemctl is-active archy-notes.service)" = inactive ]
 }
 
 @test "all | reinstall | idempotent: applying the same manifest again keeps every container" {

@@ -4,6 +4,13 @@
 # Sourced by helpers.bash and helpers-lifecycle.bash.
 # shellcheck shell=bash
 
+# Loaded without helpers.bash (the node layer, rootful): the apps' systemctl and podman are root's.
+if ! declare -F app_podman >/dev/null; then
+	app_podman() { podman "$@"; }
+	app_systemctl() { systemctl "$@"; }
+	rootless() { false; }
+fi
+
 # archyctl apply checks FILE as the installed manifest is checked (archy-manifest(5), OWNERSHIP AND
 # MODE: root's, in directories only root can write): the files it is given are copied here first,
 # not left in /tmp or a bats temporary directory.
@@ -42,14 +49,16 @@ apply_journal_gone() {
 # still runs while systemd has no file for it (an uninstalled app's container or volume unit).
 assert_no_orphan() {
 	local c left
-	for c in $(podman ps -a --filter label=archy.managed=true --format '{{.Names}}'); do
-		[ "$(systemctl show -p LoadState --value "$c.service")" = loaded ] || {
+	for c in $(app_podman ps -a --filter label=archy.managed=true --format '{{.Names}}'); do
+		[ "$(app_systemctl show -p LoadState --value "$c.service")" = loaded ] || {
 			echo "orphan container $c"
 			return 1
 		}
 	done
-	left=$(systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*' |
-		awk '($2 != "loaded" && $3 != "inactive") || $3 == "failed"')
+	left=$({
+		systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*'
+		if rootless; then app_systemctl list-units --all --no-legend --plain 'archy-*' 'archipelago-*'; fi
+	} | awk '($2 != "loaded" && $3 != "inactive") || $3 == "failed"')
 	[ -z "$left" ] || {
 		echo "units left behind: $left"
 		return 1

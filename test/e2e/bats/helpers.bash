@@ -14,6 +14,83 @@ PRISTINE=/usr/local/share/archy-e2e/manifest.yaml
 # shellcheck disable=SC2034
 STATE=/var/lib/archy-e2e
 STARTED=(node node-ui wallet wallet-ui indexer)
+
+# The node's mode (archy-manifest(5) NODE), from the installed manifest: rootful (root's podman, the
+# system manager) or rootless (the apps user's podman and its systemd --user manager). The
+# rootless layer (test/e2e/plans/rootless) runs these files on a rootless node.
+node_setting() {
+	awk -v key="$1" '
+		/^node:/ { innode = 1; line = $0; sub(/^node: */, "", line)
+			if (match(line, key ": *[a-z_][a-z0-9_-]*")) { v = substr(line, RSTART, RLENGTH); sub(/^[a-z]+: */, "", v); print v; exit }
+			next }
+		innode && /^[^ #]/ { exit }
+		innode && $1 == key ":" { print $2; exit }' "$MANIFEST" 2>/dev/null
+}
+ARCHY_MODE=$(node_setting mode)
+ARCHY_MODE=${ARCHY_MODE:-rootful}
+APPS_USER=root
+if [ "$ARCHY_MODE" = rootless ]; then
+	APPS_USER=$(node_setting user)
+	APPS_USER=${APPS_USER:-archipelago}
+fi
+APPS_UID=$(id -u "$APPS_USER")
+APPS_HOME=$(getent passwd "$APPS_USER" | cut -d: -f6)
+rootless() { [ "$ARCHY_MODE" = rootless ]; }
+# Where the manager that runs the apps keeps the generated units and archy its Quadlet staging.
+# shellcheck disable=SC2034
+GENERATOR_DIR=/run/systemd/generator
+# shellcheck disable=SC2034
+QUADLET_DIR=/run/archy/quadlet
+if rootless; then
+	GENERATOR_DIR=/run/user/$APPS_UID/systemd/generator
+	QUADLET_DIR=/run/user/$APPS_UID/archy/quadlet
+fi
+# host.archipelago inside an app's container (FM4, AddHost=host.archipelago:host-gateway): the
+# bridge's gateway (rootful), pasta's address that reaches the host (rootless).
+# shellcheck disable=SC2034
+HOST_ALIAS_ADDR=10.89.0.1
+rootless && HOST_ALIAS_ADDR=169.254.1.2
+
+# systemctl, podman and journalctl for the apps' units and containers, in the node's mode: the
+# system's and root's (rootful); the apps user's manager (systemctl --user -M USER@, as root) and
+# the user's podman, run as the user with its environment (rootless).
+app_systemctl() {
+	if rootless; then systemctl --user -M "$APPS_USER@" "$@"; else systemctl "$@"; fi
+}
+app_podman() {
+	if rootless; then
+		setpriv --reuid="$APPS_UID" --regid="$(id -g "$APPS_USER")" --init-groups env -C / HOME="$APPS_HOME" \
+			USER="$APPS_USER" LOGNAME="$APPS_USER" XDG_RUNTIME_DIR="/run/user/$APPS_UID" \
+			DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$APPS_UID/bus" PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman "$@"
+	else
+		podman "$@"
+	fi
+}
+# Rootless, -u UNIT becomes the user's unit (journalctl --user-unit would match the caller's uid).
+app_journalctl() {
+	rootless || {
+		journalctl "$@"
+		return
+	}
+	local args=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-u | --unit) args+=("_UID=$APPS_UID" "_SYSTEMD_USER_UNIT=$2") && shift 2 ;;
+		--unit=*) args+=("_UID=$APPS_UID" "_SYSTEMD_USER_UNIT=${1#--unit=}") && shift ;;
+		*) args+=("$1") && shift ;;
+		esac
+	done
+	journalctl "${args[@]}"
+}
+# The cgroup an app's container runs in: the apps slice of the manager that runs it.
+apps_slice_cgroup() {
+	if rootless; then
+		echo "/user.slice/user-$APPS_UID.slice/user@$APPS_UID.service/archipelago.slice/archipelago-apps.slice"
+	else
+		echo /archipelago.slice/archipelago-apps.slice
+	fi
+}
+
 # archyctl_apply, apply_manifest_raw (not followed: make lint checks that file on its own)
 # shellcheck disable=SC1091
 source "${BASH_SOURCE[0]%/*}/helpers-archyctl.bash"
@@ -58,13 +135,15 @@ wait_for() {
 	done
 }
 
-cid() { podman inspect --format '{{.Id}}' "archy-$1" 2>/dev/null; }
-running() { [ "$(podman inspect --format '{{.State.Running}}' "archy-$1" 2>/dev/null)" = true ]; }
-active() { [ "$(systemctl is-active "$(unit_of "$1")")" = active ]; }
+cid() { app_podman inspect --format '{{.Id}}' "archy-$1" 2>/dev/null; }
+running() { [ "$(app_podman inspect --format '{{.State.Running}}' "archy-$1" 2>/dev/null)" = true ]; }
+active() { [ "$(app_systemctl is-active "$(unit_of "$1")")" = active ]; }
+# The host PID of an app's container's main process.
+pid_of() { app_podman inspect --format '{{.State.Pid}}' "archy-$1"; }
 # Port released: no socket listens on the app's port any more (ss), whatever would answer on it.
 listening() { [ -n "$(ss -Hltn "sport = :$(port_of "$1")")" ]; }
 port_closed() { ! listening "$1"; }
-no_container() { ! podman container exists "archy-$1"; }
+no_container() { ! app_podman container exists "archy-$1"; }
 
 # Runs a helper as a test line runs it, under errexit, so that any of its lines can fail it (bats'
 # `run` turns errexit off: a helper under `run` would only answer for its last line).
@@ -74,11 +153,11 @@ as_test_line() { bash -ec 'source "$0" && "$@"' "$BATS_TEST_DIRNAME/helpers.bash
 assert_stopped() {
 	local app=$1 u
 	u=$(unit_of "$app")
-	[ "$(systemctl show -p ActiveState --value "$u")" = inactive ] || {
-		systemctl status --no-pager "$u" >&2
+	[ "$(app_systemctl show -p ActiveState --value "$u")" = inactive ] || {
+		app_systemctl status --no-pager "$u" >&2
 		return 1
 	}
-	[ "$(systemctl show -p Result --value "$u")" = success ]
+	[ "$(app_systemctl show -p Result --value "$u")" = success ]
 	no_container "$app"
 	port_closed "$app"
 }
@@ -87,15 +166,20 @@ assert_stopped() {
 assert_up() {
 	local app=$1
 	wait_for "${2:-90}" answers "$app" || {
-		systemctl status --no-pager "$(unit_of "$app")" >&2
-		journalctl -u "$(unit_of "$app")" -n 20 --no-pager >&2
+		app_systemctl status --no-pager "$(unit_of "$app")" >&2
+		app_journalctl -u "$(unit_of "$app")" -n 20 --no-pager >&2
 		return 1
 	}
 	active "$app"
 	running "$app"
 }
 
-no_jobs() { [ -z "$(systemctl list-jobs --no-legend 2>/dev/null)" ]; }
+# Neither the system manager nor (rootless) the one running the apps has a job queued.
+no_jobs() {
+	[ -z "$(systemctl list-jobs --no-legend 2>/dev/null)" ] || return 1
+	rootless || return 0
+	[ -z "$(app_systemctl list-jobs --no-legend 2>/dev/null)" ]
+}
 
 # Waits until systemd has no job left and every started app answers: restarts have settled.
 settle() {
@@ -186,10 +270,10 @@ uninstall_apps() {
 # Nothing of a container left: no unit, no generated file, no container, port released.
 assert_gone() {
 	local app=$1
-	[ "$(systemctl show -p LoadState --value "$(unit_of "$app")")" = not-found ]
-	[ ! -e "/run/systemd/generator/$(unit_of "$app")" ]
-	[ -z "$(find /run/systemd/generator -path "*.wants/$(unit_of "$app")")" ]
-	[ ! -e "/run/archy/quadlet/archy-$app.container" ]
+	[ "$(app_systemctl show -p LoadState --value "$(unit_of "$app")")" = not-found ]
+	[ ! -e "$GENERATOR_DIR/$(unit_of "$app")" ]
+	[ -z "$(find "$GENERATOR_DIR" -path "*.wants/$(unit_of "$app")")" ]
+	[ ! -e "$QUADLET_DIR/archy-$app.container" ]
 	no_container "$app"
 	port_closed "$app"
 }
@@ -197,8 +281,8 @@ assert_gone() {
 # The app's named volume and the marker written into it are still there.
 assert_data_kept() {
 	local app=$1 marker=$2
-	podman volume exists "$(volume_of "$app")"
-	grep -qx "$marker" "$(podman volume inspect --format '{{.Mountpoint}}' "$(volume_of "$app")")/e2e-uninstall-marker"
+	app_podman volume exists "$(volume_of "$app")"
+	grep -qx "$marker" "$(app_podman volume inspect --format '{{.Mountpoint}}' "$(volume_of "$app")")/e2e-uninstall-marker"
 }
 
 # FM5 (archy-verify-ota): the updater's side, as the node's updater would do it.

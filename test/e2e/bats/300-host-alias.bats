@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# FM4 in the node's mode: inside an app's container, host.archipelago names the host and reaches a
+# server on it. Rootful, the archipelago network's gateway (10.89.0.1); rootless, pasta's address
+# that leads to the host (169.254.1.2): 10.89.0.1 there is the rootless network namespace, not the
+# host, so a unit with that address hand-written fails here (tried once: wget timed out).
+load helpers
+
+HOST_PORT=18999
+
+setup_file() {
+	local dir=$BATS_FILE_TMPDIR/www
+	mkdir -p "$dir"
+	# what only this server on the host can answer
+	echo "host-alias-$$-$RANDOM" >"$dir/token"
+	cp "$dir/token" "$BATS_FILE_TMPDIR/token"
+	python3 -m http.server "$HOST_PORT" --bind 0.0.0.0 --directory "$dir" >"$BATS_FILE_TMPDIR/server.log" 2>&1 &
+	echo $! >"$BATS_FILE_TMPDIR/server.pid"
+	wait_for 20 curl -fsS -m 2 "http://127.0.0.1:$HOST_PORT/token"
+}
+
+teardown_file() { kill "$(cat "$BATS_FILE_TMPDIR/server.pid")" 2>/dev/null || true; }
+
+resolves_to_host() {
+	assert_up "$1" 60
+	run app_podman exec "archy-$1" archy-standin resolve host.archipelago
+	echo "host.archipelago inside archy-$1 ($ARCHY_MODE): '$output', expected $HOST_ALIAS_ADDR"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$HOST_ALIAS_ADDR" ]
+}
+
+reaches_host_server() {
+	assert_up "$1" 60
+	run app_podman exec "archy-$1" wget -q -T 5 -O - "http://host.archipelago:$HOST_PORT/token"
+	echo "wget http://host.archipelago:$HOST_PORT/token inside archy-$1 ($ARCHY_MODE): status $status, '$output'"
+	echo "the server's log: $(cat "$BATS_FILE_TMPDIR/server.log")"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$BATS_FILE_TMPDIR/token")" ]
+}
+
+@test "node | host-alias | host.archipelago resolves to the mode's address of the host" { resolves_to_host node; }
+@test "node | host-alias | a server on the host answers at host.archipelago" { reaches_host_server node; }
+@test "wallet | host-alias | host.archipelago resolves to the mode's address of the host" { resolves_to_host wallet; }
+@test "wallet | host-alias | a server on the host answers at host.archipelago" { reaches_host_server wallet; }
