@@ -13,7 +13,9 @@ SYSCONFDIR  ?= /etc
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system-generators)
 CATALOGDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=catalogdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/catalog)
 UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
-# The user manager's units (a rootless node's apps user runs archy-reconcile there).
+# A rootless node (archy-manifest(5) NODE): the same generator as a user generator, and the user
+# units it enables for the apps user only (archy-reconcile's among them).
+USERGENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdusergeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/user-generators)
 USERUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemduserunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/user)
 BUILD       ?= build
 
@@ -30,7 +32,7 @@ LDFLAGS  ?=
 # basic only; lib/system: files, processes, D-Bus. Headers are included by name from all three.
 INCLUDES    := -Ilib/basic -Ilib/model -Ilib/system -Igenerator -Ictl -Ictl/io
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) -D_GNU_SOURCE -DARCHY_VERSION='"$(VERSION)"' \
-              -DARCHY_SBINDIR='"$(SBINDIR)"' \
+              -DARCHY_SBINDIR='"$(SBINDIR)"' -DARCHY_USER_UNIT_DIR='"$(USERUNITDIR)"' \
               $(INCLUDES) -Ihelpers/derive -Ihelpers/podman-repair -Ihelpers/verify-ota -Ihelpers/reconcile -Ihelpers/reconcile/io $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
@@ -321,6 +323,13 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -Dm755 tools/archy-setup-rootless $(DESTDIR)$(SBINDIR)/archy-setup-rootless
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(SBINDIR)/archy-generator
+	install -d $(DESTDIR)$(USERGENERATORDIR) $(DESTDIR)$(USERUNITDIR)
+	ln -sf $(GENERATORDIR)/archy-generator $(DESTDIR)$(USERGENERATORDIR)/archy-generator
+	install -m644 units/user/archy-apps.target units/user/archipelago-apps.slice units/user/archy-podman-repair.timer \
+	        $(DESTDIR)$(USERUNITDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/user/archy-podman-repair.service.in > $(DESTDIR)$(USERUNITDIR)/archy-podman-repair.service
+	install -m644 units/user/archy-reconcile.timer $(DESTDIR)$(USERUNITDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/user/archy-reconcile.service.in > $(DESTDIR)$(USERUNITDIR)/archy-reconcile.service
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
 	        $(DESTDIR)$(UNITDIR)/multi-user.target.wants
 	install -m644 units/archipelago-apps.slice units/archy-apps.target units/archy-manifest-save.path \
@@ -346,10 +355,6 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	ln -sf ../archy-podman-repair.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-podman-repair.timer
 	ln -sf ../archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer
 	ln -sf ../archy-metrics.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-metrics.timer
-	install -d $(DESTDIR)$(USERUNITDIR)/timers.target.wants
-	sed 's|@SBINDIR@|$(SBINDIR)|g' units/user/archy-reconcile.service.in > $(DESTDIR)$(USERUNITDIR)/archy-reconcile.service
-	install -m644 units/user/archy-reconcile.timer $(DESTDIR)$(USERUNITDIR)/
-	ln -sf ../archy-reconcile.timer $(DESTDIR)$(USERUNITDIR)/timers.target.wants/archy-reconcile.timer
 	install -d $(DESTDIR)$(SYSCONFDIR)/archipelago
 	install -Dm644 man/archy-generator.8 $(DESTDIR)$(MANDIR)/man8/archy-generator.8
 	install -Dm644 man/archy-manifest.5 $(DESTDIR)$(MANDIR)/man5/archy-manifest.5
@@ -393,7 +398,6 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer \
 	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 \
 	      $(DESTDIR)$(USERUNITDIR)/archy-reconcile.service $(DESTDIR)$(USERUNITDIR)/archy-reconcile.timer \
-	      $(DESTDIR)$(USERUNITDIR)/timers.target.wants/archy-reconcile.timer \
 	      $(DESTDIR)$(SBINDIR)/archy-setup-rootless $(DESTDIR)$(MANDIR)/man8/archy-setup-rootless.8 \
 	      $(DESTDIR)$(MANDIR)/man7/archy-alerts.7 $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml \
 	      $(DESTDIR)$(UNITDIR)/archy-metrics.service $(DESTDIR)$(UNITDIR)/archy-metrics.timer \

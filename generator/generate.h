@@ -12,6 +12,7 @@ struct generate_stats {
  * app with a logged error. Returns 0, or a negative errno when the staging dir is unusable. */
 int generate_quadlet_files(const struct manifest *m, const char *staging, struct generate_stats *stats);
 
-/* Run podman's Quadlet on `staging`, writing units into the output dirs systemd gave us.
- * Returns Quadlet's exit status (>= 0), -ENOENT when Quadlet is not installed. */
-int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3], bool log_to_stderr);
+/* Run podman's Quadlet on `staging`, writing units into the output dirs systemd gave us (user:
+ * `-user`, units for a user manager). Returns Quadlet's exit status (>= 0), -ENOENT when Quadlet
+ * is not installed. */
+int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3], bool user, bool log_to_stderr);

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "generate.h"
-#include "manifest-source.h"
 #include "log.h"
+#include "manifest-source.h"
+#include "scope.h"
 #include "verify-units.h"
 #include "values.h"
 
@@ -51,7 +54,10 @@ static void help(void) {
                "  ARCHY_MANIFEST     installed manifest   (default " ARCHY_MANIFEST_PATH ")\n"
                "  ARCHY_LAST_GOOD    last good copy       (default " ARCHY_MANIFEST_LAST_GOOD_PATH ")\n"
                "  ARCHY_QUADLET      podman's Quadlet     (default " DEFAULT_QUADLET ")\n"
-               "  ARCHY_STAGING_DIR  Quadlet input dir    (default " DEFAULT_STAGING ")\n"
+               "  ARCHY_STAGING_DIR  Quadlet input dir    (default " DEFAULT_STAGING ", as a user generator\n"
+               "                     $XDG_RUNTIME_DIR/archy/quadlet)\n"
+               "  SYSTEMD_SCOPE      \"user\" when systemd runs it as a user generator: it renders the apps\n"
+               "                     only for a rootless node's apps user (archy-manifest(5) NODE)\n"
                "  ARCHY_LOG_LEVEL    err, warning, notice, info, debug (default info)\n"
                "  ARCHY_TEST_TRUSTED_DIR  tests only: directories at and above it skip the manifest's\n"
                "                     ownership check (default: every directory up to / is checked)\n"
@@ -60,6 +66,17 @@ static void help(void) {
                "--dry-run, an app skipped because its files could not be written; 2 usage error (also a path\n"
                "above or an argument with a control character: it cannot be written into a unit safely).\n"
                "See archy-generator(8) and archy-manifest(5).\n");
+}
+
+/* The system generator's staging dir is under /run; a user generator's under the user's runtime
+ * directory (only /run and /tmp are writable at generator time, and /run/archy is root's). */
+static const char *default_staging(char **buf) {
+        if (gen_scope_from_env() == GEN_SCOPE_SYSTEM)
+                return DEFAULT_STAGING;
+        const char *rt = getenv("XDG_RUNTIME_DIR");
+        if (!rt || rt[0] != '/' || asprintf(buf, "%s/archy/quadlet", rt) < 0)
+                return NULL;
+        return *buf;
 }
 
 /* Hand modes: load a manifest and print every problem on stderr. The installed manifest gets
@@ -110,7 +127,7 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
         if ((q = mkdir_p(udir, 0755)) < 0 || (q = clear_output_tree(udir)) < 0)
                 return log_error_errno(q, "cannot prepare %s: %m", udir), EXIT_PROBLEMS;
         char *outdirs[3] = {udir, udir, udir};
-        q = run_quadlet(s->quadlet, qdir, outdirs, true);
+        q = run_quadlet(s->quadlet, qdir, outdirs, m && m->node.mode == NODE_ROOTLESS, true);
         if (q == -ENOENT || q == -EACCES) {
                 printf("podman's Quadlet is not installed here (%s; it needs podman >= 4.4, e.g. Debian 13).\n"
                        "The Quadlet files above are final; on a node, systemctl daemon-reload turns them into\n"
@@ -127,9 +144,33 @@ static int cmd_dry_run(const struct settings *s, const char *file, const char *o
         return problems ? EXIT_PROBLEMS : EXIT_SUCCESS;
 }
 
+/* The apps user's name, for the user generator. */
+static bool self_user_name(char *buf, size_t size) {
+        struct passwd *pw = getpwuid(getuid());
+        return pw && snprintf(buf, size, "%s", pw->pw_name) < (int)size;
+}
+
 static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
+        enum gen_scope scope = gen_scope_from_env();
         struct manifest *m = NULL;
+        /* A user generator runs for every user's manager: the manifest's problems are the system
+         * generator's to report (the same file, the same boot), not every login's. */
+        if (scope == GEN_SCOPE_USER)
+                log_set_max_level(LOG_LVL_ERR);
         int r = load_manifest_with_fallback(s->manifest, s->last_good, &m);
+        char self[NODE_USER_MAX + 1];
+        const char *why;
+        bool apps = gen_scope_renders_apps(m, scope, self_user_name(self, sizeof(self)) ? self : NULL, &why);
+        if (!apps) {
+                log_debug("no app units here: %s", why);
+                int k = scope == GEN_SCOPE_SYSTEM ? gen_scope_write_user_manager_dropin(m, outdirs[0]) : 0;
+                /* The staging dir of an earlier run in the other mode must not keep old files. */
+                (void)(scope == GEN_SCOPE_SYSTEM ? clear_dir_files(s->staging) : 0);
+                manifest_free(m);
+                return r < 0 || k < 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
+        }
+        if (scope == GEN_SCOPE_USER)
+                log_set_max_level(LOG_LVL_INFO);
         struct generate_stats st = {0};
         int q = generate_quadlet_files(m, s->staging, &st);
         const char *used = m ? m->path : "(none)";
@@ -140,7 +181,9 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
                 manifest_free(m);
                 return EXIT_PROBLEMS;
         }
-        q = run_quadlet(s->quadlet, s->staging, outdirs, false);
+        if (scope == GEN_SCOPE_USER && gen_scope_write_user_links(outdirs[0]) < 0)
+                r = -EIO;
+        q = run_quadlet(s->quadlet, s->staging, outdirs, scope == GEN_SCOPE_USER, false);
         /* Also after a failed run: what it left half-written must not be loaded. */
         size_t missing = q >= 0 ? verify_quadlet_units(m, outdirs[0]) : 0;
         manifest_free(m);
@@ -213,7 +256,7 @@ int main(int argc, char *argv[]) {
                 .manifest = env_or("ARCHY_MANIFEST", ARCHY_MANIFEST_PATH),
                 .last_good = manifest_last_good_path(),
                 .quadlet = env_or("ARCHY_QUADLET", DEFAULT_QUADLET),
-                .staging = env_or("ARCHY_STAGING_DIR", DEFAULT_STAGING),
+                .staging = env_or("ARCHY_STAGING_DIR", NULL),
         };
         bool check = false, dry_run = false, save = false;
         const char *file = NULL, *outdir = NULL;
@@ -243,6 +286,10 @@ int main(int argc, char *argv[]) {
                 return usage_error("invalid arguments");
         }
         setup_logging(!check && !dry_run && !save && getenv("SYSTEMD_SCOPE"));
+        _cleanup_free_ char *user_staging = NULL;
+        if (!s.staging && !(s.staging = default_staging(&user_staging)))
+                return usage_error(
+                        "a user generator needs $XDG_RUNTIME_DIR (or $ARCHY_STAGING_DIR) for its staging dir");
         if (!paths_writable_in_units(&s, check && positional ? argv[optind] : file, outdir))
                 return EXIT_USAGE;
         if (check)

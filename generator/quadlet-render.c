@@ -191,7 +191,10 @@ static void render_container_section(const struct manifest *m, const struct app 
         strbuf_puts(out, "Network=" ARCHY_NETWORK_FILE "\n");
         for (size_t i = 0; i < ct->n_aliases; i++)
                 strbuf_printf(out, "NetworkAlias=%s\n", ct->aliases[i]);
-        strbuf_puts(out, "AddHost=" ARCHY_HOST_ALIAS ":" ARCHY_NETWORK_GATEWAY "\n");
+        /* FM4: podman (>= 5.3) resolves host-gateway by mode: the network's gateway when rootful
+         * (10.89.0.1), pasta's mapped host address when rootless (169.254.1.2): 10.89.0.1 inside a
+         * rootless container is the rootless network namespace, not the host. */
+        strbuf_puts(out, "AddHost=" ARCHY_HOST_ALIAS ":host-gateway\n");
         /* An init as PID 1 forwards SIGTERM; many app binaries ignore it as PID 1. */
         strbuf_puts(out, "RunInit=true\n");
         strbuf_printf(out, "StopTimeout=%u\n", ct->stop_timeout_sec);
@@ -220,8 +223,12 @@ static void render_stop_signal_status(const struct container *ct, struct strbuf 
 }
 
 /* Podman does not create a missing bind source (the container fails to start): archy-derive
- * creates the ones the manifest asks for, with their owner and mode, before each start. */
-static void render_bind_sources(const struct container *ct, struct strbuf *out) {
+ * creates the ones the manifest asks for, with their owner and mode, before each start (rootful). */
+static void render_bind_sources(const struct manifest *m, const struct container *ct, struct strbuf *out) {
+        /* Rootless: the apps user cannot chown to its subordinate ids; the system archy-derive
+         * creates them, before the user manager starts. */
+        if (m->node.mode == NODE_ROOTLESS)
+                return;
         for (size_t i = 0; i < ct->n_mounts; i++) {
                 const struct mount *mt = &ct->mounts[i];
                 if (mt->kind == MOUNT_HOST_PATH && mt->create)
@@ -244,7 +251,7 @@ static void render_service_section(const struct manifest *m, const struct app *a
         strbuf_puts(out, "SuccessExitStatus=143 137");
         render_stop_signal_status(ct, out);
         strbuf_putc(out, '\n');
-        render_bind_sources(ct, out);
+        render_bind_sources(m, ct, out);
         render_order_stop(m, a, ct, out);
         if (a->state == APP_STATE_STARTED)
                 strbuf_puts(out, "\n[Install]\nWantedBy=" ARCHY_TARGET "\n");

@@ -33,7 +33,7 @@ static char **quadlet_environment(const char *staging) {
         return env;
 }
 
-int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3], bool log_to_stderr) {
+int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3], bool user, bool log_to_stderr) {
         if (access(quadlet, X_OK) < 0)
                 return -errno;
         char **env = quadlet_environment(staging);
@@ -43,9 +43,11 @@ int run_quadlet(const char *quadlet, const char *staging, char *const outdirs[3]
         while (env[n_env])
                 n_env++;
 
-        char *argv[6];
+        char *argv[7];
         size_t argc = 0;
         argv[argc++] = (char *)quadlet;
+        if (user)
+                argv[argc++] = (char *)"-user";
         if (log_to_stderr)
                 argv[argc++] = (char *)"-no-kmsg-log";
         for (size_t i = 0; i < 3; i++)

@@ -11,7 +11,6 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
-#include "units.h"
 
 #define SUBID_FILE_MAX (1U << 20)
 
@@ -23,7 +22,7 @@ static const char *env_or(const char *name, const char *fallback) {
 static int read_range(const char *path, const struct node_user *u, struct subid_range *ret) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        mode_t type = 0; /* read_regular_file() needs it */
+        mode_t type;
         int r = read_regular_file(path, SUBID_FILE_MAX, false, &text, &len, &type);
         if (r == -ENOENT)
                 r = 0, len = 0;
@@ -81,20 +80,6 @@ int node_user_host_owner(const struct node_user *u, uid_t uid, gid_t gid, uid_t 
                 return -ERANGE;
         *ret_uid = (uid_t)hu;
         *ret_gid = (gid_t)hg;
-        return 0;
-}
-
-int node_units_open(const struct node_user *u, sd_bus **ret) {
-        if (u->mode == NODE_ROOTFUL)
-                return units_open_system(ret);
-        char machine[NODE_USER_MAX + 8];
-        snprintf(machine, sizeof(machine), "%s@.host", u->name);
-        int r = node_user_is_self(u) ? sd_bus_open_user(ret) : sd_bus_open_user_machine(ret, machine);
-        if (r < 0)
-                return log_error_errno(r,
-                                       "cannot connect to the user manager of %s (the rootless apps user): %m; is "
-                                       "lingering enabled (loginctl enable-linger %s)?",
-                                       u->name, u->name);
         return 0;
 }
 

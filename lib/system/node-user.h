@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
-#include <systemd/sd-bus.h>
 
 #include "manifest.h"
 #include "subid.h"
@@ -40,7 +39,9 @@ bool node_user_is_self(const struct node_user *u);
 int node_user_host_owner(const struct node_user *u, uid_t uid, gid_t gid, uid_t *ret_uid, gid_t *ret_gid);
 
 /* A connection to the manager that runs the apps: the system's; rootless, the user's own bus when
- * this process is the user, else (as root) USER@.host, as systemctl --user -M USER@ does. */
+ * this process is the user, else (as root) USER@.host, as systemctl --user -M USER@ does
+ * (node-units.c: links libsystemd). */
+typedef struct sd_bus sd_bus;
 int node_units_open(const struct node_user *u, sd_bus **ret);
 
 /* Rootless and not the user itself: argv to run podman as the user (setpriv to its uid, gid and

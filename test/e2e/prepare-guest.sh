@@ -29,6 +29,7 @@ cp -a "$rootfs" "$guest"
 # Built on this host: the guest has the same sonames (libyaml-0-2, libsystemd0) and a newer glibc.
 make -s -C "$repo" BUILD="${ARCHY_E2E_BUILD:-build/e2e/bin}" install DESTDIR="$guest" PREFIX=/usr \
 	SYSCONFDIR=/etc GENERATORDIR=/usr/lib/systemd/system-generators UNITDIR=/usr/lib/systemd/system \
+	USERGENERATORDIR=/usr/lib/systemd/user-generators USERUNITDIR=/usr/lib/systemd/user \
 	CATALOGDIR=/usr/lib/systemd/catalog >/dev/null
 # What a package's postinst does: the guest's journalctl compiles archy's catalog (journalctl -x).
 chroot "$guest" journalctl --update-catalog

@@ -168,8 +168,9 @@ START_TEST(nesting_is_bounded) {
                 strcat(deep, "[");
         for (int i = 0; i < 63; i++)
                 strcat(deep, "]");
-        expect_only(deep,
-                    "test.yaml:2:1: (top level): unknown key \"x\", expected one of: version, chain, node, secrets, apps");
+        expect_only(
+                deep,
+                "test.yaml:2:1: (top level): unknown key \"x\", expected one of: version, chain, node, secrets, apps");
         strcpy(deep, "version: 1\nx: ");
         for (int i = 0; i < 64; i++)
                 strcat(deep, "[");

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The top-level node key (lib/model/manifest-parse-node.c): the one place a node is made rootless,
  * and what a rootless node refuses (lib/model/manifest-check-rootless.c). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "subid.h"
 #include "testlib.h"
 
 #define APPS "apps:\n  web:\n    containers:\n      main: {image: localhost/x:1, ports: [\"%s\"]}\n"
@@ -63,6 +65,20 @@ START_TEST(rootless_refuses_ports_below_1024) {
 }
 END_TEST
 
+START_TEST(rootless_refuses_the_containers_conf_drop_in) {
+        static const char text[] =
+                "version: 1\nnode: {mode: rootless}\napps:\n  web:\n    containers:\n"
+                "      main: {image: localhost/x:1}\n    derived:\n"
+                "      - {kind: containers-conf, path: /etc/containers/containers.conf.d/50-a.conf}\n";
+        struct manifest *m = parse_expecting(
+                text, "test.yaml:8:9: apps.web.derived: kind containers-conf on a rootless node: the drop-in would "
+                      "change every user's podman and pin host.archipelago to an address the apps user's containers "
+                      "cannot reach; remove it (podman's host-gateway gives host.archipelago in both modes)\n");
+        ck_assert(manifest_find_app(m, "web")->skip);
+        manifest_free(m);
+}
+END_TEST
+
 START_TEST(bad_node_settings_make_the_manifest_unusable) {
         expect_unusable("node: {mode: rootles}\n",
                         "test.yaml:2:14: node.mode: expected one of rootful, rootless, got \"rootles\"\n");
@@ -86,13 +102,38 @@ START_TEST(bad_node_settings_make_the_manifest_unusable) {
 }
 END_TEST
 
+START_TEST(subordinate_ranges_are_found_and_mapped) {
+        static const char text[] = "root:100000:65536\nbad line\narchipelago:524288:65536\n996:1:2\n";
+        struct subid_range r;
+        ck_assert_int_eq(subid_find(text, strlen(text), "archipelago", 996, &r), 0);
+        ck_assert_uint_eq(r.start, 524288);
+        ck_assert_uint_eq(r.count, 65536);
+        /* by numeric id, as shadow's tools accept it: the first line for the user wins */
+        ck_assert_int_eq(subid_find("996:7:8\n", 8, "archipelago", 996, &r), 0);
+        ck_assert_uint_eq(r.start, 7);
+        ck_assert_int_eq(subid_find(text, strlen(text), "nobody", 65534, &r), -ENOENT);
+        ck_assert_int_eq(subid_find("archipelago:x:1\n", 16, "archipelago", 996, &r), -EINVAL);
+        ck_assert_int_eq(subid_find("archipelago:4294967295:2", 24, "archipelago", 996, &r), -EINVAL);
+        ck_assert_int_eq(subid_find("archipelagos:1:2\n", 17, "archipelago", 996, &r), -ENOENT);
+        unsigned long host;
+        struct subid_range range = {.start = 524288, .count = 65536};
+        ck_assert(subid_map(996, &range, 0, &host) && host == 996);
+        ck_assert(subid_map(996, &range, 1, &host) && host == 524288);
+        ck_assert(subid_map(996, &range, 1000, &host) && host == 525287);
+        ck_assert(subid_map(996, &range, 65536, &host) && host == 589823);
+        ck_assert(!subid_map(996, &range, 65537, &host));
+}
+END_TEST
+
 Suite *node_mode_suite(void) {
         Suite *s = suite_create("node-mode");
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, rootful_without_the_key);
         tcase_add_test(tc, rootless_user_defaults_and_is_named);
         tcase_add_test(tc, rootless_refuses_ports_below_1024);
+        tcase_add_test(tc, rootless_refuses_the_containers_conf_drop_in);
         tcase_add_test(tc, bad_node_settings_make_the_manifest_unusable);
+        tcase_add_test(tc, subordinate_ranges_are_found_and_mapped);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -18,8 +18,7 @@ FILL=/var/archy-e2e-fill
 BITCOIN_CONF=/var/lib/archipelago/node/bitcoin.conf
 # What archy writes on the root filesystem: manifest and last good copy, secrets, derived files,
 # state files (reconcile, podman-repair, verify-ota, apply), the metrics.
-ARCHY_FILES=(/etc/archipelago /var/lib/archipelago /etc/nginx/archipelago.d /etc/nginx/archipelago-ports.d
-	/etc/containers/containers.conf.d/50-archipelago.conf /var/lib/prometheus/node-exporter)
+ARCHY_FILES=(/etc/archipelago /var/lib/archipelago /etc/nginx/archipelago.d /etc/nginx/archipelago-ports.d /var/lib/prometheus/node-exporter)
 
 setup_file() {
 	wait_for 90 no_jobs

@@ -2,7 +2,8 @@
 # After 80-uninstall.bats every app is uninstalled: what archy-derive derived for them is gone
 # within one timer period (env files holding the RPC password, nginx routes, archy's block in
 # bitcoin.conf), the user's own lines stay (56-derive-nginx.bats added one), and so do the volumes
-# (80-uninstall.bats checks them) and the node-wide containers.conf drop-in (archy-derive(8)).
+# (80-uninstall.bats checks them); archy writes no node-wide containers.conf drop-in (FM4 is podman's
+# host-gateway, archy-manifest(5) NODE).
 load helpers
 
 PERIOD=30
@@ -60,15 +61,17 @@ setup_file() {
 	[ -z "$output" ]
 }
 
-@test "all | uninstall-derived | the node-wide containers.conf drop-in stays" {
-	grep -qx 'host_containers_internal_ip = "10.89.0.1"' /etc/containers/containers.conf.d/50-archipelago.conf
+@test "all | uninstall-derived | no node-wide containers.conf drop-in: host.archipelago is podman's host-gateway" {
+	[ ! -e /etc/containers/containers.conf.d/50-archipelago.conf ]
+	run grep -rl host_containers_internal_ip /etc/containers
+	[ "$status" -eq 1 ]
 }
 
 @test "all | uninstall-derived | another run changes nothing and restarts nothing" {
 	local before
-	before=$(stat -c '%n %i %Y' "$BITCOIN_CONF" /etc/containers/containers.conf.d/50-archipelago.conf 2>/dev/null || true)
+	before=$(stat -c '%n %i %Y' "$BITCOIN_CONF" 2>/dev/null || true)
 	run archy-derive
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	[ "$(stat -c '%n %i %Y' "$BITCOIN_CONF" /etc/containers/containers.conf.d/50-archipelago.conf 2>/dev/null || true)" = "$before" ]
+	[ "$(stat -c '%n %i %Y' "$BITCOIN_CONF" 2>/dev/null || true)" = "$before" ]
 }
