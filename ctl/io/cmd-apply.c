@@ -363,6 +363,8 @@ static int check_node_change(const struct apply_args *a, const struct manifest *
 
 static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manifest *old, const char *old_text,
                      size_t old_len, const struct manifest *new, const char *new_text, size_t new_len) {
+        if (!new || !new_text)
+                return log_error_errno(-EINVAL, "apply: no manifest to apply"), CTL_EXIT_FAILED;
         int invalid = check_node_change(a, old, new);
         if (invalid)
                 return invalid;
@@ -468,6 +470,7 @@ static int run(struct apply_args *a) {
         units_close(bus);
         units_close(a->s.system_bus);
         a->s.system_bus = NULL;
+        a->s.node = NULL; /* this frame's */
         return status;
 }
 
