@@ -225,15 +225,33 @@ rootless_node() {
 	[ -z "$(grep -v "^$uid / " "$T/as-user")" ]
 }
 
-@test "rootless node, run as the apps user itself: reconciled here, podman run directly" {
-	[ "$(id -u)" != 0 ] || skip "node.user cannot be root: runs as a user other than root"
-	rootless_node "$(id -un)"
-	fake_systemd
-	run "$RECONCILE" --json
+# As nobody: the stand-in systemd, its bus and archy-reconcile all run as the apps user (the bus
+# takes only its own user), the test's files handed to it; the manifest stays root's.
+as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
+
+@test "rootless node, run as the apps user itself (--user): reconciled there, podman run directly" {
+	[ "$(id -u)" = 0 ] || skip "needs root (to become the apps user nobody)"
+	rootless_node nobody
+	cp "$BATS_FILE_TMPDIR/fake-systemd" "$T/fake-systemd"
+	mkdir -p "$T/state" "$T/apply"
+	chown -R nobody "$T/state" "$T/run" "$T/podman.d"
+	chown nobody "$T"
+	chmod 0755 "$T"
+	as_nobody dbus-daemon --session --nofork --address="unix:path=$T/bus" --print-address=1 >"$T/address" 2>/dev/null &
+	DAEMON=$!
+	for _ in $(seq 50); do [ -s "$T/address" ] && break; sleep 0.1; done
+	as_nobody "$T/fake-systemd" "unix:path=$T/bus" "$T/units" "$T/calls" >"$T/fake.out" 2>&1 &
+	FAKE=$!
+	for _ in $(seq 50); do grep -q ready "$T/fake.out" && break; sleep 0.1; done
+	touch "$T/apply/lock" # archyctl apply's, root's: taken read-only
+	run as_nobody env ARCHY_SYSTEMD_BUS="unix:path=$T/bus" "$RECONCILE" --user --json
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"result": "nothing-to-do", "actions": 0}' ]
-	[ "$(wc -l <"$T/podman-calls")" = 3 ] # the stand-in itself, no setpriv in between
+	[ "$(wc -l <"$T/podman-calls")" = 3 ] # the stand-in itself, as nobody, no setpriv in between
+	[ "$(stat -c %U "$T/podman-calls")" = nobody ]
 	jq -e '.last_full_scan_unix > 0' "$T/state/state.json"
+	[ "$(stat -c %U "$T/state/state.json")" = nobody ]
 }
 
 @test "--user (the user manager's unit) in a manager not the apps user's: exit 0 at once, silent, nothing asked" {
