@@ -226,30 +226,32 @@ rootless_node() {
 }
 
 # As nobody: the stand-in systemd, its bus and archy-reconcile all run as the apps user (the bus
-# takes only its own user), the test's files handed to it; the manifest stays root's.
+# takes only its own user); the manifest and its directory stay root's. In the background as
+# (exec setpriv ...): $! is then the process itself, for teardown's kill.
 as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
 
 @test "rootless node, run as the apps user itself (--user): reconciled there, podman run directly" {
 	[ "$(id -u)" = 0 ] || skip "needs root (to become the apps user nobody)"
 	rootless_node nobody
-	cp "$BATS_FILE_TMPDIR/fake-systemd" "$T/fake-systemd"
-	mkdir -p "$T/state" "$T/apply"
-	chown -R nobody "$T/state" "$T/run" "$T/podman.d"
-	chown nobody "$T"
+	mkdir -p "$T/nobody" "$T/state" "$T/apply"
+	cp "$BATS_FILE_TMPDIR/fake-systemd" "$T/nobody/fake-systemd"
+	: >"$T/podman-calls"
+	chown nobody "$T/nobody" "$T/state" "$T/podman-calls"
 	chmod 0755 "$T"
-	as_nobody dbus-daemon --session --nofork --address="unix:path=$T/bus" --print-address=1 >"$T/address" 2>/dev/null &
+	(exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups dbus-daemon --session --nofork --address="unix:path=$T/nobody/bus" --print-address=1) \
+		>"$T/address" 2>/dev/null 3>&- &
 	DAEMON=$!
 	for _ in $(seq 50); do [ -s "$T/address" ] && break; sleep 0.1; done
-	as_nobody "$T/fake-systemd" "unix:path=$T/bus" "$T/units" "$T/calls" >"$T/fake.out" 2>&1 &
+	(exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$T/nobody/fake-systemd" "unix:path=$T/nobody/bus" "$T/units" "$T/nobody/calls") \
+		>"$T/fake.out" 2>&1 3>&- &
 	FAKE=$!
 	for _ in $(seq 50); do grep -q ready "$T/fake.out" && break; sleep 0.1; done
 	touch "$T/apply/lock" # archyctl apply's, root's: taken read-only
-	run as_nobody env ARCHY_SYSTEMD_BUS="unix:path=$T/bus" "$RECONCILE" --user --json
+	run as_nobody env ARCHY_SYSTEMD_BUS="unix:path=$T/nobody/bus" "$RECONCILE" --user --json
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"result": "nothing-to-do", "actions": 0}' ]
 	[ "$(wc -l <"$T/podman-calls")" = 3 ] # the stand-in itself, as nobody, no setpriv in between
-	[ "$(stat -c %U "$T/podman-calls")" = nobody ]
 	jq -e '.last_full_scan_unix > 0' "$T/state/state.json"
 	[ "$(stat -c %U "$T/state/state.json")" = nobody ]
 }
