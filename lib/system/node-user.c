@@ -42,7 +42,7 @@ static int read_range(const char *path, const struct node_user *u, struct subid_
 
 int node_user_lookup(const struct node_settings *node, struct node_user *ret) {
         *ret = (struct node_user){.mode = node ? node->mode : NODE_ROOTFUL};
-        if (!node || ret->mode == NODE_ROOTFUL) {
+        if (!node || node->mode == NODE_ROOTFUL) {
                 strcpy(ret->name, "root");
                 strcpy(ret->home, "/root");
                 return 0;
