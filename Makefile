@@ -186,7 +186,8 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 check-quadlet: $(GENERATOR) $(DERIVE)
 	ARCHY_DERIVE=$(abspath $(DERIVE)) test/quadlet/check-quadlet.sh $(GENERATOR)
 
-# The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, the shipped node
+# The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, then on the same
+# test node in rootless mode (nspawn), the shipped node
 # (manifests/archipelago.yaml on stand-in and real database images) in nspawn, reboot survival
 # and a smoke subset in a QEMU VM (test/e2e/run.sh; needs root, uses sudo otherwise).
 check-e2e:
