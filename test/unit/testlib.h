@@ -50,6 +50,7 @@ Suite *derive_state_suite(void);
 Suite *metrics_suite(void);
 Suite *bitcoin_conf_syntax_suite(void);
 Suite *node_mode_suite(void);
+Suite *ctl_node_suite(void);
 Suite *derive_rootless_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
