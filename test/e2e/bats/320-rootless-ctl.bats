@@ -5,12 +5,11 @@
 # manifest change stops and starts a user unit (and the system manager never has one); an app
 # systemd (the user's) gave up on is started again by archy-reconcile in the user manager, its
 # restart counted in status; the system's archy-reconcile skips a rootless node; the metrics say
-# the mode. Rootless layer only (plan rootless), after 10-install.bats. The app acted on is node-ui
-# (no derived file: it does not depend on archy-derive's files being the user's).
+# the mode. Rootless layer only (plan rootless), after 10-install.bats. The app acted on: indexer.
 load helpers
 
 DRAFTS=/var/lib/archy-e2e/archyctl
-APP=node-ui
+APP=indexer
 DROPIN_DIR=/run/user/$APPS_UID/systemd/user/archy-$APP.service.d
 
 setup_file() {
@@ -70,7 +69,7 @@ app_failed() { [ "$(app_systemctl show -p ActiveState --value "archy-$APP.servic
 	[[ $output == *"node:      rootless (apps run as $APPS_USER)"* ]]
 }
 
-@test "rootless | archyctl apply | node-ui stopped: a user unit stopped, container gone; apply of the pristine: started again" {
+@test "rootless | archyctl apply | indexer stopped: a user unit stopped, container gone; apply of the pristine: started again" {
 	rootless || skip "the rootless layer's"
 	run archyctl apply --timeout 120 "$(states "$APP=stopped")"
 	echo "$output" >&2
@@ -99,7 +98,7 @@ app_failed() { [ "$(app_systemctl show -p ActiveState --value "archy-$APP.servic
 	[[ $output == *'{"result": "nothing-to-do", '* || $output == *'{"result": "work-found", '* ]]
 }
 
-@test "rootless | archy-reconcile in the user manager | node-ui, given up on by the user's systemd, started again, counted in status" {
+@test "rootless | archy-reconcile in the user manager | indexer, given up on by the user's systemd, started again, counted in status" {
 	rootless || skip "the rootless layer's"
 	local before
 	before=$(archyctl status --json | jfield "[a for a in d['apps'] if a['name'] == '$APP'][0]['reconcile']['restarts']")
