@@ -88,9 +88,11 @@ void render_order_stop(const struct manifest *m, const struct app *a, const stru
                 out->oom = true;
         if (units.len == 0)
                 return;
-        /* Only while a stop job runs for this unit, not a restart job (nor a crash: no job). */
+        /* Only while a stop job runs for this unit, not a restart job (nor a crash: no job). A
+         * rootless node's units are the user manager's: systemctl --user reaches it. */
+        const char *sc = m->node.mode == NODE_ROOTLESS ? "systemctl --user" : "systemctl";
         strbuf_printf(out,
-                      "ExecStopPost=-/bin/sh -c 'systemctl list-jobs --no-legend --plain \"$$0\" | grep -q \" stop \" "
-                      "|| exit 0; exec systemctl stop --no-block \"$$@\"' %%n%s\n",
-                      strbuf_str(&units));
+                      "ExecStopPost=-/bin/sh -c '%s list-jobs --no-legend --plain \"$$0\" | grep -q \" stop \" "
+                      "|| exit 0; exec %s stop --no-block \"$$@\"' %%n%s\n",
+                      sc, sc, strbuf_str(&units));
 }

@@ -42,7 +42,7 @@ setup() {
 teardown() { rm -rf "$T"; }
 
 manifest() {
-	printf 'version: 1\n%bapps:\n  web:\n    containers:\n      main:\n        image: localhost/x:1\n        volumes: ["/srv/web:/data"]\n    volumes: {}\n' "$1" >"$ARCHY_MANIFEST"
+	printf 'version: 1\n%bapps:\n  web:\n    containers:\n      main:\n        image: localhost/x:1\n        volumes: ["/srv/web:/data"]\n    volumes: {}\n  dep:\n    requires: [web]\n    containers:\n      main: {image: localhost/x:1}\n' "$1" >"$ARCHY_MANIFEST"
 	sed -i 's|        volumes: \["/srv/web:/data"\]|        volumes: [{source: /srv/web, target: /data, create: {owner: "1000:1000"}}]|; /^    volumes: {}$/d' "$ARCHY_MANIFEST"
 }
 
@@ -61,6 +61,8 @@ as_user_generator() {
 	grep -qx archy-web.container "$T/quadlet.files"
 	local unit=$T/user-run/archy/quadlet/archy-web.container
 	grep -qx 'AddHost=host.archipelago:host-gateway' "$unit"
+	# a stop of the app's main part stops its dependents in the same (user) manager
+	grep -q "ExecStopPost=-/bin/sh -c 'systemctl --user list-jobs .* exec systemctl --user stop --no-block" "$T/user-run/archy/quadlet/archy-web.container"
 	# the user cannot chown to its subordinate ids: archy-derive (root) creates bind sources
 	run grep -c 'ExecStartPre=.*--bind-source' "$unit"
 	[ "$output" = 0 ]
