@@ -4,8 +4,13 @@
 #include <stddef.h>
 
 enum netns_health netns_classify(const struct netns_look *l) {
+        /* Only a namespace the apps run in matters, and podman builds it while the first app
+         * starts (the directory first, pasta a moment later): seen in the guest at boot, and right
+         * after a repair, whose start jobs run once it ended. */
+        if (!l->apps_running)
+                return NETNS_OK;
         if (!l->dir)
-                return l->aardvark || l->apps_running ? NETNS_GONE : NETNS_OK;
+                return NETNS_GONE;
         if (!l->pasta)
                 return NETNS_PASTA_GONE;
         /* podman starts pasta with the namespace, aardvark-dns with the first container in it: a

@@ -33,6 +33,7 @@ struct netns_look {
         bool apps_running;
 };
 
+/* Only with an app unit active: with none, podman may be building or dropping the namespace. */
 enum netns_health netns_classify(const struct netns_look *l);
 /* What a person reads for each, for the evidence of the state; NULL for NETNS_OK. */
 const char *netns_health_text(enum netns_health h);
