@@ -14,7 +14,7 @@ GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir 
 CATALOGDIR  ?= $(or $(shell $(PKG_CONFIG) --variable=catalogdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/catalog)
 UNITDIR     ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
 # A rootless node (archy-manifest(5) NODE): the same generator as a user generator, and the user
-# units it enables for the apps user only.
+# units it enables for the apps user only (archy-reconcile's among them).
 USERGENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdusergeneratordir systemd 2>/dev/null),$(PREFIX)/lib/systemd/user-generators)
 USERUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemduserunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/user)
 BUILD       ?= build
@@ -136,8 +136,10 @@ $(VERIFY): $(BUILD)/helpers/verify-ota/main.o $(VERIFY_OBJS) $(ARCHY_LIBS)
 
 # archyctl: the node daemon's control surface: libyaml (manifests), libsystemd (units, jobs), libcurl
 # (the apps' http probes), and the generator's renderer (an app's units changed when their rendered
-# text did). archy-podman-repair's state parser: status reads its repairs total.
-$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(BUILD)/helpers/podman-repair/repair-state.o $(ARCHY_LIBS)
+# text did). archy-podman-repair's state parser: status reads its repairs total; its podman runner
+# (as the apps user on a rootless node).
+$(CTL): $(BUILD)/ctl/main.o $(CTL_OBJS) $(GEN_OBJS) $(BUILD)/helpers/podman-repair/repair-state.o \
+        $(BUILD)/helpers/podman-repair/podman.o $(ARCHY_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(YAML_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
 
 # archy-reconcile runs every 60 s: libyaml (manifest, podman's JSON, its state), libsystemd (units).
@@ -327,6 +329,8 @@ install: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 	install -m644 units/user/archy-apps.target units/user/archipelago-apps.slice units/user/archy-podman-repair.timer \
 	        $(DESTDIR)$(USERUNITDIR)/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/user/archy-podman-repair.service.in > $(DESTDIR)$(USERUNITDIR)/archy-podman-repair.service
+	install -m644 units/user/archy-reconcile.timer $(DESTDIR)$(USERUNITDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/user/archy-reconcile.service.in > $(DESTDIR)$(USERUNITDIR)/archy-reconcile.service
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UNITDIR)/archipelago.service.d \
 	        $(DESTDIR)$(UNITDIR)/multi-user.target.wants
 	install -m644 units/archipelago-apps.slice units/archy-apps.target units/archy-manifest-save.path \
@@ -394,6 +398,7 @@ uninstall:
 	      $(DESTDIR)$(SBINDIR)/archy-reconcile $(DESTDIR)$(UNITDIR)/archy-reconcile.service \
 	      $(DESTDIR)$(UNITDIR)/archy-reconcile.timer $(DESTDIR)$(UNITDIR)/timers.target.wants/archy-reconcile.timer \
 	      $(DESTDIR)$(MANDIR)/man8/archy-reconcile.8 \
+	      $(DESTDIR)$(USERUNITDIR)/archy-reconcile.service $(DESTDIR)$(USERUNITDIR)/archy-reconcile.timer \
 	      $(DESTDIR)$(SBINDIR)/archy-setup-rootless $(DESTDIR)$(MANDIR)/man8/archy-setup-rootless.8 \
 	      $(DESTDIR)$(MANDIR)/man7/archy-alerts.7 $(DESTDIR)$(ARCHYDATADIR)/prometheus/archy-alerts.yml \
 	      $(DESTDIR)$(UNITDIR)/archy-metrics.service $(DESTDIR)$(UNITDIR)/archy-metrics.timer \

@@ -43,6 +43,10 @@ static void node(struct prom_text *p, const struct status *s) {
                     "1 for archyctl status's verdict in force (ok, degraded, attention), 0 for the others");
         for (size_t i = 0; i < 3; i++)
                 prom_sample(p, L("verdict", LEVELS[i]), s->verdict == (enum status_level)i);
+        prom_family(p, "archy_node_info", PROM_GAUGE,
+                    "1, labelled with who runs the apps: mode rootful (root, the system manager) or rootless (user)");
+        prom_sample(p, L("mode", s->node.mode ? s->node.mode : "rootful", "user", s->node.user ? s->node.user : "root"),
+                    1);
         prom_family(p, "archy_manifest_fallback", PROM_GAUGE,
                     "1 while the last good copy stands in for an unusable installed manifest");
         prom_sample(p, NULL, s->manifest.fallback);

@@ -438,6 +438,14 @@ static void json_manifest(struct strbuf *b, const struct status_manifest *m) {
         strbuf_puts(b, "},\n");
 }
 
+static void json_node(struct strbuf *b, const struct status_node *n) {
+        bool f = true;
+        strbuf_puts(b, "  \"node\": {");
+        kstr(b, &f, "mode", n->mode ? n->mode : "rootful");
+        kstr(b, &f, "user", n->user ? n->user : "root");
+        strbuf_puts(b, "},\n");
+}
+
 static void json_podman(struct strbuf *b, const struct status_podman *p) {
         bool f = true;
         strbuf_puts(b, "  \"podman\": {");
@@ -530,6 +538,7 @@ char *status_render_json(const struct status *s) {
         strbuf_puts(&b, ",\n");
         json_problems(&b, s);
         json_manifest(&b, &s->manifest);
+        json_node(&b, &s->node);
         strbuf_puts(&b, "  \"apps\": [");
         for (size_t i = 0; i < s->n_apps; i++) {
                 strbuf_puts(&b, i ? ",\n" : "\n");
@@ -590,6 +599,8 @@ static void text_node(struct strbuf *b, const struct status *s) {
                                            : "none (no apps)");
         for (size_t i = 0; i < m->n_problems; i++)
                 strbuf_printf(b, "  %s\n", m->problems[i]);
+        strbuf_printf(b, "node:      %s (apps run as %s)\n", s->node.mode ? s->node.mode : "rootful",
+                      s->node.user ? s->node.user : "root");
         const struct status_podman *p = &s->podman;
         format_time(t, p->checked_at);
         if (p->known)
@@ -725,6 +736,7 @@ void status_free(struct status *s) {
                 free(s->problems[i].text);
         }
         free(s->problems);
+        free(s->node.user);
         struct status_manifest *m = &s->manifest;
         free(m->path);
         free(m->last_good);

@@ -172,9 +172,16 @@ struct status_manifest {
         size_t n_last_good_problems;
 };
 
+/* Who runs the apps (archy-manifest(5) NODE), from the manifest in use (rootful without one). */
+struct status_node {
+        const char *mode; /* static: "rootful", "rootless" */
+        char *user;       /* the apps user: "root" when rootful */
+};
+
 struct status {
         long long now; /* seconds since the epoch, when gathered */
         struct status_manifest manifest;
+        struct status_node node;
         struct status_app *apps;
         size_t n_apps;
         struct status_pull *pulls;

@@ -54,7 +54,8 @@ int gen_scope_write_user_links(const char *outdir) {
         static const struct {
                 const char *wants, *unit;
         } links[] = {{"default.target.wants", "archy-apps.target"},
-                     {"timers.target.wants", "archy-podman-repair.timer"}};
+                     {"timers.target.wants", "archy-podman-repair.timer"},
+                     {"timers.target.wants", "archy-reconcile.timer"}};
         for (size_t i = 0; i < ELEMENTSOF(links); i++) {
                 _cleanup_free_ char *dir = NULL, *link = NULL, *target = NULL;
                 if (asprintf(&dir, "%s/%s", outdir, links[i].wants) < 0 ||

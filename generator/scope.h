@@ -30,6 +30,6 @@ int gen_scope_write_user_manager_dropin(const struct manifest *m, const char *ou
 #endif
 
 /* The user generator of the apps user: enables archy's user units for this manager only (links in
- * outdir: default.target.wants/archy-apps.target, timers.target.wants/archy-podman-repair.timer);
- * no other user's manager gets them. Returns 0 or negative errno (logged). */
+ * outdir: default.target.wants/archy-apps.target, timers.target.wants/archy-podman-repair.timer
+ * and archy-reconcile.timer); no other user's manager gets them. Returns 0 or negative errno (logged). */
 int gen_scope_write_user_links(const char *outdir);

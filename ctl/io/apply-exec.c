@@ -76,14 +76,19 @@ static bool plan_starts(const struct plan *p) {
         return false;
 }
 
-static int step_start(sd_bus *bus, const struct plan *p) {
+/* archy's own units (archy-derive) are the system manager's in both modes. */
+static sd_bus *system_bus(const struct apply_settings *s, sd_bus *bus) {
+        return s->system_bus ? s->system_bus : bus;
+}
+
+static int step_start(sd_bus *bus, const struct apply_settings *s, const struct plan *p) {
         size_t refused = 0;
         /* The configs first: an app installed (or reinstalled after a purge) or edited reads files
          * archy-derive writes. Every app unit is After= it, so their jobs wait for this one; a
          * node without archy-derive.service (or where systemd refuses it) starts the apps anyway. */
         if (plan_starts(p)) {
                 char *derive[] = {(char *)"archy-derive.service"};
-                (void)units_start(bus, derive, 1);
+                (void)units_start(system_bus(s, bus), derive, 1);
         }
         for (size_t i = 0; i < p->n_apps; i++) {
                 const struct plan_app *a = &p->apps[i];
@@ -136,10 +141,10 @@ static long app_window_sec(const struct app *a, long timeout_sec) {
 }
 
 /* podman healthcheck run NAME: exit 0 when healthy. */
-static bool podman_healthy(const char *container) {
-        char *argv[] = {(char *)"podman", (char *)"healthcheck", (char *)"run", (char *)container, NULL};
+static bool podman_healthy(const struct apply_settings *s, const char *container) {
+        const char *argv[] = {"healthcheck", "run", container, NULL};
         struct spawn_result res = {0};
-        int r = apply_podman(argv, 30L * 1000, &res);
+        int r = apply_podman(s, argv, 30L * 1000, &res);
         bool ok = r >= 0 && res.end == SPAWN_EXITED && res.status == 0;
         if (r >= 0)
                 spawn_result_done(&res);
@@ -147,7 +152,8 @@ static bool podman_healthy(const char *container) {
 }
 
 /* One container: 1 ready, 0 not yet, -1 given up (failed for good). detail says why not. */
-static int container_ready(sd_bus *bus, const struct container *ct, char *detail, size_t size) {
+static int container_ready(sd_bus *bus, const struct apply_settings *s, const struct container *ct, char *detail,
+                           size_t size) {
         _cleanup_free_ char *service = NULL, *active = NULL, *sub = NULL, *result = NULL;
         if (naming_service(ct->unit, &service) < 0)
                 return 0;
@@ -159,16 +165,16 @@ static int container_ready(sd_bus *bus, const struct container *ct, char *detail
                 snprintf(detail, size, "%s %s/%s%s%s", service, active, sub, *result ? " result " : "", result);
                 return 0;
         }
-        if (ct->has_health && !ct->notify_healthy && !podman_healthy(ct->unit)) {
+        if (ct->has_health && !ct->notify_healthy && !podman_healthy(s, ct->unit)) {
                 snprintf(detail, size, "%s active, container %s not healthy yet", service, ct->unit);
                 return 0;
         }
         return 1;
 }
 
-static bool app_ready(sd_bus *bus, const struct app *a, struct app_progress *pr) {
+static bool app_ready(sd_bus *bus, const struct apply_settings *s, const struct app *a, struct app_progress *pr) {
         for (size_t c = 0; c < a->n_containers; c++)
-                if (container_ready(bus, &a->containers[c], pr->detail, sizeof pr->detail) <= 0)
+                if (container_ready(bus, s, &a->containers[c], pr->detail, sizeof pr->detail) <= 0)
                         return false;
         pr->detail[0] = '\0';
         return true;
@@ -182,14 +188,15 @@ static bool app_has_health(const struct app *a) {
 }
 
 /* One pass over the apps not done yet: whether any line changed, *pending the apps left. */
-static bool wait_pass(sd_bus *bus, struct waited *w, struct app_progress *pr, size_t n, size_t *pending) {
+static bool wait_pass(sd_bus *bus, const struct apply_settings *s, struct waited *w, struct app_progress *pr, size_t n,
+                      size_t *pending) {
         bool changed = false;
         long long now = now_monotonic_ms();
         *pending = 0;
         for (size_t i = 0; i < n; i++) {
                 if (w[i].done)
                         continue;
-                bool up = app_ready(bus, w[i].app, &pr[i]);
+                bool up = app_ready(bus, s, w[i].app, &pr[i]);
                 if (!up)
                         w[i].up_since = 0;
                 else if (w[i].up_since == 0)
@@ -226,7 +233,7 @@ static int step_wait(sd_bus *bus, const struct apply_settings *s, const struct m
         }
         print_progress(s, pr, n, false, true);
         for (size_t pending = n; pending > 0;) {
-                bool changed = wait_pass(bus, w, pr, n, &pending);
+                bool changed = wait_pass(bus, s, w, pr, n, &pending);
                 print_progress(s, pr, n, true, changed);
                 if (pending > 0) {
                         struct timespec pause = {0, 500L * 1000 * 1000};
@@ -270,6 +277,14 @@ static int rolled_back_unwaited(const struct plan *p, const struct apply_journal
         return 0;
 }
 
+/* daemon-reload: rootless, the system manager's first (its generator wires archy-derive and the
+ * user manager's drop-in), then the apps user's (its generator renders the app units). */
+static int reload(sd_bus *bus, const struct apply_settings *s) {
+        if (s->system_bus && units_reload(s->system_bus) < 0)
+                return -EIO;
+        return units_reload(bus);
+}
+
 int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct manifest *old, const struct manifest *new,
                   const struct plan *p, const char *new_text, size_t new_len, struct apply_journal *j) {
         /* Before installed, the stop is taken again: the boot may have started what a crashed
@@ -281,9 +296,9 @@ int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct mani
                     persist(s, j, APPLY_INSTALLED) < 0)
                         return CTL_EXIT_FAILED;
         }
-        if (j->phase < APPLY_RELOADED && (units_reload(bus) < 0 || persist(s, j, APPLY_RELOADED) < 0))
+        if (j->phase < APPLY_RELOADED && (reload(bus, s) < 0 || persist(s, j, APPLY_RELOADED) < 0))
                 return CTL_EXIT_FAILED;
-        if (j->phase < APPLY_STARTED && (step_start(bus, p) < 0 || persist(s, j, APPLY_STARTED) < 0))
+        if (j->phase < APPLY_STARTED && (step_start(bus, s, p) < 0 || persist(s, j, APPLY_STARTED) < 0))
                 return CTL_EXIT_FAILED;
         _cleanup_free_ struct app_progress *pr = NULL;
         size_t n = 0;

@@ -16,6 +16,7 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "ctl-node.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -27,10 +28,8 @@
 #define PULL_TIMEOUT_MS (30L * 60 * 1000)
 #define EXISTS_TIMEOUT_MS (60L * 1000)
 
-int apply_podman(char *const args[], long timeout_ms, struct spawn_result *res) {
-        char *envp[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
-        const char *podman = getenv("ARCHY_PODMAN");
-        return spawn_capture(podman && *podman ? podman : "/usr/bin/podman", args, envp, timeout_ms, res);
+int apply_podman(const struct apply_settings *s, const char *const *args, long timeout_ms, struct spawn_result *res) {
+        return ctl_node_podman_run(s->node, args, timeout_ms, res);
 }
 
 /* The last non-empty line of podman's stderr, for a message. */
@@ -45,10 +44,10 @@ static void last_line(const char *err, char *out, size_t size) {
 }
 
 /* 1 present, 0 absent, negative: podman could not say (detail says why). */
-static int image_exists(const char *image, char *detail, size_t size) {
-        char *argv[] = {(char *)"podman", (char *)"image", (char *)"exists", (char *)image, NULL};
+static int image_exists(const struct apply_settings *s, const char *image, char *detail, size_t size) {
+        const char *argv[] = {"image", "exists", image, NULL};
         struct spawn_result res = {0};
-        int r = apply_podman(argv, EXISTS_TIMEOUT_MS, &res);
+        int r = apply_podman(s, argv, EXISTS_TIMEOUT_MS, &res);
         if (r < 0) {
                 snprintf(detail, size, "cannot run podman: %s", strerror(-r));
                 return r;
@@ -64,10 +63,10 @@ static int image_exists(const char *image, char *detail, size_t size) {
 }
 
 /* 0 pulled, negative errno with detail. */
-static int image_pull(const char *image, char *detail, size_t size) {
-        char *argv[] = {(char *)"podman", (char *)"pull", (char *)"--quiet", (char *)image, NULL};
+static int image_pull(const struct apply_settings *s, const char *image, char *detail, size_t size) {
+        const char *argv[] = {"pull", "--quiet", image, NULL};
         struct spawn_result res = {0};
-        int r = apply_podman(argv, PULL_TIMEOUT_MS, &res);
+        int r = apply_podman(s, argv, PULL_TIMEOUT_MS, &res);
         if (r < 0) {
                 snprintf(detail, size, "cannot run podman: %s", strerror(-r));
                 return r;
@@ -112,7 +111,7 @@ int apply_pull(const struct apply_settings *s, const struct plan_images *im) {
         for (size_t i = 0; i < im->n_pull; i++) {
                 const struct plan_image *it = &im->pull[i];
                 char detail[512] = "";
-                int r = image_exists(it->image, detail, sizeof detail);
+                int r = image_exists(s, it->image, detail, sizeof detail);
                 if (r > 0) {
                         print_pull(s, it, "present", NULL);
                         continue;
@@ -120,7 +119,7 @@ int apply_pull(const struct apply_settings *s, const struct plan_images *im) {
                 if (r == 0) {
                         print_pull(s, it, "pulling", NULL);
                         char *note = pull_note(s, it);
-                        r = image_pull(it->image, detail, sizeof detail);
+                        r = image_pull(s, it->image, detail, sizeof detail);
                         pull_note_remove(note);
                 }
                 if (r >= 0) {

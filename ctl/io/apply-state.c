@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apply.h"
@@ -28,16 +29,25 @@ static long lock_holder(int fd) {
         return n > 0 ? strtol(buf, NULL, 10) : 0;
 }
 
+/* The directory and the lock are readable by all: a rootless node's archy-reconcile runs as the
+ * apps user and takes the lock through a read-only descriptor (archy-reconcile(8), ROOTLESS NODE);
+ * the journal and the copies stay 0600. A directory an older archyctl made 0700 is opened up. */
 int apply_lock(const char *state_dir) {
-        int r = mkdir_p(state_dir, 0700);
+        int r = mkdir_p(state_dir, 0755);
         if (r < 0)
                 return log_error_errno(r, "cannot create %s: %m", state_dir);
+        struct stat st;
+        if (geteuid() == 0 && stat(state_dir, &st) == 0 && st.st_uid == 0 && (st.st_mode & 0777) == 0700 &&
+            chmod(state_dir, 0755) < 0)
+                log_warning_errno(-errno, "cannot make %s readable: %m", state_dir);
         _cleanup_free_ char *path = path_in(state_dir, "lock");
         if (!path)
                 return log_error_errno(-ENOMEM, "out of memory");
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return log_error_errno(-errno, "cannot open %s: %m", path);
+        if (fchmod(fd, 0644) < 0)
+                log_warning_errno(-errno, "cannot make %s readable: %m", path);
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 fprintf(stderr, "archyctl apply: waiting for another apply (pid %ld)\n", lock_holder(fd));
                 while (flock(fd, LOCK_EX) < 0)

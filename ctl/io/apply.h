@@ -22,12 +22,18 @@
 
 typedef struct sd_bus sd_bus;
 struct spawn_result;
+struct ctl_node;
 
 struct apply_settings {
         const char *manifest_path; /* the installed manifest */
         const char *state_dir;
         long timeout_sec; /* 0: per app, its health window, at least 120 s */
         bool json, tty, no_wait;
+        /* Who runs the apps (ctl-node.h; NULL: rootful). The bus apply_execute() gets is the apps'
+         * manager; rootless, system_bus is the system manager (archy-derive, its daemon-reload),
+         * NULL when the apps' bus is the system's. */
+        const struct ctl_node *node;
+        sd_bus *system_bus;
 };
 
 /* An edit of the installed manifest (archyctl install, uninstall, start, stop, restart,
@@ -90,8 +96,9 @@ int apply_execute(sd_bus *bus, const struct apply_settings *s, const struct mani
 bool apply_unit_running(const char *service, void *ctx);
 
 /* apply-images.c */
-/* podman (ARCHY_PODMAN, default /usr/bin/podman) with args (args[0] "podman"): spawn_capture(). */
-int apply_podman(char *const args[], long timeout_ms, struct spawn_result *res);
+/* The apps' podman (ARCHY_PODMAN, default /usr/bin/podman; rootless, as the apps user) with args
+ * (no "podman" first): spawn_capture()'s result. */
+int apply_podman(const struct apply_settings *s, const char *const *args, long timeout_ms, struct spawn_result *res);
 /* Every image of im->pull present, pulled when it is not: CTL_EXIT_OK, or CTL_EXIT_PULL_FAILED
  * after saying which app, container and image. */
 int apply_pull(const struct apply_settings *s, const struct plan_images *im);

@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "ctl-node.h"
 #include "edit.h"
 #include "log.h"
 #include "macro.h"
@@ -234,11 +235,16 @@ static int load_old(const struct apply_args *a, char **ret_text, size_t *ret_len
 
 /* ---- running a plan ---- */
 
-static sd_bus *open_bus(bool quiet_failure) {
+/* The apps' manager (rootless: the apps user's), and rootless the system's in a->s.system_bus.
+ * $ARCHY_SYSTEMD_BUS: one stand-in for both (tests). */
+static sd_bus *open_bus(struct apply_args *a, bool quiet_failure) {
+        const char *address = getenv("ARCHY_SYSTEMD_BUS");
         sd_bus *bus = NULL;
-        if (units_open(false, &bus) < 0) {
+        if (ctl_node_apps_bus(a->s.node, address && *address ? address : NULL, &bus) < 0 ||
+            ctl_node_system_bus(a->s.node, address && *address ? address : NULL, &a->s.system_bus) < 0) {
                 if (quiet_failure)
                         fprintf(stderr, "archyctl apply: systemd is not reachable: planning as if no unit ran\n");
+                units_close(bus);
                 return NULL;
         }
         return bus;
@@ -335,8 +341,33 @@ static int start_apply(sd_bus *bus, const struct apply_args *a, const struct pla
         return apply_execute(bus, &a->s, old, new, p, new_text, new_len, &j);
 }
 
+/* An app installed under one manager cannot be carried to another by an apply: the mode (or the
+ * apps user) changes only with no app installed. 0, or CTL_EXIT_INVALID after saying why. */
+static int check_node_change(const struct apply_args *a, const struct manifest *old, const struct manifest *new) {
+        if (!old || ctl_node_same(&old->node, &new->node))
+                return 0;
+        for (size_t i = 0; i < old->n_apps; i++)
+                if (old->apps[i].state != APP_STATE_UNINSTALLED) {
+                        fprintf(stderr,
+                                "archyctl apply: %s changes node: (from %s, apps run as %s, to %s, as %s) while the "
+                                "app %s is installed: uninstall every app first (apply a manifest with each app's "
+                                "state: uninstalled), then apply it; nothing was done\n",
+                                a->shown, node_mode_to_string(old->node.mode),
+                                old->node.mode == NODE_ROOTLESS ? old->node.user : "root",
+                                node_mode_to_string(new->node.mode),
+                                new->node.mode == NODE_ROOTLESS ? new->node.user : "root", old->apps[i].name);
+                        return CTL_EXIT_INVALID;
+                }
+        return 0;
+}
+
 static int apply_new(sd_bus *bus, const struct apply_args *a, const struct manifest *old, const char *old_text,
                      size_t old_len, const struct manifest *new, const char *new_text, size_t new_len) {
+        if (!new || !new_text)
+                return log_error_errno(-EINVAL, "apply: no manifest to apply"), CTL_EXIT_FAILED;
+        int invalid = check_node_change(a, old, new);
+        if (invalid)
+                return invalid;
         struct plan p = {0};
         if (plan_compute(old, new, bus ? apply_unit_running : NULL, bus, &p) < 0)
                 return log_error_errno(-ENOMEM, "out of memory"), CTL_EXIT_FAILED;
@@ -400,7 +431,15 @@ static int run(struct apply_args *a) {
                         return CTL_EXIT_FAILED;
                 }
         }
-        sd_bus *bus = open_bus(a->dry_run);
+        /* The node's mode: FILE's, else (an edit, a resume) the manifest in use's. */
+        struct ctl_node node;
+        if (ctl_node_load(a->s.manifest_path, new, &node) < 0) {
+                if (lock >= 0)
+                        close(lock);
+                return CTL_EXIT_FAILED;
+        }
+        a->s.node = &node;
+        sd_bus *bus = open_bus(a, a->dry_run);
         /* --resume alone exits with the resumed apply's status; before an apply of its own, a
          * resumed one that did not converge is reported and the new one carried out. */
         int resumed = !bus && !a->dry_run ? CTL_EXIT_FAILED : pending > 0 ? resume(bus, a, &j) : CTL_EXIT_OK;
@@ -429,6 +468,9 @@ static int run(struct apply_args *a) {
         if (lock >= 0)
                 close(lock);
         units_close(bus);
+        units_close(a->s.system_bus);
+        a->s.system_bus = NULL;
+        a->s.node = NULL; /* this frame's */
         return status;
 }
 

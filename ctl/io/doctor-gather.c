@@ -37,8 +37,9 @@ void doctor_paths_default(struct doctor_paths *p) {
 
 /* ---- systemd: failed units, and the load state of the units not in memory ------------------ */
 
+/* The apps' manager (rootless: the apps user's); rootless, the helpers' failures are the system's. */
 static int open_bus(const struct doctor_paths *p, sd_bus **bus) {
-        return p->status.bus ? units_open_address(p->status.bus, bus) : units_open(false, bus);
+        return ctl_node_apps_bus(&p->status.node, p->status.bus, bus);
 }
 
 static int gather_failed(struct doctor_gathered *g, sd_bus *bus) {
@@ -80,6 +81,10 @@ static int gather_systemd(struct doctor_gathered *g, const struct doctor_paths *
         }
         recheck_not_loaded(&g->status, bus);
         r = gather_failed(g, bus);
+        units_close(bus);
+        bus = NULL;
+        if (r >= 0 && ctl_node_system_bus(&p->status.node, p->status.bus, &bus) >= 0 && bus)
+                r = gather_failed(g, bus); /* rootless: archy-derive and the other system helpers */
         units_close(bus);
         if (r == -ENOMEM)
                 return r;
@@ -139,9 +144,11 @@ static int gather_ntp(const struct doctor_paths *p) {
         return r < 0 ? r : synced;
 }
 
-int doctor_gather(struct doctor_gathered *g, const struct doctor_paths *p) {
+int doctor_gather(struct doctor_gathered *g, struct doctor_paths *p) {
         *g = (struct doctor_gathered){.in = {.status = &g->status, .manifest_path = p->status.manifest}};
         int r = status_gather_files(&g->status, &p->status, NULL);
+        /* the disks by mode: rootless, the containers' storage is the apps user's */
+        p->disks[1] = p->status.disks[1];
         if (r >= 0)
                 r = gather_systemd(g, p);
         if (r < 0)

@@ -25,5 +25,5 @@ struct doctor_gathered {
 
 /* Gather it all: nothing that fails here is an error of doctor's (it becomes a check's verdict),
  * but -ENOMEM. */
-int doctor_gather(struct doctor_gathered *g, const struct doctor_paths *p);
+int doctor_gather(struct doctor_gathered *g, struct doctor_paths *p);
 void doctor_gathered_done(struct doctor_gathered *g);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "ctl-node.h"
 #include "edit.h"
 #include "fileio.h"
 #include "log.h"
@@ -86,19 +87,33 @@ static int run_tool(const char *path, char **argv, char **err) {
         return r;
 }
 
-/* podman volume rm of each volume that exists; *removed lists those removed. */
-static int remove_volumes(char **volumes, size_t n, char ***removed, size_t *n_removed) {
-        const char *podman = tool("ARCHY_PODMAN", "/usr/bin/podman");
+/* podman ARGS as the apps' podman runs (ctl-node.h): as run_tool(). */
+static int run_podman(const struct ctl_node *node, const char *const *args, char **err) {
+        struct podman p = ctl_node_podman(node, PODMAN_TIMEOUT_MS);
+        struct spawn_result res = {0};
+        int r = podman_run(&p, args, &res);
+        if (r < 0)
+                return log_error_errno(r, "cannot run %s: %m", p.path);
+        r = res.end == SPAWN_EXITED && res.status == 0 ? 0 : 1;
+        if (r && err)
+                *err = strdup(res.err ? res.err : "");
+        spawn_result_done(&res);
+        return r;
+}
+
+/* podman volume rm of each volume that exists (the apps user's, rootless); *removed lists those
+ * removed. */
+static int remove_volumes(const struct ctl_node *node, char **volumes, size_t n, char ***removed, size_t *n_removed) {
         for (size_t i = 0; i < n; i++) {
-                char *exists[] = {(char *)"podman", (char *)"volume", (char *)"exists", volumes[i], NULL};
-                char *rm[] = {(char *)"podman", (char *)"volume", (char *)"rm", volumes[i], NULL};
-                int r = run_tool(podman, exists, NULL);
+                const char *exists[] = {"volume", "exists", volumes[i], NULL};
+                const char *rm[] = {"volume", "rm", volumes[i], NULL};
+                int r = run_podman(node, exists, NULL);
                 if (r < 0)
                         return r;
                 if (r > 0)
                         continue; /* not there (any more) */
                 _cleanup_free_ char *err = NULL;
-                r = run_tool(podman, rm, &err);
+                r = run_podman(node, rm, &err);
                 if (r != 0) {
                         if (r > 0)
                                 log_error("podman volume rm %s failed: %s", volumes[i], err ? err : "");
@@ -158,7 +173,8 @@ static int purge_locked(const struct apply_settings *s, const char *app, bool dr
                 print_purged(s, app, volumes, n, true);
                 return CTL_EXIT_OK;
         }
-        if (remove_volumes(volumes, n, &removed, &n_removed) < 0)
+        struct ctl_node node;
+        if (ctl_node_init(&m->node, &node) < 0 || remove_volumes(&node, volumes, n, &removed, &n_removed) < 0)
                 return log_error("purge %s: not finished: run archyctl uninstall %s --purge again", app, app),
                        CTL_EXIT_FAILED;
         char *derive[] = {(char *)"archy-derive", (char *)"--app",          (char *)app,

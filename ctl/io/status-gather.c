@@ -39,19 +39,51 @@ void status_paths_default(struct status_paths *p) {
         *p = (struct status_paths){
                 .manifest = env_or("ARCHY_MANIFEST", ARCHY_MANIFEST_PATH),
                 .last_good = manifest_last_good_path(),
-                .podman_health = env_or("ARCHY_PODMAN_HEALTH", "/run/archipelago/podman-health.json"),
                 .ota_state = env_or("ARCHY_OTA_STATE", "/var/lib/archipelago/update-verify.state"),
-                .reconcile = env_or("ARCHY_RECONCILE_STATE", RECONCILE_STATE_PATH),
-                .cid_dir = env_or("ARCHY_CID_DIR", "/run"),
-                .run_root = env_or("ARCHY_PODMAN_RUNROOT", "/run/containers/storage"),
                 .bus = env_or("ARCHY_SYSTEMD_BUS", NULL),
                 .apply_state = env_or("ARCHY_APPLY_STATE_DIR", APPLY_STATE_DIR),
                 .probes = probes_record_path(),
                 .derive_state = env_or("ARCHY_DERIVE_STATE", DERIVE_STATE_PATH),
-                .repair_state = env_or("ARCHY_PODMAN_REPAIR_STATE", REPAIR_STATE_PATH),
-                .disks = {env_or("ARCHY_DISK_ROOT", "/"), env_or("ARCHY_DISK_CONTAINERS", "/var/lib/containers"),
+                .disks = {env_or("ARCHY_DISK_ROOT", "/"), NULL /* by mode */,
                           env_or("ARCHY_DISK_ARCHIPELAGO", "/var/lib/archipelago")},
         };
+        /* the paths by mode: rootful until the manifest in use says otherwise */
+        (void)status_paths_set_node(p, NULL, NULL);
+}
+
+/* A path by mode: $env, else the rootful default, or rootless BASE/REL in buf. */
+static const char *by_mode(const char *env, const char *rootful, bool rootless, char *buf, const char *base,
+                           const char *rel) {
+        const char *v = getenv(env);
+        if (v && *v)
+                return v;
+        if (!rootless)
+                return rootful;
+        int n = snprintf(buf, PATH_MAX, "%s%s%s", base, *rel ? "/" : "", rel);
+        return n > 0 && n < PATH_MAX ? buf : rootful; /* a home that long is not podman's either */
+}
+
+int status_paths_set_node(struct status_paths *p, const struct node_settings *node, struct status *s) {
+        p->node_error = ctl_node_init(node, &p->node);
+        const struct node_user *u = &p->node.user;
+        bool rl = p->node_error == 0 && u->mode == NODE_ROOTLESS;
+        p->podman_health = by_mode("ARCHY_PODMAN_HEALTH", "/run/archipelago/podman-health.json", rl, p->buf[0],
+                                   u->runtime_dir, REPAIR_USER_HEALTH);
+        p->reconcile =
+                by_mode("ARCHY_RECONCILE_STATE", RECONCILE_STATE_PATH, rl, p->buf[1], u->home, RECONCILE_USER_STATE);
+        p->cid_dir = by_mode("ARCHY_CID_DIR", "/run", rl, p->buf[2], u->runtime_dir, "");
+        p->run_root =
+                by_mode("ARCHY_PODMAN_RUNROOT", "/run/containers/storage", rl, p->buf[3], u->runtime_dir, "containers");
+        p->repair_state =
+                by_mode("ARCHY_PODMAN_REPAIR_STATE", REPAIR_STATE_PATH, rl, p->buf[4], u->home, REPAIR_USER_STATE);
+        p->disks[1] = by_mode("ARCHY_DISK_CONTAINERS", "/var/lib/containers", rl, p->buf[5], u->home,
+                              ".local/share/containers");
+        if (s) {
+                free(s->node.user);
+                s->node.mode = node_mode_to_string(node ? node->mode : NODE_ROOTFUL);
+                s->node.user = status_strdup(s, node && node->mode == NODE_ROOTLESS ? node->user : "root");
+        }
+        return p->node_error;
 }
 
 /* ---- the manifest ------------------------------------------------------------------------- */
@@ -160,9 +192,10 @@ static void add_app(struct status *s, const struct status_paths *p, const struct
         }
 }
 
-static int gather_manifest(struct status *s, const struct status_paths *p, const char *app) {
+static int gather_manifest(struct status *s, struct status_paths *p, const char *app) {
         struct manifest_source src;
         (void)manifest_source_load(p->manifest, p->last_good, &src);
+        (void)status_paths_set_node(p, src.manifest ? &src.manifest->node : NULL, s);
         struct status_manifest *m = &s->manifest;
         m->path = status_strdup(s, p->manifest);
         m->last_good = status_strdup(s, p->last_good);
@@ -251,7 +284,7 @@ static void gather_probes(struct status *s, const char *path) {
                 (void)status_parse_probes(s, text, len);
 }
 
-int status_gather_files(struct status *s, const struct status_paths *p, const char *app) {
+int status_gather_files(struct status *s, struct status_paths *p, const char *app) {
         s->now = (long long)time(NULL);
         int r = gather_manifest(s, p, app);
         gather_podman(s, p->podman_health);
@@ -385,19 +418,19 @@ static void set_helper(struct status *s, struct status_helper *h, const struct u
         }
 }
 
-/* The loaded units of every app and of the helpers found loaded, in one pipelined batch. */
-static int unit_props(struct status *s, sd_bus *bus, char *const *helper_units) {
+/* The loaded units of every app (with apps) and of the helpers found loaded, in one pipelined batch. */
+static int unit_props(struct status *s, sd_bus *bus, bool apps, char *const *helper_units) {
         size_t n = 0, k = 0;
         for (size_t h = 0; h < _HELPER_MAX; h++)
                 n += helper_units[h] != NULL;
-        for (size_t i = 0; i < s->n_apps; i++)
+        for (size_t i = 0; apps && i < s->n_apps; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         n += s->apps[i].units[j].loaded;
         _cleanup_free_ char **names = calloc(n + 1, sizeof *names);
         _cleanup_free_ struct unit_service_props *props = calloc(n + 1, sizeof *props);
         if (!names || !props)
                 return -ENOMEM;
-        for (size_t i = 0; i < s->n_apps; i++)
+        for (size_t i = 0; apps && i < s->n_apps; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         if (s->apps[i].units[j].loaded)
                                 names[k++] = s->apps[i].units[j].unit;
@@ -406,7 +439,7 @@ static int unit_props(struct status *s, sd_bus *bus, char *const *helper_units) 
                         names[k++] = helper_units[h];
         int r = units_service_props(bus, names, n, props);
         k = 0;
-        for (size_t i = 0; i < s->n_apps && r >= 0; i++)
+        for (size_t i = 0; apps && i < s->n_apps && r >= 0; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         if (s->apps[i].units[j].loaded)
                                 set_props(s, &s->apps[i].units[j], &props[k++]);
@@ -418,11 +451,21 @@ static int unit_props(struct status *s, sd_bus *bus, char *const *helper_units) 
         return r;
 }
 
-/* Each helper's archy-NAME.service when systemd has it loaded, else NULL. */
-static int loaded_helpers(const struct unit_list_entry *list, size_t n, char *ret[static _HELPER_MAX]) {
+/* Rootless, the helpers that run in the apps user's manager: archy-podman-repair --user and
+ * archy-reconcile (archy-reconcile(8), ROOTLESS NODE); the others are the system's. */
+static bool helper_is_apps_users(enum status_helper_id h) {
+        return h == HELPER_PODMAN_REPAIR || h == HELPER_RECONCILE;
+}
+
+/* Each helper's archy-NAME.service when systemd has it loaded, else NULL; with `only`, just the
+ * helpers for which only() is `want`. */
+static int loaded_helpers(const struct unit_list_entry *list, size_t n, bool (*only)(enum status_helper_id), bool want,
+                          char *ret[static _HELPER_MAX]) {
         for (size_t h = 0; h < _HELPER_MAX; h++) {
                 _cleanup_free_ char *unit = NULL;
                 ret[h] = NULL;
+                if (only && only(h) != want)
+                        continue;
                 if (asprintf(&unit, "archy-%s.service", status_helper_to_string(h)) < 0)
                         return -ENOMEM;
                 const struct unit_list_entry *e = find_listed(list, n, unit);
@@ -432,34 +475,47 @@ static int loaded_helpers(const struct unit_list_entry *list, size_t n, char *re
         return 0;
 }
 
-int status_gather_units(struct status *s, const struct status_paths *p) {
-        sd_bus *bus = NULL;
-        int r = p->bus ? units_open_address(p->bus, &bus) : units_open(false, &bus);
-        if (r < 0)
-                return r;
+/* One manager's archy-* units: with apps, the apps' units; the helpers `only` picks (NULL: all). */
+static int gather_manager(struct status *s, sd_bus *bus, bool apps, bool (*only)(enum status_helper_id), bool want) {
         char *patterns[] = {(char *)"archy-*", NULL};
         struct unit_list_entry *list = NULL;
         size_t n = 0;
-        r = units_list(bus, patterns, &list, &n);
-        for (size_t i = 0; i < s->n_apps && r >= 0; i++)
+        int r = units_list(bus, patterns, &list, &n);
+        for (size_t i = 0; apps && i < s->n_apps && r >= 0; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         set_listed(s, &s->apps[i].units[j], find_listed(list, n, s->apps[i].units[j].unit));
         char *helpers[_HELPER_MAX] = {0};
         if (r >= 0)
-                r = loaded_helpers(list, n, helpers);
+                r = loaded_helpers(list, n, only, want, helpers);
         if (r >= 0)
-                r = unit_props(s, bus, helpers);
+                r = unit_props(s, bus, apps, helpers);
         for (size_t h = 0; h < _HELPER_MAX; h++)
                 free(helpers[h]);
+        units_list_free(list, n);
+        return r;
+}
+
+int status_gather_units(struct status *s, const struct status_paths *p) {
+        if (p->node_error < 0)
+                return p->node_error; /* the apps user is missing: said */
+        sd_bus *bus = NULL, *system = NULL;
+        int r = ctl_node_apps_bus(&p->node, p->bus, &bus);
+        if (r < 0)
+                return r;
+        r = ctl_node_system_bus(&p->node, p->bus, &system);
+        if (r >= 0)
+                r = gather_manager(s, bus, true, system ? helper_is_apps_users : NULL, true);
+        if (r >= 0 && system)
+                r = gather_manager(s, system, false, helper_is_apps_users, false);
         for (size_t i = 0; i < s->n_apps && r >= 0; i++)
                 for (size_t j = 0; j < s->apps[i].n_units; j++)
                         set_health(p, &s->apps[i].units[j]);
-        units_list_free(list, n);
+        units_close(system);
         units_close(bus);
         return r < 0 ? r : s->oom ? -ENOMEM : 0;
 }
 
-int status_gather(struct status *s, const struct status_paths *p, const char *app, bool metrics, bool *ret_no_app) {
+int status_gather(struct status *s, struct status_paths *p, const char *app, bool metrics, bool *ret_no_app) {
         int r = status_gather_files(s, p, app);
         *ret_no_app = r == -ENOENT;
         if (r >= 0 && metrics)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,8 +40,12 @@ static int walk_dir(int rootfd, const char *rel, size_t rel_len, bool create, si
                         return comp ? -EINVAL : -ENOMEM;
                 }
                 int next = openat(fd, comp, DIR_FLAGS);
-                if (next < 0 && errno == ENOENT && create && (mkdirat(fd, comp, 0755) == 0 || errno == EEXIST))
+                bool made = false;
+                if (next < 0 && errno == ENOENT && create && ((made = mkdirat(fd, comp, 0755) == 0) || errno == EEXIST))
                         next = openat(fd, comp, DIR_FLAGS);
+                /* 0755 whatever the umask: a rootless apps user must get through to an env file. */
+                if (next >= 0 && made)
+                        (void)fchmod(next, 0755);
                 int r = next < 0 ? -errno : 0;
                 struct stat st;
                 /* O_DIRECTORY | O_NOFOLLOW says ENOTDIR for a link: tell the two apart */

@@ -18,7 +18,7 @@ struct beneath {
 /* Opens the parent directory of path (absolute, normalized) under root ("" for /: root itself is
  * trusted and may be reached through links), following no symbolic link below root: openat2()
  * with RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH, or component by component with O_NOFOLLOW where the
- * kernel has no openat2(). With create, missing directories are created 0755. 0 and ret->dirfd
+ * kernel has no openat2(). With create, missing directories are created 0755 (whatever the umask). 0 and ret->dirfd
  * (-1 when a directory is missing and create is false); -ELOOP or -ENOTDIR with ret->bad_len;
  * another negative errno. */
 int beneath_open_parent(const char *root, const char *path, bool create, struct beneath *ret);

@@ -506,3 +506,19 @@ bool derived_written_by_archy(const char *text, size_t len, const char *app) {
         strbuf_free(&sb);
         return ours;
 }
+
+bool containers_conf_is_archys(const char *text, size_t len) {
+        static const char prefix[] = "# Written by archy-derive for app ";
+        if (!text || len < sizeof(prefix) - 1 || memcmp(text, prefix, sizeof(prefix) - 1) != 0)
+                return false;
+        const char *name = text + sizeof(prefix) - 1, *end = memchr(name, '.', len - (sizeof(prefix) - 1));
+        char app[128];
+        if (!end || (size_t)(end - name) >= sizeof(app))
+                return false;
+        memcpy(app, name, (size_t)(end - name));
+        app[end - name] = '\0';
+        _cleanup_free_ char *want = NULL;
+        if (!name_valid(app) || render_containers_conf(&(struct render_input){.app = app}, &want) < 0)
+                return false;
+        return strlen(want) == len && memcmp(want, text, len) == 0;
+}

@@ -53,3 +53,8 @@ int derived_render_uninstalled(const struct render_input *in, char **ret, size_t
 /* The text starts with the header line archy-derive writes into the files it owns whole (env,
  * containers-conf, nginx-route) for app: only such a file is removed when the app is uninstalled. */
 bool derived_written_by_archy(const char *text, size_t len, const char *app);
+
+/* The text is exactly what archy-derive writes for a containers-conf entry of some app (its header
+ * naming a valid app name, then its [containers] lines), byte for byte: only such a drop-in is
+ * removed from a rootless node (stale-dropin.h). */
+bool containers_conf_is_archys(const char *text, size_t len);

@@ -19,6 +19,8 @@
 #include "managed-block.h"
 #include "message-ids.h"
 #include "naming.h"
+#include "owner-map.h"
+#include "reach.h"
 #include "config-render.h"
 #include "rpcauth.h"
 #include "secrets.h"
@@ -368,9 +370,26 @@ static int new_user_salts(const struct derived_bitcoin_conf *b, char ***ret) {
         return 0;
 }
 
+/* The manifest's owner is the container's: on a rootless node, the host ids behind it. */
+static int wanted_owner(struct ctx *x, const struct derived *d, struct wanted *w) {
+        uid_t uid;
+        gid_t gid;
+        if (derived_host_owner(x->o->node, d->kind, d->uid, d->gid, &uid, &gid) < 0) {
+                static char msg[512];
+                owner_range_error(x->o->node, x->m->path, d->pos, d->uid, d->gid, msg, sizeof(msg));
+                x->error = msg;
+                return -ERANGE;
+        }
+        w->uid = uid;
+        w->gid = gid;
+        return 0;
+}
+
 static int wanted_for(struct ctx *x, const struct derived *d, const struct current *cur, struct wanted *w) {
-        int r;
         wanted_meta(d, w);
+        int r = wanted_owner(x, d, w);
+        if (r < 0)
+                return r;
         /* Only bitcoin-conf takes a salt, and the timer runs this every 30 s: no getrandom() for the rest. */
         char salt[RPCAUTH_SALT_HEX_LEN + 1] = "", missing[SECRET_NAME_BUF] = "";
         r = d->kind == DERIVED_BITCOIN_CONF ? rpcauth_new_salt(salt) : 0;
@@ -574,6 +593,9 @@ static void derive_entry(struct ctx *x, const struct derived *d) {
         }
         log_struct(LOG_LVL_NOTICE, ARCHY_MID_DERIVE_DRIFT_REPAIRED, x->app->name, "%s: %s: repaired: %s", key, d->path,
                    reason);
+        /* Rootless: the apps user's podman opens the file (crun too, for a mount of it) as the user. */
+        if (w.text && x->o->node && x->o->node->mode == NODE_ROOTLESS && derived_kind_read_by_apps(d->kind))
+                reach_warn(x->o->root, d->path, x->o->node, d->kind == DERIVED_ENV);
         x->out->repaired++;
         if (x->out->n_drift > 0 && x->out->drift[x->out->n_drift - 1].path == d->path)
                 x->out->drift[x->out->n_drift - 1].repaired = true;

@@ -5,15 +5,17 @@
 #include <stddef.h>
 
 #include "manifest.h"
+#include "node-user.h"
 
 /* The side-effect layer of archy-derive: read what is on disk, compare it with what the manifest
  * and the secrets give, rewrite only what drifted. Restarting consumers is left to the caller. */
 
 struct derive_opts {
-        const char *root;        /* prefix for every path ("" for /) */
-        const char *secrets_dir; /* already prefixed */
-        bool check_only;         /* report drift, change nothing */
-        const char *only_app;    /* NULL: every app */
+        const char *root;             /* prefix for every path ("" for /) */
+        const char *secrets_dir;      /* already prefixed */
+        bool check_only;              /* report drift, change nothing */
+        const char *only_app;         /* NULL: every app */
+        const struct node_user *node; /* who runs the apps (owners are mapped when rootless); NULL: rootful */
 };
 
 /* Next to a bitcoin.conf or lnd.conf whose NUL bytes were removed: the file as it was. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bind-source.h"
+#include "bind-sources.h"
 #include "bus.h"
 #include "derive-state.h"
 #include "derive.h"
@@ -16,6 +17,8 @@
 #include "manifest-source.h"
 #include "log.h"
 #include "nginx.h"
+#include "node-user.h"
+#include "stale-dropin.h"
 #include "values.h"
 
 enum { EXIT_PROBLEMS = 1, EXIT_USAGE = 2, EXIT_DRIFT = 3 };
@@ -37,6 +40,9 @@ static void help(void) {
                "Re-derive every config file the manifest declares (derived:) from the canonical secrets,\n"
                "rewrite only the files that drifted, then try-restart the running units that read them.\n"
                "For an uninstalled app, remove what it derived, keeping the user's lines (archy-derive(8)).\n"
+               "A root service (archy-derive.service) on a rootless node too: there the manifest's owners are\n"
+               "mapped into the apps user's namespace, bind sources with create: are made, the consumers are\n"
+               "the apps user's units, and archy's old containers.conf drop-in is removed (ROOTLESS NODE).\n"
                "\n"
                "  --check            report drift, change nothing (exit 3 when there is drift)\n"
                "  --app NAME         only this app's derived files\n"
@@ -49,8 +55,8 @@ static void help(void) {
                "\n"
                "       archy-derive --bind-source PATH --owner UID:GID --mode MODE [--root DIR]\n"
                "\n"
-               "Create the host directory PATH with that owner and mode when it is missing (a container's\n"
-               "ExecStartPre= for a volume with create:); an existing one is left as it is.\n"
+               "Create the host directory PATH with that owner and mode when it is missing (a rootful\n"
+               "container's ExecStartPre= for a volume with create:); an existing one is left as it is.\n"
                "\n"
                "Exit status: 0 in sync or repaired, 1 problems (see the log), 2 usage, 3 drift (--check).\n"
                "See archy-derive(8).\n");
@@ -178,14 +184,28 @@ int main(int argc, char **argv) {
                 manifest_free(m);
                 return EXIT_USAGE;
         }
-        struct derive_opts dopts = {.root = o.root, .secrets_dir = secrets, .check_only = o.check, .only_app = o.app};
+        struct node_user user = {.mode = NODE_ROOTFUL};
+        if (m && node_user_lookup(&m->node, &user) < 0) {
+                log_error("%s: the node is rootless and its apps user is unusable: nothing derived", m->path);
+                manifest_free(m);
+                return EXIT_PROBLEMS;
+        }
+        /* Rootless: what a rootful node's archy left for root's podman, and what the user cannot make. */
+        int node_drift = 0;
+        if (m && m->node.mode == NODE_ROOTLESS) {
+                int q = o.app ? 0 : stale_dropin_remove(o.root, o.check);
+                int b = bind_sources_ensure_all(m, &user, o.root, o.app, o.check);
+                node_drift = (q < 0 || b < 0) ? -1 : q + b;
+        }
+        struct derive_opts dopts = {
+                .root = o.root, .secrets_dir = secrets, .check_only = o.check, .only_app = o.app, .node = &user};
         struct derive_outcome out;
         r = derive_all(m, &dopts, &out);
         /* Under --root the host's nginx and systemd are not the tree's: test and restart nothing. */
         bool restart = !o.check && o.root[0] == 0;
-        int failed = restart && apply_nginx(&out, restart) < 0;
+        int failed = (restart && apply_nginx(&out, restart) < 0) + (node_drift < 0);
         if (restart)
-                failed += bus_try_restart(out.restart, out.n_restart);
+                failed += bus_try_restart(&user, out.restart, out.n_restart);
         if (out.drifted > 0 || out.errors > 0)
                 log_info("%zu derived files: %zu in sync, %zu drifted, %zu repaired, %zu problems", out.entries,
                          out.in_sync, out.drifted, out.repaired, out.errors);
@@ -195,7 +215,7 @@ int main(int argc, char **argv) {
                 snprintf(state, sizeof(state), "%s%s", o.root, env_or("ARCHY_DERIVE_STATE", DERIVE_STATE_PATH));
                 (void)drift_state_record(state, m, &out, !o.app);
         }
-        bool drifted = out.drifted > 0;
+        bool drifted = out.drifted > 0 || node_drift > 0;
         derive_outcome_free(&out);
         manifest_free(m);
         if (r < 0 || failed)

@@ -32,9 +32,12 @@ static void help(void) {
                "one without losing data: stop the app units through systemd, move a corrupt database\n"
                "aside, re-register volumes whose data survived, remove orphaned containers, start the\n"
                "app units again. Never runs podman system reset, never deletes volume data.\n"
+               "On a rootless node (manifest node.mode: rootless) root's podman runs no app: without --user\n"
+               "it says so and exits 0; the apps user's manager runs it with --user.\n"
                "\n"
                "  --check             probe and classify only; change nothing (exit 3 when not healthy)\n"
-               "  --user              the calling user's rootless podman and user manager\n"
+               "  --user              the calling user's rootless podman and user manager (the manifest's\n"
+               "                      node.user only; anyone else has nothing to do)\n"
                "  --reset             forget earlier failed repairs (after fixing podman by hand)\n"
                "  --manifest FILE     default $ARCHY_MANIFEST or /etc/archipelago/manifest.yaml; that one falls\n"
                "                      back to $ARCHY_LAST_GOOD or " ARCHY_MANIFEST_LAST_GOOD_PATH " when unusable\n"
@@ -135,10 +138,9 @@ static int default_paths(struct run_options *o, char **status, char **state) {
                 return -EINVAL;
         }
         if (o->status_file ? !(*status = strdup(o->status_file))
-                           : asprintf(status, "%s/archipelago/podman-health.json", getenv("XDG_RUNTIME_DIR")) < 0)
+                           : asprintf(status, "%s/" REPAIR_USER_HEALTH, getenv("XDG_RUNTIME_DIR")) < 0)
                 return -ENOMEM;
-        if (o->state_file ? !(*state = strdup(o->state_file))
-                          : asprintf(state, "%s/.local/state/archipelago/podman-repair.state", home) < 0)
+        if (o->state_file ? !(*state = strdup(o->state_file)) : asprintf(state, "%s/" REPAIR_USER_STATE, home) < 0)
                 return -ENOMEM;
         return 0;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "netstate.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +13,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "stuck.h"
 
 extern char **environ;
 
@@ -86,5 +90,115 @@ int netstate_clear(const struct podman *p, const char *network_run_dir) {
         }
         r = delete_netavark_table(p->timeout_ms);
         int k = clear_aardvark(network_run_dir);
+        return r < 0 ? r : k;
+}
+
+/* The process a pid file names, when it runs and is of kind `kind`. */
+static bool pid_file_process(const char *path, enum proc_kind kind, pid_t *ret_pid, unsigned long long *ret_start) {
+        char text[32];
+        int pid = 0;
+        struct proc_identity id;
+        if (read_small_file(path, text, sizeof(text)) <= 0 || sscanf(text, "%d", &pid) != 1 || pid <= 1 ||
+            proc_identity_read(pid, &id) < 0 || proc_kind_of(id.comm, id.exe) != kind)
+                return false;
+        *ret_pid = pid;
+        *ret_start = id.start_ticks;
+        return true;
+}
+
+void netns_look_read(const char *runtime_dir, struct netns_look *ret) {
+        char dir[4096], path[4200];
+        pid_t pid;
+        *ret = (struct netns_look){0};
+        snprintf(dir, sizeof(dir), "%s/containers/networks/rootless-netns", runtime_dir);
+        ret->dir = access(dir, F_OK) == 0;
+        snprintf(path, sizeof(path), "%s/rootless-netns-conn.pid", dir);
+        ret->pasta = ret->dir && pid_file_process(path, PROC_PASTA, &pid, &ret->pasta_start);
+        snprintf(path, sizeof(path), "%s/containers/networks/aardvark-dns/aardvark.pid", runtime_dir);
+        ret->aardvark = pid_file_process(path, PROC_AARDVARK, &pid, &ret->aardvark_start);
+}
+
+/* Whether a NUL-separated command line runs pasta on the namespace file `netns`. */
+static bool pasta_of(const char *cmdline, size_t len, const char *netns) {
+        char name[256];
+        if (len == 0 || proc_kind_of("", exe_name(cmdline, name, sizeof(name))) != PROC_PASTA)
+                return false;
+        for (size_t at = strlen(cmdline) + 1; at < len; at += strlen(cmdline + at) + 1)
+                if (strcmp(cmdline + at, netns) == 0)
+                        return true;
+        return false;
+}
+
+/* Every pasta of this user on the namespace: the pid file names one, and a namespace directory
+ * removed by hand leaves its pasta running with no file naming it. Only this user's processes can
+ * be signalled at all. */
+static void stop_pastas(const char *netns) {
+        DIR *d = opendir("/proc");
+        for (struct dirent *e; d && (e = readdir(d));) {
+                char path[300], cmdline[8192];
+                int pid = atoi(e->d_name);
+                if (pid <= 1)
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+                ssize_t n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
+                if (n <= 0)
+                        continue;
+                cmdline[n] = '\0';
+                if (pasta_of(cmdline, (size_t)n, netns) && kill(pid, SIGTERM) == 0)
+                        log_notice("stopped pasta (%d): it connected the broken rootless network namespace", pid);
+        }
+        if (d)
+                closedir(d);
+}
+
+/* The namespace's directory holds files and a few levels of directories (run/...). */
+static int remove_tree_at(int parent, const char *name, int depth) {
+        if (unlinkat(parent, name, 0) == 0 || errno == ENOENT)
+                return 0;
+        if ((errno != EISDIR && errno != EPERM) || depth == 0)
+                return -errno;
+        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        DIR *d = fdopendir(fd); /* owns fd from here */
+        if (!d) {
+                int k = -errno;
+                close(fd);
+                return k;
+        }
+        int r = 0;
+        for (struct dirent *e; (e = readdir(d));)
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+                        int k = remove_tree_at(dirfd(d), e->d_name, depth - 1);
+                        r = r < 0 ? r : k;
+                }
+        closedir(d);
+        if (r == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                r = -errno;
+        return r;
+}
+
+int netstate_clear_rootless(const struct podman *p, const char *runtime_dir) {
+        int r = running_containers_known(p);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                log_warning("podman knows %d running container(s): their network namespace is left alone", r);
+                return -EBUSY;
+        }
+        char networks[4096], netns[4200];
+        snprintf(networks, sizeof(networks), "%s/containers/networks", runtime_dir);
+        snprintf(netns, sizeof(netns), "%s/rootless-netns/rootless-netns", networks);
+        stop_pastas(netns);
+        r = clear_aardvark(networks);
+        _cleanup_close_ int fd = open(networks, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int k = fd < 0 ? (errno == ENOENT ? 0 : -errno) : remove_tree_at(fd, "rootless-netns", 4);
+        if (k < 0)
+                log_error_errno(k, "cannot remove %s/rootless-netns: %m", networks);
+        else if (fd >= 0)
+                log_notice("removed the rootless network namespace's files (%s/rootless-netns): the next container "
+                           "start makes a new one",
+                           networks);
         return r < 0 ? r : k;
 }

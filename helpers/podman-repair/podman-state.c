@@ -34,6 +34,7 @@ static const char *const state_names[] = {
         [PODMAN_BROKEN] = "podman-broken",
         [PODMAN_UNKNOWN_ERROR] = "unknown-error",
         [PODMAN_DISK_FULL] = "disk-full",
+        [PODMAN_NETNS_BROKEN] = "network-namespace-broken",
 };
 
 const char *podman_state_to_string(enum podman_state s) {
@@ -102,5 +103,7 @@ enum podman_state podman_classify(const struct podman_probe *p, const struct pod
                                     ev_len);
         if (f && f->volume_dirs_without_record > 0)
                 return set_evidence(PODMAN_DB_MISSING, "volume data directories without a podman volume", ev, ev_len);
+        if (f && f->netns != NETNS_OK)
+                return set_evidence(PODMAN_NETNS_BROKEN, netns_health_text(f->netns), ev, ev_len);
         return PODMAN_HEALTHY;
 }

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rootless-netns.h"
+
 /* Pure: what state podman is in, from one probe (`podman info --format json` under a hard
  * timeout) and what archy sees around it. The error texts podman prints for each broken state are
  * data, in one table (podman-state.c), each with a test. */
@@ -19,6 +21,7 @@ enum podman_state {
         PODMAN_UNKNOWN_ERROR,   /* it failed in a way not recognised: reported, not repaired */
         PODMAN_DISK_FULL,       /* its storage is out of space (SQLITE_FULL, ENOSPC): reported, never
                                  * repaired (nothing is broken; it recovers once there is space) */
+        PODMAN_NETNS_BROKEN,    /* rootless: its network namespace lost pasta, or went, or split */
         _PODMAN_STATE_MAX,
 };
 
@@ -39,10 +42,12 @@ struct podman_probe {
 };
 
 /* What archy knows besides the probe: app units that are active while podman has never heard of
- * their container, and named volumes whose data directory exists without a podman record. */
+ * their container, named volumes whose data directory exists without a podman record, and
+ * (rootless) the state of podman's network namespace. */
 struct podman_facts {
         size_t units_without_container;
         size_t volume_dirs_without_record;
+        enum netns_health netns; /* rootless (rootless-netns.h); NETNS_OK when rootful */
 };
 
 /* *evidence points at the line or fact that decided it (for the report), or is NULL. */

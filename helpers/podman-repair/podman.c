@@ -8,16 +8,36 @@
 
 #include "log.h"
 #include "macro.h"
+#include "node-user.h"
 
 extern char **environ;
 
+/* As the apps user: setpriv --reuid=UID --regid=GID --init-groups -- env -C / PODMAN ARGS...: in
+ * /, since the caller's directory (root's home) is not the user's to enter. */
+#define AS_USER_PREFIX 8
+
 int podman_run(const struct podman *p, const char *const *args, struct spawn_result *ret) {
-        const char *argv[16] = {"podman"};
-        size_t n = 1;
-        for (; args[n - 1] && n < ELEMENTSOF(argv) - 1; n++)
-                argv[n] = args[n - 1];
+        const char *argv[16 + AS_USER_PREFIX] = {"podman"};
+        size_t n = 0;
+        if (p->as_user) {
+                const char *prefix[AS_USER_PREFIX] = {SETPRIV_PATH,
+                                                      p->as_user->uid_arg,
+                                                      p->as_user->gid_arg,
+                                                      "--init-groups",
+                                                      "--",
+                                                      "/usr/bin/env",
+                                                      "-C",
+                                                      "/"};
+                for (; n < AS_USER_PREFIX; n++)
+                        argv[n] = prefix[n];
+        }
+        size_t first = n;
+        argv[n++] = p->as_user ? p->path : "podman";
+        for (; args[n - first - 1] && n < ELEMENTSOF(argv) - 1; n++)
+                argv[n] = args[n - first - 1];
         argv[n] = NULL;
-        int r = spawn_capture(p->path, (char *const *)argv, environ, p->timeout_ms, ret);
+        char *const *envp = p->as_user ? (char *const *)p->as_user->envp : environ;
+        int r = spawn_capture(p->as_user ? SETPRIV_PATH : p->path, (char *const *)argv, envp, p->timeout_ms, ret);
         if (r < 0)
                 return r;
         log_debug("podman %s: %s %d after %ld ms", args[0],

@@ -10,9 +10,13 @@
 /* Running podman: every call has a hard timeout, and a hung podman is killed with everything it
  * started. stdout is parsed, stderr kept for the report. */
 
+struct node_user_exec;
 struct podman {
         const char *path; /* $ARCHY_PODMAN or /usr/bin/podman */
         long timeout_ms;
+        /* Rootless node, run as root: podman runs as the apps user through setpriv with this
+         * environment (node_user_exec_prepare()); NULL: as this process, with its environment. */
+        const struct node_user_exec *as_user;
 };
 
 /* podman ARGS...; ret holds the outcome. 0, or negative errno when it could not start. */

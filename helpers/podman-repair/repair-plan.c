@@ -35,6 +35,9 @@ size_t repair_plan(enum podman_state s, enum repair_step out[REPAIR_PLAN_MAX]) {
                                                    STEP_CLEAR_NETWORK_STATE, STEP_START_APP_UNITS};
         static const enum repair_step pause[] = {STEP_STOP_APP_UNITS, STEP_SYSTEM_MIGRATE, STEP_START_APP_UNITS};
         static const enum repair_step hung[] = {STEP_KILL_STUCK_PODMAN};
+        /* Every app leaves the broken namespace, which goes with what served it; the first app
+         * started again makes a new one, and the others join it. */
+        static const enum repair_step netns[] = {STEP_STOP_APP_UNITS, STEP_CLEAR_NETWORK_STATE, STEP_START_APP_UNITS};
         static const enum repair_step report[] = {STEP_REPORT_ONLY};
         switch (s) {
         case PODMAN_HEALTHY: return 0;
@@ -42,6 +45,7 @@ size_t repair_plan(enum podman_state s, enum repair_step out[REPAIR_PLAN_MAX]) {
         case PODMAN_DB_CORRUPT: return copy(out, corrupt, sizeof(corrupt) / sizeof(corrupt[0]));
         case PODMAN_DB_MISSING: return copy(out, missing, sizeof(missing) / sizeof(missing[0]));
         case PODMAN_PAUSE_PROCESS: return copy(out, pause, sizeof(pause) / sizeof(pause[0]));
+        case PODMAN_NETNS_BROKEN: return copy(out, netns, sizeof(netns) / sizeof(netns[0]));
         /* A mismatch means the configuration moved: "repairing" it would destroy state. */
         default: return copy(out, report, 1);
         }

@@ -25,6 +25,10 @@ struct repair_state {
 /* archyctl status reads the file too (the repairs total); in the unit tests and the fuzz target
  * with the helper's sources. */
 #define REPAIR_STATE_PATH "/var/lib/archipelago/podman-repair.state"
+/* --user (a rootless node's apps user): under its home (this, after HOME/), and its status file
+ * under $XDG_RUNTIME_DIR (main.c default_paths(); archyctl status reads both by mode). */
+#define REPAIR_USER_STATE ".local/state/archipelago/podman-repair.state"
+#define REPAIR_USER_HEALTH "archipelago/podman-health.json"
 
 /* Unknown keys and malformed lines are skipped (the file is ours, a damaged one must not stop a
  * repair); returns the number of lines skipped, or -ENOMEM. */

@@ -16,6 +16,7 @@
 #include "netstate.h"
 #include "macro.h"
 #include "stuck.h"
+#include "subid.h"
 
 char *aside_name(const char *path, long long now) {
         time_t t = (time_t)now;
@@ -117,17 +118,47 @@ static const char *volume_app(const struct app_units *au, const char *volume) {
  * fixVolumePermissionsUnlocked): a database image's data directory, owned by its own user (mariadb
  * 999), would stay root's and the app refuse to start. So the owner and mode the data directory
  * had before are put back after. */
-static void restore_owner(const char *data, const struct stat *before) {
+static void restore_mode(const char *data, const struct stat *before, const struct stat *now) {
+        if ((now->st_mode & 07777) != (before->st_mode & 07777) && chmod(data, before->st_mode & 07777) < 0)
+                log_warning_errno(-errno, "cannot give %s its mode %04o back: %m", data,
+                                  (unsigned)(before->st_mode & 07777));
+}
+
+/* Rootless: the owner was one of the user's subordinate ids, which only a process inside podman's
+ * user namespace may give (podman unshare); there the ids are the containers' own. */
+static void restore_owner_userns(const struct repair_ctx *c, const char *data, const struct stat *before) {
+        const struct node_user *u = c->node_user;
+        unsigned long uid, gid;
+        if (!u || !subid_unmap(u->uid, &u->subuid, before->st_uid, &uid) ||
+            !subid_unmap(u->gid, &u->subgid, before->st_gid, &gid)) {
+                log_warning("cannot give %s its owner %u:%u back: no id of the user namespace maps to it", data,
+                            (unsigned)before->st_uid, (unsigned)before->st_gid);
+                return;
+        }
+        char owner[48];
+        snprintf(owner, sizeof(owner), "%lu:%lu", uid, gid);
+        const char *args[] = {"unshare", "chown", "-h", owner, "--", data, NULL};
+        _cleanup_strv_ char **out = NULL;
+        if (podman_lines(c->podman, args, &out) < 0)
+                log_warning("cannot give %s its owner %u:%u (%s in the user namespace) back", data,
+                            (unsigned)before->st_uid, (unsigned)before->st_gid, owner);
+}
+
+static void restore_owner(const struct repair_ctx *c, const char *data, const struct stat *before) {
         struct stat now;
         if (lstat(data, &now) < 0 || !S_ISDIR(now.st_mode))
                 return;
-        if ((now.st_uid != before->st_uid || now.st_gid != before->st_gid) &&
-            lchown(data, before->st_uid, before->st_gid) < 0)
+        /* The mode first: after volume create the directory is this process's own, in both modes. */
+        restore_mode(data, before, &now);
+        if (now.st_uid == before->st_uid && now.st_gid == before->st_gid)
+                return;
+        if (c->user) {
+                restore_owner_userns(c, data, before);
+                return;
+        }
+        if (lchown(data, before->st_uid, before->st_gid) < 0)
                 log_warning_errno(-errno, "cannot give %s its owner %u:%u back: %m", data, (unsigned)before->st_uid,
                                   (unsigned)before->st_gid);
-        if ((now.st_mode & 07777) != (before->st_mode & 07777) && chmod(data, before->st_mode & 07777) < 0)
-                log_warning_errno(-errno, "cannot give %s its mode %04o back: %m", data,
-                                  (unsigned)(before->st_mode & 07777));
 }
 
 static int reregister_volume(struct repair_ctx *c, const char *name) {
@@ -151,7 +182,7 @@ static int reregister_volume(struct repair_ctx *c, const char *name) {
         _cleanup_strv_ char **out = NULL;
         int r = podman_lines(c->podman, args, &out);
         if (r == 0 && known_owner)
-                restore_owner(data, &before);
+                restore_owner(c, data, &before);
         if (r == 0) {
                 log_notice("re-registered volume %s on its surviving data", name);
                 c->volumes_reregistered++;
@@ -210,11 +241,8 @@ static int remove_orphans(struct repair_ctx *c) {
 static int clear_network_state(struct repair_ctx *c) {
         if (c->au->n == 0)
                 return 0; /* no app of ours to start again on a clean network */
-        if (c->user) {
-                log_notice("rootless: podman's network state lives in its own namespace, left alone");
-                return 0;
-        }
-        int r = netstate_clear(c->podman, "/run/containers/networks");
+        int r = c->user ? netstate_clear_rootless(c->podman, c->runtime_dir)
+                        : netstate_clear(c->podman, "/run/containers/networks");
         return r == -EBUSY ? 0 : r;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "facts.h"
+#include "node-user.h"
 #include "podman.h"
 #include "repair-plan.h"
 #include "units.h"
@@ -15,9 +16,13 @@ struct repair_ctx {
         sd_bus *bus;
         struct app_units *au;
         const char *graph_root, *db_backend, *volume_path;
-        char **lock_dirs; /* where podman's lock files are, for a hung podman */
-        pid_t pause_pid;  /* rootless: podman's pause process, never killed */
-        bool user;        /* rootless podman */
+        const char *runtime_dir; /* --user: $XDG_RUNTIME_DIR */
+        char **lock_dirs;        /* where podman's lock files are, for a hung podman */
+        pid_t pause_pid;         /* rootless: podman's pause process, never killed */
+        bool user;               /* rootless podman */
+        /* --user: the apps user and its id ranges (NULL when unknown): a volume's owner is put back
+         * through its user namespace */
+        const struct node_user *node_user;
         long long now;
         long stop_timeout_ms;
         /* Filled while running: */

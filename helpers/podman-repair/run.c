@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,8 @@
 #include "manifest-source.h"
 #include "log.h"
 #include "message-ids.h"
+#include "netstate.h"
+#include "node-user.h"
 #include "podman-info.h"
 #include "repair-state.h"
 #include "repair.h"
@@ -38,6 +41,9 @@ struct session {
         char *evidence;
         char *found_evidence; /* kept when a repair probes again */
         struct repair_report report;
+        struct node_user user; /* --user on a rootless node: this user and its id ranges */
+        bool have_user;
+        bool manifest_ok;
 };
 
 static void session_done(struct session *s) {
@@ -103,11 +109,77 @@ static int load_apps(struct session *s) {
                 log_warning("%s: no such file: podman is checked, but no app unit is stopped or started", o->manifest);
         else if (r < 0 && r != -ENOENT)
                 log_warning("no usable manifest: podman is checked, but no app unit is stopped or started");
+        s->manifest_ok = r >= 0;
         return app_units_from_manifest(r < 0 ? NULL : s->manifest, &s->au);
+}
+
+/* Whose podman runs the apps (archy-manifest(5) NODE): the manifest says it, and a run for another
+ * podman has nothing to do. Returns why, or NULL when this run is the one. */
+static const char *not_this_podman(struct session *s, char *buf, size_t size) {
+        const struct node_settings *node = &s->manifest->node;
+        if (!s->o->user && node->mode == NODE_ROOTLESS) {
+                snprintf(buf, size,
+                         "a rootless node (node.mode: rootless): root's podman runs no app; archy-podman-repair "
+                         "--user repairs the podman of %s in its user manager",
+                         node->user);
+                return buf;
+        }
+        if (!s->o->user)
+                return NULL;
+        if (node->mode != NODE_ROOTLESS)
+                return "a rootful node: the apps run in root's podman, which the system's "
+                       "archy-podman-repair.service repairs; --user has nothing to do";
+        struct passwd *pw = getpwnam(node->user);
+        if (!pw || pw->pw_uid != geteuid()) {
+                snprintf(buf, size, "the apps run in the podman of %s (node.user), not of this user: nothing to do",
+                         node->user);
+                return buf;
+        }
+        /* Its ranges map the volumes' owners; without them rootless podman cannot run a container. */
+        s->have_user = node_user_lookup(node, &s->user) >= 0;
+        return NULL;
+}
+
+/* Said once per boot under systemd (the timer comes by every 3 minutes), every time to a person. */
+static int idle(const struct session *s, const char *why) {
+        _cleanup_free_ char *copy = strdup(s->o->status_file), *marker = NULL;
+        if (!copy || asprintf(&marker, "%s/podman-repair.idle", dirname(copy)) < 0)
+                return EXIT_FAILURE;
+        if (!getenv("JOURNAL_STREAM")) {
+                printf("nothing to do: %s\n", why);
+                return EXIT_SUCCESS;
+        }
+        char said[1024];
+        ssize_t n = read_small_file(marker, said, sizeof(said));
+        if (n > 0 && strcmp(said, why) == 0)
+                return EXIT_SUCCESS;
+        log_notice("nothing to do: %s", why);
+        (void)write_with_dir(marker, why);
+        return EXIT_SUCCESS;
 }
 
 static int ensure_bus(struct session *s) {
         return s->bus || s->au.n == 0 ? 0 : units_open(s->o->user, &s->bus);
+}
+
+/* Rootless: podman's network namespace, looked at twice 3 s apart when the first look finds it
+ * broken: while the last app stops, podman removes the namespace a moment before aardvark-dns
+ * exits, and while the first starts, pasta comes before the names. */
+static enum netns_health netns_look_once(const struct session *s) {
+        struct netns_look look;
+        netns_look_read(getenv("XDG_RUNTIME_DIR"), &look);
+        for (size_t i = 0; i < s->au.n; i++)
+                look.apps_running |= s->au.active[i];
+        return netns_classify(&look);
+}
+
+static enum netns_health netns_health(const struct session *s) {
+        enum netns_health h = netns_look_once(s);
+        if (h == NETNS_OK)
+                return h;
+        struct timespec pause = {3, 0};
+        nanosleep(&pause, NULL);
+        return netns_look_once(s);
 }
 
 /* Probe, and when podman answers, compare what it knows with what systemd runs. */
@@ -126,8 +198,11 @@ static enum podman_state probe(struct session *s) {
                 else if (ensure_bus(s) < 0 ||
                          facts_gather(&s->podman, s->bus, &s->info, &s->au, &s->state, &s->knowledge) < 0)
                         log_warning("cannot compare podman's containers and volumes with the apps': probe only");
-                else
+                else {
+                        if (s->o->user)
+                                s->knowledge.facts.netns = netns_health(s);
                         st = podman_classify(&p, &s->knowledge.facts, &ev, &ev_len);
+                }
         }
         free(s->evidence);
         s->evidence = ev ? strndup(ev, ev_len) : NULL;
@@ -190,6 +265,8 @@ static int setup_ctx(struct session *s, struct repair_ctx *c, char *graph_buf, s
                                  .volume_path = *volume_path,
                                  .now = s->report.when,
                                  .user = s->o->user,
+                                 .node_user = s->have_user ? &s->user : NULL,
+                                 .runtime_dir = getenv("XDG_RUNTIME_DIR"),
                                  .stop_timeout_ms = STOP_TIMEOUT_MS};
         const char *runtime = getenv("XDG_RUNTIME_DIR");
         char *dirs[3] = {strdup(graph), NULL, NULL};
@@ -339,11 +416,18 @@ static int repair(struct session *s) {
 int run(const struct run_options *o) {
         struct session s = {.o = o, .podman = {.path = o->podman, .timeout_ms = o->timeout_s * 1000}};
         s.report = (struct repair_report){.mode = o->user ? "user" : "system", .when = (long long)time(NULL)};
-        load_state(&s);
         if (load_apps(&s) < 0) {
                 session_done(&s);
                 return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAILURE;
         }
+        char buf[512];
+        const char *why = s.manifest_ok ? not_this_podman(&s, buf, sizeof(buf)) : NULL;
+        if (why) {
+                int code = idle(&s, why);
+                session_done(&s);
+                return code;
+        }
+        load_state(&s);
         s.report.found = s.report.after = probe(&s);
         int code;
         if (s.report.found == PODMAN_HEALTHY) {

@@ -119,7 +119,9 @@ enum proc_kind proc_kind_of(const char *comm, const char *exe) {
         static const struct {
                 const char *name;
                 enum proc_kind kind;
-        } known[] = {{"conmon", PROC_CONMON}, {"catatonit", PROC_CATATONIT}, {"podman", PROC_PODMAN}};
+        } known[] = {{"conmon", PROC_CONMON},        {"catatonit", PROC_CATATONIT}, {"podman", PROC_PODMAN},
+                     {"pasta", PROC_PASTA},          {"pasta.avx2", PROC_PASTA},    {"slirp4netns", PROC_PASTA},
+                     {"aardvark-dns", PROC_AARDVARK}};
         char name[256];
         exe_name(exe, name, sizeof(name));
         for (size_t i = 0; i < ELEMENTSOF(known); i++)

@@ -27,7 +27,7 @@ bool proc_stat_start_ticks(const char *stat_text, unsigned long long *ret);
  * " (deleted)" the kernel adds once the binary was replaced or removed (a package upgrade). */
 const char *exe_name(const char *exe, char *buf, size_t size);
 
-enum proc_kind { PROC_OTHER, PROC_CONMON, PROC_CATATONIT, PROC_PODMAN };
+enum proc_kind { PROC_OTHER, PROC_CONMON, PROC_CATATONIT, PROC_PODMAN, PROC_PASTA, PROC_AARDVARK };
 /* Pure: what a process is, by its comm (/proc/PID/comm) or its exe name (exe_name()): either
  * naming conmon, catatonit or podman is enough. */
 enum proc_kind proc_kind_of(const char *comm, const char *exe);

@@ -17,7 +17,9 @@
 #include "clock.h"
 #include "log.h"
 #include "message-ids.h"
+#include "manifest-source.h"
 #include "marker.h"
+#include "node-user.h"
 #include "ota-state.h"
 #include "http-get.h"
 #include "swap.h"
@@ -198,15 +200,55 @@ static int swap_next(struct run *r) {
         return 0;
 }
 
+/* A rootless node (the manifest in use says so, archy-manifest(5) NODE): the apps user's manager,
+ * where the app units are; NULL on a rootful node, or when it cannot be reached (logged). */
+static sd_bus *apps_manager(void) {
+        const char *path = getenv("ARCHY_MANIFEST");
+        _cleanup_manifest_ struct manifest *m = NULL;
+        struct node_user u;
+        sd_bus *bus = NULL;
+        if (load_manifest_with_fallback(path && *path ? path : ARCHY_MANIFEST_PATH, manifest_last_good_path(), &m) <
+                    0 ||
+            !m || m->node.mode != NODE_ROOTLESS || node_user_lookup(&m->node, &u) < 0 || node_units_open(&u, &bus) < 0)
+                return NULL;
+        return bus;
+}
+
+/* The units the marker names, each restarted by the manager that has it: rootless, the apps
+ * user's for the app units it has loaded, the system's for the rest (the node's own services). */
+static size_t restart_all(sd_bus *system, char **units, size_t n) {
+        sd_bus *apps = apps_manager();
+        _cleanup_free_ char **theirs = calloc(n + 1, sizeof *theirs), **ours = calloc(n + 1, sizeof *ours);
+        size_t n_theirs = 0, n_ours = 0, failed = 0;
+        if (!theirs || !ours) {
+                units_close(apps);
+                return units_restart(system, units, n, RESTART_TIMEOUT_MS);
+        }
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *load = NULL;
+                bool in_apps = apps && units_load_state(apps, units[i], &load) >= 0 && strcmp(load, "loaded") == 0;
+                if (in_apps)
+                        theirs[n_theirs++] = units[i];
+                else
+                        ours[n_ours++] = units[i];
+        }
+        if (n_ours)
+                failed += units_restart(system, ours, n_ours, RESTART_TIMEOUT_MS);
+        if (n_theirs)
+                failed += units_restart(apps, theirs, n_theirs, RESTART_TIMEOUT_MS);
+        units_close(apps);
+        return failed;
+}
+
 static int restart_units(struct run *r) {
         if (r->marker.n_restarts == 0)
                 return 0;
         crash_point("restart-before");
         sd_bus *bus = NULL;
-        int k = units_open(false, &bus);
+        int k = units_open_system(&bus);
         if (k < 0)
                 return k;
-        size_t failed = units_restart(bus, r->marker.restarts, r->marker.n_restarts, RESTART_TIMEOUT_MS);
+        size_t failed = restart_all(bus, r->marker.restarts, r->marker.n_restarts);
         units_close(bus);
         if (failed > 0)
                 log_error("rollback: %zu unit(s) are not active after their restart", failed);

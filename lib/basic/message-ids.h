@@ -46,6 +46,9 @@
 /* archy-derive refused to derive a file: a secret it needs is missing, unusable or breaks
  * secrets.<name>.chars, or the entry cannot be rendered; the file is left as it is. ARCHY_APP. */
 #define ARCHY_MID_DERIVE_REFUSED "4a660ed5bba34c48b4d238ed6bb1ff40"
+/* archy-derive removed the containers.conf drop-in it had written, from a node made rootless: its
+ * host_containers_internal_ip would feed the rootless containers' host-gateway (FM4). */
+#define ARCHY_MID_DERIVE_STALE_DROPIN_REMOVED "54fee7791aeb4419ac59f9a489fdfec8"
 
 /* archy-podman-repair found podman's state broken (FM6) and it is still broken after the run: a repair
  * that did not help, or a state with nothing safe to do (a person must look). */

@@ -13,6 +13,8 @@
  * Times are seconds since the epoch, 0 for "never" / "not set". */
 
 #define RECONCILE_STATE_PATH "/var/lib/archipelago/reconcile/state.json"
+/* Rootless node: in the apps user's manager, the file is under the user's home (this, after HOME/). */
+#define RECONCILE_USER_STATE ".local/state/archipelago/reconcile/state.json"
 /* The file is small: one entry per app that systemd gave up on once. */
 #define RECONCILE_STATE_MAX ((size_t)1 << 20)
 

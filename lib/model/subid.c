@@ -50,3 +50,14 @@ bool subid_map(unsigned long owner, const struct subid_range *range, unsigned lo
         *ret = range->start + id - 1;
         return true;
 }
+
+bool subid_unmap(unsigned long owner, const struct subid_range *range, unsigned long host, unsigned long *ret) {
+        if (host == owner) {
+                *ret = 0;
+                return true;
+        }
+        if (host < range->start || host - range->start >= range->count)
+                return false;
+        *ret = host - range->start + 1;
+        return true;
+}

@@ -20,3 +20,6 @@ int subid_find(const char *text, size_t len, const char *user, uid_t uid, struct
 /* The host id of in-namespace id `id` (0 → owner, 1..count → start..start+count-1). False when id is
  * outside the mapping: no host id holds it. */
 bool subid_map(unsigned long owner, const struct subid_range *range, unsigned long id, unsigned long *ret);
+/* The reverse: the in-namespace id of host id `host` (owner → 0, start..start+count-1 → 1..count).
+ * False when no id in the namespace maps to it. */
+bool subid_unmap(unsigned long owner, const struct subid_range *range, unsigned long host, unsigned long *ret);

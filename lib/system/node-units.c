@@ -8,11 +8,11 @@
 #include "units.h"
 
 int node_units_open(const struct node_user *u, sd_bus **ret) {
-        if (u->mode == NODE_ROOTFUL)
+        char machine[NODE_UNITS_MACHINE_MAX];
+        enum node_units_bus target = node_units_target(u, machine);
+        if (target == NODE_UNITS_SYSTEM)
                 return units_open_system(ret);
-        char machine[NODE_USER_MAX + 8];
-        snprintf(machine, sizeof(machine), "%s@.host", u->name);
-        int r = node_user_is_self(u) ? sd_bus_open_user(ret) : sd_bus_open_user_machine(ret, machine);
+        int r = target == NODE_UNITS_USER_SELF ? sd_bus_open_user(ret) : sd_bus_open_user_machine(ret, machine);
         if (r < 0)
                 return log_error_errno(r,
                                        "cannot connect to the user manager of %s (the rootless apps user): %m; is "

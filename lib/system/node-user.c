@@ -42,7 +42,7 @@ static int read_range(const char *path, const struct node_user *u, struct subid_
 
 int node_user_lookup(const struct node_settings *node, struct node_user *ret) {
         *ret = (struct node_user){.mode = node ? node->mode : NODE_ROOTFUL};
-        if (ret->mode == NODE_ROOTFUL) {
+        if (!node || node->mode == NODE_ROOTFUL) {
                 strcpy(ret->name, "root");
                 strcpy(ret->home, "/root");
                 return 0;
@@ -81,6 +81,15 @@ int node_user_host_owner(const struct node_user *u, uid_t uid, gid_t gid, uid_t 
         *ret_uid = (uid_t)hu;
         *ret_gid = (gid_t)hg;
         return 0;
+}
+
+enum node_units_bus node_units_target(const struct node_user *u, char machine[static NODE_UNITS_MACHINE_MAX]) {
+        if (u->mode == NODE_ROOTFUL)
+                return NODE_UNITS_SYSTEM;
+        if (node_user_is_self(u))
+                return NODE_UNITS_USER_SELF;
+        snprintf(machine, NODE_UNITS_MACHINE_MAX, "%s@.host", u->name);
+        return NODE_UNITS_USER_MACHINE;
 }
 
 bool node_user_exec_prepare(const struct node_user *u, struct node_user_exec *ret) {

@@ -44,6 +44,12 @@ int node_user_host_owner(const struct node_user *u, uid_t uid, gid_t gid, uid_t 
 typedef struct sd_bus sd_bus;
 int node_units_open(const struct node_user *u, sd_bus **ret);
 
+/* Which manager node_units_open() reaches, for a caller that opens the bus itself (archy-derive
+ * dlopen()s libsystemd, it runs every 30 s). NODE_UNITS_USER_MACHINE fills machine ("USER@.host"). */
+enum node_units_bus { NODE_UNITS_SYSTEM, NODE_UNITS_USER_SELF, NODE_UNITS_USER_MACHINE };
+#define NODE_UNITS_MACHINE_MAX (NODE_USER_MAX + 8)
+enum node_units_bus node_units_target(const struct node_user *u, char machine[static NODE_UNITS_MACHINE_MAX]);
+
 /* Rootless and not the user itself: argv to run podman as the user (setpriv to its uid, gid and
  * groups) and the environment rootless podman needs (HOME, XDG_RUNTIME_DIR, the user's bus, PATH).
  * Returns false when podman runs as this process (rootful, or the user itself): nothing filled. */

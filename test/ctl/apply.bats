@@ -183,3 +183,21 @@ assert a["bitcoin-core"]["action"] == "unchanged"
 	[[ $output == *"waiting for another apply (pid 4242)"* ]]
 	[ $(($(date +%s) - start)) -ge 1 ]
 }
+
+@test "apply refuses to change node: while an app is installed (exit 3, nothing done); with none it plans" {
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	printf 'nobody:524288:65536\n' >"$T/subuid"
+	export ARCHY_SUBUID_FILE=$T/subuid ARCHY_SUBGID_FILE=$T/subuid
+	cp "$T/new.yaml" "$T/installed.yaml"
+	printf 'version: 1\nnode: {mode: rootless, user: nobody}\napps: {}\n' >"$T/rootless.yaml"
+	chmod 644 "$T/rootless.yaml"
+	dry_run "$T/rootless.yaml"
+	[ "$status" -eq 3 ]
+	[[ $output == *"changes node: (from rootful, apps run as root, to rootless, as nobody) while the app "*" is installed: uninstall every app first"* ]]
+	[[ $output != *"plan:"* ]]
+	# no app installed: the mode may change
+	printf 'version: 1\napps: {}\n' >"$T/installed.yaml"
+	dry_run "$T/rootless.yaml"
+	[ "$status" -eq 0 ]
+	[[ $output == *"plan: $T/rootless.yaml over the installed $T/installed.yaml"* ]]
+}

@@ -165,3 +165,17 @@ status_prometheus() {
 	cmp "$T/old.prom" "$T/full/archy.prom"
 	umount "$T/full"
 }
+
+@test "the node's mode in the metrics: archy_node_info, rootful root by default, rootless with its apps user" {
+	fake_systemd
+	status_prometheus
+	prom | grep -qx 'archy_node_info{mode="rootful",user="root"} 1'
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	sed -i -e '/^version: 1$/a node: {mode: rootless, user: nobody}' -e '/kind: containers-conf/d' "$T/manifest.yaml"
+	printf 'nobody:524288:65536\n' >"$T/subuid"
+	export ARCHY_SUBUID_FILE=$T/subuid ARCHY_SUBGID_FILE=$T/subuid
+	status_prometheus
+	cat "$T/err"
+	prom | grep -qx 'archy_node_info{mode="rootless",user="nobody"} 1'
+	[ "$(prom | grep -c '^archy_node_info')" -eq 1 ]
+}

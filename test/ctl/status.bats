@@ -291,3 +291,33 @@ status_json() {
 		[ "$(grep -c execve "$T/trace")" -eq 1 ]
 	fi
 }
+
+# ---- a rootless node (archy-manifest(5) NODE) ----
+
+@test "rootless node: --json and the text name the mode and the apps user; the apps come from the bus" {
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	sed -i -e '/^version: 1$/a node: {mode: rootless, user: nobody}' -e '/kind: containers-conf/d' "$T/manifest.yaml"
+	printf 'nobody:524288:65536\n' >"$T/subuid"
+	export ARCHY_SUBUID_FILE=$T/subuid ARCHY_SUBGID_FILE=$T/subuid
+	fake_systemd
+	status_json
+	[ "$status" -eq 0 ]
+	[ "$(json '.node.mode + " " + .node.user')" = "rootless nobody" ]
+	[ "$(json '.apps[] | select(.name == "node") | .units[0].active_state')" = active ]
+	run "$CTL" status
+	[[ "$output" == *"node:      rootless (apps run as nobody)"* ]]
+	# the default node: rootful, root
+	sed -i '/^node: /d' "$T/manifest.yaml"
+	status_json
+	[ "$(json '.node.mode + " " + .node.user')" = "rootful root" ]
+}
+
+@test "rootless node whose apps user is missing: exit 1, says to create it, systemd not asked" {
+	sed -i -e '/^version: 1$/a node: {mode: rootless, user: archy-no-such-user}' -e '/kind: containers-conf/d' \
+		"$T/manifest.yaml"
+	fake_systemd
+	run "$CTL" status --json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no user archy-no-such-user (node.user): create it with archy-setup-rootless"* ]]
+	[ -z "$(grep ListUnitsByPatterns "$T/calls" 2>/dev/null)" ]
+}

@@ -66,6 +66,7 @@ as_user_generator() {
 	[ "$output" = 0 ]
 	[ "$(readlink "$T/out/normal/default.target.wants/archy-apps.target")" = /usr/lib/systemd/user/archy-apps.target ]
 	[ "$(readlink "$T/out/normal/timers.target.wants/archy-podman-repair.timer")" = /usr/lib/systemd/user/archy-podman-repair.timer ]
+	[ "$(readlink "$T/out/normal/timers.target.wants/archy-reconcile.timer")" = /usr/lib/systemd/user/archy-reconcile.timer ]
 }
 
 @test "rootless: another user's user generator renders nothing and enables nothing" {

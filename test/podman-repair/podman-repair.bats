@@ -113,7 +113,13 @@ case "$1 $2" in
 	printf '%s\n' "${*: -1}" >>"$T/volumes-known"
 	vd=$T/storage/volumes/${*: -1}/_data
 	if [ -d "$vd" ] && [ "$(id -u)" = 0 ]; then chown 0:0 "$vd"; fi
+	# rootless, an empty directory of another owner: what a chown to the user (the namespace's
+	# 0) leaves, made by hand, since only root may chown here
+	if [ -d "$vd" ] && [ "$(id -u)" != 0 ] && [ "$(stat -c %u "$vd")" != "$(id -u)" ] && rmdir "$vd" 2>/dev/null; then
+		mkdir "$vd"
+	fi
 	;;
+"unshare chown") ;;
 "ps --all" | "ps --quiet") ;;
 *)
 	echo "Error: stand-in podman: unexpected command: $*" >&2
@@ -129,7 +135,7 @@ EOS
 # $stderr.
 # shellcheck disable=SC2154 # bats sets $stderr (run --separate-stderr)
 repair() {
-	run --separate-stderr "$REPAIR" --manifest "$MANIFEST" --status-file "$STATUS" --state-file "$STATE" "$@"
+	run --separate-stderr "${AS[@]}" "$REPAIR" --manifest "$MANIFEST" --status-file "$STATUS" --state-file "$STATE" "$@"
 	printf 'exit %s\nstdout: %s\nstderr: %s\n' "$status" "$output" "$stderr"
 	[ ! -e "$STATUS" ] || cat "$STATUS"
 }
@@ -178,9 +184,23 @@ next_second() {
 	while [ "$(date +%s)" = "$s" ]; do sleep 0.05; done
 }
 
-# --user: the runtime directory and home of a rootless podman.
+# --user: the runtime directory and home of a rootless podman, and a rootless manifest whose apps
+# user is the one running the binary (as root: nobody, through setpriv; root is never an apps user).
+AS=()
 rootless_env() {
 	export XDG_RUNTIME_DIR=$T/xdg-run HOME=$T/home
+	local user
+	user=$(id -un)
+	if [ "$(id -u)" = 0 ]; then
+		user=nobody
+		AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+		chown -R nobody "$T"
+		chown root "$MANIFEST"
+		export ARCHY_TEST_TRUSTED_DIR=$T
+	fi
+	printf '%s:524288:65536\n' "$user" >"$T/subid"
+	export ARCHY_SUBUID_FILE=$T/subid ARCHY_SUBGID_FILE=$T/subid
+	printf 'version: 1\nnode: {mode: rootless, user: %s}\napps: {}\n' "$user" >"$MANIFEST"
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -546,6 +566,65 @@ gone() {
 	repair --user
 	[ "$status" -eq 4 ]
 	[ "$(field evidence)" = "$(tail -n 1 "$OUTPUTS/rootless-pause-process-gone.stderr")" ]
+}
+
+@test "rootless: a re-registered volume gets its owner back inside the user namespace (podman unshare chown)" {
+	[ "$(id -u)" = 0 ] || skip "needs root to give the volume a subordinate owner"
+	rootless_env
+	rm -f "$DB"
+	mkdir -p "$VOLS/archy-x-y/_data"
+	chown -R nobody "$VOLS"
+	# owned by the container's 999 (the user's subordinate 524288 + 998) with its own mode
+	chown 525286:525286 "$VOLS/archy-x-y/_data"
+	chmod 0750 "$VOLS/archy-x-y/_data"
+	: >"$T/calls"
+	repair --user
+	[ "$status" -eq 0 ] || [ "$status" -eq 4 ]
+	grep -qx 'volume create --ignore archy-x-y' "$T/calls"
+	grep -qx -- "unshare chown -h 999:999 -- $VOLS/archy-x-y/_data" "$T/calls"
+	[ "$(stat -c %a "$VOLS/archy-x-y/_data")" = 750 ]
+}
+
+@test "the system's run on a rootless node: root's podman runs no app, says so, exit 0, runs no podman" {
+	printf 'version: 1\nnode: {mode: rootless, user: apps}\napps: {}\n' >"$MANIFEST"
+	repair
+	[ "$status" -eq 0 ]
+	[ "$output" = "nothing to do: a rootless node (node.mode: rootless): root's podman runs no app; archy-podman-repair --user repairs the podman of apps in its user manager" ]
+	[ ! -s "$T/calls" ]
+	[ ! -e "$STATUS" ]
+	[ ! -e "$STATE" ]
+}
+
+@test "under systemd the rootless node's system run says so once per boot, then runs silently" {
+	printf 'version: 1\nnode: {mode: rootless, user: apps}\napps: {}\n' >"$MANIFEST"
+	JOURNAL_STREAM=8:1 repair
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"nothing to do: a rootless node (node.mode: rootless)"* ]]
+	[ "$(cat "$T/run/podman-repair.idle")" = "a rootless node (node.mode: rootless): root's podman runs no app; archy-podman-repair --user repairs the podman of apps in its user manager" ]
+	JOURNAL_STREAM=8:1 repair
+	[ "$status" -eq 0 ]
+	[ -z "$stderr$output" ]
+	[ ! -s "$T/calls" ]
+	[ ! -e "$STATUS" ]
+}
+
+@test "--user on a rootful node: the system's repair has the apps, nothing to do, exit 0, no podman" {
+	export XDG_RUNTIME_DIR=$T/xdg-run HOME=$T/home
+	repair --user
+	[ "$status" -eq 0 ]
+	[ "$output" = "nothing to do: a rootful node: the apps run in root's podman, which the system's archy-podman-repair.service repairs; --user has nothing to do" ]
+	[ ! -s "$T/calls" ]
+	[ ! -e "$STATUS" ]
+}
+
+@test "--user in another user's manager on a rootless node: nothing to do, exit 0, no podman" {
+	export XDG_RUNTIME_DIR=$T/xdg-run HOME=$T/home
+	printf 'version: 1\nnode: {mode: rootless, user: someone-else}\napps: {}\n' >"$MANIFEST"
+	repair --user
+	[ "$status" -eq 0 ]
+	[ "$output" = "nothing to do: the apps run in the podman of someone-else (node.user), not of this user: nothing to do" ]
+	[ ! -s "$T/calls" ]
+	[ ! -e "$STATUS" ]
 }
 
 @test "usage errors exit 2, name the option and what it expects, and run nothing" {

@@ -61,7 +61,7 @@ actions() {
 @test "--help says what it does, its options and exit statuses" {
 	run "$RECONCILE" --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"Usage: archy-reconcile [--dry-run] [--json] [--manifest FILE]"* ]]
+	[[ "$output" == *"Usage: archy-reconcile [--dry-run] [--json] [--user] [--manifest FILE]"* ]]
 	[[ "$output" == *"3 --dry-run found work"* ]]
 }
 
@@ -179,4 +179,94 @@ orphan-network archy-old null" ]
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'{"result": "skipped", "actions": 0}'* ]]
 	[ ! -e "$T/podman-calls" ]
+}
+
+# ---- a rootless node (archy-manifest(5) NODE) ----
+
+# The test manifest made a rootless node's, its apps run by $1, with a subordinate range for $1.
+rootless_node() {
+	sed -i -e "/^version: 1\$/a node: {mode: rootless, user: $1}" -e '/kind: containers-conf/d' "$T/manifest.yaml"
+	grep -qx "node: {mode: rootless, user: $1}" "$T/manifest.yaml"
+	printf '%s:524288:65536\n' "$1" >"$T/subuid"
+	export ARCHY_SUBUID_FILE=$T/subuid ARCHY_SUBGID_FILE=$T/subuid
+}
+
+@test "rootless node, run by another user than the apps': skipped (exit 0), systemd and podman not asked" {
+	[ "$(id -u)" = 0 ] || skip "needs root (a user other than the apps user nobody)"
+	rootless_node nobody
+	fake_systemd
+	run "$RECONCILE" --json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'{"result": "skipped", "actions": 0}'* ]]
+	[ ! -e "$T/podman-calls" ]
+	[ -z "$(grep ListUnitsByPatterns "$T/calls" 2>/dev/null)" ]
+}
+
+@test "rootless node, --dry-run as root: podman runs as the apps user (setpriv), in /" {
+	[ "$(id -u)" = 0 ] || skip "needs root (setpriv to the apps user nobody)"
+	rootless_node nobody
+	chmod 0755 "$T" # the stand-in podman, run as nobody, records into $T/as-user
+	: >"$T/as-user"
+	chmod 0666 "$T/as-user"
+	cat >"$T/podman" <<-EOF
+		#!/bin/sh
+		echo "\$(id -u) \$(pwd) \$HOME \$XDG_RUNTIME_DIR \$*" >>"$T/as-user"
+		echo '[]'
+	EOF
+	chmod 755 "$T/podman"
+	fake_systemd
+	run "$RECONCILE" --dry-run --json
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$T/as-user")" = 3 ]
+	local uid home
+	uid=$(id -u nobody)
+	home=$(getent passwd nobody | cut -d: -f6)
+	grep -qx "$uid / $home /run/user/$uid ps -a --filter label=archy.managed=true --format json" "$T/as-user"
+	[ -z "$(grep -v "^$uid / " "$T/as-user")" ]
+}
+
+# As nobody: the stand-in systemd, its bus and archy-reconcile all run as the apps user (the bus
+# takes only its own user); the manifest and its directory stay root's. In the background as
+# (exec setpriv ...): $! is then the process itself, for teardown's kill.
+as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
+
+@test "rootless node, run as the apps user itself (--user): reconciled there, podman run directly" {
+	[ "$(id -u)" = 0 ] || skip "needs root (to become the apps user nobody)"
+	rootless_node nobody
+	mkdir -p "$T/nobody" "$T/state" "$T/apply"
+	cp "$BATS_FILE_TMPDIR/fake-systemd" "$T/nobody/fake-systemd"
+	: >"$T/podman-calls"
+	chown nobody "$T/nobody" "$T/state" "$T/podman-calls"
+	chmod 0755 "$T"
+	(exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups dbus-daemon --session --nofork --address="unix:path=$T/nobody/bus" --print-address=1) \
+		>"$T/address" 2>/dev/null 3>&- &
+	DAEMON=$!
+	for _ in $(seq 50); do [ -s "$T/address" ] && break; sleep 0.1; done
+	(exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$T/nobody/fake-systemd" "unix:path=$T/nobody/bus" "$T/units" "$T/nobody/calls") \
+		>"$T/fake.out" 2>&1 3>&- &
+	FAKE=$!
+	for _ in $(seq 50); do grep -q ready "$T/fake.out" && break; sleep 0.1; done
+	touch "$T/apply/lock" # archyctl apply's, root's: taken read-only
+	run as_nobody env ARCHY_SYSTEMD_BUS="unix:path=$T/nobody/bus" "$RECONCILE" --user --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"result": "nothing-to-do", "actions": 0}' ]
+	[ "$(wc -l <"$T/podman-calls")" = 3 ] # the stand-in itself, as nobody, no setpriv in between
+	jq -e '.last_full_scan_unix > 0' "$T/state/state.json"
+	[ "$(stat -c %U "$T/state/state.json")" = nobody ]
+}
+
+@test "--user (the user manager's unit) in a manager not the apps user's: exit 0 at once, silent, nothing asked" {
+	fake_systemd
+	run "$RECONCILE" --user # a rootful node: no user manager reconciles
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	[ "$(id -un)" != nobody ] || skip "run as nobody"
+	rootless_node nobody # another user's node
+	run "$RECONCILE" --user
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ ! -e "$T/podman-calls" ]
+	[ -z "$(grep ListUnitsByPatterns "$T/calls" 2>/dev/null)" ]
 }

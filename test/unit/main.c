@@ -91,6 +91,8 @@ int main(void) {
         srunner_add_suite(sr, metrics_suite());
         srunner_add_suite(sr, bitcoin_conf_syntax_suite());
         srunner_add_suite(sr, node_mode_suite());
+        srunner_add_suite(sr, ctl_node_suite());
+        srunner_add_suite(sr, derive_rootless_suite());
         srunner_run_all(sr, CK_NORMAL);
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);

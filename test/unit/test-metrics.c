@@ -55,6 +55,7 @@ static void filled_node(struct status *s) {
         s->manifest.path = strdup("/etc/archipelago/manifest.yaml");
         s->manifest.in_use = strdup("/etc/archipelago/manifest.yaml");
         s->manifest.present = true;
+        s->node = (struct status_node){.mode = "rootless", .user = strdup("archipelago")};
         struct status_app *a = status_add_app(s, "bitcoin-knots", "started");
         struct status_unit *u = unit(s, a, "archy-bitcoin-knots.service", "main", "active");
         u->has_health = u->notify_healthy = true;
@@ -173,6 +174,8 @@ START_TEST(test_unknown_left_out) {
         ck_assert_ptr_nonnull(strstr(text, "archy_app_desired_running{app=\"lnd\"} 0\n"));
         ck_assert_ptr_nonnull(strstr(text, "archy_app_running{app=\"lnd\"} 0\n"));
         ck_assert_ptr_nonnull(strstr(text, "archy_status_verdict{verdict=\"ok\"} 1\n"));
+        /* no manifest said otherwise: root's podman and the system manager */
+        ck_assert_ptr_nonnull(strstr(text, "archy_node_info{mode=\"rootful\",user=\"root\"} 1\n"));
         const char *absent[] = {"archy_ota_",    "archy_podman_", "archy_helper_",
                                 "archy_derive_", "archy_disk_",   "archy_container_"};
         for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)

@@ -18,6 +18,7 @@
 #include "facts.h"
 #include "podman-info.h"
 #include "process.h"
+#include "subid.h"
 #include "repair-state.h"
 #include "repair.h"
 #include "report.h"
@@ -950,10 +951,39 @@ START_TEST(spawn_drops_output_beyond_the_cap) {
 }
 END_TEST
 
+/* A rootless volume's owner is put back through the user namespace: the host ids it had become the
+ * container's ids again (repair.c restore_owner_userns), the reverse of node_user_host_owner(). */
+START_TEST(subid_unmap_is_the_reverse_of_the_mapping) {
+        const struct subid_range r = {.start = 524288, .count = 65536};
+        unsigned long id, host;
+        ck_assert(subid_unmap(996, &r, 996, &id));
+        ck_assert_uint_eq(id, 0);
+        ck_assert(subid_unmap(996, &r, 524288, &id));
+        ck_assert_uint_eq(id, 1);
+        ck_assert(subid_unmap(996, &r, 524288 + 998, &id)); /* mariadb's 999 */
+        ck_assert_uint_eq(id, 999);
+        ck_assert(subid_unmap(996, &r, 524288 + 65535, &id));
+        ck_assert_uint_eq(id, 65536);
+        /* no id of the namespace holds these */
+        ck_assert(!subid_unmap(996, &r, 524288 + 65536, &id));
+        ck_assert(!subid_unmap(996, &r, 524287, &id));
+        ck_assert(!subid_unmap(996, &r, 0, &id));
+        const struct subid_range none = {0};
+        ck_assert(!subid_unmap(996, &none, 524288, &id));
+        ck_assert(subid_unmap(996, &none, 996, &id));
+        for (unsigned long i = 0; i <= 65536; i += 4099) {
+                ck_assert(subid_map(996, &r, i, &host));
+                ck_assert(subid_unmap(996, &r, host, &id));
+                ck_assert_uint_eq(id, i);
+        }
+}
+END_TEST
+
 Suite *podman_repair_suite(void) {
         Suite *s = suite_create("podman_repair");
         TCase *info = tcase_create("info");
         tcase_add_test(info, info_recorded_from_a_healthy_podman);
+        tcase_add_test(info, subid_unmap_is_the_reverse_of_the_mapping);
         tcase_add_test(info, info_recorded_after_the_database_was_deleted);
         tcase_add_test(info, info_inline_sample);
         tcase_add_test(info, info_rejects_what_is_not_podman_info);

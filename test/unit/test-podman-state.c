@@ -110,6 +110,52 @@ START_TEST(a_silently_recreated_database_shows_in_what_podman_forgot) {
 }
 END_TEST
 
+/* Chaos scenario 7, as rootless podman 5.4 showed it in the guest: pasta killed (the namespace
+ * stays, its pasta is gone), the namespace's directory removed (aardvark-dns runs on), and an app
+ * restarted after either (podman made a new namespace with a new pasta, the old aardvark-dns runs
+ * on: netavark "aardvark-dns runs in a different netns"). */
+START_TEST(a_rootless_network_namespace_without_pasta_gone_or_split_is_broken) {
+        struct netns_look ok = {
+                .dir = true, .pasta = true, .pasta_start = 100, .aardvark = true, .aardvark_start = 120};
+        ck_assert_int_eq(netns_classify(&ok), NETNS_OK);
+        struct netns_look same_tick = ok;
+        same_tick.aardvark_start = 100;
+        ck_assert_int_eq(netns_classify(&same_tick), NETNS_OK);
+        struct netns_look none = {0}; /* no container needs one: podman makes it when one starts */
+        ck_assert_int_eq(netns_classify(&none), NETNS_OK);
+        struct netns_look no_aardvark = {.dir = true, .pasta = true, .pasta_start = 100};
+        ck_assert_int_eq(netns_classify(&no_aardvark), NETNS_OK);
+        struct netns_look pasta_killed = ok;
+        pasta_killed.pasta = false;
+        ck_assert_int_eq(netns_classify(&pasta_killed), NETNS_PASTA_GONE);
+        struct netns_look removed = {.aardvark = true, .aardvark_start = 120};
+        ck_assert_int_eq(netns_classify(&removed), NETNS_GONE);
+        /* $XDG_RUNTIME_DIR/containers removed: aardvark-dns's pid file went with it */
+        struct netns_look run_root_removed = {.apps_running = true};
+        ck_assert_int_eq(netns_classify(&run_root_removed), NETNS_GONE);
+        struct netns_look split = ok;
+        split.pasta_start = 300;
+        ck_assert_int_eq(netns_classify(&split), NETNS_SPLIT);
+        ck_assert_ptr_null(netns_health_text(NETNS_OK));
+        for (int h = NETNS_PASTA_GONE; h < _NETNS_HEALTH_MAX; h++)
+                ck_assert_ptr_nonnull(netns_health_text((enum netns_health)h));
+
+        /* the classifier: a healthy probe with a broken namespace is that state, with its text */
+        struct podman_facts f = {.netns = NETNS_SPLIT};
+        struct podman_probe p = {.end = PROBE_EXITED, .out = healthy_json, .err = ""};
+        const char *ev;
+        size_t ev_len;
+        ck_assert_int_eq(podman_classify(&p, &f, &ev, &ev_len), PODMAN_NETNS_BROKEN);
+        ck_assert_str_eq(ev, netns_health_text(NETNS_SPLIT));
+        ck_assert_str_eq(podman_state_to_string(PODMAN_NETNS_BROKEN), "network-namespace-broken");
+        /* what podman forgot is repaired first: its plan clears the network too */
+        f.units_without_container = 1;
+        ck_assert_int_eq(podman_classify(&p, &f, &ev, &ev_len), PODMAN_DB_MISSING);
+        f = (struct podman_facts){0};
+        ck_assert_int_eq(podman_classify(&p, &f, &ev, &ev_len), PODMAN_HEALTHY);
+}
+END_TEST
+
 static bool plan_has(const enum repair_step *steps, size_t n, enum repair_step s) {
         for (size_t i = 0; i < n; i++)
                 if (steps[i] == s)
@@ -144,6 +190,10 @@ START_TEST(plans_are_least_destructive_and_ordered) {
                         ck_assert_uint_eq(index_of(steps, n, STEP_STOP_APP_UNITS), 0);
                         ck_assert_uint_eq(index_of(steps, n, STEP_START_APP_UNITS), n - 1);
                 }
+                /* a network is cleared only with the apps stopped */
+                if (plan_has(steps, n, STEP_CLEAR_NETWORK_STATE))
+                        ck_assert_uint_gt(index_of(steps, n, STEP_CLEAR_NETWORK_STATE),
+                                          index_of(steps, n, STEP_STOP_APP_UNITS));
                 /* no app may start on an empty volume */
                 if (plan_has(steps, n, STEP_REREGISTER_VOLUMES))
                         ck_assert_uint_lt(index_of(steps, n, STEP_REREGISTER_VOLUMES),
@@ -159,6 +209,12 @@ START_TEST(plans_are_least_destructive_and_ordered) {
         ck_assert(!plan_has(steps, n, STEP_MOVE_DATABASE_ASIDE) && !plan_has(steps, n, STEP_STOP_APP_UNITS));
         n = repair_plan(PODMAN_PAUSE_PROCESS, steps);
         ck_assert(plan_has(steps, n, STEP_SYSTEM_MIGRATE));
+        /* the broken network namespace goes only once every app left it, and nothing else is touched */
+        n = repair_plan(PODMAN_NETNS_BROKEN, steps);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_int_eq(steps[0], STEP_STOP_APP_UNITS);
+        ck_assert_int_eq(steps[1], STEP_CLEAR_NETWORK_STATE);
+        ck_assert_int_eq(steps[2], STEP_START_APP_UNITS);
         for (enum podman_state s = PODMAN_CONFIG_MISMATCH; s <= PODMAN_DISK_FULL; s++) {
                 if (s == PODMAN_PAUSE_PROCESS)
                         continue;
@@ -179,6 +235,7 @@ Suite *podman_state_suite(void) {
         tcase_add_test(tc, unrecognised_failures_are_reported_not_guessed);
         tcase_add_test(tc, a_silently_recreated_database_shows_in_what_podman_forgot);
         tcase_add_test(tc, plans_are_least_destructive_and_ordered);
+        tcase_add_test(tc, a_rootless_network_namespace_without_pasta_gone_or_split_is_broken);
         suite_add_tcase(s, tc);
         return s;
 }

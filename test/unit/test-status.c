@@ -100,6 +100,7 @@ START_TEST(test_healthy_json) {
                 "  \"manifest\": {\"path\": \"/etc/archipelago/manifest.yaml\", \"last_good\": "
                 "\"/etc/archipelago/manifest.last-good.yaml\", \"in_use\": \"/etc/archipelago/manifest.yaml\", "
                 "\"present\": true, \"fallback\": false, \"problems\": [], \"last_good_problems\": []},\n"
+                "  \"node\": {\"mode\": \"rootful\", \"user\": \"root\"},\n"
                 "  \"apps\": [\n"
                 "    {\"name\": \"bitcoin-knots\", \"desired\": \"started\", \"skipped\": false, \"level\": \"ok\", "
                 "\"reconcile\": {\"restarts\": 0, \"next_retry\": null, \"next_retry_unix\": null, \"last_reason\": "
@@ -164,6 +165,7 @@ static void troubled_node(struct status *s) {
         free(s->manifest.in_use);
         s->manifest.in_use = strdup("/etc/archipelago/manifest.last-good.yaml");
         s->manifest.fallback = true;
+        s->node = (struct status_node){.mode = "rootless", .user = strdup("archipelago")};
         status_strv_add(s, &s->manifest.problems, &s->manifest.n_problems,
                         "/etc/archipelago/manifest.yaml:3:5: apps: expected a mapping, got a sequence");
         struct status_unit *u = &s->apps[1].units[0]; /* archy-lnd.service */
@@ -348,6 +350,7 @@ START_TEST(test_text) {
                    "manifest:  /etc/archipelago/manifest.last-good.yaml (the LAST GOOD COPY: "
                    "/etc/archipelago/manifest.yaml is unusable)\n"
                    "  /etc/archipelago/manifest.yaml:3:5: apps: expected a mapping, got a sequence\n"
+                   "node:      rootless (apps run as archipelago)\n"
                    "podman:    database-corrupt (gave-up, checked 2026-11-27T11:59:00Z)\n"
                    "ota:       rolled-back 1.3.2 -> 1.4.0 (2026-11-26T12:06:40Z)\n"
                    "derive:    last run success at 2026-11-27T11:59:50Z (per-file drift: unknown)\n"

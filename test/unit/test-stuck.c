@@ -44,6 +44,10 @@ START_TEST(processes_are_known_by_comm_or_exe_name_deleted_or_not) {
         ck_assert_int_eq(proc_kind_of("conmon", "/usr/bin/conmon (deleted)"), PROC_CONMON);
         ck_assert_int_eq(proc_kind_of("x", "/usr/libexec/podman/conmon (deleted)"), PROC_CONMON);
         ck_assert_int_eq(proc_kind_of("catatonit", "/usr/libexec/podman/catatonit"), PROC_CATATONIT);
+        /* the rootless network namespace's pasta and the aardvark-dns in it (rootless-netns.h) */
+        ck_assert_int_eq(proc_kind_of("pasta.avx2", "/usr/bin/pasta.avx2"), PROC_PASTA);
+        ck_assert_int_eq(proc_kind_of("x", "/usr/bin/pasta"), PROC_PASTA);
+        ck_assert_int_eq(proc_kind_of("aardvark-dns", "/usr/lib/podman/aardvark-dns"), PROC_AARDVARK);
         ck_assert_int_eq(proc_kind_of("podman", "/usr/bin/podman (deleted)"), PROC_PODMAN);
         ck_assert_int_eq(proc_kind_of("sleep", "/usr/bin/sleep"), PROC_OTHER);
         ck_assert_int_eq(proc_kind_of("conmonx", "/usr/bin/conmon-helper"), PROC_OTHER);

@@ -50,6 +50,8 @@ Suite *derive_state_suite(void);
 Suite *metrics_suite(void);
 Suite *bitcoin_conf_syntax_suite(void);
 Suite *node_mode_suite(void);
+Suite *ctl_node_suite(void);
+Suite *derive_rootless_suite(void);
 
 /* Parse YAML text; the manifest (or NULL) is returned, diagnostics are in *diags. */
 struct manifest *parse_text(const char *text, struct diag_list *diags);

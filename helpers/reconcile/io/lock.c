@@ -17,18 +17,41 @@
 #define LOCK_WAIT_MS 10000
 #define LOCK_POLL_MS 100
 
-int reconcile_lock(const char *dir) {
-        int r = mkdir_p(dir, 0700);
+/* Not root (the apps user of a rootless node, in its manager): the lock is root's, opened read-only
+ * (flock needs no write access; no pid record then). Where no apply ever ran, there is no lock to
+ * take and none this user may create: -ENOENT, not logged. */
+static int open_lock(const char *dir, const char *path, bool *ret_rdonly) {
+        *ret_rdonly = false;
+        bool root = geteuid() == 0;
+        int r = mkdir_p(dir, 0755);
+        if (r < 0 && !root && (r == -EACCES || r == -EPERM || r == -EROFS))
+                return -ENOENT;
         if (r < 0)
                 return log_error_errno(r, "cannot create %s: %m", dir);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0 && !root && (errno == EACCES || errno == EPERM)) {
+                *ret_rdonly = true;
+                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0 && errno == ENOENT)
+                        return -ENOENT;
+        }
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot open %s: %m", path);
+        return fd;
+}
+
+int reconcile_lock(const char *dir) {
         char path[4096];
         if (snprintf(path, sizeof path, "%s/lock", dir) >= (int)sizeof path)
                 return log_error_errno(-ENAMETOOLONG, "%s: path too long", dir);
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        bool rdonly;
+        int r, fd = open_lock(dir, path, &rdonly);
         if (fd < 0)
-                return log_error_errno(-errno, "cannot open %s: %m", path);
+                return fd;
         for (long waited = 0;; waited += LOCK_POLL_MS) {
                 if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                        if (rdonly)
+                                return fd;
                         /* the holder's pid, which a waiting archyctl apply names */
                         char pid[32];
                         int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());

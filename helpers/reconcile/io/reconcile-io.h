@@ -20,13 +20,17 @@ enum {
 
 struct reconcile_options {
         bool dry_run, json, explicit_manifest;
-        const char *manifest;   /* $ARCHY_MANIFEST or ARCHY_MANIFEST_PATH; falls back to the last good copy */
-        const char *podman;     /* $ARCHY_PODMAN or /usr/bin/podman */
-        const char *state_file; /* $ARCHY_RECONCILE_STATE or RECONCILE_STATE_PATH */
-        const char *lock_dir;   /* $ARCHY_APPLY_STATE_DIR or archyctl apply's state dir */
-        const char *cid_dir;    /* $ARCHY_CID_DIR or /run: Quadlet's --cidfile=%t/%N.cid */
-        const char *bus;        /* $ARCHY_SYSTEMD_BUS: a stand-in for systemd (tests); NULL: the system bus */
-        long timeout_ms;        /* each podman command, each stop */
+        bool user;            /* --user: the user manager's unit; acts only as a rootless node's apps user */
+        const char *manifest; /* $ARCHY_MANIFEST or ARCHY_MANIFEST_PATH; falls back to the last good copy */
+        const char *podman;   /* $ARCHY_PODMAN or /usr/bin/podman */
+        /* $ARCHY_RECONCILE_STATE; NULL: by mode, RECONCILE_STATE_PATH or ~/RECONCILE_USER_STATE */
+        const char *state_file;
+        const char *lock_dir; /* $ARCHY_APPLY_STATE_DIR or archyctl apply's state dir */
+        /* $ARCHY_CID_DIR; NULL: by mode, /run or /run/user/UID: Quadlet's --cidfile=%t/%N.cid */
+        const char *cid_dir;
+        /* $ARCHY_SYSTEMD_BUS: a stand-in for systemd (tests); NULL: the apps' manager (node_units_open()) */
+        const char *bus;
+        long timeout_ms; /* each podman command, each stop */
 };
 
 /* One run; returns the exit status. */
@@ -62,7 +66,8 @@ int act(sd_bus *bus, const struct podman *p, const struct rc_action *a, long tim
 /* ---- lock.c ------------------------------------------------------------------------------- */
 
 /* archyctl apply's lock in dir, held exclusively: its fd, -EBUSY (not logged) when an apply
- * still held it after a short wait, or another negative errno (logged). */
+ * still held it after a short wait, -ENOENT (not logged) when not root and no apply ever made
+ * the lock, or another negative errno (logged). */
 int reconcile_lock(const char *dir);
 /* An interrupted apply left its journal in dir: the next apply (or the boot's
  * archy-apply-resume.service) finishes it; until then the desired state is half changed. */

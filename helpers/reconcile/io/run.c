@@ -3,6 +3,8 @@
  * asking), the decision, the actions, the state file. */
 #include <errno.h>
 #include <libgen.h>
+#include <pwd.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "log.h"
 #include "manifest-source.h"
 #include "message-ids.h"
+#include "node-user.h"
 #include "reconcile-io.h"
 #include "strbuf.h"
 
@@ -28,6 +31,12 @@ struct session {
         struct rc_plan plan;
         int lock;
         bool printed; /* the summary line */
+        /* Who runs the apps (node-user.h), and what follows from it: */
+        struct node_user user;
+        struct node_user_exec exec;
+        bool as_user; /* podman through setpriv as the apps user (root on a rootless node, --dry-run) */
+        const char *state_file, *cid_dir;
+        char state_buf[PATH_MAX], cid_buf[sizeof(((struct node_user *)0)->runtime_dir)];
 };
 
 static void session_done(struct session *s) {
@@ -69,14 +78,13 @@ static void load_state(struct session *s) {
         size_t len = 0;
         mode_t type = 0;
         const char *why = NULL;
-        int r = read_regular_file(s->o->state_file, RECONCILE_STATE_MAX, true, &s->state_text, &len, &type);
+        int r = read_regular_file(s->state_file, RECONCILE_STATE_MAX, true, &s->state_text, &len, &type);
         if (r == -ENOENT)
                 return;
         if (r < 0)
-                log_warning("cannot read %s: %s: starting from an empty state", s->o->state_file,
-                            file_problem(r, type));
+                log_warning("cannot read %s: %s: starting from an empty state", s->state_file, file_problem(r, type));
         else if (reconcile_state_parse(s->state_text, len, &s->old, &why) < 0) {
-                log_warning("%s: %s: starting from an empty state", s->o->state_file, why ? why : "out of memory");
+                log_warning("%s: %s: starting from an empty state", s->state_file, why ? why : "out of memory");
                 reconcile_state_done(&s->old);
         }
 }
@@ -87,13 +95,50 @@ static int save_state(struct session *s) {
                 return log_error_errno(-ENOMEM, "out of memory");
         if (s->state_text && strcmp(text, s->state_text) == 0)
                 return 0;
-        _cleanup_free_ char *copy = strdup(s->o->state_file);
+        _cleanup_free_ char *copy = strdup(s->state_file);
         if (!copy)
                 return log_error_errno(-ENOMEM, "out of memory");
         int r = mkdir_p(dirname(copy), 0755);
         if (r >= 0)
-                r = write_file_atomic(s->o->state_file, text, strlen(text), 0644);
-        return r < 0 ? log_write_errno(r, NULL, "cannot write %s: %m", s->o->state_file) : 0;
+                r = write_file_atomic(s->state_file, text, strlen(text), 0644);
+        return r < 0 ? log_write_errno(r, NULL, "cannot write %s: %m", s->state_file) : 0;
+}
+
+/* The node's mode (archy-manifest(5) NODE): the manager and podman of the apps, and the files by
+ * mode. Returns 0, 1 when this run is not the one to reconcile (said), 2 when it is not at all
+ * (--user in a manager not the apps user's: nothing said), or negative errno (logged). */
+static bool is_user(const char *name) {
+        const struct passwd *pw = getpwuid(geteuid());
+        return pw && strcmp(pw->pw_name, name) == 0;
+}
+
+static int setup_node(struct session *s) {
+        bool rootless = s->m && s->m->node.mode == NODE_ROOTLESS;
+        if (s->o->user && !(rootless && is_user(s->m->node.user)))
+                return 2;
+        int r = node_user_lookup(s->m ? &s->m->node : NULL, &s->user);
+        if (r < 0)
+                return r;
+        if (rootless && !node_user_is_self(&s->user) && !s->o->dry_run) {
+                log_full_errno(
+                        isatty(STDERR_FILENO) ? LOG_LVL_INFO : LOG_LVL_DEBUG, 0,
+                        "rootless node: the apps are reconciled in the user manager of %s (its archy-reconcile.timer; "
+                        "systemctl --user -M %s@ start archy-reconcile.service); as another user only --dry-run "
+                        "runs here",
+                        s->user.name, s->user.name);
+                return 1;
+        }
+        s->as_user = node_user_exec_prepare(&s->user, &s->exec);
+        s->state_file = s->o->state_file;
+        if (!s->state_file && rootless) {
+                if (snprintf(s->state_buf, sizeof s->state_buf, "%s/" RECONCILE_USER_STATE, s->user.home) >=
+                    (int)sizeof s->state_buf)
+                        return log_error_errno(-ENAMETOOLONG, "%s: home directory path too long", s->user.name);
+                s->state_file = s->state_buf;
+        } else if (!s->state_file)
+                s->state_file = RECONCILE_STATE_PATH;
+        s->cid_dir = s->o->cid_dir ? s->o->cid_dir : rootless ? s->user.runtime_dir : "/run";
+        return 0;
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -152,20 +197,22 @@ static void print_result(struct session *s, const char *result, size_t n) {
 /* ---- the run ------------------------------------------------------------------------------ */
 
 static int observe(struct session *s, long long now) {
-        int r = s->o->bus ? units_open_address(s->o->bus, &s->bus) : units_open(false, &s->bus);
+        int r = s->o->bus ? units_open_address(s->o->bus, &s->bus) : node_units_open(&s->user, &s->bus);
         if (r < 0)
                 return r; /* logged */
-        r = observe_units(s->bus, s->m, s->o->cid_dir, &s->ob);
+        r = observe_units(s->bus, s->m, s->cid_dir, &s->ob);
         if (r < 0)
                 return r;
         if (!rc_scan_due(&s->old, now, s->o->dry_run, s->ob.unaccounted, s->ob.leftovers))
                 return 0;
-        struct podman p = {.path = s->o->podman, .timeout_ms = s->o->timeout_ms};
+        struct podman p = {
+                .path = s->o->podman, .timeout_ms = s->o->timeout_ms, .as_user = s->as_user ? &s->exec : NULL};
         return observe_podman(&p, &s->ob);
 }
 
 static int carry_out(struct session *s, bool scanned_failed) {
-        struct podman p = {.path = s->o->podman, .timeout_ms = s->o->timeout_ms};
+        struct podman p = {
+                .path = s->o->podman, .timeout_ms = s->o->timeout_ms, .as_user = s->as_user ? &s->exec : NULL};
         size_t failed = 0;
         for (size_t i = 0; i < s->plan.n_actions; i++) {
                 const struct rc_action *a = &s->plan.actions[i];
@@ -189,13 +236,15 @@ int reconcile_run(const struct reconcile_options *o) {
         int status = RECONCILE_EXIT_FAILED;
         if (!o->dry_run) {
                 s.lock = reconcile_lock(o->lock_dir);
+                if (s.lock == -ENOENT)
+                        log_debug("%s/lock: no archyctl apply has run here: nothing to wait for", o->lock_dir);
                 if (s.lock == -EBUSY) {
                         log_info("archyctl apply holds %s/lock: this run is skipped", o->lock_dir);
                         print_result(&s, "skipped", 0);
                         status = RECONCILE_EXIT_OK;
                         goto done;
                 }
-                if (s.lock < 0)
+                if (s.lock < 0 && s.lock != -ENOENT)
                         goto done;
                 if (reconcile_apply_pending(o->lock_dir)) {
                         log_info("an interrupted archyctl apply is pending (%s/journal): this run is skipped",
@@ -206,6 +255,15 @@ int reconcile_run(const struct reconcile_options *o) {
                 }
         }
         if (load_manifest(&s) < 0)
+                goto done;
+        int k = setup_node(&s);
+        if (k > 0) {
+                s.printed = k == 2 && !o->json; /* --user elsewhere: silent */
+                if (!s.printed)
+                        print_result(&s, "skipped", 0);
+                status = RECONCILE_EXIT_OK;
+        }
+        if (k != 0)
                 goto done;
         load_state(&s);
         long long now = (long long)time(NULL);
