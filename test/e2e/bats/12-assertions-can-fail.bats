@@ -8,7 +8,7 @@ LISTENER_PID=
 
 teardown() {
 	[ -z "$LISTENER_PID" ] || kill "$LISTENER_PID" 2>/dev/null || true
-	podman rm -f archy-notes >/dev/null 2>&1 || true
+	app_podman rm -f archy-notes >/dev/null 2>&1 || true
 }
 
 # Something (not the app) listening on notes' port.
@@ -25,7 +25,7 @@ listen_on_notes_port() {
 }
 
 @test "all | assertions-can-fail | no_container and assert_stopped fail while the container exists" {
-	podman create --name archy-notes localhost/archy-standin:1 true
+	app_podman create --name archy-notes localhost/archy-standin:1 true
 	run as_test_line no_container notes
 	[ "$status" -ne 0 ]
 	run as_test_line assert_stopped notes

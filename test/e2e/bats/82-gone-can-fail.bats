@@ -5,11 +5,11 @@
 load helpers
 
 LISTENER_PID=
-LINK=/run/systemd/generator/multi-user.target.wants/archy-notes.service
+LINK=$GENERATOR_DIR/multi-user.target.wants/archy-notes.service
 
 teardown() {
 	[ -z "$LISTENER_PID" ] || kill "$LISTENER_PID" 2>/dev/null || true
-	podman rm -f archy-notes >/dev/null 2>&1 || true
+	app_podman rm -f archy-notes >/dev/null 2>&1 || true
 	rm -f "$LINK"
 }
 
@@ -28,7 +28,7 @@ no_published_port() { ! ss -Hltn | grep -E ':(18332|18081|18080|18082|18501|1809
 }
 
 @test "all | gone-can-fail | assert_gone fails while a container of the app is left" {
-	podman create --name archy-notes localhost/archy-standin:1 true
+	app_podman create --name archy-notes localhost/archy-standin:1 true
 	run as_test_line assert_gone notes
 	[ "$status" -ne 0 ]
 }
