@@ -212,7 +212,15 @@ void doctor_check_podman(struct doctor_report *r, const struct doctor_input *in)
                 check(r, "podman", DOCTOR_OK, "podman is %s (%s)", p->state_now ? p->state_now : "healthy", p->result);
                 return;
         }
-        suggest(r, c, "systemctl start archy-podman-repair.service; journalctl -u archy-podman-repair.service");
+        /* A rootless node's podman-repair is a unit of the apps user's manager. */
+        const struct status_node *n = &in->status->node;
+        if (n->mode && strcmp(n->mode, "rootless") == 0 && n->user)
+                suggest(r, c,
+                        "systemctl --user -M %s@ start archy-podman-repair.service; journalctl _UID=$(id -u %s) "
+                        "_SYSTEMD_USER_UNIT=archy-podman-repair.service",
+                        n->user, n->user);
+        else
+                suggest(r, c, "systemctl start archy-podman-repair.service; journalctl -u archy-podman-repair.service");
 }
 
 /* ---- orphans ------------------------------------------------------------------------------ */

@@ -245,6 +245,14 @@ START_TEST(test_podman) {
         f.s.podman.known = false; /* not written yet */
         expect(&f, "podman", DOCTOR_WARNING, "archy-podman-repair.service");
         done(&f);
+        /* a rootless node's repair is the apps user's unit */
+        healthy(&f);
+        set_podman(&f, "failed", false, "storage-corrupt");
+        free(f.s.node.user);
+        f.s.node.mode = "rootless";
+        f.s.node.user = strdup("archipelago");
+        expect(&f, "podman", DOCTOR_ATTENTION, "systemctl --user -M archipelago@ start archy-podman-repair.service");
+        done(&f);
 }
 END_TEST
 
