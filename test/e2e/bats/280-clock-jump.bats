@@ -74,6 +74,7 @@ corrupt_rpcauth() {
 
 # Usage: assert_timers_kept BEFORE_FILE: every archy timer's next elapse is what it was before the
 # jump, or it fired meanwhile at its due time (AccuracySec is at most 5 s), not at the jump.
+NEVER=18446744073709551615
 TIMERS=(archy-derive.timer archy-reconcile.timer archy-podman-repair.timer)
 record_timers() {
 	local t
@@ -87,14 +88,15 @@ assert_timers_kept() {
 		next_now=$(timer_usec "$t" NextElapseUSecMonotonic)
 		last_now=$(timer_usec "$t" LastTriggerUSecMonotonic)
 		echo "$t: next $next -> $next_now, last trigger $last -> $last_now" >&2
-		[ "$next_now" -gt 0 ]
-		if [ "$next" = 18446744073709551615 ]; then
-			# no next elapse while its service ran (OnUnitActiveSec counts from its activation):
-			# scheduled after its last trigger, not at the jump
-			[ "$next_now" -gt "$last_now" ]
+		# NEVER (2^64-1, too big for [ -gt ]) is the next elapse while its service runs:
+		# OnUnitActiveSec counts from the activation
+		if [ "$next" = "$NEVER" ]; then
+			# scheduled after its last trigger once its service ended, not at the jump
+			[ "$next_now" = "$NEVER" ] || [ "$next_now" -gt "$last_now" ]
 		elif [ "$last_now" = "$last" ]; then
 			[ "$next_now" = "$next" ]
 		else
+			# it fired meanwhile: at its due time, not at the jump
 			[ "$last_now" -ge $((next - 6000000)) ]
 		fi
 	done <"$1"
