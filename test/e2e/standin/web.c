@@ -54,8 +54,10 @@ int web_main(int argc, char **argv) {
         if (lfd < 0 || install_signals() < 0)
                 return 1;
         logmsg("answering every GET on 0.0.0.0:%lu with %lu", o.port, o.status);
+        /* the listening socket is non-blocking: wait for a client, never spin on EAGAIN */
         while (!stop_signal)
-                answer(lfd, &o);
+                if (wait_readable(lfd, -1) > 0)
+                        answer(lfd, &o);
         close(lfd);
         return 0;
 }
