@@ -5,20 +5,26 @@
 # named volume before the fault. A healthy probe changes nothing and spawns only `podman info`.
 # The guest runs the timer every 20 s (prepare-guest.sh) instead of 3 min, during the whole suite:
 # every earlier test (stops, kills, uninstall, reinstall) ran with it and must not have made it
-# repair anything.
+# repair anything. Both modes: the podman that runs the apps, root's (the system's repair) or the
+# apps user's (its own archy-podman-repair --user, in its manager; the hung podman is the user's
+# too: that repair may kill the user's processes only). 310-rootless-repair.bats has the faults
+# of a rootless podman alone (runtime state, network namespace, pause process).
 load helpers
 
-STATUS=/run/archipelago/podman-health.json
-STATE_FILE=/var/lib/archipelago/podman-repair.state
-DB=/var/lib/containers/storage/db.sql
+STATUS=$REPAIR_STATUS
+STATE_FILE=$REPAIR_STATE
+DB=$PODMAN_DB
 DATA_APPS=(node wallet indexer)
+# A run of the repair as its timer runs it: root's, or the apps user's own.
+REPAIR=(archy-podman-repair)
+if rootless; then REPAIR=("${AS_APPS_USER[@]}" archy-podman-repair --user); fi
 
 field() { sed -n "s/^  \"$1\": \"\\{0,1\\}\\([^\",]*\\)\"\\{0,1\\},\\{0,1\\}\$/\\1/p" "$STATUS"; }
 
 # The status file holds the last run only, and the timer's next run follows a repair at once:
 # what a run found and did is taken from its journal entry.
 repaired_entry() {
-	journalctl --since "@$1" --no-pager -o verbose ARCHY_PODMAN_STATE="$2" ARCHY_REPAIR_RESULT=repaired
+	journalctl --since "@$1" --no-pager -o verbose _UID="$APPS_UID" ARCHY_PODMAN_STATE="$2" ARCHY_REPAIR_RESULT=repaired
 }
 repaired_since() { repaired_entry "$@" | grep -q 'MESSAGE='; }
 entry_field() { repaired_entry "$1" "$2" | sed -n "s/^ *$3=//p" | tail -1; }
@@ -30,7 +36,7 @@ healthy_since() { [ "$(field checked_at_unix)" -gt "$1" ] && [ "$(field result)"
 wait_repaired() {
 	wait_for 150 repaired_since "$1" "$2" || {
 		cat "$STATUS" >&2
-		journalctl -u archy-podman-repair.service -n 40 --no-pager >&2
+		app_journalctl -u archy-podman-repair.service -n 40 --no-pager >&2
 		return 1
 	}
 	repaired_entry "$1" "$2"
@@ -39,11 +45,11 @@ wait_repaired() {
 write_markers() {
 	local app
 	for app in "${DATA_APPS[@]}"; do
-		podman exec "archy-$app" sh -c "echo '$1' > /data/e2e-podman-marker"
+		app_podman exec "archy-$app" sh -c "echo '$1' > /data/e2e-podman-marker"
 	done
 }
 
-marker_kept() { [ "$(podman exec "archy-$1" cat /data/e2e-podman-marker)" = "$2" ]; }
+marker_kept() { [ "$(app_podman exec "archy-$1" cat /data/e2e-podman-marker)" = "$2" ]; }
 
 assert_recovered() {
 	local app=$1 marker=$2
@@ -52,11 +58,11 @@ assert_recovered() {
 }
 
 @test "all | podman-healthy | at boot and on every timer run so far podman was healthy: no repair ran" {
-	[ "$(systemctl is-active archy-podman-repair.timer)" = active ]
-	[ "$(systemctl show -p Result --value archy-podman-repair.service)" = success ]
+	[ "$(app_systemctl is-active archy-podman-repair.timer)" = active ]
+	[ "$(app_systemctl show -p Result --value archy-podman-repair.service)" = success ]
 	cat "$STATUS" "$STATE_FILE"
 	[ "$(field result)" = healthy ]
-	[ "$(field podman_version)" = "$(podman version --format '{{.Client.Version}}')" ]
+	[ "$(field podman_version)" = "$(app_podman version --format '{{.Client.Version}}')" ]
 	grep -qx 'repairs=' "$STATE_FILE"
 	grep -qx 'failures=0' "$STATE_FILE"
 }
@@ -66,8 +72,9 @@ assert_recovered() {
 	record_ids "$BATS_FILE_TMPDIR/healthy"
 	# The first run after the apps made their volumes compares the volume records once (podman
 	# volume ls); the timer may not have come by since. Steady state is the run after that.
-	archy-podman-repair
-	strace -f -qq -e trace=execve,clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/trace" archy-podman-repair
+	"${REPAIR[@]}"
+	# (rootless: setpriv and env exec the repair in the traced process: it stays the first one)
+	strace -f -qq -e trace=execve,clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/trace" "${REPAIR[@]}"
 	local main
 	main=$(awk 'NR == 1 {print $1}' "$BATS_TEST_TMPDIR/trace")
 	grep "^$main " "$BATS_TEST_TMPDIR/trace"
@@ -95,7 +102,7 @@ assert_recovered() {
 @test "wallet | podman-db-deleted | up again, connected; data kept" { assert_recovered wallet before-db-deleted; }
 @test "wallet-ui | podman-db-deleted | up again" { assert_recovered wallet-ui; }
 @test "indexer | podman-db-deleted | up again, connected; data kept" { assert_recovered indexer before-db-deleted; }
-@test "notes | podman-db-deleted | the stopped app stays stopped" { [ "$(systemctl is-active archy-notes.service)" = inactive ]; }
+@test "notes | podman-db-deleted | the stopped app stays stopped" { [ "$(app_systemctl is-active archy-notes.service)" = inactive ]; }
 
 @test "all | podman-db-garbage | the database overwritten with garbage: moved aside, repaired within one period" {
 	settle
@@ -111,7 +118,7 @@ assert_recovered() {
 	[[ "$aside" == "$DB.archy-broken-"* ]]
 	# kept for forensics, byte for byte
 	cmp "$aside" "$BATS_FILE_TMPDIR/garbage"
-	podman info >/dev/null
+	app_podman info >/dev/null
 }
 
 @test "node | podman-db-garbage | up again; data written before the fault is in its volume" { assert_recovered node before-db-garbage; }
@@ -119,21 +126,26 @@ assert_recovered() {
 @test "wallet | podman-db-garbage | up again, connected; data kept" { assert_recovered wallet before-db-garbage; }
 @test "wallet-ui | podman-db-garbage | up again" { assert_recovered wallet-ui; }
 @test "indexer | podman-db-garbage | up again, connected; data kept" { assert_recovered indexer before-db-garbage; }
-@test "notes | podman-db-garbage | the stopped app stays stopped" { [ "$(systemctl is-active archy-notes.service)" = inactive ]; }
+@test "notes | podman-db-garbage | the stopped app stays stopped" { [ "$(app_systemctl is-active archy-notes.service)" = inactive ]; }
 
 # Holds a POSIX write lock (containers/storage locks with fcntl, so flock(1) would not do) on
-# podman's alive.lck: every podman command waits for it.
+# podman's alive.lck: every podman command waits for it. The holder is of the apps user (rootless:
+# a command of the user's that hangs), its pid file in a directory it may write.
 hold_podman_lock() {
+	local dir
+	dir=$(mktemp -d)
+	chown "$APPS_USER" "$dir"
 	# shellcheck disable=SC2016 # perl's variables
-	setsid perl -e 'use Fcntl; open(my $f, "+<", $ARGV[0]) or die "$!";
+	setsid "${AS_APPS_USER[@]}" perl -e 'use Fcntl; open(my $f, "+<", $ARGV[0]) or die "$!";
 		my $lock = pack("s s x4 q q i x4", F_WRLCK, 0, 0, 0, 0);
 		fcntl($f, F_SETLKW, $lock) or die "$!";
 		open(my $p, ">", $ARGV[1]); print $p "$$\n"; close $p; sleep 100000' \
-		/run/libpod/alive.lck "$BATS_FILE_TMPDIR/holder.pid" </dev/null >/dev/null 2>"$BATS_FILE_TMPDIR/holder.err" &
-	wait_for 10 test -s "$BATS_FILE_TMPDIR/holder.pid" || {
+		"$PODMAN_ALIVE_LOCK" "$dir/holder.pid" </dev/null >/dev/null 2>"$BATS_FILE_TMPDIR/holder.err" &
+	wait_for 10 test -s "$dir/holder.pid" || {
 		cat "$BATS_FILE_TMPDIR/holder.err" >&2
 		return 1
 	}
+	mv "$dir/holder.pid" "$BATS_FILE_TMPDIR/holder.pid" && rmdir "$dir"
 }
 
 @test "all | podman-hung | podman's lock held forever: the holder is killed within one period, podman answers" {
@@ -142,12 +154,12 @@ hold_podman_lock() {
 	local t0
 	t0=$(date +%s)
 	hold_podman_lock
-	if timeout 5 podman info >/dev/null 2>&1; then false; fi
+	if timeout 5 "${AS_APPS_USER[@]}" podman info >/dev/null 2>&1; then false; fi
 	wait_repaired "$t0" hung
-	journalctl --since "@$t0" -u archy-podman-repair.service -o cat --no-pager |
+	app_journalctl --since "@$t0" -u archy-podman-repair.service -o cat --no-pager |
 		grep -q "killing process $(cat "$BATS_FILE_TMPDIR/holder.pid") "
 	if kill -0 "$(cat "$BATS_FILE_TMPDIR/holder.pid")" 2>/dev/null; then false; fi
-	timeout 30 podman info >/dev/null
+	timeout 30 "${AS_APPS_USER[@]}" podman info >/dev/null
 }
 
 @test "node | podman-hung | up; data kept" { assert_recovered node before-hang; }
@@ -161,5 +173,6 @@ hold_podman_lock() {
 	local t0
 	t0=$(date +%s)
 	wait_for 60 healthy_since "$t0"
-	systemctl --failed --no-legend | tee /dev/stderr | { ! grep -q archy; }
+	failed_archy_units >&2
+	[ -z "$(failed_archy_units)" ]
 }

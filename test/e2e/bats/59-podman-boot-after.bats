@@ -1,16 +1,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # After 58-podman-boot-before.bats and a reboot: the boot's archy-podman-repair found the
 # garbage database, moved it aside and rebuilt podman's state before any app started; every
-# started app is up on its old data.
+# started app is up on its old data. Both modes (58-podman-boot-before.bats).
 load helpers
 
-DB=/var/lib/containers/storage/db.sql
+DB=$PODMAN_DB
 
-mono() { systemctl show -p "$2" --value "$1"; }
+mono() { app_systemctl show -p "$2" --value "$1"; }
 
 @test "all | podman-boot | the boot repaired the database before any app started, and kept it aside" {
-	journalctl -b -o cat --no-pager -u archy-podman-repair.service
-	journalctl -b --no-pager -o cat ARCHY_PODMAN_STATE=database-corrupt ARCHY_REPAIR_RESULT=repaired | grep -q .
+	app_journalctl -b -o cat --no-pager -u archy-podman-repair.service
+	journalctl -b --no-pager -o cat _UID="$APPS_UID" ARCHY_PODMAN_STATE=database-corrupt ARCHY_REPAIR_RESULT=repaired | grep -q .
 	local aside found=
 	for aside in "$DB".archy-broken-*; do
 		cmp -s "$aside" "$STATE/podman-boot-garbage" && found=$aside
@@ -18,19 +18,20 @@ mono() { systemctl show -p "$2" --value "$1"; }
 	[ -n "$found" ]
 	# the repair's run ended before the first app's podman run began
 	local repaired node_started
-	repaired=$(journalctl -b -o json --no-pager ARCHY_REPAIR_RESULT=repaired |
+	repaired=$(journalctl -b -o json --no-pager _UID="$APPS_UID" ARCHY_REPAIR_RESULT=repaired |
 		sed -n 's/.*"__MONOTONIC_TIMESTAMP":"\([0-9]*\)".*/\1/p' | head -1)
 	node_started=$(mono archy-node.service ExecMainStartTimestampMonotonic)
 	echo "repaired at $repaired us, node started at $node_started us"
 	[ "$repaired" -lt "$node_started" ]
-	systemctl --failed --no-legend | tee /dev/stderr | { ! grep -q archy; }
+	failed_archy_units >&2
+	[ -z "$(failed_archy_units)" ]
 }
 
-marker() { [ "$(podman exec "archy-$1" cat /data/e2e-podman-boot-marker)" = before-boot-garbage ]; }
+marker() { [ "$(app_podman exec "archy-$1" cat /data/e2e-podman-boot-marker)" = before-boot-garbage ]; }
 
 @test "node | podman-boot | up after the boot on its old data" { assert_up node 120; marker node; }
 @test "node-ui | podman-boot | up after the boot" { assert_up node-ui 120; }
 @test "wallet | podman-boot | up, connected, on its old data" { assert_up wallet 120; marker wallet; }
 @test "wallet-ui | podman-boot | up after the boot" { assert_up wallet-ui 120; }
 @test "indexer | podman-boot | up, connected, on its old data" { assert_up indexer 120; marker indexer; }
-@test "notes | podman-boot | the stopped app stays stopped" { [ "$(systemctl is-active archy-notes.service)" = inactive ]; }
+@test "notes | podman-boot | the stopped app stays stopped" { [ "$(app_systemctl is-active archy-notes.service)" = inactive ]; }

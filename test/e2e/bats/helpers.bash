@@ -41,10 +41,32 @@ rootless() { [ "$ARCHY_MODE" = rootless ]; }
 GENERATOR_DIR=/run/systemd/generator
 # shellcheck disable=SC2034
 QUADLET_DIR=/run/archy/quadlet
+# That podman's storage and the lock its every command takes (held, podman hangs), and the status
+# and state files of the archy-podman-repair that mends it (archy-podman-repair(8) FILES).
+# shellcheck disable=SC2034
+PODMAN_STORAGE=/var/lib/containers/storage
+# shellcheck disable=SC2034
+PODMAN_ALIVE_LOCK=/run/libpod/alive.lck
+# shellcheck disable=SC2034
+REPAIR_STATUS=/run/archipelago/podman-health.json
+# shellcheck disable=SC2034
+REPAIR_STATE=/var/lib/archipelago/podman-repair.state
+# A command run as the apps user, with the environment its manager gives it (nothing to add on a
+# rootful node, where root runs the apps): "${AS_APPS_USER[@]}" CMD..., also under timeout(1).
+AS_APPS_USER=()
 if rootless; then
 	GENERATOR_DIR=/run/user/$APPS_UID/systemd/generator
 	QUADLET_DIR=/run/user/$APPS_UID/archy/quadlet
+	PODMAN_STORAGE=$APPS_HOME/.local/share/containers/storage
+	PODMAN_ALIVE_LOCK=/run/user/$APPS_UID/libpod/tmp/alive.lck
+	REPAIR_STATUS=/run/user/$APPS_UID/archipelago/podman-health.json
+	REPAIR_STATE=$APPS_HOME/.local/state/archipelago/podman-repair.state
+	AS_APPS_USER=(setpriv --reuid="$APPS_UID" --regid="$(id -g "$APPS_USER")" --init-groups env -C / HOME="$APPS_HOME"
+		USER="$APPS_USER" LOGNAME="$APPS_USER" XDG_RUNTIME_DIR="/run/user/$APPS_UID"
+		DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$APPS_UID/bus")
 fi
+# shellcheck disable=SC2034
+PODMAN_DB=$PODMAN_STORAGE/db.sql
 # host.archipelago inside an app's container (FM4, AddHost=host.archipelago:host-gateway): the
 # bridge's gateway (rootful), pasta's address that reaches the host (rootless).
 # shellcheck disable=SC2034
@@ -59,9 +81,7 @@ app_systemctl() {
 }
 app_podman() {
 	if rootless; then
-		setpriv --reuid="$APPS_UID" --regid="$(id -g "$APPS_USER")" --init-groups env -C / HOME="$APPS_HOME" \
-			USER="$APPS_USER" LOGNAME="$APPS_USER" XDG_RUNTIME_DIR="/run/user/$APPS_UID" \
-			DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$APPS_UID/bus" PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman "$@"
+		"${AS_APPS_USER[@]}" PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman "$@"
 	else
 		podman "$@"
 	fi
@@ -180,6 +200,14 @@ no_jobs() {
 	[ -z "$(systemctl list-jobs --no-legend 2>/dev/null)" ] || return 1
 	rootless || return 0
 	[ -z "$(app_systemctl list-jobs --no-legend 2>/dev/null)" ]
+}
+
+# The archy units that failed, in the system manager and (rootless) the one running the apps.
+failed_archy_units() {
+	{
+		systemctl --failed --no-legend --plain
+		if rootless; then app_systemctl --failed --no-legend --plain; fi
+	} | grep archy || true
 }
 
 # Waits until systemd has no job left and every started app answers: restarts have settled.
