@@ -7,10 +7,14 @@ load helpers
 DB=$PODMAN_DB
 
 mono() { app_systemctl show -p "$2" --value "$1"; }
+boot_repaired() { journalctl -b --no-pager -o cat _UID="$APPS_UID" ARCHY_PODMAN_STATE=database-corrupt ARCHY_REPAIR_RESULT=repaired | grep -q .; }
 
 @test "all | podman-boot | the boot repaired the database before any app started, and kept it aside" {
+	# Rootless, the apps user's manager is up at its basic.target: the system is running while that
+	# manager's boot (its repair, then the apps) goes on (seen: this row read the journal first).
+	wait_for 120 boot_repaired || true
 	app_journalctl -b -o cat --no-pager -u archy-podman-repair.service
-	journalctl -b --no-pager -o cat _UID="$APPS_UID" ARCHY_PODMAN_STATE=database-corrupt ARCHY_REPAIR_RESULT=repaired | grep -q .
+	boot_repaired
 	local aside found=
 	for aside in "$DB".archy-broken-*; do
 		cmp -s "$aside" "$STATE/podman-boot-garbage" && found=$aside
