@@ -163,7 +163,11 @@ static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
         bool apps = gen_scope_renders_apps(m, scope, self_user_name(self, sizeof(self)) ? self : NULL, &why);
         if (!apps) {
                 log_debug("no app units here: %s", why);
-                int k = scope == GEN_SCOPE_SYSTEM ? gen_scope_write_user_manager_dropin(m, outdirs[0]) : 0;
+                int k = 0;
+                if (scope == GEN_SCOPE_SYSTEM && m && m->node.mode == NODE_ROOTLESS) {
+                        k = gen_scope_write_user_manager_dropin(m, outdirs[0]);
+                        k = gen_scope_mask_system_timers(outdirs[1]) < 0 ? -EIO : k;
+                }
                 /* The staging dir of an earlier run in the other mode must not keep old files. */
                 (void)(scope == GEN_SCOPE_SYSTEM ? clear_dir_files(s->staging) : 0);
                 manifest_free(m);

@@ -50,6 +50,18 @@ int gen_scope_write_user_manager_dropin(const struct manifest *m, const char *ou
         return 0;
 }
 
+int gen_scope_mask_system_timers(const char *early_dir) {
+        _cleanup_free_ char *link = NULL;
+        if (asprintf(&link, "%s/archy-reconcile.timer", early_dir) < 0)
+                return log_error_errno(-ENOMEM, "out of memory");
+        int r = mkdir_p(early_dir, 0755);
+        if (r >= 0)
+                r = symlink_new("/dev/null", link);
+        if (r < 0 && r != -EEXIST)
+                return log_error_errno(r, "cannot mask %s: %m", link);
+        return 0;
+}
+
 int gen_scope_write_user_links(const char *outdir) {
         static const struct {
                 const char *wants, *unit;

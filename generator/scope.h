@@ -24,6 +24,12 @@ bool gen_scope_renders_apps(const struct manifest *m, enum gen_scope scope, cons
  * Returns 0 or negative errno (logged). */
 int gen_scope_write_user_manager_dropin(const struct manifest *m, const char *outdir);
 
+/* The system generator of a rootless node: masks the system's archy-reconcile.timer (a link to
+ * /dev/null in early_dir, the generator's early directory, which wins over /etc): the apps user's
+ * manager runs the node's reconcile, and a system run every minute would only skip. The service
+ * itself stays startable by hand. Returns 0 or negative errno (logged). */
+int gen_scope_mask_system_timers(const char *early_dir);
+
 /* Where the user units archy ships live (make install USERUNITDIR=). */
 #ifndef ARCHY_USER_UNIT_DIR
 #define ARCHY_USER_UNIT_DIR "/usr/lib/systemd/user"

@@ -88,7 +88,7 @@ as_user_generator() {
 	[ -z "$(ls -A "$T/out/normal")" ]
 }
 
-@test "rootless: the system generator renders no app units and orders the apps user's manager after archy-derive" {
+@test "rootless: the system generator renders no app units, orders the apps user's manager after archy-derive, masks the system's reconcile timer" {
 	manifest 'node: {mode: rootless, user: nobody}\n'
 	mkdir -p "$T/run/quadlet"
 	touch "$T/run/quadlet/archy-old.container" # a rootful run's leftovers
@@ -101,6 +101,8 @@ as_user_generator() {
 	dropin=$T/out/normal/user@$(id -u nobody).service.d/50-archy.conf
 	grep -qx 'After=archy-derive.service' "$dropin"
 	grep -qx 'Wants=archy-derive.service' "$dropin"
+	# the system's reconcile timer masked (the user manager's runs the node's reconcile)
+	[ "$(readlink "$T/out/early/archy-reconcile.timer")" = /dev/null ]
 }
 
 @test "rootless: no apps user in the password database is a clear error at boot" {
@@ -119,4 +121,5 @@ as_user_generator() {
 	[ "$(cat "$T/quadlet.args")" = "$T/out/normal $T/out/early $T/out/late" ]
 	grep -qx 'AddHost=host.archipelago:host-gateway' "$T/run/quadlet/archy-web.container"
 	grep -q 'ExecStartPre=.*--bind-source /srv/web --owner 1000:1000' "$T/run/quadlet/archy-web.container"
+	[ ! -e "$T/out/early/archy-reconcile.timer" ] && [ ! -L "$T/out/early/archy-reconcile.timer" ]
 }
