@@ -18,16 +18,6 @@ setup_file() {
 	settle
 }
 
-# A copy of the pristine manifest with apps' states set (manifest_with_states), in $DRAFTS.
-states() {
-	local tmp out
-	tmp=$(manifest_with_states "$@")
-	out=$DRAFTS/$(basename "$tmp").yaml
-	install -m644 "$tmp" "$out"
-	rm -f "$tmp"
-	echo "$out"
-}
-
 # archyctl apply FILE, its output kept for the test's log.
 ctl_apply() {
 	run archyctl apply --timeout 120 "$@"
