@@ -130,7 +130,7 @@ if [ "$layer" = rootless ]; then
 	# the user's manager has at boot (/run/user/UID), the path podman records in its database.
 	mv "$guest/tmp/archy-standin.tar" "$guest/var/tmp/archy-standin.tar"
 	chmod 644 "$guest/var/tmp/archy-standin.tar"
-	systemd-nspawn -q -D "$guest" --register=no --keep-unit --pipe \
+	systemd-nspawn -q -D "$guest" --machine="archy-prepare-$$" --register=no --keep-unit --pipe \
 		--system-call-filter='@keyring bpf' --setenv=PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
 		/bin/sh -ec "
 		install -d -m700 -o $uid -g $gid /run/user/$uid
