@@ -9,8 +9,10 @@
 # manifests/e2e.yaml with node: {mode: rootless} (and no containers-conf derived file, which a
 # rootless node refuses), the apps user made by archy-setup-rootless, the apps in its podman and
 # its user manager. Prints the app x event matrix per layer, with the layer's mode.
-# Usage: test/e2e/run.sh [nspawn|rootless|node|vm|LAYER+LAYER...]...: layers joined by "+" run
-#        side by side (each nspawn guest in a cgroup of its own), the others one after the other
+# Usage: test/e2e/run.sh [nspawn|rootless|node|vm|LANE+LANE...]...: lanes joined by "+" run side
+#        by side (each nspawn guest in a cgroup of its own), a lane's ","-joined layers and the
+#        steps one after the other. Default: nspawn,node+rootless vm (two nspawn guests at a time,
+#        then the VM alone: under TCG it wants both cores)
 # Env:   E2E_NSPAWN_PLAN (default full), E2E_ROOTLESS_PLAN (default rootless), E2E_NODE_PLAN
 #        (default node), E2E_VM_PLAN (default vm): a file name under test/e2e/plans
 #        E2E_NODE_MANIFEST_SED: a sed expression, or the path of a file of sed expressions, applied
@@ -24,7 +26,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${E2E_OUT:-$repo/build/e2e}
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(nspawn rootless node vm)
+[ ${#layers[@]} -gt 0 ] || layers=("nspawn,node+rootless" vm)
+# A step of "+"-joined lanes runs them side by side (each nspawn guest has a cgroup of its own,
+# boot-nspawn.sh; their tests mostly wait on systemd, podman and timers); a lane of ","-joined
+# layers runs them one after the other: "nspawn,node+rootless" is two guests at a time.
+steps=("${layers[@]}")
+layers=()
+for step in "${steps[@]}"; do
+	for layer in ${step//[+,]/ }; do
+		case $layer in
+		nspawn | rootless | node | vm) layers+=("$layer") ;;
+		*) echo "usage: $0 [nspawn|rootless|node|vm|LANE+LANE...]..., a LANE being LAYER[,LAYER...]" >&2 && exit 2 ;;
+		esac
+	done
+done
 
 if [ "$(id -u)" != 0 ]; then
 	echo "e2e: booting guests needs root: running through sudo" >&2
@@ -133,34 +148,26 @@ run_layer() {
 failed=0
 declare -A plan_of=([nspawn]=${E2E_NSPAWN_PLAN:-full} [rootless]=${E2E_ROOTLESS_PLAN:-rootless}
 	[node]=${E2E_NODE_PLAN:-node} [vm]=${E2E_VM_PLAN:-vm})
-# A step of "+"-joined layers (nspawn+rootless) runs them side by side: each nspawn guest has a
-# cgroup of its own (boot-nspawn.sh), and their tests mostly wait on systemd, podman and timers.
-steps=("${layers[@]}")
-layers=() side_by_side=()
+side_by_side=()
+run_lane() {
+	local layer
+	for layer in ${1//,/ }; do run_layer "$layer" "${plan_of[$layer]}"; done
+}
 for step in "${steps[@]}"; do
-	IFS=+ read -r -a group <<<"$step"
-	for layer in "${group[@]}"; do
-		case $layer in
-		nspawn | rootless | node | vm) layers+=("$layer") ;;
-		*) echo "usage: $0 [nspawn|rootless|node|vm|LAYER+LAYER...]..." >&2 && exit 2 ;;
-		esac
-	done
-done
-for step in "${steps[@]}"; do
-	IFS=+ read -r -a group <<<"$step"
-	if [ ${#group[@]} = 1 ]; then
-		run_layer "$step" "${plan_of[$step]}"
+	IFS=+ read -r -a lanes <<<"$step"
+	if [ ${#lanes[@]} = 1 ]; then
+		run_lane "$step"
 		continue
 	fi
-	echo "e2e: side by side: ${group[*]}" >&2
+	echo "e2e: side by side: ${lanes[*]}" >&2
 	pids=() t=$(now)
-	for layer in "${group[@]}"; do
-		run_layer "$layer" "${plan_of[$layer]}" &
+	for lane in "${lanes[@]}"; do
+		run_lane "$lane" &
 		pids+=($!)
 	done
 	wait "${pids[@]}"
-	for layer in "${group[@]}"; do echo "${group[*]}" >"$out/$layer/side-by-side"; done
-	side_by_side+=("${group[*]// / + }: $(($(now) - t)) s")
+	for layer in ${step//[+,]/ }; do echo "$step" >"$out/$layer/side-by-side"; done
+	side_by_side+=("$step: $(($(now) - t)) s")
 done
 for layer in "${layers[@]}"; do
 	"$here/matrix.sh" "$layer" "$out/$layer/share" || failed=1
