@@ -20,9 +20,11 @@ enum gen_scope gen_scope_from_env(void) {
 bool gen_scope_renders_apps(const struct manifest *m, enum gen_scope scope, const char *self_user,
                             const char **ret_why) {
         *ret_why = NULL;
+        if (!m && scope == GEN_SCOPE_SYSTEM)
+                return true; /* no apps: the output holds none (units of an earlier run go) */
         if (!m)
-                return true; /* nothing to render either way */
-        if (scope == GEN_SCOPE_SYSTEM && m->node.mode == NODE_ROOTLESS)
+                *ret_why = "no usable manifest says whose units these would be";
+        else if (scope == GEN_SCOPE_SYSTEM && m->node.mode == NODE_ROOTLESS)
                 *ret_why = "a rootless node: the apps run in the apps user's manager";
         else if (scope == GEN_SCOPE_USER && m->node.mode == NODE_ROOTFUL)
                 *ret_why = "a rootful node: the apps run in the system manager";

@@ -13,9 +13,9 @@ enum gen_scope { GEN_SCOPE_SYSTEM, GEN_SCOPE_USER };
 /* From $SYSTEMD_SCOPE, which systemd (>= 251) sets for generators: "user" for user generators. */
 enum gen_scope gen_scope_from_env(void);
 
-/* Whether this run renders the apps' units: the system generator of a rootful node, the user
- * generator of the apps user (self_user) of a rootless node. Otherwise *ret_why says why not, for a
- * debug line. Pure. */
+/* Whether this run renders the apps' units: the system generator of a rootful node (and, with no
+ * usable manifest m, the system generator: no apps), the user generator of the apps user
+ * (self_user) of a rootless node. Otherwise *ret_why says why not, for a debug line. Pure. */
 bool gen_scope_renders_apps(const struct manifest *m, enum gen_scope scope, const char *self_user,
                             const char **ret_why);
 

@@ -67,11 +67,24 @@ assert_no_orphan() {
 
 # For the few files whose point is a manifest archyctl refuses (a YAML syntax error, a key written
 # twice) reaching the generator all the same: what a tool that bypasses archyctl does, the manifest
-# written atomically and systemd reloaded, nothing stopped or started.
+# written atomically and systemd reloaded, nothing stopped or started. Rootless, the apps user's
+# manager reloads after the system's, as archyctl apply reloads them: its generator (the one that
+# makes the apps' units) reads the new manifest.
 apply_manifest_raw() {
 	install -m644 "$1" "$MANIFEST.tmp"
 	mv "$MANIFEST.tmp" "$MANIFEST"
 	systemctl daemon-reload
+	if rootless; then app_systemctl daemon-reload; fi
+}
+
+# The journal entries of the generator that makes the apps' units, the one a broken manifest
+# reaches: the system's (rootful: no other says anything; at boot its lines come through
+# /dev/kmsg, which has no _UID=); the apps user's user generator, under that user's uid (rootless;
+# the system generator there says the same under uid 0). Arguments: more journalctl options.
+apps_generator_journal() {
+	local only=()
+	if rootless; then only=("_UID=$APPS_UID"); fi
+	journalctl --no-pager -o cat -t archy-generator "${only[@]}" "$@"
 }
 
 # A copy of the pristine manifest with apps' states set (manifest_with_states), where archyctl apply
