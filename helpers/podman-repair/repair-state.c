@@ -150,8 +150,8 @@ void repair_state_done(struct repair_state *s) {
         *s = (struct repair_state){.volume_dirs = -1};
 }
 
-enum repair_verdict repair_allowed(const struct repair_state *s, long long now, const char *kind,
-                                   unsigned max_failures, unsigned max_per_hour) {
+enum repair_verdict repair_allowed(const struct repair_state *s, long long now, const char *kind, unsigned max_failures,
+                                   unsigned max_per_hour) {
         if (s->failures >= max_failures)
                 return REPAIR_GIVE_UP_FAILED;
         unsigned recent = 0;

@@ -54,8 +54,8 @@ enum repair_verdict {
 /* kind: the state about to be repaired. A loop is the same breakage coming back: only repairs of
  * kind (and those of unknown kind) count for the hourly limit; other faults' repairs spend none
  * of it. NULL counts every repair. */
-enum repair_verdict repair_allowed(const struct repair_state *s, long long now, const char *kind,
-                                   unsigned max_failures, unsigned max_per_hour);
+enum repair_verdict repair_allowed(const struct repair_state *s, long long now, const char *kind, unsigned max_failures,
+                                   unsigned max_per_hour);
 /* A repair recorded later than `now` (the clock was set back since) is taken as one that ran at
  * `now`: it still counts for the hourly limit, for one hour from now, and not until the clock
  * reaches a time it may never reach soon (a clock set back by days). Returns how many changed. */

@@ -383,8 +383,9 @@ static int repair(struct session *s) {
         enum repair_verdict v = repair_allowed(&s->state, r->when, podman_state_to_string(r->found), s->o->max_failures,
                                                MAX_REPAIRS_PER_HOUR);
         if (v != REPAIR_ALLOWED) {
-                r->gave_up_reason = v == REPAIR_GIVE_UP_FAILED ? "the last repairs did not help"
-                                                               : "it keeps breaking the same way: too many repairs in the last hour";
+                r->gave_up_reason = v == REPAIR_GIVE_UP_FAILED
+                                            ? "the last repairs did not help"
+                                            : "it keeps breaking the same way: too many repairs in the last hour";
                 log_error("GIVING UP on podman (%s): %s. Fix it by hand, then run archy-podman-repair --reset",
                           podman_state_to_string(r->found), r->gave_up_reason);
                 r->result = RESULT_GAVE_UP;
