@@ -150,27 +150,43 @@ static bool self_user_name(char *buf, size_t size) {
         return pw && snprintf(buf, size, "%s", pw->pw_name) < (int)size;
 }
 
+/* A user generator runs in every user's manager: only the apps user's, the one whose units the
+ * manifest makes, reports the manifest's problems and the fallback to the last good copy (as the
+ * system generator does on a rootful node); in every other user's it says nothing. The manifest
+ * (or, when it is unusable, the last good copy) says who the apps user is: with neither, the
+ * system generator, which runs at the same reloads, has said why. */
+static int load_for_scope(const struct settings *s, enum gen_scope scope, struct manifest **ret, bool *ret_apps) {
+        struct manifest_source src;
+        int r = manifest_source_load(s->manifest, s->last_good, &src);
+        char self[NODE_USER_MAX + 1];
+        const char *why;
+        *ret_apps = gen_scope_renders_apps(src.manifest, scope, self_user_name(self, sizeof(self)) ? self : NULL, &why);
+        if (scope == GEN_SCOPE_SYSTEM || (src.manifest && *ret_apps))
+                manifest_source_report(&src, r, s->manifest, s->last_good);
+        if (!*ret_apps)
+                log_debug("no app units here: %s", why);
+        *ret = src.manifest;
+        src.manifest = NULL;
+        manifest_source_done(&src);
+        return r;
+}
+
 static int cmd_generate(const struct settings *s, char *const outdirs[3]) {
         enum gen_scope scope = gen_scope_from_env();
         struct manifest *m = NULL;
-        /* A user generator runs for every user's manager: the manifest's problems are the system
-         * generator's to report (the same file, the same boot), not every login's. */
-        if (scope == GEN_SCOPE_USER)
-                log_set_max_level(LOG_LVL_ERR);
-        int r = load_manifest_with_fallback(s->manifest, s->last_good, &m);
-        char self[NODE_USER_MAX + 1];
-        const char *why;
-        bool apps = gen_scope_renders_apps(m, scope, self_user_name(self, sizeof(self)) ? self : NULL, &why);
+        bool apps;
+        int r = load_for_scope(s, scope, &m, &apps);
         if (!apps) {
-                log_debug("no app units here: %s", why);
-                int k = scope == GEN_SCOPE_SYSTEM ? gen_scope_write_user_manager_dropin(m, outdirs[0]) : 0;
+                int k = 0;
+                if (scope == GEN_SCOPE_SYSTEM && m && m->node.mode == NODE_ROOTLESS) {
+                        k = gen_scope_write_user_manager_dropin(m, outdirs[0]);
+                        k = gen_scope_mask_system_timers(outdirs[1]) < 0 ? -EIO : k;
+                }
                 /* The staging dir of an earlier run in the other mode must not keep old files. */
                 (void)(scope == GEN_SCOPE_SYSTEM ? clear_dir_files(s->staging) : 0);
                 manifest_free(m);
                 return r < 0 || k < 0 ? EXIT_PROBLEMS : EXIT_SUCCESS;
         }
-        if (scope == GEN_SCOPE_USER)
-                log_set_max_level(LOG_LVL_INFO);
         struct generate_stats st = {0};
         int q = generate_quadlet_files(m, s->staging, &st);
         const char *used = m ? m->path : "(none)";

@@ -20,9 +20,11 @@ enum gen_scope gen_scope_from_env(void) {
 bool gen_scope_renders_apps(const struct manifest *m, enum gen_scope scope, const char *self_user,
                             const char **ret_why) {
         *ret_why = NULL;
+        if (!m && scope == GEN_SCOPE_SYSTEM)
+                return true; /* no apps: the output holds none (units of an earlier run go) */
         if (!m)
-                return true; /* nothing to render either way */
-        if (scope == GEN_SCOPE_SYSTEM && m->node.mode == NODE_ROOTLESS)
+                *ret_why = "no usable manifest says whose units these would be";
+        else if (scope == GEN_SCOPE_SYSTEM && m->node.mode == NODE_ROOTLESS)
                 *ret_why = "a rootless node: the apps run in the apps user's manager";
         else if (scope == GEN_SCOPE_USER && m->node.mode == NODE_ROOTFUL)
                 *ret_why = "a rootful node: the apps run in the system manager";
@@ -47,6 +49,18 @@ int gen_scope_write_user_manager_dropin(const struct manifest *m, const char *ou
                 return log_error_errno(-ENOMEM, "out of memory");
         if ((r = mkdir_p(dir, 0755)) < 0 || (r = write_file_atomic(path, text, strlen(text), 0644)) < 0)
                 return log_error_errno(r, "cannot write %s: %m", path);
+        return 0;
+}
+
+int gen_scope_mask_system_timers(const char *early_dir) {
+        _cleanup_free_ char *link = NULL;
+        if (asprintf(&link, "%s/archy-reconcile.timer", early_dir) < 0)
+                return log_error_errno(-ENOMEM, "out of memory");
+        int r = mkdir_p(early_dir, 0755);
+        if (r >= 0)
+                r = symlink_new("/dev/null", link);
+        if (r < 0 && r != -EEXIST)
+                return log_error_errno(r, "cannot mask %s: %m", link);
         return 0;
 }
 

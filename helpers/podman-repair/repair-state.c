@@ -37,6 +37,32 @@ static bool parse_repairs(const char *v, struct repair_state *s) {
         return true;
 }
 
+static bool kind_valid(const char *k, size_t n) {
+        if (n >= REPAIR_KIND_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((k[i] >= 'a' && k[i] <= 'z') || k[i] == '-'))
+                        return false;
+        return true;
+}
+
+/* "database-missing,,network-namespace-broken": one per repair, in the order of repairs=; an
+ * empty one is unknown. A bad name drops the whole line (every kind unknown: counted for all). */
+static bool parse_kinds(const char *v, struct repair_state *s) {
+        char kinds[REPAIR_HISTORY][REPAIR_KIND_MAX] = {{0}};
+        for (size_t i = 0; i < REPAIR_HISTORY; i++) {
+                size_t n = strcspn(v, ",");
+                if (!kind_valid(v, n))
+                        return false;
+                memcpy(kinds[i], v, n);
+                if (!v[n])
+                        break;
+                v += n + 1;
+        }
+        memcpy(s->kinds, kinds, sizeof(kinds));
+        return true;
+}
+
 static bool parse_line(char *line, struct repair_state *s, int *r) {
         char *eq = strchr(line, '=');
         if (!eq)
@@ -50,6 +76,8 @@ static bool parse_line(char *line, struct repair_state *s, int *r) {
                 s->repairs_total = n;
         else if (strcmp(line, "repairs") == 0)
                 return parse_repairs(v, s);
+        else if (strcmp(line, "repair_states") == 0)
+                return parse_kinds(v, s);
         else if (strcmp(line, "db_dev") == 0 && parse_ull(v, &n))
                 s->db_dev = n;
         else if (strcmp(line, "db_ino") == 0 && parse_ull(v, &n))
@@ -92,6 +120,14 @@ char *repair_state_format(const struct repair_state *s) {
         strbuf_printf(&sb, "failures=%u\nrepairs=", s->failures);
         for (size_t i = 0; i < s->n_repairs; i++)
                 strbuf_printf(&sb, "%s%lld", i ? "," : "", s->repairs[i]);
+        bool any_kind = false;
+        for (size_t i = 0; i < s->n_repairs; i++)
+                any_kind |= s->kinds[i][0] != '\0';
+        if (any_kind) {
+                strbuf_puts(&sb, "\nrepair_states=");
+                for (size_t i = 0; i < s->n_repairs; i++)
+                        strbuf_printf(&sb, "%s%s", i ? "," : "", s->kinds[i]);
+        }
         strbuf_printf(&sb, "\nrepairs_total=%llu\n", s->repairs_total);
         if (s->graph_root)
                 strbuf_printf(&sb, "graph_root=%s\n", s->graph_root);
@@ -114,7 +150,7 @@ void repair_state_done(struct repair_state *s) {
         *s = (struct repair_state){.volume_dirs = -1};
 }
 
-enum repair_verdict repair_allowed(const struct repair_state *s, long long now, unsigned max_failures,
+enum repair_verdict repair_allowed(const struct repair_state *s, long long now, const char *kind, unsigned max_failures,
                                    unsigned max_per_hour) {
         if (s->failures >= max_failures)
                 return REPAIR_GIVE_UP_FAILED;
@@ -123,7 +159,7 @@ enum repair_verdict repair_allowed(const struct repair_state *s, long long now, 
          * fewer repairs, never more. (Compared this way round, no timestamp from a damaged file
          * can overflow the subtraction.) */
         for (size_t i = 0; i < s->n_repairs; i++)
-                if (s->repairs[i] > now - 3600)
+                if (s->repairs[i] > now - 3600 && (!kind || !s->kinds[i][0] || strcmp(s->kinds[i], kind) == 0))
                         recent++;
         return recent >= max_per_hour ? REPAIR_GIVE_UP_TOO_OFTEN : REPAIR_ALLOWED;
 }
@@ -138,9 +174,13 @@ size_t repair_state_clamp_future(struct repair_state *s, long long now) {
         return n;
 }
 
-void repair_state_record(struct repair_state *s, long long now, bool helped) {
+void repair_state_record(struct repair_state *s, long long now, const char *kind, bool helped) {
         memmove(s->repairs + 1, s->repairs, sizeof(s->repairs[0]) * (REPAIR_HISTORY - 1));
+        memmove(s->kinds + 1, s->kinds, sizeof(s->kinds[0]) * (REPAIR_HISTORY - 1));
         s->repairs[0] = now;
+        s->kinds[0][0] = '\0';
+        if (kind && kind_valid(kind, strlen(kind)))
+                memcpy(s->kinds[0], kind, strlen(kind) + 1);
         if (s->n_repairs < REPAIR_HISTORY)
                 s->n_repairs++;
         s->failures = helped ? 0 : s->failures + 1;

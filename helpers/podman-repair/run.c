@@ -380,10 +380,12 @@ static int repair(struct session *s) {
                 r->result = RESULT_REPORTED;
                 return finish(s, true);
         }
-        enum repair_verdict v = repair_allowed(&s->state, r->when, s->o->max_failures, MAX_REPAIRS_PER_HOUR);
+        enum repair_verdict v = repair_allowed(&s->state, r->when, podman_state_to_string(r->found), s->o->max_failures,
+                                               MAX_REPAIRS_PER_HOUR);
         if (v != REPAIR_ALLOWED) {
-                r->gave_up_reason = v == REPAIR_GIVE_UP_FAILED ? "the last repairs did not help"
-                                                               : "it keeps breaking: too many repairs in the last hour";
+                r->gave_up_reason = v == REPAIR_GIVE_UP_FAILED
+                                            ? "the last repairs did not help"
+                                            : "it keeps breaking the same way: too many repairs in the last hour";
                 log_error("GIVING UP on podman (%s): %s. Fix it by hand, then run archy-podman-repair --reset",
                           podman_state_to_string(r->found), r->gave_up_reason);
                 r->result = RESULT_GAVE_UP;
@@ -392,7 +394,7 @@ static int repair(struct session *s) {
         }
         if (ensure_bus(s) < 0) {
                 /* Counted like a repair that did not help, so that the rate limit ends it too. */
-                repair_state_record(&s->state, r->when, false);
+                repair_state_record(&s->state, r->when, podman_state_to_string(r->found), false);
                 save_state(s);
                 r->result = RESULT_FAILED;
                 return finish(s, true);
@@ -405,7 +407,7 @@ static int repair(struct session *s) {
         bool helped = r->after == PODMAN_HEALTHY;
         for (size_t i = 0; i < r->n_steps; i++)
                 helped &= r->step_ok[i] || r->steps[i] == STEP_SYSTEM_MIGRATE;
-        repair_state_record(&s->state, r->when, helped);
+        repair_state_record(&s->state, r->when, podman_state_to_string(r->found), helped);
         if (r->after == PODMAN_HEALTHY)
                 remember_paths(s);
         save_state(s);

@@ -58,25 +58,28 @@ void manifest_source_done(struct manifest_source *s) {
         s->manifest = NULL;
 }
 
-int load_manifest_with_fallback(const char *path, const char *last_good, struct manifest **ret) {
-        struct manifest_source s;
-        int r = manifest_source_load(path, last_good, &s);
-        *ret = NULL;
-        log_diags(&s.problems, LOG_LVL_ERR);
-        if (s.installed_r == -ENOENT)
+void manifest_source_report(const struct manifest_source *s, int r, const char *path, const char *last_good) {
+        log_diags(&s->problems, LOG_LVL_ERR);
+        if (s->installed_r == -ENOENT)
                 log_info("no manifest at %s: no apps", path);
         else if (r == 1) {
                 log_struct(LOG_LVL_WARNING, ARCHY_MID_MANIFEST_LAST_GOOD, NULL,
                            "the manifest %s is unusable (see above): using the last good copy %s instead", path,
                            last_good);
-                log_diags(&s.last_good_problems, LOG_LVL_WARNING);
+                log_diags(&s->last_good_problems, LOG_LVL_WARNING);
         } else if (r < 0) {
-                log_diags(&s.last_good_problems, LOG_LVL_ERR);
+                log_diags(&s->last_good_problems, LOG_LVL_ERR);
                 log_struct_errno(LOG_LVL_ERR, r, ARCHY_MID_MANIFEST_REFUSED, NULL,
                                  "the manifest %s is unusable and there is no usable last good copy (%s): "
                                  "acting as if there were no apps",
                                  path, last_good);
         }
+}
+
+int load_manifest_with_fallback(const char *path, const char *last_good, struct manifest **ret) {
+        struct manifest_source s;
+        int r = manifest_source_load(path, last_good, &s);
+        manifest_source_report(&s, r, path, last_good);
         *ret = s.manifest;
         s.manifest = NULL;
         manifest_source_done(&s);

@@ -35,6 +35,8 @@ struct manifest_source {
 /* Returns as load_manifest_with_fallback(); *ret is always to be released with manifest_source_done(). */
 int manifest_source_load(const char *path, const char *last_good, struct manifest_source *ret);
 void manifest_source_done(struct manifest_source *s);
+/* Logs what load_manifest_with_fallback() logs for that decision (r: manifest_source_load's). */
+void manifest_source_report(const struct manifest_source *s, int r, const char *path, const char *last_good);
 
 /* Validate `path`; when it has no problem at all, copy it atomically to `last_good` (only
  * if the bytes differ). Returns 0 (saved or already current or no manifest), -EINVAL when the

@@ -41,6 +41,15 @@ for unit in archy-e2e.service archipelago.service; do
 	ln -sf "../$unit" "$guest/etc/systemd/system/multi-user.target.wants/$unit"
 done
 
+# The nspawn guests' uplink (the VM has QEMU's): see guest/archy-e2e-uplink.service.
+if [ "$layer" != vm ]; then
+	install -d "$guest/etc/systemd/system/sysinit.target.wants" "$guest/etc/systemd/system/user@.service.d"
+	install -m644 "$here/guest/archy-e2e-uplink.service" "$guest/etc/systemd/system/"
+	ln -sf ../archy-e2e-uplink.service "$guest/etc/systemd/system/sysinit.target.wants/archy-e2e-uplink.service"
+	printf '[Unit]\nWants=archy-e2e-uplink.service\nAfter=archy-e2e-uplink.service\n' \
+		>"$guest/etc/systemd/system/user@.service.d/90-archy-e2e-uplink.conf"
+fi
+
 # archy-podman-repair.timer every 20 s instead of 3 min in nspawn: the podman faults are repaired
 # within a test's patience, and every other test runs with the timer firing, so a false alarm would
 # show. The VM (TCG, a podman probe costs seconds there) keeps the shipped 3 min: its FM6 test is
@@ -130,7 +139,7 @@ if [ "$layer" = rootless ]; then
 	# the user's manager has at boot (/run/user/UID), the path podman records in its database.
 	mv "$guest/tmp/archy-standin.tar" "$guest/var/tmp/archy-standin.tar"
 	chmod 644 "$guest/var/tmp/archy-standin.tar"
-	systemd-nspawn -q -D "$guest" --register=no --keep-unit --pipe \
+	systemd-nspawn -q -D "$guest" --machine="archy-prepare-$$" --register=no --keep-unit --pipe \
 		--system-call-filter='@keyring bpf' --setenv=PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
 		/bin/sh -ec "
 		install -d -m700 -o $uid -g $gid /run/user/$uid

@@ -9,7 +9,10 @@
 # manifests/e2e.yaml with node: {mode: rootless} (and no containers-conf derived file, which a
 # rootless node refuses), the apps user made by archy-setup-rootless, the apps in its podman and
 # its user manager. Prints the app x event matrix per layer, with the layer's mode.
-# Usage: test/e2e/run.sh [nspawn|rootless|node|vm]...
+# Usage: test/e2e/run.sh [nspawn|rootless|node|vm|LANE+LANE...]...: lanes joined by "+" run side
+#        by side (each nspawn guest in a cgroup of its own), a lane's ","-joined layers and the
+#        steps one after the other. Default: nspawn,node+rootless vm (two nspawn guests at a time,
+#        then the VM alone: under TCG it wants both cores)
 # Env:   E2E_NSPAWN_PLAN (default full), E2E_ROOTLESS_PLAN (default rootless), E2E_NODE_PLAN
 #        (default node), E2E_VM_PLAN (default vm): a file name under test/e2e/plans
 #        E2E_NODE_MANIFEST_SED: a sed expression, or the path of a file of sed expressions, applied
@@ -23,7 +26,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${E2E_OUT:-$repo/build/e2e}
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(nspawn rootless node vm)
+[ ${#layers[@]} -gt 0 ] || layers=("nspawn,node+rootless" vm)
+# A step of "+"-joined lanes runs them side by side (each nspawn guest has a cgroup of its own,
+# boot-nspawn.sh; their tests mostly wait on systemd, podman and timers); a lane of ","-joined
+# layers runs them one after the other: "nspawn,node+rootless" is two guests at a time.
+steps=("${layers[@]}")
+layers=()
+for step in "${steps[@]}"; do
+	for layer in ${step//[+,]/ }; do
+		case $layer in
+		nspawn | rootless | node | vm) layers+=("$layer") ;;
+		*) echo "usage: $0 [nspawn|rootless|node|vm|LANE+LANE...]..., a LANE being LAYER[,LAYER...]" >&2 && exit 2 ;;
+		esac
+	done
+done
 
 if [ "$(id -u)" != 0 ]; then
 	echo "e2e: booting guests needs root: running through sudo" >&2
@@ -65,9 +81,8 @@ if [[ " ${layers[*]} " == *" node "* ]]; then
 	fi
 fi
 "$here/rootfs.sh" >/dev/null || exit 1
-declare -A took
-took[setup]=$(($(now) - t0))
-echo "e2e: images and root filesystem ready after ${took[setup]} s" >&2
+setup_took=$(($(now) - t0))
+echo "e2e: images and root filesystem ready after $setup_took s" >&2
 
 # The test node in rootless mode: node: {mode: rootless} after "version: 1", the containers-conf
 # derived file dropped (refused on a rootless node). Installed byte for byte as both the manifest
@@ -87,9 +102,13 @@ mode_of() {
 	if grep -qE '^node:.*mode: *rootless|^  mode: *rootless' "$1"; then echo rootless; else echo rootful; fi
 }
 
+# The host's CPU ticks, busy and all (/proc/stat): a layer's share of the machine, for choosing
+# what may run side by side.
+cpu_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat; }
 run_layer() {
-	local layer=$1 plan=$2 dir=$out/$1 t
+	local layer=$1 plan=$2 dir=$out/$1 t busy0 all0 busy1 all1
 	t=$(now)
+	read -r busy0 all0 < <(cpu_ticks)
 	rm -rf "$dir"
 	mkdir -p "$dir/share/out"
 	cp "$here/plans/$plan" "$dir/share/plan"
@@ -113,31 +132,53 @@ run_layer() {
 	}
 	echo "e2e: $layer: guest prepared in $(($(now) - t)) s; booting (plan $plan, $(cat "$dir/share/mode"))" >&2
 	case $layer in
-	nspawn | rootless | node) "$here/boot-nspawn.sh" "$dir/root" "$dir/share" ;;
+	# the full plan's chaos 6 (270-disk-full) fills the guest's own disk
+	nspawn) E2E_NSPAWN_DISK=${E2E_NSPAWN_DISK-6G} "$here/boot-nspawn.sh" "$dir/root" "$dir/share" ;;
+	rootless | node) "$here/boot-nspawn.sh" "$dir/root" "$dir/share" ;;
 	vm) "$here/boot-vm.sh" "$dir/root" "$dir/share" "$dir/vm" && rm -f "$dir/vm/root.img" ;;
 	esac
 	cat "$dir/share/out/host.log" >&2
-	took[$layer]=$(($(now) - t))
-	echo "e2e: $layer: finished in ${took[$layer]} s; the guest left its journal, units and TAP in $dir/share/out" >&2
+	read -r busy1 all1 < <(cpu_ticks)
+	# in files: a layer run side by side runs in a subshell
+	echo $(($(now) - t)) >"$dir/took"
+	echo "host CPU $((100 * (busy1 - busy0) / (all1 - all0 + 1)))% busy on $(nproc) cores" >"$dir/cpu"
+	echo "e2e: $layer: finished in $(cat "$dir/took") s; the guest left its journal, units and TAP in $dir/share/out" >&2
 }
 
 failed=0
 declare -A plan_of=([nspawn]=${E2E_NSPAWN_PLAN:-full} [rootless]=${E2E_ROOTLESS_PLAN:-rootless}
 	[node]=${E2E_NODE_PLAN:-node} [vm]=${E2E_VM_PLAN:-vm})
-for layer in "${layers[@]}"; do
-	case $layer in
-	nspawn | rootless | node | vm) run_layer "$layer" "${plan_of[$layer]}" ;;
-	*) echo "usage: $0 [nspawn|rootless|node|vm]..." >&2 && exit 2 ;;
-	esac
+side_by_side=()
+run_lane() {
+	local layer
+	for layer in ${1//,/ }; do run_layer "$layer" "${plan_of[$layer]}"; done
+}
+for step in "${steps[@]}"; do
+	IFS=+ read -r -a lanes <<<"$step"
+	if [ ${#lanes[@]} = 1 ]; then
+		run_lane "$step"
+		continue
+	fi
+	echo "e2e: side by side: ${lanes[*]}" >&2
+	pids=() t=$(now)
+	for lane in "${lanes[@]}"; do
+		run_lane "$lane" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for layer in ${step//[+,]/ }; do echo "$step" >"$out/$layer/side-by-side"; done
+	side_by_side+=("$step: $(($(now) - t)) s")
 done
 for layer in "${layers[@]}"; do
 	"$here/matrix.sh" "$layer" "$out/$layer/share" || failed=1
 done
 echo
-echo "e2e: time per layer: images and root filesystem ${took[setup]} s"
+echo "e2e: time per layer: images and root filesystem $setup_took s"
 for layer in "${layers[@]}"; do
-	echo "e2e:   $layer: ${took[$layer]:-?} s, plan ${plan_of[$layer]}, $(cat "$out/$layer/share/mode" 2>/dev/null || echo '?')$(sed -n 's/^vm: accelerator used: / (accelerator: /p' \
+	side=$(cat "$out/$layer/side-by-side" 2>/dev/null) || true
+	echo "e2e:   $layer: $(cat "$out/$layer/took" 2>/dev/null || echo '?') s ($(cat "$out/$layer/cpu" 2>/dev/null || echo 'CPU ?')${side:+, side by side: $side}), plan ${plan_of[$layer]}, $(cat "$out/$layer/share/mode" 2>/dev/null || echo '?')$(sed -n 's/^vm: accelerator used: / (accelerator: /p' \
 		"$out/$layer/share/out/host.log" 2>/dev/null | sed 's/$/)/')"
 done
+for line in "${side_by_side[@]}"; do echo "e2e:   side by side, $line"; done
 echo "e2e: $([ $failed = 0 ] && echo passed || echo FAILED) in $(($(now) - t0)) s"
 exit $failed

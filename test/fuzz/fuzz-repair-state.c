@@ -15,8 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_ASSERT(written);
         FUZZ_ASSERT(repair_state_parse(written, &back) >= 0);
         FUZZ_ASSERT((again = repair_state_format(&back)) && strcmp(written, again) == 0);
-        (void)repair_allowed(&back, 1795780800, 3, 4);
-        repair_state_record(&back, 1795780800, false);
+        (void)repair_allowed(&back, 1795780800, NULL, 3, 4);
+        repair_state_record(&back, 1795780800, "database-missing", false);
         free(again);
         free(written);
         repair_state_done(&back);

@@ -80,6 +80,47 @@ as_user_generator() {
 	[ -z "$(ls -A "$T/out/normal")" ]
 }
 
+# A broken manifest: an unclosed flow sequence in its second line.
+break_manifest() {
+	cp "$ARCHY_MANIFEST" "$ARCHY_LAST_GOOD"
+	sed -i '2s/^node: {/node: [{/' "$ARCHY_MANIFEST"
+}
+
+@test "rootless: a broken manifest: the apps user's user generator keeps the last good units and says why" {
+	manifest 'node: {mode: rootless, user: nobody}\n'
+	break_manifest
+	as_user_generator
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ "$ARCHY_MANIFEST":[0-9]+:[0-9]+:\ YAML\ syntax\ error ]]
+	[[ $output == *"the manifest $ARCHY_MANIFEST is unusable (see above): using the last good copy $ARCHY_LAST_GOOD instead"* ]]
+	[ "$(cat "$T/quadlet.args")" = "-user $T/out/normal $T/out/early $T/out/late" ]
+	[ -s "$T/out/normal/archy-web.service" ]
+	[ -s "$T/out/normal/archy-dep.service" ]
+	[ -L "$T/out/normal/default.target.wants/archy-apps.target" ]
+}
+
+@test "rootless: a broken manifest: another user's user generator says nothing and makes nothing" {
+	manifest 'node: {mode: rootless, user: archipelago}\n'
+	break_manifest
+	as_user_generator
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ ! -s "$T/quadlet.args" ]
+	[ -z "$(ls -A "$T/out/normal")" ]
+}
+
+@test "rootless: no usable manifest nor last good copy: a user generator says nothing and makes nothing" {
+	manifest 'node: {mode: rootless, user: nobody}\n'
+	break_manifest
+	rm "$ARCHY_LAST_GOOD"
+	as_user_generator
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ ! -s "$T/quadlet.args" ]
+	[ -z "$(ls -A "$T/out/normal")" ]
+}
+
 @test "rootful: a user generator renders nothing" {
 	manifest ''
 	as_user_generator
@@ -88,7 +129,7 @@ as_user_generator() {
 	[ -z "$(ls -A "$T/out/normal")" ]
 }
 
-@test "rootless: the system generator renders no app units and orders the apps user's manager after archy-derive" {
+@test "rootless: the system generator renders no app units, orders the apps user's manager after archy-derive, masks the system's reconcile timer" {
 	manifest 'node: {mode: rootless, user: nobody}\n'
 	mkdir -p "$T/run/quadlet"
 	touch "$T/run/quadlet/archy-old.container" # a rootful run's leftovers
@@ -101,6 +142,8 @@ as_user_generator() {
 	dropin=$T/out/normal/user@$(id -u nobody).service.d/50-archy.conf
 	grep -qx 'After=archy-derive.service' "$dropin"
 	grep -qx 'Wants=archy-derive.service' "$dropin"
+	# the system's reconcile timer masked (the user manager's runs the node's reconcile)
+	[ "$(readlink "$T/out/early/archy-reconcile.timer")" = /dev/null ]
 }
 
 @test "rootless: no apps user in the password database is a clear error at boot" {
@@ -119,4 +162,5 @@ as_user_generator() {
 	[ "$(cat "$T/quadlet.args")" = "$T/out/normal $T/out/early $T/out/late" ]
 	grep -qx 'AddHost=host.archipelago:host-gateway' "$T/run/quadlet/archy-web.container"
 	grep -q 'ExecStartPre=.*--bind-source /srv/web --owner 1000:1000' "$T/run/quadlet/archy-web.container"
+	[ ! -e "$T/out/early/archy-reconcile.timer" ] && [ ! -L "$T/out/early/archy-reconcile.timer" ]
 }

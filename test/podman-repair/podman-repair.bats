@@ -442,9 +442,41 @@ gone() {
 	[ "$status" -eq 6 ]
 	status_is_json
 	[ "$(field result)" = gave-up ]
-	[ "$(field gave_up_reason)" = "it keeps breaking: too many repairs in the last hour" ]
+	[ "$(field gave_up_reason)" = "it keeps breaking the same way: too many repairs in the last hour" ]
 	cmp "$DB" "$T/garbage-5"
 	[[ "$stderr" == *"--reset"* ]]
+}
+
+# A loop is one breakage coming back: repairs of other faults in the same hour spend none of its
+# budget (310-rootless-repair on a rootless node: four repairs of the database and the run root,
+# then chaos 7, the network namespace revoked, "gave up" without a step). Seen failing with the
+# budget shared by every state: the lost database gave up (exit 6).
+@test "rate limit: after 4 repairs of a corrupt database in the hour, a lost database is still repaired; then the corrupt one gives up" {
+	mkdir -p "$VOLS/archy-x-y/_data"
+	echo archy-x-y >"$T/volumes-known"
+	repair
+	[ "$status" -eq 0 ]
+	for n in 1 2 3 4; do
+		garbage_db "$n"
+		repair
+		[ "$status" -eq 4 ]
+		[ "$(field found)" = database-corrupt ]
+	done
+	# deleted: podman made a new, empty database (a new file), which forgot the volume
+	printf 'SQLite format 3\0a new database\n' >"$DB.new"
+	mv "$DB.new" "$DB"
+	: >"$T/volumes-known"
+	repair
+	[ "$status" -eq 4 ]
+	[ "$(field found)" = database-missing ]
+	[ "$(field result)" = repaired ]
+	grep -qx 'repair_states=database-missing,database-corrupt,database-corrupt,database-corrupt,database-corrupt' "$STATE"
+	garbage_db 6
+	repair
+	[ "$status" -eq 6 ]
+	[ "$(field found)" = database-corrupt ]
+	[ "$(field gave_up_reason)" = "it keeps breaking the same way: too many repairs in the last hour" ]
+	cmp "$DB" "$T/garbage-6"
 }
 
 @test "a repair in the same second as an earlier one keeps both broken databases, each under its own name" {

@@ -3,7 +3,7 @@
  * container's, mapped through the apps user's namespace for what containers and podman read, kept
  * for what the host reads; an owner outside the ranges is refused by name; bind sources with
  * create: are made with the mapped owner; archy's own containers.conf drop-in goes, nobody else's.
- * Real files under a temporary root; the apps user is a struct (uid 1500, ranges from 524288). */
+ * Real files under a temporary tmproot; the apps user is a struct (uid 1500, ranges from 524288). */
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 #include "reach.h"
 #include "stale-dropin.h"
 #include "testlib.h"
+#include "tmproot.h"
 
 #define SECRETS "/var/lib/archipelago/secrets"
 #define BTC "/etc/bitcoin/bitcoin.conf"
@@ -46,57 +47,17 @@ static const struct node_user apps = {
 };
 static const struct node_user rootful = {.mode = NODE_ROOTFUL, .name = "root"};
 
-static char *root;
-
-static void teardown(void);
-
 static void setup(void) {
-        if (root)
-                teardown();
-        root = strdup("/tmp/archy-rootless.XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(root));
-        ck_assert_int_eq(chmod(root, 0755), 0);
+        tmproot_make("archy-rootless");
         log_set_max_level(LOG_LVL_ERR - 1); /* expected errors stay out of the test output */
 }
 
 static void teardown(void) {
-        char *cmd;
-        ck_assert_int_ge(asprintf(&cmd, "rm -rf '%s'", root), 0);
-        ck_assert_int_eq(system(cmd), 0);
-        free(cmd);
-        free(root);
-        root = NULL;
-}
-
-static const char *at(const char *path) {
-        static char bufs[4][1024];
-        static unsigned next;
-        char *b = bufs[next++ % 4];
-        snprintf(b, sizeof(bufs[0]), "%s%s", root, path);
-        return b;
-}
-
-static void put(const char *path, const char *text, mode_t mode) {
-        char parent[1024];
-        snprintf(parent, sizeof(parent), "%s", at(path));
-        *strrchr(parent, '/') = 0;
-        ck_assert_int_eq(mkdir_p(parent, 0755), 0);
-        ck_assert_int_eq(write_file_atomic(at(path), text, strlen(text), mode), 0);
-}
-
-static struct stat lst(const char *path) {
-        struct stat st;
-        ck_assert_msg(lstat(at(path), &st) == 0, "%s does not exist", path);
-        return st;
-}
-
-static bool present(const char *path) {
-        struct stat st;
-        return lstat(at(path), &st) == 0;
+        tmproot_remove();
 }
 
 static void assert_owner(const char *path, unsigned mode, unsigned uid, unsigned gid) {
-        struct stat st = lst(path);
+        struct stat st = tmproot_lstat(path);
         ck_assert_uint_eq(st.st_mode & 07777, mode);
         ck_assert_uint_eq(st.st_uid, uid);
         ck_assert_uint_eq(st.st_gid, gid);
@@ -116,8 +77,8 @@ static struct manifest *load(const char *yaml) {
 
 static int run(const struct manifest *m, const struct node_user *u, struct derive_outcome *out) {
         char secrets[1024];
-        snprintf(secrets, sizeof(secrets), "%s", at(SECRETS));
-        struct derive_opts o = {.root = root, .secrets_dir = secrets, .node = u};
+        snprintf(secrets, sizeof(secrets), "%s", tmproot_at(SECRETS));
+        struct derive_opts o = {.root = tmproot, .secrets_dir = secrets, .node = u};
         return derive_all(m, &o, out);
 }
 
@@ -161,7 +122,7 @@ START_TEST(owners_map_by_kind) {
                 ck_assert_int_eq(derived_host_owner(NULL, mapped[i], 0, 0, &uid, &gid), 0);
                 ck_assert(uid == 0 && gid == 0);
         }
-        /* read by the host: nginx its routes, root's podman its drop-in */
+        /* read by the host: nginx its routes, tmproot's podman its drop-in */
         static const enum derived_kind host[] = {DERIVED_NGINX_ROUTE, DERIVED_CONTAINERS_CONF};
         for (size_t i = 0; i < ELEMENTSOF(host); i++) {
                 ck_assert(!derived_kind_read_by_apps(host[i]));
@@ -174,17 +135,17 @@ START_TEST(owners_map_by_kind) {
 END_TEST
 
 START_TEST(rootless_files_get_the_mapped_owner_and_a_switch_reowns_them) {
-        put(SECRETS "/rpc-pass", "s3cret", 0600);
+        tmproot_put(SECRETS "/rpc-pass", "s3cret", 0600);
         struct manifest *m = load(wallet);
         struct derive_outcome out;
-        /* the node as it was, rootful: everything root's (the file 1000:1000) */
+        /* the node as it was, rootful: everything tmproot's (the file 1000:1000) */
         ck_assert_int_eq(run(m, &rootful, &out), 0);
         ck_assert_uint_eq(out.repaired, 4);
         derive_outcome_free(&out);
         assert_owner(BTC, 0640, 0, 0);
         assert_owner(ENV, 0600, 0, 0);
         assert_owner("/etc/wallet/w.toml", 0640, 1000, 1000);
-        struct stat before = lst(BTC);
+        struct stat before = tmproot_lstat(BTC);
         /* made rootless: owners only, the content stays (no new salt, nothing restarted) */
         ck_assert_int_eq(run(m, &apps, &out), 0);
         ck_assert_uint_eq(out.drifted, 3);
@@ -195,19 +156,19 @@ START_TEST(rootless_files_get_the_mapped_owner_and_a_switch_reowns_them) {
         assert_owner(ENV, 0600, USER_UID, USER_UID);
         assert_owner("/etc/wallet/w.toml", 0640, SUB_START + 999, SUB_START + 999);
         assert_owner(NGX, 0644, 0, 0); /* the host's nginx reads it */
-        ck_assert_uint_eq(lst(BTC).st_ino, before.st_ino);
+        ck_assert_uint_eq(tmproot_lstat(BTC).st_ino, before.st_ino);
         /* in sync the second time */
         ck_assert_int_eq(run(m, &apps, &out), 0);
         ck_assert_uint_eq(out.in_sync, 4);
         ck_assert_uint_eq(out.drifted, 0);
         derive_outcome_free(&out);
         /* an owner changed by hand is drift, repaired to the mapped one */
-        ck_assert_int_eq(chown(at(ENV), 0, 0), 0);
+        ck_assert_int_eq(chown(tmproot_at(ENV), 0, 0), 0);
         ck_assert_int_eq(run(m, &apps, &out), 0);
         ck_assert_uint_eq(out.repaired, 1);
         derive_outcome_free(&out);
         assert_owner(ENV, 0600, USER_UID, USER_UID);
-        /* and back to rootful: root's again */
+        /* and back to rootful: tmproot's again */
         ck_assert_int_eq(run(m, &rootful, &out), 0);
         ck_assert_uint_eq(out.repaired, 3);
         derive_outcome_free(&out);
@@ -231,7 +192,7 @@ START_TEST(an_owner_outside_the_ranges_is_refused_by_name) {
         ck_assert_uint_eq(out.errors, 1);
         ck_assert_uint_eq(out.repaired, 1); /* the env file is derived all the same */
         derive_outcome_free(&out);
-        ck_assert(!present("/etc/wallet/w.toml"));
+        ck_assert(!tmproot_present("/etc/wallet/w.toml"));
         char msg[512];
         owner_range_error(&apps, m->path, m->apps[0].derived[0].pos, 70000, 0, msg, sizeof(msg));
         ck_assert_str_eq(msg, "owner 70000:0 (test.yaml line 8) is outside the ids the rootless apps user archipelago "
@@ -247,15 +208,15 @@ START_TEST(an_owner_outside_the_ranges_is_refused_by_name) {
 END_TEST
 
 START_TEST(the_env_directory_lets_the_apps_user_through) {
-        put(SECRETS "/rpc-pass", "s3cret", 0600);
+        tmproot_put(SECRETS "/rpc-pass", "s3cret", 0600);
         struct manifest *m = load(wallet);
         struct derive_outcome out;
-        mode_t old = umask(077); /* a root shell's strict umask must not lock the user out */
+        mode_t old = umask(077); /* a tmproot shell's strict umask must not lock the user out */
         ck_assert_int_eq(run(m, &apps, &out), 0);
         umask(old);
         derive_outcome_free(&out);
         assert_owner(ENV, 0600, USER_UID, USER_UID);
-        struct stat st = lst("/run/archipelago/env"), up = lst("/run/archipelago");
+        struct stat st = tmproot_lstat("/run/archipelago/env"), up = tmproot_lstat("/run/archipelago");
         ck_assert_uint_eq(st.st_mode & 07777, 0755);
         ck_assert_uint_eq(up.st_mode & 07777, 0755);
         ck_assert(reach_allows(&st, USER_UID, USER_UID, X_OK) && reach_allows(&up, USER_UID, USER_UID, X_OK));
@@ -298,29 +259,29 @@ START_TEST(archys_drop_in_is_known_by_its_whole_text) {
 END_TEST
 
 START_TEST(the_stale_drop_in_goes_only_when_it_is_archys) {
-        put(DROPIN, ARCHY_DROPIN, 0644);
-        ck_assert_int_eq(stale_dropin_remove(root, true), 1); /* --check: reported, kept */
-        ck_assert(present(DROPIN));
-        ck_assert_int_eq(stale_dropin_remove(root, false), 1);
-        ck_assert(!present(DROPIN));
-        ck_assert(present("/etc/containers/containers.conf.d"));
-        ck_assert_int_eq(stale_dropin_remove(root, false), 0); /* nothing left to do */
+        tmproot_put(DROPIN, ARCHY_DROPIN, 0644);
+        ck_assert_int_eq(stale_dropin_remove(tmproot, true), 1); /* --check: reported, kept */
+        ck_assert(tmproot_present(DROPIN));
+        ck_assert_int_eq(stale_dropin_remove(tmproot, false), 1);
+        ck_assert(!tmproot_present(DROPIN));
+        ck_assert(tmproot_present("/etc/containers/containers.conf.d"));
+        ck_assert_int_eq(stale_dropin_remove(tmproot, false), 0); /* nothing left to do */
         /* the administrator's own file at that path, or archy's with a line added: left alone */
-        put(DROPIN, ARCHY_DROPIN "[engine]\nevents_logger = \"file\"\n", 0644);
-        ck_assert_int_eq(stale_dropin_remove(root, false), 0);
-        ck_assert(present(DROPIN));
-        ck_assert_int_eq(unlink(at(DROPIN)), 0);
+        tmproot_put(DROPIN, ARCHY_DROPIN "[engine]\nevents_logger = \"file\"\n", 0644);
+        ck_assert_int_eq(stale_dropin_remove(tmproot, false), 0);
+        ck_assert(tmproot_present(DROPIN));
+        ck_assert_int_eq(unlink(tmproot_at(DROPIN)), 0);
         /* a link to archy's content elsewhere is not followed, nor removed */
-        put("/etc/other.conf", ARCHY_DROPIN, 0644);
-        ck_assert_int_eq(symlink(at("/etc/other.conf"), at(DROPIN)), 0);
-        ck_assert_int_eq(stale_dropin_remove(root, false), 0);
-        ck_assert(S_ISLNK(lst(DROPIN).st_mode));
-        ck_assert(present("/etc/other.conf"));
+        tmproot_put("/etc/other.conf", ARCHY_DROPIN, 0644);
+        ck_assert_int_eq(symlink(tmproot_at("/etc/other.conf"), tmproot_at(DROPIN)), 0);
+        ck_assert_int_eq(stale_dropin_remove(tmproot, false), 0);
+        ck_assert(S_ISLNK(tmproot_lstat(DROPIN).st_mode));
+        ck_assert(tmproot_present("/etc/other.conf"));
         /* another file of the directory is never looked at */
-        ck_assert_int_eq(unlink(at(DROPIN)), 0);
-        put("/etc/containers/containers.conf.d/10-archipelago.conf", ARCHY_DROPIN, 0644);
-        ck_assert_int_eq(stale_dropin_remove(root, false), 0);
-        ck_assert(present("/etc/containers/containers.conf.d/10-archipelago.conf"));
+        ck_assert_int_eq(unlink(tmproot_at(DROPIN)), 0);
+        tmproot_put("/etc/containers/containers.conf.d/10-archipelago.conf", ARCHY_DROPIN, 0644);
+        ck_assert_int_eq(stale_dropin_remove(tmproot, false), 0);
+        ck_assert(tmproot_present("/etc/containers/containers.conf.d/10-archipelago.conf"));
 }
 END_TEST
 
@@ -345,33 +306,33 @@ static const char binds[] = "version: 1\n"
 
 START_TEST(bind_sources_are_created_with_the_mapped_owner) {
         struct manifest *m = load(binds);
-        ck_assert_int_eq(mkdir_p(at("/srv/electrs"), 0755), 0);
-        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, root, NULL, true), 1); /* --check: missing, none made */
-        ck_assert(!present("/srv/electrs/config"));
-        ck_assert_int_eq(bind_sources_ensure_all(m, &rootful, root, NULL, false), 0); /* rootful: the units' job */
-        ck_assert(!present("/srv/electrs/config"));
-        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, root, NULL, false), 0);
-        struct stat st = lst("/srv/electrs/config");
+        ck_assert_int_eq(mkdir_p(tmproot_at("/srv/electrs"), 0755), 0);
+        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, tmproot, NULL, true), 1); /* --check: missing, none made */
+        ck_assert(!tmproot_present("/srv/electrs/config"));
+        ck_assert_int_eq(bind_sources_ensure_all(m, &rootful, tmproot, NULL, false), 0); /* rootful: the units' job */
+        ck_assert(!tmproot_present("/srv/electrs/config"));
+        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, tmproot, NULL, false), 0);
+        struct stat st = tmproot_lstat("/srv/electrs/config");
         ck_assert(S_ISDIR(st.st_mode));
         ck_assert_uint_eq(st.st_mode & 07777, 0750);
         ck_assert_uint_eq(st.st_uid, SUB_START + 999);
         ck_assert_uint_eq(st.st_gid, SUB_START + 999);
-        st = lst("/srv/electrs/plain"); /* create: {} is 0:0, the apps user */
+        st = tmproot_lstat("/srv/electrs/plain"); /* create: {} is 0:0, the apps user */
         ck_assert_uint_eq(st.st_uid, USER_UID);
         ck_assert_uint_eq(st.st_gid, USER_UID);
-        ck_assert(!present("/srv/electrs/manual")); /* no create: not archy's to make */
-        ck_assert(!present("/srv/gone"));           /* an uninstalled app's */
+        ck_assert(!tmproot_present("/srv/electrs/manual")); /* no create: not archy's to make */
+        ck_assert(!tmproot_present("/srv/gone"));           /* an uninstalled app's */
         /* an existing one is left exactly as it is */
-        ck_assert_int_eq(chown(at("/srv/electrs/config"), 0, 0), 0);
-        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, root, NULL, false), 0);
-        ck_assert_uint_eq(lst("/srv/electrs/config").st_uid, 0);
-        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, root, NULL, true), 0);
+        ck_assert_int_eq(chown(tmproot_at("/srv/electrs/config"), 0, 0), 0);
+        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, tmproot, NULL, false), 0);
+        ck_assert_uint_eq(tmproot_lstat("/srv/electrs/config").st_uid, 0);
+        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, tmproot, NULL, true), 0);
         manifest_free(m);
         /* an owner the user cannot map: refused, nothing made */
         m = load("version: 1\nnode: {mode: rootless}\napps:\n  a:\n    containers:\n      main:\n        image: "
                  "localhost/a:1\n        volumes: [{source: /srv/a, target: /a, create: {owner: \"0:70000\"}}]\n");
-        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, root, NULL, false), -EIO);
-        ck_assert(!present("/srv/a"));
+        ck_assert_int_eq(bind_sources_ensure_all(m, &apps, tmproot, NULL, false), -EIO);
+        ck_assert(!tmproot_present("/srv/a"));
         manifest_free(m);
 }
 END_TEST
@@ -382,11 +343,11 @@ START_TEST(the_apps_user_and_its_ranges_are_looked_up) {
         ck_assert_ptr_nonnull(pw);
         char line[256];
         snprintf(line, sizeof(line), "other:100000:65536\n%s:%d:%d\n", pw->pw_name, SUB_START, SUB_COUNT);
-        put("/subuid", line, 0644);
+        tmproot_put("/subuid", line, 0644);
         snprintf(line, sizeof(line), "%s:%d:%d\n", pw->pw_name, SUB_START + SUB_COUNT, 1000);
-        put("/subgid", line, 0644);
-        setenv("ARCHY_SUBUID_FILE", at("/subuid"), 1);
-        setenv("ARCHY_SUBGID_FILE", at("/subgid"), 1);
+        tmproot_put("/subgid", line, 0644);
+        setenv("ARCHY_SUBUID_FILE", tmproot_at("/subuid"), 1);
+        setenv("ARCHY_SUBGID_FILE", tmproot_at("/subgid"), 1);
         struct node_settings node = {.mode = NODE_ROOTLESS, .user = pw->pw_name};
         struct node_user u;
         ck_assert_int_eq(node_user_lookup(&node, &u), 0);

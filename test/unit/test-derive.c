@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* archy-derive's engine on real files under a temporary root: what it writes (content, mode,
+/* archy-derive's engine on real files under a temporary tmproot: what it writes (content, mode,
  * owner), what it leaves alone, what it reports (drift, consumers to restart, nginx routes to
  * test), and that a run with nothing to do touches nothing. */
 #include <fcntl.h>
@@ -20,6 +20,7 @@
 #include "rpcauth.h"
 #include "secrets.h"
 #include "testlib.h"
+#include "tmproot.h"
 
 #define SECRETS "/var/lib/archipelago/secrets"
 #define BTC "/etc/bitcoin/bitcoin.conf"
@@ -80,58 +81,23 @@ static const char btc_only[] = "version: 1\n"
                                "    derived:\n"
                                "      - {kind: bitcoin-conf, path: " BTC ", rpc_user: archy, secret: rpc-pass}\n";
 
-static char *root;
-
-/* Also called by setup: with CK_FORK=no, a failed test skips the teardown. */
-static void teardown(void);
-
 static void setup(void) {
-        if (root)
-                teardown();
-        root = strdup("/tmp/archy-derive.XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(root));
-        ck_assert_int_eq(chmod(root, 0755), 0);
+        tmproot_make("archy-derive");
         log_set_max_level(LOG_LVL_ERR - 1); /* expected errors stay out of the test output */
 }
 
-static void remove_tree(void) {
-        char *cmd;
-        ck_assert_int_ge(asprintf(&cmd, "rm -rf '%s'", root), 0);
-        ck_assert_int_eq(system(cmd), 0);
-        free(cmd);
-}
-
 static void teardown(void) {
-        remove_tree();
-        free(root);
-        root = NULL;
-}
-
-/* root + path, in one of a few static buffers, so that several fit in one expression. */
-static const char *at(const char *path) {
-        static char bufs[8][1024];
-        static unsigned next;
-        char *b = bufs[next++ % ELEMENTSOF(bufs)];
-        ck_assert_int_lt(snprintf(b, sizeof(bufs[0]), "%s%s", root, path), (int)sizeof(bufs[0]));
-        return b;
-}
-
-static void put(const char *path, const char *text, mode_t mode) {
-        char parent[1024];
-        snprintf(parent, sizeof(parent), "%s", at(path));
-        *strrchr(parent, '/') = 0;
-        ck_assert_int_eq(mkdir_p(parent, 0755), 0);
-        ck_assert_int_eq(write_file_atomic(at(path), text, strlen(text), mode), 0);
+        tmproot_remove();
 }
 
 static void put_secret(const char *name, const char *text) {
         char path[256];
         snprintf(path, sizeof(path), SECRETS "/%s", name);
-        put(path, text, 0600);
+        tmproot_put(path, text, 0600);
 }
 
 static char *slurp(const char *path) {
-        char *text = read_text_file(at(path));
+        char *text = read_text_file(tmproot_at(path));
         ck_assert_msg(text, "%s cannot be read", path);
         return text;
 }
@@ -141,19 +107,8 @@ static void assert_content(const char *path, const char *want) {
         ck_assert_str_eq(text, want);
 }
 
-static struct stat lst(const char *path) {
-        struct stat st;
-        ck_assert_msg(lstat(at(path), &st) == 0, "%s does not exist", path);
-        return st;
-}
-
-static bool present(const char *path) {
-        struct stat st;
-        return lstat(at(path), &st) == 0;
-}
-
 static void assert_meta(const char *path, unsigned mode, unsigned uid, unsigned gid) {
-        struct stat st = lst(path);
+        struct stat st = tmproot_lstat(path);
         ck_assert_msg(S_ISREG(st.st_mode), "%s is not a regular file", path);
         ck_assert_uint_eq(st.st_mode & 07777, mode);
         ck_assert_uint_eq(st.st_uid, uid);
@@ -178,8 +133,8 @@ static struct manifest *load(const char *yaml) {
 
 static int run(const struct manifest *m, bool check, const char *only_app, struct derive_outcome *out) {
         char secrets[1024];
-        snprintf(secrets, sizeof(secrets), "%s", at(SECRETS));
-        struct derive_opts o = {.root = root, .secrets_dir = secrets, .check_only = check, .only_app = only_app};
+        snprintf(secrets, sizeof(secrets), "%s", tmproot_at(SECRETS));
+        struct derive_opts o = {.root = tmproot, .secrets_dir = secrets, .check_only = check, .only_app = only_app};
         return derive_all(m, &o, out);
 }
 
@@ -316,7 +271,7 @@ static void corrupt_hmac(char *auth) {
         *last = *last == '0' ? '1' : '0';
 }
 
-/* Every file and directory under the root, for "nothing was written" checks. */
+/* Every file and directory under the tmproot, for "nothing was written" checks. */
 struct snap_entry {
         char path[512];
         ino_t ino;
@@ -342,7 +297,7 @@ static int snap_one(const char *fpath, const struct stat *sb, int type, struct F
 static void snapshot(struct snap *s) {
         s->n = 0;
         filling = s;
-        ck_assert_int_eq(nftw(root, snap_one, 16, FTW_PHYS), 0);
+        ck_assert_int_eq(nftw(tmproot, snap_one, 16, FTW_PHYS), 0);
 }
 
 static void assert_snapshots_equal(const struct snap *a, const struct snap *b) {
@@ -433,7 +388,7 @@ START_TEST(nginx_route_is_written_from_scratch_0644_root_owned) {
         assert_content(NGX, WANT_NGX);
         assert_meta(NGX, 0644, 0, 0);
         ck_assert_uint_eq(out.n_nginx, 1);
-        ck_assert_str_eq(out.nginx[0].path, at(NGX));
+        ck_assert_str_eq(out.nginx[0].path, tmproot_at(NGX));
         ck_assert_ptr_null(out.nginx[0].old);
         derive_outcome_free(&out);
         manifest_free(m);
@@ -442,7 +397,7 @@ END_TEST
 
 #define NGX_PORT "/etc/nginx/archy-ports.d/explorer.conf"
 #define OURS "frame-ancestors 'self' https://$host"
-/* The port form: a server of its own at nginx's http level, the app at its root. */
+/* The port form: a server of its own at nginx's http level, the app at its tmproot. */
 #define WANT_NGX_SERVER                                                                                                \
         HDR("explorer")                                                                                                \
         "map $http_upgrade $archy_connection_4434 {\n\tdefault upgrade;\n\t'' close;\n}\n"                             \
@@ -520,8 +475,8 @@ START_TEST(owner_and_mode_settings_are_honoured_and_kept) {
         derive_outcome_free(&out);
 
         /* Put back when someone changes them. */
-        ck_assert_int_eq(chown(at(BTC), 0, 0), 0);
-        ck_assert_int_eq(chmod(at(ENV), 0644), 0);
+        ck_assert_int_eq(chown(tmproot_at(BTC), 0, 0), 0);
+        ck_assert_int_eq(chmod(tmproot_at(ENV), 0644), 0);
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 5, 3, 2, 2, 0);
         assert_meta(BTC, 0600, 1000, 1001);
@@ -539,26 +494,26 @@ START_TEST(bitcoin_conf_valid_rpcauth_line_is_kept_byte_for_byte) {
         _cleanup_free_ char *auth = fixed_auth("hunter2");
         _cleanup_free_ char *block = btc_block(auth);
         _cleanup_free_ char *text = concat3("# mine\ndbcache=4000\n", block, "txindex=1\n");
-        put(BTC, text, 0640);
-        struct stat before = lst(BTC);
+        tmproot_put(BTC, text, 0640);
+        struct stat before = tmproot_lstat(BTC);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 1, 0, 0, 0);
         assert_restart(&out, NULL);
-        struct stat after = lst(BTC);
+        struct stat after = tmproot_lstat(BTC);
         ck_assert(same_file(&before, &after));
         assert_content(BTC, text);
         derive_outcome_free(&out);
 
         /* The same holds for a line archy-derive wrote itself with its random salt. */
-        ck_assert_int_eq(unlink(at(BTC)), 0);
+        ck_assert_int_eq(unlink(tmproot_at(BTC)), 0);
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);
         _cleanup_free_ char *first = slurp(BTC);
-        before = lst(BTC);
+        before = tmproot_lstat(BTC);
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 1, 0, 0, 0);
-        after = lst(BTC);
+        after = tmproot_lstat(BTC);
         ck_assert(same_file(&before, &after));
         assert_content(BTC, first);
         derive_outcome_free(&out);
@@ -574,7 +529,7 @@ START_TEST(bitcoin_conf_corrupted_hmac_is_repaired_with_a_validating_line) {
         ck_assert(!auth_matches(auth, "hunter2"));
         _cleanup_free_ char *block = btc_block(auth);
         _cleanup_free_ char *text = concat3("dbcache=4000\n", block, "txindex=1\n");
-        put(BTC, text, 0640);
+        tmproot_put(BTC, text, 0640);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 0, 1, 1, 0);
@@ -627,7 +582,7 @@ START_TEST(bitcoin_conf_user_lines_around_the_block_survive_every_rewrite) {
         corrupt_hmac(auth);
         _cleanup_free_ char *block = btc_block(auth);
         _cleanup_free_ char *text = concat3(before, block, after);
-        put(BTC, text, 0640);
+        tmproot_put(BTC, text, 0640);
         struct derive_outcome out;
 
         for (int round = 0; round < 4; round++) {
@@ -641,11 +596,11 @@ START_TEST(bitcoin_conf_user_lines_around_the_block_survive_every_rewrite) {
                         _cleanup_free_ char *edited =
                                 concat3(edited_block, "rpcallowip=0.0.0.0/0\nserver=1\n", strstr(block, "rpcbind="));
                         _cleanup_free_ char *whole = concat3(before, edited, after);
-                        put(BTC, whole, 0640);
+                        tmproot_put(BTC, whole, 0640);
                 }
                 if (round == 3) { /* the damaged original again, over a missing file */
-                        ck_assert_int_eq(unlink(at(BTC)), 0);
-                        put(BTC, text, 0640);
+                        ck_assert_int_eq(unlink(tmproot_at(BTC)), 0);
+                        tmproot_put(BTC, text, 0640);
                 }
                 ck_assert_int_eq(run(m, false, NULL, &out), 0);
                 ck_assert_msg(out.repaired == 1, "round %d: nothing repaired", round);
@@ -670,7 +625,7 @@ START_TEST(bitcoin_conf_stale_rpcauth_of_our_user_outside_the_block_is_removed) 
         _cleanup_free_ char *stale = NULL;
         ck_assert_int_ge(asprintf(&stale, "dbcache=4000\nrpcauth=%s\nrpcauth=alice:0011$2233\n", old), 0);
         _cleanup_free_ char *text = concat3(stale, block, "  rpcauth = archy:feed$beef # forgotten\ntxindex=1\n");
-        put(BTC, text, 0640);
+        tmproot_put(BTC, text, 0640);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 0, 1, 1, 0);
@@ -691,7 +646,7 @@ START_TEST(bitcoin_conf_hand_edited_block_is_repaired) {
                                   "\nrpcauth=%s\nrpcallowip=0.0.0.0/0\n" BTC_BODY_TAIL BLOCK_END "\ntxindex=1\n",
                                   auth),
                          0);
-        put(BTC, edited, 0640);
+        tmproot_put(BTC, edited, 0640);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 0, 1, 1, 0);
@@ -707,7 +662,7 @@ END_TEST
 static void assert_one_block_after_damage(const char *damaged, const char *want_user_lines) {
         struct manifest *m = load(btc_only);
         put_secret("rpc-pass", "hunter2");
-        put(BTC, damaged, 0640);
+        tmproot_put(BTC, damaged, 0640);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 0, 1, 1, 0);
@@ -749,9 +704,10 @@ END_TEST
 START_TEST(bitcoin_conf_stray_end_marker_in_a_section_keeps_every_user_line) {
         struct manifest *m = load(btc_only);
         put_secret("rpc-pass", "hunter2");
-        put(BTC,
-            "dbcache=4000\n" BLOCK_BEGIN "\nmaxconnections=8\n" BLOCK_END "\n[test]\nrpcport=18332\n" BLOCK_END "\n",
-            0640);
+        tmproot_put(BTC,
+                    "dbcache=4000\n" BLOCK_BEGIN "\nmaxconnections=8\n" BLOCK_END "\n[test]\nrpcport=18332\n" BLOCK_END
+                    "\n",
+                    0640);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);
@@ -779,7 +735,7 @@ START_TEST(bitcoin_conf_missing_file_is_recreated) {
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);
-        ck_assert_int_eq(unlink(at(BTC)), 0);
+        ck_assert_int_eq(unlink(tmproot_at(BTC)), 0);
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 0, 1, 1, 0);
         assert_restart(&out, "archy-node.service", NULL);
@@ -795,18 +751,18 @@ END_TEST
 START_TEST(bitcoin_conf_path_that_is_a_directory_is_an_error_and_left_alone) {
         struct manifest *m = load(all_kinds);
         put_secret("rpc-pass", "hunter2");
-        put(BTC "/keep", "mine\n", 0644);
-        struct stat before = lst(BTC), keep_before = lst(BTC "/keep");
+        tmproot_put(BTC "/keep", "mine\n", 0644);
+        struct stat before = tmproot_lstat(BTC), keep_before = tmproot_lstat(BTC "/keep");
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), -EIO);
         assert_counts(&out, 5, 0, 4, 4, 1);
-        struct stat after = lst(BTC), keep_after = lst(BTC "/keep");
+        struct stat after = tmproot_lstat(BTC), keep_after = tmproot_lstat(BTC "/keep");
         ck_assert(S_ISDIR(after.st_mode));
         ck_assert(same_file(&before, &after));
         ck_assert(same_file(&keep_before, &keep_after));
         assert_content(BTC "/keep", "mine\n");
         ck_assert(!has_unit(&out, "archy-node.service"));
-        ck_assert(present(LND) && present(ENV) && present(CTR) && present(NGX));
+        ck_assert(tmproot_present(LND) && tmproot_present(ENV) && tmproot_present(CTR) && tmproot_present(NGX));
         derive_outcome_free(&out);
         manifest_free(m);
 }
@@ -815,10 +771,10 @@ END_TEST
 START_TEST(bitcoin_conf_symlink_is_replaced_and_its_target_left_alone) {
         struct manifest *m = load(btc_only);
         put_secret("rpc-pass", "hunter2");
-        put("/etc/shadow-like", "precious\n", 0600);
-        put("/etc/bitcoin/placeholder", "", 0644);
-        ck_assert_int_eq(symlink(at("/etc/shadow-like"), at(BTC)), 0);
-        struct stat target_before = lst("/etc/shadow-like");
+        tmproot_put("/etc/shadow-like", "precious\n", 0600);
+        tmproot_put("/etc/bitcoin/placeholder", "", 0644);
+        ck_assert_int_eq(symlink(tmproot_at("/etc/shadow-like"), tmproot_at(BTC)), 0);
+        struct stat target_before = tmproot_lstat("/etc/shadow-like");
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 0, 1, 1, 0);
@@ -827,7 +783,7 @@ START_TEST(bitcoin_conf_symlink_is_replaced_and_its_target_left_alone) {
         _cleanup_free_ char *auth = block_rpcauth(now);
         _cleanup_free_ char *want = btc_block(auth);
         ck_assert_str_eq(now, want);
-        struct stat target_after = lst("/etc/shadow-like");
+        struct stat target_after = tmproot_lstat("/etc/shadow-like");
         ck_assert(same_file(&target_before, &target_after));
         ck_assert_uint_eq(target_after.st_mode & 07777, 0600);
         assert_content("/etc/shadow-like", "precious\n");
@@ -841,7 +797,7 @@ END_TEST
 START_TEST(bitcoin_conf_block_is_not_appended_inside_a_network_section) {
         struct manifest *m = load(btc_only);
         put_secret("rpc-pass", "hunter2");
-        put(BTC, "dbcache=4000\n[test]\nrpcport=18332\n", 0640);
+        tmproot_put(BTC, "dbcache=4000\n[test]\nrpcport=18332\n", 0640);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);
@@ -858,7 +814,7 @@ START_TEST(bitcoin_conf_block_is_not_appended_inside_a_network_section) {
         snprintf(shown, sizeof(shown), "%s", now);
         bool in_section = section < begin;
         free(TAKE_PTR(now));
-        remove_tree(); /* a failed test skips the teardown */
+        tmproot_remove(); /* a failed test skips the teardown */
         ck_assert_msg(!in_section, "the managed block landed in the [test] section:\n%s", shown);
 }
 END_TEST
@@ -868,10 +824,10 @@ END_TEST
 START_TEST(lnd_conf_competing_credentials_outside_the_block_are_removed) {
         struct manifest *m = load(all_kinds);
         put_secret("rpc-pass", "hunter2");
-        put(LND,
-            "[Application Options]\nalias=mynode\n\n[Bitcoind]\nbitcoind.rpcpass=old\n  bitcoind.rpcuser=old\n"
-            "bitcoind.rpchost=elsewhere:8332\nbitcoind.estimatemode=CONSERVATIVE\n",
-            0600);
+        tmproot_put(LND,
+                    "[Application Options]\nalias=mynode\n\n[Bitcoind]\nbitcoind.rpcpass=old\n  bitcoind.rpcuser=old\n"
+                    "bitcoind.rpchost=elsewhere:8332\nbitcoind.estimatemode=CONSERVATIVE\n",
+                    0600);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         ck_assert(has_unit(&out, "archy-lnd.service"));
@@ -922,21 +878,21 @@ START_TEST(missing_secret_without_generate_is_an_error_and_leaves_the_file_alone
                                   "\"${secret:undeclared}\"}}\n"
                                   "      - {kind: env, path: " ENV ", vars: {A: \"${secret:here}\"}}\n");
         put_secret("here", "value1");
-        put(BTC, "old content\n", 0640);
-        put("/run/archipelago/env/other.env", "B=old\n", 0600);
-        struct stat btc_before = lst(BTC);
+        tmproot_put(BTC, "old content\n", 0640);
+        tmproot_put("/run/archipelago/env/other.env", "B=old\n", 0600);
+        struct stat btc_before = tmproot_lstat(BTC);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), -EIO);
         assert_counts(&out, 4, 0, 2, 2, 2);
-        struct stat btc_after = lst(BTC);
+        struct stat btc_after = tmproot_lstat(BTC);
         ck_assert(same_file(&btc_before, &btc_after));
         assert_content(BTC, "old content\n");
         assert_content("/run/archipelago/env/other.env", "B=old\n");
         assert_content(CTR, WANT_CTR); /* the same app's other entry */
         assert_content(ENV, HDR("explorer") "A=value1\n");
         assert_restart(&out, "archy-explorer.service", NULL);
-        ck_assert(!present(SECRETS "/gone"));
-        ck_assert(!present(SECRETS "/undeclared"));
+        ck_assert(!tmproot_present(SECRETS "/gone"));
+        ck_assert(!tmproot_present(SECRETS "/undeclared"));
         derive_outcome_free(&out);
         manifest_free(m);
 }
@@ -965,7 +921,7 @@ START_TEST(missing_secret_with_generate_is_generated_used_and_reused) {
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 2, 0, 2, 2, 0);
         derive_outcome_free(&out);
-        struct stat dir = lst(SECRETS);
+        struct stat dir = tmproot_lstat(SECRETS);
         ck_assert(S_ISDIR(dir.st_mode));
         ck_assert_uint_eq(dir.st_mode & 0077, 0);
         assert_meta(SECRETS "/rpc-pass", 0600, 0, 0);
@@ -980,10 +936,10 @@ START_TEST(missing_secret_with_generate_is_generated_used_and_reused) {
         _cleanup_free_ char *auth = block_rpcauth(btc);
         ck_assert(auth_matches(auth, raw));
 
-        struct stat secret_before = lst(SECRETS "/rpc-pass");
+        struct stat secret_before = tmproot_lstat(SECRETS "/rpc-pass");
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 2, 2, 0, 0, 0);
-        struct stat secret_after = lst(SECRETS "/rpc-pass");
+        struct stat secret_after = tmproot_lstat(SECRETS "/rpc-pass");
         ck_assert(same_file(&secret_before, &secret_after));
         assert_content(ENV, env);
         derive_outcome_free(&out);
@@ -998,7 +954,7 @@ START_TEST(generate_never_replaces_an_existing_unusable_secret) {
         ck_assert_int_eq(run(m, false, NULL, &out), -EIO);
         assert_counts(&out, 2, 0, 0, 0, 2);
         assert_content(SECRETS "/rpc-pass", "");
-        ck_assert(!present(BTC) && !present(ENV));
+        ck_assert(!tmproot_present(BTC) && !tmproot_present(ENV));
         derive_outcome_free(&out);
         manifest_free(m);
 }
@@ -1017,37 +973,37 @@ START_TEST(check_mode_with_a_missing_generatable_secret_is_drift_and_creates_not
         derive_outcome_free(&out);
         snapshot(&after);
         assert_snapshots_equal(&before, &after);
-        ck_assert(!present(SECRETS));
+        ck_assert(!tmproot_present(SECRETS));
 
         /* an empty secrets directory */
-        ck_assert_int_eq(mkdir_p(at(SECRETS), 0700), 0);
+        ck_assert_int_eq(mkdir_p(tmproot_at(SECRETS), 0700), 0);
         snapshot(&before);
         ck_assert_int_eq(run(m, true, NULL, &out), 0);
         assert_counts(&out, 2, 0, 2, 0, 0);
         derive_outcome_free(&out);
         snapshot(&after);
         assert_snapshots_equal(&before, &after);
-        ck_assert(!present(SECRETS "/rpc-pass"));
-        ck_assert(!present(BTC) && !present(ENV));
+        ck_assert(!tmproot_present(SECRETS "/rpc-pass"));
+        ck_assert(!tmproot_present(BTC) && !tmproot_present(ENV));
         manifest_free(m);
 }
 END_TEST
 
 static void assert_secret_is_refused(const char *label) {
         struct manifest *m = load(all_kinds);
-        put(LND, "untouched\n", 0600);
+        tmproot_put(LND, "untouched\n", 0600);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), -EIO);
         /* bitcoin-conf, lnd-conf and env need the secret; containers-conf and nginx-route do not */
         ck_assert_msg(out.errors == 3, "%s: %zu errors", label, out.errors);
         ck_assert_uint_eq(out.repaired, 2);
-        ck_assert_msg(!present(BTC) && !present(ENV), "%s: derived with a bad secret", label);
+        ck_assert_msg(!tmproot_present(BTC) && !tmproot_present(ENV), "%s: derived with a bad secret", label);
         assert_content(LND, "untouched\n");
         assert_restart(&out, NULL);
         derive_outcome_free(&out);
         manifest_free(m);
-        ck_assert_int_eq(unlink(at(CTR)), 0);
-        ck_assert_int_eq(unlink(at(NGX)), 0);
+        ck_assert_int_eq(unlink(tmproot_at(CTR)), 0);
+        ck_assert_int_eq(unlink(tmproot_at(NGX)), 0);
 }
 
 START_TEST(empty_secret_is_an_error) {
@@ -1059,18 +1015,18 @@ START_TEST(empty_secret_is_an_error) {
 END_TEST
 
 START_TEST(unreadable_secret_is_an_error) {
-        ck_assert_int_eq(mkdir_p(at(SECRETS "/rpc-pass"), 0700), 0);
+        ck_assert_int_eq(mkdir_p(tmproot_at(SECRETS "/rpc-pass"), 0700), 0);
         assert_secret_is_refused("a directory");
-        ck_assert_int_eq(rmdir(at(SECRETS "/rpc-pass")), 0);
+        ck_assert_int_eq(rmdir(tmproot_at(SECRETS "/rpc-pass")), 0);
 
-        ck_assert_int_eq(mkfifo(at(SECRETS "/rpc-pass"), 0600), 0);
+        ck_assert_int_eq(mkfifo(tmproot_at(SECRETS "/rpc-pass"), 0600), 0);
         assert_secret_is_refused("a fifo");
-        ck_assert_int_eq(unlink(at(SECRETS "/rpc-pass")), 0);
+        ck_assert_int_eq(unlink(tmproot_at(SECRETS "/rpc-pass")), 0);
 
         put_secret("elsewhere", "hunter2");
-        ck_assert_int_eq(symlink("elsewhere", at(SECRETS "/rpc-pass")), 0);
+        ck_assert_int_eq(symlink("elsewhere", tmproot_at(SECRETS "/rpc-pass")), 0);
         assert_secret_is_refused("a symlink");
-        ck_assert_int_eq(unlink(at(SECRETS "/rpc-pass")), 0);
+        ck_assert_int_eq(unlink(tmproot_at(SECRETS "/rpc-pass")), 0);
 
         char big[SECRET_MAX + 2];
         memset(big, 'a', sizeof(big) - 1);
@@ -1121,8 +1077,8 @@ START_TEST(secret_trailing_newline_is_not_part_of_the_secret) {
 END_TEST
 
 START_TEST(secret_read_and_generate_on_a_directory) {
-        ck_assert_int_eq(mkdir_p(at(SECRETS), 0700), 0);
-        _cleanup_close_ int dfd = open(at(SECRETS), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_eq(mkdir_p(tmproot_at(SECRETS), 0700), 0);
+        _cleanup_close_ int dfd = open(tmproot_at(SECRETS), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ck_assert_int_ge(dfd, 0);
         char *v = NULL;
         const char *why = NULL;
@@ -1157,10 +1113,10 @@ START_TEST(secret_read_and_generate_on_a_directory) {
         ck_assert_str_eq(v, g);
         free(v);
         /* it exists now: generating again returns it instead of replacing it */
-        struct stat before = lst(SECRETS "/fresh");
+        struct stat before = tmproot_lstat(SECRETS "/fresh");
         ck_assert_int_eq(secret_generate(dfd, "fresh", &g2), 0);
         ck_assert_str_eq(g2, g);
-        struct stat after = lst(SECRETS "/fresh");
+        struct stat after = tmproot_lstat(SECRETS "/fresh");
         ck_assert(same_file(&before, &after));
         free(g);
         free(g2);
@@ -1175,7 +1131,7 @@ START_TEST(secret_read_and_generate_on_a_directory) {
         struct snap s;
         snapshot(&s);
         for (size_t i = 0; i < s.n; i++)
-                ck_assert_msg(!strstr(s.e[i].path + strlen(root), ".tmp"), "left behind: %s", s.e[i].path);
+                ck_assert_msg(!strstr(s.e[i].path + strlen(tmproot), ".tmp"), "left behind: %s", s.e[i].path);
 }
 END_TEST
 
@@ -1243,7 +1199,7 @@ START_TEST(bitcoin_and_lnd_conf_consumers_default_to_the_main_unit) {
                        "archy-explorer-worker.service", NULL);
         derive_outcome_free(&out);
 
-        ck_assert_int_eq(unlink(at(BTC)), 0);
+        ck_assert_int_eq(unlink(tmproot_at(BTC)), 0);
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_restart(&out, "archy-node.service", NULL);
         derive_outcome_free(&out);
@@ -1312,7 +1268,8 @@ START_TEST(check_mode_reports_drift_and_writes_nothing) {
         derive_outcome_free(&out);
         snapshot(&after);
         assert_snapshots_equal(&before, &after);
-        ck_assert(!present(BTC) && !present(LND) && !present(ENV) && !present(CTR) && !present(NGX));
+        ck_assert(!tmproot_present(BTC) && !tmproot_present(LND) && !tmproot_present(ENV) && !tmproot_present(CTR) &&
+                  !tmproot_present(NGX));
 
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);
@@ -1321,9 +1278,9 @@ START_TEST(check_mode_reports_drift_and_writes_nothing) {
         _cleanup_free_ char *bad_auth = strdup(auth);
         corrupt_hmac(bad_auth);
         _cleanup_free_ char *bad_block = btc_block(bad_auth);
-        put(BTC, bad_block, 0640);
-        put(ENV, "RPC_URL=stale\n", 0600);
-        ck_assert_int_eq(chmod(at(LND), 0644), 0);
+        tmproot_put(BTC, bad_block, 0640);
+        tmproot_put(ENV, "RPC_URL=stale\n", 0600);
+        ck_assert_int_eq(chmod(tmproot_at(LND), 0644), 0);
         snapshot(&before);
         ck_assert_int_eq(run(m, true, NULL, &out), 0);
         assert_counts(&out, 5, 2, 3, 0, 0);
@@ -1344,16 +1301,16 @@ START_TEST(metadata_only_drift_is_fixed_in_place_without_consumers) {
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);
-        ck_assert_int_eq(chmod(at(ENV), 0644), 0);
-        ck_assert_int_eq(chown(at(LND), 1000, 1000), 0);
-        ck_assert_int_eq(chmod(at(NGX), 0600), 0);
-        struct stat env_before = lst(ENV), lnd_before = lst(LND), ngx_before = lst(NGX);
+        ck_assert_int_eq(chmod(tmproot_at(ENV), 0644), 0);
+        ck_assert_int_eq(chown(tmproot_at(LND), 1000, 1000), 0);
+        ck_assert_int_eq(chmod(tmproot_at(NGX), 0600), 0);
+        struct stat env_before = tmproot_lstat(ENV), lnd_before = tmproot_lstat(LND), ngx_before = tmproot_lstat(NGX);
         _cleanup_free_ char *env_text = slurp(ENV);
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 5, 2, 3, 3, 0);
         assert_restart(&out, NULL);
         ck_assert_uint_eq(out.n_nginx, 0);
-        struct stat env_after = lst(ENV), lnd_after = lst(LND), ngx_after = lst(NGX);
+        struct stat env_after = tmproot_lstat(ENV), lnd_after = tmproot_lstat(LND), ngx_after = tmproot_lstat(NGX);
         ck_assert(same_file(&env_before, &env_after));
         ck_assert(same_file(&lnd_before, &lnd_after));
         ck_assert(same_file(&ngx_before, &ngx_after));
@@ -1373,8 +1330,8 @@ START_TEST(only_app_limits_the_run_to_that_app) {
         ck_assert_int_eq(run(m, false, "lnd", &out), 0);
         assert_counts(&out, 1, 0, 1, 1, 0);
         assert_restart(&out, "archy-lnd.service", NULL);
-        ck_assert(present(LND));
-        ck_assert(!present(BTC) && !present(ENV) && !present(CTR) && !present(NGX));
+        ck_assert(tmproot_present(LND));
+        ck_assert(!tmproot_present(BTC) && !tmproot_present(ENV) && !tmproot_present(CTR) && !tmproot_present(NGX));
         derive_outcome_free(&out);
 
         ck_assert_int_eq(run(m, true, "explorer", &out), 0);
@@ -1382,7 +1339,7 @@ START_TEST(only_app_limits_the_run_to_that_app) {
         derive_outcome_free(&out);
         ck_assert_int_eq(run(m, false, "explorer", &out), 0);
         assert_counts(&out, 2, 0, 2, 2, 0);
-        ck_assert(present(ENV) && present(NGX) && !present(BTC) && !present(CTR));
+        ck_assert(tmproot_present(ENV) && tmproot_present(NGX) && !tmproot_present(BTC) && !tmproot_present(CTR));
         derive_outcome_free(&out);
 
         ck_assert_int_eq(run(m, false, "no-such-app", &out), 0);
@@ -1399,7 +1356,7 @@ START_TEST(uninstalled_apps_and_no_manifest_derive_nothing) {
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 1, 1, 0, 0, 0);
-        ck_assert(!present(CTR));
+        ck_assert(!tmproot_present(CTR));
         derive_outcome_free(&out);
         ck_assert_int_eq(run(NULL, false, NULL, &out), 0);
         assert_counts(&out, 0, 0, 0, 0, 0);
@@ -1411,12 +1368,12 @@ END_TEST
 /* ---- NUL bytes: what a power cut during a write leaves ---- */
 
 static void put_bytes(const char *path, const char *data, size_t len, mode_t mode) {
-        put(path, "", mode);
-        ck_assert_int_eq(write_file_atomic(at(path), data, len, mode), 0);
+        tmproot_put(path, "", mode);
+        ck_assert_int_eq(write_file_atomic(tmproot_at(path), data, len, mode), 0);
 }
 
 static char *slurp_bytes(const char *path, size_t *len) {
-        int fd = open(at(path), O_RDONLY | O_CLOEXEC);
+        int fd = open(tmproot_at(path), O_RDONLY | O_CLOEXEC);
         ck_assert_msg(fd >= 0, "%s cannot be opened", path);
         char *text;
         ck_assert_int_eq(read_file_fd(fd, 1 << 20, &text, len), 0);
@@ -1490,7 +1447,7 @@ END_TEST
 START_TEST(bitcoin_conf_zero_filled_tail_is_dropped_and_the_block_kept_byte_for_byte) {
         struct manifest *m = load(btc_only);
         put_secret("rpc-pass", "hunter2");
-        put(BTC, "dbcache=4000\n", 0640);
+        tmproot_put(BTC, "dbcache=4000\n", 0640);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);
@@ -1541,25 +1498,26 @@ END_TEST
 
 static size_t dir_entries(const char *path) {
         char cmd[1200];
-        snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 0", at(path));
+        snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 0", tmproot_at(path));
         return system(cmd) == 0 ? 0 : 1;
 }
 
 START_TEST(symlinked_parent_directory_is_refused_and_nothing_written_through_it) {
         struct manifest *m = load(all_kinds);
         put_secret("rpc-pass", "hunter2");
-        put("/elsewhere/placeholder", "", 0644);
-        ck_assert_int_eq(unlink(at("/elsewhere/placeholder")), 0);
-        put("/etc/placeholder", "", 0644);
-        ck_assert_int_eq(symlink(at("/elsewhere"), at("/etc/bitcoin")), 0); /* an existing parent */
-        ck_assert_int_eq(mkdir(at("/other"), 0755), 0);
-        ck_assert_int_eq(symlink(at("/other"), at("/run")), 0); /* a parent above missing ones */
+        tmproot_put("/elsewhere/placeholder", "", 0644);
+        ck_assert_int_eq(unlink(tmproot_at("/elsewhere/placeholder")), 0);
+        tmproot_put("/etc/placeholder", "", 0644);
+        ck_assert_int_eq(symlink(tmproot_at("/elsewhere"), tmproot_at("/etc/bitcoin")), 0); /* an existing parent */
+        ck_assert_int_eq(mkdir(tmproot_at("/other"), 0755), 0);
+        ck_assert_int_eq(symlink(tmproot_at("/other"), tmproot_at("/run")), 0); /* a parent above missing ones */
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), -EIO);
         assert_counts(&out, 5, 0, 3, 3, 2);
         ck_assert_uint_eq(dir_entries("/elsewhere"), 0);
         ck_assert_uint_eq(dir_entries("/other"), 0);
-        ck_assert(present(LND) && present(CTR) && present(NGX)); /* the other files are derived */
+        ck_assert(tmproot_present(LND) && tmproot_present(CTR) &&
+                  tmproot_present(NGX)); /* the other files are derived */
         derive_outcome_free(&out);
         manifest_free(m);
 }
@@ -1568,7 +1526,7 @@ END_TEST
 START_TEST(parent_that_is_a_file_is_refused) {
         struct manifest *m = load(btc_only);
         put_secret("rpc-pass", "hunter2");
-        put("/etc/bitcoin", "a file\n", 0644);
+        tmproot_put("/etc/bitcoin", "a file\n", 0644);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), -EIO);
         assert_counts(&out, 1, 0, 0, 0, 1);
@@ -1598,8 +1556,8 @@ static struct manifest *all_kinds_in(const char *state) {
 START_TEST(uninstall_removes_archy_files_and_block_keeps_user_lines_and_reinstall_restores) {
         struct manifest *m = load(all_kinds), *gone = all_kinds_in("uninstalled");
         put_secret("rpc-pass", "hunter2");
-        put(BTC, "dbcache=4000\n", 0644);
-        put(LND, "[Application Options]\ndebuglevel=info\n", 0600);
+        tmproot_put(BTC, "dbcache=4000\n", 0644);
+        tmproot_put(LND, "[Application Options]\ndebuglevel=info\n", 0600);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);
@@ -1608,7 +1566,7 @@ START_TEST(uninstall_removes_archy_files_and_block_keeps_user_lines_and_reinstal
         ck_assert_int_eq(run(gone, true, NULL, &out), 0); /* --check: drift, nothing changed */
         assert_counts(&out, 5, 1, 4, 0, 0);
         derive_outcome_free(&out);
-        ck_assert(present(ENV) && present(NGX));
+        ck_assert(tmproot_present(ENV) && tmproot_present(NGX));
 
         ck_assert_int_eq(run(gone, false, NULL, &out), 0);
         assert_counts(&out, 5, 1, 4, 4, 0);
@@ -1619,7 +1577,7 @@ START_TEST(uninstall_removes_archy_files_and_block_keeps_user_lines_and_reinstal
         assert_content(BTC, "dbcache=4000\n");
         assert_meta(BTC, 0640, 0, 0); /* the mode archy-derive gave it stays */
         assert_content(LND, "[Application Options]\ndebuglevel=info\n");
-        ck_assert(!present(ENV) && !present(NGX));
+        ck_assert(!tmproot_present(ENV) && !tmproot_present(NGX));
         assert_content(CTR, WANT_CTR); /* the node's, not the app's */
 
         struct snap before, after;
@@ -1658,10 +1616,10 @@ START_TEST(uninstall_removes_a_file_that_held_only_the_block_and_competing_lines
         _cleanup_free_ char *lnd = slurp(LND);
         *strstr(lnd, BLOCK_END) = 0;
         _cleanup_free_ char *damaged = concat3("alias=mine\n", lnd, "");
-        put(LND, damaged, 0600);
+        tmproot_put(LND, damaged, 0600);
         ck_assert_int_eq(run(gone, false, NULL, &out), 0);
         derive_outcome_free(&out);
-        ck_assert(!present(BTC));
+        ck_assert(!tmproot_present(BTC));
         assert_content(LND, "alias=mine\n[Bitcoin]\n\n[Bitcoind]\n");
         manifest_free(m);
         manifest_free(gone);
@@ -1678,16 +1636,16 @@ START_TEST(uninstall_never_removes_a_file_archy_did_not_write_or_another_app_use
                      "      - {kind: nginx-route, path: " NGX ", location: /e/, upstream: \"127.0.0.1:1\"}\n"
                      "  other:\n    containers: {main: {image: localhost/o:1, env_files: "
                      "[/run/archipelago/env/shared.env]}}\n");
-        put(ENV, "A=mine\n", 0600);                                            /* no header: the user's */
-        put("/run/archipelago/env/shared.env", HDR("explorer") "A=b\n", 0600); /* read by other */
-        put(NGX, "# Written by archy-derive for app other. Edit the manifest, not this file.\n", 0644);
+        tmproot_put(ENV, "A=mine\n", 0600);                                            /* no header: the user's */
+        tmproot_put("/run/archipelago/env/shared.env", HDR("explorer") "A=b\n", 0600); /* read by other */
+        tmproot_put(NGX, "# Written by archy-derive for app other. Edit the manifest, not this file.\n", 0644);
         struct derive_outcome out;
         ck_assert_int_eq(run(gone, false, NULL, &out), 0);
         assert_counts(&out, 3, 3, 0, 0, 0);
         derive_outcome_free(&out);
         assert_content(ENV, "A=mine\n");
         assert_content("/run/archipelago/env/shared.env", HDR("explorer") "A=b\n");
-        ck_assert(present(NGX));
+        ck_assert(tmproot_present(NGX));
         manifest_free(gone);
 }
 END_TEST
@@ -1703,9 +1661,9 @@ START_TEST(nginx_route_changes_are_recorded_and_can_be_restored) {
                      "\"127.0.0.1:8002\"}\n"
                      "      - {kind: nginx-route, path: /etc/nginx/archy.d/c.conf, location: /c/, upstream: "
                      "\"127.0.0.1:8003\"}\n");
-        put("/etc/nginx/archy.d/a.conf", "location /a/ { return 404; }\n", 0640);
-        ck_assert_int_eq(chown(at("/etc/nginx/archy.d/a.conf"), 33, 34), 0);
-        put("/etc/nginx/archy.d/c.conf", HDR("web") WANT_NGX_BODY("/c/", "127.0.0.1:8003"), 0644);
+        tmproot_put("/etc/nginx/archy.d/a.conf", "location /a/ { return 404; }\n", 0640);
+        ck_assert_int_eq(chown(tmproot_at("/etc/nginx/archy.d/a.conf"), 33, 34), 0);
+        tmproot_put("/etc/nginx/archy.d/c.conf", HDR("web") WANT_NGX_BODY("/c/", "127.0.0.1:8003"), 0644);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 3, 1, 2, 2, 0);
@@ -1713,9 +1671,9 @@ START_TEST(nginx_route_changes_are_recorded_and_can_be_restored) {
         ck_assert_uint_eq(out.n_nginx, 2);
         const struct changed_file *a = NULL, *b = NULL;
         for (size_t i = 0; i < out.n_nginx; i++) {
-                if (strcmp(out.nginx[i].path, at("/etc/nginx/archy.d/a.conf")) == 0)
+                if (strcmp(out.nginx[i].path, tmproot_at("/etc/nginx/archy.d/a.conf")) == 0)
                         a = &out.nginx[i];
-                if (strcmp(out.nginx[i].path, at("/etc/nginx/archy.d/b.conf")) == 0)
+                if (strcmp(out.nginx[i].path, tmproot_at("/etc/nginx/archy.d/b.conf")) == 0)
                         b = &out.nginx[i];
         }
         ck_assert_ptr_nonnull(a);
@@ -1731,7 +1689,7 @@ START_TEST(nginx_route_changes_are_recorded_and_can_be_restored) {
         ck_assert_int_eq(derive_restore(b), 0);
         assert_content("/etc/nginx/archy.d/a.conf", "location /a/ { return 404; }\n");
         assert_meta("/etc/nginx/archy.d/a.conf", 0640, 33, 34); /* put back as it was */
-        ck_assert(!present("/etc/nginx/archy.d/b.conf"));
+        ck_assert(!tmproot_present("/etc/nginx/archy.d/b.conf"));
         assert_content("/etc/nginx/archy.d/c.conf", HDR("web") WANT_NGX_BODY("/c/", "127.0.0.1:8003"));
         ck_assert_int_eq(derive_restore(b), 0); /* already gone: fine */
         derive_outcome_free(&out);
@@ -1837,7 +1795,7 @@ START_TEST(file_and_secret_file_are_written_repaired_and_restart_their_consumers
         derive_outcome_free(&out);
 
         /* Drift: content and metadata put back; only the changed file's consumers restart. */
-        put(TOR, "HashedControlPassword old\n", 0644);
+        tmproot_put(TOR, "HashedControlPassword old\n", 0644);
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_counts(&out, 2, 1, 1, 1, 0);
         assert_restart(&out, "archy-tor-ui.service", NULL);
@@ -1860,12 +1818,12 @@ START_TEST(uninstalled_file_goes_only_when_it_holds_what_archy_wrote) {
         ck_assert_ptr_nonnull(state);
         _cleanup_free_ char *yaml = NULL;
         ck_assert_int_ge(asprintf(&yaml, "%.*s    state: uninstalled\n%s", (int)(state - gone), gone, state), 0);
-        put(UNLOCK, "mine", 0600); /* the user's own now: kept */
+        tmproot_put(UNLOCK, "mine", 0600); /* the user's own now: kept */
         m = load(yaml);
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         assert_restart(&out, NULL);
         derive_outcome_free(&out);
-        ck_assert(!present(TOR));
+        ck_assert(!tmproot_present(TOR));
         assert_content(UNLOCK, "mine");
         manifest_free(m);
 }
@@ -1879,8 +1837,8 @@ START_TEST(chain_signet_and_options_go_into_bitcoin_conf_and_lnd_conf) {
                 "      - {kind: lnd-conf, path: " LND ", rpc_user: archy, secret: rpc-pass, rpc_host: "
                 "\"archy-node:8332\"}\n");
         put_secret("rpc-pass", "hunter2");
-        put(BTC, "chain=main\ndbcache=100\n", 0640);
-        put(LND, "bitcoin.mainnet=1\nalias=x\n", 0600);
+        tmproot_put(BTC, "chain=main\ndbcache=100\n", 0640);
+        tmproot_put(LND, "bitcoin.mainnet=1\nalias=x\n", 0600);
         struct derive_outcome out;
         ck_assert_int_eq(run(m, false, NULL, &out), 0);
         derive_outcome_free(&out);

@@ -294,8 +294,8 @@ START_TEST(state_skips_garbage_lines) {
         ck_assert_int_eq(s.repairs[0], 100);
         ck_assert_int_eq(s.repairs[1], 200);
         ck_assert_uint_eq(s.repairs_total, 41);
-        repair_state_record(&s, 300, true);
-        ck_assert_uint_eq(s.repairs_total, 42); /* every repair counts, the history keeps 8 */
+        repair_state_record(&s, 300, "database-missing", true);
+        ck_assert_uint_eq(s.repairs_total, 42); /* every repair counts, the history keeps 16 */
         ck_assert_int_eq(s.volume_dirs, -1);
         ck_assert_uint_eq(s.db_ino, 0);
         repair_state_done(&s);
@@ -312,11 +312,11 @@ static struct repair_state with_repairs(const long long *when, size_t n, unsigne
 START_TEST(rate_limit_after_failures) {
         const long long now = 1795780800;
         struct repair_state s = with_repairs(NULL, 0, 2);
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 4), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 4), REPAIR_ALLOWED);
         s.failures = 3;
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 4), REPAIR_GIVE_UP_FAILED);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 4), REPAIR_GIVE_UP_FAILED);
         s.failures = 9;
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 4), REPAIR_GIVE_UP_FAILED);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 4), REPAIR_GIVE_UP_FAILED);
 }
 END_TEST
 
@@ -324,13 +324,57 @@ START_TEST(rate_limit_per_hour) {
         const long long now = 1795780800;
         const long long four[] = {now - 10, now - 600, now - 1800, now - 3599};
         struct repair_state s = with_repairs(four, 4, 0);
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 5), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 5), REPAIR_ALLOWED);
         /* one of them an hour old or older: only three recent ones */
         const long long old[] = {now - 10, now - 600, now - 1800, now - 3600, now - 86400};
         s = with_repairs(old, 5, 0);
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 4), REPAIR_ALLOWED);
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 3), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 4), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 3), REPAIR_GIVE_UP_TOO_OFTEN);
+}
+END_TEST
+
+/* Chaos scenario 7 after other faults in the same hour (310-rootless-repair, rows 23 and 28: four
+ * repairs of the database and the run root, then "gave up" on a revoked network namespace without
+ * a step): a loop is one breakage coming back, other faults' repairs spend none of its budget. */
+START_TEST(rate_limit_counts_repairs_of_the_same_state) {
+        const long long now = 1795780800;
+        struct repair_state s = {.volume_dirs = -1};
+        repair_state_record(&s, now - 900, "database-missing", true);
+        repair_state_record(&s, now - 800, "database-corrupt", true);
+        repair_state_record(&s, now - 700, "database-missing", true);
+        repair_state_record(&s, now - 600, "network-namespace-broken", true);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now, "network-namespace-broken", 3, 4), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_allowed(&s, now, "pause-process", 3, 4), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_allowed(&s, now, "database-missing", 3, 2), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now, "database-missing", 3, 3), REPAIR_ALLOWED);
+        /* the same breakage four times in the hour: a loop */
+        for (int i = 0; i < 3; i++)
+                repair_state_record(&s, now - 500 + i, "network-namespace-broken", true);
+        ck_assert_int_eq(repair_allowed(&s, now, "network-namespace-broken", 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now, "database-corrupt", 3, 4), REPAIR_ALLOWED);
+        /* the kinds survive the file; a file from before (no repair_states=) counts every repair */
+        _cleanup_free_ char *text = repair_state_format(&s);
+        ck_assert_ptr_nonnull(strstr(text, "\nrepair_states=network-namespace-broken,network-namespace-broken,"));
+        struct repair_state back;
+        ck_assert_int_eq(repair_state_parse(text, &back), 0);
+        ck_assert_int_eq(repair_allowed(&back, now, "network-namespace-broken", 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&back, now, "database-corrupt", 3, 4), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_state_parse("repairs=1795780000,1795780100,1795780200,1795780300\n", &back), 0);
+        ck_assert_int_eq(repair_allowed(&back, now, "network-namespace-broken", 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        /* an unknown kind among known ones counts for every state; a bad name drops the line */
+        ck_assert_int_eq(repair_state_parse("repairs=1795780000,1795780100,1795780200,1795780300\n"
+                                            "repair_states=hung,,hung,hung\n",
+                                            &back),
+                         0);
+        ck_assert_int_eq(repair_allowed(&back, now, "hung", 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&back, now, "database-corrupt", 3, 2), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_allowed(&back, now, "database-corrupt", 3, 1), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_state_parse("repairs=1795780000,1795780100\nrepair_states=hung,Bad\n", &back), 1);
+        ck_assert_int_eq(repair_allowed(&back, now, "database-corrupt", 3, 2), REPAIR_GIVE_UP_TOO_OFTEN);
+        repair_state_done(&back);
+        repair_state_done(&s);
 }
 END_TEST
 
@@ -339,7 +383,7 @@ START_TEST(rate_limit_counts_repairs_from_the_future) {
         const long long now = 1795780800;
         const long long future[] = {now + 7200, now + 100000, now - 10, now - 20};
         struct repair_state s = with_repairs(future, 4, 0);
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
 }
 END_TEST
 
@@ -355,9 +399,9 @@ START_TEST(repairs_from_the_future_are_brought_back_to_now) {
         ck_assert_int_eq(s.repairs[2], now - 10);
         ck_assert_int_eq(s.repairs[3], now);
         /* still recent: fewer repairs, never more */
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
-        ck_assert_int_eq(repair_allowed(&s, now + 3589, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
-        ck_assert_int_eq(repair_allowed(&s, now + 3600, 3, 4), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now + 3589, NULL, 3, 4), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now + 3600, NULL, 3, 4), REPAIR_ALLOWED);
         /* a second run changes nothing; a -30 min jump is a -30 min clamp */
         ck_assert_uint_eq(repair_state_clamp_future(&s, now), 0);
         ck_assert_uint_eq(repair_state_clamp_future(&s, now - 1800), 4);
@@ -365,7 +409,7 @@ START_TEST(repairs_from_the_future_are_brought_back_to_now) {
         /* a forward jump changes nothing in the state; failures never depend on the clock */
         s.failures = 3;
         ck_assert_uint_eq(repair_state_clamp_future(&s, now + 1800), 0);
-        ck_assert_int_eq(repair_allowed(&s, now + 1800 + 7200, 3, 4), REPAIR_GIVE_UP_FAILED);
+        ck_assert_int_eq(repair_allowed(&s, now + 1800 + 7200, NULL, 3, 4), REPAIR_GIVE_UP_FAILED);
 }
 END_TEST
 
@@ -375,10 +419,10 @@ START_TEST(rate_limit_survives_absurd_timestamps) {
         struct repair_state s;
         ck_assert_int_eq(repair_state_parse("repairs=-9223372036854775808,-9223372036854775807,-1,0\n", &s), 0);
         ck_assert_uint_eq(s.n_repairs, 4);
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 1), REPAIR_ALLOWED);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 1), REPAIR_ALLOWED);
         ck_assert_int_eq(repair_state_parse("repairs=9223372036854775807\n", &s), 0);
-        ck_assert_int_eq(repair_allowed(&s, now, 3, 1), REPAIR_GIVE_UP_TOO_OFTEN);
-        ck_assert_int_eq(repair_allowed(&s, -now, 3, 1), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, now, NULL, 3, 1), REPAIR_GIVE_UP_TOO_OFTEN);
+        ck_assert_int_eq(repair_allowed(&s, -now, NULL, 3, 1), REPAIR_GIVE_UP_TOO_OFTEN);
 }
 END_TEST
 
@@ -386,14 +430,14 @@ START_TEST(record_keeps_newest_first_and_caps_history) {
         struct repair_state s = {.volume_dirs = -1};
         const long long t0 = 1795780800;
         for (long long i = 0; i < REPAIR_HISTORY + 3; i++) {
-                repair_state_record(&s, t0 + i, false);
+                repair_state_record(&s, t0 + i, "database-missing", false);
                 ck_assert_uint_eq(s.failures, (unsigned)i + 1);
                 ck_assert_uint_eq(s.n_repairs, (size_t)i + 1 < REPAIR_HISTORY ? (size_t)i + 1 : REPAIR_HISTORY);
                 ck_assert_int_eq(s.repairs[0], t0 + i);
         }
         for (size_t i = 0; i < REPAIR_HISTORY; i++)
                 ck_assert_int_eq(s.repairs[i], t0 + REPAIR_HISTORY + 2 - (long long)i);
-        repair_state_record(&s, t0 + 100, true);
+        repair_state_record(&s, t0 + 100, "database-missing", true);
         ck_assert_uint_eq(s.failures, 0);
         ck_assert_int_eq(s.repairs[0], t0 + 100);
         ck_assert_int_eq(s.repairs[1], t0 + REPAIR_HISTORY + 2);
@@ -997,6 +1041,7 @@ Suite *podman_repair_suite(void) {
         tcase_add_test(state, state_skips_garbage_lines);
         tcase_add_test(state, rate_limit_after_failures);
         tcase_add_test(state, rate_limit_per_hour);
+        tcase_add_test(state, rate_limit_counts_repairs_of_the_same_state);
         tcase_add_test(state, rate_limit_counts_repairs_from_the_future);
         tcase_add_test(state, repairs_from_the_future_are_brought_back_to_now);
         tcase_add_test(state, rate_limit_survives_absurd_timestamps);

@@ -18,16 +18,6 @@ setup_file() {
 	settle
 }
 
-# A copy of the pristine manifest with apps' states set (manifest_with_states), in $DRAFTS.
-states() {
-	local tmp out
-	tmp=$(manifest_with_states "$@")
-	out=$DRAFTS/$(basename "$tmp").yaml
-	install -m644 "$tmp" "$out"
-	rm -f "$tmp"
-	echo "$out"
-}
-
 # archyctl apply FILE, its output kept for the test's log.
 ctl_apply() {
 	run archyctl apply --timeout 120 "$@"
@@ -50,14 +40,14 @@ edited_manifest() {
 no_orphans() {
 	# No archy container without its unit, no unit of a container that is gone.
 	local c
-	for c in $(podman ps -a --filter label=archy.managed=true --format '{{.Names}}'); do
-		[ "$(systemctl show -p LoadState --value "$c.service")" = loaded ] || {
+	for c in $(app_podman ps -a --filter label=archy.managed=true --format '{{.Names}}'); do
+		[ "$(app_systemctl show -p LoadState --value "$c.service")" = loaded ] || {
 			echo "orphan container $c" >&2
 			return 1
 		}
 	done
-	[ -z "$(systemctl list-units --state=failed --no-legend --plain 'archy-*')" ] || {
-		systemctl list-units --state=failed --no-legend --plain 'archy-*' >&2
+	[ -z "$(app_systemctl list-units --state=failed --no-legend --plain 'archy-*')" ] || {
+		app_systemctl list-units --state=failed --no-legend --plain 'archy-*' >&2
 		return 1
 	}
 }
@@ -75,7 +65,7 @@ journal_gone() { [ ! -e "$APPLY_STATE/journal" ] && [ ! -e "$APPLY_STATE/new.yam
 }
 
 @test "wallet | archyctl uninstall | apply of uninstalled: no unit, no container, port released, data kept" {
-	podman exec archy-wallet sh -c 'echo wallet-before-uninstall > /data/e2e-uninstall-marker'
+	app_podman exec archy-wallet sh -c 'echo wallet-before-uninstall > /data/e2e-uninstall-marker'
 	record_ids "$BATS_FILE_TMPDIR/before"
 	ctl_apply "$(states wallet=uninstalled indexer=uninstalled)"
 	[ "$status" -eq 0 ]
@@ -106,7 +96,7 @@ assert ev[-1] == {"event": "result", "converged": True, "exit": 0, "not_converge
 	assert_up wallet
 	assert_up wallet-ui
 	assert_up indexer
-	[ "$(podman exec archy-wallet cat /data/e2e-uninstall-marker)" = wallet-before-uninstall ]
+	[ "$(app_podman exec archy-wallet cat /data/e2e-uninstall-marker)" = wallet-before-uninstall ]
 	cmp "$MANIFEST" "$PRISTINE"
 	[ "$(stat -c '%u %g %a' "$MANIFEST")" = "0 0 644" ]
 	no_orphans
@@ -129,7 +119,7 @@ assert ev[-1] == {"event": "result", "converged": True, "exit": 0, "not_converge
 	[[ $output == *"indexer"*"restart"* ]]
 	assert_up indexer
 	[ "$(cid indexer)" != "$(recorded_id indexer "$BATS_FILE_TMPDIR/before")" ]
-	podman exec archy-indexer sh -c 'test "$E2E_EDIT" = 1'
+	app_podman exec archy-indexer sh -c 'test "$E2E_EDIT" = 1'
 	assert_same_container node "$BATS_FILE_TMPDIR/before"
 	assert_same_container wallet "$BATS_FILE_TMPDIR/before"
 	ctl_apply "$PRISTINE"
@@ -174,7 +164,7 @@ assert "archy-broken.service" in r["not_converged"][0]["detail"], r
 	ctl_apply "$PRISTINE"
 	[ "$status" -eq 0 ]
 	[[ $output == *"broken"*"uninstall"* ]]
-	[ "$(systemctl show -p LoadState --value archy-broken.service)" = not-found ]
+	[ "$(app_systemctl show -p LoadState --value archy-broken.service)" = not-found ]
 	no_container broken
 	record_ids "$BATS_FILE_TMPDIR/after"
 	diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"

@@ -107,8 +107,8 @@ installed_and_up() {
 	assert_up wallet-ui
 	assert_up indexer
 	assert_up node
-	podman volume exists "$(volume_of wallet)"
-	[ "$(systemctl is-active archy-wallet-wallet-data-volume.service)" = active ]
+	app_podman volume exists "$(volume_of wallet)"
+	[ "$(app_systemctl is-active archy-wallet-wallet-data-volume.service)" = active ]
 	assert_no_orphan
 }
 
@@ -116,7 +116,7 @@ gone_data_kept() {
 	assert_gone wallet
 	assert_gone wallet-ui
 	assert_gone indexer
-	[ "$(systemctl show -p LoadState --value archy-wallet-wallet-data-volume.service)" = not-found ]
+	[ "$(app_systemctl show -p LoadState --value archy-wallet-wallet-data-volume.service)" = not-found ]
 	assert_data_kept wallet wallet-before-chaos
 	assert_up node
 	assert_up node-ui
@@ -134,7 +134,7 @@ gone_data_kept() {
 }
 
 @test "wallet | archyctl caller-restart | uninstall, daemon restarted after \"planned\": resumed, gone, data kept, no orphan" {
-	podman exec archy-wallet sh -c 'echo wallet-before-chaos > /data/e2e-uninstall-marker'
+	app_podman exec archy-wallet sh -c 'echo wallet-before-chaos > /data/e2e-uninstall-marker'
 	restart_mid_apply "$PRISTINE" planned "$(uninstalled_manifest)"
 	gone_data_kept
 }

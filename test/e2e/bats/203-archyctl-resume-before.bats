@@ -12,7 +12,7 @@ setup_file() { settle; }
 
 @test "wallet | archyctl resume-at-boot | an apply (uninstall wallet and indexer, start notes) killed after \"stopped\", before a reboot" {
 	local m
-	podman exec archy-wallet sh -c 'echo wallet-before-resume > /data/e2e-uninstall-marker'
+	app_podman exec archy-wallet sh -c 'echo wallet-before-resume > /data/e2e-uninstall-marker'
 	m=$(manifest_with_states wallet=uninstalled indexer=uninstalled notes=started)
 	install -d -m755 "$ARCHYCTL_DRAFTS"
 	install -m644 "$m" "$TARGET"
@@ -25,6 +25,6 @@ setup_file() { settle; }
 	cmp "$MANIFEST" "$PRISTINE"
 	assert_stopped wallet
 	assert_stopped indexer
-	[ "$(systemctl is-active archy-notes.service)" = inactive ]
+	[ "$(app_systemctl is-active archy-notes.service)" = inactive ]
 	sync
 }

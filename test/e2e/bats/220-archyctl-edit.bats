@@ -43,7 +43,7 @@ only_state_line() {
 }
 
 @test "indexer | archyctl stop | container gone, unit inactive, data volume kept, one line of the manifest changed" {
-	podman exec archy-indexer sh -c 'echo indexer-before-edit > /data/e2e-uninstall-marker'
+	app_podman exec archy-indexer sh -c 'echo indexer-before-edit > /data/e2e-uninstall-marker'
 	record_ids "$BATS_FILE_TMPDIR/before"
 	ctl stop indexer --timeout 120
 	[ "$status" -eq 0 ]
@@ -79,20 +79,20 @@ only_state_line() {
 	ctl start indexer --timeout 120
 	[ "$status" -eq 0 ]
 	assert_up indexer
-	[ "$(podman exec archy-indexer cat /data/e2e-uninstall-marker)" = indexer-before-edit ]
+	[ "$(app_podman exec archy-indexer cat /data/e2e-uninstall-marker)" = indexer-before-edit ]
 	cmp "$MANIFEST" "$PRISTINE"
 }
 
 @test "indexer | archyctl restart | a new container and a new ActiveEnterTimestamp, the others untouched" {
 	record_ids "$BATS_FILE_TMPDIR/before"
 	local since
-	since=$(systemctl show -p ActiveEnterTimestampMonotonic --value archy-indexer.service)
+	since=$(app_systemctl show -p ActiveEnterTimestampMonotonic --value archy-indexer.service)
 	ctl restart indexer --timeout 120
 	[ "$status" -eq 0 ]
 	[[ $output == *"indexer"*"restart"*"restart: archy-indexer.service"* ]]
 	assert_up indexer
 	[ "$(cid indexer)" != "$(recorded_id indexer "$BATS_FILE_TMPDIR/before")" ]
-	[ "$(systemctl show -p ActiveEnterTimestampMonotonic --value archy-indexer.service)" -gt "$since" ]
+	[ "$(app_systemctl show -p ActiveEnterTimestampMonotonic --value archy-indexer.service)" -gt "$since" ]
 	assert_same_container node "$BATS_FILE_TMPDIR/before"
 	assert_same_container wallet "$BATS_FILE_TMPDIR/before"
 	assert_same_container wallet-ui "$BATS_FILE_TMPDIR/before"
@@ -119,7 +119,7 @@ only_state_line() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"indexer"*"install"*"uninstalled -> started"* ]]
 	assert_up indexer
-	[ "$(podman exec archy-indexer cat /data/e2e-uninstall-marker)" = indexer-before-edit ]
+	[ "$(app_podman exec archy-indexer cat /data/e2e-uninstall-marker)" = indexer-before-edit ]
 	cmp "$MANIFEST" "$PRISTINE"
 }
 
@@ -129,7 +129,7 @@ only_state_line() {
 	[[ $output == *"give --yes"* ]]
 	assert_up indexer
 	cmp "$MANIFEST" "$PRISTINE"
-	podman volume exists "$VOLUME"
+	app_podman volume exists "$VOLUME"
 }
 
 @test "indexer | archyctl uninstall --purge --yes | units, volume and derived file gone; the secret kept" {
@@ -140,7 +140,7 @@ only_state_line() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"purge indexer: removed volumes: $VOLUME"* ]]
 	assert_gone indexer
-	run podman volume exists "$VOLUME"
+	run app_podman volume exists "$VOLUME"
 	[ "$status" -ne 0 ]
 	[ ! -e "$ENV_FILE" ]
 	[ "$(rpc_password)" = "$secret" ]
@@ -156,23 +156,23 @@ only_state_line() {
 	[ "$status" -eq 0 ]
 	[ -e "$ENV_FILE" ]
 	assert_up indexer
-	podman volume exists "$VOLUME"
+	app_podman volume exists "$VOLUME"
 	cmp "$MANIFEST" "$PRISTINE"
 }
 
 @test "indexer | archyctl uninstall --purge killed once the uninstall is installed | apply --resume (the boot's archy-apply-resume) finishes the purge" {
 	[ -e "$ENV_FILE" ]
-	podman volume exists "$VOLUME"
+	app_podman volume exists "$VOLUME"
 	ARCHY_APPLY_CRASH_AFTER=installed ctl uninstall indexer --purge --yes --timeout 120
 	[ "$status" -eq 137 ]
 	# Killed between the uninstall and the purge: the marker says a purge is owed, the data is there.
 	[ "$(cat "$APPLY_STATE/purge-indexer")" = indexer ]
-	podman volume exists "$VOLUME"
+	app_podman volume exists "$VOLUME"
 	ctl apply --resume --timeout 120
 	[ "$status" -eq 0 ]
 	[[ $output == *"finishing the purge of indexer"* ]]
 	assert_gone indexer
-	run podman volume exists "$VOLUME"
+	run app_podman volume exists "$VOLUME"
 	[ "$status" -ne 0 ]
 	[ ! -e "$ENV_FILE" ]
 	[ ! -e "$APPLY_STATE/purge-indexer" ]
@@ -183,7 +183,7 @@ only_state_line() {
 @test "indexer | a purge owed for an app installed again | apply --resume drops it with a warning, the new data kept" {
 	ctl install indexer --from "$PRISTINE" --timeout 120
 	[ "$status" -eq 0 ]
-	podman exec archy-indexer sh -c 'echo after-reinstall > /data/e2e-purge-marker'
+	app_podman exec archy-indexer sh -c 'echo after-reinstall > /data/e2e-purge-marker'
 	# What a crash before the first purge's end would leave (the marker is written first).
 	echo indexer >"$APPLY_STATE/purge-indexer"
 	ctl apply --resume --timeout 120
@@ -191,6 +191,6 @@ only_state_line() {
 	[[ $output == *"purge indexer abandoned: the app is started"* ]]
 	[ ! -e "$APPLY_STATE/purge-indexer" ]
 	assert_up indexer
-	[ "$(podman exec archy-indexer cat /data/e2e-purge-marker)" = after-reinstall ]
+	[ "$(app_podman exec archy-indexer cat /data/e2e-purge-marker)" = after-reinstall ]
 	cmp "$MANIFEST" "$PRISTINE"
 }

@@ -49,18 +49,18 @@ draft() {
 setup_file() {
 	install -d -m755 "$DRAFTS"
 	rm -rf "$APPLY_STATE/rolled-back"
-	podman tag "$STANDIN" "$GOOD"
+	app_podman tag "$STANDIN" "$GOOD"
 	# The sick image: the stand-in with E2E_SICK=1 in its environment (no RUN: nothing to execute).
 	local ctx=$DRAFTS/sick
 	install -d "$ctx"
 	printf 'FROM %s\nENV E2E_SICK=1\n' "$STANDIN" >"$ctx/Containerfile"
-	podman build -q --pull=never -t "$SICK" "$ctx" >&2 || {
-		podman create --name archy-e2e-sick-base "$STANDIN" true >&2
-		podman commit -q --change 'ENV E2E_SICK=1' archy-e2e-sick-base "$SICK" >&2
-		podman rm archy-e2e-sick-base >&2
+	app_podman build -q --pull=never -t "$SICK" "$ctx" >&2 || {
+		app_podman create --name archy-e2e-sick-base "$STANDIN" true >&2
+		app_podman commit -q --change 'ENV E2E_SICK=1' archy-e2e-sick-base "$SICK" >&2
+		app_podman rm archy-e2e-sick-base >&2
 	}
-	podman rmi "$PULLABLE" >/dev/null 2>&1 || true
-	if podman image exists "$ABSENT"; then podman rmi "$ABSENT"; fi
+	app_podman rmi "$PULLABLE" >/dev/null 2>&1 || true
+	if app_podman image exists "$ABSENT"; then app_podman rmi "$ABSENT"; fi
 	# A podman whose pull of $PULLABLE "pulls" by tagging the stand-in (no registry in the guest).
 	cat >"$DRAFTS/podman-pull-by-tag" <<EOF
 #!/bin/sh
@@ -78,7 +78,7 @@ EOF
 teardown_file() {
 	archyctl apply --no-wait "$PRISTINE" >&2 || true
 	rm -rf "$APPLY_STATE/rolled-back"
-	podman rmi "$GOOD" "$SICK" "$PULLABLE" >/dev/null 2>&1 || true
+	app_podman rmi "$GOOD" "$SICK" "$PULLABLE" >/dev/null 2>&1 || true
 	settle
 }
 
@@ -89,8 +89,8 @@ ctl_apply() {
 	echo "$output" >&2
 }
 
-image_of() { podman inspect --format '{{.ImageName}}' "archy-$1"; }
-healthy() { podman healthcheck run "archy-$1"; }
+image_of() { app_podman inspect --format '{{.ImageName}}' "archy-$1"; }
+healthy() { app_podman healthcheck run "archy-$1"; }
 journal_gone() { [ ! -e "$APPLY_STATE/journal" ] && [ ! -e "$APPLY_STATE/new.yaml" ] && [ ! -e "$APPLY_STATE/rollback.yaml" ]; }
 
 # pulse up on image $1, healthy.
@@ -149,7 +149,7 @@ assert ev[-1]["event"] == "result" and ev[-1]["exit"] == 6, ev[-1]
 '
 	cmp "$MANIFEST" "$base"
 	journal_gone
-	[ "$(systemctl show -p LoadState --value archy-ghost.service)" = not-found ]
+	[ "$(app_systemctl show -p LoadState --value archy-ghost.service)" = not-found ]
 	record_ids "$BATS_FILE_TMPDIR/after"
 	diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
 	[ "$(cid pulse)" = "$pulse_id" ]
@@ -159,7 +159,7 @@ assert ev[-1]["event"] == "result" and ev[-1]["exit"] == 6, ev[-1]
 	local base pulse_id started
 	base=$(draft "$STANDIN")
 	pulse_id=$(cid pulse)
-	started=$(podman inspect --format '{{.State.StartedAt}}' archy-pulse)
+	started=$(app_podman inspect --format '{{.State.StartedAt}}' archy-pulse)
 	ctl_apply "$(draft "$ABSENT")"
 	[ "$status" -eq 6 ]
 	[[ $output == *"$ABSENT of pulse (container main)"*"nothing was done"* ]]
@@ -168,12 +168,12 @@ assert ev[-1]["event"] == "result" and ev[-1]["exit"] == 6, ev[-1]
 	cmp "$MANIFEST" "$base"
 	journal_gone
 	[ "$(cid pulse)" = "$pulse_id" ]
-	[ "$(podman inspect --format '{{.State.StartedAt}}' archy-pulse)" = "$started" ]
+	[ "$(app_podman inspect --format '{{.State.StartedAt}}' archy-pulse)" = "$started" ]
 	assert_pulse_on "$STANDIN"
 }
 
 @test "ghost | archyctl image | a missing image is pulled ahead of its start (a podman whose pull tags a local image)" {
-	! podman image exists "$PULLABLE" || false
+	! app_podman image exists "$PULLABLE" || false
 	ARCHY_PODMAN=$DRAFTS/podman-pull-by-tag archyctl apply --json --timeout 60 "$(draft "$STANDIN" "$PULLABLE")" \
 		>"$BATS_TEST_TMPDIR/apply.out" 2>&1 &
 	local apply_pid=$! rc=0
@@ -190,7 +190,7 @@ ghost = [e["state"] for e in ev if e["event"] == "image" and e["app"] == "ghost"
 assert ghost == ["pulling", "pulled"], ghost
 assert kinds.index(("image", "pulled")) < kinds.index(("step", "planned")), kinds
 '
-	podman image exists "$PULLABLE"
+	app_podman image exists "$PULLABLE"
 	[ "$(image_of ghost)" = "$PULLABLE" ]
 	wait_for 30 running ghost
 	ctl_apply --timeout 60 "$(draft "$STANDIN")"

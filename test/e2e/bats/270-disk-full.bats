@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Chaos 6, a full disk (VM layer only: nspawn's /var is the host's disk). The root filesystem, which
-# holds /etc and /var, is filled to 99 % and then to 100 % while the node runs, and every archy
-# writer runs against it. What the two levels mean (archy-manifest(5), FULL DISK):
+# Chaos 6, a full disk (the nspawn layer, whose guest root is an ext4 disk of its own: boot-nspawn.sh
+# E2E_NSPAWN_DISK; or a VM). The root filesystem, which holds /etc and /var, is filled to 99 % and
+# then to 100 % while the node runs, and every archy writer runs against it.
+# What the two levels mean (archy-manifest(5), FULL DISK):
 #   99 %  as df shows it: what an unprivileged user may still use is 1 % of the disk. ext4's
 #         reserved blocks (5 %) are root's, and every archy helper and rootful podman runs as root,
 #         so everything works; archyctl doctor asks for attention.

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A manifest with a YAML syntax error reaches daemon-reload: archy-generator falls back to the last
 # good manifest, so every unit stays and every running app keeps running; the error is in the
-# journal. The runner reboots next with the broken manifest still in place (91-bad-yaml-reboot).
+# journal. On a rootless node that is the apps user's generator, at its manager's reload (the
+# apps' units are its own). The runner reboots next with the broken manifest still in place
+# (91-bad-yaml-reboot).
 load helpers
 
 setup_file() {
@@ -20,7 +22,8 @@ setup_file() {
 	wait_for 30 no_jobs
 }
 
-journal_since_bad_yaml() { journalctl -b --no-pager -o cat --after-cursor "$(cat "$STATE/bad-yaml-cursor")"; }
+# What the generator that makes the apps' units said since the broken manifest.
+journal_since_bad_yaml() { apps_generator_journal -b --after-cursor "$(cat "$STATE/bad-yaml-cursor")"; }
 journal_names_fallback() {
 	journal_since_bad_yaml | grep -qE '/etc/archipelago/manifest\.yaml:[0-9]+:[0-9]+: ' &&
 		journal_since_bad_yaml | grep -q 'is unusable (see above): using the last good copy /etc/archipelago/manifest.last-good.yaml'
@@ -28,7 +31,7 @@ journal_names_fallback() {
 
 kept_running() {
 	assert_same_container "$1" "$STATE/ids-before-bad-yaml"
-	[ "$(systemctl show -p LoadState --value "$(unit_of "$1")")" = loaded ]
+	[ "$(app_systemctl show -p LoadState --value "$(unit_of "$1")")" = loaded ]
 }
 
 @test "node | bad-yaml-reload | keeps running (same container), unit still there" { kept_running node; }
@@ -37,8 +40,9 @@ kept_running() {
 @test "wallet-ui | bad-yaml-reload | keeps running (same container), unit still there" { kept_running wallet-ui; }
 @test "indexer | bad-yaml-reload | keeps running (same container), unit still there" { kept_running indexer; }
 
-@test "all | bad-yaml-reload | the journal names the file, line and the fallback to the last good copy" {
-	wait_for 30 journal_names_fallback || journal_since_bad_yaml | grep -E 'archy-generator|manifest' >&2
+@test "all | bad-yaml-reload | the apps' generator's journal names the file, line and the fallback to the last good copy" {
+	wait_for 30 journal_names_fallback || journalctl -b --no-pager -o verbose --after-cursor "$(cat "$STATE/bad-yaml-cursor")" \
+		-t archy-generator | grep -E '_UID=|MESSAGE=' >&2
 	journal_names_fallback
 }
 

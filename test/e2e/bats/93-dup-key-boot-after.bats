@@ -17,7 +17,7 @@ teardown_file() {
 @test "indexer | dup-key-boot | back from the last good manifest, connected" { assert_up indexer 60; }
 
 @test "notes | dup-key-boot | a stopped app stays stopped" {
-	[ "$(systemctl is-active archy-notes.service)" = inactive ]
+	[ "$(app_systemctl is-active archy-notes.service)" = inactive ]
 	port_closed notes
 }
 
@@ -31,6 +31,7 @@ teardown_file() {
 
 @test "all | dup-key-boot | no archy program crashed at boot or on its timers" {
 	systemctl start archy-derive.service archy-podman-repair.service || true
+	if rootless; then app_systemctl start archy-podman-repair.service || true; fi
 	run sh -c "journalctl -b --no-pager -o cat | grep -E 'code=dumped|dumped core|SIGSEGV|SIGABRT|malloc\\(\\)|free\\(\\)'"
 	echo "$output"
 	[ -z "$output" ]
@@ -38,4 +39,7 @@ teardown_file() {
 	for unit in archy-derive archy-podman-repair archy-manifest-save; do
 		systemctl show -p Result --value "$unit.service" | grep -vqxE 'signal|core-dump'
 	done
+	if rootless; then
+		app_systemctl show -p Result --value archy-podman-repair.service | grep -vqxE 'signal|core-dump'
+	fi
 }

@@ -67,9 +67,56 @@ assert_no_orphan() {
 
 # For the few files whose point is a manifest archyctl refuses (a YAML syntax error, a key written
 # twice) reaching the generator all the same: what a tool that bypasses archyctl does, the manifest
-# written atomically and systemd reloaded, nothing stopped or started.
+# written atomically and systemd reloaded, nothing stopped or started. Rootless, the apps user's
+# manager reloads after the system's, as archyctl apply reloads them: its generator (the one that
+# makes the apps' units) reads the new manifest.
 apply_manifest_raw() {
 	install -m644 "$1" "$MANIFEST.tmp"
 	mv "$MANIFEST.tmp" "$MANIFEST"
 	systemctl daemon-reload
+	if rootless; then app_systemctl daemon-reload; fi
+}
+
+# The journal entries of the generator that makes the apps' units, the one a broken manifest
+# reaches: the system's (rootful: no other says anything; at boot its lines come through
+# /dev/kmsg, which has no _UID=); the apps user's user generator, under that user's uid (rootless;
+# the system generator there says the same under uid 0). Arguments: more journalctl options.
+apps_generator_journal() {
+	local only=()
+	if rootless; then only=("_UID=$APPS_UID"); fi
+	journalctl --no-pager -o cat -t archy-generator "${only[@]}" "$@"
+}
+
+# A copy of the pristine manifest with apps' states set (manifest_with_states), where archyctl apply
+# trusts it ($ARCHYCTL_DRAFTS); prints its path.
+states() {
+	local tmp out
+	tmp=$(manifest_with_states "$@")
+	install -d "$ARCHYCTL_DRAFTS"
+	out=$ARCHYCTL_DRAFTS/$(basename "$tmp").yaml
+	install -m644 "$tmp" "$out"
+	rm -f "$tmp"
+	echo "$out"
+}
+
+app_unit_failed() { [ "$(app_systemctl show -p ActiveState --value "archy-$1.service")" = failed ]; }
+
+# Usage: give_up_on APP: the node's manager (the system's, or the apps user's on a rootless node)
+# gives up on APP's main unit: every start fails (a runtime drop-in), and a second start within
+# 5 min is refused, so it stays failed; the drop-in is gone again afterwards, so that a start by
+# hand (archy-reconcile's) succeeds.
+give_up_on() {
+	local dir failed=0
+	if rootless; then dir=/run/user/$APPS_UID/systemd/user/archy-$1.service.d; else dir=/run/systemd/system/archy-$1.service.d; fi
+	install -d "$dir"
+	printf '[Unit]\nStartLimitIntervalSec=300\nStartLimitBurst=1\n[Service]\nExecStartPre=/bin/false\n' >"$dir/90-e2e-fail.conf"
+	app_systemctl daemon-reload
+	app_systemctl restart "archy-$1.service" || true
+	wait_for 60 app_unit_failed "$1" || failed=$?
+	rm -f "$dir/90-e2e-fail.conf"
+	rmdir "$dir" 2>/dev/null || true
+	app_systemctl daemon-reload
+	[ "$failed" = 0 ]
+	sleep 10 # RestartSec is 5 s: systemd would have started it again by now
+	app_unit_failed "$1"
 }

@@ -77,7 +77,31 @@ rootless && HOST_ALIAS_ADDR=169.254.1.2
 # system's and root's (rootful); the apps user's manager (systemctl --user -M USER@, as root) and
 # the user's podman, run as the user with its environment (rootless).
 app_systemctl() {
-	if rootless; then systemctl --user -M "$APPS_USER@" "$@"; else systemctl "$@"; fi
+	if rootless && [ "$1" = cat ]; then
+		shift
+		app_unit_cat "$@"
+	elif rootless; then
+		systemctl --user -M "$APPS_USER@" "$@"
+	else
+		systemctl "$@"
+	fi
+}
+# systemctl cat refuses another manager ("Cannot remotely cat units", also for -M USER@ on this
+# host): rootless, each unit's file and drop-ins that the user manager loaded, printed as systemctl
+# cat prints them; a unit the manager has no file for fails, as there.
+app_unit_cat() {
+	local unit fragment f
+	for unit in "$@"; do
+		fragment=$(app_systemctl show -p FragmentPath --value "$unit")
+		[ -n "$fragment" ] || {
+			echo "No files found for $unit." >&2
+			return 1
+		}
+		for f in "$fragment" $(app_systemctl show -p DropInPaths --value "$unit"); do
+			echo "# $f"
+			cat "$f"
+		done
+	done
 }
 app_podman() {
 	if rootless; then
