@@ -163,7 +163,7 @@ hog_refused() {
 		echo "$journal" >&2
 		return 1
 	}
-	grep -qE 'memory\.max|memory controller|cpu\.max' <<<"$journal" || {
+	grep -qE 'controller .(memory|cpu). is not available|(memory|cpu)\.max' <<<"$journal" || {
 		echo "$journal" >&2
 		return 1
 	}
