@@ -8,6 +8,8 @@
 # apps user's manager (user@.service's Delegate=): where it is not, podman does not drop the limit and
 # the OCI runtime refuses to start the container, which the unit's journal says: the hog row checks
 # that the app is refused, said why, and nothing else is touched, rather than run with no limit.
+# Where the controller is missing (both modes in nspawn), archyctl doctor's limits check names the
+# unit before anything starts.
 load helpers
 
 IMAGE=localhost/archy-standin:1
@@ -127,6 +129,7 @@ hog_failed() { [ "$(app_systemctl show -p ActiveState --value archy-hog.service)
 	controllers=$(apps_controllers)
 	echo "# $ARCHY_MODE: controllers of the apps' manager: ${controllers:-none}" >&3
 	if ! grep -qw memory <<<"$controllers"; then
+		doctor_names_hog
 		rootless || skip "this kernel delegates no memory controller to the guest (/sys/fs/cgroup/cgroup.controllers: ${controllers:-none}); the QEMU VM layer runs this test"
 		hog_refused
 		return
@@ -143,6 +146,21 @@ hog_failed() { [ "$(app_systemctl show -p ActiveState --value archy-hog.service)
 	wait_for 60 restarted_since hog "$first"
 	journalctl -k --since "$since" | grep -E 'Memory cgroup out of memory: Killed process [0-9]+ \(archy-standin\)'
 	for app in "${STARTED[@]}"; do assert_same_container "$app" "$BATS_TEST_TMPDIR/ids"; done
+}
+
+# archyctl doctor says why the hog cannot start: its limits check is attention, naming the unit.
+doctor_names_hog() {
+	local rc=0
+	archyctl doctor --json >"$BATS_TEST_TMPDIR/doctor.json" 2>"$BATS_TEST_TMPDIR/doctor.err" || rc=$?
+	python3 -c 'import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["checks"] if c["name"] == "limits"][0]
+print("# doctor: %s: %s (%s)" % (c["verdict"], c["detail"], c["suggestion"]))
+ok = c["verdict"] == "attention" and "archy-hog.service: mem_limit needs the memory controller" in c["findings"]
+sys.exit(0 if ok else 1)' "$BATS_TEST_TMPDIR/doctor.json" >&3 || {
+		cat "$BATS_TEST_TMPDIR/doctor.json" "$BATS_TEST_TMPDIR/doctor.err" >&2
+		return 1
+	}
+	[ "$rc" -eq 5 ]
 }
 
 # A rootless node whose apps user was not delegated the memory controller: the app with a
