@@ -77,8 +77,15 @@ started_at() { app_podman inspect --format '{{.State.StartedAt}}' "archy-$1"; }
 	[ "$(prop ord-init ExecMainStatus)" = 0 ]
 	[ "$(ts ord InactiveExit)" -ge "$(ts ord-init ExecMainExit)" ]
 	no_container ord-init
-	# ord read what init wrote, so it ran after it
-	app_podman logs archy-ord | grep -qE '^[0-9]{10}$'
+	# ord read what init wrote, so it ran after it. Its output, through podman's journald log
+	# driver: podman logs (rootful); rootless, root's journal, as the apps user's podman logs finds
+	# nothing there (a system user, uid < 1000: journald writes its entries to the system journal,
+	# which the user may not read).
+	if rootless; then
+		journalctl -o cat CONTAINER_NAME=archy-ord --no-pager | grep -qE '^[0-9]{10}$'
+	else
+		app_podman logs archy-ord | grep -qE '^[0-9]{10}$'
+	fi
 }
 
 @test "broken-init | depends_on-completed | a failing init part keeps its dependent from starting" {
