@@ -407,6 +407,65 @@ void doctor_check_ota(struct doctor_report *r, const struct doctor_input *in) {
         suggest(r, c, "archy-verify-ota --status; journalctl -u archy-verify-ota.service");
 }
 
+/* ---- resource limits ---------------------------------------------------------------------- */
+
+/* Whether the space-separated list has the word. */
+static bool has_word(const char *list, const char *word) {
+        size_t n = strlen(word);
+        for (const char *p = list; p && *p;) {
+                p += strspn(p, " \t\n");
+                size_t len = strcspn(p, " \t\n");
+                if (len == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += len;
+        }
+        return false;
+}
+
+void doctor_check_limits(struct doctor_report *r, const struct doctor_input *in) {
+        if (!in->n_limits) {
+                check(r, "limits", DOCTOR_OK, "no container has a memory or CPU limit");
+                return;
+        }
+        if (in->controllers_error < 0 || !in->controllers) {
+                check(r, "limits", DOCTOR_NOT_CHECKED, "cannot read %s: %s",
+                      in->controllers_path ? in->controllers_path : "the apps' cgroup.controllers",
+                      strerror(-(in->controllers_error < 0 ? in->controllers_error : -ENOENT)));
+                return;
+        }
+        bool memory = has_word(in->controllers, "memory"), cpu = has_word(in->controllers, "cpu");
+        size_t refused = 0;
+        for (size_t i = 0; i < in->n_limits; i++)
+                refused += (in->limits[i].memory && !memory) || (in->limits[i].cpu && !cpu);
+        if (!refused) {
+                check(r, "limits", DOCTOR_OK, "the limits of %zu container%s are enforced (%s: %s)", in->n_limits,
+                      plural(in->n_limits), in->controllers_path, in->controllers);
+                return;
+        }
+        const char *who = in->rootless ? "the apps user's manager (not delegated)" : "the node's cgroups";
+        const char *missing = memory ? "cpu" : cpu ? "memory" : "memory or cpu";
+        struct doctor_check *c = check(r, "limits", DOCTOR_ATTENTION,
+                                       "%zu container%s cannot start: %s ha%s no %s controller, which %s (%s: %s)",
+                                       refused, plural(refused), who, in->rootless ? "s" : "ve", missing,
+                                       refused == 1 ? "its limit needs" : "their limits need", in->controllers_path,
+                                       *in->controllers ? in->controllers : "none");
+        for (size_t i = 0; i < in->n_limits; i++) {
+                const struct doctor_limit *l = &in->limits[i];
+                if (l->memory && !memory)
+                        finding(r, c, "%s: mem_limit needs the memory controller", l->unit);
+                if (l->cpu && !cpu)
+                        finding(r, c, "%s: cpus needs the cpu controller", l->unit);
+        }
+        if (in->rootless)
+                suggest(r, c,
+                        "delegate them (systemctl edit user@.service: [Service] Delegate=pids memory cpu), "
+                        "or drop the limits from the manifest");
+        else
+                suggest(r, c,
+                        "enable the controller in the kernel (cgroup_enable=memory), or drop the limits from "
+                        "the manifest");
+}
+
 /* ---- all ---------------------------------------------------------------------------------- */
 
 void doctor_run_checks(struct doctor_report *r, const struct doctor_input *in) {
@@ -420,6 +479,7 @@ void doctor_run_checks(struct doctor_report *r, const struct doctor_input *in) {
                 doctor_check_disk(r, &in->disks[i]);
         doctor_check_time(r, in);
         doctor_check_ota(r, in);
+        doctor_check_limits(r, in);
 }
 
 enum doctor_verdict doctor_overall(const struct doctor_report *r) {

@@ -57,6 +57,12 @@ struct doctor_disk {
 
 #define DOCTOR_MAX_DISKS 3
 
+/* A container the manifest gives a memory or CPU limit (archy-manifest(5): mem_limit, cpus). */
+struct doctor_limit {
+        char *unit; /* archy-APP[-PART].service */
+        bool memory, cpu;
+};
+
 /* What the checks judge. */
 struct doctor_input {
         struct status *status; /* gathered as archyctl status does (files, then systemd) */
@@ -67,8 +73,14 @@ struct doctor_input {
         struct doctor_run reconcile; /* archy-reconcile --dry-run --json */
         struct doctor_disk disks[DOCTOR_MAX_DISKS];
         size_t n_disks;
-        int ntp_synchronized;      /* 1, 0, or a negative errno: timedated could not be asked */
-        const char *manifest_path; /* what the manifest check suggests to --check */
+        int ntp_synchronized;        /* 1, 0, or a negative errno: timedated could not be asked */
+        const char *manifest_path;   /* what the manifest check suggests to --check */
+        struct doctor_limit *limits; /* the installed apps' containers with a limit */
+        size_t n_limits;
+        bool rootless;                /* the apps run in the apps user's manager */
+        const char *controllers;      /* the cgroup.controllers of the apps' manager's cgroup */
+        const char *controllers_path; /* where it was read */
+        int controllers_error;        /* reading it: 0 or negative errno */
 };
 
 /* The disk thresholds (archyctl(8), DOCTOR): attention under 1 GiB or 2 % free, warning under
@@ -89,6 +101,10 @@ void doctor_check_failed_units(struct doctor_report *r, const struct doctor_inpu
 void doctor_check_disk(struct doctor_report *r, const struct doctor_disk *d);
 void doctor_check_time(struct doctor_report *r, const struct doctor_input *in);
 void doctor_check_ota(struct doctor_report *r, const struct doctor_input *in);
+/* "limits": the memory and cpu controllers the limits need, where the apps run (rootless: what the
+ * apps user's manager was delegated, user@.service's Delegate=). Without one the container does
+ * not start (the OCI runtime refuses the limit): attention. */
+void doctor_check_limits(struct doctor_report *r, const struct doctor_input *in);
 
 /* Every check, in the documented order. */
 void doctor_run_checks(struct doctor_report *r, const struct doctor_input *in);

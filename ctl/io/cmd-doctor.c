@@ -17,7 +17,7 @@ static void help(void) {
                "Every check archy knows, each with a verdict (ok, warning, attention, not-checked) and the\n"
                "command to run next: manifest, units, failed-units, drift (archy-derive --check), podman,\n"
                "orphans (archy-reconcile --dry-run), disk-root, disk-containers, disk-archipelago,\n"
-               "time-sync, ota.\n\n"
+               "time-sync, ota, limits (mem_limit and cpus against the cgroup controllers).\n\n"
                "  --json      one JSON object (the fields: archyctl(8), DOCTOR)\n"
                "  -h, --help  this text\n\n"
                "Exit status: 0 every check ok or warning, 5 attention (something needs a person), 1 error\n"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* archyctl doctor's I/O: what archyctl status gathers (status-gather.c), then what status does not
  * read: the failed archy units and the load state of the units systemd let go, archy-derive
- * --check, archy-reconcile --dry-run --json, free disk space, and timedated's NTPSynchronized.
+ * --check, archy-reconcile --dry-run --json, free disk space, timedated's NTPSynchronized, and the
+ * containers' limits against the cgroup controllers where the apps run.
  * Unlike status, doctor is not polled: it may start processes. */
 #include "doctor-gather.h"
 
@@ -12,8 +13,10 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "manifest-source.h"
 #include "strv.h"
 #include "units.h"
 
@@ -144,6 +147,57 @@ static int gather_ntp(const struct doctor_paths *p) {
         return r < 0 ? r : synced;
 }
 
+/* ---- limits and controllers --------------------------------------------------------------- */
+
+static int add_limit(struct doctor_input *in, const struct container *c) {
+        struct doctor_limit *n = realloc(in->limits, (in->n_limits + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        in->limits = n;
+        n[in->n_limits] = (struct doctor_limit){.memory = c->mem_limit > 0, .cpu = c->cpus_milli > 0};
+        if (asprintf(&n[in->n_limits].unit, "%s.service", c->unit) < 0)
+                return -ENOMEM;
+        in->n_limits++;
+        return 0;
+}
+
+/* The installed apps' containers with a limit (the manifest in use, read quietly: its problems
+ * are the manifest check's), then, when there is one, the controllers of the cgroup the apps'
+ * manager runs in: the root's (rootful), user@UID.service's (rootless). */
+static int gather_limits(struct doctor_gathered *g, const struct doctor_paths *p) {
+        struct manifest_source src;
+        (void)manifest_source_load(p->status.manifest, p->status.last_good, &src);
+        int r = 0;
+        for (size_t i = 0; src.manifest && i < src.manifest->n_apps && r >= 0; i++) {
+                const struct app *a = &src.manifest->apps[i];
+                for (size_t j = 0; !a->skip && a->state != APP_STATE_UNINSTALLED && j < a->n_containers && r >= 0; j++)
+                        if (a->containers[j].mem_limit || a->containers[j].cpus_milli)
+                                r = add_limit(&g->in, &a->containers[j]);
+        }
+        manifest_source_done(&src);
+        if (r < 0 || !g->in.n_limits)
+                return r;
+        const struct node_user *u = &p->status.node.user;
+        g->in.rootless = u->mode == NODE_ROOTLESS;
+        const char *root = env_or("ARCHY_CGROUP_ROOT", "/sys/fs/cgroup");
+        if (g->in.rootless)
+                snprintf(g->controllers_path, sizeof(g->controllers_path),
+                         "%s/user.slice/user-%u.slice/user@%u.service/cgroup.controllers", root, (unsigned)u->uid,
+                         (unsigned)u->uid);
+        else
+                snprintf(g->controllers_path, sizeof(g->controllers_path), "%s/cgroup.controllers", root);
+        g->in.controllers_path = g->controllers_path;
+        ssize_t n = read_small_file(g->controllers_path, g->controllers, sizeof(g->controllers));
+        if (n < 0) {
+                g->in.controllers_error = (int)n;
+                return 0;
+        }
+        while (n > 0 && (g->controllers[n - 1] == '\n' || g->controllers[n - 1] == ' '))
+                g->controllers[--n] = 0;
+        g->in.controllers = g->controllers;
+        return 0;
+}
+
 int doctor_gather(struct doctor_gathered *g, struct doctor_paths *p) {
         *g = (struct doctor_gathered){.in = {.status = &g->status, .manifest_path = p->status.manifest}};
         int r = status_gather_files(&g->status, &p->status, NULL);
@@ -159,12 +213,17 @@ int doctor_gather(struct doctor_gathered *g, struct doctor_paths *p) {
         run_helper(p->reconcile, reconcile_argv, p->run_timeout_ms, &g->reconcile, &g->in.reconcile);
         gather_disks(&g->in, p);
         g->in.ntp_synchronized = gather_ntp(p);
+        if (gather_limits(g, p) < 0)
+                return -ENOMEM;
         return g->status.oom ? -ENOMEM : 0;
 }
 
 void doctor_gathered_done(struct doctor_gathered *g) {
         status_free(&g->status);
         strv_free(g->in.failed_units);
+        for (size_t i = 0; i < g->in.n_limits; i++)
+                free(g->in.limits[i].unit);
+        free(g->in.limits);
         spawn_result_done(&g->derive);
         spawn_result_done(&g->reconcile);
         *g = (struct doctor_gathered){0};

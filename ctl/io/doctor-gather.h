@@ -21,6 +21,8 @@ struct doctor_gathered {
         struct status status;
         struct doctor_input in;
         struct spawn_result derive, reconcile;
+        char controllers_path[128];
+        char controllers[256];
 };
 
 /* Gather it all: nothing that fails here is an error of doctor's (it becomes a check's verdict),

@@ -85,8 +85,8 @@ check() { jq -r --arg n "$1" ".checks[] | select(.name == \$n) | .$2" "$T/out.js
 	doctor_json
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '[.checks[].name] | join(",")' "$T/out.json")" = \
-		manifest,units,failed-units,drift,podman,orphans,disk-root,disk-containers,disk-archipelago,time-sync,ota ]
-	for c in manifest units failed-units drift podman orphans ota; do
+		manifest,units,failed-units,drift,podman,orphans,disk-root,disk-containers,disk-archipelago,time-sync,ota,limits ]
+	for c in manifest units failed-units drift podman orphans ota limits; do
 		[ "$(check "$c" verdict)" = ok ]
 		[ "$(check "$c" suggestion)" = null ]
 	done
@@ -104,7 +104,7 @@ check() { jq -r --arg n "$1" ".checks[] | select(.name == \$n) | .$2" "$T/out.js
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"ok          manifest         $T/manifest.yaml is valid and in use (4 apps)"* ]]
 	[[ "$output" == *"warning     time-sync"*$'\n'"  → timedatectl timesync-status"* ]]
-	[[ "${lines[-1]}" == "doctor: warning (0 attention, 1 warning, 10 ok, 0 not checked)" ]]
+	[[ "${lines[-1]}" == "doctor: warning (0 attention, 1 warning, 11 ok, 0 not checked)" ]]
 }
 
 @test "an unusable installed manifest: attention, exit 5, its problems as --check prints them, the --check command" {
@@ -242,7 +242,7 @@ archy-derive: 1 derived files: 0 in sync, 1 drifted, 0 repaired, 0 problems
 	[[ "$(check units detail)" == "systemd could not be asked: "* ]]
 	[ "$(check failed-units verdict)" = attention ]
 	[ "$(check manifest verdict)" = ok ]
-	[ "$(jq '.checks | length' "$T/out.json")" = 11 ]
+	[ "$(jq '.checks | length' "$T/out.json")" = 12 ]
 }
 
 @test "disk: a path that does not exist is not checked; the figures are the filesystem's own" {
@@ -254,4 +254,26 @@ archy-derive: 1 derived files: 0 in sync, 1 drifted, 0 repaired, 0 problems
 	# the percentage is df's (rounded down, df rounds up: within one)
 	pct=$(df --output=avail,size -B1 "$T" | tail -1 | awk '{ print int($1 * 100 / $2) }')
 	[[ "$(check disk-root detail)" == *"($pct %)" ]]
+}
+
+@test "limits: a mem_limit the apps' cgroups have no memory controller for is attention, named with the unit" {
+	sed -i '/^  indexer:/,/^  [a-z]/s|^\(        image: localhost/archy-standin:1\)$|\1\n        mem_limit: 64m|' "$T/manifest.yaml"
+	grep -q 'mem_limit: 64m' "$T/manifest.yaml"
+	export ARCHY_CGROUP_ROOT=$T/cgroup
+	mkdir -p "$T/cgroup"
+	echo "cpuset cpu io pids" >"$T/cgroup/cgroup.controllers"
+	fake_systemd
+	doctor_json
+	[ "$status" -eq 5 ]
+	[ "$(check limits verdict)" = attention ]
+	[ "$(check limits detail)" = "1 container cannot start: the node's cgroups have no memory controller, which its limit needs ($T/cgroup/cgroup.controllers: cpuset cpu io pids)" ]
+	[ "$(check limits 'findings[0]')" = "archy-indexer.service: mem_limit needs the memory controller" ]
+	[[ "$(check limits suggestion)" == *"drop the limits from the manifest" ]]
+	echo "cpuset cpu io memory pids" >"$T/cgroup/cgroup.controllers"
+	doctor_json
+	[ "$(check limits verdict)" = ok ]
+	[ "$(check limits detail)" = "the limits of 1 container are enforced ($T/cgroup/cgroup.controllers: cpuset cpu io memory pids)" ]
+	rm "$T/cgroup/cgroup.controllers"
+	doctor_json
+	[ "$(check limits verdict)" = not-checked ]
 }

@@ -85,7 +85,7 @@ START_TEST(test_healthy_all_ok) {
         struct fixture f;
         healthy(&f);
         doctor_run_checks(&f.r, &f.in);
-        ck_assert_uint_eq(f.r.n_checks, 9);
+        ck_assert_uint_eq(f.r.n_checks, 10);
         for (size_t i = 0; i < f.r.n_checks; i++) {
                 ck_assert_msg(f.r.checks[i].verdict == DOCTOR_OK, "%s: %s", f.r.checks[i].name, f.r.checks[i].detail);
                 ck_assert_ptr_null(f.r.checks[i].suggestion);
@@ -399,6 +399,73 @@ START_TEST(test_time_and_ota) {
 }
 END_TEST
 
+/* A limit the apps' manager cannot enforce: the container will not start (the OCI runtime refuses
+ * it), which is attention; each limit without its controller is a finding. */
+START_TEST(test_limits) {
+        struct fixture f;
+        struct doctor_limit limits[] = {{.unit = (char *)"archy-hog.service", .memory = true, .cpu = true},
+                                        {.unit = (char *)"archy-cpu.service", .cpu = true}};
+        const char *path = "/sys/fs/cgroup/user.slice/user-999.slice/user@999.service/cgroup.controllers";
+        healthy(&f);
+        f.in.limits = limits;
+        f.in.n_limits = 2;
+        f.in.rootless = true;
+        f.in.controllers_path = path;
+        f.in.controllers = "cpu pids";
+        const struct doctor_check *c = expect(&f, "limits", DOCTOR_ATTENTION, "Delegate=pids memory cpu");
+        assert_text_eq(c->detail, "1 container cannot start: the apps user's manager (not delegated) has no memory "
+                                  "controller, which its limit needs (/sys/fs/cgroup/user.slice/user-999.slice/"
+                                  "user@999.service/cgroup.controllers: cpu pids)");
+        ck_assert_uint_eq(c->n_findings, 1);
+        assert_text_eq(c->findings[0], "archy-hog.service: mem_limit needs the memory controller");
+        ck_assert_int_eq(doctor_exit_status(&f.r), CTL_EXIT_ATTENTION);
+        done(&f);
+
+        healthy(&f);
+        f.in.limits = limits;
+        f.in.n_limits = 2;
+        f.in.controllers_path = "/sys/fs/cgroup/cgroup.controllers";
+        f.in.controllers = "";
+        c = expect(&f, "limits", DOCTOR_ATTENTION, "cgroup_enable=memory");
+        ck_assert_ptr_nonnull(strstr(c->detail,
+                                     "2 containers cannot start: the node's cgroups have no memory or cpu "
+                                     "controller, which their limits need (/sys/fs/cgroup/cgroup.controllers: "
+                                     "none)"));
+        ck_assert_uint_eq(c->n_findings, 3);
+        assert_text_eq(c->findings[2], "archy-cpu.service: cpus needs the cpu controller");
+        done(&f);
+
+        /* "cpuset" is not "cpu", "memory" found anywhere in the list */
+        healthy(&f);
+        f.in.limits = limits;
+        f.in.n_limits = 2;
+        f.in.controllers_path = "/sys/fs/cgroup/cgroup.controllers";
+        f.in.controllers = "cpuset memory io";
+        c = expect(&f, "limits", DOCTOR_ATTENTION, "cgroup_enable=memory");
+        ck_assert_ptr_nonnull(strstr(c->detail, "no cpu controller"));
+        ck_assert_uint_eq(c->n_findings, 2);
+        done(&f);
+
+        healthy(&f);
+        f.in.limits = limits;
+        f.in.n_limits = 2;
+        f.in.controllers_path = "/sys/fs/cgroup/cgroup.controllers";
+        f.in.controllers = "cpuset cpu io memory pids";
+        c = expect(&f, "limits", DOCTOR_OK, NULL);
+        ck_assert_ptr_nonnull(strstr(c->detail, "the limits of 2 containers are enforced"));
+        done(&f);
+
+        healthy(&f);
+        f.in.limits = limits;
+        f.in.n_limits = 1;
+        f.in.controllers_path = path;
+        f.in.controllers_error = -ENOENT;
+        c = expect(&f, "limits", DOCTOR_NOT_CHECKED, NULL);
+        ck_assert_ptr_nonnull(strstr(c->detail, "cannot read /sys/fs/cgroup/user.slice/"));
+        done(&f);
+}
+END_TEST
+
 START_TEST(test_render) {
         struct fixture f;
         healthy(&f);
@@ -428,11 +495,13 @@ START_TEST(test_render) {
                        "synchronized (systemd-timedated: NTPSynchronized=no)\", \"suggestion\": \"timedatectl "
                        "timesync-status\", \"findings\": []},\n"
                        "  {\"name\": \"ota\", \"verdict\": \"ok\", \"detail\": \"no update is being verified\", "
-                       "\"suggestion\": null, \"findings\": []}\n"
+                       "\"suggestion\": null, \"findings\": []},\n"
+                       "  {\"name\": \"limits\", \"verdict\": \"ok\", \"detail\": \"no container has a memory or "
+                       "CPU limit\", \"suggestion\": null, \"findings\": []}\n"
                        "]}\n");
         ck_assert_ptr_nonnull(strstr(text, "warning     time-sync        the clock is not synchronized"));
         ck_assert_ptr_nonnull(strstr(text, "\n  \u2192 timedatectl timesync-status\n"));
-        ck_assert_ptr_nonnull(strstr(text, "doctor: warning (0 attention, 1 warning, 7 ok, 1 not checked)\n"));
+        ck_assert_ptr_nonnull(strstr(text, "doctor: warning (0 attention, 1 warning, 8 ok, 1 not checked)\n"));
         free(json);
         free(text);
         done(&f);
@@ -452,6 +521,7 @@ Suite *doctor_suite(void) {
         tcase_add_test(tc, test_reconcile_parser);
         tcase_add_test(tc, test_disk_thresholds);
         tcase_add_test(tc, test_time_and_ota);
+        tcase_add_test(tc, test_limits);
         tcase_add_test(tc, test_render);
         suite_add_tcase(s, tc);
         return s;

@@ -41,8 +41,8 @@ show() { archyctl doctor >&2 || true; }
 	}
 	[ "$(verdict)" != attention ]
 	[ "$(python3 -c 'import json, sys; print(",".join(c["name"] for c in json.load(open(sys.argv[1]))["checks"]))' "$OUT")" = \
-		manifest,units,failed-units,drift,podman,orphans,disk-root,disk-containers,disk-archipelago,time-sync,ota ]
-	for c in manifest units failed-units drift podman ota; do
+		manifest,units,failed-units,drift,podman,orphans,disk-root,disk-containers,disk-archipelago,time-sync,ota,limits ]
+	for c in manifest units failed-units drift podman ota limits; do
 		[ "$(check "$c" verdict)" = ok ] || {
 			show
 			return 1

@@ -3,6 +3,7 @@
 # healthy) with real systemd 257, podman 5.4 and Quadlet; and no restart cascade between apps: a
 # restart of the node leaves the apps that require it running, a stop of it stops them, a start
 # of one of them starts the node first. Times are systemd's monotonic timestamps (microseconds).
+# In both modes: the units of the manager that runs the apps (app_systemctl), the apps' podman.
 load helpers
 
 IMAGE=localhost/archy-standin:1
@@ -54,17 +55,17 @@ teardown_file() { drop_extra_apps; }
 
 # A monotonic timestamp property of a unit: ActiveEnter (start finished), InactiveExit (start
 # began), ExecMainExit (a one-shot's container exited).
-ts() { systemctl show -p "${2}TimestampMonotonic" --value "archy-$1.service"; }
-prop() { systemctl show -p "$2" --value "archy-$1.service"; }
-started_at() { podman inspect --format '{{.State.StartedAt}}' "archy-$1"; }
+ts() { app_systemctl show -p "${2}TimestampMonotonic" --value "archy-$1.service"; }
+prop() { app_systemctl show -p "$2" --value "archy-$1.service"; }
+started_at() { app_podman inspect --format '{{.State.StartedAt}}' "archy-$1"; }
 
 @test "ord-db | depends_on-healthy | ord starts only once db's health check passed" {
-	systemctl start archy-ord.service
+	app_systemctl start archy-ord.service
 	[ "$(prop ord-db ActiveState)" = active ]
 	echo "# db: start $(ts ord-db InactiveExit), healthy $(ts ord-db ActiveEnter); ord start $(ts ord InactiveExit)" >&3
 	# db only became active once healthy, about 4 s after its start ...
 	[ $(($(ts ord-db ActiveEnter) - $(ts ord-db InactiveExit))) -ge 3500000 ]
-	[ "$(podman inspect --format '{{.State.Health.Status}}' archy-ord-db)" = healthy ]
+	[ "$(app_podman inspect --format '{{.State.Health.Status}}' archy-ord-db)" = healthy ]
 	# ... and ord's start began after that.
 	[ "$(ts ord InactiveExit)" -ge "$(ts ord-db ActiveEnter)" ]
 	running ord
@@ -76,12 +77,19 @@ started_at() { podman inspect --format '{{.State.StartedAt}}' "archy-$1"; }
 	[ "$(prop ord-init ExecMainStatus)" = 0 ]
 	[ "$(ts ord InactiveExit)" -ge "$(ts ord-init ExecMainExit)" ]
 	no_container ord-init
-	# ord read what init wrote, so it ran after it
-	podman logs archy-ord | grep -qE '^[0-9]{10}$'
+	# ord read what init wrote, so it ran after it. Its output, through podman's journald log
+	# driver: podman logs (rootful); rootless, root's journal, as the apps user's podman logs finds
+	# nothing there (a system user, uid < 1000: journald writes its entries to the system journal,
+	# which the user may not read).
+	if rootless; then
+		journalctl -o cat CONTAINER_NAME=archy-ord --no-pager | grep -qE '^[0-9]{10}$'
+	else
+		app_podman logs archy-ord | grep -qE '^[0-9]{10}$'
+	fi
 }
 
 @test "broken-init | depends_on-completed | a failing init part keeps its dependent from starting" {
-	run systemctl start archy-broken.service
+	run app_systemctl start archy-broken.service
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[ "$(prop broken-init ActiveState)" = failed ]
@@ -92,7 +100,7 @@ started_at() { podman inspect --format '{{.State.StartedAt}}' "archy-$1"; }
 }
 
 @test "waiter | requires-healthy | starting waiter starts slow and waits until slow is healthy" {
-	systemctl start archy-waiter.service
+	app_systemctl start archy-waiter.service
 	echo "# slow: start $(ts slow InactiveExit), healthy $(ts slow ActiveEnter); waiter start $(ts waiter InactiveExit)" >&3
 	[ "$(prop slow ActiveState)" = active ]
 	[ $(($(ts slow ActiveEnter) - $(ts slow InactiveExit))) -ge 3500000 ]
@@ -105,7 +113,7 @@ started_at() { podman inspect --format '{{.State.StartedAt}}' "archy-$1"; }
 	local w i wu
 	w=$(started_at wallet) i=$(started_at indexer) wu=$(started_at wallet-ui)
 	record_ids "$BATS_FILE_TMPDIR/before-restart"
-	systemctl restart archy-node.service
+	app_systemctl restart archy-node.service
 	assert_up node 60
 	wait_for 30 no_jobs
 	[ "$(started_at wallet)" = "$w" ]
@@ -117,7 +125,7 @@ started_at() { podman inspect --format '{{.State.StartedAt}}' "archy-$1"; }
 }
 
 @test "wallet | requires-stop | a stop of the node stops the apps requiring it; not its own UI" {
-	systemctl stop archy-node.service
+	app_systemctl stop archy-node.service
 	wait_for 60 no_jobs
 	assert_stopped node
 	assert_stopped wallet
@@ -127,10 +135,10 @@ started_at() { podman inspect --format '{{.State.StartedAt}}' "archy-$1"; }
 }
 
 @test "wallet | requires-start | starting an app that requires the node starts the node first" {
-	systemctl start archy-wallet.service
+	app_systemctl start archy-wallet.service
 	active node
 	[ "$(ts wallet InactiveExit)" -ge "$(ts node ActiveEnter)" ]
 	assert_up wallet 60
-	systemctl start archy-apps.target
+	app_systemctl start archy-apps.target
 	settle
 }

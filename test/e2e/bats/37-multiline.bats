@@ -37,9 +37,9 @@ setup_file() {
 teardown_file() { drop_extra_apps; }
 
 save_traces() {
-	podman exec archy-lines sh -c 'cat /tmp/line1 /tmp/line2' >"$BATS_FILE_TMPDIR/main" &&
-		podman exec archy-lines cat /tmp/env >"$BATS_FILE_TMPDIR/env" &&
-		podman exec archy-lines-list sh -c 'cat /tmp/line3 /tmp/line4' >"$BATS_FILE_TMPDIR/list"
+	app_podman exec archy-lines sh -c 'cat /tmp/line1 /tmp/line2' >"$BATS_FILE_TMPDIR/main" &&
+		app_podman exec archy-lines cat /tmp/env >"$BATS_FILE_TMPDIR/env" &&
+		app_podman exec archy-lines-list sh -c 'cat /tmp/line3 /tmp/line4' >"$BATS_FILE_TMPDIR/list"
 }
 
 @test "lines | command-string | a block scalar runs in /bin/sh, every line of it" {

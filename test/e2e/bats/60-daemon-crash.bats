@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # FM3: a crashing, killed or stopped management daemon (archipelago.service, here a stand-in
 # with archy's shipped KillMode drop-in) must not take a single container with it, not even one
-# it started itself.
+# it started itself. In both modes: the daemon is root's service of the system manager; it starts
+# apps through the manager that runs them (rootless: the apps user's, so they live in that user's
+# slice, never in the daemon's cgroup; test/e2e/guest/archipelagod).
 load helpers
 
 daemon_cmd() {
@@ -35,7 +37,7 @@ setup_file() {
 
 teardown_file() {
 	systemctl start archipelago.service
-	systemctl stop archy-notes.service
+	app_systemctl stop archy-notes.service
 	resume_reconcile
 }
 
@@ -61,6 +63,10 @@ survived() { assert_same_container "$1" "$BATS_FILE_TMPDIR/before"; }
 	local pid
 	STARTED+=(notes)
 	survived notes
-	pid=$(podman inspect --format '{{.State.Pid}}' archy-notes)
-	grep -q '/archipelago-apps.slice/archy-notes.service/' "/proc/$pid/cgroup"
+	pid=$(pid_of notes)
+	cat "/proc/$pid/cgroup"
+	grep -q "^0::.*$(apps_slice_cgroup)/archy-notes.service/" "/proc/$pid/cgroup"
+	# the manager that runs the apps has it (rootless: the apps user's, not the system's)
+	[ "$(app_systemctl show -p ActiveState --value archy-notes.service)" = active ]
+	journalctl -u archipelago.service --no-pager -o cat | grep -q "asked the apps' manager ($ARCHY_MODE node) to start archy-notes.service"
 }

@@ -126,6 +126,22 @@ app_journalctl() {
 	done
 	journalctl "${args[@]}"
 }
+# The host ids that hold the container's UID:GID $1 (archy-derive(8), ROOTLESS NODE): the same
+# (rootful); rootless, 0 is the apps user itself and N from 1 up its subordinate id start + N - 1
+# (/etc/subuid, /etc/subgid, as archy-setup-rootless made them).
+host_owner() {
+	local uid=${1%%:*} gid=${1#*:} su sg
+	rootless || {
+		echo "$uid:$gid"
+		return
+	}
+	su=$(awk -F: -v u="$APPS_USER" '$1 == u {print $2; exit}' /etc/subuid)
+	sg=$(awk -F: -v u="$APPS_USER" '$1 == u {print $2; exit}' /etc/subgid)
+	if [ "$uid" = 0 ]; then uid=$APPS_UID; else uid=$((su + uid - 1)); fi
+	if [ "$gid" = 0 ]; then gid=$(id -g "$APPS_USER"); else gid=$((sg + gid - 1)); fi
+	echo "$uid:$gid"
+}
+
 # The cgroup an app's container runs in: the apps slice of the manager that runs it.
 apps_slice_cgroup() {
 	if rootless; then
@@ -274,15 +290,22 @@ add_extra_apps() {
 # The files with extra apps start a stopped app's units by hand (systemctl start) to watch what
 # systemd does with them; archy-reconcile would rightly stop those again (a stopped app must not
 # run: 230-reconcile.bats checks it). So reconcile is off while they run: its timer stopped and
-# its service masked for this boot (archyctl apply then does not start it either).
+# its service masked for this boot (archyctl apply then does not start it either). A rootless
+# node's reconcile that acts is the apps user's (the system's skips the node): that one too.
 pause_reconcile() {
 	systemctl stop archy-reconcile.timer archy-reconcile.service
 	systemctl mask --runtime archy-reconcile.service >/dev/null
+	rootless || return 0
+	app_systemctl stop archy-reconcile.timer archy-reconcile.service
+	app_systemctl mask --runtime archy-reconcile.service >/dev/null
 }
 
 resume_reconcile() {
 	systemctl unmask --runtime archy-reconcile.service >/dev/null
 	systemctl start archy-reconcile.timer
+	rootless || return 0
+	app_systemctl unmask --runtime archy-reconcile.service >/dev/null
+	app_systemctl start archy-reconcile.timer
 }
 
 # Back to the pristine node (for teardown_file): archyctl apply stops every unit of the extra apps
