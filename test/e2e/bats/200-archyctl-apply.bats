@@ -119,6 +119,7 @@ assert ev[-1] == {"event": "result", "converged": True, "exit": 0, "not_converge
 	[[ $output == *"indexer"*"restart"* ]]
 	assert_up indexer
 	[ "$(cid indexer)" != "$(recorded_id indexer "$BATS_FILE_TMPDIR/before")" ]
+	# shellcheck disable=SC2016 # expanded by the container's shell
 	app_podman exec archy-indexer sh -c 'test "$E2E_EDIT" = 1'
 	assert_same_container node "$BATS_FILE_TMPDIR/before"
 	assert_same_container wallet "$BATS_FILE_TMPDIR/before"
