@@ -282,6 +282,16 @@ static const char *app_of(const struct status *s, const char *unit) {
         return NULL;
 }
 
+/* Where failed unit i logs: a rootless node's user units are the apps user's, found by _UID and
+ * _SYSTEMD_USER_UNIT (journalctl -u matches system units only). */
+static void unit_journal_hint(const struct doctor_input *in, size_t i, char *buf, size_t size) {
+        const struct status_node *n = &in->status->node;
+        if (i < in->n_failed_user_units && n->user)
+                snprintf(buf, size, "journalctl _UID=$(id -u %s) _SYSTEMD_USER_UNIT=%s", n->user, in->failed_units[i]);
+        else
+                snprintf(buf, size, "journalctl -u %s", in->failed_units[i]);
+}
+
 void doctor_check_failed_units(struct doctor_report *r, const struct doctor_input *in) {
         if (in->systemd_error < 0) {
                 struct doctor_check *c = check(r, "failed-units", DOCTOR_ATTENTION, "systemd could not be asked: %s",
@@ -295,19 +305,21 @@ void doctor_check_failed_units(struct doctor_report *r, const struct doctor_inpu
         }
         struct doctor_check *c = check(r, "failed-units", DOCTOR_ATTENTION, "%zu archy unit%s failed",
                                        in->n_failed_units, plural(in->n_failed_units));
+        char journal[512];
         for (size_t i = 0; i < in->n_failed_units; i++) {
                 const char *app = app_of(in->status, in->failed_units[i]);
+                unit_journal_hint(in, i, journal, sizeof(journal));
                 if (app)
-                        finding(r, c, "%s (app %s): archyctl status %s; journalctl -u %s", in->failed_units[i], app,
-                                app, in->failed_units[i]);
+                        finding(r, c, "%s (app %s): archyctl status %s; %s", in->failed_units[i], app, app, journal);
                 else
-                        finding(r, c, "%s: journalctl -u %s", in->failed_units[i], in->failed_units[i]);
+                        finding(r, c, "%s: %s", in->failed_units[i], journal);
         }
-        const char *first = in->failed_units[0], *app = app_of(in->status, first);
+        const char *app = app_of(in->status, in->failed_units[0]);
+        unit_journal_hint(in, 0, journal, sizeof(journal));
         if (app)
-                suggest(r, c, "archyctl status %s; journalctl -u %s", app, first);
+                suggest(r, c, "archyctl status %s; %s", app, journal);
         else
-                suggest(r, c, "journalctl -u %s", first);
+                suggest(r, c, "%s", journal);
 }
 
 /* ---- disk space --------------------------------------------------------------------------- */

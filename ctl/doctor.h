@@ -69,6 +69,7 @@ struct doctor_input {
         int systemd_error;     /* status_gather_units() or the unit list failed: negative errno, else 0 */
         char **failed_units;   /* every archy-* unit systemd holds in state failed */
         size_t n_failed_units;
+        size_t n_failed_user_units;  /* rootless: the first ones of failed_units, the apps user's manager's */
         struct doctor_run derive;    /* archy-derive --check */
         struct doctor_run reconcile; /* archy-reconcile --dry-run --json */
         struct doctor_disk disks[DOCTOR_MAX_DISKS];

@@ -86,8 +86,11 @@ static int gather_systemd(struct doctor_gathered *g, const struct doctor_paths *
         r = gather_failed(g, bus);
         units_close(bus);
         bus = NULL;
-        if (r >= 0 && ctl_node_system_bus(&p->status.node, p->status.bus, &bus) >= 0 && bus)
-                r = gather_failed(g, bus); /* rootless: archy-derive and the other system helpers */
+        size_t from_apps_manager = g->in.n_failed_units;
+        if (r >= 0 && ctl_node_system_bus(&p->status.node, p->status.bus, &bus) >= 0 && bus) {
+                g->in.n_failed_user_units = from_apps_manager; /* rootless: those were the user's */
+                r = gather_failed(g, bus);                     /* rootless: archy-derive and the other system helpers */
+        }
         units_close(bus);
         if (r == -ENOMEM)
                 return r;

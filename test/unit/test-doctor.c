@@ -178,6 +178,20 @@ START_TEST(test_failed_units) {
                          "archy-node.service (app node): archyctl status node; journalctl -u archy-node.service");
         ck_assert_str_eq(c->findings[1], "archy-derive.service: journalctl -u archy-derive.service");
         done(&f);
+        /* rootless: the app's unit is the apps user's (first in the list), archy-derive the system's */
+        healthy(&f);
+        f.in.failed_units = failed;
+        f.in.n_failed_units = 2;
+        f.in.n_failed_user_units = 1;
+        free(f.s.node.user);
+        f.s.node.mode = "rootless";
+        f.s.node.user = strdup("archipelago");
+        c = expect(&f, "failed-units", DOCTOR_ATTENTION,
+                   "archyctl status node; journalctl _UID=$(id -u archipelago) _SYSTEMD_USER_UNIT=archy-node.service");
+        ck_assert_str_eq(c->findings[0], "archy-node.service (app node): archyctl status node; journalctl "
+                                         "_UID=$(id -u archipelago) _SYSTEMD_USER_UNIT=archy-node.service");
+        ck_assert_str_eq(c->findings[1], "archy-derive.service: journalctl -u archy-derive.service");
+        done(&f);
 }
 END_TEST
 
