@@ -90,7 +90,8 @@ SHELL_SCRIPTS := tools/archy-setup-rootless $(wildcard tools/*.sh bench/*.sh ben
 # Bats files: the end-to-end ones (and their helpers) are held to every shellcheck finding, the
 # host-side ones to warnings and errors (SC2314 included).
 E2E_BATS  := $(wildcard test/e2e/bats/*.bats) test/e2e/bats/helpers.bash test/e2e/bats/helpers-node.bash \
-             test/e2e/bats/helpers-browser.bash test/e2e/bats/helpers-lifecycle.bash test/e2e/bats/helpers-archyctl.bash
+             test/e2e/bats/helpers-browser.bash test/e2e/bats/helpers-lifecycle.bash test/e2e/bats/helpers-archyctl.bash \
+             test/e2e/bats/helpers-podman-repair.bash
 HOST_BATS := $(wildcard test/generator/*.bats test/derive/*.bats test/podman-repair/*.bats test/verify-ota/*.bats \
                         test/quadlet/*.bats test/derive/helpers.bash test/ctl/*.bats test/ctl/*.bash test/reconcile/*.bats \
                         test/setup-rootless/*.bats)

@@ -11,6 +11,7 @@
 # namespace 3 times, a lost database twice). With one budget for all, chaos 7 "gave up" without a
 # step (rows 23 and 28). Repairs of earlier files are cleared once, at the start (setup_file).
 load helpers
+load helpers-podman-repair
 
 STATUS=/run/user/$APPS_UID/archipelago/podman-health.json
 STATE_FILE=$APPS_HOME/.local/state/archipelago/podman-repair.state
@@ -40,34 +41,6 @@ setup_file() {
 	rootless || skip "a rootless node's repairs (test/e2e/plans/rootless)"
 	clear_repair_history
 }
-
-field() { sed -n "s/^  \"$1\": \"\\{0,1\\}\\([^\",]*\\)\"\\{0,1\\},\\{0,1\\}\$/\\1/p" "$STATUS"; }
-
-# What a run of the user's repair found and did, from its journal entry (the status file holds only
-# the last run, and the timer's next run follows a repair at once).
-repaired_entry() {
-	journalctl --since "@$1" --no-pager -o verbose _UID="$APPS_UID" ARCHY_PODMAN_STATE="$2" ARCHY_REPAIR_RESULT=repaired
-}
-repaired_since() { repaired_entry "$@" | grep -q 'MESSAGE='; }
-entry_field() { repaired_entry "$1" "$2" | sed -n "s/^ *$3=//p" | tail -1; }
-
-wait_repaired() {
-	wait_for 180 repaired_since "$1" "$2" || {
-		cat "$STATUS" >&2
-		app_journalctl -u archy-podman-repair.service --since "@$1" --no-pager >&2
-		return 1
-	}
-	repaired_entry "$1" "$2"
-}
-
-write_markers() {
-	local app
-	for app in "${DATA_APPS[@]}"; do
-		app_podman exec "archy-$app" sh -c "echo '$1' > /data/e2e-podman-marker"
-	done
-}
-
-marker_kept() { [ "$(app_podman exec "archy-$1" cat /data/e2e-podman-marker)" = "$2" ]; }
 
 # The owner of wallet's /data as the container sees it: 999:999 (a database image's own user), set
 # in the first test; on the host a subordinate id of the apps user.
@@ -253,8 +226,6 @@ connected() { curl -fsS -m 3 "http://127.0.0.1:$(port_of "$1")/" | grep -q '^con
 @test "node-ui | rootless-pause-wedged | up again" { assert_recovered node-ui; }
 @test "wallet | rootless-pause-wedged | up again, connected; data kept" { assert_recovered wallet before-pause-wedged; }
 @test "indexer | rootless-pause-wedged | up again, connected; data kept" { assert_recovered indexer before-pause-wedged; }
-
-healthy_since() { [ "$(field checked_at_unix)" -gt "$1" ] && [ "$(field result)" = healthy ]; }
 
 @test "all | rootless-repair | after the repairs: no unit of the user failed, the next run finds podman healthy" {
 	settle

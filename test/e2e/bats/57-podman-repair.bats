@@ -10,6 +10,7 @@
 # too: that repair may kill the user's processes only). 310-rootless-repair.bats has the faults
 # of a rootless podman alone (runtime state, network namespace, pause process).
 load helpers
+load helpers-podman-repair
 
 STATUS=$REPAIR_STATUS
 STATE_FILE=$REPAIR_STATE
@@ -18,38 +19,6 @@ DATA_APPS=(node wallet indexer)
 # A run of the repair as its timer runs it: root's, or the apps user's own.
 REPAIR=(archy-podman-repair)
 if rootless; then REPAIR=("${AS_APPS_USER[@]}" archy-podman-repair --user); fi
-
-field() { sed -n "s/^  \"$1\": \"\\{0,1\\}\\([^\",]*\\)\"\\{0,1\\},\\{0,1\\}\$/\\1/p" "$STATUS"; }
-
-# The status file holds the last run only, and the timer's next run follows a repair at once:
-# what a run found and did is taken from its journal entry.
-repaired_entry() {
-	journalctl --since "@$1" --no-pager -o verbose _UID="$APPS_UID" ARCHY_PODMAN_STATE="$2" ARCHY_REPAIR_RESULT=repaired
-}
-repaired_since() { repaired_entry "$@" | grep -q 'MESSAGE='; }
-entry_field() { repaired_entry "$1" "$2" | sed -n "s/^ *$3=//p" | tail -1; }
-
-healthy_since() { [ "$(field checked_at_unix)" -gt "$1" ] && [ "$(field result)" = healthy ]; }
-
-# One timer period (20 s), the probe's own timeout for a hang (30 s), stopping the node (its 3 s
-# flush) and starting every app again.
-wait_repaired() {
-	wait_for 150 repaired_since "$1" "$2" || {
-		cat "$STATUS" >&2
-		app_journalctl -u archy-podman-repair.service -n 40 --no-pager >&2
-		return 1
-	}
-	repaired_entry "$1" "$2"
-}
-
-write_markers() {
-	local app
-	for app in "${DATA_APPS[@]}"; do
-		app_podman exec "archy-$app" sh -c "echo '$1' > /data/e2e-podman-marker"
-	done
-}
-
-marker_kept() { [ "$(app_podman exec "archy-$1" cat /data/e2e-podman-marker)" = "$2" ]; }
 
 assert_recovered() {
 	local app=$1 marker=$2
