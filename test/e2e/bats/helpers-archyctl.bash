@@ -108,8 +108,11 @@ app_unit_failed() { [ "$(app_systemctl show -p ActiveState --value "archy-$1.ser
 give_up_on() {
 	local dir failed=0
 	if rootless; then dir=/run/user/$APPS_UID/systemd/user/archy-$1.service.d; else dir=/run/systemd/system/archy-$1.service.d; fi
-	install -d "$dir"
-	printf '[Unit]\nStartLimitIntervalSec=300\nStartLimitBurst=1\n[Service]\nExecStartPre=/bin/false\n' >"$dir/90-e2e-fail.conf"
+	# as the manager's user: a directory root made in /run/user/UID/systemd/user would leave the apps
+	# user's manager unable to write its own runtime links there (mask --runtime: "Access denied")
+	"${AS_APPS_USER[@]}" mkdir -p "$dir"
+	printf '[Unit]\nStartLimitIntervalSec=300\nStartLimitBurst=1\n[Service]\nExecStartPre=/bin/false\n' |
+		"${AS_APPS_USER[@]}" tee "$dir/90-e2e-fail.conf" >/dev/null
 	app_systemctl daemon-reload
 	app_systemctl restart "archy-$1.service" || true
 	wait_for 60 app_unit_failed "$1" || failed=$?
