@@ -41,13 +41,14 @@ for unit in archy-e2e.service archipelago.service; do
 	ln -sf "../$unit" "$guest/etc/systemd/system/multi-user.target.wants/$unit"
 done
 
-# The nspawn guests' uplink (the VM has QEMU's): see guest/archy-e2e-uplink.service.
+# The nspawn guests' uplink (the VM has QEMU's): see guest/e2e-uplink.service; not named archy-*,
+# which the rows that look for leftover archy units would count.
 if [ "$layer" != vm ]; then
 	install -d "$guest/etc/systemd/system/sysinit.target.wants" "$guest/etc/systemd/system/user@.service.d"
-	install -m644 "$here/guest/archy-e2e-uplink.service" "$guest/etc/systemd/system/"
-	ln -sf ../archy-e2e-uplink.service "$guest/etc/systemd/system/sysinit.target.wants/archy-e2e-uplink.service"
-	printf '[Unit]\nWants=archy-e2e-uplink.service\nAfter=archy-e2e-uplink.service\n' \
-		>"$guest/etc/systemd/system/user@.service.d/90-archy-e2e-uplink.conf"
+	install -m644 "$here/guest/e2e-uplink.service" "$guest/etc/systemd/system/"
+	ln -sf ../e2e-uplink.service "$guest/etc/systemd/system/sysinit.target.wants/e2e-uplink.service"
+	printf '[Unit]\nWants=e2e-uplink.service\nAfter=e2e-uplink.service\n' \
+		>"$guest/etc/systemd/system/user@.service.d/90-e2e-uplink.conf"
 fi
 
 # archy-podman-repair.timer every 20 s instead of 3 min in nspawn: the podman faults are repaired

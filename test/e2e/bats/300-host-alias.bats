@@ -5,7 +5,7 @@
 # host: with --add-host host.archipelago:10.89.0.1 hand-written into the rootless node's unit, the
 # node's resolve row failed ('10.89.0.1', expected 169.254.1.2) and the wallet's passed.
 # pasta maps 169.254.1.2 to the host's address on its uplink (--map-guest-addr): the nspawn guest
-# has one, as a node has (guest/archy-e2e-uplink.service); with only lo, pasta fell back to its
+# has one, as a node has (guest/e2e-uplink.service); with only lo, pasta fell back to its
 # local mode and the connection was refused (rootless rows 2 and 4).
 load helpers
 
