@@ -187,10 +187,10 @@ check-generator: $(GENERATOR) $(DERIVE) $(REPAIR) $(VERIFY) $(CTL) $(RECONCILE)
 check-quadlet: $(GENERATOR) $(DERIVE)
 	ARCHY_DERIVE=$(abspath $(DERIVE)) test/quadlet/check-quadlet.sh $(GENERATOR)
 
-# The lifecycle matrix in a booted Debian 13 guest: all of it in systemd-nspawn, then on the same
-# test node in rootless mode (nspawn), the shipped node
-# (manifests/archipelago.yaml on stand-in and real database images) in nspawn, reboot survival
-# and a smoke subset in a QEMU VM (test/e2e/run.sh; needs root, uses sudo otherwise).
+# The lifecycle matrix in booted Debian 13 guests: all of it in systemd-nspawn, then the shipped
+# node (manifests/archipelago.yaml on stand-in and real database images) in nspawn, side by side
+# with the same test node in rootless mode (nspawn); then reboot survival and a smoke subset in a
+# QEMU VM, alone (test/e2e/run.sh; needs root, uses sudo otherwise).
 check-e2e:
 	test/e2e/run.sh $(E2E_LAYERS)
 

@@ -4,11 +4,10 @@
 # Quadlet, archy installed as a package would install it, and runs the lifecycle bats files in it.
 # By default the full matrix runs in systemd-nspawn (fast), then the shipped node
 # (manifests/archipelago.yaml byte for byte, the images it names built by test/e2e/images/build.sh)
-# in nspawn, then the reboot-survival and smoke subset in a QEMU VM (faithful), one after the
-# other. The rootless layer (nspawn, after the nspawn layer) boots the test node in rootless mode:
-# manifests/e2e.yaml with node: {mode: rootless} (and no containers-conf derived file, which a
-# rootless node refuses), the apps user made by archy-setup-rootless, the apps in its podman and
-# its user manager. Prints the app x event matrix per layer, with the layer's mode.
+# in nspawn, side by side with the rootless layer (nspawn), which boots the test node in rootless
+# mode: manifests/e2e.yaml with node: {mode: rootless}, the apps user made by
+# archy-setup-rootless, the apps in its podman and its user manager; then the reboot-survival and
+# smoke subset in a QEMU VM (faithful), alone. Prints the app x event matrix per layer, with the layer's mode.
 # Usage: test/e2e/run.sh [nspawn|rootless|node|vm|LANE+LANE...]...: lanes joined by "+" run side
 #        by side (each nspawn guest in a cgroup of its own), a lane's ","-joined layers and the
 #        steps one after the other. Default: nspawn,node+rootless vm (two nspawn guests at a time,
