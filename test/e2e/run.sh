@@ -169,7 +169,7 @@ for step in "${steps[@]}"; do
 	side_by_side+=("$step: $(($(now) - t)) s")
 done
 for layer in "${layers[@]}"; do
-	"$here/matrix.sh" "$layer" "$out/$layer/share" || failed=1
+	"$here/matrix.sh" "$layer" "$out/$layer/share" | tee "$out/$layer/matrix" || failed=1
 done
 echo
 echo "e2e: time per layer: images and root filesystem $setup_took s"
@@ -179,5 +179,9 @@ for layer in "${layers[@]}"; do
 		"$out/$layer/share/out/host.log" 2>/dev/null | sed 's/$/)/')"
 done
 for line in "${side_by_side[@]}"; do echo "e2e:   side by side, $line"; done
+# the failures again, last: a CI log is often read from its tail
+for layer in "${layers[@]}"; do
+	grep -E '^  [a-z]+: not ok |did not complete' "$out/$layer/matrix" 2>/dev/null | sed "s/^ */e2e: $layer: /"
+done
 echo "e2e: $([ $failed = 0 ] && echo passed || echo FAILED) in $(($(now) - t0)) s"
 exit $failed
