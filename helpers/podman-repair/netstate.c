@@ -152,33 +152,6 @@ static void stop_pastas(const char *netns) {
                 closedir(d);
 }
 
-/* The namespace's directory holds files and a few levels of directories (run/...). */
-static int remove_tree_at(int parent, const char *name, int depth) {
-        if (unlinkat(parent, name, 0) == 0 || errno == ENOENT)
-                return 0;
-        if ((errno != EISDIR && errno != EPERM) || depth == 0)
-                return -errno;
-        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        DIR *d = fdopendir(fd); /* owns fd from here */
-        if (!d) {
-                int k = -errno;
-                close(fd);
-                return k;
-        }
-        int r = 0;
-        for (struct dirent *e; (e = readdir(d));)
-                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                        int k = remove_tree_at(dirfd(d), e->d_name, depth - 1);
-                        r = r < 0 ? r : k;
-                }
-        closedir(d);
-        if (r == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                r = -errno;
-        return r;
-}
-
 int netstate_clear_rootless(const struct podman *p, const char *runtime_dir) {
         int r = running_containers_known(p);
         if (r < 0)
@@ -193,7 +166,7 @@ int netstate_clear_rootless(const struct podman *p, const char *runtime_dir) {
         stop_pastas(netns);
         r = clear_aardvark(networks);
         _cleanup_close_ int fd = open(networks, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        int k = fd < 0 ? (errno == ENOENT ? 0 : -errno) : remove_tree_at(fd, "rootless-netns", 4);
+        int k = fd < 0 ? (errno == ENOENT ? 0 : -errno) : remove_tree_at(fd, "rootless-netns", 4 /* levels: run/... */);
         if (k < 0)
                 log_error_errno(k, "cannot remove %s/rootless-netns: %m", networks);
         else if (fd >= 0)

@@ -63,8 +63,9 @@ char *report_status_json(const struct repair_report *r) {
         json_cstr(&sb, "moved_aside", r->moved_aside);
         strbuf_printf(&sb,
                       ",\n  \"units_stopped\": %zu,\n  \"volumes_reregistered\": %zu,\n  \"orphans_removed\": %zu,\n"
-                      "  \"processes_killed\": %zu",
-                      r->units_stopped, r->volumes_reregistered, r->orphans_removed, r->processes_killed);
+                      "  \"processes_killed\": %zu,\n  \"runtime_states_removed\": %zu",
+                      r->units_stopped, r->volumes_reregistered, r->orphans_removed, r->processes_killed,
+                      r->runtime_states_removed);
         strbuf_printf(&sb, ",\n  \"failed_repairs_in_a_row\": %u", r->failures);
         json_cstr(&sb, "gave_up_reason", r->gave_up_reason);
         json_cstr(&sb, "podman_version", r->podman_version);

@@ -37,6 +37,7 @@ struct repair_report {
         const char *moved_aside;    /* where a broken database went, or NULL */
         const char *gave_up_reason;
         size_t units_stopped, volumes_reregistered, orphans_removed, processes_killed;
+        size_t runtime_states_removed; /* crun's state of forgotten containers (runtime-state.h) */
         unsigned failures;
         long probe_ms;
 };

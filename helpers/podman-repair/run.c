@@ -21,6 +21,7 @@
 #include "podman-info.h"
 #include "repair-state.h"
 #include "repair.h"
+#include "runtime-state.h"
 
 /* A repair that stops many apps waits for each to stop: bitcoind may flush for minutes. */
 #define STOP_TIMEOUT_MS (10L * 60 * 1000)
@@ -360,6 +361,14 @@ static int finish(struct session *s, bool write_status) {
         return report_exit_status(r->result);
 }
 
+/* With podman healthy: crun's state of containers it forgot goes (runtime-state.h). */
+static void sweep_runtime_state(struct session *s) {
+        _cleanup_free_ char *root = crun_root_path(s->o->user, getenv("XDG_RUNTIME_DIR"));
+        int r = root ? runtime_state_sweep(&s->podman, root) : log_error_errno(-ENOMEM, "out of memory");
+        if (r > 0)
+                s->report.runtime_states_removed = (size_t)r;
+}
+
 static int repair(struct session *s) {
         struct repair_report *r = &s->report;
         enum repair_step plan[REPAIR_PLAN_MAX];
@@ -408,8 +417,10 @@ static int repair(struct session *s) {
         for (size_t i = 0; i < r->n_steps; i++)
                 helped &= r->step_ok[i] || r->steps[i] == STEP_SYSTEM_MIGRATE;
         repair_state_record(&s->state, r->when, podman_state_to_string(r->found), helped);
-        if (r->after == PODMAN_HEALTHY)
+        if (r->after == PODMAN_HEALTHY) {
                 remember_paths(s);
+                sweep_runtime_state(s);
+        }
         save_state(s);
         r->result = helped ? RESULT_REPAIRED : RESULT_FAILED;
         return finish(s, true);
@@ -435,8 +446,10 @@ int run(const struct run_options *o) {
         if (s.report.found == PODMAN_HEALTHY) {
                 s.state.failures = 0;
                 remember_paths(&s);
-                if (!o->check)
+                if (!o->check) {
+                        sweep_runtime_state(&s);
                         save_state(&s);
+                }
                 s.report.result = RESULT_HEALTHY;
                 code = finish(&s, !o->check);
         } else if (o->check) {

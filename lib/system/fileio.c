@@ -216,6 +216,35 @@ int clear_dir_files(const char *dir) {
         return r;
 }
 
+int remove_tree_at(int parent_fd, const char *name, unsigned depth) {
+        int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        int r = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                struct stat st;
+                int q = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+                if (q == 0 && S_ISDIR(st.st_mode))
+                        q = depth > 0 ? remove_tree_at(dirfd(d), de->d_name, depth - 1) : -ENOTEMPTY;
+                else if (q == 0 && unlinkat(dirfd(d), de->d_name, 0) < 0)
+                        q = -errno;
+                if (q < 0 && q != -ENOENT && r == 0)
+                        r = q;
+        }
+        closedir(d);
+        if (r == 0 && unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                r = -errno;
+        return r;
+}
+
 int symlink_new(const char *target, const char *link) {
         return symlink(target, link) < 0 ? -errno : 0;
 }

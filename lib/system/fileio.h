@@ -53,6 +53,10 @@ int clear_dir_files(const char *dir);
 /* clear_dir_files() on dir and each subdirectory (one level: unit dirs and their .wants),
  * removing the emptied subdirectories. */
 int clear_output_tree(const char *dir);
+/* Remove the directory `name` in parent_fd with what is in it, down to `depth` levels of
+ * subdirectories; symlinks are removed, never followed; nothing outside it is touched (openat
+ * with O_NOFOLLOW at each level). 0, or the first negative errno (what could go is gone). */
+int remove_tree_at(int parent_fd, const char *name, unsigned depth);
 /* Create `link` pointing at `target` (relative targets are kept as they are). */
 int symlink_new(const char *target, const char *link);
 /* Read at most size - 1 bytes of a small regular file (/proc files, pid files; opened with

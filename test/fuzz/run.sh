@@ -31,7 +31,7 @@ seed_dirs() {
 
 dict_for() {
         case $1 in
-        manifest | manifest-derived | ota-marker | podman-info) echo "-dict=$here/yaml.dict" ;;
+        manifest | manifest-derived | ota-marker | podman-info | crun-status) echo "-dict=$here/yaml.dict" ;;
         esac
 }
 

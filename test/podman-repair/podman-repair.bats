@@ -120,7 +120,8 @@ case "$1 $2" in
 	fi
 	;;
 "unshare chown") ;;
-"ps --all" | "ps --quiet") ;;
+"ps --all") [ ! -e "$T/containers-known" ] || cat "$T/containers-known" ;;
+"ps --quiet") ;;
 *)
 	echo "Error: stand-in podman: unexpected command: $*" >&2
 	exit 125
@@ -204,6 +205,23 @@ rootless_env() {
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# crun's state directory of container $1 (64 hex digits from the number $1) under the rootless
+# crun root, as crun's status.c writes it: init process $2 with start time $3, bundle $4
+# (default: podman's, the container's storage directory). Call before rootless_env (it chowns).
+crun_id() { printf '%064x' "$1"; }
+crun_state() {
+	local id dir bundle
+	id=$(crun_id "$1")
+	dir=$T/xdg-run/crun/$id
+	bundle=${4:-$T/home/.local/share/containers/storage/overlay-containers/$id/userdata}
+	mkdir -p "$dir"
+	printf '{\n  "pid": %s,\n  "process-start-time": %s,\n  "bundle": "%s",\n  "rootfs": "%s/merged"\n}\n' \
+		"$2" "$3" "$bundle" "$bundle" >"$dir/status"
+	printf '{"process": {"env": ["RPCPASSWORD=secret"]}}\n' >"$dir/config.json"
+	mkfifo "$dir/exec.fifo"
+}
+start_time_of() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
 
 gone() {
 	local pid=$1
@@ -615,6 +633,66 @@ gone() {
 	grep -qx 'volume create --ignore archy-x-y' "$T/calls"
 	grep -qx -- "unshare chown -h 999:999 -- $VOLS/archy-x-y/_data" "$T/calls"
 	[ "$(stat -c %a "$VOLS/archy-x-y/_data")" = 750 ]
+}
+
+@test "rootless, healthy: crun's state of containers podman forgot whose process is gone is removed; live, known and others' state is kept" {
+	sleep 100 &
+	live=$!
+	sleep 0 &
+	dead=$!
+	wait "$dead"
+	start=$(start_time_of "$live")
+	crun_state 1 "$dead" 5                   # forgotten, process gone: removed
+	crun_state 2 "$live" "$start"            # its process runs: kept
+	crun_state 3 "$live" $((start + 1))      # its number was reused by another process: removed
+	crun_state 4 "$dead" 5                   # podman knows it: kept
+	crun_state 5 "$dead" 5 "$T/home/bundle"  # not podman's bundle: kept
+	mkdir -p "$T/xdg-run/crun/archy-by-hand" # not a podman id: kept
+	cp "$T/xdg-run/crun/$(crun_id 1)/status" "$T/xdg-run/crun/archy-by-hand/status"
+	crun_id 4 >"$T/containers-known"
+	rootless_env
+	repair --user
+	kill "$live"
+	[ "$status" -eq 0 ]
+	[ "$(field result)" = healthy ]
+	[ "$(field runtime_states_removed)" = 2 ]
+	[ "$(count_calls 'ps --all --no-trunc --format {{.ID}}')" -eq 1 ]
+	for n in 1 3; do
+		[ ! -e "$T/xdg-run/crun/$(crun_id "$n")" ]
+		[[ "$stderr" == *"removed crun's state $T/xdg-run/crun/$(crun_id "$n") of a container podman no longer knows"* ]]
+	done
+	for n in 2 4 5; do
+		[ -f "$T/xdg-run/crun/$(crun_id "$n")/config.json" ]
+	done
+	[ -f "$T/xdg-run/crun/archy-by-hand/status" ]
+	[ "$(grep -c "removed crun's state" <<<"$stderr")" -eq 2 ]
+}
+
+@test "rootless, healthy: crun's state of running containers only: podman is not asked which containers it knows" {
+	sleep 100 &
+	live=$!
+	crun_state 2 "$live" "$(start_time_of "$live")"
+	crun_state 5 999999999 5 "$T/home/bundle"
+	rootless_env
+	repair --user
+	kill "$live"
+	[ "$status" -eq 0 ]
+	[ "$(field runtime_states_removed)" = 0 ]
+	[ "$(count_calls 'ps --all --no-trunc --format {{.ID}}')" -eq 0 ]
+	[ -d "$T/xdg-run/crun/$(crun_id 2)" ]
+}
+
+@test "rootless, a repair: crun's state of the containers the lost database forgot goes with it" {
+	sleep 0 &
+	dead=$!
+	wait "$dead"
+	crun_state 1 "$dead" 5
+	rootless_env
+	rm -f "$DB"
+	repair --user
+	[ "$status" -eq 0 ] || [ "$status" -eq 4 ]
+	[ "$(field runtime_states_removed)" = 1 ]
+	[ ! -e "$T/xdg-run/crun/$(crun_id 1)" ]
 }
 
 @test "the system's run on a rootless node: root's podman runs no app, says so, exit 0, runs no podman" {

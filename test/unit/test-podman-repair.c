@@ -2,7 +2,9 @@
 /* The parts of archy-podman-repair below the state classifier: podman's info JSON, the state file
  * and its rate limit, the status report, /proc/locks, the names archy expects podman to know, and
  * spawn_capture() with real processes (timeouts must leave nothing running). */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,7 +17,9 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "crun-status.h"
 #include "facts.h"
+#include "fileio.h"
 #include "podman-info.h"
 #include "process.h"
 #include "subid.h"
@@ -713,6 +717,119 @@ START_TEST(aside_name_is_utc) {
 }
 END_TEST
 
+/* ---- crun's state ---- */
+
+#define CRUN_ID "4c1f0e7a9b2d3c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
+
+START_TEST(crun_status_of_a_podman_container) {
+        /* the fields crun's status.c writes (pid, process-start-time, bundle, among others) */
+        static const char text[] =
+                "{\n  \"pid\": 4242,\n  \"process-start-time\": 987654,\n  \"cgroup-path\": \"x\",\n"
+                "  \"rootfs\": \"/var/lib/containers/storage/overlay/abc/merged\",\n"
+                "  \"systemd-cgroup\": true,\n"
+                "  \"bundle\": \"/var/lib/containers/storage/overlay-containers/" CRUN_ID "/userdata\",\n"
+                "  \"created\": \"2026-12-04T10:00:00.000Z\",\n  \"detached\": true\n}\n";
+        struct crun_status s;
+        ck_assert_int_eq(crun_status_parse(text, sizeof(text) - 1, &s), 0);
+        ck_assert_int_eq(s.pid, 4242);
+        ck_assert(s.has_start_time);
+        ck_assert_uint_eq(s.start_time, 987654);
+        ck_assert(crun_state_is_podmans(CRUN_ID, &s));
+        /* the directory's name must be the id in the bundle */
+        ck_assert(!crun_state_is_podmans("5c1f0e7a9b2d3c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6", &s));
+        crun_status_done(&s);
+}
+END_TEST
+
+START_TEST(crun_status_without_start_time) {
+        static const char text[] =
+                "{\"pid\": 7, \"bundle\": \"/home/a/.local/share/containers/storage/vfs-containers/" CRUN_ID
+                "/userdata\"}";
+        struct crun_status s;
+        ck_assert_int_eq(crun_status_parse(text, sizeof(text) - 1, &s), 0);
+        ck_assert(!s.has_start_time);
+        ck_assert(crun_state_is_podmans(CRUN_ID, &s));
+        crun_status_done(&s);
+}
+END_TEST
+
+START_TEST(crun_status_rejects_what_is_not_crun_state) {
+        static const char *const bad[] = {"",
+                                          "[]",
+                                          "{}",
+                                          "{\"pid\": 0}",
+                                          "{\"pid\": -3}",
+                                          "{\"pid\": \"12\"}",
+                                          "{\"pid\": 99999999999}",
+                                          "not json",
+                                          "{\"pid\": 1",
+                                          NULL};
+        for (const char *const *t = bad; *t; t++) {
+                struct crun_status s;
+                ck_assert_msg(crun_status_parse(*t, strlen(*t), &s) == -EINVAL, "accepted: %s", *t);
+                ck_assert_ptr_null(s.bundle);
+        }
+}
+END_TEST
+
+START_TEST(crun_state_of_others_is_not_podmans) {
+        struct crun_status s = {.pid = 1};
+        ck_assert(!crun_state_is_podmans(CRUN_ID, &s)); /* no bundle */
+        static const char *const bundles[] = {
+                "/home/u/my_container",                                       /* crun run by hand */
+                "/run/containerd/io.containerd.runtime.v2.task/k8s/" CRUN_ID, /* another engine */
+                "/overlay-containers/" CRUN_ID "/userdata/x",                 /* deeper */
+                "-containers/" CRUN_ID "/userdata",                           /* no storage around it */
+                "/var/lib/containers/storage/overlay-containers/" CRUN_ID "/userdat",
+                NULL};
+        for (const char *const *b = bundles; *b; b++) {
+                s.bundle = (char *)*b;
+                ck_assert_msg(!crun_state_is_podmans(CRUN_ID, &s), "taken as podman's: %s", *b);
+        }
+        s.bundle = "/var/lib/containers/storage/overlay-containers/" CRUN_ID "/userdata";
+        ck_assert(crun_state_is_podmans(CRUN_ID, &s));
+        ck_assert(!crun_state_is_podmans("archy-bitcoind", &s));
+        ck_assert(!crun_state_is_podmans("4C1F0E7A9B2D3C5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6", &s));
+}
+END_TEST
+
+START_TEST(remove_tree_at_stays_inside) {
+        char dir[] = "/tmp/archy-tree-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        char path[PATH_MAX];
+        /* keep/file is outside; gone/ holds a file, a subdirectory and a link to keep/ */
+        snprintf(path, sizeof(path), "%s/keep", dir);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/keep/file", dir);
+        ck_assert_int_eq(write_file_atomic(path, "x", 1, 0600), 0);
+        snprintf(path, sizeof(path), "%s/gone", dir);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/gone/sub", dir);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/gone/sub/config.json", dir);
+        ck_assert_int_eq(write_file_atomic(path, "{}", 2, 0600), 0);
+        snprintf(path, sizeof(path), "%s/gone/link", dir);
+        ck_assert_int_eq(symlink("../keep", path), 0);
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(remove_tree_at(fd, "gone", 0), -ENOTEMPTY); /* sub is one level down */
+        ck_assert_int_eq(remove_tree_at(fd, "gone", 1), 0);
+        ck_assert_int_eq(remove_tree_at(fd, "gone", 1), 0); /* already gone */
+        ck_assert_int_eq(remove_tree_at(fd, "keep/file", 1), -ENOTDIR);
+        close(fd);
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/gone", dir);
+        ck_assert_int_eq(lstat(path, &st), -1);
+        snprintf(path, sizeof(path), "%s/keep/file", dir);
+        ck_assert_int_eq(lstat(path, &st), 0);
+        snprintf(path, sizeof(path), "%s/keep/file", dir);
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/keep", dir);
+        rmdir(path);
+        rmdir(dir);
+}
+END_TEST
+
 /* ---- facts ---- */
 
 START_TEST(names_missing_from_records) {
@@ -1062,6 +1179,13 @@ Suite *podman_repair_suite(void) {
         tcase_add_test(stuck, locks_real_fcntl_lock);
         tcase_add_test(stuck, aside_name_is_utc);
         suite_add_tcase(s, stuck);
+        TCase *crun = tcase_create("crun");
+        tcase_add_test(crun, crun_status_of_a_podman_container);
+        tcase_add_test(crun, crun_status_without_start_time);
+        tcase_add_test(crun, crun_status_rejects_what_is_not_crun_state);
+        tcase_add_test(crun, crun_state_of_others_is_not_podmans);
+        tcase_add_test(crun, remove_tree_at_stays_inside);
+        suite_add_tcase(s, crun);
         TCase *facts = tcase_create("facts");
         tcase_add_test(facts, names_missing_from_records);
         tcase_add_test(facts, volume_dirs_with_data_only);

@@ -138,6 +138,29 @@ connected() { curl -fsS -m 3 "http://127.0.0.1:$(port_of "$1")/" | grep -q '^con
 @test "wallet | rootless-runtime-stale | up again, connected; data kept" { assert_recovered wallet before-libpod-removed; }
 @test "indexer | rootless-runtime-stale | up again, connected; data kept" { assert_recovered indexer before-libpod-removed; }
 
+# The containers that podman's refresh removed under running units are gone from podman, but crun
+# kept their state in $XDG_RUNTIME_DIR/crun (config.json: the app's environment, the RPC password
+# included) until the next boot: the user's repair removes it once their processes are gone
+# (archy-podman-repair(8), REPAIR). Every state left there is of a container podman knows.
+crun_states_unknown() {
+	local known dir id
+	known=$(app_podman ps --all --no-trunc --format '{{.ID}}')
+	for dir in "$RUNTIME"/crun/*/; do
+		id=$(basename "$dir")
+		[[ "$id" =~ ^[0-9a-f]{64}$ ]] || continue
+		grep -qx "$id" <<<"$known" || echo "$id"
+	done
+}
+no_unknown_crun_state() { [ -z "$(crun_states_unknown)" ]; }
+@test "all | rootless-runtime-stale | crun's state of the removed containers is gone with them (their secrets in it)" {
+	wait_for 90 no_unknown_crun_state || { crun_states_unknown; false; }
+	run grep -rlF "$(rpc_password)" "$RUNTIME/crun"
+	printf '%s\n' "$output"
+	for f in $output; do
+		grep -qx "$(basename "$(dirname "$f")")" <<<"$(app_podman ps --all --no-trunc --format '{{.ID}}')"
+	done
+}
+
 # The run root ($XDG_RUNTIME_DIR/containers: the containers' runtime files and the network
 # namespace) removed under running containers: podman still says Up, every port resets.
 @test "all | rootless-runroot-removed | the user's containers runtime directory removed: repaired" {
