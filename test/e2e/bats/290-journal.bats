@@ -5,7 +5,10 @@
 # catalog. Each row makes the event happen for real and asks journalctl for exactly that id and
 # app: archyctl restart's unit restart; archy-reconcile restarting the indexer that systemd gave up
 # on (run as its service, where stdout is the journal); archy-derive repairing a corrupted
-# bitcoin.conf (its timer). Runs after 10-install.bats (plan journal), or in plan full.
+# bitcoin.conf (its timer). Runs after 10-install.bats (plan journal), or in plan full; in both
+# modes (plan rootless): on a rootless node archyctl and archy-derive are still the system's, and
+# archy-reconcile runs in the apps user's manager, its entries under _UID and _SYSTEMD_USER_UNIT (a
+# system user's services log to the system journal).
 load helpers
 
 CATALOG=/usr/lib/systemd/catalog/archy.catalog
@@ -14,19 +17,20 @@ DERIVE_DRIFT_REPAIRED=825cb0a8d24a4c4797832b91868b11e0
 APPLY_UNIT_RESTARTED=935de3186b6a4401b349389171416f91
 APPLY_CONVERGED=d880817433954163b151af75308832c6
 BITCOIN_CONF=/var/lib/archipelago/node/bitcoin.conf
-DROPIN=/run/systemd/system/archy-indexer.service.d/90-e2e-fail.conf
 
 setup_file() {
 	settle
 }
 
 teardown_file() {
-	rm -f "$DROPIN"
-	systemctl daemon-reload
-	systemctl unmask --runtime archy-reconcile.service >/dev/null 2>&1 || true
-	systemctl reset-failed || true
-	systemctl start archy-apps.target archy-reconcile.timer
+	app_systemctl reset-failed || true
+	app_systemctl start archy-apps.target archy-reconcile.timer
 	settle
+}
+
+# The entries of archy-reconcile.service, the unit of the manager that runs the apps.
+reconcile_unit() {
+	if rootless; then echo "_UID=$APPS_UID _SYSTEMD_USER_UNIT=archy-reconcile.service"; else echo "_SYSTEMD_UNIT=archy-reconcile.service"; fi
 }
 
 # A cursor just after the journal's last entry: entries from now on are the test's.
@@ -82,11 +86,11 @@ has_entry() { [ -n "$(messages_since "$@")" ]; }
 }
 
 @test "indexer | systemd gave up, archy-reconcile.service | its restart-app entry: MESSAGE_ID, ARCHY_APP=indexer, once, explained by -x" {
-	systemctl stop archy-reconcile.timer archy-reconcile.service
+	app_systemctl stop archy-reconcile.timer archy-reconcile.service
 	give_up_on indexer
 	local cursor
 	cursor=$(mark)
-	systemctl start archy-reconcile.service
+	app_systemctl start archy-reconcile.service
 	assert_up indexer 60
 	messages_since "$cursor" MESSAGE_ID=$RECONCILE_RESTART_APP ARCHY_APP=indexer >"$BATS_TEST_TMPDIR/got"
 	cat "$BATS_TEST_TMPDIR/got" >&2
@@ -95,13 +99,14 @@ has_entry() { [ -n "$(messages_since "$@")" ]; }
 	[ "$(field_since "$cursor" SYSLOG_IDENTIFIER MESSAGE_ID=$RECONCILE_RESTART_APP)" = SYSLOG_IDENTIFIER=archy-reconcile ]
 	[ "$(field_since "$cursor" PRIORITY MESSAGE_ID=$RECONCILE_RESTART_APP)" = PRIORITY=5 ]
 	# the service's stdout is the journal: the action is in it once, not also as a plain line
-	[ "$(messages_since "$cursor" -u archy-reconcile.service | grep -c '^restart-app archy-indexer.service')" -eq 1 ]
+	# shellcheck disable=SC2046 # the matches, one word each
+	[ "$(messages_since "$cursor" $(reconcile_unit) | grep -c '^restart-app archy-indexer.service')" -eq 1 ]
 	# -x: the catalog's text, with the app filled in
 	journalctl --after-cursor="$cursor" -x --no-pager MESSAGE_ID=$RECONCILE_RESTART_APP >"$BATS_TEST_TMPDIR/x"
 	cat "$BATS_TEST_TMPDIR/x" >&2
 	grep -q 'Subject: archy-reconcile started indexer again after systemd gave up on it' "$BATS_TEST_TMPDIR/x"
 	grep -q 'Documentation: man:archy-reconcile(8)' "$BATS_TEST_TMPDIR/x"
-	systemctl start archy-reconcile.timer
+	app_systemctl start archy-reconcile.timer
 }
 
 @test "node | derive drift | archy-derive.timer's repair: MESSAGE_ID=DRIFT_REPAIRED, ARCHY_APP=node, explained by --catalog" {
