@@ -3,7 +3,9 @@
 # e2e manifest's apps: the healthy node, then one unit stopped by hand, one crashed and waiting to
 # restart with its restart count, one failed for good; and that it starts no process. Its metrics
 # (archyctl status --prometheus) name every app, and archy-metrics.timer keeps node_exporter's
-# archy.prom fresh. Runs after 10-install.bats (plan status).
+# archy.prom fresh. Runs after 10-install.bats (plan status), in both modes (plan rootless): the
+# apps' units in the manager that runs them (app_systemctl), their containers in its podman, the
+# helpers' state where that mode keeps it; archyctl and archy-metrics run as root in both.
 load helpers
 
 OUT=$BATS_FILE_TMPDIR/status.json
@@ -25,7 +27,7 @@ ufield() { field "$(unit_expr "$1")['$2']"; }
 # stop: SuccessExitStatus=143 137.)
 crash() {
 	local init
-	init=$(podman inspect --format '{{.State.Pid}}' "$1")
+	init=$(app_podman inspect --format '{{.State.Pid}}' "$1")
 	kill -SEGV $(pgrep -P "$init")
 }
 
@@ -35,8 +37,12 @@ status_json() {
 	echo "$rc"
 }
 
-show() { systemctl show -p "$2" --value "$1"; }
-show_unix() { local v; v=$(systemctl show --timestamp=unix -p "$2" --value "$1"); echo "${v#@}"; }
+# An app unit's property, from the manager that runs the apps; a system unit's (the helpers').
+show() { app_systemctl show -p "$2" --value "$1"; }
+show_unix() { local v; v=$(app_systemctl show --timestamp=unix -p "$2" --value "$1"); echo "${v#@}"; }
+system_show() { systemctl show -p "$2" --value "$1"; }
+substate_is() { [ "$(show "$1" SubState)" = "$2" ]; }
+activestate_is() { [ "$(show "$1" ActiveState)" = "$2" ]; }
 
 # Every field of unit $1 that systemd holds, against systemctl show.
 assert_unit_matches_systemd() {
@@ -69,8 +75,8 @@ assert_container_matches_podman() {
 	if [ "$(ufield "$(unit_of "$app")" active_state)" = active ]; then
 		running "$app"
 		[ "$(ufield "$(unit_of "$app")" health)" = none ] # the e2e manifest has no health checks
-		[ -z "$(podman inspect --format '{{.State.Health.Status}}' "archy-$app" 2>/dev/null)" ] ||
-			[ "$(podman inspect --format '{{.State.Health.Status}}' "archy-$app")" = "$(ufield "$(unit_of "$app")" health)" ]
+		[ -z "$(app_podman inspect --format '{{.State.Health.Status}}' "archy-$app" 2>/dev/null)" ] ||
+			[ "$(app_podman inspect --format '{{.State.Health.Status}}' "archy-$app")" = "$(ufield "$(unit_of "$app")" health)" ]
 	else
 		[ "$(ufield "$(unit_of "$app")" health)" = null ]
 		no_container "$app"
@@ -94,11 +100,11 @@ assert_container_matches_podman() {
 	# the stopped app: inactive as systemd says, no container
 	[ "$(ufield archy-notes.service active_state)" = "$(show archy-notes.service ActiveState)" ]
 	assert_container_matches_podman notes
-	if [ -e /run/archipelago/podman-health.json ]; then
-		[ "$(field "d['podman']['result']")" = "$(python3 -c 'import json; print(json.load(open("/run/archipelago/podman-health.json"))["result"])')" ]
+	if [ -e "$REPAIR_STATUS" ]; then
+		[ "$(field "d['podman']['result']")" = "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["result"])' "$REPAIR_STATUS")" ]
 	fi
 	[ "$(field "d['derive']['found']")" = true ]
-	[ "$(field "d['derive']['last_result']")" = "$(show archy-derive.service Result)" ]
+	[ "$(field "d['derive']['last_result']")" = "$(system_show archy-derive.service Result)" ]
 	[ "$(field "d['derive']['drift']")" = unknown ]
 }
 
@@ -109,7 +115,7 @@ metrics_written_after() {
 	[ -f "$TEXTFILE" ] && [ "$(stat -c %Y "$TEXTFILE")" -ge "$1" ]
 }
 
-metrics_idle() { [ "$(show archy-metrics.service ActiveState)" = inactive ]; }
+metrics_idle() { [ "$(system_show archy-metrics.service ActiveState)" = inactive ]; }
 
 @test "archyctl | status | --prometheus: every started app running; archy-metrics.timer writes node_exporter's archy.prom" {
 	settle
@@ -134,7 +140,7 @@ metrics_idle() { [ "$(show archy-metrics.service ActiveState)" = inactive ]; }
 	since=$(date +%s)
 	wait_for 45 metrics_written_after "$since"
 	[ "$(stat -c %a "$TEXTFILE")" = 644 ]
-	[ "$(show archy-metrics.service Result)" = success ]
+	[ "$(system_show archy-metrics.service Result)" = success ]
 	for app in node wallet indexer; do grep -qx "archy_app_running{app=\"$app\"} 1" "$TEXTFILE"; done
 	grep -q '^archy_metrics_last_run_timestamp_seconds ' "$TEXTFILE"
 	[ -z "$(find "${TEXTFILE%/*}" -name 'archy.prom.tmp.*')" ]
@@ -159,14 +165,14 @@ metrics_idle() { [ "$(show archy-metrics.service ActiveState)" = inactive ]; }
 }
 
 @test "archyctl | status | a started app's unit stopped by hand: degraded, exit 0, inactive as systemd says" {
-	systemctl stop archy-indexer.service
+	app_systemctl stop archy-indexer.service
 	[ "$(status_json)" = 0 ]
 	[ "$(field "d['verdict']")" = degraded ]
 	assert_unit_matches_systemd archy-indexer.service
 	[ "$(ufield archy-indexer.service active_state)" = inactive ]
 	assert_container_matches_podman indexer
 	[[ "$(field "[p['text'] for p in d['problems'] if p['app'] == 'indexer'][0]")" == *"archy-indexer.service is inactive"* ]]
-	systemctl start archy-indexer.service
+	app_systemctl start archy-indexer.service
 	assert_up indexer
 }
 
@@ -175,7 +181,7 @@ metrics_idle() { [ "$(show archy-metrics.service ActiveState)" = inactive ]; }
 	assert_up wallet-ui
 	before=$(show "$u" NRestarts)
 	crash archy-wallet-ui
-	wait_for 10 bash -c "[ \"\$(systemctl show -p SubState --value $u)\" = auto-restart ]"
+	wait_for 10 substate_is "$u" auto-restart
 	# RestartSec=5: systemd's answer holds still for a few seconds
 	[ "$(status_json)" = 0 ]
 	[ "$(show "$u" SubState)" = auto-restart ]
@@ -191,12 +197,11 @@ metrics_idle() { [ "$(show archy-metrics.service ActiveState)" = inactive ]; }
 
 @test "archyctl | status | a unit failed for good: attention, exit 5, its failure and restart count as systemd has them" {
 	local u=archy-wallet-ui.service
-	mkdir -p "/run/systemd/system/$u.d"
-	printf '[Service]\nRestart=no\n' >"/run/systemd/system/$u.d/99-e2e-no-restart.conf"
-	systemctl daemon-reload
+	printf '[Service]\nRestart=no\n' | app_runtime_dropin wallet-ui 99-e2e-no-restart.conf
+	app_systemctl daemon-reload
 	assert_up wallet-ui 60
 	crash archy-wallet-ui
-	wait_for 30 bash -c "[ \"\$(systemctl show -p ActiveState --value $u)\" = failed ]"
+	wait_for 30 activestate_is "$u" failed
 	[ "$(status_json)" = 5 ]
 	[ "$(field "d['verdict']")" = attention ]
 	assert_unit_matches_systemd "$u"
@@ -205,10 +210,10 @@ metrics_idle() { [ "$(show archy-metrics.service ActiveState)" = inactive ]; }
 	run archyctl status wallet
 	[ "$status" -eq 5 ]
 	[[ "$output" == *"$u failed"* ]]
-	rm -r "/run/systemd/system/$u.d"
-	systemctl daemon-reload
-	systemctl reset-failed "$u"
-	systemctl start "$u"
+	app_runtime_dropin_remove wallet-ui 99-e2e-no-restart.conf
+	app_systemctl daemon-reload
+	app_systemctl reset-failed "$u"
+	app_systemctl start "$u"
 	assert_up wallet-ui 60
 	[ "$(status_json)" = 0 ]
 }
@@ -253,7 +258,7 @@ status_probe_expr() { echo "[p for a in d['apps'] if a['name'] == '$1' for p in 
 
 @test "archyctl | probe | an app's container stopped: its probe fails with a detail (exit 8), status degraded; passes after start" {
 	settle
-	systemctl stop archy-indexer.service
+	app_systemctl stop archy-indexer.service
 	[ "$(probe_json indexer)" = 8 ]
 	cat "$OUT" >&2
 	[ "$(field "d['ok']")" = false ]
@@ -266,7 +271,7 @@ status_probe_expr() { echo "[p for a in d['apps'] if a['name'] == '$1' for p in 
 	[[ "$(field "[p['text'] for p in d['problems'] if p['app'] == 'indexer']")" == *"probe tcp of indexer (tcp 127.0.0.1:18501) failed at "*": connection refused"* ]]
 	# the other apps' results were kept
 	[ "$(field "$(status_probe_expr node rpc)['ok']")" = true ]
-	systemctl start archy-indexer.service
+	app_systemctl start archy-indexer.service
 	assert_up indexer
 	wait_for 30 archyctl probe indexer
 	[ "$(probe_json)" = 0 ]

@@ -5,11 +5,13 @@
 # podman's status file saying archy-podman-repair gave up, a pending and a rolled-back OTA state,
 # a nearly full filesystem (a small tmpfs doctor is pointed at: the node's own disks cannot be
 # filled here), and time sync as timedated reports it. The orphans row runs only when
-# archy-reconcile is installed. Runs after 10-install.bats (plan doctor).
+# archy-reconcile is installed. Runs after 10-install.bats (plan doctor), in both modes (plan
+# rootless): there the podman check reads the apps user's archy-podman-repair status and names the
+# user's unit to start.
 load helpers
 
 OUT=$BATS_FILE_TMPDIR/doctor.json
-PODMAN_STATUS=/run/archipelago/podman-health.json
+PODMAN_STATUS=$REPAIR_STATUS
 OTA_STATE=/var/lib/archipelago/update-verify.state
 BITCOIN_CONF=/var/lib/archipelago/node/bitcoin.conf
 
@@ -113,17 +115,21 @@ show() { archyctl doctor >&2 || true; }
 @test "all | doctor | archy-podman-repair's status saying it gave up: podman attention, exit 5, start the repair" {
 	# the status file as archy-podman-repair writes it (archy-podman-repair(8), FILES); its timer
 	# is held so that no run replaces it while doctor looks
-	systemctl stop archy-podman-repair.timer
+	app_systemctl stop archy-podman-repair.timer
 	cp -p "$PODMAN_STATUS" "$BATS_FILE_TMPDIR/podman-health.json"
 	printf '{"result": "gave-up", "healthy": false, "state_now": "database-corrupt", "failed_repairs_in_a_row": 3, "gave_up_reason": "3 repairs in a row did not help", "checked_at_unix": %s}\n' "$(date +%s)" >"$PODMAN_STATUS"
 	local rc
 	rc=$(doctor_json)
 	cp -p "$BATS_FILE_TMPDIR/podman-health.json" "$PODMAN_STATUS"
-	systemctl start archy-podman-repair.timer
+	app_systemctl start archy-podman-repair.timer
 	[ "$rc" = 5 ]
 	[ "$(check podman verdict)" = attention ]
 	[ "$(check podman detail)" = "archy-podman-repair gave up: 3 repairs in a row did not help" ]
-	[[ "$(check podman suggestion)" == "systemctl start archy-podman-repair.service"* ]]
+	if rootless; then
+		[[ "$(check podman suggestion)" == "systemctl --user -M $APPS_USER@ start archy-podman-repair.service"* ]]
+	else
+		[[ "$(check podman suggestion)" == "systemctl start archy-podman-repair.service"* ]]
+	fi
 	[ "$(doctor_json)" = 0 ]
 	[ "$(check podman verdict)" = ok ]
 }

@@ -6,19 +6,20 @@
 # shortened, and the tests ask its HTTP API what they see: an app's container killed and kept
 # down (ArchyAppDown fires), the app stopped on purpose (no ArchyAppDown), a derived file's drift
 # (the repaired counter moves). archy-reconcile.timer is held for the file (it would start the
-# killed app again). Runs after 10-install.bats (plan alerts; about 60 s in nspawn).
+# killed app again). Runs after 10-install.bats (plan alerts; about 60 s in nspawn), in both modes
+# (plan rootless): the apps' units and containers through app_systemctl and app_podman, the
+# exporter, Prometheus and archy-derive the system's.
 load helpers
 
 PROM=http://127.0.0.1:9090
 SHIPPED=/usr/share/archy/prometheus/archy-alerts.yml
-DOWN_DROPIN=/run/systemd/system/archy-indexer.service.d/90-e2e-down.conf
 ROUTE=/etc/nginx/archipelago.d/node.conf
 # Every `for:` of the shipped rules (minutes) becomes this in the test's copy.
 FOR=10s
 
 setup_file() {
 	settle
-	systemctl stop archy-reconcile.timer
+	app_systemctl stop archy-reconcile.timer
 	local dir=$BATS_FILE_TMPDIR/prometheus
 	mkdir -p "$dir/data"
 	# The shipped rules with only their `for: <N>m` lines changed (the file keeps each on a line of
@@ -43,13 +44,14 @@ setup_file() {
 }
 
 teardown_file() {
-	rm -f "$DOWN_DROPIN"
-	systemctl daemon-reload
+	app_runtime_dropin_remove indexer 90-e2e-down.conf
+	app_systemctl daemon-reload
 	systemctl stop e2e-prometheus.service || true
 	systemctl reset-failed || true
+	app_systemctl reset-failed || true
 	archyctl start indexer >/dev/null 2>&1 || true
-	systemctl start archy-apps.target
-	systemctl start archy-reconcile.timer
+	app_systemctl start archy-apps.target
+	app_systemctl start archy-reconcile.timer
 	settle
 }
 
@@ -64,6 +66,9 @@ r = json.load(sys.stdin)["data"]["result"]
 for line in sorted(" ".join([s["value"][1]] + [s["metric"].get(l, "") for l in labels]) for s in r):
     print(line)' "$@"
 }
+
+# The app's main unit no longer active (inactive or failed) in the manager that runs it.
+inactive_or_failed() { ! app_systemctl is-active -q "archy-$1.service"; }
 
 # Series $1 has the single value $2 in Prometheus.
 prom_is() { [ "$(promq "$1")" = "$2" ]; }
@@ -134,11 +139,10 @@ series_reaches() {
 
 @test "indexer | podman kill, kept down | archy_app_running 0; ArchyAppDown fires (critical, the app named, what to run)" {
 	# kept down: systemd would restart it (Restart=always), archy-reconcile too (held)
-	install -d "$(dirname "$DOWN_DROPIN")"
-	printf '[Service]\nRestart=no\n' >"$DOWN_DROPIN"
-	systemctl daemon-reload
-	podman kill archy-indexer
-	wait_for 30 sh -c '! systemctl is-active -q archy-indexer.service'
+	printf '[Service]\nRestart=no\n' | app_runtime_dropin indexer 90-e2e-down.conf
+	app_systemctl daemon-reload
+	app_podman kill archy-indexer
+	wait_for 30 inactive_or_failed indexer
 	metrics_now
 	prom_is 'archy_app_running{app="indexer"}' 0
 	prom_is 'archy_container_up{app="indexer",container="main"}' 0
@@ -158,9 +162,9 @@ for a in json.load(sys.stdin)[\"data\"][\"alerts\"]:
 }
 
 @test "indexer | started again | archy_app_running 1; ArchyAppDown no longer firing" {
-	rm -f "$DOWN_DROPIN"
-	systemctl daemon-reload
-	systemctl start archy-indexer.service
+	app_runtime_dropin_remove indexer 90-e2e-down.conf
+	app_systemctl daemon-reload
+	app_systemctl start archy-indexer.service
 	assert_up indexer 60
 	metrics_now
 	prom_is 'archy_app_running{app="indexer"}' 1

@@ -101,23 +101,39 @@ states() {
 
 app_unit_failed() { [ "$(app_systemctl show -p ActiveState --value "archy-$1.service")" = failed ]; }
 
+# Usage: app_runtime_dropin APP NAME <CONTENT: a runtime drop-in NAME for APP's main unit in the
+# manager that runs the apps (/run/systemd/system, rootless /run/user/UID/systemd/user), written as
+# that manager's user: a directory root made in /run/user/UID/systemd/user would leave the apps
+# user's manager unable to write its own runtime links there (mask --runtime: "Access denied").
+# The caller reloads the manager; app_runtime_dropin_remove APP NAME takes it away again.
+app_runtime_dropin_dir() {
+	if rootless; then echo "/run/user/$APPS_UID/systemd/user/archy-$1.service.d"; else echo "/run/systemd/system/archy-$1.service.d"; fi
+}
+app_runtime_dropin() {
+	local dir
+	dir=$(app_runtime_dropin_dir "$1")
+	"${AS_APPS_USER[@]}" mkdir -p "$dir"
+	"${AS_APPS_USER[@]}" tee "$dir/$2" >/dev/null
+}
+app_runtime_dropin_remove() {
+	local dir
+	dir=$(app_runtime_dropin_dir "$1")
+	rm -f "$dir/$2"
+	rmdir "$dir" 2>/dev/null || true
+}
+
 # Usage: give_up_on APP: the node's manager (the system's, or the apps user's on a rootless node)
 # gives up on APP's main unit: every start fails (a runtime drop-in), and a second start within
 # 5 min is refused, so it stays failed; the drop-in is gone again afterwards, so that a start by
 # hand (archy-reconcile's) succeeds.
 give_up_on() {
-	local dir failed=0
-	if rootless; then dir=/run/user/$APPS_UID/systemd/user/archy-$1.service.d; else dir=/run/systemd/system/archy-$1.service.d; fi
-	# as the manager's user: a directory root made in /run/user/UID/systemd/user would leave the apps
-	# user's manager unable to write its own runtime links there (mask --runtime: "Access denied")
-	"${AS_APPS_USER[@]}" mkdir -p "$dir"
+	local failed=0
 	printf '[Unit]\nStartLimitIntervalSec=300\nStartLimitBurst=1\n[Service]\nExecStartPre=/bin/false\n' |
-		"${AS_APPS_USER[@]}" tee "$dir/90-e2e-fail.conf" >/dev/null
+		app_runtime_dropin "$1" 90-e2e-fail.conf
 	app_systemctl daemon-reload
 	app_systemctl restart "archy-$1.service" || true
 	wait_for 60 app_unit_failed "$1" || failed=$?
-	rm -f "$dir/90-e2e-fail.conf"
-	rmdir "$dir" 2>/dev/null || true
+	app_runtime_dropin_remove "$1" 90-e2e-fail.conf
 	app_systemctl daemon-reload
 	[ "$failed" = 0 ]
 	sleep 10 # RestartSec is 5 s: systemd would have started it again by now
