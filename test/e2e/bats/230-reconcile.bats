@@ -16,6 +16,8 @@ setup_file() {
 	settle
 	# The timer would act between a test's dry run and its run: held for this file, its state kept.
 	app_systemctl is-active archy-reconcile.timer >"$BATS_FILE_TMPDIR/timer-was" || true
+	# its first run is due a minute after the timer started (OnActiveSec=1min), an apply's sooner
+	wait_for 75 reconcile_ran || true
 	app_systemctl stop archy-reconcile.timer
 	# A podman that counts its calls, for the idle run, where the user that runs reconcile can
 	# run it and write its record.
@@ -31,6 +33,7 @@ setup_file() {
 	chmod 755 "$WRAP_DIR/podman"
 }
 wrap_dir() { cat "$BATS_FILE_TMPDIR/wrap-dir"; }
+reconcile_ran() { [ "$(app_systemctl show -p ExecMainStartTimestampMonotonic --value archy-reconcile.service)" != 0 ]; }
 
 teardown_file() {
 	rm -rf "$(wrap_dir)"
