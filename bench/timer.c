@@ -7,8 +7,8 @@
  * posix_spawn() to the end of wait4(): exec, dynamic loading, the run and exit. Time /bin/true the
  * same way to see what that costs by itself. The peak RSS is the child's ru_maxrss from wait4(),
  * which also covers children it waited for; the CPU time is its user + system time from the same
- * rusage, which other load on the machine disturbs less than the wall time. bench/run.sh builds this statically so that the
- * timer's own small memory image stays below anything it measures. */
+ * rusage, which other load on the machine disturbs less than the wall time. bench/run.sh builds this statically so that
+ * the timer's own small memory image stays below anything it measures. */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
