@@ -9,9 +9,6 @@
 # its manager and with its podman, as its user unit runs it (archy-reconcile(8), ROOTLESS NODE).
 load helpers
 
-RECONCILE_STATE=/var/lib/archipelago/reconcile/state.json
-rootless && RECONCILE_STATE=$APPS_HOME/.local/state/archipelago/reconcile/state.json
-
 setup_file() {
 	settle
 	# The timer would act between a test's dry run and its run: held for this file, its state kept.

@@ -93,6 +93,8 @@ print(v if isinstance(v, str) else json.dumps(v))' "$1"
 	rootless || skip "the rootless layer's"
 	local before
 	before=$(archyctl status --json | jfield "[a for a in d['apps'] if a['name'] == '$APP'][0]['reconcile']['restarts']")
+	app_systemctl stop archy-reconcile.timer archy-reconcile.service
+	forget_restart_streak "$APP" # 230's restart of it: this one is immediate, not after a backoff
 	give_up_on "$APP"
 	# the user unit: archy-reconcile --user, as the apps user
 	[ "$(app_systemctl show -p LoadState --value archy-reconcile.service)" = loaded ]
@@ -100,6 +102,7 @@ print(v if isinstance(v, str) else json.dumps(v))' "$1"
 	app_journalctl -u archy-reconcile.service -n 20 --no-pager >&2
 	[ "$(app_systemctl show -p Result --value archy-reconcile.service)" = success ]
 	assert_up "$APP"
+	app_systemctl start archy-reconcile.timer
 	# its state under the user's home, read by status by mode
 	[ -s "$APPS_HOME/.local/state/archipelago/reconcile/state.json" ]
 	[ "$(stat -c %U "$APPS_HOME/.local/state/archipelago/reconcile/state.json")" = "$APPS_USER" ]

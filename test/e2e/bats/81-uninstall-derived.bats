@@ -12,6 +12,10 @@ ROUTES=/etc/nginx/archipelago.d
 
 cleaned() { archy-derive --check >/dev/null 2>&1 && [ ! -e /run/archipelago/env/wallet.env ]; }
 http_status() { curl -s -o /dev/null -w '%{http_code}' -m 3 "http://127.0.0.1$1"; }
+# nginx's reload is a signal: archy-derive's reload job is done when nginx -s reload has sent it,
+# and the master reads the new config after that. A moment, or seconds on a busy 2-core CI host.
+not_served() { [ "$(http_status "$1")" = 404 ]; }
+port_closed() { ! curl -ks -o /dev/null -m 3 "https://127.0.0.1:$1/"; }
 
 setup_file() {
 	# the timer's next run cleans; one period plus the run
@@ -31,16 +35,16 @@ setup_file() {
 @test "wallet-ui | uninstall-derived | its nginx route is gone, nginx was reloaded and no longer serves it" {
 	[ ! -e "$ROUTES/wallet.conf" ]
 	[ "$(systemctl is-active nginx.service)" = active ]
-	[ "$(http_status /wallet/)" = 404 ]
+	wait_for 10 not_served /wallet/
 }
 @test "wallet-ui | uninstall-derived | its HTTPS port's server is gone, nothing listens on the port" {
 	[ ! -e /etc/nginx/archipelago-ports.d/wallet.conf ]
 	[ -z "$(ls -A /etc/nginx/archipelago-ports.d)" ]
-	! curl -ks -o /dev/null -m 3 https://127.0.0.1:4436/ || false
+	wait_for 10 port_closed 4436
 }
 @test "node-ui | uninstall-derived | its nginx route is gone, nginx no longer serves it" {
 	[ ! -e "$ROUTES/node.conf" ]
-	[ "$(http_status /node/)" = 404 ]
+	wait_for 10 not_served /node/
 	[ -z "$(ls -A "$ROUTES")" ]
 }
 

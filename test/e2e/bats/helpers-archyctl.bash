@@ -122,6 +122,31 @@ app_runtime_dropin_remove() {
 	rmdir "$dir" 2>/dev/null || true
 }
 
+# archy-reconcile's state file, by mode (archy-reconcile(8) FILES).
+RECONCILE_STATE=/var/lib/archipelago/reconcile/state.json
+rootless && RECONCILE_STATE=$APPS_HOME/.local/state/archipelago/reconcile/state.json
+
+# Usage: forget_restart_streak APP, with archy-reconcile stopped: APP's restarts in a row, which
+# earlier rows' give_up_on left, are forgotten, so that the next restart is immediate rather than
+# after the backoff (archy-reconcile(8) BACKOFF; 230-reconcile.bats checks the backoff itself). The
+# file is rewritten in place: its owner (the apps user on a rootless node) stays.
+forget_restart_streak() {
+	[ -e "$RECONCILE_STATE" ] || return 0
+	python3 - "$RECONCILE_STATE" "$1" <<'PY'
+import json, sys
+path, app = sys.argv[1], sys.argv[2]
+with open(path) as f:
+    doc = json.load(f)
+for e in doc["apps"]:
+    if e["app"] == app:
+        e["streak"], e["next_retry_unix"] = 0, 0
+with open(path, "r+") as f:
+    f.truncate(0)
+    json.dump(doc, f)
+    f.write("\n")
+PY
+}
+
 # Usage: give_up_on APP: the node's manager (the system's, or the apps user's on a rootless node)
 # gives up on APP's main unit: every start fails (a runtime drop-in), and a second start within
 # 5 min is refused, so it stays failed; the drop-in is gone again afterwards, so that a start by
