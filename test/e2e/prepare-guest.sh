@@ -27,7 +27,13 @@ rm -rf "$guest"
 cp -a "$rootfs" "$guest"
 
 # Built on this host: the guest has the same sonames (libyaml-0-2, libsystemd0) and a newer glibc.
-make -s -C "$repo" BUILD="${ARCHY_E2E_BUILD:-build/e2e/bin}" install DESTDIR="$guest" PREFIX=/usr \
+# run.sh prepares two lanes' guests at once, and both would build into the same directory: one
+# make links a binary while the other is still writing its objects (a CI run failed so, an
+# undefined reference at link time). The first holds the lock and builds; the second then finds
+# everything up to date and only installs.
+bin=${ARCHY_E2E_BUILD:-build/e2e/bin}
+mkdir -p "$repo/$bin"
+flock "$repo/$bin/.build.lock" make -s -C "$repo" BUILD="$bin" install DESTDIR="$guest" PREFIX=/usr \
 	SYSCONFDIR=/etc GENERATORDIR=/usr/lib/systemd/system-generators UNITDIR=/usr/lib/systemd/system \
 	USERGENERATORDIR=/usr/lib/systemd/user-generators USERUNITDIR=/usr/lib/systemd/user \
 	CATALOGDIR=/usr/lib/systemd/catalog >/dev/null
