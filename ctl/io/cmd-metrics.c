@@ -2,11 +2,14 @@
 /* archyctl metrics [--textfile DIR]: the node's metrics written for node_exporter's textfile
  * collector (archyctl(8), METRICS), run by archy-metrics.timer every 30 s. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "fileio.h"
@@ -25,7 +28,9 @@ static void help(void) {
         printf("Usage: archyctl metrics [--textfile DIR]\n\n"
                "Write the node's metrics in Prometheus's text format (archyctl(8), METRICS) to\n"
                "DIR/" TEXTFILE_NAME ", atomically (a temporary file in DIR, fsync, rename; mode 0644), for\n"
-               "node_exporter's textfile collector. Run by archy-metrics.timer every 30 s.\n\n"
+               "node_exporter's textfile collector. Run by archy-metrics.timer every 30 s. Runs take\n"
+               "turns (DIR is locked from gathering to the rename): the file is never replaced by an\n"
+               "older view of the node.\n\n"
                "  --textfile DIR  default $ARCHY_TEXTFILE_DIR or " TEXTFILE_DIR_DEFAULT "; when DIR does\n"
                "                  not exist (node_exporter is not installed), nothing is written\n"
                "  -h, --help      this text\n\n"
@@ -67,6 +72,23 @@ static int write_textfile(const char *dir, const char *text) {
         return 0;
 }
 
+/* Runs take turns, from gathering to the rename: a run that gathered first also writes first, so
+ * the timer's run never renames an older view of the node over a newer one (e2e 260 read a started
+ * app as not running so). The lock is DIR's own (flock on the directory): nothing is created in
+ * node_exporter's directory, and no write access is needed to lock. Held until exit. */
+static int lock_textfile_dir(const char *dir) {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR) {
+                        int r = -errno;
+                        close(fd);
+                        return r;
+                }
+        return fd;
+}
+
 /* The manifest's probes, run with their short timeouts and recorded in the probe record
  * (/run/archipelago/probes: tmpfs, so this works with /var full) before the status is gathered:
  * the metrics report them, and so does archyctl status until the next run. A manifest that cannot
@@ -93,6 +115,9 @@ int cmd_metrics(int argc, char **argv) {
                 return CTL_EXIT_OK;
         }
 
+        _cleanup_close_ int lock = lock_textfile_dir(dir);
+        if (lock < 0)
+                log_warning_errno(lock, "metrics: cannot lock %s (%m): this run does not wait for another", dir);
         run_probes();
         struct status_paths paths;
         status_paths_default(&paths);

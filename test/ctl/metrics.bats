@@ -136,6 +136,24 @@ status_prometheus() {
 	[ -s "$T/other/archy.prom" ]
 }
 
+@test "metrics runs take turns: one waits while another holds DIR, and its newer view is the file left" {
+	fake_systemd
+	# the holder: another run that gathered first and renames its older view last
+	flock "$T/textfile" sh -c 'touch "$1/held"; sleep 2; printf "older\n" >"$1/textfile/archy.prom"' sh "$T" 3>&- &
+	local holder=$!
+	for _ in $(seq 100); do [ -e "$T/held" ] && break || sleep 0.05; done
+	[ -e "$T/held" ]
+	local t0
+	t0=$(date +%s%N)
+	run "$CTL" metrics
+	local waited_ms=$((($(date +%s%N) - t0) / 1000000))
+	wait "$holder"
+	echo "$output, after $waited_ms ms"
+	[ "$status" -eq 0 ]
+	[ "$waited_ms" -ge 1000 ] # it waited for the holder
+	grep -q '^archy_metrics_last_run_timestamp_seconds ' "$T/textfile/archy.prom"
+}
+
 @test "metrics with no such DIR (node_exporter not installed): exit 0, nothing written, nothing said" {
 	run "$CTL" metrics --textfile "$T/absent"
 	[ "$status" -eq 0 ]

@@ -94,16 +94,23 @@ for g in json.load(sys.stdin)["data"]["groups"]:
 
 rules_ok() { [ "$(rules | grep -c '^archy Archy[A-Za-z]* ok ')" -eq 10 ]; }
 
-# Renders the node's metrics now (archy-metrics.timer does every 30 s) and waits for a scrape.
+# Renders the node's metrics now (archy-metrics.timer does every 30 s) and waits for a scrape of
+# a view gathered after the caller's change. The run's stamp is whole seconds, taken as it starts
+# gathering: after a second boundary that follows the change, a stamp of that second or later is
+# a view of the node with the change in it (with ">= now - 1" a timer run 0.6 s before the change
+# passed: CI of 527519d read a started indexer as not running). Runs take turns (archyctl(8),
+# METRICS), so an older view cannot be renamed over it afterwards.
 metrics_now() {
+	local second
+	second=$(date +%s)
+	while [ "$(date +%s)" -eq "$second" ]; do sleep 0.05; done
 	archyctl metrics
-	wait_for 10 prom_is 'archy_metrics_last_run_timestamp_seconds >= bool '"$(date +%s)"' - 1' 1
+	wait_for 10 prom_is "archy_metrics_last_run_timestamp_seconds >= bool $((second + 1))" 1
 }
 
-# A series reaches VALUE in Prometheus. archy-metrics.timer writes archy.prom too: a run of it that
-# gathered just before a change can rename its file over this file's newer one, so a value is
-# waited for, each try with a fresh archyctl metrics and scrape (the CI run of 2026-12-03 read a
-# drift counter one scrape too early).
+# A series reaches VALUE in Prometheus, each try with a fresh view (metrics_now): for what changes
+# in its own time, as archy-derive.timer's repair of a drift (the CI run of 2026-12-03 read a drift
+# counter one scrape too early).
 series_reaches() {
 	metrics_now && [ "$(promq "$1")" = "$2" ]
 }
