@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <systemd/sd-journal.h>
 
 #include "facts.h"
 #include "fileio.h"
+#include "journal-field.h"
 #include "manifest-source.h"
 #include "log.h"
 #include "message-ids.h"
@@ -318,7 +318,8 @@ static void run_steps(struct session *s, const enum repair_step *plan, size_t n)
         repair_ctx_done(&c);
 }
 
-static void journal(const struct session *s, const char *summary) {
+/* The entry for the journal and the node's UI; under systemd the only place the summary goes. */
+static bool journal(const struct session *s, const char *summary) {
         const struct repair_report *r = &s->report;
         int priority = r->result == RESULT_REPAIRED ? LOG_LVL_WARNING : LOG_LVL_ERR;
         char steps[256] = "";
@@ -328,14 +329,17 @@ static void journal(const struct session *s, const char *summary) {
         const char *id = r->result == RESULT_REPAIRED  ? ARCHY_MID_PODMAN_REPAIRED
                          : r->result == RESULT_GAVE_UP ? ARCHY_MID_PODMAN_GAVE_UP
                                                        : ARCHY_MID_PODMAN_BROKEN;
-        sd_journal_send("MESSAGE=%s", summary, "MESSAGE_ID=%s", id, "PRIORITY=%d", priority,
-                        "SYSLOG_IDENTIFIER=archy-podman-repair", "ARCHY_PODMAN_STATE=%s",
-                        podman_state_to_string(r->found), "ARCHY_PODMAN_STATE_AFTER=%s",
-                        podman_state_to_string(r->after), "ARCHY_REPAIR_RESULT=%s", repair_result_to_string(r->result),
-                        "ARCHY_REPAIR_STEPS=%s", steps, "ARCHY_PODMAN_VERSION=%s",
-                        r->podman_version ? r->podman_version : "", "ARCHY_DB_MOVED_ASIDE=%s",
-                        r->moved_aside ? r->moved_aside : "", "ARCHY_PODMAN_EVIDENCE=%.*s", (int)r->evidence_len,
-                        r->evidence ? r->evidence : "", NULL);
+        _cleanup_free_ char *evidence = strndup(r->evidence ? r->evidence : "", r->evidence_len);
+        const struct journal_field fields[] = {
+                {"ARCHY_PODMAN_STATE", podman_state_to_string(r->found)},
+                {"ARCHY_PODMAN_STATE_AFTER", podman_state_to_string(r->after)},
+                {"ARCHY_REPAIR_RESULT", repair_result_to_string(r->result)},
+                {"ARCHY_REPAIR_STEPS", steps},
+                {"ARCHY_PODMAN_VERSION", r->podman_version},
+                {"ARCHY_DB_MOVED_ASIDE", r->moved_aside},
+                {"ARCHY_PODMAN_EVIDENCE", evidence},
+        };
+        return log_journal_fields(priority, id, fields, ELEMENTSOF(fields), "%s", summary);
 }
 
 /* stdout for a person; under systemd (stdout is the journal) the structured entry says it. A
@@ -351,11 +355,12 @@ static int finish(struct session *s, bool write_status) {
         _cleanup_free_ char *json = report_status_json(r);
         if (!summary || !json)
                 return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAILURE;
-        if (!getenv("JOURNAL_STREAM"))
+        /* A --check is an inspection, a healthy run is no news: neither goes to the journal. Under
+         * systemd stdout is the journal: the entry says it, unless journald did not take it. */
+        bool news = r->result != RESULT_HEALTHY && r->result != RESULT_UNHEALTHY;
+        bool journaled = news && journal(s, summary);
+        if (!getenv("JOURNAL_STREAM") || (news && !journaled))
                 puts(summary);
-        /* A --check is an inspection, a healthy run is no news: neither goes to the journal. */
-        if (r->result != RESULT_HEALTHY && r->result != RESULT_UNHEALTHY)
-                journal(s, summary);
         if (write_status && write_with_dir(s->o->status_file, json) < 0)
                 return EXIT_FAILURE;
         return report_exit_status(r->result);

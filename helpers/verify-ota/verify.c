@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <systemd/sd-journal.h>
 
 #include "deadline.h"
 #include "fileio.h"
@@ -22,6 +21,7 @@
 #include "node-user.h"
 #include "ota-state.h"
 #include "http-get.h"
+#include "journal-field.h"
 #include "swap.h"
 #include "units.h"
 
@@ -264,19 +264,28 @@ static int close_marker(struct run *r) {
         return 0;
 }
 
-/* One structured entry per outcome, for the node's UI and for journalctl field matches. */
-static void journal_outcome(const struct run *r) {
+/* One structured entry per outcome, for the node's UI and for journalctl field matches: true when
+ * journald took it. */
+static bool journal_outcome(const struct run *r) {
         const struct ota_state *s = &r->state;
         bool committed = s->phase == OTA_COMMITTED;
-        sd_journal_send("MESSAGE=update %s -> %s %s: %s", r->marker.previous_version, r->marker.new_version,
-                        committed ? "committed" : "rolled back", s->reason ? s->reason : "", "MESSAGE_ID=%s",
-                        committed ? ARCHY_MID_OTA_COMMITTED : ARCHY_MID_OTA_ROLLED_BACK, "PRIORITY=%d",
-                        committed ? LOG_LVL_NOTICE : LOG_LVL_ERR, "SYSLOG_IDENTIFIER=archy-verify-ota",
-                        "ARCHY_OTA_RESULT=%s", ota_phase_to_string(s->phase), "ARCHY_OTA_NEW_VERSION=%s",
-                        r->marker.new_version, "ARCHY_OTA_PREVIOUS_VERSION=%s", r->marker.previous_version,
-                        "ARCHY_OTA_ATTEMPTS=%u", s->attempts, "ARCHY_OTA_REASON=%s", s->reason ? s->reason : "",
-                        "ARCHY_OTA_LAST_STATUS=%d", s->last_status, "ARCHY_OTA_LAST_ERROR=%s",
-                        s->last_error ? s->last_error : "", NULL);
+        const char *reason = s->reason ? s->reason : "";
+        char attempts[16], last_status[16];
+        snprintf(attempts, sizeof(attempts), "%u", s->attempts);
+        snprintf(last_status, sizeof(last_status), "%d", s->last_status);
+        const struct journal_field fields[] = {
+                {"ARCHY_OTA_RESULT", ota_phase_to_string(s->phase)},
+                {"ARCHY_OTA_NEW_VERSION", r->marker.new_version},
+                {"ARCHY_OTA_PREVIOUS_VERSION", r->marker.previous_version},
+                {"ARCHY_OTA_ATTEMPTS", attempts},
+                {"ARCHY_OTA_REASON", reason},
+                {"ARCHY_OTA_LAST_STATUS", last_status},
+                {"ARCHY_OTA_LAST_ERROR", s->last_error},
+        };
+        return log_journal_fields(committed ? LOG_LVL_NOTICE : LOG_LVL_ERR,
+                                  committed ? ARCHY_MID_OTA_COMMITTED : ARCHY_MID_OTA_ROLLED_BACK, fields,
+                                  ELEMENTSOF(fields), "update %s -> %s %s: %s", r->marker.previous_version,
+                                  r->marker.new_version, committed ? "committed" : "rolled back", reason);
 }
 
 static int finish(struct run *r, enum ota_phase final) {
@@ -284,9 +293,9 @@ static int finish(struct run *r, enum ota_phase final) {
         int k = save(r, "final");
         if (k < 0)
                 return k;
-        journal_outcome(r);
-        /* Under systemd stderr is the journal too: the structured entry says it once. */
-        if (getenv("JOURNAL_STREAM"))
+        /* Under systemd stderr is the journal too: the structured entry says it once, unless
+         * journald did not take it. */
+        if (journal_outcome(r) && getenv("JOURNAL_STREAM"))
                 return close_marker(r);
         if (final == OTA_COMMITTED)
                 log_notice("update %s -> %s committed: %s", r->marker.previous_version, r->marker.new_version,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "log.h"
+#include "journal-field.h"
 #include "message-ids.h"
 
 #include <errno.h>
@@ -9,6 +10,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -150,13 +154,74 @@ int log_full_errno(enum log_level level, int err, const char *fmt, ...) {
         return ret;
 }
 
-/* The socket structured messages go to: the target's, or journald's opened on the first one. */
+/* journald reads the sender's /proc files right after it has taken the datagram: a moment more. */
+static void drain_at_exit(void) {
+        const struct timespec grace = {.tv_nsec = LOG_DRAIN_GRACE_MS * 1000L * 1000L};
+        if (log_journal_drain(LOG_DRAIN_TIMEOUT_MS) == 0)
+                (void)nanosleep(&grace, NULL);
+}
+
+/* The socket structured messages go to: the target's, or journald's opened on the first one. A
+ * program that opened it waits at exit until journald has read what it sent (log_journal_drain). */
 static int struct_socket(void) {
         if (journal_fd >= 0)
                 return journal_fd;
-        if (struct_fd == -2)
+        if (struct_fd == -2) {
                 struct_fd = journal_connect(LOG_JOURNAL_SOCKET);
+                if (struct_fd >= 0)
+                        (void)atexit(drain_at_exit);
+        }
         return struct_fd;
+}
+
+/* An AF_UNIX datagram stays charged to its sender's socket until the receiver has read it: the
+ * bytes SIOCOUTQ reports are those journald has not taken yet (unix(7)). journald reads the
+ * sender's cgroup, and so its unit, from /proc when it takes a datagram: a sender already gone
+ * leaves an entry without _SYSTEMD_UNIT, which journalctl -u does not show. */
+int log_journal_drain(unsigned timeout_ms) {
+        int fd = journal_fd >= 0 ? journal_fd : struct_fd;
+        if (fd < 0)
+                return 0;
+        const struct timespec tick = {.tv_nsec = 1000L * 1000L};
+        for (unsigned waited = 0;; waited++) {
+                int pending = 0;
+                if (ioctl(fd, SIOCOUTQ, &pending) < 0)
+                        return -errno;
+                if (pending == 0)
+                        return 0;
+                if (waited >= timeout_ms)
+                        return -ETIMEDOUT;
+                (void)nanosleep(&tick, NULL);
+        }
+}
+
+bool log_journal_fields(enum log_level level, const char *message_id, const struct journal_field *fields,
+                        size_t n_fields, const char *fmt, ...) {
+        if (level > log_max_level)
+                return false;
+        int saved_errno = errno;
+        _cleanup_strbuf_ struct strbuf entry = STRBUF_INIT;
+        strbuf_printf(&entry, "PRIORITY=%d\nSYSLOG_IDENTIFIER=%s\nSYSLOG_PID=%d\n", (int)level, log_ident,
+                      (int)getpid());
+        if (message_id)
+                (void)journal_field_add(&entry, "MESSAGE_ID", message_id, strlen(message_id));
+        for (size_t i = 0; i < n_fields; i++) {
+                const char *value = fields[i].value ? fields[i].value : "";
+                (void)journal_field_add(&entry, fields[i].key, value, strlen(value));
+        }
+        char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (n >= 0)
+                (void)journal_field_add(&entry, "MESSAGE", msg, (size_t)n);
+        free(msg);
+        int fd = struct_socket();
+        bool sent = n >= 0 && !strbuf_failed(&entry) && fd >= 0 &&
+                    send(fd, entry.data, entry.len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)entry.len;
+        errno = saved_errno;
+        return sent;
 }
 
 /* A structured message reaches journald by its socket whatever the target: an operator filters on

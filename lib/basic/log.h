@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "macro.h"
 
@@ -55,5 +56,23 @@ const char *log_no_space_id(int err);
  * journal (log_fd_is_journal) then leaves its own line out, so the journal holds it once. */
 bool log_journal_record(enum log_level level, const char *message_id, const char *app, const char *fmt, ...)
         _printf_(4, 5);
+struct journal_field;
+/* An entry with fields of the caller's own besides MESSAGE_ID=message_id (when not NULL) and the
+ * ones every message has (journal-field.h: a value, and the message, may span lines; a key
+ * journald would refuse is left out). Sent to journald only, never printed: true when journald
+ * took it, so that a caller whose text goes nowhere else can print it when it did not. */
+bool log_journal_fields(enum log_level level, const char *message_id, const struct journal_field *fields,
+                        size_t n_fields, const char *fmt, ...) _printf_(5, 6);
+
+/* How long a program waits at exit for journald to read its structured entries, and then for
+ * journald to have read the program's cgroup. */
+#define LOG_DRAIN_TIMEOUT_MS 500
+#define LOG_DRAIN_GRACE_MS 10
+/* Waits up to timeout_ms for journald to have read every entry sent on the structured socket so
+ * far: an entry journald reads after its sender is gone has no _SYSTEMD_UNIT, and journalctl -u
+ * misses it. Runs at exit in every program that sent one (not in the generator, whose target is
+ * the journal: PID 1 waits for it). 0, -ETIMEDOUT, or negative errno. */
+int log_journal_drain(unsigned timeout_ms);
+
 /* Whether fd is the journal stream systemd connected (JOURNAL_STREAM, systemd.exec(5)). */
 bool log_fd_is_journal(int fd);

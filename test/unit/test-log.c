@@ -3,12 +3,15 @@
  * arrives must be one native-protocol entry per message, with priority and identifier, and a
  * message can never add a field of its own. */
 #include <errno.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "journal-field.h"
 #include "log.h"
 #include "message-ids.h"
 #include "testlib.h"
@@ -147,6 +150,71 @@ START_TEST(journal_record_reports_whether_it_was_sent) {
 }
 END_TEST
 
+/* The helpers' outcome entries carry fields of their own; a value with a newline (podman's error
+ * text) goes in journald's binary form, so no line of it becomes a field; a bad key is left out. */
+START_TEST(fields_entry_carries_the_callers_fields) {
+        ck_assert_int_eq(log_setup_system("archy-verify-ota", path), 0);
+        const struct journal_field fields[] = {
+                {"ARCHY_OTA_RESULT", "rolled-back"},
+                {"ARCHY_OTA_LAST_ERROR", "line one\nPRIORITY=0"},
+                {"_SYSTEMD_UNIT", "forged.service"},
+                {"ARCHY_OTA_REASON", NULL},
+        };
+        ck_assert(log_journal_fields(LOG_LVL_ERR, ARCHY_MID_OTA_ROLLED_BACK, fields, ELEMENTSOF(fields),
+                                     "update %s -> %s rolled back", "1.4.0", "1.5.0"));
+        static char buf[4096];
+        ssize_t n = recv(server, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+        ck_assert_int_gt(n, 0);
+        buf[n] = 0;
+        /* the binary length holds NUL bytes: the entry is searched as bytes */
+#define HAS(text) memmem(buf, (size_t)n, text, sizeof(text) - 1)
+        ck_assert_ptr_nonnull(HAS("PRIORITY=3\nSYSLOG_IDENTIFIER=archy-verify-ota\n"));
+        ck_assert_ptr_nonnull(HAS("\nMESSAGE_ID=" ARCHY_MID_OTA_ROLLED_BACK "\n"));
+        ck_assert_ptr_nonnull(HAS("\nARCHY_OTA_RESULT=rolled-back\n"));
+        ck_assert_ptr_nonnull(HAS("\nARCHY_OTA_LAST_ERROR\n\x13\0\0\0\0\0\0\0line one\nPRIORITY=0\n"));
+        ck_assert_ptr_nonnull(HAS("\nARCHY_OTA_REASON=\n"));
+        ck_assert_ptr_nonnull(HAS("\nMESSAGE=update 1.4.0 -> 1.5.0 rolled back\n"));
+        ck_assert_ptr_null(HAS("_SYSTEMD_UNIT"));
+#undef HAS
+        ck_assert(!log_journal_fields(LOG_LVL_DEBUG, NULL, fields, 1, "below the level"));
+}
+END_TEST
+
+START_TEST(field_value_is_cut_at_its_maximum) {
+        static char value[JOURNAL_FIELD_VALUE_MAX + 100];
+        memset(value, 'x', sizeof(value));
+        _cleanup_strbuf_ struct strbuf entry = STRBUF_INIT;
+        ck_assert_int_eq(journal_field_add(&entry, "ARCHY_PODMAN_EVIDENCE", value, sizeof(value)), 0);
+        ck_assert_uint_eq(entry.len, strlen("ARCHY_PODMAN_EVIDENCE=") + JOURNAL_FIELD_VALUE_MAX + 1);
+        ck_assert_int_eq(journal_field_add(&entry, "lower", "x", 1), -EINVAL);
+        ck_assert_int_eq(journal_field_add(&entry, "", "x", 1), -EINVAL);
+        ck_assert_int_eq(journal_field_add(&entry, "9LIVES", "x", 1), -EINVAL);
+        ck_assert_uint_eq(entry.len, strlen("ARCHY_PODMAN_EVIDENCE=") + JOURNAL_FIELD_VALUE_MAX + 1);
+}
+END_TEST
+
+static long long elapsed_ms(const struct timespec *since) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (now.tv_sec - since->tv_sec) * 1000LL + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* The wait at exit ends once journald has read what was sent, and gives up at its bound. */
+START_TEST(drain_waits_until_the_receiver_has_read) {
+        ck_assert_int_eq(log_setup_system("archy-derive", path), 0);
+        ck_assert_int_eq(log_journal_drain(0), 0);
+        log_struct(LOG_LVL_NOTICE, ARCHY_MID_DERIVE_DRIFT_REPAIRED, "node", "repaired");
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        ck_assert_int_eq(log_journal_drain(50), -ETIMEDOUT);
+        ck_assert_int_ge(elapsed_ms(&start), 50);
+        receive();
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        ck_assert_int_eq(log_journal_drain(1000), 0);
+        ck_assert_int_lt(elapsed_ms(&start), 100);
+}
+END_TEST
+
 Suite *log_suite(void) {
         Suite *s = suite_create("log");
         TCase *tc = tcase_create("journal");
@@ -160,6 +228,9 @@ Suite *log_suite(void) {
         tcase_add_test(tc, newline_in_an_app_cannot_forge_a_field);
         tcase_add_test(tc, write_error_is_tagged_only_when_the_disk_is_full);
         tcase_add_test(tc, journal_record_reports_whether_it_was_sent);
+        tcase_add_test(tc, fields_entry_carries_the_callers_fields);
+        tcase_add_test(tc, field_value_is_cut_at_its_maximum);
+        tcase_add_test(tc, drain_waits_until_the_receiver_has_read);
         suite_add_tcase(s, tc);
         return s;
 }
